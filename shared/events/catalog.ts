@@ -1,0 +1,234 @@
+import { z } from 'zod';
+import { defineEvent, type AnyEventDef, type EventDef } from './define.js';
+import {
+  ACTIONS,
+  Action,
+  Audit,
+  Change,
+  CheckName,
+  ErrorCategory,
+  Evidence,
+  Finding,
+  Outcome,
+  Phase,
+  Recommendation,
+  Target,
+  Timestamp,
+  Verdict,
+  type Action as ActionName
+} from './schemas.js';
+
+/*
+ * The one place where every event type string is written. Routing uses `type` alone, so any event here can be
+ * replayed with `kn event send`. Data schemas are loose (unknown keys pass) so additive changes stay compatible;
+ * a breaking change gets a new `.v2` type.
+ */
+
+const ids = z.array(z.string().min(1).max(256)).max(10_000);
+
+export const ErrorReported = defineEvent({
+  type: 'dev.cortex.error.reported',
+  description: 'A dependency call failed (MCP, Claude API) or one of our functions crashed.',
+  data: z.looseObject({
+    component: z.string().min(1).max(128),
+    category: ErrorCategory,
+    message: z.string().max(4096),
+    occurredAt: Timestamp,
+    target: Target.optional(),
+    sessionId: z.string().max(256).optional(),
+    httpStatus: z.number().int().min(100).max(599).optional(),
+    errorCode: z.string().max(128).optional()
+  })
+});
+
+export const HealingRequested = defineEvent({
+  type: 'dev.cortex.healing.requested',
+  description: 'Error intake asks for the target behind a healable failure to be healed.',
+  data: z.looseObject({
+    target: Target,
+    category: ErrorCategory,
+    reportIds: ids,
+    sessionIds: ids,
+    occurredAt: Timestamp.optional(),
+    message: z.string().max(4096).optional()
+  })
+});
+
+export const HealingStarted = defineEvent({
+  type: 'dev.cortex.healing.started',
+  description: 'The coordinator opened a healing run for a target and fanned out its checks.',
+  data: z.looseObject({
+    healingId: z.string().min(1),
+    target: Target,
+    reason: z.string().max(4096),
+    checks: z.array(CheckName),
+    sessionIds: ids
+  })
+});
+
+export const DiagnosisRequested = defineEvent({
+  type: 'dev.cortex.diagnosis.requested',
+  description: 'The coordinator asks the listed checks to inspect a target.',
+  data: z.looseObject({
+    healingId: z.string().min(1),
+    target: Target,
+    phase: Phase,
+    checks: z.array(CheckName),
+    deadline: Timestamp.optional()
+  })
+});
+
+export const DiagnosisCompleted = defineEvent({
+  type: 'dev.cortex.diagnosis.completed',
+  description: 'One check reports its verdict on a target, with evidence and at most one recommended action.',
+  data: z.looseObject({
+    healingId: z.string().min(1),
+    check: CheckName,
+    phase: Phase,
+    verdict: Verdict,
+    summary: z.string().max(2048),
+    evidence: z.array(Evidence).max(200),
+    recommendation: Recommendation.optional(),
+    target: Target.optional()
+  })
+});
+
+export const HealingProgress = defineEvent({
+  type: 'dev.cortex.healing.progress',
+  description: 'A step of a healing run: a check reported, a remediation ran, a session joined.',
+  data: z.looseObject({
+    healingId: z.string().min(1),
+    stage: z.string().min(1).max(64),
+    message: z.string().max(2048),
+    done: z.number().int().nonnegative(),
+    total: z.number().int().nonnegative(),
+    target: Target.optional(),
+    sessionIds: ids.optional()
+  })
+});
+
+const RemediationRequestedData = z.looseObject({
+  healingId: z.string().min(1),
+  target: Target,
+  params: z.record(z.string(), z.unknown()).default({}),
+  dryRun: z.boolean().default(false),
+  reason: z.string().max(2048).optional()
+});
+
+function remediationRequested<A extends ActionName>(action: A) {
+  return defineEvent({
+    type: `dev.cortex.remediation.${action}.requested` as const,
+    description: `The coordinator asks remediate-${action.replaceAll('_', '-')} to act on a target.`,
+    data: RemediationRequestedData
+  });
+}
+
+/** One command type per remediation, generated from ACTIONS so the type template is written once. */
+export const RemediationRequested = Object.freeze(
+  Object.fromEntries(ACTIONS.map((a) => [a, remediationRequested(a)]))
+) as { readonly [A in ActionName]: ReturnType<typeof remediationRequested<A>> };
+
+export const RemediationCompleted = defineEvent({
+  type: 'dev.cortex.remediation.completed',
+  description: 'A remediation reports what it did (or would do, or refused to do), who acted and why.',
+  data: z.looseObject({
+    healingId: z.string().min(1),
+    action: Action,
+    outcome: Outcome,
+    summary: z.string().max(2048),
+    changes: z.array(Change).max(200),
+    manualSteps: z.array(z.string().max(2048)).max(50),
+    target: Target.optional(),
+    audit: Audit.optional()
+  })
+});
+
+export const HealingCompleted = defineEvent({
+  type: 'dev.cortex.healing.completed',
+  description: 'A healing run ended with the target healthy.',
+  data: z.looseObject({
+    healingId: z.string().min(1),
+    target: Target,
+    actions: z.array(z.string()),
+    durationMs: z.number().nonnegative(),
+    summary: z.string().max(2048),
+    sessionIds: ids.optional()
+  })
+});
+
+export const HealingFailed = defineEvent({
+  type: 'dev.cortex.healing.failed',
+  description: 'A healing run ended without a fix: findings and the manual steps for a human.',
+  data: z.looseObject({
+    healingId: z.string().min(1),
+    target: Target,
+    reason: z.string().max(2048),
+    findings: z.array(Finding).max(50),
+    manualSteps: z.array(z.string().max(2048)).max(50),
+    sessionIds: ids.optional()
+  })
+});
+
+export const ChatDelayed = defineEvent({
+  type: 'dev.cortex.chat.delayed',
+  description: 'The Claude API asked the chat to wait; it retries after the delay.',
+  data: z.looseObject({
+    sessionId: z.string().min(1).max(256),
+    reason: z.string().max(1024),
+    attempt: z.number().int().nonnegative(),
+    retryInMs: z.number().nonnegative()
+  })
+});
+
+/** Knative's PingSource tick: the coordinator checks its deadlines when it arrives. */
+export const PingTick = defineEvent({
+  type: 'dev.knative.sources.ping',
+  description: 'PingSource tick (Knative); the coordinator checks phase deadlines.',
+  data: z.unknown()
+});
+
+/** Every catalog entry, in the order the README lists them. */
+export const CATALOG: readonly AnyEventDef[] = Object.freeze([
+  ErrorReported,
+  HealingRequested,
+  HealingStarted,
+  DiagnosisRequested,
+  DiagnosisCompleted,
+  HealingProgress,
+  ...ACTIONS.map((a) => RemediationRequested[a]),
+  RemediationCompleted,
+  HealingCompleted,
+  HealingFailed,
+  ChatDelayed,
+  PingTick
+]);
+
+/** Our own types (`dev.cortex.*`); PingTick is Knative's. */
+export const CORTEX_TYPE_PREFIX = 'dev.cortex.';
+
+const byType = new Map<string, AnyEventDef>(CATALOG.map((d) => [d.type, d]));
+
+/** The catalog entry for a type, or undefined when the type is unknown. */
+export function eventDef(type: string): AnyEventDef | undefined {
+  return byType.get(type);
+}
+
+/** The action named by a `dev.cortex.remediation.<action>.requested` type, if it is one. */
+export function actionOf(def: EventDef): ActionName | undefined {
+  return ACTIONS.find((a) => RemediationRequested[a] === def);
+}
+
+export const Events = {
+  ErrorReported,
+  HealingRequested,
+  HealingStarted,
+  DiagnosisRequested,
+  DiagnosisCompleted,
+  HealingProgress,
+  RemediationRequested,
+  RemediationCompleted,
+  HealingCompleted,
+  HealingFailed,
+  ChatDelayed,
+  PingTick
+} as const;

@@ -1,0 +1,55 @@
+import type { Clock, Ids } from '../runtime/clock.js';
+import type { Intent } from './define.js';
+import type { CloudEventRecord } from './http.js';
+import { EXTENSIONS } from './attributes.js';
+
+/** What caused an emission: the input event, or nothing when a function acts on its own (HTTP, timer, crash). */
+export interface Cause {
+  id: string;
+  source: string;
+  correlationid?: string | undefined;
+  traceparent?: string | undefined;
+}
+
+/** The CloudEvents `source` of everything a function emits. */
+export const sourceOf = (fn: string): string => `/cortex/${fn}`;
+
+function str(v: unknown): string | undefined {
+  return typeof v === 'string' && v.length > 0 ? v : undefined;
+}
+
+/**
+ * Stamps the envelope of an emitted event. The id is derived from the cause's (source, id), the emitted type and its
+ * index, so a redelivered input produces byte-identical ids; without a cause the id is fresh.
+ *
+ * @example
+ * stamp('error-intake', intent, 0, { cause: { id: 'e1', source: '/cortex/chat' }, clock, ids });
+ */
+export function stamp(
+  fn: string,
+  intent: Intent,
+  index: number,
+  deps: { cause?: Cause | undefined; clock: Clock; ids: Ids }
+): CloudEventRecord {
+  const { cause, clock, ids } = deps;
+  const id = cause ? ids.derive(cause.source, cause.id, intent.type, String(index)) : ids.uuid();
+  const data = (intent.data ?? {}) as Record<string, unknown>;
+  const sessionIds = Array.isArray(data.sessionIds) ? (data.sessionIds as unknown[]) : [];
+  const record: CloudEventRecord = {
+    specversion: '1.0',
+    id,
+    source: sourceOf(fn),
+    type: intent.type,
+    time: clock.now().toISOString(),
+    datacontenttype: 'application/json',
+    [EXTENSIONS.correlationid]: cause?.correlationid ?? cause?.id ?? id,
+    data
+  };
+  if (cause) record[EXTENSIONS.causationid] = cause.id;
+  const healingId = str(data.healingId);
+  if (healingId) record[EXTENSIONS.healingid] = healingId;
+  const sessionId = str(data.sessionId) ?? (sessionIds.length === 1 ? str(sessionIds[0]) : undefined);
+  if (sessionId) record[EXTENSIONS.sessionid] = sessionId;
+  if (cause?.traceparent) record[EXTENSIONS.traceparent] = cause.traceparent;
+  return record;
+}

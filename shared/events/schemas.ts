@@ -1,0 +1,116 @@
+import { z } from 'zod';
+
+/** A Kubernetes DNS-1123 label: the shape of namespace and Service names. */
+export const K8sName = z
+  .string()
+  .min(1)
+  .max(63)
+  .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'must be a DNS-1123 label (lowercase letters, digits and "-")');
+
+/** RFC 3339 timestamp with an offset, as CloudEvents and Kubernetes write them. */
+export const Timestamp = z.iso.datetime({ offset: true });
+
+/** The Kubernetes workload behind a failing dependency: its Service, in its namespace. */
+export const Target = z.looseObject({
+  namespace: K8sName,
+  service: K8sName,
+  url: z.string().max(2048).optional()
+});
+export type Target = z.infer<typeof Target>;
+
+/** The key a target is known by in stores and logs: `<namespace>/<service>`. */
+export function targetKey(target: Pick<Target, 'namespace' | 'service'>): string {
+  return `${target.namespace}/${target.service}`;
+}
+
+export const ERROR_CATEGORIES = [
+  'mcp_unreachable',
+  'mcp_timeout',
+  'mcp_http_error',
+  'mcp_tool_error',
+  'llm_rate_limited',
+  'llm_overloaded',
+  'llm_server_error',
+  'llm_network',
+  'llm_timeout',
+  'uncaught_exception',
+  'unhandled_rejection'
+] as const;
+export const ErrorCategory = z.enum(ERROR_CATEGORIES);
+export type ErrorCategory = z.infer<typeof ErrorCategory>;
+
+/** The remediations, one function and one `remediation.<action>.requested` type each. */
+export const ACTIONS = [
+  'restart_pods',
+  'scale_up',
+  'rollout_restart',
+  'cleanup_failed_pods',
+  'report_oom',
+  'report_image_pull'
+] as const;
+export const Action = z.enum(ACTIONS);
+export type Action = z.infer<typeof Action>;
+
+/** The diagnostic checks, one function `check-<name>` each. */
+export const CHECKS = [
+  'pod-status',
+  'service-endpoints',
+  'pod-logs',
+  'deployment-config',
+  'resource-limits',
+  'network-policies',
+  'failed-pods',
+  'events'
+] as const;
+export const CheckName = z.enum(CHECKS);
+export type CheckName = z.infer<typeof CheckName>;
+
+export const Phase = z.enum(['diagnose', 'verify']);
+export type Phase = z.infer<typeof Phase>;
+
+export const Verdict = z.enum(['healthy', 'problem', 'inconclusive']);
+export type Verdict = z.infer<typeof Verdict>;
+
+export const Outcome = z.enum(['applied', 'noop', 'manual', 'denied', 'failed']);
+export type Outcome = z.infer<typeof Outcome>;
+
+/** A fact a check saw: which object, what about it, and how often. */
+export const Evidence = z.looseObject({
+  subject: z.string().max(512),
+  detail: z.string().max(4096),
+  reason: z.string().max(256).optional(),
+  count: z.number().int().nonnegative().optional()
+});
+export type Evidence = z.infer<typeof Evidence>;
+
+export const Recommendation = z.looseObject({
+  action: Action,
+  reason: z.string().max(1024),
+  params: z.record(z.string(), z.unknown()).default({})
+});
+export type Recommendation = z.infer<typeof Recommendation>;
+
+/** A change a remediation made (or, in dry-run, would make). */
+export const Change = z.looseObject({
+  verb: z.string(),
+  object: z.string(),
+  detail: z.string().max(4096).optional(),
+  dryRun: z.boolean().optional()
+});
+export type Change = z.infer<typeof Change>;
+
+/** Who acted, in which mode, and why: the audit trail of every remediation outcome. */
+export const Audit = z.looseObject({
+  actor: z.string(),
+  mode: z.enum(['enforce', 'dry-run']),
+  reason: z.string().max(1024)
+});
+export type Audit = z.infer<typeof Audit>;
+
+/** A finding carried into healing.failed: the check and what it concluded. */
+export const Finding = z.looseObject({
+  check: z.string(),
+  verdict: Verdict,
+  summary: z.string().max(2048)
+});
+export type Finding = z.infer<typeof Finding>;

@@ -1,0 +1,80 @@
+/*
+ * The narrow, domain-shaped port every check and remediation uses to reach Kubernetes. The only implementation that
+ * talks to an API server is ./client-node.ts; tests use test/fakes/kube.ts or the cluster simulator.
+ * Object shapes are the Kubernetes API's own (type-only re-exports: nothing of the client library is loaded here).
+ */
+import type {
+  CoreV1Event,
+  V1Deployment,
+  V1EndpointSlice,
+  V1Endpoints,
+  V1Namespace,
+  V1NetworkPolicy,
+  V1Pod,
+  V1ReplicaSet,
+  V1Scale,
+  V1Service
+} from '@kubernetes/client-node';
+
+export type Pod = V1Pod;
+export type Deployment = V1Deployment;
+export type ReplicaSet = V1ReplicaSet;
+export type Service = V1Service;
+export type Endpoints = V1Endpoints;
+export type EndpointSlice = V1EndpointSlice;
+export type KubeEvent = CoreV1Event;
+export type NetworkPolicy = V1NetworkPolicy;
+export type Namespace = V1Namespace;
+export type Scale = V1Scale;
+
+export interface ListOptions {
+  /** Kubernetes label selector syntax, e.g. `app=x,tier!=db`. */
+  labelSelector?: string;
+  /** Kubernetes field selector syntax, e.g. `status.phase=Failed`. */
+  fieldSelector?: string;
+}
+
+export interface WriteOptions {
+  /** Server-side dry run (`dryRun=All`): the API server validates and answers, and persists nothing. */
+  dryRun?: boolean;
+}
+
+export interface LogOptions {
+  container?: string;
+  previous?: boolean;
+  tailLines?: number;
+  /** Upper bound on bytes read; log text is untrusted input. */
+  limitBytes?: number;
+}
+
+export type PatchStrategy = 'merge' | 'strategic';
+
+/**
+ * Reads return `undefined` for a missing object. Failures are CortexErrors with retry meaning: TransientError
+ * (5xx, 429, timeouts, connection errors), ConflictError (409 on write), ForbiddenError (403), NotFoundError (404 on
+ * write), InvalidRequestError (400/422 on write). Never a raw client exception.
+ */
+export interface KubePort {
+  readNamespace(name: string): Promise<Namespace | undefined>;
+  readDeployment(namespace: string, name: string): Promise<Deployment | undefined>;
+  listDeployments(namespace: string, opts?: ListOptions): Promise<Deployment[]>;
+  listReplicaSets(namespace: string, opts?: ListOptions): Promise<ReplicaSet[]>;
+  readService(namespace: string, name: string): Promise<Service | undefined>;
+  readEndpoints(namespace: string, name: string): Promise<Endpoints | undefined>;
+  listEndpointSlices(namespace: string, opts?: ListOptions): Promise<EndpointSlice[]>;
+  listPods(namespace: string, opts?: ListOptions): Promise<Pod[]>;
+  /** The log text, or undefined when the pod or (with `previous`) the previous container does not exist. */
+  readPodLog(namespace: string, pod: string, opts?: LogOptions): Promise<string | undefined>;
+  listEvents(namespace: string, opts?: ListOptions): Promise<KubeEvent[]>;
+  listNetworkPolicies(namespace: string, opts?: ListOptions): Promise<NetworkPolicy[]>;
+  /** Deletes a pod; `false` when it was already gone. */
+  deletePod(namespace: string, name: string, opts?: WriteOptions): Promise<boolean>;
+  /** Sets `spec.replicas` through the `/scale` subresource (merge patch). */
+  scaleDeployment(namespace: string, name: string, replicas: number, opts?: WriteOptions): Promise<Scale>;
+  patchDeployment(
+    namespace: string,
+    name: string,
+    patch: Record<string, unknown>,
+    opts?: WriteOptions & { strategy?: PatchStrategy }
+  ): Promise<Deployment>;
+}

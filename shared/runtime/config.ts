@@ -1,0 +1,210 @@
+import { z } from 'zod';
+import { ConfigError } from './errors.js';
+
+/*
+ * The only module that reads process.env. Everything is parsed once, at startup, with one schema; a value is
+ * required unless its default is written next to it. A problem makes the process exit before it serves.
+ */
+
+const csv = z
+  .string()
+  .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean));
+const int = (def: number) => z.coerce.number().int().nonnegative().default(def);
+const bool = (def: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'])
+    .default(def ? 'true' : 'false')
+    .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const McpServer = z.object({
+  name: z.string().regex(/^[a-zA-Z0-9_-]{1,32}$/, 'MCP server names are 1-32 letters, digits, "_" or "-"'),
+  url: z.url(),
+  target: z.object({ namespace: z.string().min(1), service: z.string().min(1) })
+});
+export type McpServerConfig = z.infer<typeof McpServer>;
+
+const mcpServers = z
+  .string()
+  .default('[]')
+  .transform((s, ctx) => {
+    try {
+      return JSON.parse(s) as unknown;
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'CORTEX_MCP_SERVERS must be JSON: [{"name","url","target":{namespace,service}}]' });
+      return z.NEVER;
+    }
+  })
+  .pipe(z.array(McpServer));
+
+const EnvSchema = z.object({
+  CORTEX_FUNCTION: z.string().optional(),
+  PORT: int(8080),
+  HOST: z.string().default('0.0.0.0'),
+  K_SINK: z.url().optional(),
+  K_SERVICE: z.string().optional(),
+  POD_NAMESPACE: z.string().default('cortex'),
+  KUBERNETES_SERVICE_HOST: z.string().optional(),
+  KUBECONFIG: z.string().optional(),
+  CORTEX_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  CORTEX_BODY_LIMIT_BYTES: int(256 * 1024),
+  CORTEX_PUBLISH_TIMEOUT_MS: int(5_000),
+  CORTEX_IDEMPOTENCY_TTL_MS: int(10 * 60_000),
+  CORTEX_IDEMPOTENCY_MAX_KEYS: int(50_000),
+  CORTEX_SHUTDOWN_TIMEOUT_MS: int(10_000),
+  CORTEX_KUBE_TIMEOUT_MS: int(10_000),
+  // Guardrails (DESIGN §6)
+  CORTEX_REMEDIATION_MODE: z.enum(['enforce', 'dry-run']).default('enforce'),
+  CORTEX_ALLOWED_NAMESPACES: csv.default(['*']),
+  CORTEX_PROTECTED_NAMESPACES: csv.default(['kube-system', 'kube-public', 'kube-node-lease', 'knative-*']),
+  // Healing coordinator (DESIGN §5)
+  CORTEX_HEALING_BUDGET: int(3),
+  CORTEX_HEALING_WINDOW_MS: int(15 * 60_000),
+  CORTEX_DIAGNOSE_TIMEOUT_MS: int(30_000),
+  CORTEX_REMEDIATE_TIMEOUT_MS: int(60_000),
+  CORTEX_VERIFY_TIMEOUT_MS: int(90_000),
+  CORTEX_TICK_INTERVAL_MS: int(1_000),
+  // Relay and chat sessions (DESIGN §7, §8)
+  CORTEX_SESSION_SECRET: z.string().min(16, 'CORTEX_SESSION_SECRET must be at least 16 characters').optional(),
+  CORTEX_OPERATOR_TOKEN: z.string().min(16, 'CORTEX_OPERATOR_TOKEN must be at least 16 characters').optional(),
+  CORTEX_RELAY_URL: z.url().optional(),
+  CORTEX_RELAY_BUFFER: int(10_000),
+  CORTEX_RELAY_MAX_PER_SESSION: int(5),
+  CORTEX_RELAY_HEARTBEAT_MS: int(15_000),
+  CORTEX_LOCAL_MODE: bool(false),
+  // Chat (DESIGN §8)
+  ANTHROPIC_API_KEY: z.string().optional(),
+  ANTHROPIC_BASE_URL: z.url().optional(),
+  CORTEX_MODEL: z.string().default('claude-sonnet-5'),
+  CORTEX_MAX_TOKENS: int(1024),
+  CORTEX_LLM_MAX_RETRIES: int(2),
+  CORTEX_LLM_TIMEOUT_MS: int(60_000),
+  CORTEX_LLM_RETRY_CAP_MS: int(20_000),
+  CORTEX_MCP_SERVERS: mcpServers,
+  CORTEX_MCP_CALL_TIMEOUT_MS: int(15_000),
+  CORTEX_HEALING_WAIT_MS: int(60_000),
+  CORTEX_CHAT_HISTORY_TURNS: int(20),
+  CORTEX_CHAT_MAX_MESSAGE_BYTES: int(32 * 1024),
+  // Local stack (npm start without CORTEX_FUNCTION)
+  CORTEX_STATE_DIR: z.string().default('.cortex'),
+  CORTEX_SIM_PORT: int(18080),
+  CORTEX_SIM_POD_START_MS: int(1_500),
+  CORTEX_KNATIVE_DIR: z.string().default('knative'),
+  // Tracing (exporter off unless an endpoint is configured)
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional()
+});
+
+/** The parsed, frozen configuration. */
+export type Config = Readonly<{
+  function: string | undefined;
+  port: number;
+  host: string;
+  sink: string | undefined;
+  service: string | undefined;
+  namespace: string;
+  inCluster: boolean;
+  kubeconfig: string | undefined;
+  logLevel: z.infer<typeof EnvSchema>['CORTEX_LOG_LEVEL'];
+  bodyLimitBytes: number;
+  publishTimeoutMs: number;
+  idempotency: { ttlMs: number; maxKeys: number };
+  shutdownTimeoutMs: number;
+  kubeTimeoutMs: number;
+  remediation: { mode: 'enforce' | 'dry-run'; allowedNamespaces: string[]; protectedNamespaces: string[] };
+  healing: { budget: number; windowMs: number; diagnoseTimeoutMs: number; remediateTimeoutMs: number; verifyTimeoutMs: number; tickIntervalMs: number };
+  relay: { url: string | undefined; buffer: number; maxPerSession: number; heartbeatMs: number };
+  sessionSecret: string | undefined;
+  operatorToken: string | undefined;
+  localMode: boolean;
+  llm: { apiKey: string | undefined; baseUrl: string | undefined; model: string; maxTokens: number; maxRetries: number; timeoutMs: number; retryCapMs: number };
+  mcp: { servers: McpServerConfig[]; callTimeoutMs: number };
+  chat: { healingWaitMs: number; historyTurns: number; maxMessageBytes: number };
+  local: { stateDir: string; simPort: number; podStartMs: number; knativeDir: string };
+  otlpEndpoint: string | undefined;
+}>;
+
+/**
+ * Parses the environment (plus overrides, which win) into a frozen Config. Throws ConfigError listing every problem.
+ *
+ * @example
+ * const config = loadConfig({ CORTEX_FUNCTION: 'error-intake', PORT: '0' });
+ */
+export function loadConfig(overrides: Record<string, string | undefined> = {}): Config {
+  const env = { ...process.env, ...overrides };
+  const parsed = EnvSchema.safeParse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== '')));
+  if (!parsed.success) throw new ConfigError(`invalid configuration:\n${z.prettifyError(parsed.error)}`);
+  const e = parsed.data;
+  return deepFreeze({
+    function: e.CORTEX_FUNCTION,
+    port: e.PORT,
+    host: e.HOST,
+    sink: e.K_SINK,
+    service: e.K_SERVICE,
+    namespace: e.POD_NAMESPACE,
+    inCluster: e.KUBERNETES_SERVICE_HOST !== undefined,
+    kubeconfig: e.KUBECONFIG,
+    logLevel: e.CORTEX_LOG_LEVEL,
+    bodyLimitBytes: e.CORTEX_BODY_LIMIT_BYTES,
+    publishTimeoutMs: e.CORTEX_PUBLISH_TIMEOUT_MS,
+    idempotency: { ttlMs: e.CORTEX_IDEMPOTENCY_TTL_MS, maxKeys: e.CORTEX_IDEMPOTENCY_MAX_KEYS },
+    shutdownTimeoutMs: e.CORTEX_SHUTDOWN_TIMEOUT_MS,
+    kubeTimeoutMs: e.CORTEX_KUBE_TIMEOUT_MS,
+    remediation: {
+      mode: e.CORTEX_REMEDIATION_MODE,
+      allowedNamespaces: e.CORTEX_ALLOWED_NAMESPACES,
+      protectedNamespaces: e.CORTEX_PROTECTED_NAMESPACES
+    },
+    healing: {
+      budget: e.CORTEX_HEALING_BUDGET,
+      windowMs: e.CORTEX_HEALING_WINDOW_MS,
+      diagnoseTimeoutMs: e.CORTEX_DIAGNOSE_TIMEOUT_MS,
+      remediateTimeoutMs: e.CORTEX_REMEDIATE_TIMEOUT_MS,
+      verifyTimeoutMs: e.CORTEX_VERIFY_TIMEOUT_MS,
+      tickIntervalMs: e.CORTEX_TICK_INTERVAL_MS
+    },
+    relay: {
+      url: e.CORTEX_RELAY_URL,
+      buffer: e.CORTEX_RELAY_BUFFER,
+      maxPerSession: e.CORTEX_RELAY_MAX_PER_SESSION,
+      heartbeatMs: e.CORTEX_RELAY_HEARTBEAT_MS
+    },
+    sessionSecret: e.CORTEX_SESSION_SECRET,
+    operatorToken: e.CORTEX_OPERATOR_TOKEN,
+    localMode: e.CORTEX_LOCAL_MODE,
+    llm: {
+      apiKey: e.ANTHROPIC_API_KEY,
+      baseUrl: e.ANTHROPIC_BASE_URL,
+      model: e.CORTEX_MODEL,
+      maxTokens: e.CORTEX_MAX_TOKENS,
+      maxRetries: e.CORTEX_LLM_MAX_RETRIES,
+      timeoutMs: e.CORTEX_LLM_TIMEOUT_MS,
+      retryCapMs: e.CORTEX_LLM_RETRY_CAP_MS
+    },
+    mcp: { servers: e.CORTEX_MCP_SERVERS, callTimeoutMs: e.CORTEX_MCP_CALL_TIMEOUT_MS },
+    chat: {
+      healingWaitMs: e.CORTEX_HEALING_WAIT_MS,
+      historyTurns: e.CORTEX_CHAT_HISTORY_TURNS,
+      maxMessageBytes: e.CORTEX_CHAT_MAX_MESSAGE_BYTES
+    },
+    local: {
+      stateDir: e.CORTEX_STATE_DIR,
+      simPort: e.CORTEX_SIM_PORT,
+      podStartMs: e.CORTEX_SIM_POD_START_MS,
+      knativeDir: e.CORTEX_KNATIVE_DIR
+    },
+    otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT
+  });
+}
+
+/** Fails fast when a function needs a value that is not set. */
+export function requireConfig<K extends keyof Config>(config: Config, keys: readonly K[], fn: string): void {
+  const missing = keys.filter((k) => config[k] === undefined);
+  if (missing.length > 0) throw new ConfigError(`${fn} needs configuration that is not set: ${missing.join(', ')}`);
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}
