@@ -12,6 +12,7 @@ import {
   Outcome,
   Phase,
   Recommendation,
+  ReportedTarget,
   Target,
   Timestamp,
   Verdict,
@@ -34,7 +35,7 @@ export const ErrorReported = defineEvent({
     category: ErrorCategory,
     message: z.string().max(4096),
     occurredAt: Timestamp,
-    target: Target.optional(),
+    target: ReportedTarget.optional(),
     sessionId: z.string().max(256).optional(),
     httpStatus: z.number().int().min(100).max(599).optional(),
     errorCode: z.string().max(128).optional()

@@ -18,6 +18,14 @@ export const Target = z.looseObject({
 });
 export type Target = z.infer<typeof Target>;
 
+/** What a failure report may know of its target: the Service, or only the URL that failed (intake resolves it). */
+export const ReportedTarget = z.looseObject({
+  namespace: K8sName.optional(),
+  service: K8sName.optional(),
+  url: z.string().max(2048).optional()
+});
+export type ReportedTarget = z.infer<typeof ReportedTarget>;
+
 /** The key a target is known by in stores and logs: `<namespace>/<service>`. */
 export function targetKey(target: Pick<Target, 'namespace' | 'service'>): string {
   return `${target.namespace}/${target.service}`;

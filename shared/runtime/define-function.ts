@@ -1,0 +1,108 @@
+import type { Router } from 'express';
+import type { z } from 'zod';
+import type { AnyEventDef, EventDef, Intent } from '../events/define.js';
+import type { Cause } from '../events/envelope.js';
+import type { KubePort } from '../kube/port.js';
+import type { Policy } from '../policy/guardrails.js';
+import type { Clock, Ids } from './clock.js';
+import type { Config } from './config.js';
+import type { Logger } from './logging.js';
+import type { Store } from './store.js';
+
+/** What a dead-lettered delivery tells us (the Knative `knativeerror*` extensions, decoded). */
+export interface DeadLetter {
+  /** The destination that failed (subscriber URL). */
+  dest: string | undefined;
+  /** The HTTP status of the last attempt, if there was a response. */
+  code: number | undefined;
+  /** The last response body, base64-decoded, possibly truncated. */
+  data: string | undefined;
+}
+
+/** An incoming event as a handler sees it: validated against its catalog schema, data typed. */
+export interface CortexEvent<T extends string = string, D = unknown> {
+  readonly id: string;
+  readonly source: string;
+  readonly type: T;
+  readonly time: string | undefined;
+  readonly data: D;
+  /** Extension attributes (correlationid, causationid, healingid, sessionid, traceparent, …): observability only. */
+  readonly extensions: Readonly<Record<string, unknown>>;
+  /** Present when the event reached us as a dead letter rather than a normal delivery. */
+  readonly deadLetter?: DeadLetter;
+}
+
+/** The event union a list of catalog entries can deliver; `switch (event.type)` narrows `data`. */
+export type EventOf<D> = D extends EventDef<infer T, infer S> ? CortexEvent<T, z.output<S>> : never;
+
+/** The ports a handler gets. Handlers touch nothing else: no process.env, fetch, Date.now or Kubernetes client. */
+export interface Ctx {
+  readonly log: Logger;
+  readonly clock: Clock;
+  readonly ids: Ids;
+  readonly config: Config;
+  /** Kubernetes, through the narrow port; only for functions that declare `kube` needs. */
+  readonly kube: KubePort;
+  readonly policy: Policy;
+  readonly store: Store;
+}
+
+/** Ports for HTTP routes and background work, which act on their own and so publish directly. */
+export interface RouteCtx extends Ctx {
+  publish(intents: readonly Intent[], cause?: Cause): Promise<void>;
+  /** Registers work to run on graceful shutdown (close SSE streams, stop timers). */
+  onShutdown(fn: () => void | Promise<void>): void;
+}
+
+/** One RBAC rule a function needs; the Role in knative/ must grant exactly these. */
+export interface KubeNeed {
+  readonly apiGroups: readonly string[];
+  readonly resources: readonly string[];
+  readonly verbs: readonly string[];
+}
+
+export interface FunctionDef<
+  On extends readonly AnyEventDef[] = readonly AnyEventDef[],
+  Dl extends readonly AnyEventDef[] = readonly AnyEventDef[]
+> {
+  /** DNS-1123 name: the Knative Service, ServiceAccount and `CORTEX_FUNCTION` value. */
+  readonly name: string;
+  readonly description: string;
+  /** Types delivered by Triggers. */
+  readonly on: On;
+  /** Types this function may emit; anything else is a bug and fails the delivery. */
+  readonly emits: readonly AnyEventDef[];
+  /** Types this function receives as dead letters (via a Trigger's deadLetterSink). */
+  readonly deadLetters?: Dl;
+  readonly kube?: readonly KubeNeed[];
+  /** Configuration the function cannot start without. */
+  readonly requires?: readonly (keyof Config)[];
+  handle(event: EventOf<On[number] | Dl[number]>, ctx: Ctx): Promise<readonly Intent[]>;
+  /** Extra HTTP routes (the chat endpoint, the SSE relay), mounted next to `POST /`. */
+  routes?(router: Router, ctx: RouteCtx): void;
+  /** Background work started with the server (timers). */
+  start?(ctx: RouteCtx): void | Promise<void>;
+}
+
+/**
+ * Declares a function. The definition is data: the runtime serves it, the registry lists it, the contract tests and
+ * the knative/ generator read its subscriptions, emissions and Kubernetes needs.
+ *
+ * @example
+ * export default defineFunction({
+ *   name: 'error-intake', description: 'Classifies reported errors.',
+ *   on: [Events.ErrorReported], emits: [Events.HealingRequested],
+ *   async handle(event) { return []; }
+ * });
+ */
+export function defineFunction<const On extends readonly AnyEventDef[], const Dl extends readonly AnyEventDef[] = readonly []>(
+  def: FunctionDef<On, Dl>
+): FunctionDef<On, Dl> {
+  return Object.freeze(def);
+}
+
+/** Any function definition, for the registry and the runtime. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyFunctionDef = FunctionDef<any, any>;
+
+export type { Intent };

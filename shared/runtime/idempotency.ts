@@ -1,0 +1,50 @@
+/**
+ * Remembers which events were handled, keyed by (source, id), for a bounded time and count. Knative delivers at least
+ * once; a redelivery of a handled event is answered 202 without running the handler again. An event is recorded only
+ * after its handler ran and its intents were published, so a failed attempt is retried in full.
+ */
+export interface Idempotency {
+  /** 'done' if handled within the TTL, 'running' if being handled now, else 'new' (and it is marked running). */
+  begin(key: string): 'new' | 'running' | 'done';
+  complete(key: string): void;
+  abandon(key: string): void;
+}
+
+export const idempotencyKey = (source: string, id: string): string => `${source}\u0000${id}`;
+
+/**
+ * @example
+ * const seen = createIdempotency({ ttlMs: 600_000, maxKeys: 50_000, now: () => Date.now() });
+ * if (seen.begin(key) === 'done') return 202;
+ */
+export function createIdempotency(opts: { ttlMs: number; maxKeys: number; now: () => number }): Idempotency {
+  const done = new Map<string, number>(); // key → expiry; insertion order = age order
+  const running = new Set<string>();
+
+  function prune(): void {
+    const t = opts.now();
+    for (const [k, exp] of done) {
+      if (exp > t && done.size <= opts.maxKeys) break;
+      done.delete(k);
+    }
+  }
+
+  return {
+    begin(key) {
+      prune();
+      if (running.has(key)) return 'running';
+      const exp = done.get(key);
+      if (exp !== undefined && exp > opts.now()) return 'done';
+      running.add(key);
+      return 'new';
+    },
+    complete(key) {
+      running.delete(key);
+      done.delete(key);
+      done.set(key, opts.now() + opts.ttlMs);
+    },
+    abandon(key) {
+      running.delete(key);
+    }
+  };
+}

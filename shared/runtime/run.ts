@@ -1,0 +1,121 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { DestinationStream } from 'pino';
+import type { Intent } from '../events/define.js';
+import type { Cause } from '../events/envelope.js';
+import type { KubePort } from '../kube/port.js';
+import { createPolicy } from '../policy/guardrails.js';
+import { systemClock, systemIds, type Clock, type Ids } from './clock.js';
+import { loadConfig, requireConfig, type Config } from './config.js';
+import type { AnyFunctionDef, Ctx, RouteCtx } from './define-function.js';
+import { stampIntents } from './delivery.js';
+import { createIdempotency } from './idempotency.js';
+import { createLogger } from './logging.js';
+import { createPublisher, type Publish } from './publish.js';
+import { createApp, type ServerState } from './server.js';
+import { createMemoryStore, type Store } from './store.js';
+
+export interface RunOptions {
+  /** Environment overrides (the local stack gives each function its PORT, K_SINK, …). */
+  overrides?: Record<string, string | undefined>;
+  /** Already-parsed configuration; wins over overrides. */
+  config?: Config;
+  logDestination?: DestinationStream;
+  kube?: KubePort;
+  store?: Store;
+  clock?: Clock;
+  ids?: Ids;
+  publish?: Publish;
+}
+
+/** A served function: where it listens and how to stop it. */
+export interface RunningFunction {
+  readonly name: string;
+  readonly url: string;
+  readonly port: number;
+  readonly config: Config;
+  readonly ctx: RouteCtx;
+  /** Graceful stop: readiness goes 503, no new connections, shutdown hooks run, in-flight requests finish. */
+  stop(): Promise<void>;
+}
+
+async function kubeFor(def: AnyFunctionDef, config: Config, given: KubePort | undefined): Promise<KubePort> {
+  if (given) return given;
+  if (!def.kube || def.kube.length === 0) {
+    return new Proxy({} as KubePort, {
+      get: (_t, prop) =>
+        prop === 'then' ? undefined : () => Promise.reject(new Error(`${def.name} declares no Kubernetes needs but called kube.${String(prop)}`))
+    });
+  }
+  // Loaded only by functions that need it: the Kubernetes client is heavy.
+  const adapter = '../kube/client-node.js';
+  const { createKubePort } = (await import(adapter)) as {
+    createKubePort(o: { kubeconfigPath?: string; inCluster?: boolean; timeoutMs: number }): KubePort;
+  };
+  return createKubePort({ kubeconfigPath: config.kubeconfig, inCluster: config.inCluster, timeoutMs: config.kubeTimeoutMs });
+}
+
+function listen(server: Server, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}
+
+/**
+ * The composition root of one function: parses configuration, builds the real ports, serves the definition.
+ * Process-wide concerns (signals, crash handlers) belong to the caller (functions/index.ts or the local stack).
+ *
+ * @example
+ * const fn = await run(errorIntake, { overrides: { PORT: '0', K_SINK: brokerUrl } });
+ * await fn.stop();
+ */
+export async function run(def: AnyFunctionDef, opts: RunOptions = {}): Promise<RunningFunction> {
+  const config = opts.config ?? loadConfig({ ...opts.overrides, CORTEX_FUNCTION: def.name });
+  if (def.emits.length > 0 && !opts.publish) requireConfig(config, ['sink'], def.name);
+  requireConfig(config, def.requires ?? [], def.name);
+  const log = createLogger({ name: def.name, level: config.logLevel, destination: opts.logDestination });
+  const clock = opts.clock ?? systemClock;
+  const ids = opts.ids ?? systemIds;
+  const publish = opts.publish ?? createPublisher({ sink: config.sink, timeoutMs: config.publishTimeoutMs });
+  const policy = createPolicy(config.remediation);
+  const ctx: Ctx = { log, clock, ids, config, kube: await kubeFor(def, config, opts.kube), policy, store: opts.store ?? createMemoryStore() };
+  const hooks: Array<() => void | Promise<void>> = [];
+  const routeCtx: RouteCtx = {
+    ...ctx,
+    async publish(intents: readonly Intent[], cause?: Cause) {
+      for (const e of stampIntents(def, intents, cause, ctx)) await publish(e);
+    },
+    onShutdown: (fn) => void hooks.push(fn)
+  };
+  const seen = createIdempotency({ ...config.idempotency, now: () => clock.now().getTime() });
+  const state: ServerState = { ready: false, inflight: 0 };
+  const app = createApp(def, { def, ctx, publish, seen }, routeCtx, state, config.bodyLimitBytes);
+  const httpServer: Server = createServer(app);
+  httpServer.keepAliveTimeout = 65_000;
+  const port = await listen(httpServer, config.port, config.host);
+  await def.start?.(routeCtx);
+  state.ready = true;
+  const host = config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
+  log.info({ port, sink: config.sink, on: def.on.map((d: { type: string }) => d.type) }, `${def.name} listening`);
+
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> =>
+    (stopping ??= (async () => {
+      state.ready = false;
+      const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()));
+      for (const hook of hooks.splice(0)) await Promise.resolve(hook()).catch((err) => log.warn({ err }, 'shutdown hook failed'));
+      const deadline = Date.now() + config.shutdownTimeoutMs;
+      while (state.inflight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      if (state.inflight > 0) log.warn({ inflight: state.inflight }, 'shutdown timeout: closing remaining connections');
+      httpServer.closeAllConnections();
+      await closed;
+      log.info('stopped');
+      log.flush?.();
+    })());
+
+  return { name: def.name, url: `http://${host}:${port}`, port, config, ctx: routeCtx, stop };
+}
