@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { type z } from 'zod';
 
 /** An event a function asks the runtime to publish: a catalog type and its data, nothing else. */
 export interface Intent<T extends string = string, D = unknown> {

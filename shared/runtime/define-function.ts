@@ -61,6 +61,21 @@ export interface KubeNeed {
   readonly verbs: readonly string[];
 }
 
+/** How the function is deployed as a Knative Service (rendered into knative/ by scripts/knative). */
+export interface KnativeOptions {
+  readonly minScale?: number;
+  readonly maxScale?: number;
+  /** Request timeout; streams (SSE) are cut at this and must resume. At most 600 on default Knative installs. */
+  readonly timeoutSeconds?: number;
+  /** Concurrent requests per pod (containerConcurrency); 0 = unlimited. */
+  readonly concurrency?: number;
+  /** Why the scale bounds are what they are, rendered as a comment next to them. */
+  readonly scaleReason?: string;
+  /** Per-attempt delivery timeout of this function's Triggers (ISO-8601), when the default does not fit. */
+  readonly deliveryTimeout?: string;
+  readonly memory?: { request: string; limit: string };
+}
+
 export interface FunctionDef<
   On extends readonly AnyEventDef[] = readonly AnyEventDef[],
   Dl extends readonly AnyEventDef[] = readonly AnyEventDef[]
@@ -75,6 +90,7 @@ export interface FunctionDef<
   /** Types this function receives as dead letters (via a Trigger's deadLetterSink). */
   readonly deadLetters?: Dl;
   readonly kube?: readonly KubeNeed[];
+  readonly knative?: KnativeOptions;
   /** Configuration the function cannot start without. */
   readonly requires?: readonly (keyof Config)[];
   handle(event: EventOf<On[number] | Dl[number]>, ctx: Ctx): Promise<readonly Intent[]>;

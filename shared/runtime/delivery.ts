@@ -95,7 +95,8 @@ export async function deliver(deps: DeliveryDeps, headers: Headers, body: string
   const deadLetter = deadLetterOf(record);
   const known = accepted(def, record, deadLetter !== undefined);
   const event = toCortexEvent(record, parseData(known, record.data), deadLetter);
-  const key = idempotencyKey(record.source, record.id);
+  // A dead letter shares (source, id) with the original delivery; it is a different fact, so it is keyed apart.
+  const key = idempotencyKey(record.source, deadLetter ? `${record.id}#dead-letter:${deadLetter.dest}` : record.id);
   const state = seen.begin(key);
   if (state === 'done') return { status: 202, outcome: 'duplicate', emitted: [], event };
   if (state === 'running') throw new InProgressError(`event ${record.id} from ${record.source} is being handled right now`);

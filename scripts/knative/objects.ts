@@ -1,0 +1,133 @@
+import { CORTEX_TYPE_PREFIX } from '../../shared/events/catalog.js';
+import type { AnyFunctionDef, KubeNeed } from '../../shared/runtime/define-function.js';
+
+/*
+ * The Kubernetes and Knative objects of the deployment, built from the function definitions. Pure: the same
+ * definitions give the same objects. render.ts turns them into the files under knative/.
+ */
+
+export type K8sObject = Record<string, unknown> & {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string; [key: string]: unknown };
+};
+
+export const NAMESPACE = 'cortex';
+export const BROKER = 'default';
+export const IMAGE = 'cortex';
+export const COORDINATOR = 'healing-coordinator';
+export const RELAY = 'sse-relay';
+const PART_OF = { 'app.kubernetes.io/part-of': 'cortex' };
+
+/** The Trigger name of one subscription: the function's name when it has one, else function + type. */
+export function triggerName(def: AnyFunctionDef, type: string): string {
+  if (def.on.length === 1) return def.name;
+  const short = type.replace(/^dev\.(cortex|knative)\./, '').replace(/[._]/g, '-');
+  return `${def.name}-${short}`.slice(0, 63).replace(/-+$/, '');
+}
+
+const ksvcRef = (name: string) => ({ ref: { apiVersion: 'serving.knative.dev/v1', kind: 'Service', name } });
+
+/** Where a function's failed deliveries go: checks and remediations to the coordinator (it counts them as
+ * inconclusive or failed), everything else to the relay, so operators see every dead letter. The relay has none. */
+export function deadLetterSinkOf(def: AnyFunctionDef): string | undefined {
+  if (def.name === RELAY) return undefined;
+  if (def.name.startsWith('check-') || def.name.startsWith('remediate-')) return COORDINATOR;
+  return RELAY;
+}
+
+export function deliveryOf(def: AnyFunctionDef): Record<string, unknown> {
+  const dls = deadLetterSinkOf(def);
+  const base = def.name === RELAY ? { retry: 2, backoffPolicy: 'exponential', backoffDelay: 'PT0.2S' } : { retry: 4, backoffPolicy: 'exponential', backoffDelay: 'PT0.5S' };
+  return { ...base, timeout: def.knative?.deliveryTimeout ?? 'PT30S', ...(dls ? { deadLetterSink: ksvcRef(dls) } : {}) };
+}
+
+export function triggers(def: AnyFunctionDef): K8sObject[] {
+  return def.on.map((d: { type: string }) => ({
+    apiVersion: 'eventing.knative.dev/v1',
+    kind: 'Trigger',
+    metadata: { name: triggerName(def, d.type), namespace: NAMESPACE, labels: { ...PART_OF, 'cortex.dev/function': def.name } },
+    spec: {
+      broker: BROKER,
+      // Routing is by type alone: it works on every broker class and keeps every event replayable with kn.
+      filter: { attributes: { type: d.type } },
+      delivery: deliveryOf(def),
+      subscriber: ksvcRef(def.name)
+    }
+  }));
+}
+
+export function service(def: AnyFunctionDef): K8sObject {
+  const k = def.knative ?? {};
+  const memory = k.memory ?? { request: '96Mi', limit: '256Mi' };
+  return {
+    apiVersion: 'serving.knative.dev/v1',
+    kind: 'Service',
+    metadata: { name: def.name, namespace: NAMESPACE, labels: { ...PART_OF, 'cortex.dev/function': def.name } },
+    spec: {
+      template: {
+        metadata: {
+          labels: { ...PART_OF, 'cortex.dev/function': def.name },
+          annotations: {
+            'autoscaling.knative.dev/min-scale': String(k.minScale ?? 0),
+            'autoscaling.knative.dev/max-scale': String(k.maxScale ?? 5)
+          }
+        },
+        spec: {
+          serviceAccountName: def.name,
+          containerConcurrency: k.concurrency ?? 50,
+          timeoutSeconds: k.timeoutSeconds ?? 60,
+          containers: [
+            {
+              name: 'function',
+              image: IMAGE,
+              ports: [{ containerPort: 8080 }],
+              env: [
+                { name: 'CORTEX_FUNCTION', value: def.name },
+                { name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } }
+              ],
+              envFrom: [{ configMapRef: { name: 'cortex-config' } }, { secretRef: { name: 'cortex-secrets' } }],
+              readinessProbe: { httpGet: { path: '/health/readiness' }, periodSeconds: 5 },
+              livenessProbe: { httpGet: { path: '/health/liveness' }, periodSeconds: 10 },
+              resources: { requests: { cpu: '50m', memory: memory.request }, limits: { memory: memory.limit } },
+              securityContext: {
+                runAsNonRoot: true,
+                allowPrivilegeEscalation: false,
+                capabilities: { drop: ['ALL'] },
+                seccompProfile: { type: 'RuntimeDefault' }
+              }
+            }
+          ]
+        }
+      }
+    }
+  };
+}
+
+/** ServiceAccount, and for functions that read or change workloads a ClusterRole holding exactly their needs.
+ * The ClusterRole is bound per target namespace (knative/targets/<ns>), never cluster-wide. */
+export function rbac(def: AnyFunctionDef): K8sObject[] {
+  const sa: K8sObject = { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: def.name, namespace: NAMESPACE, labels: PART_OF } };
+  if (!def.kube?.length) return [sa];
+  const role: K8sObject = {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'ClusterRole',
+    metadata: { name: `cortex-${def.name}`, labels: PART_OF },
+    rules: def.kube.map((n: KubeNeed) => ({ apiGroups: [...n.apiGroups], resources: [...n.resources], verbs: [...n.verbs] }))
+  };
+  return [sa, role];
+}
+
+export function targetBindings(defs: readonly AnyFunctionDef[], namespace: string): K8sObject[] {
+  return defs
+    .filter((d) => d.kube?.length)
+    .map((d) => ({
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'RoleBinding',
+      metadata: { name: `cortex-${d.name}`, namespace, labels: PART_OF },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: `cortex-${d.name}` },
+      subjects: [{ kind: 'ServiceAccount', name: d.name, namespace: NAMESPACE }]
+    }));
+}
+
+export const isCortexType = (t: string): boolean => t.startsWith(CORTEX_TYPE_PREFIX);

@@ -1,0 +1,89 @@
+import { BROKER, NAMESPACE, type K8sObject } from './objects.js';
+
+const PART_OF = { 'app.kubernetes.io/part-of': 'cortex' };
+
+export const namespace: K8sObject = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NAMESPACE, labels: PART_OF } };
+
+export const broker: K8sObject = {
+  apiVersion: 'eventing.knative.dev/v1',
+  kind: 'Broker',
+  metadata: {
+    name: BROKER,
+    namespace: NAMESPACE,
+    labels: PART_OF,
+    annotations: { 'eventing.knative.dev/broker.class': 'MTChannelBasedBroker' }
+  },
+  spec: {
+    // Used only by Triggers without their own delivery; a Trigger's delivery replaces this one wholesale.
+    delivery: { retry: 4, backoffPolicy: 'exponential', backoffDelay: 'PT0.5S', timeout: 'PT30S' }
+  }
+};
+
+export const BROKER_COMMENT = [
+  ' The Broker every Cortex function publishes to (through the SinkBinding) and every Trigger reads from.',
+  ' MTChannelBasedBroker on an InMemoryChannel is for trying Cortex out: it keeps nothing across restarts.',
+  ' In production use a durable class: Kafka (eventing.knative.dev/broker.class: Kafka, with a',
+  ' kafka-broker-config ConfigMap) or RabbitMQ (RabbitMQBroker). Cortex routes on `type` alone with',
+  ' filter.attributes, which every class supports.'
+].join('\n');
+
+export const config: K8sObject = {
+  apiVersion: 'v1',
+  kind: 'ConfigMap',
+  metadata: { name: 'cortex-config', namespace: NAMESPACE, labels: PART_OF },
+  data: {
+    CORTEX_REMEDIATION_MODE: 'enforce',
+    CORTEX_ALLOWED_NAMESPACES: 'demo',
+    CORTEX_LOG_LEVEL: 'info',
+    CORTEX_RELAY_URL: `http://sse-relay.${NAMESPACE}.svc.cluster.local`,
+    CORTEX_MODEL: 'claude-sonnet-5',
+    CORTEX_MCP_SERVERS: JSON.stringify([
+      { name: 'demo', url: 'http://mcp-demo.demo.svc.cluster.local/mcp', target: { namespace: 'demo', service: 'mcp-demo' } }
+    ])
+  }
+};
+
+export const secret: K8sObject = {
+  apiVersion: 'v1',
+  kind: 'Secret',
+  metadata: { name: 'cortex-secrets', namespace: NAMESPACE, labels: PART_OF },
+  type: 'Opaque',
+  stringData: {
+    CORTEX_SESSION_SECRET: 'REPLACE-with-32-random-bytes-hex',
+    CORTEX_OPERATOR_TOKEN: 'REPLACE-with-a-long-random-token',
+    ANTHROPIC_API_KEY: 'REPLACE-with-your-key'
+  }
+};
+
+export const SECRET_COMMENT = [
+  ' Placeholders: replace every value before applying (or manage this Secret with your secret store and',
+  ' remove it from kustomization.yaml). Example: openssl rand -hex 32'
+].join('\n');
+
+export const sinkBinding: K8sObject = {
+  apiVersion: 'sources.knative.dev/v1',
+  kind: 'SinkBinding',
+  metadata: { name: 'cortex-functions', namespace: NAMESPACE, labels: PART_OF },
+  spec: {
+    subject: { apiVersion: 'serving.knative.dev/v1', kind: 'Service', selector: { matchLabels: PART_OF } },
+    sink: { ref: { apiVersion: 'eventing.knative.dev/v1', kind: 'Broker', name: BROKER } }
+  }
+};
+
+export const pingSource: K8sObject = {
+  apiVersion: 'sources.knative.dev/v1',
+  kind: 'PingSource',
+  metadata: { name: 'healing-tick', namespace: NAMESPACE, labels: PART_OF },
+  spec: {
+    schedule: '* * * * *',
+    contentType: 'application/json',
+    data: '{"reason":"deadline-check"}',
+    sink: { ref: { apiVersion: 'eventing.knative.dev/v1', kind: 'Broker', name: BROKER } }
+  }
+};
+
+export const PING_COMMENT = [
+  ' Once a minute the healing coordinator checks phase deadlines, so a healing whose checks went silent still',
+  ' ends even when the coordinator scaled to zero in between. Ticks may arrive late or not at all; the',
+  ' coordinator treats them as "check now", never as a clock.'
+].join('\n');
