@@ -1,0 +1,162 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { EXTENSIONS } from '../../shared/events/attributes.js';
+import { attributesOf, type CloudEventRecord } from '../../shared/events/http.js';
+import { InvalidEventError, RequestError, TransientError, type CortexError } from '../../shared/runtime/errors.js';
+import type { Logger } from '../../shared/runtime/logging.js';
+import { KNATIVE_DEFAULT_DELIVERY } from './delivery-policy.js';
+import { Dispatcher, prepareEvent, type AcceptedEvent } from './dispatcher.js';
+import { createHttpClient } from './http-client.js';
+import { createIngressHandler } from './ingress.js';
+import { BrokerObserver, type BrokerStats, type OutcomeKind, type OutcomeListener } from './observer.js';
+import type { Resolve } from './resolve.js';
+import type { Broker, DeliverySpec, Trigger } from './resources.js';
+import { buildRoutes, type Route, type RouteTable } from './routes.js';
+import { ingressTtl } from './ttl.js';
+
+export interface CreateBrokerOptions {
+  /** Namespace of the default broker, and of Triggers and Brokers that name none. */
+  namespace: string;
+  /** Name of the default broker (always served). Default `default`. */
+  name?: string;
+  triggers: Trigger[];
+  brokers: Broker[];
+  resolve: Resolve;
+  log: Logger;
+  /** Ingress body limit; larger requests get 413. Default 256 KiB. Replies are held to it too. */
+  bodyLimitBytes?: number;
+  /** Delivery when neither the Trigger nor its Broker has one. Default Knative's: retry 10, exponential, PT0.2S. */
+  defaultDelivery?: DeliverySpec;
+  /** Cap on honouring Retry-After when the delivery spec sets no `retryAfterMax`. Default 10 s. */
+  retryAfterCapMs?: number;
+  /** Deliveries in progress beyond which the ingress answers 503 (retried by senders). Default 100 000. */
+  maxPendingDeliveries?: number;
+  /** How long `stop()` lets requests in flight finish before aborting them. Default 2 s. */
+  shutdownGraceMs?: number;
+}
+
+/** The local broker: an ingress handler, in-process routing and delivery, counters and outcome events. */
+export interface LocalBroker {
+  /** The ingress as a node:http request listener (`POST /<namespace>/<broker>`, `GET /healthz`). */
+  handle(req: IncomingMessage, res: ServerResponse): void;
+  /** Every broker served (`namespace/name`) with the Triggers listening on it. */
+  topology(): Record<string, string[]>;
+  /** Replaces the Triggers and Brokers (deliveries in progress keep their old route). Throws on invalid specs. */
+  setResources(resources: { triggers: Trigger[]; brokers: Broker[] }): void;
+  stats(): BrokerStats;
+  on(kind: OutcomeKind | 'outcome', listener: OutcomeListener): void;
+  off(kind: OutcomeKind | 'outcome', listener: OutcomeListener): void;
+  /** Stops accepting; pending deliveries end as dropped (logged with their reason) after the grace period. */
+  stop(): Promise<void>;
+}
+
+/** What the ingress does with an event; `recorded` = the refusal was already counted and logged (a TTL stop). */
+export type IngestResult = { accepted: true } | { accepted: false; error: CortexError; recorded: boolean };
+
+const DEFAULT_BODY_LIMIT = 256 * 1024;
+const refuse = (error: CortexError): IngestResult => ({ accepted: false, error, recorded: false });
+
+/**
+ * Creates a Knative-compatible broker from Trigger and Broker objects.
+ *
+ * @example
+ * const broker = createBroker({ namespace: 'cortex', triggers, brokers, resolve, log });
+ * http.createServer(broker.handle).listen(0);
+ */
+export function createBroker(opts: CreateBrokerOptions): LocalBroker {
+  const defaultBroker = `${opts.namespace}/${opts.name ?? 'default'}`;
+  const bodyLimitBytes = opts.bodyLimitBytes ?? DEFAULT_BODY_LIMIT;
+  const maxPending = opts.maxPendingDeliveries ?? 100_000;
+  const log = opts.log;
+  const observer = new BrokerObserver(log);
+  const client = createHttpClient();
+  let table: RouteTable = compile(opts.triggers, opts.brokers);
+  let stopped = false;
+
+  function compile(triggers: Trigger[], brokers: Broker[]): RouteTable {
+    const next = buildRoutes(triggers, brokers, {
+      namespace: opts.namespace,
+      defaultBroker,
+      defaultDelivery: opts.defaultDelivery ?? KNATIVE_DEFAULT_DELIVERY
+    });
+    for (const warning of next.warnings) log.warn(warning);
+    return next;
+  }
+
+  /** Accepts an event into a broker: TTL, arrival time, routing. A refusal says whether it was already recorded. */
+  function ingest(broker: string, event: CloudEventRecord): IngestResult {
+    const routes = table.byBroker.get(broker);
+    if (!routes) return refuse(new RequestError(404, 'not_found', `no broker ${broker}`));
+    if (stopped) return refuse(new TransientError('the broker is stopping'));
+    const { ttl, malformed } = ingressTtl(event[EXTENSIONS.brokerTtl]);
+    const { id, type, source } = event;
+    if (malformed) log.warn({ id, type, value: event[EXTENSIONS.brokerTtl] }, 'knativebrokerttl is not an integer; reset');
+    if (ttl <= 0) {
+      const reason = `knativebrokerttl exhausted (${ttl}): the event looped through the broker too often`;
+      observer.record({ kind: 'ttl-expired', broker, id, type, source, ttl, reason }, event);
+      return { accepted: false, error: new InvalidEventError(reason), recorded: true };
+    }
+    const record: CloudEventRecord = {
+      ...event,
+      [EXTENSIONS.brokerTtl]: ttl,
+      [EXTENSIONS.arrivalTime]: new Date().toISOString()
+    };
+    const attrs = attributesOf(record);
+    const matching = routes.filter((r) => r.matches(attrs));
+    if (dispatcher.size + matching.length > maxPending) {
+      return refuse(new TransientError(`broker overloaded: ${dispatcher.size} deliveries pending`));
+    }
+    observer.record({ kind: 'accepted', broker, id, type, source, ttl }, record);
+    if (matching.length === 0) {
+      observer.record({ kind: 'unrouted', broker, id, type, source, reason: 'no Trigger matches' }, record);
+      return { accepted: true };
+    }
+    const accepted = prepareEvent(record, ttl);
+    for (const route of matching) dispatcher.dispatch(accepted, route);
+    return { accepted: true };
+  }
+
+  function onReply(reply: CloudEventRecord, cause: AcceptedEvent, route: Route): void {
+    // The delivered event's TTL goes on the reply; the ingress then takes one off.
+    const result = ingest(route.broker, { ...reply, [EXTENSIONS.brokerTtl]: cause.ttl });
+    const { id, type, source } = reply;
+    const where = { broker: route.broker, trigger: route.trigger, id, type, source };
+    if (result.accepted) observer.record({ kind: 'reply', ...where, ttl: cause.ttl - 1 }, reply);
+    else if (!result.recorded) {
+      observer.record({ kind: 'dropped', ...where, reason: `reply not accepted: ${result.error.message}` }, reply);
+    }
+  }
+
+  const dispatcher = new Dispatcher({
+    client,
+    resolve: opts.resolve,
+    observer,
+    onReply,
+    retryAfterCapMs: opts.retryAfterCapMs ?? 10_000,
+    maxResponseBytes: bodyLimitBytes
+  });
+
+  const handle = createIngressHandler({
+    bodyLimitBytes,
+    log,
+    observer,
+    hasBroker: (key) => table.byBroker.has(key),
+    brokers: () => [...table.byBroker.keys()],
+    ingest
+  });
+
+  return {
+    handle,
+    topology: () => Object.fromEntries([...table.byBroker].map(([b, routes]) => [b, routes.map((r) => r.trigger)])),
+    setResources: (resources) => {
+      table = compile(resources.triggers, resources.brokers);
+    },
+    stats: () => observer.stats(dispatcher.size),
+    on: (kind, listener) => observer.on(kind, listener),
+    off: (kind, listener) => observer.off(kind, listener),
+    stop: async () => {
+      stopped = true;
+      await dispatcher.stop(opts.shutdownGraceMs ?? 2000);
+      client.close();
+    }
+  };
+}

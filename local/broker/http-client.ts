@@ -1,0 +1,112 @@
+import http, { type IncomingHttpHeaders } from 'node:http';
+import https from 'node:https';
+import type { WireMessage } from './wire.js';
+
+/*
+ * The dispatcher's HTTP client: node:http with keep-alive agents (one connection pool per origin, bounded), a
+ * per-attempt timeout that covers the whole exchange (connect, send, read the response), abort on shutdown, and a cap
+ * on how much of a response body is kept.
+ */
+
+export interface HttpResponse {
+  status: number;
+  headers: IncomingHttpHeaders;
+  body: Buffer;
+  /** The body was longer than the cap; `body` holds only its beginning. */
+  truncated: boolean;
+}
+
+/** A request that got no response: connection refused or reset, timeout, abort. */
+export class NoResponseError extends Error {
+  readonly timedOut: boolean;
+  constructor(message: string, timedOut: boolean, cause?: unknown) {
+    super(message, { cause });
+    this.name = 'NoResponseError';
+    this.timedOut = timedOut;
+  }
+}
+
+export interface PostOptions {
+  timeoutMs?: number | undefined;
+  signal?: AbortSignal | undefined;
+  maxBodyBytes: number;
+  headers?: Record<string, string>;
+}
+
+export interface HttpClient {
+  post(url: string, message: WireMessage, options: PostOptions): Promise<HttpResponse>;
+  close(): void;
+}
+
+/** Creates a client with its own keep-alive pools, so closing it frees its sockets. */
+export function createHttpClient(opts: { maxSocketsPerOrigin?: number } = {}): HttpClient {
+  const agentOptions = { keepAlive: true, maxSockets: opts.maxSocketsPerOrigin ?? 128, maxFreeSockets: 64 };
+  const agents = { http: new http.Agent(agentOptions), https: new https.Agent(agentOptions) };
+
+  function post(url: string, message: WireMessage, options: PostOptions): Promise<HttpResponse> {
+    return new Promise((resolve, reject) => {
+      const target = new URL(url);
+      const secure = target.protocol === 'https:';
+      const body = typeof message.body === 'string' ? Buffer.from(message.body) : message.body;
+      let timedOut = false;
+      const fail = (err: Error): void => {
+        const reason = timedOut ? `timeout after ${options.timeoutMs} ms` : err.message || err.name;
+        reject(new NoResponseError(reason, timedOut, err));
+      };
+      const req = (secure ? https : http).request(target, {
+        method: 'POST',
+        agent: secure ? agents.https : agents.http,
+        headers: { ...message.headers, ...options.headers, 'content-length': String(body.length) },
+        signal: options.signal
+      });
+      const timer =
+        options.timeoutMs === undefined
+          ? undefined
+          : setTimeout(() => {
+              timedOut = true;
+              req.destroy(new Error('timeout'));
+            }, options.timeoutMs);
+      const done = (): void => clearTimeout(timer);
+      req.on('error', (err) => {
+        done();
+        fail(err);
+      });
+      req.on('response', (res) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        let truncated = false;
+        res.on('data', (chunk: Buffer) => {
+          if (truncated) return;
+          if (size + chunk.length > options.maxBodyBytes) {
+            chunks.push(chunk.subarray(0, options.maxBodyBytes - size));
+            truncated = true;
+            // The rest is not needed; dropping the connection is cheaper than reading it.
+            res.destroy();
+            done();
+            resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks), truncated });
+            return;
+          }
+          size += chunk.length;
+          chunks.push(chunk);
+        });
+        res.on('end', () => {
+          done();
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks, size), truncated });
+        });
+        res.on('error', (err) => {
+          done();
+          if (!truncated) fail(err);
+        });
+      });
+      req.end(body);
+    });
+  }
+
+  return {
+    post,
+    close: () => {
+      agents.http.destroy();
+      agents.https.destroy();
+    }
+  };
+}
