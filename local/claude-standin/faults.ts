@@ -15,7 +15,7 @@ export type Fault =
   | { kind: 'reset' }
   /** Headers (and `afterEvents` SSE events of a stream) are sent, then nothing until the client goes away. */
   | { kind: 'stall'; afterEvents?: number }
-  /** A stream that sends `afterEvents` events (default 3) and then `event: error` overloaded_error. */
+  /** A stream that sends `afterEvents` events (default 4: up to the first text delta), then `event: error` overloaded_error. */
   | { kind: 'stream_error'; afterEvents?: number }
   /** The response headers are held back for `ms`, then the request is answered normally. */
   | { kind: 'delay_headers'; ms: number };

@@ -28,7 +28,8 @@ export interface MessagesContext {
   stopping: AbortSignal;
 }
 
-const DEFAULT_STREAM_ERROR_AFTER = 3;
+// message_start, content_block_start, ping and the first text delta: the client has seen a token before the error.
+const DEFAULT_STREAM_ERROR_AFTER = 4;
 
 function parseJson(raw: string): unknown {
   try {

@@ -78,7 +78,9 @@ function validateMessages(value: unknown): MessageParam[] {
     m.content.forEach((b: unknown, j) => validateBlock(b, `messages.${i}.content.${j}`, m.role as string));
   });
   const messages = value as MessageParam[];
-  messages.forEach((m, i) => checkToolPairing(messages, i));
+  // Results that answer nothing are the more specific mistake, so they are reported before unanswered calls.
+  messages.forEach((_m, i) => checkToolResults(messages, i));
+  messages.forEach((_m, i) => checkToolUses(messages, i));
   return messages;
 }
 
@@ -106,8 +108,8 @@ const idsOf = (m: MessageParam | undefined, type: 'tool_use' | 'tool_result'): s
     .filter((b) => b.type === type)
     .map((b) => String((b as Record<string, unknown>)[type === 'tool_use' ? 'id' : 'tool_use_id']));
 
-/** Every tool_result answers a tool_use of the turn just before it, and every tool_use is answered in the next turn. */
-function checkToolPairing(messages: MessageParam[], i: number): void {
+/** Every tool_result answers a tool_use of the turn just before it. */
+function checkToolResults(messages: MessageParam[], i: number): void {
   const message = messages[i]!;
   if (message.role === 'user') {
     const offered = new Set(idsOf(messages[i - 1]?.role === 'assistant' ? messages[i - 1] : undefined, 'tool_use'));
@@ -119,6 +121,11 @@ function checkToolPairing(messages: MessageParam[], i: number): void {
       );
     }
   }
+}
+
+/** Every tool_use is answered in the next turn (a final assistant turn is a prefill and has no next turn yet). */
+function checkToolUses(messages: MessageParam[], i: number): void {
+  const message = messages[i]!;
   if (message.role === 'assistant' && i < messages.length - 1) {
     const answered = new Set(idsOf(messages[i + 1], 'tool_result'));
     const missing = idsOf(message, 'tool_use').filter((id) => !answered.has(id));
