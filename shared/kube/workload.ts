@@ -1,0 +1,48 @@
+import type { Target } from '../events/schemas.js';
+import type { Deployment, KubePort, Pod, Service } from './port.js';
+
+/** What stands behind a target Service: the Service itself, the Deployment whose pods it selects, and those pods. */
+export interface Workload {
+  namespace: string;
+  service: Service | undefined;
+  deployment: Deployment | undefined;
+  /** Label selector of the workload's pods (the Deployment's, else the Service's), or undefined if neither exists. */
+  selector: string | undefined;
+  pods: Pod[];
+}
+
+/** `{a: 'x', b: 'y'}` → `a=x,b=y`. */
+export function toSelector(labels: Readonly<Record<string, string>> | undefined): string | undefined {
+  const entries = Object.entries(labels ?? {});
+  return entries.length ? entries.map(([k, v]) => `${k}=${v}`).join(',') : undefined;
+}
+
+/** True when every key/value of `selector` is among `labels` (a Service selector matching a pod template). */
+export function selects(selector: Readonly<Record<string, string>> | undefined, labels: Readonly<Record<string, string>> | undefined): boolean {
+  const entries = Object.entries(selector ?? {});
+  return entries.length > 0 && entries.every(([k, v]) => labels?.[k] === v);
+}
+
+/** Picks the Deployment behind a Service: the one whose pod template the Service selects, preferring the same name. */
+export function deploymentFor(service: Service | undefined, deployments: readonly Deployment[], name: string): Deployment | undefined {
+  const selector = service?.spec?.selector;
+  const matching = selector ? deployments.filter((d) => selects(selector, d.spec?.template?.metadata?.labels)) : [];
+  return matching.find((d) => d.metadata?.name === name) ?? matching[0] ?? deployments.find((d) => d.metadata?.name === name);
+}
+
+/**
+ * Resolves a target to its workload with three reads. Missing pieces are `undefined`, not errors: "there is no
+ * Service" is a finding. Transport failures propagate as the port's CortexErrors.
+ *
+ * @example
+ * const w = await resolveWorkload(ctx.kube, { namespace: 'demo', service: 'mcp-demo' });
+ * w.deployment?.spec?.replicas; // 1
+ */
+export async function resolveWorkload(kube: KubePort, target: Pick<Target, 'namespace' | 'service'>): Promise<Workload> {
+  const { namespace, service: name } = target;
+  const [service, deployments] = await Promise.all([kube.readService(namespace, name), kube.listDeployments(namespace)]);
+  const deployment = deploymentFor(service, deployments, name);
+  const selector = toSelector(deployment?.spec?.selector?.matchLabels) ?? toSelector(service?.spec?.selector);
+  const pods = selector ? await kube.listPods(namespace, { labelSelector: selector }) : [];
+  return { namespace, service, deployment, selector, pods };
+}
