@@ -1,0 +1,121 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { loadKnativeDir, parseManifests } from '../../../../local/broker/loader.js';
+import { ConfigError } from '../../../../shared/runtime/errors.js';
+
+const TRIGGER = `apiVersion: eventing.knative.dev/v1
+kind: Trigger
+metadata: { name: check-pod-status, namespace: cortex }
+spec:
+  broker: default
+  filter: { attributes: { type: dev.cortex.diagnosis.requested } }
+  delivery: { retry: 3, backoffPolicy: exponential, backoffDelay: PT0.5S, timeout: PT30S }
+  subscriber: { ref: { apiVersion: serving.knative.dev/v1, kind: Service, name: check-pod-status } }
+`;
+const BROKER = `apiVersion: eventing.knative.dev/v1
+kind: Broker
+metadata: { name: default, namespace: cortex }
+spec:
+  delivery: { retry: 5 }
+`;
+const SERVICE = `apiVersion: serving.knative.dev/v1
+kind: Service
+metadata: { name: check-pod-status }
+spec: {}
+`;
+
+describe('Knative manifest loader (local/broker/loader)', () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'broker-loader-'));
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('reads Brokers and Triggers from *.yaml and *.yml recursively, multi-document, ignoring other kinds', async () => {
+    // Prepare
+    await mkdir(path.join(dir, 'triggers', 'checks'), { recursive: true });
+    await writeFile(path.join(dir, 'broker.yaml'), `${BROKER}---\n${SERVICE}`);
+    await writeFile(path.join(dir, 'triggers', 'checks', 'pod-status.yml'), `${SERVICE}---\n${TRIGGER}---\n`);
+    await writeFile(path.join(dir, 'kustomization.yaml'), 'resources: [broker.yaml]\n');
+    await writeFile(path.join(dir, 'notes.txt'), TRIGGER);
+    // Act
+    const { brokers, triggers } = await loadKnativeDir(dir);
+    // Assess
+    expect(brokers.map((b) => b.metadata.name)).toEqual(['default']);
+    expect(brokers[0]!.spec?.delivery).toEqual({ retry: 5 });
+    expect(triggers.map((t) => t.metadata.name)).toEqual(['check-pod-status']);
+    expect(triggers[0]!.spec.filter?.attributes).toEqual({ type: 'dev.cortex.diagnosis.requested' });
+  });
+
+  it('names the file and the document index when YAML does not parse', () => {
+    // Act
+    const act = (): unknown => parseManifests(`${SERVICE}---\nkind: Trigger\n  bad: [indent\n`, 'knative/bad.yaml');
+    // Assess
+    expect(act).toThrow(ConfigError);
+    expect(act).toThrow(/knative\/bad\.yaml, document 1: YAML does not parse/);
+  });
+
+  it('rejects a Trigger without a broker or a subscriber, naming the field', () => {
+    // Prepare
+    const noBroker = TRIGGER.replace('  broker: default\n', '');
+    const noSubscriber = TRIGGER.replace(/  subscriber:.*\n/, '');
+    // Act
+    const a = (): unknown => parseManifests(noBroker, 'a.yaml');
+    const b = (): unknown => parseManifests(`${SERVICE}---\n${noSubscriber}`, 'b.yaml');
+    // Assess
+    expect(a).toThrow(/a\.yaml, document 0: invalid Trigger "check-pod-status": spec\.broker/);
+    expect(b).toThrow(/b\.yaml, document 1: invalid Trigger "check-pod-status": spec\.subscriber: is required/);
+  });
+
+  it('rejects an invalid delivery duration, backoff policy or filter dialect', () => {
+    // Act
+    const delay = (): unknown => parseManifests(TRIGGER.replace('PT0.5S', '500ms'), 'd.yaml');
+    const policy = (): unknown =>
+      parseManifests(TRIGGER.replace('backoffPolicy: exponential', 'backoffPolicy: fibonacci'), 'p.yaml');
+    const dialect = (): unknown =>
+      parseManifests(TRIGGER.replace(/  filter:.*\n/, '  filters: [ { regex: { type: x } } ]\n'), 'f.yaml');
+    const two = (): unknown =>
+      parseManifests(
+        TRIGGER.replace(/  filter:.*\n/, '  filters: [ { exact: { type: x }, prefix: { type: y } } ]\n'),
+        't.yaml'
+      );
+    // Assess
+    expect(delay).toThrow(/spec\.delivery\.backoffDelay: backoffDelay: not an ISO-8601 duration/);
+    expect(policy).toThrow(/spec\.delivery\.backoffPolicy/);
+    expect(dialect).toThrow(/spec\.filters\.0.*regex/);
+    expect(two).toThrow(/exactly one dialect/);
+  });
+
+  it('accepts every filter dialect and a uri-only or ref+uri destination', () => {
+    // Prepare
+    const yaml = TRIGGER.replace(
+      /  filter:.*\n/,
+      `  filters:
+    - exact: { type: a }
+    - prefix: { type: dev. }
+    - suffix: { source: /chat }
+    - all: [ { exact: { type: a } } ]
+    - any: [ { exact: { type: a } }, { exact: { type: b } } ]
+    - not: { exact: { type: c } }
+    - cesql: "type = 'a'"
+`
+    ).replace(/  subscriber:.*\n/, '  subscriber: { ref: { kind: Service, name: x }, uri: /path }\n');
+    // Act
+    const { triggers } = parseManifests(yaml, 'ok.yaml');
+    // Assess
+    expect(triggers[0]!.spec.filters).toHaveLength(7);
+    expect(triggers[0]!.spec.subscriber).toEqual({ ref: { kind: 'Service', name: 'x' }, uri: '/path' });
+  });
+
+  it('rejects a relative uri without a ref', () => {
+    // Act
+    const act = (): unknown =>
+      parseManifests(TRIGGER.replace(/  subscriber:.*\n/, '  subscriber: { uri: /path }\n'), 'u.yaml');
+    // Assess
+    expect(act).toThrow(/absolute/);
+  });
+});
