@@ -77,7 +77,7 @@ function previousQuestion(messages: MessageParam[], i: number): string | undefin
 function answerText(req: MessagesRequest, i: number): Reply {
   const text = i >= 0 ? gist(textOf(req.messages[i]!.content)) : '';
   const sentences = [
-    text ? `You asked: "${text}".` : 'You sent a message without any text.',
+    text ? `Happy to help! You asked: "${text}".` : 'Happy to help! Your message had no text in it, though.',
     'This answer comes from the local stand-in for the Claude API, not from Claude, but it travelled the same path a real answer would.'
   ];
   if (i > 0) {
