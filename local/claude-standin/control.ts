@@ -7,7 +7,7 @@ import type { RequestLog } from './request-log.js';
  * The control API under /_standin/, for tests and demos:
  *   POST   /_standin/faults    {"faults":[{kind,…}]}  queue faults (FIFO, one per /v1/messages request)
  *   DELETE /_standin/faults                            clear the queue
- *   GET    /_standin/requests                          {"requests":[…]} the recorded /v1/* requests, oldest first
+ *   GET    /_standin/requests                          {"requests":[…]} the recorded /v1/messages requests, oldest first
  *   DELETE /_standin/requests                          clear the record
  */
 

@@ -1,6 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
-import { lastUserIndex, textOf } from './conversation.js';
 import { ApiResponseError } from './errors.js';
 import { messageBody, OVERLOADED_EVENT, streamEvents, type MessageMeta, type StreamEvent } from './events.js';
 import { parseFaultMarker, type Fault, type FaultQueue } from './faults.js';
@@ -39,15 +38,24 @@ function parseJson(raw: string): unknown {
   }
 }
 
+/** The text of the last user message of a body not validated yet: anything malformed simply has no marker. */
+function lastUserText(body: unknown): string {
+  const messages = (body as { messages?: unknown } | undefined)?.messages;
+  if (!Array.isArray(messages)) return '';
+  const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
+  const last = messages.filter(isObject).findLast((m) => m.role === 'user');
+  if (typeof last?.content === 'string') return last.content;
+  if (!Array.isArray(last?.content)) return '';
+  return last.content
+    .filter(isObject)
+    .flatMap((b) => (b.type === 'text' && typeof b.text === 'string' ? [b.text] : []))
+    .join('\n');
+}
+
 function chooseFault(ctx: MessagesContext, req: IncomingMessage, body: unknown): Fault | undefined {
   const queued = ctx.faults.next();
   if (queued) return queued;
-  const messages = (body as { messages?: unknown } | undefined)?.messages;
-  if (!Array.isArray(messages)) return undefined;
-  const last = messages[lastUserIndex(messages)] as { content?: unknown } | undefined;
-  const content = last?.content;
-  if (typeof content !== 'string' && !Array.isArray(content)) return undefined;
-  const marker = parseFaultMarker(textOf(content as string));
+  const marker = parseFaultMarker(lastUserText(body));
   const attempt = Number(req.headers['x-stainless-retry-count'] ?? 0) || 0;
   return marker && attempt < marker.attempts ? marker.fault : undefined;
 }

@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { FaultKind } from './faults.js';
 
-/** One request received on /v1/*, for assertions in tests (`GET /_standin/requests`). */
+/** One request received on POST /v1/messages, for assertions in tests (`GET /_standin/requests`). */
 export interface RecordedRequest {
   /** The `request-id` the stand-in answered with. */
   requestId: string;

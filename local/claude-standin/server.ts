@@ -25,7 +25,7 @@ export interface ClaudeStandin {
   /** Ends every open response (stalled ones included), closes all sockets and stops listening. */
   stop(): Promise<void>;
   faults: { push(...faults: Fault[]): void; clear(): void };
-  /** The /v1/* requests received so far, oldest first. */
+  /** The /v1/messages requests received so far, oldest first. */
   requests(): RecordedRequest[];
 }
 

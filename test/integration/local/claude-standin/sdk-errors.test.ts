@@ -111,6 +111,20 @@ describe('Claude API stand-in rejects bad requests like the real API (local/clau
     expect(res.headers.get('request-id')).toMatch(/^req_/);
   });
 
+  it('answers a malformed body with 400, not a server error', async () => {
+    // Act
+    const res = await fetch(`${standin.url}/v1/messages`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer test', 'anthropic-version': '2026-10-21', 'content-type': 'application/json' },
+      body: JSON.stringify({ ...params, messages: [null, { role: 'user', content: [null, 7] }] })
+    });
+    // Assess
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { error: { message: string } }).error.message).toBe(
+      'messages.0: Input should be an object'
+    );
+  });
+
   it('answers an unknown route with a not_found_error body', async () => {
     // Act
     const res = await fetch(`${standin.url}/v1/complete`, { method: 'POST', body: '{}' });
