@@ -9,9 +9,9 @@ import { parseDuration } from './duration.js';
 
 export const EVENTING_API_VERSION = 'eventing.knative.dev/v1';
 
-const duration = (field: string) =>
+const duration = () =>
   z.string().refine((s) => parseDuration(s) !== undefined, {
-    message: `${field}: not an ISO-8601 duration (e.g. PT0.2S, PT30S, PT1M, P1D)`
+    message: 'not an ISO-8601 duration (e.g. PT0.2S, PT30S, PT1M, P1D)'
   });
 
 export const KReference = z.looseObject({
@@ -38,11 +38,11 @@ export type Destination = z.infer<typeof Destination>;
 export const DeliverySpec = z.looseObject({
   retry: z.number().int().nonnegative().optional(),
   backoffPolicy: z.enum(['exponential', 'linear']).optional(),
-  backoffDelay: duration('backoffDelay').optional(),
-  timeout: duration('timeout')
-    .refine((s) => parseDuration(s)! > 0, { message: 'timeout: must be greater than zero' })
+  backoffDelay: duration().optional(),
+  timeout: duration()
+    .refine((s) => parseDuration(s)! > 0, { message: 'must be greater than zero' })
     .optional(),
-  retryAfterMax: duration('retryAfterMax').optional(),
+  retryAfterMax: duration().optional(),
   format: z.enum(['json', 'binary']).optional(),
   deadLetterSink: Destination.optional()
 });
@@ -84,7 +84,7 @@ export const Trigger = z.looseObject({
   kind: z.literal('Trigger'),
   metadata: Metadata,
   spec: z.looseObject({
-    broker: z.string({ error: 'spec.broker is required' }).min(1, 'spec.broker must not be empty'),
+    broker: z.string().min(1, 'must not be empty'),
     filter: z.looseObject({ attributes: z.record(z.string().min(1), z.string()).optional() }).optional(),
     filters: z.array(FilterExpression).optional(),
     subscriber: Destination,
