@@ -105,8 +105,13 @@ describe('Claude API stand-in fault injection, seen by the real SDK (local/claud
     standin.faults.push({ kind: 'stall', afterEvents: 3 });
     const client = new Anthropic({ apiKey: 'test', baseURL: standin.url, maxRetries: 0 });
     const seen: string[] = [];
-    const stream = client.messages.stream(params, { signal: AbortSignal.timeout(300) });
-    stream.on('streamEvent', (event) => seen.push(event.type));
+    const abort = new AbortController();
+    const stream = client.messages.stream(params, { signal: abort.signal });
+    stream.on('streamEvent', (event) => {
+      seen.push(event.type);
+      // Give the stream time to (wrongly) go on before the client gives up.
+      if (event.type === 'content_block_start') setTimeout(() => abort.abort(), 200);
+    });
     // Act
     const err = await stream.finalMessage().catch((e: unknown) => e);
     // Assess
