@@ -62,7 +62,7 @@ describe('Knative manifest loader (local/broker/loader)', () => {
   it('rejects a Trigger without a broker or a subscriber, naming the field', () => {
     // Prepare
     const noBroker = TRIGGER.replace('  broker: default\n', '');
-    const noSubscriber = TRIGGER.replace(/  subscriber:.*\n/, '');
+    const noSubscriber = TRIGGER.replace(/ {2}subscriber:.*\n/, '');
     // Act
     const a = (): unknown => parseManifests(noBroker, 'a.yaml');
     const b = (): unknown => parseManifests(`${SERVICE}---\n${noSubscriber}`, 'b.yaml');
@@ -77,10 +77,10 @@ describe('Knative manifest loader (local/broker/loader)', () => {
     const policy = (): unknown =>
       parseManifests(TRIGGER.replace('backoffPolicy: exponential', 'backoffPolicy: fibonacci'), 'p.yaml');
     const dialect = (): unknown =>
-      parseManifests(TRIGGER.replace(/  filter:.*\n/, '  filters: [ { regex: { type: x } } ]\n'), 'f.yaml');
+      parseManifests(TRIGGER.replace(/ {2}filter:.*\n/, '  filters: [ { regex: { type: x } } ]\n'), 'f.yaml');
     const two = (): unknown =>
       parseManifests(
-        TRIGGER.replace(/  filter:.*\n/, '  filters: [ { exact: { type: x }, prefix: { type: y } } ]\n'),
+        TRIGGER.replace(/ {2}filter:.*\n/, '  filters: [ { exact: { type: x }, prefix: { type: y } } ]\n'),
         't.yaml'
       );
     // Assess
@@ -93,7 +93,7 @@ describe('Knative manifest loader (local/broker/loader)', () => {
   it('accepts every filter dialect and a uri-only or ref+uri destination', () => {
     // Prepare
     const yaml = TRIGGER.replace(
-      /  filter:.*\n/,
+      / {2}filter:.*\n/,
       `  filters:
     - exact: { type: a }
     - prefix: { type: dev. }
@@ -103,7 +103,7 @@ describe('Knative manifest loader (local/broker/loader)', () => {
     - not: { exact: { type: c } }
     - cesql: "type = 'a'"
 `
-    ).replace(/  subscriber:.*\n/, '  subscriber: { ref: { kind: Service, name: x }, uri: /path }\n');
+    ).replace(/ {2}subscriber:.*\n/, '  subscriber: { ref: { kind: Service, name: x }, uri: /path }\n');
     // Act
     const { triggers } = parseManifests(yaml, 'ok.yaml');
     // Assess
@@ -114,7 +114,7 @@ describe('Knative manifest loader (local/broker/loader)', () => {
   it('rejects a relative uri without a ref', () => {
     // Act
     const act = (): unknown =>
-      parseManifests(TRIGGER.replace(/  subscriber:.*\n/, '  subscriber: { uri: /path }\n'), 'u.yaml');
+      parseManifests(TRIGGER.replace(/ {2}subscriber:.*\n/, '  subscriber: { uri: /path }\n'), 'u.yaml');
     // Assess
     expect(act).toThrow(/absolute/);
   });
