@@ -8,7 +8,8 @@ import type { AnyFunctionDef } from '../shared/runtime/define-function.js';
 type Loader = () => Promise<{ default: AnyFunctionDef }>;
 
 export const registry = {
-  'error-intake': () => import('./error-intake/index.js')
+  'error-intake': () => import('./error-intake/index.js'),
+  'healing-coordinator': () => import('./healing-coordinator/index.js')
 } as const satisfies Record<string, Loader>;
 
 export type FunctionName = keyof typeof registry;

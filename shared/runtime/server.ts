@@ -49,7 +49,8 @@ export function createApp(def: AnyFunctionDef, deps: DeliveryDeps, routeCtx: Rou
   app.get('/health/liveness', (_req, res) => void res.type('text/plain').send('OK'));
   app.get('/health/readiness', (_req, res) => void res.status(state.ready ? 200 : 503).type('text/plain').send(state.ready ? 'OK' : 'shutting down'));
 
-  app.post('/', express.text({ type: () => true, limit: bodyLimit }), async (req, res) => {
+  // `/<name>` is an alias of `/`: a URL that names its function, so a dead-letter destination says who failed.
+  app.post(['/', `/${def.name}`], express.text({ type: () => true, limit: bodyLimit }), async (req, res) => {
     const body = typeof req.body === 'string' ? req.body : '';
     const started = performance.now();
     const result = await deliver(deps, req.headers, body);

@@ -1,0 +1,70 @@
+import type { Action, CheckName, Finding, Recommendation, Verdict } from '../../shared/events/schemas.js';
+
+/** What one check reported (or what the coordinator concluded when it did not answer). */
+export interface CheckResult {
+  verdict: Verdict;
+  summary: string;
+  recommendation?: Recommendation | undefined;
+}
+
+export type Plan =
+  | { kind: 'remediate'; actions: Array<{ action: Action; params: Record<string, unknown>; reason: string }> }
+  | { kind: 'healthy'; summary: string }
+  | { kind: 'manual'; reason: string; manualSteps: string[] };
+
+/**
+ * Actions in priority order (DESIGN §5). Only the first recommended one of the primary actions runs: a pod that
+ * cannot pull its image will not be fixed by a restart. Cleaning up Failed/Evicted pods is harmless and runs
+ * alongside whatever else is chosen.
+ */
+export const PRIORITY: readonly Action[] = ['report_image_pull', 'report_oom', 'scale_up', 'restart_pods', 'rollout_restart'];
+const ALONGSIDE: Action = 'cleanup_failed_pods';
+
+export function findingsOf(results: Readonly<Partial<Record<CheckName, CheckResult>>>): Finding[] {
+  return Object.entries(results).map(([check, r]) => ({ check, verdict: r!.verdict, summary: r!.summary }));
+}
+
+/**
+ * Chooses what to do from the diagnosis. Pure.
+ *
+ * @example
+ * plan({ 'deployment-config': { verdict: 'problem', summary: 'scaled to zero', recommendation: { action: 'scale_up', reason: 'no replicas', params: { replicas: 1 } } } });
+ * // → { kind: 'remediate', actions: [{ action: 'scale_up', params: { replicas: 1 }, reason: 'deployment-config: no replicas' }] }
+ */
+export function plan(results: Readonly<Partial<Record<CheckName, CheckResult>>>): Plan {
+  const entries = Object.entries(results) as Array<[CheckName, CheckResult]>;
+  const recommended = new Map<Action, { params: Record<string, unknown>; reason: string }>();
+  for (const [check, r] of entries) {
+    const rec = r.recommendation;
+    if (r.verdict === 'problem' && rec && !recommended.has(rec.action)) {
+      recommended.set(rec.action, { params: rec.params ?? {}, reason: `${check}: ${rec.reason}` });
+    }
+  }
+  const primary = PRIORITY.find((a) => recommended.has(a));
+  const actions = [primary, recommended.has(ALONGSIDE) ? ALONGSIDE : undefined]
+    .filter((a): a is Action => a !== undefined)
+    .map((action) => ({ action, ...recommended.get(action)! }));
+  if (actions.length > 0) return { kind: 'remediate', actions };
+
+  const problems = entries.filter(([, r]) => r.verdict === 'problem');
+  const healthy = entries.filter(([, r]) => r.verdict === 'healthy');
+  if (problems.length > 0) {
+    return {
+      kind: 'manual',
+      reason: `diagnosed, but no automatic fix applies: ${problems.map(([c, r]) => `${c}: ${r.summary}`).join('; ')}`,
+      manualSteps: problems.map(([c, r]) => `Investigate ${c}: ${r.summary}`)
+    };
+  }
+  if (healthy.length === 0) {
+    return {
+      kind: 'manual',
+      reason: 'could not diagnose: no check gave an answer',
+      manualSteps: ['Check that the Cortex check functions are running and allowed to read the target namespace (kubectl get ksvc -n cortex)']
+    };
+  }
+  const unsure = entries.length - healthy.length;
+  return {
+    kind: 'healthy',
+    summary: `transient: service healthy now (${healthy.length}/${entries.length} checks healthy${unsure ? `, ${unsure} inconclusive` : ''})`
+  };
+}

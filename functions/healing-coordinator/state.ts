@@ -1,0 +1,56 @@
+import type { Intent } from '../../shared/events/define.js';
+import type { Action, Change, CheckName, Outcome, Target } from '../../shared/events/schemas.js';
+import type { CheckResult } from './plan.js';
+
+/** What one remediation reported. */
+export interface RemediationResult {
+  outcome: Outcome;
+  summary: string;
+  manualSteps: string[];
+  changes: Change[];
+}
+
+export type Phase = 'diagnose' | 'remediate' | 'verify';
+
+/** The one active healing run of a target. */
+export interface Healing {
+  id: string;
+  target: Target;
+  reason: string;
+  startedAt: string;
+  sessionIds: string[];
+  reportIds: string[];
+  phase: Phase;
+  /** When the current phase gives up on silent checks or remediations (ISO-8601). */
+  deadline: string;
+  diagnosis: Partial<Record<CheckName, CheckResult>>;
+  requested: Array<{ action: Action; params: Record<string, unknown>; reason: string }>;
+  remediation: Partial<Record<Action, RemediationResult>>;
+  verification: Partial<Record<CheckName, CheckResult>>;
+}
+
+/** A run that ended (or an escalation that refused to start one). */
+export interface Ended {
+  healingId: string;
+  startedAt: string;
+  endedAt: string;
+  status: 'completed' | 'failed' | 'escalated';
+  summary: string;
+  manualSteps: string[];
+}
+
+/** Everything the coordinator keeps per target: at most one active run, recent history, and an outbox. */
+export interface TargetState {
+  target: Target;
+  active: Healing | undefined;
+  history: Ended[];
+  /** Intents already emitted per handled event key, so a redelivery re-publishes them instead of acting twice. */
+  outbox: Array<[string, Intent[]]>;
+}
+
+export const MAX_HISTORY = 20;
+export const MAX_OUTBOX = 500;
+
+export function emptyState(target: Target): TargetState {
+  return { target, active: undefined, history: [], outbox: [] };
+}

@@ -1,0 +1,258 @@
+import { describe, expect, it } from 'vitest';
+import { CHECKS, type Action, type CheckName } from '../../../../shared/events/schemas.js';
+import type { Intent } from '../../../../shared/events/define.js';
+import { loadConfig } from '../../../../shared/runtime/config.js';
+import { react, type Env, type Input } from '../../../../functions/healing-coordinator/saga.js';
+import type { TargetState } from '../../../../functions/healing-coordinator/state.js';
+
+const target = { namespace: 'demo', service: 'mcp-demo' };
+const healing = loadConfig({}).healing;
+const T0 = new Date('2026-11-27T10:00:00.000Z');
+let n = 0;
+const env = (now = T0, id = `h-${++n}`): Env => ({ now, healing, dryRun: false, healingId: id });
+const at = (ms: number): Date => new Date(T0.getTime() + ms);
+const types = (intents: Intent[]): string[] => intents.map((i) => i.type);
+
+const request = (key: string, sessions: string[] = ['s-1'], occurredAt = T0.toISOString()): Input => ({
+  kind: 'requested',
+  key,
+  time: occurredAt,
+  data: { target, category: 'mcp_unreachable', reportIds: [key], sessionIds: sessions, occurredAt, message: 'connect ECONNREFUSED' }
+});
+const diag = (healingId: string, check: CheckName, verdict: 'healthy' | 'problem' | 'inconclusive' = 'healthy', action?: Action, phase: 'diagnose' | 'verify' = 'diagnose'): Input => ({
+  kind: 'diagnosis',
+  key: `${healingId}-${phase}-${check}-${verdict}`,
+  data: { healingId, check, phase, verdict, summary: `${check} ${verdict}`, evidence: [], ...(action ? { recommendation: { action, reason: `needs ${action}`, params: {} } } : {}), target }
+});
+const remediation = (healingId: string, action: Action, outcome: 'applied' | 'noop' | 'manual' | 'denied' | 'failed'): Input => ({
+  kind: 'remediation',
+  key: `${healingId}-rem-${action}-${outcome}`,
+  data: { healingId, action, outcome, summary: `${action} ${outcome}`, changes: [], manualSteps: outcome === 'manual' ? [`do ${action} by hand`] : [], target }
+});
+
+/** Feeds inputs in order and collects every intent. */
+function run(inputs: Array<[Input, Env?]>, start?: TargetState): { state: TargetState; intents: Intent[] } {
+  let state = start;
+  const intents: Intent[] = [];
+  for (const [input, e] of inputs) {
+    const r = react(state, input, e ?? env());
+    state = r.state;
+    intents.push(...r.intents);
+  }
+  return { state: state!, intents };
+}
+
+function diagnoseAll(healingId: string, problems: Partial<Record<CheckName, Action | 'none'>>): Array<[Input]> {
+  return CHECKS.map((c) => {
+    const p = problems[c];
+    return [p ? diag(healingId, c, 'problem', p === 'none' ? undefined : p) : diag(healingId, c)];
+  });
+}
+
+describe('Function: healing-coordinator (saga)', () => {
+  it('starts a healing: started, diagnosis requested for all eight checks, progress', () => {
+    // Act
+    const { state, intents } = run([[request('r1'), env(T0, 'h-a')]]);
+    // Assess
+    expect(types(intents)).toEqual(['dev.cortex.healing.started', 'dev.cortex.diagnosis.requested', 'dev.cortex.healing.progress']);
+    expect(intents[1]!.data).toMatchObject({ healingId: 'h-a', phase: 'diagnose', checks: [...CHECKS] });
+    expect(state.active?.id).toBe('h-a');
+  });
+
+  it('runs the whole saga for a scale-to-zero: plan scale_up, verify, complete with the action', () => {
+    // Prepare
+    const steps: Array<[Input, Env?]> = [
+      [request('r1'), env(T0, 'h-s')],
+      ...diagnoseAll('h-s', { 'deployment-config': 'scale_up', 'pod-status': 'none', 'service-endpoints': 'none' }),
+      [remediation('h-s', 'scale_up', 'applied')],
+      [diag('h-s', 'pod-status', 'healthy', undefined, 'verify')],
+      [diag('h-s', 'service-endpoints', 'healthy', undefined, 'verify'), env(at(4000))]
+    ];
+    // Act
+    const { state, intents } = run(steps);
+    // Assess
+    const requested = intents.filter((i) => i.type.startsWith('dev.cortex.remediation.'));
+    expect(types(requested)).toEqual(['dev.cortex.remediation.scale_up.requested']);
+    const verify = intents.filter((i) => i.type === 'dev.cortex.diagnosis.requested').map((i) => (i.data as { phase: string }).phase);
+    expect(verify).toEqual(['diagnose', 'verify']);
+    const done = intents.at(-1)!;
+    expect(done.type).toBe('dev.cortex.healing.completed');
+    expect(done.data).toMatchObject({ healingId: 'h-s', actions: ['scale_up'], durationMs: 4000, sessionIds: ['s-1'] });
+    expect(state.active).toBeUndefined();
+    expect(state.history.at(-1)?.status).toBe('completed');
+  });
+
+  it('emits one progress event per check as they report', () => {
+    // Act
+    const { intents } = run([[request('r1'), env(T0, 'h-p')], ...diagnoseAll('h-p', {}).slice(0, 3)]);
+    // Assess
+    const progress = intents.filter((i) => i.type === 'dev.cortex.healing.progress').map((i) => (i.data as { done: number }).done);
+    expect(progress).toEqual([0, 1, 2, 3]);
+  });
+
+  it.each([
+    [{ 'pod-status': 'report_image_pull', 'failed-pods': 'cleanup_failed_pods' }, ['report_image_pull', 'cleanup_failed_pods']],
+    [{ 'resource-limits': 'report_oom', 'pod-status': 'restart_pods' }, ['report_oom']],
+    [{ 'deployment-config': 'scale_up', 'service-endpoints': 'rollout_restart' }, ['scale_up']],
+    [{ 'pod-status': 'restart_pods', 'service-endpoints': 'rollout_restart' }, ['restart_pods']],
+    [{ 'service-endpoints': 'rollout_restart' }, ['rollout_restart']],
+    [{ 'failed-pods': 'cleanup_failed_pods' }, ['cleanup_failed_pods']]
+  ] as Array<[Partial<Record<CheckName, Action>>, Action[]]>)('plans by priority: %o → %o', (problems, expected) => {
+    // Act
+    const { intents } = run([[request('r1'), env(T0, 'h-x')], ...diagnoseAll('h-x', problems)]);
+    // Assess
+    const actions = intents.filter((i) => i.type.startsWith('dev.cortex.remediation.')).map((i) => i.type.split('.')[3]);
+    expect(actions).toEqual(expected);
+  });
+
+  it('completes as transient when every check is healthy, without any remediation', () => {
+    // Act
+    const { intents } = run([[request('r1'), env(T0, 'h-t')], ...diagnoseAll('h-t', {})]);
+    // Assess
+    expect(intents.some((i) => i.type.startsWith('dev.cortex.remediation.'))).toBe(false);
+    expect(intents.at(-1)).toMatchObject({ type: 'dev.cortex.healing.completed', data: { actions: [], summary: expect.stringMatching(/^transient: service healthy now/) } });
+  });
+
+  it('fails with the manual steps when the remediation can only report (image pull)', () => {
+    // Act
+    const { intents } = run([[request('r1'), env(T0, 'h-i')], ...diagnoseAll('h-i', { 'pod-status': 'report_image_pull' }), [remediation('h-i', 'report_image_pull', 'manual')]]);
+    // Assess
+    const failed = intents.at(-1)!;
+    expect(failed.type).toBe('dev.cortex.healing.failed');
+    expect(failed.data).toMatchObject({ manualSteps: ['do report_image_pull by hand'], findings: expect.arrayContaining([expect.objectContaining({ check: 'pod-status', verdict: 'problem' })]) });
+  });
+
+  it('fails when the target is still unhealthy after the fix', () => {
+    // Act
+    const { intents } = run([
+      [request('r1'), env(T0, 'h-u')],
+      ...diagnoseAll('h-u', { 'pod-status': 'restart_pods' }),
+      [remediation('h-u', 'restart_pods', 'applied')],
+      [diag('h-u', 'pod-status', 'problem', undefined, 'verify')],
+      [diag('h-u', 'service-endpoints', 'healthy', undefined, 'verify')]
+    ]);
+    // Assess
+    expect(intents.at(-1)).toMatchObject({ type: 'dev.cortex.healing.failed', data: { reason: expect.stringMatching(/^still unhealthy after restart_pods/) } });
+  });
+
+  it('keeps a single flight: later reports join, and only new sessions produce a "joined" progress', () => {
+    // Act
+    const { state, intents } = run([[request('r1', ['s-1']), env(T0, 'h-j')], [request('r2', ['s-2'])], [request('r3', ['s-2'])], [request('r4', ['s-1'])]]);
+    // Assess
+    expect(types(intents).filter((t) => t === 'dev.cortex.healing.started')).toHaveLength(1);
+    const joined = intents.filter((i) => (i.data as { stage?: string }).stage === 'joined');
+    expect(joined.map((i) => (i.data as { sessionIds: string[] }).sessionIds)).toEqual([['s-2']]);
+    expect(state.active?.sessionIds).toEqual(['s-1', 's-2']);
+    expect(state.active?.reportIds).toEqual(['r1', 'r2', 'r3', 'r4']);
+  });
+
+  it('absorbs a report that occurred before the last healing ended, giving its session that outcome', () => {
+    // Prepare
+    const done = run([[request('r1'), env(T0, 'h-abs')], ...diagnoseAll('h-abs', {}).map(([i]) => [i, env(at(1000))] as [Input, Env])]);
+    // Act
+    const late = react(done.state, request('r2', ['s-9'], at(500).toISOString()), env(at(2000), 'h-new'));
+    // Assess
+    expect(types(late.intents)).toEqual(['dev.cortex.healing.progress']);
+    expect(late.intents[0]!.data).toMatchObject({ healingId: 'h-abs', stage: 'joined', sessionIds: ['s-9'], outcome: { status: 'completed' } });
+    expect(late.state.active).toBeUndefined();
+  });
+
+  it('starts a new healing for a report that occurred after the last one ended', () => {
+    // Prepare
+    const done = run([[request('r1'), env(T0, 'h-1st')], ...diagnoseAll('h-1st', {}).map(([i]) => [i, env(at(1000))] as [Input, Env])]);
+    // Act
+    const next = react(done.state, request('r2', ['s-1'], at(5000).toISOString()), env(at(5000), 'h-2nd'));
+    // Assess
+    expect(types(next.intents)[0]).toBe('dev.cortex.healing.started');
+  });
+
+  it('escalates the fourth failure within the window, without remediation, and absorbs further reports into it', () => {
+    // Prepare: three completed runs, one minute apart
+    let state: TargetState | undefined;
+    for (let i = 0; i < 3; i++) {
+      const t = at(i * 60_000);
+      state = run([[request(`r${i}`, ['s-1'], t.toISOString()), env(t, `h-${i}`)], ...diagnoseAll(`h-${i}`, {}).map(([x]) => [x, env(new Date(t.getTime() + 1000))] as [Input, Env])], state).state;
+    }
+    // Act
+    const fourth = react(state, request('r4', ['s-4'], at(200_000).toISOString()), env(at(200_000), 'h-esc'));
+    const fifth = react(fourth.state, request('r5', ['s-5'], at(260_000).toISOString()), env(at(260_000), 'h-esc2'));
+    // Assess
+    expect(types(fourth.intents)).toEqual(['dev.cortex.healing.failed']);
+    expect(fourth.intents[0]!.data).toMatchObject({ healingId: 'h-esc', reason: expect.stringMatching(/^repeated failures: 3 healings/), sessionIds: ['s-4'] });
+    expect(fifth.intents[0]!.data).toMatchObject({ healingId: 'h-esc', stage: 'joined', outcome: { status: 'escalated' } });
+  });
+
+  it('allows a new run once the window has passed', () => {
+    // Prepare
+    let state: TargetState | undefined;
+    for (let i = 0; i < 3; i++) {
+      const t = at(i * 60_000);
+      state = run([[request(`r${i}`, ['s-1'], t.toISOString()), env(t, `h-${i}`)], ...diagnoseAll(`h-${i}`, {}).map(([x]) => [x, env(new Date(t.getTime() + 1000))] as [Input, Env])], state).state;
+    }
+    const later = at(16 * 60_000 + 120_000);
+    // Act
+    const r = react(state, request('r9', ['s-1'], later.toISOString()), env(later, 'h-late'));
+    // Assess
+    expect(types(r.intents)[0]).toBe('dev.cortex.healing.started');
+  });
+
+  it('counts silent checks as inconclusive at the deadline and moves on', () => {
+    // Prepare
+    const partial = run([[request('r1'), env(T0, 'h-d')], ...diagnoseAll('h-d', { 'deployment-config': 'scale_up' }).slice(0, 5)]);
+    // Act
+    const early = react(partial.state, { kind: 'tick', key: 'tick-1' }, env(at(1000)));
+    const late = react(partial.state, { kind: 'tick', key: 'tick-2' }, env(at(healing.diagnoseTimeoutMs + 1)));
+    // Assess
+    expect(early.intents).toEqual([]);
+    const progress = late.intents.filter((i) => i.type === 'dev.cortex.healing.progress').map((i) => (i.data as { message: string }).message);
+    expect(progress.filter((m) => m.endsWith('no answer before the deadline'))).toHaveLength(3);
+    expect(types(late.intents)).toContain('dev.cortex.remediation.scale_up.requested');
+  });
+
+  it('marks a dead-lettered check inconclusive at once', () => {
+    // Prepare
+    const partial = run([[request('r1'), env(T0, 'h-dl')], ...diagnoseAll('h-dl', {}).slice(1)]);
+    // Act
+    const r = react(partial.state, { kind: 'check-lost', key: 'dl-1', healingId: 'h-dl', phase: 'diagnose', checks: ['pod-status'], reason: 'dead-lettered' }, env());
+    // Assess
+    expect(r.intents.at(-1)).toMatchObject({ type: 'dev.cortex.healing.completed' });
+    expect(r.state.history.at(-1)?.summary).toMatch(/7\/8 checks healthy, 1 inconclusive/);
+  });
+
+  it('fails a remediation that never answers by its deadline', () => {
+    // Prepare
+    const waiting = run([[request('r1'), env(T0, 'h-r')], ...diagnoseAll('h-r', { 'pod-status': 'restart_pods' })]);
+    // Act
+    const r = react(waiting.state, { kind: 'tick', key: 't' }, env(at(healing.remediateTimeoutMs + 1)));
+    // Assess
+    expect(r.intents.at(-1)).toMatchObject({ type: 'dev.cortex.healing.failed', data: { reason: expect.stringContaining('restart_pods failed: no answer before the deadline') } });
+  });
+
+  it('re-emits the same intents for a redelivered input and changes nothing', () => {
+    // Prepare
+    const first = react(undefined, request('r1'), env(T0, 'h-re'));
+    // Act
+    const again = react(first.state, request('r1'), env(at(10), 'h-other'));
+    // Assess
+    expect(again.intents).toEqual(first.intents);
+    expect(again.state).toBe(first.state);
+  });
+
+  it('ignores results of another healing, of the wrong phase, or repeated', () => {
+    // Prepare
+    const s = run([[request('r1'), env(T0, 'h-ig')], [diag('h-ig', 'pod-status')]]).state;
+    // Act
+    const other = react(s, diag('h-zzz', 'events'), env());
+    const wrongPhase = react(s, diag('h-ig', 'events', 'healthy', undefined, 'verify'), env());
+    const repeated = react(s, { ...diag('h-ig', 'pod-status', 'problem'), key: 'again' }, env());
+    // Assess
+    expect([other.intents, wrongPhase.intents, repeated.intents]).toEqual([[], [], []]);
+  });
+
+  it('asks for dry-run remediations in dry-run mode', () => {
+    // Act
+    const { intents } = run([[request('r1'), { ...env(T0, 'h-dry'), dryRun: true }], ...diagnoseAll('h-dry', { 'deployment-config': 'scale_up' }).map(([i]) => [i, { ...env(), dryRun: true }] as [Input, Env])]);
+    // Assess
+    expect(intents.find((i) => i.type.startsWith('dev.cortex.remediation.'))?.data).toMatchObject({ dryRun: true });
+  });
+});
