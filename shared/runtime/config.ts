@@ -16,6 +16,20 @@ const bool = (def: boolean) =>
     .default(def ? 'true' : 'false')
     .transform((v) => v === 'true' || v === '1' || v === 'yes');
 
+/** `k=v,k2=v2` → `{ k: 'v', k2: 'v2' }` (a Kubernetes equality-based label set). */
+const labelSet = z.string().transform((s, ctx) => {
+  const out: Record<string, string> = {};
+  for (const term of s.split(',').map((x) => x.trim()).filter(Boolean)) {
+    const [k, v, ...rest] = term.split('=');
+    if (!k?.trim() || v === undefined || rest.length > 0) {
+      ctx.addIssue({ code: 'custom', message: `"${term}" is not a label: write key=value pairs separated by commas` });
+      return z.NEVER;
+    }
+    out[k.trim()] = v.trim();
+  }
+  return out;
+});
+
 const McpServer = z.object({
   name: z.string().regex(/^[a-zA-Z0-9_-]{1,32}$/, 'MCP server names are 1-32 letters, digits, "_" or "-"'),
   url: z.url(),
@@ -63,6 +77,12 @@ const EnvSchema = z.object({
   CORTEX_REMEDIATE_TIMEOUT_MS: int(60_000),
   CORTEX_VERIFY_TIMEOUT_MS: int(90_000),
   CORTEX_TICK_INTERVAL_MS: int(1_000),
+  // Diagnostic checks: how long a verify-phase check may wait for readiness, and where the chat's traffic comes from
+  CORTEX_CHECK_WAIT_MS: int(20_000),
+  CORTEX_CHECK_POLL_MS: int(500),
+  CORTEX_CHAT_NAMESPACE: z.string().default('cortex'),
+  CORTEX_CHAT_POD_LABELS: labelSet.default({ 'app.kubernetes.io/part-of': 'cortex' }),
+  CORTEX_CHAT_NAMESPACE_LABELS: labelSet.default({ 'app.kubernetes.io/part-of': 'cortex' }),
   // Relay and chat sessions (DESIGN §7, §8)
   CORTEX_SESSION_SECRET: z.string().min(16, 'CORTEX_SESSION_SECRET must be at least 16 characters').optional(),
   CORTEX_OPERATOR_TOKEN: z.string().min(16, 'CORTEX_OPERATOR_TOKEN must be at least 16 characters').optional(),
@@ -111,6 +131,12 @@ export type Config = Readonly<{
   kubeTimeoutMs: number;
   remediation: { mode: 'enforce' | 'dry-run'; allowedNamespaces: string[]; protectedNamespaces: string[] };
   healing: { budget: number; windowMs: number; diagnoseTimeoutMs: number; remediateTimeoutMs: number; verifyTimeoutMs: number; tickIntervalMs: number };
+  checks: {
+    waitMs: number;
+    pollMs: number;
+    /** Where the chat's traffic to MCP servers comes from, for NetworkPolicy evaluation. */
+    chatSource: { namespace: string; podLabels: Record<string, string>; namespaceLabels: Record<string, string> };
+  };
   relay: { url: string | undefined; buffer: number; maxPerSession: number; heartbeatMs: number };
   sessionSecret: string | undefined;
   operatorToken: string | undefined;
@@ -160,6 +186,15 @@ export function loadConfig(overrides: Record<string, string | undefined> = {}): 
       remediateTimeoutMs: e.CORTEX_REMEDIATE_TIMEOUT_MS,
       verifyTimeoutMs: e.CORTEX_VERIFY_TIMEOUT_MS,
       tickIntervalMs: e.CORTEX_TICK_INTERVAL_MS
+    },
+    checks: {
+      waitMs: e.CORTEX_CHECK_WAIT_MS,
+      pollMs: Math.max(1, e.CORTEX_CHECK_POLL_MS),
+      chatSource: {
+        namespace: e.CORTEX_CHAT_NAMESPACE,
+        podLabels: e.CORTEX_CHAT_POD_LABELS,
+        namespaceLabels: e.CORTEX_CHAT_NAMESPACE_LABELS
+      }
     },
     relay: {
       url: e.CORTEX_RELAY_URL,
