@@ -43,9 +43,21 @@ export function createHttpClient(opts: { maxSocketsPerOrigin?: number } = {}): H
   const agentOptions = { keepAlive: true, maxSockets: opts.maxSocketsPerOrigin ?? 128, maxFreeSockets: 64 };
   const agents = { http: new http.Agent(agentOptions), https: new https.Agent(agentOptions) };
 
+  // Parsed once per destination: the same few URLs are posted to over and over.
+  const targets = new Map<string, URL>();
+  const targetOf = (url: string): URL => {
+    let target = targets.get(url);
+    if (!target) {
+      if (targets.size > 10_000) targets.clear();
+      target = new URL(url);
+      targets.set(url, target);
+    }
+    return target;
+  };
+
   function post(url: string, message: WireMessage, options: PostOptions): Promise<HttpResponse> {
     return new Promise((resolve, reject) => {
-      const target = new URL(url);
+      const target = targetOf(url);
       const secure = target.protocol === 'https:';
       const body = typeof message.body === 'string' ? Buffer.from(message.body) : message.body;
       let timedOut = false;
@@ -53,7 +65,11 @@ export function createHttpClient(opts: { maxSocketsPerOrigin?: number } = {}): H
         const reason = timedOut ? `timeout after ${options.timeoutMs} ms` : err.message || err.name;
         reject(new NoResponseError(reason, timedOut, err));
       };
-      const req = (secure ? https : http).request(target, {
+      const req = (secure ? https : http).request({
+        protocol: target.protocol,
+        hostname: target.hostname.replace(/^\[(.*)\]$/, '$1'),
+        port: target.port,
+        path: `${target.pathname}${target.search}`,
         method: 'POST',
         agent: secure ? agents.https : agents.http,
         headers: { ...message.headers, ...options.headers, 'content-length': String(body.length) },

@@ -17,6 +17,8 @@ export interface PolicyRequest {
   target: Pick<Target, 'namespace' | 'service'>;
   /** Labels of the workload about to be changed (the Deployment), or undefined if it could not be read. */
   labels: Readonly<Record<string, string>> | undefined;
+  /** The request itself asks for a dry run (`dryRun: true` in the event), whatever the configured mode. */
+  dryRun?: boolean;
 }
 
 export type Decision =
@@ -27,33 +29,59 @@ const matches = (pattern: string, ns: string): boolean =>
   pattern === '*' || pattern === ns || (pattern.endsWith('*') && ns.startsWith(pattern.slice(0, -1)));
 
 /**
- * Decides whether a remediation may act on a target. Pure: the same rules and request give the same decision.
- * A "no" is an outcome (`denied`) with the reason and the steps a human can take instead, never an error.
+ * The namespace half of the guardrails: protected namespaces and the allow-list. It needs no read of the cluster,
+ * so a remediation asks it first and never even reads a workload in a namespace it may not touch.
  *
  * @example
- * decide(rules, { action: 'restart_pods', target: { namespace: 'demo', service: 'api' }, labels: { 'cortex.dev/self-heal': 'enabled' } });
- * // → { allowed: true, dryRun: false, reason: 'demo/api is opted in and demo is allowed' }
+ * decideNamespace(rules, { action: 'scale_up', target: { namespace: 'kube-system', service: 'dns' } });
+ * // → { allowed: false, reason: 'namespace kube-system is protected: Cortex never changes it', manualSteps: [...] }
  */
-export function decide(rules: PolicyRules, req: PolicyRequest): Decision {
-  const { namespace, service } = req.target;
-  const where = `${namespace}/${service}`;
+export function decideNamespace(rules: PolicyRules, req: Omit<PolicyRequest, 'labels'>): Decision {
+  const { namespace } = req.target;
   if (rules.protectedNamespaces.some((p) => matches(p, namespace))) {
     return deny(`namespace ${namespace} is protected: Cortex never changes it`, req);
   }
   if (!rules.allowedNamespaces.some((p) => matches(p, namespace))) {
     return deny(`namespace ${namespace} is not in the allow-list (${rules.allowedNamespaces.join(', ') || 'empty'})`, req);
   }
-  if (req.labels === undefined) return deny(`the workload behind ${where} could not be read, so its opt-in is unknown`, req);
-  if (req.labels[OPT_IN_LABEL] !== OPT_IN_VALUE) {
-    return deny(`${where} is not opted in (label ${OPT_IN_LABEL}=${OPT_IN_VALUE} is missing)`, req, [
-      `To allow automatic healing: kubectl label deployment -n ${namespace} <deployment> ${OPT_IN_LABEL}=${OPT_IN_VALUE}`
-    ]);
-  }
-  const dryRun = rules.mode === 'dry-run';
-  return { allowed: true, dryRun, reason: `${where} is opted in and ${namespace} is allowed${dryRun ? ' (dry-run mode)' : ''}` };
+  return allow(rules, req, `namespace ${namespace} is allowed`);
 }
 
-function deny(reason: string, req: PolicyRequest, extra: string[] = []): Decision {
+/**
+ * Decides whether a remediation may act on a target. Pure: the same rules and request give the same decision.
+ * A "no" is an outcome (`denied`) with the reason and the steps a human can take instead, never an error.
+ * An allowed decision says whether to act for real or as a server-side dry run (configured mode or the request).
+ *
+ * @example
+ * decide(rules, { action: 'restart_pods', target: { namespace: 'demo', service: 'api' }, labels: { 'cortex.dev/self-heal': 'enabled' } });
+ * // → { allowed: true, dryRun: false, reason: 'demo/api is opted in and namespace demo is allowed' }
+ */
+export function decide(rules: PolicyRules, req: PolicyRequest): Decision {
+  const { namespace, service } = req.target;
+  const where = `${namespace}/${service}`;
+  const byNamespace = decideNamespace(rules, req);
+  if (!byNamespace.allowed) return byNamespace;
+  if (req.labels === undefined || req.labels === null || typeof req.labels !== 'object') {
+    return deny(`the workload behind ${where} could not be read, so its opt-in is unknown`, req);
+  }
+  const value = req.labels[OPT_IN_LABEL];
+  if (value !== OPT_IN_VALUE) {
+    const why = value === undefined ? 'is missing' : `is "${value}", not "${OPT_IN_VALUE}"`;
+    return deny(`${where} is not opted in (label ${OPT_IN_LABEL} ${why})`, req, [
+      `To allow automatic healing: kubectl label deployment -n ${namespace} <deployment> ${OPT_IN_LABEL}=${OPT_IN_VALUE} --overwrite`
+    ]);
+  }
+  return allow(rules, req, `${where} is opted in and namespace ${namespace} is allowed`);
+}
+
+function allow(rules: PolicyRules, req: Omit<PolicyRequest, 'labels'>, reason: string): Decision {
+  const byMode = rules.mode === 'dry-run';
+  const dryRun = byMode || req.dryRun === true;
+  const why = byMode ? ' (dry-run mode)' : dryRun ? ' (dry run requested)' : '';
+  return { allowed: true, dryRun, reason: `${reason}${why}` };
+}
+
+function deny(reason: string, req: Omit<PolicyRequest, 'labels'>, extra: string[] = []): Decision {
   const { namespace, service } = req.target;
   return {
     allowed: false,
@@ -61,7 +89,7 @@ function deny(reason: string, req: PolicyRequest, extra: string[] = []): Decisio
     manualSteps: [
       `Cortex did not run ${req.action} on ${namespace}/${service}: ${reason}.`,
       ...extra,
-      `Inspect it by hand: kubectl get pods -n ${namespace} -l <selector of service ${service}>; kubectl describe service -n ${namespace} ${service}`
+      `Inspect it by hand: kubectl describe service -n ${namespace} ${service}; kubectl get pods -n ${namespace} -l <selector of service ${service}>`
     ]
   };
 }
@@ -70,8 +98,16 @@ function deny(reason: string, req: PolicyRequest, extra: string[] = []): Decisio
 export interface Policy {
   readonly mode: 'enforce' | 'dry-run';
   decide(req: PolicyRequest): Decision;
+  decideNamespace(req: Omit<PolicyRequest, 'labels'>): Decision;
 }
 
+/**
+ * Binds the guardrails to the configured rules (`config.remediation`).
+ *
+ * @example
+ * const policy = createPolicy(config.remediation);
+ * policy.decide({ action: 'scale_up', target, labels: deployment.metadata?.labels ?? {} });
+ */
 export function createPolicy(rules: PolicyRules): Policy {
-  return { mode: rules.mode, decide: (req) => decide(rules, req) };
+  return { mode: rules.mode, decide: (req) => decide(rules, req), decideNamespace: (req) => decideNamespace(rules, req) };
 }

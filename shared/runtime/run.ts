@@ -93,7 +93,8 @@ export async function run(def: AnyFunctionDef, opts: RunOptions = {}): Promise<R
   };
   const seen = createIdempotency({ ...config.idempotency, now: () => clock.now().getTime() });
   const state: ServerState = { ready: false, inflight: 0 };
-  const app = createApp(def, { def, ctx, publish, seen }, routeCtx, state, config.bodyLimitBytes);
+  // Handlers get the same context object as routes (typed as Ctx), so a function's in-process state can be keyed on it.
+  const app = createApp(def, { def, ctx: routeCtx, publish, seen }, routeCtx, state, config.bodyLimitBytes);
   const httpServer: Server = createServer(app);
   httpServer.keepAliveTimeout = 65_000;
   const port = await listen(httpServer, config.port, config.host);

@@ -1,5 +1,6 @@
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import {
+  eventually,
   finalOutcomes,
   freePort,
   sendBinary,
@@ -47,7 +48,7 @@ describe('Local broker delivery: retries, backoff, dead letters (real HTTP)', ()
     );
     // Act
     await sendBinary(tb.broker.url, { id: 'exp-1', type: 'dev.cortex.test' });
-    await vi.waitFor(() => expect(finalOutcomes(tb.outcomes, 'exp-1')).toHaveLength(1));
+    await eventually(() => expect(finalOutcomes(tb.outcomes, 'exp-1')).toHaveLength(1));
     // Assess
     expect(sub.received).toHaveLength(4);
     const [g1, g2, g3] = gaps(sub);
@@ -79,7 +80,7 @@ describe('Local broker delivery: retries, backoff, dead letters (real HTTP)', ()
     );
     // Act
     await sendBinary(tb.broker.url, { id: 'lin-1', type: 'dev.cortex.test' });
-    await vi.waitFor(() => expect(finalOutcomes(tb.outcomes, 'lin-1')).toHaveLength(1));
+    await eventually(() => expect(finalOutcomes(tb.outcomes, 'lin-1')).toHaveLength(1));
     // Assess
     expect(sub.received).toHaveLength(4);
     const [, g2, g3] = gaps(sub);
@@ -114,7 +115,7 @@ describe('Local broker delivery: retries, backoff, dead letters (real HTTP)', ()
       extensions: { correlationid: 'c-7' },
       data: { healingId: 'h-1' }
     });
-    await vi.waitFor(() => expect(dls.received).toHaveLength(1));
+    await eventually(() => expect(dls.received).toHaveLength(1));
     // Assess
     expect(sub.received).toHaveLength(1);
     const dead = dls.received[0]!;
@@ -142,7 +143,7 @@ describe('Local broker delivery: retries, backoff, dead letters (real HTTP)', ()
     );
     // Act
     await sendBinary(tb.broker.url, { id: 'cap-1', type: 'dev.cortex.test' });
-    await vi.waitFor(() => expect(dls.received).toHaveLength(1));
+    await eventually(() => expect(dls.received).toHaveLength(1));
     // Assess
     const data = String(dls.received[0]!.headers['ce-knativeerrordata']);
     expect(data).toHaveLength(1024);
@@ -162,7 +163,7 @@ describe('Local broker delivery: retries, backoff, dead letters (real HTTP)', ()
     );
     // Act
     await sendBinary(tb.broker.url, { id: 'nonce-1', type: 'dev.cortex.test' });
-    await vi.waitFor(() => expect(dls.received).toHaveLength(1));
+    await eventually(() => expect(dls.received).toHaveLength(1));
     // Assess
     expect(sub.received).toHaveLength(3);
     expect(dls.received[0]!.headers['ce-knativeerrorcode']).toBe('502');
@@ -181,9 +182,9 @@ describe('Local broker delivery: retries, backoff, dead letters (real HTTP)', ()
     );
     // Act
     const res = await sendBinary(tb.broker.url, { id: 'down-1', type: 'dev.cortex.test' });
-    await vi.waitFor(() => expect(tb.outcomes.some((o) => o.kind === 'retry' && o.id === 'down-1')).toBe(true));
+    await eventually(() => expect(tb.outcomes.some((o) => o.kind === 'retry' && o.id === 'down-1')).toBe(true));
     const sub = await subscriber(undefined, port);
-    await vi.waitFor(() => expect(finalOutcomes(tb.outcomes, 'down-1')).toHaveLength(1), { timeout: 10_000 });
+    await eventually(() => expect(finalOutcomes(tb.outcomes, 'down-1')).toHaveLength(1));
     // Assess
     expect(res.status).toBe(202);
     expect(finalOutcomes(tb.outcomes, 'down-1')[0]).toMatchObject({ kind: 'delivered' });
@@ -205,7 +206,7 @@ describe('Local broker delivery: retries, backoff, dead letters (real HTTP)', ()
     );
     // Act
     await sendBinary(tb.broker.url, { id: 'gone-1', type: 'dev.cortex.test' });
-    await vi.waitFor(() => expect(dls.received).toHaveLength(1));
+    await eventually(() => expect(dls.received).toHaveLength(1));
     // Assess
     expect(dls.received[0]!.headers['ce-knativeerrorcode']).toBe('500');
     expect(dls.received[0]!.headers['ce-knativeerrordest']).toBe(`http://127.0.0.1:${port}/x`);
@@ -223,7 +224,7 @@ describe('Local broker delivery: retries, backoff, dead letters (real HTTP)', ()
     );
     // Act
     await sendBinary(tb.broker.url, { id: 'slow-1', type: 'dev.cortex.test' });
-    await vi.waitFor(() => expect(finalOutcomes(tb.outcomes, 'slow-1')).toHaveLength(1));
+    await eventually(() => expect(finalOutcomes(tb.outcomes, 'slow-1')).toHaveLength(1));
     // Assess
     expect(finalOutcomes(tb.outcomes, 'slow-1')[0]).toMatchObject({ kind: 'delivered', attempts: 2 });
     expect(tb.outcomes.find((o) => o.kind === 'retry')?.reason).toMatch(/timeout after 200 ms/);
@@ -243,7 +244,7 @@ describe('Local broker delivery: retries, backoff, dead letters (real HTTP)', ()
     );
     // Act
     await sendBinary(tb.broker.url, { id: 'ra-1', type: 'dev.cortex.test' });
-    await vi.waitFor(() => expect(finalOutcomes(tb.outcomes, 'ra-1')).toHaveLength(1));
+    await eventually(() => expect(finalOutcomes(tb.outcomes, 'ra-1')).toHaveLength(1));
     // Assess
     expect(tb.outcomes.find((o) => o.kind === 'retry')).toMatchObject({ status: 429, delayMs: 300 });
     expect(gaps(sub)[0]).toBeGreaterThanOrEqual(300 - SLACK_MS);
@@ -259,7 +260,7 @@ describe('Local broker delivery: retries, backoff, dead letters (real HTTP)', ()
     );
     // Act
     await sendBinary(tb.broker.url, { id: 'drop-1', type: 'dev.cortex.test' });
-    await vi.waitFor(() => expect(finalOutcomes(tb.outcomes, 'drop-1')).toHaveLength(2));
+    await eventually(() => expect(finalOutcomes(tb.outcomes, 'drop-1')).toHaveLength(2));
     // Assess
     const dropped = tb.lines.filter((l) => l.msg === 'dropped' && l.id === 'drop-1');
     expect(dropped).toHaveLength(2);

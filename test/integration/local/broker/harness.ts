@@ -1,6 +1,7 @@
 import http, { type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
+import { vi } from 'vitest';
 import {
   createResolver,
   parseManifests,
@@ -170,3 +171,8 @@ export function sendStructured(url: string, event: Record<string, unknown>): Pro
 /** The final outcomes (delivered, dead-lettered, dropped) recorded for an event id. */
 export const finalOutcomes = (outcomes: BrokerOutcome[], id: string): BrokerOutcome[] =>
   outcomes.filter((o) => o.id === id && (o.kind === 'delivered' || o.kind === 'dead-lettered' || o.kind === 'dropped'));
+
+/** Waits (up to 10 s, polling every 10 ms) until `assertion` stops throwing. Waiting is not a timed assertion. */
+export function eventually<T>(assertion: () => T): Promise<T> {
+  return vi.waitFor(assertion, { timeout: 10_000, interval: 10 });
+}

@@ -1,5 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  eventually,
   sendBinary,
   sendStructured,
   startSubscriber,
@@ -46,7 +47,7 @@ describe('Local broker ingress (real HTTP)', () => {
     // Assess
     expect(res.status).toBe(202);
     expect(await res.text()).toBe('');
-    await vi.waitFor(() => expect(deliveredTo('/binary', 'bin-1')).toBeDefined());
+    await eventually(() => expect(deliveredTo('/binary', 'bin-1')).toBeDefined());
     const got = deliveredTo('/binary', 'bin-1')!;
     expect(got.headers).toMatchObject({
       'ce-id': 'bin-1',
@@ -78,7 +79,7 @@ describe('Local broker ingress (real HTTP)', () => {
     const res = await sendStructured(tb.broker.url, event);
     // Assess
     expect(res.status).toBe(202);
-    await vi.waitFor(() => expect(sub.received.find((r) => r.url === '/structured')).toBeDefined());
+    await eventually(() => expect(sub.received.find((r) => r.url === '/structured')).toBeDefined());
     const got = sub.received.find((r) => r.url === '/structured')!;
     expect(got.headers['content-type']).toMatch(/^application\/cloudevents\+json/);
     const body = JSON.parse(got.body) as Record<string, unknown>;

@@ -1,5 +1,6 @@
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import {
+  eventually,
   finalOutcomes,
   sendBinary,
   startSubscriber,
@@ -48,7 +49,7 @@ describe('Local broker replies and TTL (real HTTP)', () => {
     );
     // Act
     await sendBinary(tb.broker.url, { id: 'ask-1', type: 'dev.cortex.test.asked' });
-    await vi.waitFor(() => expect(b.received).toHaveLength(1));
+    await eventually(() => expect(b.received).toHaveLength(1));
     // Assess
     expect(b.received[0]!.headers).toMatchObject({
       'ce-id': 'reply-1',
@@ -82,7 +83,7 @@ describe('Local broker replies and TTL (real HTTP)', () => {
     );
     // Act
     await sendBinary(tb.broker.url, { id: 'ask-2', type: 'dev.cortex.test.asked' });
-    await vi.waitFor(() => expect(b.received).toHaveLength(1));
+    await eventually(() => expect(b.received).toHaveLength(1));
     // Assess
     expect(b.received[0]!.headers['ce-id']).toBe('reply-2');
     expect(JSON.parse(b.received[0]!.body)).toEqual({ ok: true });
@@ -101,7 +102,7 @@ describe('Local broker replies and TTL (real HTTP)', () => {
       type: 'dev.cortex.test.loop',
       extensions: { knativebrokerttl: '5' }
     });
-    await vi.waitFor(() => expect(tb.broker.stats().ttlExpired).toBe(1));
+    await eventually(() => expect(tb.broker.stats().ttlExpired).toBe(1));
     // Assess
     expect(res.status).toBe(202);
     // TTL 5 → 4 at the ingress; replies get 3, 2, 1; the fourth reply would get 0 and is stopped.
@@ -124,7 +125,7 @@ describe('Local broker replies and TTL (real HTTP)', () => {
     );
     // Act
     await sendBinary(tb.broker.url, { id: 'bad-reply', type: 'dev.cortex.test' });
-    await vi.waitFor(() => expect(finalOutcomes(tb.outcomes, 'bad-reply')).toHaveLength(1));
+    await eventually(() => expect(finalOutcomes(tb.outcomes, 'bad-reply')).toHaveLength(1));
     // Assess
     expect(a.received).toHaveLength(2);
     expect(finalOutcomes(tb.outcomes, 'bad-reply')[0]).toMatchObject({

@@ -1,5 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { sendBinary, startSubscriber, startTestBroker, trigger, type Subscriber, type TestBroker } from './harness.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  eventually,
+  sendBinary,
+  startSubscriber,
+  startTestBroker,
+  trigger,
+  type Subscriber,
+  type TestBroker
+} from './harness.js';
 
 /*
  * One Trigger per filter dialect, each delivering to its own path of one subscriber, and a set of events; every
@@ -49,7 +57,7 @@ describe('Local broker routing: every filter dialect end to end (real HTTP)', ()
       expect(res.status).toBe(202);
     }
     const expected = EVENTS.reduce((n, e) => n + e.expect.length, 0);
-    await vi.waitFor(() => expect(tb.broker.stats().delivered).toBe(expected));
+    await eventually(() => expect(tb.broker.stats().delivered).toBe(expected));
   });
   afterAll(async () => {
     await tb.stop();
