@@ -1,0 +1,61 @@
+import { type IncomingMessage, type ServerResponse } from 'node:http';
+import { notFound } from '../api-errors.js';
+import { type ResourceDef, groupVersion } from '../resources.js';
+import { SelectorError, matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector } from '../selectors.js';
+import { badRequest } from '../api-errors.js';
+import { partialObjectMetadata, toTable } from '../tables.js';
+import { type KubeObject } from '../types.js';
+import { type ApiContext } from './context.js';
+import { sendJson, wantsPartial, wantsTable } from './http-util.js';
+
+/*
+ * get and list, answered as objects, as a Table (rows with PartialObjectMetadata) or as metadata only, as asked.
+ */
+
+export interface Selection {
+  labels: ReturnType<typeof parseLabelSelector>;
+  fields: ReturnType<typeof parseFieldSelector>;
+}
+
+/** Parses labelSelector and fieldSelector; a bad selector is a 400. */
+export function parseSelection(q: URLSearchParams, kind: string): Selection {
+  try {
+    return { labels: parseLabelSelector(q.get('labelSelector') ?? undefined), fields: parseFieldSelector(q.get('fieldSelector') ?? undefined, kind) };
+  } catch (err) {
+    if (err instanceof SelectorError) throw badRequest(err.message);
+    throw err;
+  }
+}
+
+export const selects = (sel: Selection, obj: KubeObject): boolean => matchesLabels(sel.labels, obj.metadata.labels) && matchesFields(sel.fields, obj);
+
+export function listObjects(ctx: ApiContext, def: ResourceDef, namespace: string | undefined, sel: Selection): KubeObject[] {
+  return ctx.store.list(def, namespace).filter((o) => selects(sel, o));
+}
+
+export function serveList(ctx: ApiContext, req: IncomingMessage, res: ServerResponse, def: ResourceDef, namespace: string | undefined, q: URLSearchParams): void {
+  const items = listObjects(ctx, def, namespace, parseSelection(q, def.kind));
+  const rv = String(ctx.store.currentRv());
+  if (wantsTable(req.headers.accept)) {
+    sendJson(res, 200, toTable(def.kind, items, rv, ctx.now()));
+    return;
+  }
+  if (wantsPartial(req.headers.accept)) {
+    sendJson(res, 200, { kind: 'PartialObjectMetadataList', apiVersion: 'meta.k8s.io/v1', metadata: { resourceVersion: rv }, items: items.map(partialObjectMetadata) });
+    return;
+  }
+  sendJson(res, 200, { kind: `${def.kind}List`, apiVersion: groupVersion(def), metadata: { resourceVersion: rv }, items });
+}
+
+export function getOrThrow(ctx: ApiContext, def: ResourceDef, namespace: string | undefined, name: string): KubeObject {
+  const obj = ctx.store.get(def, namespace, name);
+  if (!obj) throw notFound(def, name);
+  return obj;
+}
+
+/** Answers one object in the representation the Accept header asks for. */
+export function sendObject(ctx: ApiContext, req: IncomingMessage, res: ServerResponse, code: number, obj: KubeObject): void {
+  if (wantsTable(req.headers.accept)) sendJson(res, code, toTable(obj.kind, [obj], obj.metadata.resourceVersion, ctx.now()));
+  else if (wantsPartial(req.headers.accept)) sendJson(res, code, partialObjectMetadata(obj));
+  else sendJson(res, code, obj);
+}

@@ -1,0 +1,216 @@
+import { parse as parseYaml } from 'yaml';
+import { applyDefaults, validate } from '../admission.js';
+import { ApiError, badRequest, conflict, notFound, successStatus, unsupportedMediaType } from '../api-errors.js';
+import { PatchError, jsonPatch, mergePatch, strategicMergePatch } from '../patch.js';
+import { deletePod } from '../pod-deletion.js';
+import { RESOURCES, type ResourceDef, groupVersion, resourceForKind } from '../resources.js';
+import { type ObjectStore } from '../store.js';
+import { type KubeObject, type Pod, clone, isRecord } from '../types.js';
+
+/*
+ * create, update, patch and delete with the API server's rules: defaulting and validation, optimistic concurrency on
+ * metadata.resourceVersion, the status subresource split (writes to the main resource keep the stored status and
+ * /status writes change only the status), and `dryRun=All` (answer as if applied; nothing is persisted or emitted).
+ */
+
+export const PATCH_TYPES = ['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json', 'application/apply-patch+yaml'];
+
+/** Checks an incoming object's identity against the URL and fills kind, apiVersion and namespace. */
+function normalize(def: ResourceDef, body: unknown, namespace: string | undefined, urlName?: string): KubeObject {
+  if (!isRecord(body)) throw badRequest(`the body of the request must be a ${def.kind} object`);
+  const obj = clone(body) as KubeObject;
+  if (obj.kind !== undefined && obj.kind !== def.kind) {
+    throw badRequest(`the object provided is unrecognized (kind ${String(obj.kind)}, expected ${def.kind})`);
+  }
+  if (obj.apiVersion !== undefined && obj.apiVersion !== groupVersion(def)) {
+    throw badRequest(`the API version in the data (${String(obj.apiVersion)}) does not match the expected API version (${groupVersion(def)})`);
+  }
+  obj.kind = def.kind;
+  obj.apiVersion = groupVersion(def);
+  obj.metadata = isRecord(obj.metadata) ? obj.metadata : ({} as KubeObject['metadata']);
+  if (def.namespaced) {
+    if (obj.metadata.namespace && namespace && obj.metadata.namespace !== namespace) {
+      throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
+    }
+    obj.metadata.namespace = namespace ?? obj.metadata.namespace;
+  }
+  if (urlName !== undefined) {
+    if (obj.metadata.name && obj.metadata.name !== urlName) throw badRequest(`the name of the object (${obj.metadata.name}) does not match the name on the URL (${urlName})`);
+    obj.metadata.name = urlName;
+  }
+  return obj;
+}
+
+function requireNamespace(store: ObjectStore, def: ResourceDef, namespace: string | undefined): void {
+  if (!def.namespaced || !namespace) return;
+  const nsDef = resourceForKind('Namespace');
+  if (!store.get(nsDef, undefined, namespace)) throw notFound(nsDef, namespace);
+}
+
+/** The create path, also used by the demo seed so seeded objects look exactly like created ones. */
+export function createObject(store: ObjectStore, def: ResourceDef, body: unknown, namespace: string | undefined, dryRun = false): KubeObject {
+  const obj = normalize(def, body, namespace);
+  if (!obj.metadata.name && typeof obj.metadata.generateName === 'string') {
+    obj.metadata.name = `${obj.metadata.generateName}xxxxx`;
+    validate(def, obj);
+    obj.metadata.name = '';
+  } else validate(def, obj);
+  requireNamespace(store, def, obj.metadata.namespace);
+  if (def.hasStatus && def.kind !== 'Service' && def.kind !== 'Namespace' && def.kind !== 'Node') delete obj.status;
+  applyDefaults(def, obj, store, true);
+  return store.create(def, obj, { dryRun });
+}
+
+/** PUT on an item or its /status. */
+export function updateObject(store: ObjectStore, def: ResourceDef, body: unknown, namespace: string | undefined, name: string, sub: string | undefined, dryRun: boolean): KubeObject {
+  const existing = store.get(def, namespace, name);
+  if (!existing) throw notFound(def, name);
+  const incoming = normalize(def, body, namespace, name);
+  return replace(store, def, existing, incoming, sub, dryRun);
+}
+
+function replace(store: ObjectStore, def: ResourceDef, existing: KubeObject, incoming: KubeObject, sub: string | undefined, dryRun: boolean): KubeObject {
+  let next: KubeObject;
+  if (sub === 'status') {
+    next = { ...existing, status: incoming.status, metadata: { ...existing.metadata, resourceVersion: incoming.metadata.resourceVersion ?? '' } };
+  } else {
+    next = incoming;
+    if (def.hasStatus) next.status = existing.status;
+    // Fields only the server sets survive any client write.
+    if (existing.metadata.deletionTimestamp) next.metadata.deletionTimestamp = existing.metadata.deletionTimestamp;
+    if (existing.metadata.deletionGracePeriodSeconds !== undefined) next.metadata.deletionGracePeriodSeconds = existing.metadata.deletionGracePeriodSeconds;
+    if (existing.metadata.generation !== undefined) next.metadata.generation = existing.metadata.generation;
+    validate(def, next);
+    applyDefaults(def, next, store, false);
+  }
+  if (!next.metadata.resourceVersion) next.metadata.resourceVersion = '';
+  return store.update(def, next, { dryRun });
+}
+
+/** Applies a PATCH body of the given media type to a document (the object, or a Scale). */
+export function applyPatch(doc: KubeObject, contentType: string, raw: Buffer): KubeObject {
+  try {
+    switch (contentType) {
+      case 'application/json-patch+json':
+        return jsonPatch(doc, parseBody(raw)) as KubeObject;
+      case 'application/merge-patch+json':
+        return mergePatch(doc, parseBody(raw)) as KubeObject;
+      case 'application/strategic-merge-patch+json':
+        return strategicMergePatch(doc, parseBody(raw)) as KubeObject;
+      case 'application/apply-patch+yaml':
+        return strategicMergePatch(doc, parseApply(raw)) as KubeObject;
+      default:
+        throw unsupportedMediaType(PATCH_TYPES);
+    }
+  } catch (err) {
+    if (err instanceof PatchError) throw err.status === 400 ? badRequest(err.message) : new ApiError(422, 'Invalid', err.message);
+    throw err;
+  }
+}
+
+function parseBody(raw: Buffer): unknown {
+  try {
+    return JSON.parse(raw.toString('utf8')) as unknown;
+  } catch (err) {
+    throw badRequest(`error decoding patch: ${(err as Error).message}`);
+  }
+}
+
+function parseApply(raw: Buffer): Record<string, unknown> {
+  let v: unknown;
+  try {
+    v = parseYaml(raw.toString('utf8'));
+  } catch (err) {
+    throw badRequest(`error decoding YAML: ${(err as Error).message}`);
+  }
+  if (!isRecord(v)) throw badRequest('apply patches must be an object');
+  return v;
+}
+
+/** PATCH on an item or its /status. Server-side apply creates the object when it is missing (201). */
+export function patchObject(
+  store: ObjectStore,
+  def: ResourceDef,
+  namespace: string | undefined,
+  name: string,
+  sub: string | undefined,
+  contentType: string,
+  raw: Buffer,
+  dryRun: boolean
+): { code: number; object: KubeObject } {
+  if (!PATCH_TYPES.includes(contentType)) throw unsupportedMediaType(PATCH_TYPES);
+  const existing = store.get(def, namespace, name);
+  if (!existing) {
+    if (contentType === 'application/apply-patch+yaml' && sub === undefined) {
+      const body = parseApply(raw);
+      return { code: 201, object: createObject(store, def, { ...body, metadata: { ...(isRecord(body['metadata']) ? body['metadata'] : {}), name } }, namespace, dryRun) };
+    }
+    throw notFound(def, name);
+  }
+  const patched = applyPatch(existing, contentType, raw);
+  if (!isRecord(patched) || !isRecord(patched.metadata)) throw new ApiError(422, 'Invalid', 'the patch removed the object metadata');
+  if (patched.metadata.name !== name) throw badRequest(`the name of the object (${String(patched.metadata.name)}) does not match the name on the URL (${name})`);
+  const incoming = normalize(def, patched, namespace, name);
+  return { code: 200, object: replace(store, def, existing, incoming, sub, dryRun) };
+}
+
+interface DeleteOptions {
+  gracePeriodSeconds?: number;
+  propagationPolicy?: string;
+  preconditions?: { uid?: string; resourceVersion?: string };
+}
+
+export function parseDeleteOptions(raw: Buffer, q: URLSearchParams): DeleteOptions {
+  let opts: DeleteOptions = {};
+  if (raw.length > 0 && raw.toString('utf8').trim() !== '') {
+    try {
+      const v = JSON.parse(raw.toString('utf8')) as unknown;
+      if (isRecord(v)) opts = v as DeleteOptions;
+    } catch (err) {
+      throw badRequest(`couldn't get version/kind; json parse error: ${(err as Error).message}`);
+    }
+  }
+  const g = q.get('gracePeriodSeconds');
+  if (g !== null && g !== '') opts.gracePeriodSeconds = Number(g);
+  const p = q.get('propagationPolicy');
+  if (p) opts.propagationPolicy = p;
+  return opts;
+}
+
+/** DELETE on an item: pods answer with the pod (graceful), everything else with a Success Status. */
+export function deleteObject(store: ObjectStore, def: ResourceDef, namespace: string | undefined, name: string, opts: DeleteOptions, now: number, dryRun: boolean): unknown {
+  const existing = store.get(def, namespace, name);
+  if (!existing) throw notFound(def, name);
+  const pre = opts.preconditions;
+  if (pre?.uid && pre.uid !== existing.metadata.uid) {
+    throw new ApiError(409, 'Conflict', `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${existing.metadata.uid}`);
+  }
+  if (pre?.resourceVersion && pre.resourceVersion !== existing.metadata.resourceVersion) throw conflict(def, name);
+  if (def.kind === 'Pod') return deletePod(store, existing as Pod, opts.gracePeriodSeconds, now, { dryRun });
+  if (opts.propagationPolicy === 'Orphan' && !dryRun) orphanDependents(store, existing);
+  if (def.kind === 'Namespace') {
+    if (!dryRun) {
+      for (const r of RESOURCES.filter((x) => x.namespaced && !x.virtual)) {
+        for (const o of store.list(r, name)) store.remove(r, o.metadata.namespace, o.metadata.name);
+      }
+      store.remove(def, undefined, name);
+    }
+    return { ...existing, metadata: { ...existing.metadata, deletionTimestamp: existing.metadata.creationTimestamp }, status: { phase: 'Terminating' } };
+  }
+  store.remove(def, namespace, name, { dryRun });
+  return successStatus(def, name, existing.metadata.uid);
+}
+
+function orphanDependents(store: ObjectStore, owner: KubeObject): void {
+  for (const r of RESOURCES.filter((x) => !x.virtual)) {
+    for (const o of store.list(r, owner.metadata.namespace)) {
+      const refs = o.metadata.ownerReferences ?? [];
+      if (!refs.some((ref) => ref.uid === owner.metadata.uid)) continue;
+      const rest = refs.filter((ref) => ref.uid !== owner.metadata.uid);
+      const metadata = { ...o.metadata };
+      if (rest.length) metadata.ownerReferences = rest;
+      else delete metadata.ownerReferences;
+      store.update(r, { ...o, metadata });
+    }
+  }
+}

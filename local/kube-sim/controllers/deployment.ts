@@ -1,0 +1,219 @@
+import { type EventRecorder } from '../events.js';
+import { resourceForKind } from '../resources.js';
+import { type ObjectStore } from '../store.js';
+import { type Deployment, type KubeObject, type Pod, type PodTemplate, type ReplicaSet, clone, deepEqual, isRecord, k8sTime } from '../types.js';
+import { ownedBy } from './replicaset.js';
+
+/*
+ * The Deployment controller: one ReplicaSet per pod template (`<deployment>-<pod-template-hash>`), rolling updates
+ * bounded by maxSurge/maxUnavailable (or Recreate), and status + conditions in the shape `kubectl rollout status`
+ * waits on (observedGeneration, updated/available replicas). Progress deadlines are not modelled.
+ */
+
+const RS = resourceForKind('ReplicaSet');
+const DEPLOY = resourceForKind('Deployment');
+const PODS = resourceForKind('Pod');
+const SOURCE = { component: 'deployment-controller' };
+const REVISION = 'deployment.kubernetes.io/revision';
+const HASH_LABEL = 'pod-template-hash';
+
+function stableJson(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(stableJson).join(',')}]`;
+  if (isRecord(v)) return `{${Object.keys(v).filter((k) => v[k] !== undefined).sort().map((k) => `${JSON.stringify(k)}:${stableJson(v[k])}`).join(',')}}`;
+  return JSON.stringify(v);
+}
+
+/** FNV-1a 32 of the template, encoded like `rand.SafeEncodeString` (e.g. `7d4b9c8f6`). */
+export function podTemplateHash(template: PodTemplate): string {
+  let h = 0x811c9dc5;
+  for (const byte of Buffer.from(stableJson(template))) {
+    h ^= byte;
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  const alphanums = 'bcdfghjklmnpqrstvwxz2456789';
+  return [...String(h)].map((c) => alphanums[c.charCodeAt(0) % alphanums.length]).join('');
+}
+
+function withoutHash(template: PodTemplate): PodTemplate {
+  const t = clone(template);
+  if (t.metadata?.labels) {
+    delete t.metadata.labels[HASH_LABEL];
+    if (Object.keys(t.metadata.labels).length === 0) delete t.metadata.labels;
+  }
+  return t;
+}
+
+/** An int or a percentage of `total` (maxSurge rounds up, maxUnavailable down). */
+function resolve(v: number | string | undefined, total: number, roundUp: boolean, def: string): number {
+  const val = v ?? def;
+  if (typeof val === 'number') return val;
+  const pct = Number.parseInt(val, 10) / 100;
+  return roundUp ? Math.ceil(total * pct) : Math.floor(total * pct);
+}
+
+const specReplicas = (rs: ReplicaSet): number => rs.spec.replicas ?? 0;
+const statusNum = (o: KubeObject, k: string): number => (typeof o.status?.[k] === 'number' ? (o.status[k] as number) : 0);
+const revision = (o: KubeObject): number => Number(o.metadata.annotations?.[REVISION] ?? 0);
+
+export function syncDeployments(store: ObjectStore, recorder: EventRecorder, now: number): void {
+  for (const d of store.list(DEPLOY) as Deployment[]) {
+    if (d.metadata.deletionTimestamp) continue;
+    const all = (store.list(RS, d.metadata.namespace) as ReplicaSet[]).filter((rs) => ownedBy(rs, d));
+    let newRS = all.find((rs) => deepEqual(withoutHash(rs.spec.template), d.spec.template));
+    const old = all.filter((rs) => rs !== newRS);
+    const desired = d.spec.replicas ?? 1;
+    const scale = (rs: ReplicaSet, to: number): ReplicaSet => {
+      const from = specReplicas(rs);
+      if (from === to) return rs;
+      const updated = store.update(RS, { ...rs, spec: { ...rs.spec, replicas: to } }) as ReplicaSet;
+      const verb = to > from ? 'up' : 'down';
+      recorder.record(d, { type: 'Normal', reason: 'ScalingReplicaSet', message: `Scaled ${verb} replica set ${rs.metadata.name} to ${to}`, source: SOURCE });
+      return updated;
+    };
+    const oldActive = old.filter((rs) => specReplicas(rs) > 0);
+    if (!newRS && !d.spec.paused) {
+      const rev = Math.max(0, ...all.map(revision)) + 1;
+      newRS = createReplicaSet(store, d, rev, oldActive.length === 0 ? desired : 0);
+      if (specReplicas(newRS) > 0) {
+        recorder.record(d, { type: 'Normal', reason: 'ScalingReplicaSet', message: `Scaled up replica set ${newRS.metadata.name} to ${specReplicas(newRS)}`, source: SOURCE });
+      }
+    }
+    if (newRS && !d.spec.paused) {
+      if (revision(newRS) < Math.max(0, ...old.map(revision))) {
+        // A rollback to an older template: that ReplicaSet becomes the newest revision again.
+        const rev = Math.max(...old.map(revision)) + 1;
+        newRS = store.update(RS, { ...newRS, metadata: { ...newRS.metadata, annotations: { ...newRS.metadata.annotations, [REVISION]: String(rev) } } }) as ReplicaSet;
+      }
+      newRS = rollout(d, newRS, oldActive, desired, store, scale);
+    } else if (newRS && oldActive.length === 0) {
+      newRS = scale(newRS, desired);
+    }
+    cleanupHistory(store, d, old);
+    writeStatus(store, d, newRS, store.list(RS, d.metadata.namespace).filter((rs) => ownedBy(rs, d)) as ReplicaSet[], desired, now);
+  }
+}
+
+function rollout(d: Deployment, newRS: ReplicaSet, oldActive: ReplicaSet[], desired: number, store: ObjectStore, scale: (rs: ReplicaSet, to: number) => ReplicaSet): ReplicaSet {
+  if (oldActive.length === 0) return scale(newRS, desired);
+  if (d.spec.strategy?.type === 'Recreate') {
+    for (const rs of oldActive) scale(rs, 0);
+    const podsLeft = (store.list(PODS, d.metadata.namespace) as Pod[]).some((p) => oldActive.some((rs) => ownedBy(p, rs)));
+    return podsLeft ? newRS : scale(newRS, desired);
+  }
+  const maxSurge = resolve(d.spec.strategy?.rollingUpdate?.maxSurge, desired, true, '25%');
+  let maxUnavailable = resolve(d.spec.strategy?.rollingUpdate?.maxUnavailable, desired, false, '25%');
+  if (maxSurge === 0 && maxUnavailable === 0) maxUnavailable = 1;
+  // Scale the new ReplicaSet up as far as the surge allows.
+  const allRS = [newRS, ...oldActive];
+  const total = allRS.reduce((n, rs) => n + specReplicas(rs), 0);
+  let target = specReplicas(newRS);
+  if (target < desired) target += Math.max(0, Math.min(desired + maxSurge - total, desired - target));
+  if (target > desired) target = desired;
+  newRS = scale(newRS, target);
+  // Scale old ReplicaSets down as far as availability allows: unhealthy pods first, then available ones.
+  const minAvailable = desired - maxUnavailable;
+  const allPods = [newRS, ...oldActive].reduce((n, rs) => n + specReplicas(rs), 0);
+  const newUnavailable = specReplicas(newRS) - statusNum(newRS, 'availableReplicas');
+  let budget = allPods - minAvailable - newUnavailable;
+  const oldest = [...oldActive].sort((a, b) => a.metadata.creationTimestamp.localeCompare(b.metadata.creationTimestamp));
+  const current = new Map(oldest.map((rs) => [rs.metadata.uid, specReplicas(rs)]));
+  for (const rs of oldest) {
+    if (budget <= 0) break;
+    const unhealthy = Math.max(0, specReplicas(rs) - statusNum(rs, 'availableReplicas'));
+    const cut = Math.min(unhealthy, budget);
+    if (cut > 0) current.set(rs.metadata.uid, specReplicas(rs) - cut);
+    budget -= cut;
+  }
+  const available = statusNum(newRS, 'availableReplicas') + oldest.reduce((n, rs) => n + Math.min(statusNum(rs, 'availableReplicas'), current.get(rs.metadata.uid)!), 0);
+  let canScaleDown = available - minAvailable;
+  for (const rs of oldest) {
+    if (canScaleDown <= 0) break;
+    const cur = current.get(rs.metadata.uid)!;
+    const cut = Math.min(cur, canScaleDown);
+    current.set(rs.metadata.uid, cur - cut);
+    canScaleDown -= cut;
+  }
+  for (const rs of oldest) scale(rs, current.get(rs.metadata.uid)!);
+  return newRS;
+}
+
+function createReplicaSet(store: ObjectStore, d: Deployment, rev: number, replicas: number): ReplicaSet {
+  const hash = podTemplateHash(d.spec.template);
+  const template = clone(d.spec.template);
+  template.metadata = { ...(template.metadata ?? {}), labels: { ...(template.metadata?.labels ?? {}), [HASH_LABEL]: hash } };
+  const rs: ReplicaSet = {
+    apiVersion: 'apps/v1',
+    kind: 'ReplicaSet',
+    metadata: {
+      name: `${d.metadata.name}-${hash}`,
+      namespace: d.metadata.namespace,
+      uid: '',
+      resourceVersion: '',
+      creationTimestamp: '',
+      labels: { ...(template.metadata.labels ?? {}) },
+      annotations: {
+        'deployment.kubernetes.io/desired-replicas': String(d.spec.replicas ?? 1),
+        'deployment.kubernetes.io/max-replicas': String((d.spec.replicas ?? 1) + 1),
+        [REVISION]: String(rev)
+      },
+      ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: d.metadata.name, uid: d.metadata.uid, controller: true, blockOwnerDeletion: true }]
+    },
+    spec: {
+      replicas,
+      selector: { ...d.spec.selector, matchLabels: { ...(d.spec.selector.matchLabels ?? {}), [HASH_LABEL]: hash } },
+      template
+    }
+  };
+  return store.create(RS, rs) as ReplicaSet;
+}
+
+function cleanupHistory(store: ObjectStore, d: Deployment, old: ReplicaSet[]): void {
+  const limit = d.spec.revisionHistoryLimit ?? 10;
+  const idle = old.filter((rs) => specReplicas(rs) === 0 && statusNum(rs, 'replicas') === 0).sort((a, b) => revision(a) - revision(b));
+  for (const rs of idle.slice(0, Math.max(0, idle.length - limit))) store.remove(RS, rs.metadata.namespace, rs.metadata.name);
+}
+
+type Condition = { type: string; status: string; reason: string; message: string; lastUpdateTime: string; lastTransitionTime: string };
+
+function writeStatus(store: ObjectStore, d: Deployment, newRS: ReplicaSet | undefined, all: ReplicaSet[], desired: number, now: number): void {
+  const sum = (k: string): number => all.reduce((n, rs) => n + statusNum(rs, k), 0);
+  const replicas = sum('replicas');
+  const available = sum('availableReplicas');
+  const updated = newRS ? statusNum(all.find((r) => r.metadata.uid === newRS.metadata.uid) ?? newRS, 'replicas') : 0;
+  const total = all.reduce((n, rs) => n + specReplicas(rs), 0);
+  const maxUnavailable = resolve(d.spec.strategy?.rollingUpdate?.maxUnavailable, desired, false, '25%');
+  const complete = updated === desired && replicas === desired && available === desired;
+  const prev = (Array.isArray(d.status?.['conditions']) ? d.status['conditions'] : []) as Condition[];
+  const ts = k8sTime(now);
+  const cond = (type: string, ok: boolean, reason: string, message: string): Condition => {
+    const p = prev.find((c) => c.type === type);
+    const status = ok ? 'True' : 'False';
+    const same = p && p.status === status && p.reason === reason && p.message === message;
+    return {
+      type,
+      status,
+      lastUpdateTime: same ? p.lastUpdateTime : ts,
+      lastTransitionTime: p && p.status === status ? p.lastTransitionTime : ts,
+      reason,
+      message
+    };
+  };
+  const rsName = newRS?.metadata.name ?? d.metadata.name;
+  const conditions = [
+    available >= desired - maxUnavailable
+      ? cond('Available', true, 'MinimumReplicasAvailable', 'Deployment has minimum availability.')
+      : cond('Available', false, 'MinimumReplicasUnavailable', 'Deployment does not have minimum availability.'),
+    complete
+      ? cond('Progressing', true, 'NewReplicaSetAvailable', `ReplicaSet "${rsName}" has successfully progressed.`)
+      : cond('Progressing', true, 'ReplicaSetUpdated', `ReplicaSet "${rsName}" is progressing.`)
+  ];
+  // Go's omitempty: zero counts are left out, as a real API server returns them.
+  const counts = { replicas, updatedReplicas: updated, readyReplicas: sum('readyReplicas'), availableReplicas: available, unavailableReplicas: Math.max(0, total - available) };
+  const status: Record<string, unknown> = { observedGeneration: d.metadata.generation ?? 1 };
+  for (const [k, v] of Object.entries(counts)) if (v !== 0) status[k] = v;
+  status['conditions'] = conditions;
+  const annotations = { ...(d.metadata.annotations ?? {}) };
+  if (newRS) annotations[REVISION] = newRS.metadata.annotations?.[REVISION] ?? '1';
+  if (deepEqual(status, d.status) && deepEqual(annotations, d.metadata.annotations ?? {})) return;
+  store.update(DEPLOY, { ...d, metadata: { ...d.metadata, annotations }, status });
+}

@@ -1,0 +1,199 @@
+import { type AddressInfo } from 'node:net';
+import { pino, type Logger } from 'pino';
+import { type ApiContext } from './api/context.js';
+import { createApiServer } from './api/server.js';
+import { ControlLoop } from './controllers/loop.js';
+import { EventRecorder } from './events.js';
+import { type Timing } from './kubelet/container.js';
+import { FAULT_ANNOTATION, type Fault, FaultTracker } from './kubelet/faults.js';
+import { Kubelet } from './kubelet/kubelet.js';
+import { writeKubeconfig } from './kubeconfig.js';
+import { resourceForKind } from './resources.js';
+import { matchesLabels, parseLabelSelector } from './selectors.js';
+import { seedBase, seedDemo } from './seed.js';
+import { ObjectStore } from './store.js';
+import { type KubeObject } from './types.js';
+
+/*
+ * The cluster simulator: an in-process Kubernetes API server with a Deployment/ReplicaSet/Endpoints control plane
+ * and one simulated kubelet, served over plain HTTP on loopback to real clients (kubectl, client-node, the MCP server).
+ * See docs/simulator.md for what it models and what it does not.
+ */
+
+export { FAULT_ANNOTATION, FAULTS, type Fault } from './kubelet/faults.js';
+export { renderKubeconfig } from './kubeconfig.js';
+export { type KubeObject } from './types.js';
+
+export interface SimulatorOptions {
+  /** Default 0 (a free port). */
+  port?: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Pending/ContainerCreating → Running+Ready. Default 1500 ms; 0 starts containers at once. */
+  podStartMs?: number;
+  /** Crash loop and image pull back-off base (kubelet: 10 s), doubling up to 30×. Default 10 000 ms. */
+  backoffBaseMs?: number;
+  /** How long a crashing container runs before it exits. Default min(2000, backoffBaseMs). */
+  crashAfterMs?: number;
+  /** How long Terminated(Error|OOMKilled) shows before back-off. Default min(1000, backoffBaseMs). */
+  crashHoldMs?: number;
+  /** How long a deleted pod shows Terminating. Default 1000 ms. */
+  terminationMs?: number;
+  /** Readiness probe period (Unhealthy events of not-ready pods). Default backoffBaseMs. */
+  probePeriodMs?: number;
+  /** Changes kept for watch replay; older resourceVersions get 410 Expired. Default 1000. */
+  historySize?: number;
+  /** 'demo' seeds namespace demo with mcp-demo, mcp-tools and legacy-api. Default 'none'. */
+  seed?: 'demo' | 'none';
+  log?: Logger;
+}
+
+/** A rule of the test hook that makes the API fail (e.g. 403, 500, 503) instead of serving. */
+export interface FailureRule {
+  method?: string;
+  /** A substring or pattern of the request path. */
+  path?: string | RegExp;
+  code: number;
+  reason?: string;
+  message?: string;
+  /** How many requests fail (default: until the returned function is called). */
+  times?: number;
+}
+
+export interface WaitOptions {
+  timeoutMs?: number;
+  intervalMs?: number;
+  message?: string;
+}
+
+export interface Simulator {
+  url: string;
+  port: number;
+  /** Writes a kubeconfig for this simulator (default namespace `demo`); resolves to its absolute path. */
+  writeKubeconfig(file: string, namespace?: string): Promise<string>;
+  stop(): Promise<void>;
+  /** Polls `probe` until it returns a truthy value (resolved with it), or rejects after the timeout (default 30 s). */
+  waitFor<T>(probe: () => T | undefined | null | false | Promise<T | undefined | null | false>, opts?: WaitOptions): Promise<T>;
+  /** A snapshot of one object (`kind` e.g. 'Pod', 'Deployment'). */
+  get(kind: string, namespace: string | undefined, name: string): KubeObject | undefined;
+  /** A snapshot of objects of a kind, optionally filtered by a label selector. */
+  list(kind: string, namespace?: string, labelSelector?: string): KubeObject[];
+  /** Sets or clears (`'none'`) a Deployment's fault: the same annotation `kubectl annotate` sets. */
+  setFault(namespace: string, deployment: string, fault: Fault | 'none'): void;
+  /** Test hook: matching requests are answered with the given Status code; call the result to remove the rule. */
+  failRequests(rule: FailureRule): () => void;
+}
+
+const silent = (): Logger => pino({ level: 'silent' });
+
+/**
+ * Starts the simulator.
+ *
+ * @example
+ * const sim = await startSimulator({ seed: 'demo', podStartMs: 200, backoffBaseMs: 500 });
+ * const kubeconfig = await sim.writeKubeconfig('.cortex/sim-kubeconfig.yaml');
+ */
+export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simulator> {
+  const log = opts.log ?? silent();
+  const now = Date.now;
+  const backoffBaseMs = opts.backoffBaseMs ?? 10_000;
+  const timing: Timing = {
+    podStartMs: opts.podStartMs ?? 1500,
+    backoffBaseMs,
+    crashAfterMs: opts.crashAfterMs ?? Math.min(2000, backoffBaseMs),
+    crashHoldMs: opts.crashHoldMs ?? Math.min(1000, backoffBaseMs),
+    terminationMs: opts.terminationMs ?? 1000,
+    probePeriodMs: opts.probePeriodMs ?? backoffBaseMs
+  };
+  const store = new ObjectStore({ historySize: opts.historySize, now });
+  const recorder = new EventRecorder(store, now);
+  const faults = new FaultTracker();
+  const kubelet = new Kubelet({ store, recorder, faults, timing, log, now });
+  const loop = new ControlLoop({ store, recorder, kubelet, faults, log, now });
+  seedBase(store);
+  if (opts.seed === 'demo') seedDemo(store);
+  loop.run();
+
+  const rules: (FailureRule & { left: number })[] = [];
+  let address = '127.0.0.1:0';
+  const ctx: ApiContext = {
+    store,
+    kubelet,
+    faults,
+    log,
+    now,
+    serverAddress: () => address,
+    intercept: (method, path) => {
+      const rule = rules.find(
+        (r) =>
+          r.left > 0 &&
+          (!r.method || r.method.toUpperCase() === method) &&
+          (!r.path || (typeof r.path === 'string' ? path.includes(r.path) : r.path.test(path)))
+      );
+      if (!rule) return undefined;
+      rule.left--;
+      const reason = rule.reason ?? (rule.code === 403 ? 'Forbidden' : rule.code === 429 ? 'TooManyRequests' : rule.code === 503 ? 'ServiceUnavailable' : 'InternalError');
+      return { code: rule.code, reason, message: rule.message ?? `injected failure ${rule.code} for ${method} ${path}` };
+    }
+  };
+  const server = createApiServer(ctx);
+  const host = opts.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  address = `${host}:${port}`;
+  const url = `http://${host}:${port}`;
+  log.info({ url, seed: opts.seed ?? 'none', timing }, 'cluster simulator listening');
+
+  const kindDef = (kind: string) => resourceForKind(kind);
+  let stopped = false;
+  return {
+    url,
+    port,
+    writeKubeconfig: (file, namespace) => writeKubeconfig(file, url, namespace),
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      loop.stop();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+    },
+    async waitFor(probe, w = {}) {
+      const deadline = Date.now() + (w.timeoutMs ?? 30_000);
+      for (;;) {
+        const v = await probe();
+        if (v) return v;
+        if (Date.now() > deadline) throw new Error(`timed out waiting${w.message ? ` for ${w.message}` : ''}`);
+        await new Promise((r) => setTimeout(r, w.intervalMs ?? 50));
+      }
+    },
+    get: (kind, namespace, name) => store.get(kindDef(kind), namespace, name),
+    list: (kind, namespace, labelSelector) => {
+      const reqs = parseLabelSelector(labelSelector);
+      return store.list(kindDef(kind), namespace).filter((o) => matchesLabels(reqs, o.metadata.labels));
+    },
+    setFault(namespace, deployment, fault) {
+      const def = kindDef('Deployment');
+      const d = store.get(def, namespace, deployment);
+      if (!d) throw new Error(`deployment ${namespace}/${deployment} not found`);
+      const annotations = { ...(d.metadata.annotations ?? {}) };
+      if (fault === 'none') delete annotations[FAULT_ANNOTATION];
+      else annotations[FAULT_ANNOTATION] = fault;
+      store.update(def, { ...d, metadata: { ...d.metadata, annotations } });
+    },
+    failRequests(rule) {
+      const entry = { ...rule, left: rule.times ?? Number.POSITIVE_INFINITY };
+      rules.push(entry);
+      return () => {
+        entry.left = 0;
+      };
+    }
+  };
+}
