@@ -9,7 +9,13 @@ type Loader = () => Promise<{ default: AnyFunctionDef }>;
 
 export const registry = {
   'error-intake': () => import('./error-intake/index.js'),
-  'healing-coordinator': () => import('./healing-coordinator/index.js')
+  'healing-coordinator': () => import('./healing-coordinator/index.js'),
+  'remediate-restart-pods': () => import('./remediate-restart-pods/index.js'),
+  'remediate-scale-up': () => import('./remediate-scale-up/index.js'),
+  'remediate-rollout-restart': () => import('./remediate-rollout-restart/index.js'),
+  'remediate-cleanup-failed-pods': () => import('./remediate-cleanup-failed-pods/index.js'),
+  'remediate-report-oom': () => import('./remediate-report-oom/index.js'),
+  'remediate-report-image-pull': () => import('./remediate-report-image-pull/index.js')
 } as const satisfies Record<string, Loader>;
 
 export type FunctionName = keyof typeof registry;

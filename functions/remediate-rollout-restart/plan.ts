@@ -1,0 +1,68 @@
+import type { Deployment } from '../../shared/kube/port.js';
+import type { Plan, Subject } from '../../shared/remediation/remediate.js';
+import type { Ctx } from '../../shared/runtime/define-function.js';
+
+/** The pod-template annotation `kubectl rollout restart` sets; changing the template makes a new ReplicaSet. */
+export const RESTARTED_AT = 'kubectl.kubernetes.io/restartedAt';
+
+/** Why a rollout of this Deployment is still going on, or undefined when it is complete. */
+export function rolloutInProgress(d: Deployment): string | undefined {
+  const desired = d.spec?.replicas ?? 1;
+  const s = d.status ?? {};
+  const generation = d.metadata?.generation ?? 0;
+  if ((s.observedGeneration ?? 0) < generation)
+    return `generation ${generation} is not observed yet (observed ${s.observedGeneration ?? 0})`;
+  if ((s.updatedReplicas ?? 0) < desired) return `${s.updatedReplicas ?? 0} of ${desired} replicas are updated`;
+  if ((s.replicas ?? 0) > (s.updatedReplicas ?? 0))
+    return `${(s.replicas ?? 0) - (s.updatedReplicas ?? 0)} old replicas are still terminating`;
+  return undefined;
+}
+
+/**
+ * Restarts a Deployment's pods the way `kubectl rollout restart` does: a strategic-merge patch of the pod template's
+ * restartedAt annotation, so the Deployment rolls out new pods under its own surge and availability rules.
+ */
+export async function planRolloutRestart(subject: Subject, _request: unknown, { kube, clock }: Ctx): Promise<Plan> {
+  const { namespace, name, deployment } = subject;
+  const where = `deployment ${namespace}/${name}`;
+  const manual = [
+    `kubectl rollout restart deployment/${name} -n ${namespace}`,
+    `kubectl rollout status deployment/${name} -n ${namespace}`
+  ];
+  if ((deployment.spec?.replicas ?? 1) === 0)
+    return { kind: 'noop', summary: `${where} is scaled to zero: there are no pods to restart` };
+  const busy = rolloutInProgress(deployment);
+  if (busy) return { kind: 'noop', summary: `${where} is already rolling out (${busy}): not restarting it on top` };
+  if (deployment.spec?.paused) {
+    return {
+      kind: 'report',
+      summary: `${where} is paused: a restart would not roll out until it is resumed, so Cortex leaves it to a human`,
+      changes: [],
+      manualSteps: [`kubectl rollout resume deployment/${name} -n ${namespace}`, ...manual]
+    };
+  }
+  // kubectl writes time.RFC3339: seconds, no fraction.
+  const at = clock
+    .now()
+    .toISOString()
+    .replace(/\.\d+Z$/, 'Z');
+  const patch = { spec: { template: { metadata: { annotations: { [RESTARTED_AT]: at } } } } };
+  return {
+    kind: 'act',
+    summary: `restarted ${where}: its pods are replaced by a rolling update`,
+    dryRunSummary: `dry run: would restart ${where} with a rolling update; nothing was changed`,
+    steps: [
+      {
+        change: {
+          verb: 'patch',
+          object: `deployments/${name}`,
+          detail: `spec.template.metadata.annotations["${RESTARTED_AT}"] = "${at}" (strategic merge)`
+        },
+        async run(opts) {
+          await kube.patchDeployment(namespace, name, patch, { ...opts, strategy: 'strategic' });
+        }
+      }
+    ],
+    manualSteps: manual
+  };
+}

@@ -1,0 +1,69 @@
+import { Events } from '../events/catalog.js';
+import type { Intent } from '../events/define.js';
+import type { Action, Audit, Change, Outcome, Target } from '../events/schemas.js';
+
+/** What a remediation is asked to do: the data of a `dev.cortex.remediation.<action>.requested` event. */
+export interface RemediationRequest {
+  healingId: string;
+  target: Target;
+  params: Record<string, unknown>;
+  dryRun: boolean;
+  reason?: string | undefined;
+}
+
+/** Who acts: the function, as the ServiceAccount it runs under (knative/functions/<name>/rbac.yaml). */
+export interface Actor {
+  /** The function name, which is also its ServiceAccount. */
+  name: string;
+  /** The namespace Cortex runs in (`config.namespace`). */
+  namespace: string;
+}
+
+export interface OutcomeFields {
+  outcome: Outcome;
+  summary: string;
+  changes?: Change[];
+  manualSteps?: string[];
+  mode: Audit['mode'];
+  /** Why the guardrails allowed or denied it, when they were asked. */
+  policy?: string;
+}
+
+// Limits of the RemediationCompleted schema: an outcome that does not fit would fail at publish time, after the work.
+const MAX_SUMMARY = 2048;
+const MAX_STEP = 2048;
+const MAX_STEPS = 50;
+const MAX_DETAIL = 4096;
+const MAX_CHANGES = 200;
+
+/** Cuts text to `max` characters, marking the cut. */
+export const clip = (text: string, max: number): string => (text.length <= max ? text : `${text.slice(0, max - 1)}…`);
+
+/**
+ * The `remediation.completed` intent of one remediation run, with its audit trail: who acted (the function's
+ * ServiceAccount), in which mode, and why (the request's reason, else the healing that asked).
+ *
+ * @example
+ * completed('scale_up', request, { name: 'remediate-scale-up', namespace: 'cortex' }, { outcome: 'noop', summary: 'already 2 replicas', mode: 'enforce' });
+ */
+export function completed(action: Action, request: RemediationRequest, actor: Actor, f: OutcomeFields): Intent {
+  const { healingId, target } = request;
+  const audit: Audit & { policy?: string } = {
+    actor: `system:serviceaccount:${actor.namespace}:${actor.name}`,
+    mode: f.mode,
+    reason: clip(request.reason ?? `requested by healing ${healingId}`, 1024),
+    ...(f.policy ? { policy: clip(f.policy, 1024) } : {})
+  };
+  return Events.RemediationCompleted.intent({
+    healingId,
+    action,
+    outcome: f.outcome,
+    summary: clip(f.summary, MAX_SUMMARY),
+    changes: (f.changes ?? [])
+      .slice(0, MAX_CHANGES)
+      .map((c) => (c.detail ? { ...c, detail: clip(c.detail, MAX_DETAIL) } : c)),
+    manualSteps: (f.manualSteps ?? []).slice(0, MAX_STEPS).map((s) => clip(s, MAX_STEP)),
+    target: { namespace: target.namespace, service: target.service },
+    audit
+  });
+}

@@ -1,0 +1,184 @@
+import type { Intent } from '../events/define.js';
+import type { Action, Change } from '../events/schemas.js';
+import type { Deployment, KubePort, Service, WriteOptions } from '../kube/port.js';
+import { deploymentFor, toSelector } from '../kube/workload.js';
+import type { Ctx } from '../runtime/define-function.js';
+import { ForbiddenError, InvalidRequestError, NotFoundError } from '../runtime/errors.js';
+import { completed, type Actor, type RemediationRequest } from './outcome.js';
+
+/** The workload a remediation acts on, read just now: the Deployment behind the target Service. */
+export interface Subject {
+  namespace: string;
+  service: Service | undefined;
+  deployment: Deployment;
+  /** The Deployment's name. */
+  name: string;
+  /** Label selector of the Deployment's pods (its matchLabels, else the Service's selector). */
+  selector: string | undefined;
+}
+
+/** One write, described before it runs. `run` returns a note for the change detail (e.g. "already gone"). */
+export interface Step {
+  change: { verb: string; object: string; detail?: string };
+  run(opts: WriteOptions): Promise<string | void>;
+}
+
+/** What a remediation decided to do after looking at the workload as it is now. */
+export type Plan =
+  /** Nothing to do: the state that justified the request is gone (or never was). */
+  | { kind: 'noop'; summary: string }
+  /** Writes: applied in enforce mode, server-side dry-run otherwise. `manualSteps` are the commands a human would run. */
+  | { kind: 'act'; summary: string; dryRunSummary: string; steps: Step[]; manualSteps: string[] }
+  /** No write at all: a plan for a human (outcome `manual`); `changes` are computed, never applied. */
+  | { kind: 'report'; summary: string; changes: Change[]; manualSteps: string[] };
+
+export interface RemediationSpec {
+  /** The function's name (its ServiceAccount: the actor of the audit trail). */
+  name: string;
+  action: Action;
+  /** The action changes nothing; a denial still carries its plan's manual steps, which only needed reads. */
+  readOnly?: boolean;
+  plan(subject: Subject, request: RemediationRequest, ctx: Ctx): Promise<Plan>;
+}
+
+/** Reads the Service and the Deployments of the namespace, and picks the Deployment the Service selects. */
+export async function resolveSubject(kube: KubePort, target: RemediationRequest['target']): Promise<Subject | undefined> {
+  const { namespace, service: name } = target;
+  const [service, deployments] = await Promise.all([kube.readService(namespace, name), kube.listDeployments(namespace)]);
+  const deployment = deploymentFor(service, deployments, name);
+  if (!deployment?.metadata?.name) return undefined;
+  const selector = toSelector(deployment.spec?.selector?.matchLabels) ?? toSelector(service?.spec?.selector);
+  return { namespace, service, deployment, name: deployment.metadata.name, selector };
+}
+
+/**
+ * Runs one remediation with its guardrails, and always answers with one `remediation.completed`:
+ * namespace rules first (no read of a protected namespace), then the target's Deployment is read and the opt-in
+ * checked, then the action plans from the state it sees now and its writes run (for real, or as server-side dry
+ * runs). Forbidden, not-found and invalid writes become a `failed` outcome with manual steps; TransientError and
+ * ConflictError propagate (503/409) so Knative redelivers and the next attempt re-reads the cluster.
+ *
+ * @example
+ * async handle(event, ctx) { return remediate(spec, event.data, ctx); }
+ */
+export async function remediate(spec: RemediationSpec, request: RemediationRequest, ctx: Ctx): Promise<Intent[]> {
+  const { action } = spec;
+  const { target } = request;
+  const where = `${target.namespace}/${target.service}`;
+  const actor: Actor = { name: spec.name, namespace: ctx.config.namespace };
+  const mode = ctx.policy.mode === 'dry-run' || request.dryRun ? 'dry-run' : 'enforce';
+  const done: Change[] = [];
+  let manualSteps: string[] = [];
+  const answer = (f: Omit<Parameters<typeof completed>[3], 'mode'>): Intent[] => {
+    ctx.log[f.outcome === 'failed' ? 'warn' : 'debug']({ action, target: where, outcome: f.outcome }, f.summary);
+    return [completed(action, request, actor, { mode, ...f })];
+  };
+
+  const byNamespace = ctx.policy.decideNamespace({ action, target, dryRun: request.dryRun });
+  if (!byNamespace.allowed)
+    return answer({
+      outcome: 'denied',
+      summary: `denied: ${byNamespace.reason}`,
+      manualSteps: byNamespace.manualSteps,
+      policy: byNamespace.reason
+    });
+  try {
+    const subject = await resolveSubject(ctx.kube, target);
+    if (!subject) {
+      return answer({
+        outcome: 'failed',
+        summary: `no Deployment found behind ${where}: nothing to ${action.replaceAll('_', ' ')}`,
+        manualSteps: [
+          `Check what the Service selects: kubectl get service -n ${target.namespace} ${target.service} -o wide; kubectl get deployments -n ${target.namespace} --show-labels`
+        ]
+      });
+    }
+    const decision = ctx.policy.decide({
+      action,
+      target,
+      labels: subject.deployment.metadata?.labels ?? {},
+      dryRun: request.dryRun
+    });
+    if (!decision.allowed) {
+      const extra = spec.readOnly
+        ? await spec.plan(subject, request, ctx).then(
+            (p) => ('manualSteps' in p ? p.manualSteps : []),
+            () => []
+          )
+        : [];
+      return answer({
+        outcome: 'denied',
+        summary: `denied: ${decision.reason}`,
+        manualSteps: [...decision.manualSteps, ...extra],
+        policy: decision.reason
+      });
+    }
+    const plan = await spec.plan(subject, request, ctx);
+    if (plan.kind === 'noop') return answer({ outcome: 'noop', summary: plan.summary, policy: decision.reason });
+    if (plan.kind === 'report')
+      return answer({
+        outcome: 'manual',
+        summary: plan.summary,
+        changes: plan.changes,
+        manualSteps: plan.manualSteps,
+        policy: decision.reason
+      });
+    manualSteps = plan.manualSteps;
+    for (const step of plan.steps) {
+      const note = await step.run({ dryRun: decision.dryRun });
+      const detail = [step.change.detail, note].filter(Boolean).join('; ');
+      done.push({ ...step.change, ...(detail ? { detail } : {}), ...(decision.dryRun ? { dryRun: true } : {}) });
+    }
+    return decision.dryRun
+      ? answer({
+          outcome: 'manual',
+          summary: plan.dryRunSummary,
+          changes: done,
+          manualSteps: plan.manualSteps,
+          policy: decision.reason
+        })
+      : answer({ outcome: 'applied', summary: plan.summary, changes: done, policy: decision.reason });
+  } catch (err) {
+    const failure = asOutcome(err, spec, where, actor);
+    if (!failure) throw err;
+    return answer({
+      outcome: 'failed',
+      summary: failure.summary,
+      changes: done,
+      manualSteps: [...failure.manualSteps, ...manualSteps]
+    });
+  }
+}
+
+/** The Kubernetes errors that are a final answer for this request (retrying cannot help), as a `failed` outcome. */
+function asOutcome(
+  err: unknown,
+  spec: RemediationSpec,
+  where: string,
+  actor: Actor
+): { summary: string; manualSteps: string[] } | undefined {
+  const namespace = where.split('/')[0];
+  if (err instanceof ForbiddenError) {
+    return {
+      summary: `forbidden: ${err.message}`,
+      manualSteps: [
+        `The ServiceAccount ${actor.namespace}/${actor.name} may not do this in namespace ${namespace}: check the RoleBinding cortex-${spec.name} there (kubectl apply -k knative/targets/${namespace}), or run the steps below by hand.`
+      ]
+    };
+  }
+  if (err instanceof NotFoundError) {
+    return {
+      summary: `not found: ${err.message} (it changed while ${spec.action} ran on ${where})`,
+      manualSteps: [`Look at the workload as it is now: kubectl get deployments,pods -n ${namespace}`]
+    };
+  }
+  if (err instanceof InvalidRequestError) {
+    return {
+      summary: `rejected by the API server: ${err.message}`,
+      manualSteps: [
+        `Cortex's ${spec.action} request on ${where} was invalid; report it with this event and fix the workload by hand.`
+      ]
+    };
+  }
+  return undefined;
+}
