@@ -22,8 +22,7 @@ export interface PolicyRequest {
 }
 
 export type Decision =
-  | { allowed: true; dryRun: boolean; reason: string }
-  | { allowed: false; reason: string; manualSteps: string[] };
+  { allowed: true; dryRun: boolean; reason: string } | { allowed: false; reason: string; manualSteps: string[] };
 
 const matches = (pattern: string, ns: string): boolean =>
   pattern === '*' || pattern === ns || (pattern.endsWith('*') && ns.startsWith(pattern.slice(0, -1)));
