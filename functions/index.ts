@@ -49,8 +49,8 @@ async function main(): Promise<void> {
       `CORTEX_FUNCTION is not set. Inside a cluster this image serves exactly one function: set CORTEX_FUNCTION to one of ${FUNCTION_NAMES.join(', ')}`
     );
   }
-  const { startLocalStack } = await import('../local/stack/index.js');
-  await startLocalStack({ config });
+  const { runLocalStack } = await import('../local/stack/main.js');
+  await runLocalStack(config);
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

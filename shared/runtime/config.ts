@@ -99,15 +99,22 @@ const EnvSchema = z.object({
   CORTEX_LLM_MAX_RETRIES: int(2),
   CORTEX_LLM_TIMEOUT_MS: int(60_000),
   CORTEX_LLM_RETRY_CAP_MS: int(20_000),
+  CORTEX_LLM_IDLE_TIMEOUT_MS: int(30_000),
   CORTEX_MCP_SERVERS: mcpServers,
   CORTEX_MCP_CALL_TIMEOUT_MS: int(15_000),
+  CORTEX_MCP_LIST_TIMEOUT_MS: int(5_000),
   CORTEX_HEALING_WAIT_MS: int(60_000),
   CORTEX_CHAT_HISTORY_TURNS: int(20),
   CORTEX_CHAT_MAX_MESSAGE_BYTES: int(32 * 1024),
+  CORTEX_CHAT_MAX_TURNS: int(8),
+  CORTEX_CHAT_MAX_SESSIONS: int(1_000),
+  CORTEX_CHAT_SESSION_TTL_MS: int(30 * 60_000),
+  CORTEX_CHAT_HEARTBEAT_MS: int(15_000),
   // Local stack (npm start without CORTEX_FUNCTION)
   CORTEX_STATE_DIR: z.string().default('.cortex'),
   CORTEX_SIM_PORT: int(18080),
   CORTEX_SIM_POD_START_MS: int(1_500),
+  CORTEX_SIM_BACKOFF_MS: int(2_000),
   CORTEX_KNATIVE_DIR: z.string().default('knative'),
   // Tracing (exporter off unless an endpoint is configured)
   OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional()
@@ -141,10 +148,31 @@ export type Config = Readonly<{
   sessionSecret: string | undefined;
   operatorToken: string | undefined;
   localMode: boolean;
-  llm: { apiKey: string | undefined; baseUrl: string | undefined; model: string; maxTokens: number; maxRetries: number; timeoutMs: number; retryCapMs: number };
-  mcp: { servers: McpServerConfig[]; callTimeoutMs: number };
-  chat: { healingWaitMs: number; historyTurns: number; maxMessageBytes: number };
-  local: { stateDir: string; simPort: number; podStartMs: number; knativeDir: string };
+  llm: {
+    apiKey: string | undefined;
+    baseUrl: string | undefined;
+    model: string;
+    maxTokens: number;
+    maxRetries: number;
+    /** Wait for response headers, per attempt. */
+    timeoutMs: number;
+    /** Our own bound on the total time spent waiting between retries of one call (retry-after has no cap in the SDK). */
+    retryCapMs: number;
+    /** A stream that sends nothing for this long after its headers is ended. */
+    idleTimeoutMs: number;
+  };
+  mcp: { servers: McpServerConfig[]; callTimeoutMs: number; listTimeoutMs: number };
+  chat: {
+    healingWaitMs: number;
+    historyTurns: number;
+    maxMessageBytes: number;
+    /** Claude calls per user message (each tool round is one). */
+    maxTurns: number;
+    maxSessions: number;
+    sessionTtlMs: number;
+    heartbeatMs: number;
+  };
+  local: { stateDir: string; simPort: number; podStartMs: number; backoffMs: number; knativeDir: string };
   otlpEndpoint: string | undefined;
 }>;
 
@@ -212,18 +240,24 @@ export function loadConfig(overrides: Record<string, string | undefined> = {}): 
       maxTokens: e.CORTEX_MAX_TOKENS,
       maxRetries: e.CORTEX_LLM_MAX_RETRIES,
       timeoutMs: e.CORTEX_LLM_TIMEOUT_MS,
-      retryCapMs: e.CORTEX_LLM_RETRY_CAP_MS
+      retryCapMs: e.CORTEX_LLM_RETRY_CAP_MS,
+      idleTimeoutMs: Math.max(1, e.CORTEX_LLM_IDLE_TIMEOUT_MS)
     },
-    mcp: { servers: e.CORTEX_MCP_SERVERS, callTimeoutMs: e.CORTEX_MCP_CALL_TIMEOUT_MS },
+    mcp: { servers: e.CORTEX_MCP_SERVERS, callTimeoutMs: e.CORTEX_MCP_CALL_TIMEOUT_MS, listTimeoutMs: e.CORTEX_MCP_LIST_TIMEOUT_MS },
     chat: {
       healingWaitMs: e.CORTEX_HEALING_WAIT_MS,
       historyTurns: e.CORTEX_CHAT_HISTORY_TURNS,
-      maxMessageBytes: e.CORTEX_CHAT_MAX_MESSAGE_BYTES
+      maxMessageBytes: e.CORTEX_CHAT_MAX_MESSAGE_BYTES,
+      maxTurns: Math.max(1, e.CORTEX_CHAT_MAX_TURNS),
+      maxSessions: Math.max(1, e.CORTEX_CHAT_MAX_SESSIONS),
+      sessionTtlMs: e.CORTEX_CHAT_SESSION_TTL_MS,
+      heartbeatMs: e.CORTEX_CHAT_HEARTBEAT_MS
     },
     local: {
       stateDir: e.CORTEX_STATE_DIR,
       simPort: e.CORTEX_SIM_PORT,
       podStartMs: e.CORTEX_SIM_POD_START_MS,
+      backoffMs: e.CORTEX_SIM_BACKOFF_MS,
       knativeDir: e.CORTEX_KNATIVE_DIR
     },
     otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT

@@ -1,0 +1,129 @@
+import path from 'node:path';
+import { loadAll } from '../../functions/index.js';
+import { loadConfig, type Config } from '../../shared/runtime/config.js';
+import type { AnyFunctionDef } from '../../shared/runtime/define-function.js';
+import { createLogger, type Logger } from '../../shared/runtime/logging.js';
+import { run, type RunningFunction } from '../../shared/runtime/run.js';
+import { createResolver, startBroker, type RunningBroker } from '../broker/index.js';
+import { startClaudeStandin, type ClaudeStandin } from '../claude-standin/index.js';
+import { startSimulator, type Simulator } from '../kube-sim/index.js';
+import { startFrontDoor, type FrontDoor } from './front-door.js';
+import { frontDoorRoutes } from './routes.js';
+import { localSecrets } from './secrets.js';
+import { removeState, writeState, type LocalState } from './state-file.js';
+
+export const NAMESPACE = 'cortex';
+export const BROKER_NAME = 'default';
+export const DEMO = { namespace: 'demo', deployment: 'mcp-demo', service: 'mcp-demo' } as const;
+
+export interface StackOptions {
+  /** Parsed configuration (PORT = front door, CORTEX_SIM_PORT, CORTEX_STATE_DIR, …). */
+  config?: Config;
+  /** Overrides on top of the environment, for tests (e.g. { PORT: '0', CORTEX_SIM_PORT: '0', CORTEX_STATE_DIR: tmp }). */
+  overrides?: Record<string, string>;
+  /** Only these functions (default: every registered one). */
+  only?: readonly string[];
+  log?: Logger;
+}
+
+export interface LocalStack {
+  state: LocalState;
+  stateFile: string;
+  config: Config;
+  sim: Simulator;
+  broker: RunningBroker;
+  functions: ReadonlyMap<string, RunningFunction>;
+  standin: ClaudeStandin | undefined;
+  frontDoor: FrontDoor;
+  stop(): Promise<void>;
+}
+
+/**
+ * `npm start` without CORTEX_FUNCTION: the cluster simulator, a Knative-compatible broker driven by knative/,
+ * every function on its own loopback port with K_SINK at the broker, the Claude stand-in when there is no API key,
+ * and one front door. Writes `.cortex/local.json`.
+ *
+ * @example
+ * const stack = await startLocalStack({ overrides: { PORT: '0', CORTEX_SIM_PORT: '0', CORTEX_STATE_DIR: dir } });
+ * await stack.stop();
+ */
+export async function startLocalStack(opts: StackOptions = {}): Promise<LocalStack> {
+  const config = opts.config ?? loadConfig(opts.overrides);
+  const log = opts.log ?? createLogger({ name: 'local-stack', level: config.logLevel });
+  const stops: Array<() => Promise<void>> = [];
+  const stopAll = async (): Promise<void> => {
+    for (const stop of stops.splice(0).reverse()) await stop().catch((err: unknown) => log.warn({ err }, 'stop failed'));
+  };
+  try {
+    const secrets = localSecrets(config);
+    const sim = await startSimulator({ port: config.local.simPort, seed: 'demo', podStartMs: config.local.podStartMs, backoffBaseMs: config.local.backoffMs, log: log.child({ component: 'kube-sim' }) });
+    stops.push(() => sim.stop());
+    const kubeconfig = await sim.writeKubeconfig(path.join(config.local.stateDir, 'kubeconfig.yaml'), DEMO.namespace);
+
+    const standin = config.llm.apiKey ? undefined : await startClaudeStandin({ log: log.child({ component: 'claude-standin' }) });
+    if (standin) stops.push(() => standin.stop());
+
+    const urls = new Map<string, string>();
+    const broker = await startBroker({
+      namespace: NAMESPACE,
+      name: BROKER_NAME,
+      brokers: [],
+      triggers: [],
+      knativeDir: config.local.knativeDir,
+      // The function's name in the path makes dead-letter destinations say who failed.
+      resolve: createResolver((ref) => (urls.has(ref.name) ? `${urls.get(ref.name)}/${ref.name}` : undefined)),
+      log: log.child({ component: 'broker' }),
+      bodyLimitBytes: config.bodyLimitBytes
+    });
+    stops.push(() => broker.stop());
+
+    const defs = (await loadAll()).filter((d) => !opts.only || opts.only.includes(d.name));
+    const env: Record<string, string> = {
+      ...opts.overrides,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      K_SINK: broker.url,
+      KUBECONFIG: kubeconfig,
+      POD_NAMESPACE: NAMESPACE,
+      CORTEX_SESSION_SECRET: secrets.sessionSecret,
+      CORTEX_OPERATOR_TOKEN: secrets.operatorToken,
+      CORTEX_LOCAL_MODE: 'true',
+      ...(standin ? { ANTHROPIC_BASE_URL: standin.url } : {})
+    };
+    const functions = new Map<string, RunningFunction>();
+    const serve = async (def: AnyFunctionDef, extra: Record<string, string> = {}): Promise<void> => {
+      const fn = await run(def, { overrides: { ...env, ...extra, CORTEX_FUNCTION: def.name } });
+      functions.set(def.name, fn);
+      urls.set(def.name, fn.url);
+      stops.push(() => fn.stop());
+    };
+    // The relay first: the chat needs its URL.
+    const relay = defs.find((d) => d.name === 'sse-relay');
+    if (relay) await serve(relay);
+    const relayUrl = urls.get('sse-relay');
+    await Promise.all(defs.filter((d) => d !== relay).map((d) => serve(d, relayUrl ? { CORTEX_RELAY_URL: relayUrl } : {})));
+
+    const frontDoor = await startFrontDoor({ port: config.port, host: config.host === '0.0.0.0' ? '127.0.0.1' : config.host, routes: frontDoorRoutes({ urls, broker, namespace: NAMESPACE, brokerName: BROKER_NAME }) });
+    stops.push(() => frontDoor.stop());
+
+    const state: LocalState = {
+      frontDoor: frontDoor.url,
+      broker: broker.url,
+      functions: Object.fromEntries(urls),
+      kubeconfig,
+      operatorToken: secrets.operatorToken,
+      demo: { ...DEMO },
+      claude: standin ? { mode: 'stand-in', url: standin.url } : { mode: 'anthropic' },
+      simulator: sim.url,
+      pid: process.pid,
+      startedAt: new Date().toISOString()
+    };
+    const stateFile = await writeState(config.local.stateDir, state);
+    stops.unshift(() => removeState(config.local.stateDir));
+    log.info({ frontDoor: frontDoor.url, broker: broker.url, kubeconfig, stateFile, functions: functions.size, claude: state.claude.mode }, 'Cortex is running locally');
+    return { state, stateFile, config, sim, broker, functions, standin, frontDoor, stop: stopAll };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}

@@ -1,0 +1,41 @@
+import type { Config } from '../../shared/runtime/config.js';
+import { createLogger } from '../../shared/runtime/logging.js';
+import { startLocalStack } from './index.js';
+
+/**
+ * The process entry of the local stack: starts it, says where everything is, and stops it cleanly on Ctrl-C or
+ * SIGTERM. An uncaught error stops the stack and exits non-zero rather than leaving half of it running.
+ */
+export async function runLocalStack(config: Config): Promise<void> {
+  const log = createLogger({ name: 'local-stack', level: config.logLevel });
+  const stack = await startLocalStack({ config, log });
+  const s = stack.state;
+  log.info(
+    {
+      page: s.frontDoor,
+      chat: `${s.frontDoor}/chat`,
+      operatorStream: `${s.frontDoor}/events?operator=1&token=<operatorToken in ${stack.stateFile}>`,
+      brokerIngress: `${s.frontDoor}/cortex/default (direct: ${s.broker})`,
+      kubectl: `KUBECONFIG=${s.kubeconfig} kubectl get pods -n ${s.demo.namespace}`,
+      claude: s.claude.mode === 'stand-in' ? 'local stand-in (no ANTHROPIC_API_KEY): answers are canned, not Claude' : 'Anthropic API'
+    },
+    `Open ${s.frontDoor} — press Ctrl-C to stop`
+  );
+  let stopping = false;
+  const shutdown = (code: number) => (): void => {
+    if (stopping) return;
+    stopping = true;
+    log.info('stopping the local stack');
+    void stack.stop().finally(() => process.exit(code));
+  };
+  process.once('SIGINT', shutdown(0));
+  process.once('SIGTERM', shutdown(0));
+  process.on('uncaughtException', (err) => {
+    log.fatal({ err }, 'uncaught exception in the local stack');
+    shutdown(1)();
+  });
+  process.on('unhandledRejection', (err) => {
+    log.fatal({ err }, 'unhandled rejection in the local stack');
+    shutdown(1)();
+  });
+}

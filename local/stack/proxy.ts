@@ -1,0 +1,35 @@
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+
+const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+const HOP_BY_HOP = ['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer'];
+
+/**
+ * Forwards one request to `target` (an origin, e.g. http://127.0.0.1:41234) and streams the answer back unbuffered,
+ * so SSE works through it. A dead backend is a 502 with a JSON error, never a hang.
+ *
+ * @example
+ * forward(req, res, 'http://127.0.0.1:41234');
+ */
+export function forward(req: IncomingMessage, res: ServerResponse, target: string, path = req.url ?? '/'): void {
+  const url = new URL(path, target);
+  const headers: http.OutgoingHttpHeaders = { ...req.headers, host: url.host };
+  for (const h of HOP_BY_HOP) delete headers[h];
+  const upstream = http.request(url, { method: req.method, headers, agent }, (up) => {
+    const out = { ...up.headers };
+    for (const h of HOP_BY_HOP) delete out[h];
+    res.writeHead(up.statusCode ?? 502, out);
+    res.flushHeaders();
+    up.pipe(res);
+    res.once('close', () => up.destroy());
+  });
+  upstream.on('error', (err) => {
+    if (res.headersSent) {
+      res.destroy(err);
+      return;
+    }
+    res.writeHead(502, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ error: { code: 'bad_gateway', message: `${target} is not answering: ${err.message}` } }));
+  });
+  res.once('close', () => upstream.destroy());
+  req.pipe(upstream);
+}

@@ -1,0 +1,30 @@
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+
+/** `.cortex/local.json`: the contract scripts and tests rely on to find a running local stack. */
+export interface LocalState {
+  frontDoor: string;
+  broker: string;
+  functions: Record<string, string>;
+  kubeconfig: string;
+  operatorToken: string;
+  demo: { namespace: string; deployment: string; service: string; mcpUrl?: string };
+  claude: { mode: 'stand-in' | 'anthropic'; url?: string };
+  simulator: string;
+  pid: number;
+  startedAt: string;
+}
+
+export const stateFile = (dir: string): string => path.resolve(dir, 'local.json');
+
+export async function writeState(dir: string, state: LocalState): Promise<string> {
+  await mkdir(dir, { recursive: true });
+  const file = stateFile(dir);
+  // The operator token is a credential: readable by this user only.
+  await writeFile(file, JSON.stringify(state, null, 2) + '\n', { mode: 0o600 });
+  return file;
+}
+
+export async function removeState(dir: string): Promise<void> {
+  await rm(stateFile(dir), { force: true });
+}
