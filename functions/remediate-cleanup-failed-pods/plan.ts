@@ -3,7 +3,7 @@ import type { Pod } from '../../shared/kube/port.js';
 import { podDeletion } from '../../shared/remediation/delete-pods.js';
 import { isFailed } from '../../shared/remediation/pods.js';
 import type { Plan, Subject } from '../../shared/remediation/remediate.js';
-import type { RemediationRequest } from '../../shared/remediation/outcome.js';
+import { plural, type RemediationRequest } from '../../shared/remediation/outcome.js';
 import type { Ctx } from '../../shared/runtime/define-function.js';
 
 /** `params.pods`: the failed pods the diagnosis saw; ignored when malformed. */
@@ -24,12 +24,12 @@ export async function planCleanupFailedPods(subject: Subject, request: Remediati
   if (failed.length === 0) {
     const scope = asked
       ? `none of the requested pods (${asked.join(', ') || 'none'})`
-      : `no pod of ${where} (${pods.length} pods)`;
+      : `no pod of ${where} (${plural(pods.length, 'pod')})`;
     return { kind: 'noop', summary: `${scope} is in phase Failed now: nothing to clean up` };
   }
   const { steps, names, left, command } = podDeletion(kube, namespace, failed, failedDetail);
   const tail = left ? `; ${left} more wait for the next request` : '';
-  const what = `${names.length} failed pod${names.length === 1 ? '' : 's'} of ${where} (${names.join(', ')})`;
+  const what = `${plural(names.length, 'failed pod')} of ${where} (${names.join(', ')})`;
   return {
     kind: 'act',
     summary: `deleted ${what}${tail}`,

@@ -1,4 +1,5 @@
 import { imagePullProblems, type ImagePullProblem } from '../../shared/remediation/pods.js';
+import { plural } from '../../shared/remediation/outcome.js';
 import type { Plan, Subject } from '../../shared/remediation/remediate.js';
 import type { Ctx } from '../../shared/runtime/define-function.js';
 
@@ -23,7 +24,10 @@ export async function planReportImagePull(subject: Subject, _request: unknown, {
   const pods = selector ? await kube.listPods(namespace, { labelSelector: selector }) : [];
   const problems = imagePullProblems(pods);
   if (problems.length === 0)
-    return { kind: 'noop', summary: `no container of ${where} is failing to pull its image now (${pods.length} pods)` };
+    return {
+      kind: 'noop',
+      summary: `no container of ${where} is failing to pull its image now (${plural(pods.length, 'pod')})`
+    };
   const byContainer = new Map<string, ImagePullProblem[]>();
   for (const p of problems) byContainer.set(p.container, [...(byContainer.get(p.container) ?? []), p]);
   const template = deployment.spec?.template?.spec;
@@ -37,9 +41,7 @@ export async function planReportImagePull(subject: Subject, _request: unknown, {
       '<image>';
     const { registry, repository } = splitImage(image);
     const first = seen[0]!;
-    lines.push(
-      `container ${container} cannot pull image ${image} (${first.reason} on ${seen.length} pod${seen.length === 1 ? '' : 's'})`
-    );
+    lines.push(`container ${container} cannot pull image ${image} (${first.reason} on ${plural(seen.length, 'pod')})`);
     steps.push(
       `See the pull error of container ${container}: kubectl describe pod -n ${namespace} ${first.pod} (Events: Failed to pull image "${image}")${first.message ? `; kubelet says: ${first.message}` : ''}`,
       `Check that the tag exists: docker manifest inspect ${image} (or skopeo inspect docker://${image}); list the tags of ${repository} in ${registry}`,

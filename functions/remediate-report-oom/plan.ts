@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { oomKilledContainers } from '../../shared/remediation/pods.js';
 import { formatMemory, parseMemory } from '../../shared/remediation/quantity.js';
 import type { Plan, Subject } from '../../shared/remediation/remediate.js';
-import type { RemediationRequest } from '../../shared/remediation/outcome.js';
+import { plural, type RemediationRequest } from '../../shared/remediation/outcome.js';
 import type { Ctx } from '../../shared/runtime/define-function.js';
 
 /** The limit suggested when the container has neither a memory limit nor a request to start from. */
@@ -66,7 +66,7 @@ export async function planReportOom(subject: Subject, request: RemediationReques
   };
   const seen = killed.get(container.name);
   const evidence = seen
-    ? `OOMKilled on ${seen} pod${seen === 1 ? '' : 's'}`
+    ? `OOMKilled on ${plural(seen, 'pod')}`
     : 'no OOMKilled status is visible on the current pods (older kills leave no trace once pods are replaced)';
   const current = before.limits?.memory ?? 'none';
   return {

@@ -3,7 +3,7 @@ import type { Pod } from '../../shared/kube/port.js';
 import { podDeletion } from '../../shared/remediation/delete-pods.js';
 import { isCrashLooping } from '../../shared/remediation/pods.js';
 import type { Plan, Subject } from '../../shared/remediation/remediate.js';
-import type { RemediationRequest } from '../../shared/remediation/outcome.js';
+import { plural, type RemediationRequest } from '../../shared/remediation/outcome.js';
 import type { Ctx } from '../../shared/runtime/define-function.js';
 
 /** `params.pods`: the pods the diagnosis saw crashlooping; ignored when malformed. */
@@ -31,7 +31,7 @@ export async function planRestartPods(subject: Subject, request: RemediationRequ
   if (crashing.length === 0) {
     const scope = asked
       ? `none of the requested pods (${asked.join(', ') || 'none'})`
-      : `no pod of ${where} (${pods.length} pods)`;
+      : `no pod of ${where} (${plural(pods.length, 'pod')})`;
     return { kind: 'noop', summary: `${scope} is crashlooping now: nothing to restart` };
   }
   const { steps, names, left, command } = podDeletion(kube, namespace, crashing, crashDetail);
@@ -40,7 +40,7 @@ export async function planRestartPods(subject: Subject, request: RemediationRequ
     skipped.length ? `left alone, not crashlooping now: ${skipped.join(', ')}` : '',
     left ? `${left} more crashlooping pods wait for the next request` : ''
   ].filter(Boolean);
-  const what = `${names.length} crashlooping pod${names.length === 1 ? '' : 's'} of ${where} (${names.join(', ')})`;
+  const what = `${plural(names.length, 'crashlooping pod')} of ${where} (${names.join(', ')})`;
   const tail = notes.length ? `; ${notes.join('; ')}` : '';
   return {
     kind: 'act',

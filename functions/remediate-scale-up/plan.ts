@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Plan, Subject } from '../../shared/remediation/remediate.js';
-import type { RemediationRequest } from '../../shared/remediation/outcome.js';
+import { plural, type RemediationRequest } from '../../shared/remediation/outcome.js';
 import type { Ctx } from '../../shared/runtime/define-function.js';
 
 /** The annotation a workload carries to say how many replicas to restore after a scale to zero. */
@@ -42,14 +42,14 @@ export async function planScaleUp(subject: Subject, request: RemediationRequest,
   if (current > 0) {
     return {
       kind: 'noop',
-      summary: `${where} already wants ${current} replica${current === 1 ? '' : 's'} (${deployment.status?.readyReplicas ?? 0} ready): nothing to scale`
+      summary: `${where} already wants ${plural(current, 'replica')} (${deployment.status?.readyReplicas ?? 0} ready): nothing to scale`
     };
   }
   const { replicas, source } = restoreCount(
     deployment.metadata?.annotations?.[RESTORE_ANNOTATION],
     Params.parse(request.params).replicas
   );
-  const what = `${where} from 0 to ${replicas} replica${replicas === 1 ? '' : 's'} (${source})`;
+  const what = `${where} from 0 to ${plural(replicas, 'replica')} (${source})`;
   return {
     kind: 'act',
     summary: `scaled ${what}`,

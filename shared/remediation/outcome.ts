@@ -67,3 +67,11 @@ export function completed(action: Action, request: RemediationRequest, actor: Ac
     audit
   });
 }
+
+/**
+ * `1 pod`, `2 pods`: counts in summaries read as sentences.
+ *
+ * @example
+ * plural(2, 'replica'); // → '2 replicas'
+ */
+export const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
