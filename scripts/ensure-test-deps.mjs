@@ -1,5 +1,5 @@
-// Makes sure the third-party binaries the end-to-end tests drive are present in .cache/.
-// Each dependency is one small function: check, and only if missing, fetch it from Debian's archive and unpack it.
+// Makes sure the third-party binaries the end-to-end tests drive are present: kubectl in .cache/, chromium system-wide.
+// Each dependency is one small function: check, and only if missing, fetch it from Debian's archive.
 // Idempotent: when everything is there it runs no command and finishes in milliseconds.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
@@ -58,7 +58,33 @@ function ensureKubectl() {
   console.log(`ensure-test-deps: kubectl ready at ${path.relative(root, bin)} (${version})`);
 }
 
-const deps = [ensureKubectl];
+const CHROMIUM = '/usr/bin/chromium';
+
+/**
+ * Debian's chromium for the browser test (playwright-core downloads no browser). Unlike kubectl it is installed
+ * system-wide: it pulls in many shared libraries, which only the package manager resolves. Needs root.
+ */
+function ensureChromium() {
+  if (existsSync(CHROMIUM)) {
+    console.log(`ensure-test-deps: chromium present (${CHROMIUM})`);
+    return;
+  }
+  if (typeof process.getuid !== 'function' || process.getuid() !== 0) {
+    throw new Error(
+      `chromium is missing (${CHROMIUM}) and this is not root, so it cannot be installed here: run \`sudo apt-get install -y chromium\` ` +
+        '(the browser test in test/e2e/web needs it)'
+    );
+  }
+  console.log('ensure-test-deps: chromium missing, installing Debian package chromium');
+  ensureAptKnows('chromium');
+  run('apt-get', ['install', '-y', '--no-install-recommends', 'chromium'], {
+    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }
+  });
+  if (!existsSync(CHROMIUM)) throw new Error(`apt-get install chromium finished but ${CHROMIUM} is still missing`);
+  console.log(`ensure-test-deps: chromium ready at ${CHROMIUM}`);
+}
+
+const deps = [ensureKubectl, ensureChromium];
 
 try {
   for (const ensure of deps) ensure();
