@@ -1,0 +1,39 @@
+import { CATALOG, CORTEX_TYPE_PREFIX, Events } from '../../shared/events/catalog.js';
+import { defineFunction, type FunctionDef } from '../../shared/runtime/define-function.js';
+import { hubFor } from './hub.js';
+import { relayRoutes } from './routes.js';
+
+/**
+ * The SSE relay (DESIGN §7): every Cortex event arrives through a Trigger, goes into a bounded buffer and out to the
+ * browsers it is for. Chat sessions get their healings (`GET /events?session=…&token=…`); operators get every
+ * CloudEvent whole, dead letters included (`GET /events?operator=1`). It also serves the web page.
+ */
+export default defineFunction({
+  name: 'sse-relay',
+  description: 'Streams healing events to chat sessions and every event to operators over SSE; serves the web page.',
+  on: CATALOG.filter((d) => d.type.startsWith(CORTEX_TYPE_PREFIX)),
+  // The coordinator's missed PingSource ticks come here as dead letters too, so operators see every dead letter.
+  deadLetters: [Events.PingTick],
+  emits: [],
+  requires: ['sessionSecret', 'operatorToken'],
+  knative: {
+    minScale: 1,
+    maxScale: 1,
+    timeoutSeconds: 600,
+    concurrency: 0,
+    scaleReason:
+      'One replica: a Trigger delivers each event to one pod, so browsers connected to another replica would miss it, ' +
+      'and the resume buffer lives in this process. Scaling out needs Redis pub/sub (live) and streams (replay). ' +
+      'Unlimited concurrency: every open SSE stream is a request. Streams are cut at timeoutSeconds and resume with Last-Event-ID.',
+    memory: { request: '128Mi', limit: '512Mi' }
+  },
+  async handle(event, ctx) {
+    hubFor(ctx).ingest(event);
+    return [];
+  },
+  routes(router, ctx) {
+    const hub = hubFor(ctx);
+    relayRoutes(router, ctx, hub);
+    ctx.onShutdown(() => hub.closeAll());
+  }
+}) satisfies FunctionDef;

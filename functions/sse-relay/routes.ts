@@ -1,0 +1,97 @@
+import { fileURLToPath } from 'node:url';
+import express, { type Request, type Response, type Router } from 'express';
+import type { RouteCtx } from '../../shared/runtime/define-function.js';
+import { RequestError } from '../../shared/runtime/errors.js';
+import { isSessionId, verifyOperatorToken, verifySessionToken } from '../../shared/session/token.js';
+import type { Hub, StreamRequest } from './hub.js';
+
+/*
+ * The relay's HTTP face: `GET /events` (a chat session's healing events, or every event for operators) and the web
+ * page (`GET /`, `GET /assets/*`), static files with no build step.
+ */
+
+const WEB_DIR = fileURLToPath(new URL('./web/', import.meta.url));
+const DEFAULT_OPERATOR_HISTORY = 100;
+const PAGE_HEADERS = {
+  'Cache-Control': 'no-cache',
+  'X-Content-Type-Options': 'nosniff',
+  'Content-Security-Policy':
+    "default-src 'self'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; frame-ancestors 'none'"
+};
+
+const one = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+
+function bearer(header: string | undefined): string | undefined {
+  const m = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
+  return m?.[1];
+}
+
+/** Reads and authorises a stream request; throws RequestError (400/401/429) with a JSON body. */
+export function streamRequest(req: Request, ctx: RouteCtx, hub: Hub): StreamRequest {
+  const q = req.query as Record<string, unknown>;
+  const session = one(q.session);
+  const lastEventId = req.get('last-event-id');
+  const operator = one(q.operator);
+  if (operator === '1' || operator === 'true') {
+    if (!verifyOperatorToken(ctx.config.operatorToken, one(q.token) ?? bearer(req.get('authorization')))) {
+      throw new RequestError(
+        401,
+        'unauthorized',
+        'the operator stream needs the operator token (?token= or Authorization: Bearer)'
+      );
+    }
+    if (session !== undefined && !isSessionId(session))
+      throw new RequestError(400, 'bad_request', 'session must be 8-128 letters, digits, "_" or "-"');
+    const history = one(q.history);
+    if (history !== undefined && !/^\d{1,9}$/.test(history))
+      throw new RequestError(400, 'bad_request', 'history must be a non-negative integer');
+    return {
+      kind: 'operator',
+      session,
+      lastEventId,
+      history: history === undefined ? DEFAULT_OPERATOR_HISTORY : Number(history)
+    };
+  }
+  if (session === undefined)
+    throw new RequestError(400, 'bad_request', 'name the session: /events?session=<id>&token=<token> (or ?operator=1)');
+  const token = one(q.token) ?? req.get('x-cortex-session-token');
+  if (!verifySessionToken(ctx.config.sessionSecret!, session, token)) {
+    throw new RequestError(401, 'unauthorized', 'missing or wrong session token for this session');
+  }
+  if (!hub.canOpen(session)) {
+    throw new RequestError(
+      429,
+      'too_many_streams',
+      `this session already has ${ctx.config.relay.maxPerSession} open streams`,
+      {
+        data: { max: ctx.config.relay.maxPerSession }
+      }
+    );
+  }
+  return { kind: 'session', session, lastEventId };
+}
+
+function startSse(req: Request, res: Response): void {
+  res.status(200).set({
+    'Content-Type': 'text/event-stream; charset=utf-8',
+    // no-transform keeps compression (ours or a proxy's) from buffering the stream.
+    'Cache-Control': 'no-cache, no-store, no-transform',
+    Connection: 'keep-alive',
+    'X-Accel-Buffering': 'no'
+  });
+  res.flushHeaders();
+  req.socket.setNoDelay(true);
+}
+
+/** Mounts `/events` and the web page on the function's router. */
+export function relayRoutes(router: Router, ctx: RouteCtx, hub: Hub): void {
+  router.get('/events', (req, res) => {
+    const stream = streamRequest(req, ctx, hub);
+    startSse(req, res);
+    hub.open(res, stream);
+  });
+  router.get(['/', '/index.html'], (_req, res) => {
+    res.set(PAGE_HEADERS).sendFile('index.html', { root: WEB_DIR });
+  });
+  router.use('/assets', express.static(WEB_DIR, { index: false, setHeaders: (res) => void res.set(PAGE_HEADERS) }));
+}
