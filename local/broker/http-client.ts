@@ -61,7 +61,18 @@ export function createHttpClient(opts: { maxSocketsPerOrigin?: number } = {}): H
       const secure = target.protocol === 'https:';
       const body = typeof message.body === 'string' ? Buffer.from(message.body) : message.body;
       let timedOut = false;
+      let settled = false;
+      let timer: NodeJS.Timeout | undefined;
+      const succeed = (res: http.IncomingMessage, chunks: Buffer[], truncated: boolean): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks), truncated });
+      };
       const fail = (err: Error): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
         const reason = timedOut ? `timeout after ${options.timeoutMs} ms` : err.message || err.name;
         reject(new NoResponseError(reason, timedOut, err));
       };
@@ -75,43 +86,32 @@ export function createHttpClient(opts: { maxSocketsPerOrigin?: number } = {}): H
         headers: { ...message.headers, ...options.headers, 'content-length': String(body.length) },
         signal: options.signal
       });
-      const timer =
-        options.timeoutMs === undefined
-          ? undefined
-          : setTimeout(() => {
-              timedOut = true;
-              req.destroy(new Error('timeout'));
-            }, options.timeoutMs);
-      const done = (): void => clearTimeout(timer);
-      req.on('error', (err) => {
-        done();
-        fail(err);
-      });
+      if (options.timeoutMs !== undefined) {
+        timer = setTimeout(() => {
+          timedOut = true;
+          req.destroy(new Error('timeout'));
+        }, options.timeoutMs);
+      }
+      req.on('error', fail);
       req.on('response', (res) => {
         const chunks: Buffer[] = [];
         let size = 0;
-        let truncated = false;
         res.on('data', (chunk: Buffer) => {
-          if (truncated) return;
           if (size + chunk.length > options.maxBodyBytes) {
             chunks.push(chunk.subarray(0, options.maxBodyBytes - size));
-            truncated = true;
+            succeed(res, chunks, true);
             // The rest is not needed; dropping the connection is cheaper than reading it.
             res.destroy();
-            done();
-            resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks), truncated });
             return;
           }
           size += chunk.length;
           chunks.push(chunk);
         });
-        res.on('end', () => {
-          done();
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks, size), truncated });
-        });
-        res.on('error', (err) => {
-          done();
-          if (!truncated) fail(err);
+        res.on('end', () => succeed(res, chunks, false));
+        res.on('error', fail);
+        // A connection cut in the middle of the body ends neither with 'end' nor always with 'error'.
+        res.on('close', () => {
+          if (!res.complete) fail(new Error('connection closed before the response was complete'));
         });
       });
       req.end(body);
