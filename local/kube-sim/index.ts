@@ -58,6 +58,8 @@ export interface FailureRule {
   message?: string;
   /** How many requests fail (default: until the returned function is called). */
   times?: number;
+  /** Never answer (the client's timeout fires) instead of answering `code`. */
+  hang?: boolean;
 }
 
 export interface WaitOptions {
@@ -82,6 +84,8 @@ export interface Simulator {
   setFault(namespace: string, deployment: string, fault: Fault | 'none'): void;
   /** Test hook: matching requests are answered with the given Status code; call the result to remove the rule. */
   failRequests(rule: FailureRule): () => void;
+  /** Test hook: ends every open watch stream, as an API server restart would; clients re-watch. */
+  dropWatches(): void;
 }
 
 const silent = (): Logger => pino({ level: 'silent' });
@@ -133,8 +137,9 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       if (!rule) return undefined;
       rule.left--;
       const reason = rule.reason ?? (rule.code === 403 ? 'Forbidden' : rule.code === 429 ? 'TooManyRequests' : rule.code === 503 ? 'ServiceUnavailable' : 'InternalError');
-      return { code: rule.code, reason, message: rule.message ?? `injected failure ${rule.code} for ${method} ${path}` };
-    }
+      return { code: rule.code, reason, message: rule.message ?? `injected failure ${rule.code} for ${method} ${path}`, hang: rule.hang };
+    },
+    watches: new Set()
   };
   const server = createApiServer(ctx);
   const host = opts.host ?? '127.0.0.1';
@@ -187,6 +192,9 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       if (fault === 'none') delete annotations[FAULT_ANNOTATION];
       else annotations[FAULT_ANNOTATION] = fault;
       store.update(def, { ...d, metadata: { ...d.metadata, annotations } });
+    },
+    dropWatches() {
+      for (const end of [...ctx.watches]) end();
     },
     failRequests(rule) {
       const entry = { ...rule, left: rule.times ?? Number.POSITIVE_INFINITY };

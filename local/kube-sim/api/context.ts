@@ -13,5 +13,7 @@ export interface ApiContext {
   /** `127.0.0.1:18080`, for discovery's serverAddressByClientCIDRs. */
   serverAddress: () => string;
   /** Test hook: answers a request with an injected failure instead of serving it. */
-  intercept: (method: string, path: string) => { code: number; reason: string; message: string } | undefined;
+  intercept: (method: string, path: string) => { code: number; reason: string; message: string; hang?: boolean } | undefined;
+  /** Open watch streams (each entry ends its stream), for the test hook that drops them. */
+  watches: Set<() => void>;
 }

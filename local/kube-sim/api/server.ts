@@ -43,6 +43,7 @@ async function handle(ctx: ApiContext, req: IncomingMessage, res: ServerResponse
   const injected = ctx.intercept(method, url.pathname);
   if (injected) {
     req.resume();
+    if (injected.hang) return;
     sendStatus(res, new ApiError(injected.code, injected.reason, injected.message).status);
     return;
   }

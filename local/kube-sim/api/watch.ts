@@ -67,10 +67,12 @@ export function serveWatch(ctx: ApiContext, req: IncomingMessage, res: ServerRes
   const unsubscribe = ctx.store.subscribe(deliver);
   const timers: NodeJS.Timeout[] = [];
   const finish = (): void => {
+    ctx.watches.delete(finish);
     unsubscribe();
     for (const t of timers) clearTimeout(t);
     if (!res.writableEnded) res.end();
   };
+  ctx.watches.add(finish);
   if (timeoutSeconds !== undefined && timeoutSeconds > 0) timers.push(setTimeout(finish, timeoutSeconds * 1000));
   if (bookmarks) {
     const tick = setInterval(() => write('BOOKMARK', { kind: def.kind, apiVersion: def.group ? `${def.group}/${def.version}` : def.version, metadata: { resourceVersion: String(ctx.store.currentRv()) } }), BOOKMARK_MS);
