@@ -134,6 +134,8 @@ export async function startServiceProxy(o: ServiceProxyOptions): Promise<Service
     listening: () => server !== undefined,
     setFault(f) {
       fault = f;
+      // Open (keep-alive) connections would bypass the new behaviour: drop them so clients reconnect.
+      for (const sock of sockets) sock.destroy();
       log.info({ fault: f }, 'service proxy fault set');
     },
     async stop() {
