@@ -1,0 +1,122 @@
+import type { CheckFinding, CheckRequest } from '../../shared/diagnosis/check.js';
+import { cleanLine } from '../../shared/diagnosis/text.js';
+import type { Evidence } from '../../shared/events/schemas.js';
+import type { Deployment, ReplicaSet, Service } from '../../shared/kube/port.js';
+import { deploymentFor, selects, toSelector } from '../../shared/kube/workload.js';
+import type { Ctx } from '../../shared/runtime/define-function.js';
+
+/** The annotation a workload carries to say how many replicas a scale-up restores (DESIGN §6). */
+export const RESTORE_ANNOTATION = 'cortex.dev/restore-replicas';
+
+export interface DeploymentInputs {
+  service: Service | undefined;
+  deployment: Deployment | undefined;
+  replicaSets: ReplicaSet[];
+}
+
+/** `cortex.dev/restore-replicas` when it is a positive integer, else 1. */
+export function restoreReplicas(d: Deployment): number {
+  const raw = d.metadata?.annotations?.[RESTORE_ANNOTATION]?.trim();
+  const n = raw && /^\d{1,4}$/.test(raw) ? Number(raw) : NaN;
+  return n >= 1 ? n : 1;
+}
+
+const images = (d: Deployment): string =>
+  (d.spec?.template?.spec?.containers ?? []).map((c) => `${c.name}=${c.image ?? '?'}`).join(', ') || 'no containers';
+
+function replicaSetEvidence(d: Deployment, all: readonly ReplicaSet[]): Evidence[] {
+  const uid = d.metadata?.uid;
+  const owned = all.filter((rs) =>
+    rs.metadata?.ownerReferences?.some((o) => o.kind === 'Deployment' && (uid ? o.uid === uid : o.name === d.metadata?.name))
+  );
+  return owned
+    .filter((rs) => (rs.spec?.replicas ?? 0) > 0 || (rs.status?.replicas ?? 0) > 0)
+    .slice(0, 5)
+    .map((rs) => ({
+      subject: `replicaset/${rs.metadata?.name}`,
+      detail: `${rs.spec?.replicas ?? 0} desired, ${rs.status?.readyReplicas ?? 0} ready, revision ${rs.metadata?.annotations?.['deployment.kubernetes.io/revision'] ?? '?'}`,
+      count: rs.status?.readyReplicas ?? 0
+    }));
+}
+
+/** Judges the Deployment behind a target: existence, replicas, paused, conditions, selector match with the Service. */
+export function judgeDeployment(where: string, input: DeploymentInputs): CheckFinding {
+  const { service, deployment: d, replicaSets } = input;
+  if (!d) {
+    const why = service
+      ? `Service ${where} selects ${toSelector(service.spec?.selector) ?? 'nothing (no selector)'}, and no Deployment's pods carry those labels`
+      : `neither Service ${where} nor a Deployment named ${where.split('/')[1]} exists`;
+    return {
+      verdict: 'problem',
+      summary: `No Deployment behind ${where}: ${why}`,
+      evidence: [{ subject: `deployment for ${where}`, detail: why, reason: 'NotFound' }]
+    };
+  }
+  const name = `${d.metadata?.namespace}/${d.metadata?.name}`;
+  const desired = d.spec?.replicas ?? 1;
+  const st = d.status ?? {};
+  const ready = st.readyReplicas ?? 0;
+  const available = st.availableReplicas ?? 0;
+  const evidence: Evidence[] = [
+    {
+      subject: `deployment/${d.metadata?.name}`,
+      detail: `replicas: ${desired} desired, ${st.updatedReplicas ?? 0} updated, ${ready} ready, ${available} available; images ${images(d)}${d.spec?.paused ? '; paused' : ''}`,
+      count: desired
+    },
+    ...(d.status?.conditions ?? []).map((c) => ({
+      subject: `deployment/${d.metadata?.name} condition ${c.type}`,
+      detail: `${c.status}${c.reason ? ` ${c.reason}` : ''}${c.message ? `: ${cleanLine(c.message)}` : ''}`,
+      ...(c.reason ? { reason: c.reason } : {})
+    })),
+    ...replicaSetEvidence(d, replicaSets)
+  ];
+  const problems: string[] = [];
+  let recommendation: CheckFinding['recommendation'];
+  if (desired === 0) {
+    const replicas = restoreReplicas(d);
+    problems.push(`Deployment ${name} is scaled to zero (0 replicas desired)`);
+    recommendation = { action: 'scale_up', reason: `no replicas: restore ${replicas}`, params: { replicas } };
+  }
+  if (d.spec?.paused) problems.push(`Deployment ${name} is paused: rollouts do not progress`);
+  const cond = (type: string) => d.status?.conditions?.find((c) => c.type === type);
+  const progressing = cond('Progressing');
+  if (progressing?.status === 'False') problems.push(`rollout stuck: ${progressing.reason ?? 'Progressing=False'}`);
+  const failure = cond('ReplicaFailure');
+  if (failure?.status === 'True')
+    problems.push(
+      `cannot create pods: ${failure.reason ?? 'ReplicaFailure'}${failure.message ? ` (${cleanLine(failure.message, 160)})` : ''}`
+    );
+  if (desired > 0 && cond('Available')?.status === 'False')
+    problems.push(`not available (${cond('Available')?.reason ?? 'Available=False'})`);
+  if (service?.spec?.selector && !selects(service.spec.selector, d.spec?.template?.metadata?.labels)) {
+    const detail = `Service ${where} selects ${toSelector(service.spec.selector)}, but the pods of Deployment ${d.metadata?.name} are labelled ${toSelector(d.spec?.template?.metadata?.labels) ?? 'with nothing'}`;
+    problems.push(`selector mismatch: ${detail}`);
+    evidence.push({ subject: `service/${where}`, detail, reason: 'SelectorMismatch' });
+  }
+  if (desired > 0 && ready < desired) problems.push(`${ready}/${desired} replicas ready`);
+  if (problems.length === 0) {
+    return {
+      verdict: 'healthy',
+      summary: `Deployment ${name}: ${ready}/${desired} replicas ready, ${available} available; images ${images(d)}`,
+      evidence
+    };
+  }
+  const [first, ...rest] = problems;
+  const summary = first!.startsWith('Deployment ')
+    ? [first, ...rest].join('; ')
+    : `Deployment ${name}: ${problems.join('; ')}`;
+  return { verdict: 'problem', summary, evidence, ...(recommendation ? { recommendation } : {}) };
+}
+
+/** Reads the Service, the Deployments and the target Deployment's ReplicaSets; judges the Deployment. */
+export async function inspectDeploymentConfig(req: CheckRequest, ctx: Ctx): Promise<CheckFinding> {
+  const { namespace, service: name } = req.target;
+  const [service, deployments] = await Promise.all([
+    ctx.kube.readService(namespace, name),
+    ctx.kube.listDeployments(namespace)
+  ]);
+  const deployment = deploymentFor(service, deployments, name);
+  const selector = toSelector(deployment?.spec?.selector?.matchLabels);
+  const replicaSets = selector ? await ctx.kube.listReplicaSets(namespace, { labelSelector: selector }) : [];
+  return judgeDeployment(`${namespace}/${name}`, { service, deployment, replicaSets });
+}

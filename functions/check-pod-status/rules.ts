@@ -1,0 +1,119 @@
+import type { CheckFinding, CheckRequest } from '../../shared/diagnosis/check.js';
+import { suggestLimit } from '../../shared/diagnosis/memory.js';
+import {
+  countByStatus,
+  describePod,
+  hasFault,
+  IMAGE_PULL_REASONS,
+  isOomKilled,
+  podState,
+  type PodState
+} from '../../shared/diagnosis/pods.js';
+import { listNames, plural } from '../../shared/diagnosis/text.js';
+import { settle } from '../../shared/diagnosis/wait.js';
+import { resolveWorkload, type Workload } from '../../shared/kube/workload.js';
+import type { Ctx } from '../../shared/runtime/define-function.js';
+
+/** How many pods are described one by one in the evidence. */
+const MAX_PODS = 20;
+
+const names = (pods: readonly PodState[]): string[] => pods.map((p) => p.name);
+
+/** The recommendation for the worst fault, by the plan's priority: image pull, then OOM, then crash loop. */
+function recommend(workload: Workload, active: PodState[]): CheckFinding['recommendation'] {
+  const pulling = active.filter((p) => p.containers.some((c) => c.waiting && IMAGE_PULL_REASONS.has(c.waiting.reason)));
+  if (pulling.length > 0) {
+    const c = pulling[0]!.containers.find((x) => x.waiting && IMAGE_PULL_REASONS.has(x.waiting.reason))!;
+    const spec = workload.pods
+      .find((p) => p.metadata?.name === pulling[0]!.name)
+      ?.spec?.containers.find((x) => x.name === c.name);
+    const image = spec?.image ?? c.image ?? 'unknown';
+    return {
+      action: 'report_image_pull',
+      reason: `${c.waiting!.reason} for image ${image}${c.waiting!.message ? `: ${c.waiting!.message}` : ''}`,
+      params: { image, container: c.name, pods: names(pulling) }
+    };
+  }
+  const oom = active.filter((p) => p.containers.some(isOomKilled));
+  if (oom.length > 0) {
+    const c = oom[0]!.containers.find(isOomKilled)!;
+    const spec = workload.pods
+      .find((p) => p.metadata?.name === oom[0]!.name)
+      ?.spec?.containers.find((x) => x.name === c.name);
+    const s = suggestLimit({ limit: spec?.resources?.limits?.memory, request: spec?.resources?.requests?.memory });
+    return {
+      action: 'report_oom',
+      reason: `container ${c.name} was OOMKilled in ${plural(oom.length, 'pod')}; suggested limit ${s.suggestedLimit} (${s.basis})`,
+      params: {
+        container: c.name,
+        ...(s.currentLimit ? { currentLimit: s.currentLimit } : {}),
+        suggestedLimit: s.suggestedLimit,
+        pods: names(oom)
+      }
+    };
+  }
+  const looping = active.filter((p) => p.containers.some((c) => c.waiting?.reason === 'CrashLoopBackOff'));
+  if (looping.length > 0) {
+    return {
+      action: 'restart_pods',
+      reason: `${plural(looping.length, 'pod')} in CrashLoopBackOff: ${listNames(names(looping))}`,
+      params: { pods: names(looping) }
+    };
+  }
+  return undefined;
+}
+
+/**
+ * Judges the pods behind a target: healthy when at least the desired number of pods is Ready and no active pod
+ * shows a fault; a problem otherwise, with the worst fault's remediation recommended.
+ */
+export function judgePods(workload: Workload, where: string): CheckFinding {
+  const all = workload.pods.map(podState).sort((a, b) => a.name.localeCompare(b.name));
+  const active = all.filter((p) => p.active);
+  const failed = all.filter((p) => p.failed);
+  const d = workload.deployment;
+  const desired = d ? (d.spec?.replicas ?? 1) : active.length;
+  const ready = active.filter((p) => p.ready).length;
+  const evidence = all
+    .slice(0, MAX_PODS)
+    .map((p) => ({ subject: `pod/${p.name}`, detail: describePod(p), reason: p.status, count: p.restarts }));
+  const leftovers =
+    failed.length > 0 ? `; ${plural(failed.length, 'Failed pod')} left over (${listNames(names(failed))})` : '';
+
+  if (active.length === 0) {
+    const why = !d
+      ? workload.selector
+        ? `no Deployment found and nothing matches ${workload.selector}`
+        : `neither Service ${where} nor a Deployment of that name exists`
+      : desired === 0
+        ? `Deployment ${d.metadata?.name} is scaled to 0 replicas`
+        : `Deployment ${d.metadata?.name} wants ${plural(desired, 'replica')}`;
+    return { verdict: 'problem', summary: `No running pods for ${where}: ${why}${leftovers}`, evidence };
+  }
+  const faulty = active.filter(hasFault);
+  if (desired > 0 && ready >= desired && faulty.length === 0) {
+    const restarts = active.reduce((n, p) => n + p.restarts, 0);
+    const note = restarts > 0 ? `; ${plural(restarts, 'restart')} in total` : '';
+    return { verdict: 'healthy', summary: `${ready}/${desired} pods of ${where} are Ready${note}${leftovers}`, evidence };
+  }
+  const detail =
+    faulty.length > 0
+      ? `: ${countByStatus(faulty)} (${listNames(names(faulty))})`
+      : `: ${countByStatus(active.filter((p) => !p.ready))}`;
+  const recommendation = recommend(workload, active);
+  return {
+    verdict: 'problem',
+    summary: `${ready}/${desired} pods of ${where} are Ready${detail}${leftovers}`,
+    evidence,
+    ...(recommendation ? { recommendation } : {})
+  };
+}
+
+/**
+ * Looks at the target's pods once; in the verify phase, keeps looking (bounded by the deadline and the configured
+ * wait) until they are healthy.
+ */
+export async function inspectPodStatus(req: CheckRequest, ctx: Ctx): Promise<CheckFinding> {
+  const where = `${req.target.namespace}/${req.target.service}`;
+  return settle(async () => judgePods(await resolveWorkload(ctx.kube, req.target), where), req, ctx);
+}
