@@ -10,6 +10,7 @@ type Loader = () => Promise<{ default: AnyFunctionDef }>;
 export const registry = {
   'error-intake': () => import('./error-intake/index.js'),
   'healing-coordinator': () => import('./healing-coordinator/index.js'),
+  'sse-relay': () => import('./sse-relay/index.js'),
   'check-pod-status': () => import('./check-pod-status/index.js'),
   'check-service-endpoints': () => import('./check-service-endpoints/index.js'),
   'check-pod-logs': () => import('./check-pod-logs/index.js'),
