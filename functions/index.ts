@@ -8,6 +8,7 @@ import type { AnyFunctionDef } from '../shared/runtime/define-function.js';
 type Loader = () => Promise<{ default: AnyFunctionDef }>;
 
 export const registry = {
+  chat: () => import('./chat/index.js'),
   'error-intake': () => import('./error-intake/index.js'),
   'healing-coordinator': () => import('./healing-coordinator/index.js'),
   'sse-relay': () => import('./sse-relay/index.js'),

@@ -50,7 +50,9 @@ export function createApp(def: AnyFunctionDef, deps: DeliveryDeps, routeCtx: Rou
   app.get('/health/readiness', (_req, res) => void res.status(state.ready ? 200 : 503).type('text/plain').send(state.ready ? 'OK' : 'shutting down'));
 
   // `/<name>` is an alias of `/`: a URL that names its function, so a dead-letter destination says who failed.
-  app.post(['/', `/${def.name}`], express.text({ type: () => true, limit: bodyLimit }), async (req, res) => {
+  // A function that serves `POST /<name>` itself (the chat's `POST /chat`) keeps it: it subscribes to no events.
+  const ownsNamePath = def.on.length === 0 && !def.deadLetters?.length;
+  app.post(ownsNamePath ? ['/'] : ['/', `/${def.name}`], express.text({ type: () => true, limit: bodyLimit }), async (req, res) => {
     const body = typeof req.body === 'string' ? req.body : '';
     const started = performance.now();
     const result = await deliver(deps, req.headers, body);

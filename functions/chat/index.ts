@@ -1,0 +1,29 @@
+import { Events } from '../../shared/events/catalog.js';
+import { defineFunction } from '../../shared/runtime/define-function.js';
+import { mountChatRoutes } from './routes.js';
+import { createChatService } from './service.js';
+
+/**
+ * The chat: `POST /chat` streams Claude's answer as SSE, with tools from the configured MCP servers. A failing tool
+ * backend is reported (error.reported with its Kubernetes target), its healing is streamed to the user and the call
+ * retried once after it; Claude API delays are shown and published as chat.delayed.
+ */
+export default defineFunction({
+  name: 'chat',
+  description: 'AI chat over HTTP (SSE): Claude with MCP tools; reports failing tool backends for healing.',
+  on: [],
+  emits: [Events.ErrorReported, Events.ChatDelayed],
+  requires: ['sessionSecret'],
+  knative: {
+    // Streams last as long as an answer, including a healing wait: Knative's maximum request timeout.
+    timeoutSeconds: 600,
+    memory: { request: '192Mi', limit: '512Mi' },
+    concurrency: 100
+  },
+  async handle() {
+    return []; // subscribes to no events: the chat is driven by HTTP
+  },
+  routes(router, ctx) {
+    mountChatRoutes(router, createChatService(ctx), { maxMessageBytes: ctx.config.chat.maxMessageBytes });
+  }
+});

@@ -1,0 +1,144 @@
+import Anthropic from '@anthropic-ai/sdk';
+import type { Message, MessageParam, Tool, ToolChoice } from '@anthropic-ai/sdk/resources/messages';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Config } from '../../shared/runtime/config.js';
+import type { Logger } from '../../shared/runtime/logging.js';
+import { classifyLlmError, StreamIdleError, type LlmFailure } from './llm-failures.js';
+import { retryDelayMs } from './retry-delay.js';
+
+/*
+ * Claude through @anthropic-ai/sdk `messages.stream()`, with the SDK's retry policy run here (the SDK's own retries
+ * are off: see retry-delay.ts). What this adds to the SDK: every retry is announced before its wait (the chat shows
+ * it and publishes chat.delayed), the total wait of one call is bounded by `retryCapMs`, and a stream that goes
+ * silent after its headers is ended after `idleTimeoutMs` (the SDK's timeout covers only the headers).
+ */
+
+export interface LlmRequest {
+  system: string;
+  messages: MessageParam[];
+  tools: Tool[];
+  toolChoice?: ToolChoice;
+}
+
+export interface LlmDelay {
+  /** 1 for the first retry. */
+  attempt: number;
+  retryInMs: number;
+  failure: LlmFailure;
+}
+
+export interface LlmHooks {
+  onText(delta: string): void;
+  onDelay(delay: LlmDelay): void;
+}
+
+export type LlmResult =
+  | { ok: true; message: Message }
+  /** `requestedWaitMs`: the server asked for a wait longer than our cap, so we stopped. */
+  | { ok: false; failure: LlmFailure; attempts: number; requestedWaitMs?: number };
+
+export interface Llm {
+  complete(request: LlmRequest, hooks: LlmHooks, signal: AbortSignal): Promise<LlmResult>;
+}
+
+export interface LlmDeps {
+  config: Config['llm'];
+  fetch: typeof globalThis.fetch;
+  log: Logger;
+  now: () => number;
+  random?: () => number;
+}
+
+/** In keyless local mode the SDK still needs some key to send a request; the stand-in accepts any. */
+const PLACEHOLDER_KEY = 'local-stand-in';
+
+/**
+ * @example
+ * const llm = createLlm({ config: config.llm, fetch, log, now: () => clock.now().getTime() });
+ * const result = await llm.complete({ system, messages, tools }, { onText, onDelay }, signal);
+ */
+export function createLlm(deps: LlmDeps): Llm {
+  const { config, log } = deps;
+  const random = deps.random ?? Math.random;
+  const apiKey = config.apiKey ?? (config.baseUrl ? PLACEHOLDER_KEY : undefined);
+  const client = new Anthropic({
+    apiKey,
+    baseURL: config.baseUrl ?? null,
+    maxRetries: 0,
+    timeout: config.timeoutMs,
+    fetch: deps.fetch
+  });
+
+  /** One attempt; throws what the SDK throws, or StreamIdleError. `connected` turns true once headers arrived. */
+  async function attempt(
+    request: LlmRequest,
+    hooks: LlmHooks,
+    n: number,
+    signal: AbortSignal,
+    state: { connected: boolean }
+  ): Promise<Message> {
+    const stream = client.messages.stream(
+      {
+        model: config.model,
+        max_tokens: config.maxTokens,
+        system: request.system,
+        messages: request.messages,
+        ...(request.tools.length > 0 ? { tools: request.tools, tool_choice: request.toolChoice ?? { type: 'auto' } } : {})
+      },
+      // Our retries count on the wire as the SDK's would, so servers (and the stand-in) see the attempt number.
+      { maxRetries: 0, signal, headers: { 'x-stainless-retry-count': String(n) } }
+    );
+    let idle = false;
+    let timer: NodeJS.Timeout | undefined;
+    const arm = (): void => {
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        idle = true;
+        stream.abort();
+      }, config.idleTimeoutMs);
+    };
+    stream.on('connect', () => {
+      state.connected = true;
+      arm();
+    });
+    stream.on('streamEvent', arm);
+    stream.on('text', (delta) => hooks.onText(delta));
+    stream.on('error', () => undefined); // handled through finalMessage()
+    try {
+      return await stream.finalMessage();
+    } catch (err) {
+      if (idle) throw new StreamIdleError(config.idleTimeoutMs);
+      throw err;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  return {
+    async complete(request, hooks, signal) {
+      let waited = 0;
+      for (let n = 0; ; n++) {
+        const state = { connected: false };
+        try {
+          return { ok: true, message: await attempt(request, hooks, n, signal, state) };
+        } catch (err) {
+          const failure = classifyLlmError(err);
+          const attempts = n + 1;
+          if (signal.aborted) return { ok: false, failure: { ...failure, aborted: true }, attempts };
+          log.warn({ err, attempt: attempts, detail: failure.detail, connected: state.connected }, 'Claude API call failed');
+          // A stream that had started is never retried (as in the SDK): tokens may already have reached the user.
+          if (!failure.retryable || state.connected || n >= config.maxRetries) return { ok: false, failure, attempts };
+          const delay = Math.round(retryDelayMs(failure.headers, n, deps.now(), random()));
+          if (waited + delay > config.retryCapMs) return { ok: false, failure, attempts, requestedWaitMs: delay };
+          hooks.onDelay({ attempt: attempts, retryInMs: delay, failure });
+          try {
+            await sleep(delay, undefined, { signal });
+          } catch {
+            return { ok: false, failure: { ...failure, aborted: true }, attempts };
+          }
+          waited += delay;
+        }
+      }
+    }
+  };
+}

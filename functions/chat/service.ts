@@ -1,0 +1,176 @@
+import type { Response } from 'express';
+import { Events } from '../../shared/events/catalog.js';
+import type { RouteCtx } from '../../shared/runtime/define-function.js';
+import { RequestError } from '../../shared/runtime/errors.js';
+import { sessionToken, verifySessionToken } from '../../shared/session/token.js';
+import { watchHealing } from './healing-wait.js';
+import { createLlm, type LlmDelay } from './llm.js';
+import { delayReason } from './llm-failures.js';
+import { createMcpPool, type ToolRef } from './mcp-pool.js';
+import type { McpFailure } from './mcp-failures.js';
+import { SessionStore, type ChatSession } from './sessions.js';
+import { openSse, type SseWriter } from './sse-writer.js';
+import { runTurn } from './turn.js';
+
+/*
+ * The chat's composition: Claude client, MCP pool, session store and the per-request wiring of one answer stream.
+ * The chat is the one function whose job is outbound HTTP (Claude, MCP servers, the relay), so its adapters get
+ * `fetch` here, in one place.
+ */
+
+export interface ChatService {
+  createSession(): { sessionId: string; token: string };
+  /** The session for a request: a new one without an id; 401 for a wrong token, 409 while it answers another message. */
+  resolve(sessionId: string | undefined, token: string | undefined): ChatSession;
+  /** Streams the answer to one message as SSE on `res`. */
+  answer(session: ChatSession, message: string, res: Response): Promise<void>;
+}
+
+/** How long the chat waits for the relay's `connected` before it gives up following a healing. */
+const RELAY_CONNECT_TIMEOUT_MS = 5_000;
+
+const seconds = (ms: number): string => `${Math.round(ms / 100) / 10} s`;
+
+/** Builds the chat from the function's context; closes its MCP clients and open streams on shutdown. */
+export function createChatService(ctx: RouteCtx): ChatService {
+  const { config, log, clock } = ctx;
+  const secret = config.sessionSecret!;
+  const now = (): number => clock.now().getTime();
+  // eslint-disable-next-line no-restricted-globals -- the chat's adapters do outbound HTTP by nature; injected from here only
+  const http: typeof fetch = fetch;
+  const llm = createLlm({ config: config.llm, fetch: http, log, now });
+  const pool = createMcpPool({ ...config.mcp, fetch: http, log, now });
+  const { maxSessions, sessionTtlMs: ttlMs, historyTurns } = config.chat;
+  const sessions = new SessionStore({ maxSessions, ttlMs, historyTurns, now });
+  const streams = new Set<SseWriter>();
+  void pool.tools(); // list tools in the background: the chat serves even while every MCP server is down
+  ctx.onShutdown(async () => {
+    for (const s of streams) {
+      s.send('error', { code: 'shutting_down', message: 'The chat is restarting; please send your message again.' });
+      s.end();
+    }
+    await pool.close();
+  });
+
+  const publishSafely = async (what: string, intent: Parameters<RouteCtx['publish']>[0][number]): Promise<boolean> => {
+    try {
+      await ctx.publish([intent]);
+      return true;
+    } catch (err) {
+      log.error({ err, type: intent.type }, `could not publish ${what}`);
+      return false;
+    }
+  };
+
+  return {
+    createSession() {
+      const sessionId = ctx.ids.uuid();
+      sessions.open(sessionId);
+      return { sessionId, token: sessionToken(secret, sessionId) };
+    },
+
+    resolve(sessionId, token) {
+      if (sessionId === undefined) return sessions.open(ctx.ids.uuid());
+      if (!verifySessionToken(secret, sessionId, token)) {
+        throw new RequestError(
+          401,
+          'invalid_session_token',
+          'the session token is missing or does not match the session id'
+        );
+      }
+      const session = sessions.open(sessionId);
+      if (session.busy)
+        throw new RequestError(409, 'session_busy', 'this session is still answering a message; wait for its "done"');
+      return session;
+    },
+
+    async answer(session, message, res) {
+      const sse = openSse(res, { heartbeatMs: config.chat.heartbeatMs });
+      const emit = (event: string, data: unknown): void => void sse.send(event, data);
+      const sessionId = session.id;
+      const token = sessionToken(secret, sessionId);
+      const pending: Promise<unknown>[] = [];
+      streams.add(sse);
+      session.busy = true;
+      try {
+        emit('session', { sessionId, token });
+        const onDelay = ({ attempt, retryInMs, failure }: LlmDelay): void => {
+          const reason = delayReason(failure);
+          emit('processing_delay', {
+            message: `${reason}; retrying in ${seconds(retryInMs)} (retry ${attempt} of ${config.llm.maxRetries}).`,
+            attempt,
+            retryInMs
+          });
+          pending.push(publishSafely('chat.delayed', Events.ChatDelayed.intent({ sessionId, reason, attempt, retryInMs })));
+        };
+        const report = (failure: McpFailure, ref: ToolRef): Promise<boolean> =>
+          publishSafely(
+            'error.reported',
+            Events.ErrorReported.intent({
+              component: 'chat',
+              category: failure.category,
+              message: `MCP server "${ref.server.name}", tool ${ref.tool}: ${failure.message}`.slice(0, 4096),
+              occurredAt: clock.now().toISOString(),
+              target: { ...ref.server.target, url: ref.server.url },
+              sessionId,
+              ...(failure.httpStatus ? { httpStatus: failure.httpStatus } : {}),
+              ...(failure.errorCode ? { errorCode: failure.errorCode } : {})
+            })
+          );
+        const relayUrl = config.relay.url;
+        const watch = relayUrl
+          ? (ref: ToolRef, onEvent: Parameters<typeof watchHealing>[0]['onEvent']) =>
+              watchHealing({
+                relayUrl,
+                sessionId,
+                token,
+                target: ref.server.target,
+                fetch: http,
+                log,
+                connectTimeoutMs: RELAY_CONNECT_TIMEOUT_MS,
+                onEvent,
+                signal: sse.signal
+              })
+          : undefined;
+
+        const result = await runTurn(session.history, message, {
+          llm,
+          pool,
+          maxTurns: config.chat.maxTurns,
+          emit,
+          onDelay,
+          async onLlmFailure({ failure }, userMessage) {
+            if (!failure.category) return log.error({ detail: failure.detail }, 'Claude API rejected the request');
+            // No target: Claude API failures are not a cluster fault and start no healing.
+            await publishSafely(
+              'error.reported',
+              Events.ErrorReported.intent({
+                component: 'chat',
+                category: failure.category,
+                message: `${userMessage} [${failure.detail}]`.slice(0, 4096),
+                occurredAt: clock.now().toISOString(),
+                sessionId,
+                ...(failure.httpStatus ? { httpStatus: failure.httpStatus } : {}),
+                ...(failure.errorType ? { errorCode: failure.errorType } : {})
+              })
+            );
+          },
+          tools: { report, watch, healingWaitMs: config.chat.healingWaitMs, log },
+          signal: sse.signal
+        });
+        if (result.ok) {
+          sessions.commit(session, result.history);
+          emit('done', { message: result.answer });
+        }
+      } catch (err) {
+        log.error({ err, sessionId }, 'chat turn failed');
+        emit('error', { code: 'internal', message: 'The chat failed unexpectedly; please try again.' });
+      } finally {
+        await Promise.allSettled(pending);
+        session.busy = false;
+        streams.delete(sse);
+        sse.end();
+      }
+    }
+  };
+}

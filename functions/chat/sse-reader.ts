@@ -1,0 +1,55 @@
+/*
+ * A reader of text/event-stream bodies (the relay's session stream), per the WHATWG parsing rules that matter here:
+ * `event`, `data` (several lines joined with "\n") and `id` fields, comments, CRLF/LF/CR line ends, dispatch on a
+ * blank line. `retry` is ignored: the chat does not reconnect.
+ */
+
+export interface SseFrame {
+  readonly event: string;
+  readonly data: string;
+  readonly id: string | undefined;
+}
+
+async function* chunks(body: ReadableStream<Uint8Array>): AsyncGenerator<Uint8Array> {
+  const reader = body.getReader();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      yield value;
+    }
+  } finally {
+    await reader.cancel().catch(() => undefined);
+  }
+}
+
+/** Yields the frames of an SSE body (a fetch Response body) until it ends. */
+export async function* readSse(body: ReadableStream<Uint8Array>): AsyncGenerator<SseFrame> {
+  const decoder = new TextDecoder();
+  let buffer = '';
+  let event = '';
+  let data: string[] = [];
+  let id: string | undefined;
+  for await (const chunk of chunks(body)) {
+    buffer += decoder.decode(chunk, { stream: true });
+    let match: RegExpExecArray | null;
+    // A lone trailing "\r" may be the first half of "\r\n": wait for more input before splitting on it.
+    while ((match = /\r\n|\n|\r(?!$)/.exec(buffer))) {
+      const line = buffer.slice(0, match.index);
+      buffer = buffer.slice(match.index + match[0].length);
+      if (line === '') {
+        if (data.length > 0 || event) yield { event: event || 'message', data: data.join('\n'), id };
+        event = '';
+        data = [];
+        continue;
+      }
+      if (line.startsWith(':')) continue;
+      const colon = line.indexOf(':');
+      const field = colon < 0 ? line : line.slice(0, colon);
+      const value = colon < 0 ? '' : line.slice(colon + 1).replace(/^ /, '');
+      if (field === 'event') event = value;
+      else if (field === 'data') data.push(value);
+      else if (field === 'id' && !value.includes('\0')) id = value;
+    }
+  }
+}
