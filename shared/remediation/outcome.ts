@@ -36,7 +36,12 @@ const MAX_STEPS = 50;
 const MAX_DETAIL = 4096;
 const MAX_CHANGES = 200;
 
-/** Cuts text to `max` characters, marking the cut. */
+/**
+ * Cuts text to `max` characters, marking the cut.
+ *
+ * @example
+ * clip('abcdef', 4); // → 'abc…'
+ */
 export const clip = (text: string, max: number): string => (text.length <= max ? text : `${text.slice(0, max - 1)}…`);
 
 /**

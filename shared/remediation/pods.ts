@@ -25,7 +25,12 @@ const statuses = (pod: Pod): ContainerStatus[] => [
   ...(pod.status?.containerStatuses ?? [])
 ];
 
-/** The pod is already on its way out (deleted, waiting for its grace period): acting on it again changes nothing. */
+/**
+ * The pod is already on its way out (deleted, waiting for its grace period): acting on it again changes nothing.
+ *
+ * @example
+ * pods.filter((p) => !isTerminating(p));
+ */
 export const isTerminating = (pod: Pod): boolean =>
   pod.metadata?.deletionTimestamp !== undefined && pod.metadata?.deletionTimestamp !== null;
 

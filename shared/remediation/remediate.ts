@@ -41,7 +41,14 @@ export interface RemediationSpec {
   plan(subject: Subject, request: RemediationRequest, ctx: Ctx): Promise<Plan>;
 }
 
-/** Reads the Service and the Deployments of the namespace, and picks the Deployment the Service selects. */
+/**
+ * Reads the Service and the Deployments of the namespace, and picks the Deployment the Service selects (undefined
+ * when there is none). Pods are not read here: only the remediations that need them list them (and hold the verb).
+ *
+ * @example
+ * const subject = await resolveSubject(ctx.kube, { namespace: 'demo', service: 'mcp-demo' });
+ * subject?.deployment.metadata?.labels; // { app: 'mcp-demo', 'cortex.dev/self-heal': 'enabled' }
+ */
 export async function resolveSubject(kube: KubePort, target: RemediationRequest['target']): Promise<Subject | undefined> {
   const { namespace, service: name } = target;
   const [service, deployments] = await Promise.all([kube.readService(namespace, name), kube.listDeployments(namespace)]);
