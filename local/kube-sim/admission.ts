@@ -2,7 +2,15 @@ import { invalid } from './api-errors.js';
 import { type ResourceDef, resourceForKind } from './resources.js';
 import { matchesLabels, requirementsFromSelector } from './selectors.js';
 import { type ObjectStore } from './store.js';
-import { type Container, type Deployment, type KubeObject, type Pod, type PodSpec, type Service, isRecord } from './types.js';
+import {
+  type Container,
+  type Deployment,
+  type KubeObject,
+  type Pod,
+  type PodSpec,
+  type Service,
+  isRecord
+} from './types.js';
 
 /*
  * What the API server does to an object before it is stored: defaulting (the fields real clusters fill in, so objects
@@ -43,7 +51,9 @@ export function defaultPodSpec(spec: PodSpec): void {
 
 function qosClass(spec: PodSpec): string {
   const cs = spec.containers ?? [];
-  const any = cs.some((c) => Object.keys(c.resources?.requests ?? {}).length + Object.keys(c.resources?.limits ?? {}).length > 0);
+  const any = cs.some(
+    (c) => Object.keys(c.resources?.requests ?? {}).length + Object.keys(c.resources?.limits ?? {}).length > 0
+  );
   if (!any) return 'BestEffort';
   const guaranteed = cs.every((c) => {
     const l = c.resources?.limits ?? {};
@@ -118,8 +128,10 @@ function validateContainers(containers: unknown, prefix: string, causes: Cause[]
     return;
   }
   containers.forEach((c: unknown, i) => {
-    if (!isRecord(c) || typeof c['name'] !== 'string' || !c['name']) causes.push({ field: `${prefix}.containers[${i}].name`, detail: '', reason: 'FieldValueRequired' });
-    if (!isRecord(c) || typeof c['image'] !== 'string' || !c['image']) causes.push({ field: `${prefix}.containers[${i}].image`, detail: '', reason: 'FieldValueRequired' });
+    if (!isRecord(c) || typeof c['name'] !== 'string' || !c['name'])
+      causes.push({ field: `${prefix}.containers[${i}].name`, detail: '', reason: 'FieldValueRequired' });
+    if (!isRecord(c) || typeof c['image'] !== 'string' || !c['image'])
+      causes.push({ field: `${prefix}.containers[${i}].image`, detail: '', reason: 'FieldValueRequired' });
   });
 }
 
@@ -127,9 +139,15 @@ function validateContainers(containers: unknown, prefix: string, causes: Cause[]
 export function validate(def: ResourceDef, obj: KubeObject): void {
   const causes: Cause[] = [];
   const name = obj.metadata?.name ?? '';
-  if (!name) causes.push({ field: 'metadata.name', detail: 'name or generateName is required', reason: 'FieldValueRequired' });
+  if (!name)
+    causes.push({ field: 'metadata.name', detail: 'name or generateName is required', reason: 'FieldValueRequired' });
   else if (!DNS_SUBDOMAIN.test(name) || name.length > 253) {
-    causes.push({ field: 'metadata.name', value: name, detail: "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character" });
+    causes.push({
+      field: 'metadata.name',
+      value: name,
+      detail:
+        "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character"
+    });
   }
   if (def.kind === 'Deployment' || def.kind === 'ReplicaSet') {
     const spec = (obj.spec ?? {}) as Partial<Deployment['spec']>;
@@ -137,16 +155,22 @@ export function validate(def: ResourceDef, obj: KubeObject): void {
       causes.push({ field: 'spec.replicas', value: spec.replicas, detail: 'must be greater than or equal to 0' });
     }
     const selector = requirementsFromSelector(spec.selector);
-    if (!spec.selector || selector.length === 0) causes.push({ field: 'spec.selector', detail: '', reason: 'FieldValueRequired' });
+    if (!spec.selector || selector.length === 0)
+      causes.push({ field: 'spec.selector', detail: '', reason: 'FieldValueRequired' });
     else if (!matchesLabels(selector, spec.template?.metadata?.labels)) {
-      causes.push({ field: 'spec.template.metadata.labels', value: spec.template?.metadata?.labels ?? {}, detail: '`selector` does not match template `labels`' });
+      causes.push({
+        field: 'spec.template.metadata.labels',
+        value: spec.template?.metadata?.labels ?? {},
+        detail: '`selector` does not match template `labels`'
+      });
     }
     validateContainers(spec.template?.spec?.containers, 'spec.template.spec', causes);
   }
   if (def.kind === 'Pod') validateContainers((obj.spec ?? {})['containers'], 'spec', causes);
   if (def.kind === 'Service') {
     for (const [i, p] of (((obj.spec ?? {})['ports'] as { port?: unknown }[] | undefined) ?? []).entries()) {
-      if (typeof p.port !== 'number' || p.port < 1 || p.port > 65535) causes.push({ field: `spec.ports[${i}].port`, value: p.port, detail: 'must be between 1 and 65535, inclusive' });
+      if (typeof p.port !== 'number' || p.port < 1 || p.port > 65535)
+        causes.push({ field: `spec.ports[${i}].port`, value: p.port, detail: 'must be between 1 and 65535, inclusive' });
     }
   }
   if (causes.length > 0) throw invalid(def.kind, def.group, name, causes);

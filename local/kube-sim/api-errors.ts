@@ -50,7 +50,11 @@ export const notFound = (def: ResourceDef, name: string): ApiError =>
   new ApiError(404, 'NotFound', `${display(def)} "${name}" not found`, { name, group: def.group, kind: def.plural });
 
 export const alreadyExists = (def: ResourceDef, name: string): ApiError =>
-  new ApiError(409, 'AlreadyExists', `${display(def)} "${name}" already exists`, { name, group: def.group, kind: def.plural });
+  new ApiError(409, 'AlreadyExists', `${display(def)} "${name}" already exists`, {
+    name,
+    group: def.group,
+    kind: def.plural
+  });
 
 export const conflict = (def: ResourceDef, name: string): ApiError =>
   new ApiError(
@@ -61,7 +65,12 @@ export const conflict = (def: ResourceDef, name: string): ApiError =>
   );
 
 /** 422 with one cause per invalid field, e.g. `spec.replicas: Invalid value: -1: must be greater than or equal to 0`. */
-export function invalid(kind: string, group: string, name: string, causes: { field: string; value?: unknown; detail: string; reason?: string }[]): ApiError {
+export function invalid(
+  kind: string,
+  group: string,
+  name: string,
+  causes: { field: string; value?: unknown; detail: string; reason?: string }[]
+): ApiError {
   const parts = causes.map((c) => {
     const reason = c.reason ?? 'FieldValueInvalid';
     if (reason === 'FieldValueRequired') return `${c.field}: Required value${c.detail ? `: ${c.detail}` : ''}`;
@@ -73,7 +82,11 @@ export function invalid(kind: string, group: string, name: string, causes: { fie
     name,
     group,
     kind,
-    causes: causes.map((c, i) => ({ reason: c.reason ?? 'FieldValueInvalid', message: parts[i]!.slice(c.field.length + 2), field: c.field }))
+    causes: causes.map((c, i) => ({
+      reason: c.reason ?? 'FieldValueInvalid',
+      message: parts[i]!.slice(c.field.length + 2),
+      field: c.field
+    }))
   });
 }
 
@@ -88,7 +101,8 @@ export const badRequest = (message: string): ApiError => new ApiError(400, 'BadR
 export const methodNotAllowed = (): ApiError =>
   new ApiError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
 
-export const unknownResource = (): ApiError => new ApiError(404, 'NotFound', 'the server could not find the requested resource', {});
+export const unknownResource = (): ApiError =>
+  new ApiError(404, 'NotFound', 'the server could not find the requested resource', {});
 
 export const unsupportedMediaType = (accepted: string[]): ApiError =>
   new ApiError(
@@ -106,5 +120,12 @@ export const internalError = (message: string): ApiError =>
 
 /** A Status for a successful delete of a non-pod object. */
 export function successStatus(def: ResourceDef, name: string, uid: string): StatusObject {
-  return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details: { name, group: def.group, kind: def.plural, uid }, code: 200 };
+  return {
+    kind: 'Status',
+    apiVersion: 'v1',
+    metadata: {},
+    status: 'Success',
+    details: { name, group: def.group, kind: def.plural, uid },
+    code: 200
+  };
 }

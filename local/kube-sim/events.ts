@@ -37,12 +37,18 @@ export class EventRecorder {
 
   record(obj: KubeObject, opts: RecordOptions): void {
     const ns = obj.metadata.namespace ?? 'default';
-    const key = [obj.metadata.uid, opts.type, opts.reason, opts.message, opts.source.component, opts.fieldPath ?? ''].join('\u0000');
+    const key = [obj.metadata.uid, opts.type, opts.reason, opts.message, opts.source.component, opts.fieldPath ?? ''].join(
+      '\u0000'
+    );
     const ts = k8sTime(this.now());
     const existingName = this.byKey.get(key);
     const existing = existingName ? this.store.get(EVENTS, ns, existingName) : undefined;
     if (existing) {
-      this.store.update(EVENTS, { ...existing, count: ((existing['count'] as number | undefined) ?? 1) + 1, lastTimestamp: ts });
+      this.store.update(EVENTS, {
+        ...existing,
+        count: ((existing['count'] as number | undefined) ?? 1) + 1,
+        lastTimestamp: ts
+      });
       return;
     }
     const name = `${obj.metadata.name}.${(BigInt(this.now()) * 1_000_000n + BigInt(this.seq++ % 1_000_000)).toString(16)}`;
@@ -80,7 +86,8 @@ export class EventRecorder {
     const all = this.store.list(EVENTS);
     if (all.length <= this.maxEvents) return;
     all.sort((a, b) => String(a['lastTimestamp']).localeCompare(String(b['lastTimestamp'])));
-    for (const e of all.slice(0, all.length - this.maxEvents)) this.store.remove(EVENTS, e.metadata.namespace, e.metadata.name);
+    for (const e of all.slice(0, all.length - this.maxEvents))
+      this.store.remove(EVENTS, e.metadata.namespace, e.metadata.name);
     const kept = new Set(all.slice(all.length - this.maxEvents).map((e) => e.metadata.name));
     for (const [k, name] of this.byKey) if (!kept.has(name)) this.byKey.delete(k);
   }

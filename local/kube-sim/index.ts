@@ -53,7 +53,8 @@ export interface FailureRule {
   method?: string;
   /** A substring or pattern of the request path. */
   path?: string | RegExp;
-  code: number;
+  /** The Status code to answer (default 500). */
+  code?: number;
   reason?: string;
   message?: string;
   /** How many requests fail (default: until the returned function is called). */
@@ -75,7 +76,10 @@ export interface Simulator {
   writeKubeconfig(file: string, namespace?: string): Promise<string>;
   stop(): Promise<void>;
   /** Polls `probe` until it returns a truthy value (resolved with it), or rejects after the timeout (default 30 s). */
-  waitFor<T>(probe: () => T | undefined | null | false | Promise<T | undefined | null | false>, opts?: WaitOptions): Promise<T>;
+  waitFor<T>(
+    probe: () => T | undefined | null | false | Promise<T | undefined | null | false>,
+    opts?: WaitOptions
+  ): Promise<T>;
   /** A snapshot of one object (`kind` e.g. 'Pod', 'Deployment'). */
   get(kind: string, namespace: string | undefined, name: string): KubeObject | undefined;
   /** A snapshot of objects of a kind, optionally filtered by a label selector. */
@@ -136,8 +140,19 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       );
       if (!rule) return undefined;
       rule.left--;
-      const reason = rule.reason ?? (rule.code === 403 ? 'Forbidden' : rule.code === 429 ? 'TooManyRequests' : rule.code === 503 ? 'ServiceUnavailable' : 'InternalError');
-      return { code: rule.code, reason, message: rule.message ?? `injected failure ${rule.code} for ${method} ${path}`, hang: rule.hang };
+      const code = rule.code ?? 500;
+      const reasons: Record<number, string> = {
+        401: 'Unauthorized',
+        403: 'Forbidden',
+        429: 'TooManyRequests',
+        503: 'ServiceUnavailable'
+      };
+      return {
+        code,
+        reason: rule.reason ?? reasons[code] ?? 'InternalError',
+        message: rule.message ?? `injected failure ${code} for ${method} ${path}`,
+        hang: rule.hang
+      };
     },
     watches: new Set()
   };

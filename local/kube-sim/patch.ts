@@ -54,7 +54,9 @@ export function mergeKeyFor(path: readonly string[]): string | undefined {
     case 'topologySpreadConstraints':
       return 'topologyKey';
     case 'ports':
-      return path.some((p) => p === 'containers' || p === 'initContainers' || p === 'ephemeralContainers') ? 'containerPort' : 'port';
+      return path.some((p) => p === 'containers' || p === 'initContainers' || p === 'ephemeralContainers')
+        ? 'containerPort'
+        : 'port';
     default:
       return undefined;
   }

@@ -64,7 +64,11 @@ export function podColumns(pod: Pod): PodColumns {
     const wait = c.state?.waiting;
     if (term && term.exitCode === 0) continue;
     if (term) {
-      reason = term.reason ? `Init:${term.reason}` : term.signal ? `Init:Signal:${term.signal}` : `Init:ExitCode:${term.exitCode}`;
+      reason = term.reason
+        ? `Init:${term.reason}`
+        : term.signal
+          ? `Init:Signal:${term.signal}`
+          : `Init:ExitCode:${term.exitCode}`;
     } else if (wait?.reason && wait.reason !== 'PodInitializing') {
       reason = `Init:${wait.reason}`;
     } else {

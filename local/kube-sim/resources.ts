@@ -31,7 +31,13 @@ export interface ResourceDef {
 const ALL = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
 const READ = ['get', 'list'];
 const status = (kind: string): SubresourceDef => ({ name: 'status', kind, verbs: ['get', 'patch', 'update'] });
-const scale: SubresourceDef = { name: 'scale', kind: 'Scale', group: 'autoscaling', version: 'v1', verbs: ['get', 'patch', 'update'] };
+const scale: SubresourceDef = {
+  name: 'scale',
+  kind: 'Scale',
+  group: 'autoscaling',
+  version: 'v1',
+  verbs: ['get', 'patch', 'update']
+};
 
 export const RESOURCES: readonly ResourceDef[] = [
   {
@@ -72,9 +78,36 @@ export const RESOURCES: readonly ResourceDef[] = [
     subresources: [status('Service')],
     hasStatus: true
   },
-  { group: '', version: 'v1', plural: 'endpoints', singular: 'endpoints', kind: 'Endpoints', namespaced: true, verbs: ALL, shortNames: ['ep'] },
-  { group: '', version: 'v1', plural: 'events', singular: 'event', kind: 'Event', namespaced: true, verbs: ALL, shortNames: ['ev'] },
-  { group: '', version: 'v1', plural: 'configmaps', singular: 'configmap', kind: 'ConfigMap', namespaced: true, verbs: ALL, shortNames: ['cm'] },
+  {
+    group: '',
+    version: 'v1',
+    plural: 'endpoints',
+    singular: 'endpoints',
+    kind: 'Endpoints',
+    namespaced: true,
+    verbs: ALL,
+    shortNames: ['ep']
+  },
+  {
+    group: '',
+    version: 'v1',
+    plural: 'events',
+    singular: 'event',
+    kind: 'Event',
+    namespaced: true,
+    verbs: ALL,
+    shortNames: ['ev']
+  },
+  {
+    group: '',
+    version: 'v1',
+    plural: 'configmaps',
+    singular: 'configmap',
+    kind: 'ConfigMap',
+    namespaced: true,
+    verbs: ALL,
+    shortNames: ['cm']
+  },
   {
     group: '',
     version: 'v1',
@@ -142,8 +175,26 @@ export const RESOURCES: readonly ResourceDef[] = [
     verbs: ['create'],
     virtual: true
   },
-  { group: 'metrics.k8s.io', version: 'v1beta1', plural: 'pods', singular: 'pod', kind: 'PodMetrics', namespaced: true, verbs: READ, virtual: true },
-  { group: 'metrics.k8s.io', version: 'v1beta1', plural: 'nodes', singular: 'node', kind: 'NodeMetrics', namespaced: false, verbs: READ, virtual: true }
+  {
+    group: 'metrics.k8s.io',
+    version: 'v1beta1',
+    plural: 'pods',
+    singular: 'pod',
+    kind: 'PodMetrics',
+    namespaced: true,
+    verbs: READ,
+    virtual: true
+  },
+  {
+    group: 'metrics.k8s.io',
+    version: 'v1beta1',
+    plural: 'nodes',
+    singular: 'node',
+    kind: 'NodeMetrics',
+    namespaced: false,
+    verbs: READ,
+    virtual: true
+  }
 ];
 
 /** `pods`, `deployments.apps`: the group-qualified resource name used in messages and as the store key. */

@@ -30,9 +30,24 @@ function node(): KubeObject {
       capacity: resources,
       allocatable: { ...resources, cpu: '3800m', memory: '15Gi' },
       conditions: [
-        { type: 'MemoryPressure', status: 'False', reason: 'KubeletHasSufficientMemory', message: 'kubelet has sufficient memory available' },
-        { type: 'DiskPressure', status: 'False', reason: 'KubeletHasNoDiskPressure', message: 'kubelet has no disk pressure' },
-        { type: 'PIDPressure', status: 'False', reason: 'KubeletHasSufficientPID', message: 'kubelet has sufficient PID available' },
+        {
+          type: 'MemoryPressure',
+          status: 'False',
+          reason: 'KubeletHasSufficientMemory',
+          message: 'kubelet has sufficient memory available'
+        },
+        {
+          type: 'DiskPressure',
+          status: 'False',
+          reason: 'KubeletHasNoDiskPressure',
+          message: 'kubelet has no disk pressure'
+        },
+        {
+          type: 'PIDPressure',
+          status: 'False',
+          reason: 'KubeletHasSufficientPID',
+          message: 'kubelet has sufficient PID available'
+        },
         { type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'kubelet is posting ready status' }
       ],
       addresses: [
@@ -80,7 +95,10 @@ export function workload(w: WorkloadSpec): { deployment: KubeObject; service: Ku
               name: 'server',
               image: w.image,
               ports: [{ name: 'http', containerPort: w.port, protocol: 'TCP' }],
-              resources: { requests: { cpu: '50m', memory: '64Mi' }, limits: { cpu: '250m', memory: w.memoryLimit ?? '128Mi' } },
+              resources: {
+                requests: { cpu: '50m', memory: '64Mi' },
+                limits: { cpu: '250m', memory: w.memoryLimit ?? '128Mi' }
+              },
               readinessProbe: { httpGet: { path: '/healthz', port: w.port }, periodSeconds: 10, failureThreshold: 3 },
               livenessProbe: { httpGet: { path: '/healthz', port: w.port }, periodSeconds: 20 }
             }
@@ -99,15 +117,37 @@ export function workload(w: WorkloadSpec): { deployment: KubeObject; service: Ku
 }
 
 export const DEMO_WORKLOADS: readonly WorkloadSpec[] = [
-  { name: 'mcp-demo', namespace: 'demo', image: 'ghcr.io/cortex-demo/mcp-demo:1.4.2', port: 3000, replicas: 1, selfHeal: true },
-  { name: 'mcp-tools', namespace: 'demo', image: 'ghcr.io/cortex-demo/mcp-tools:0.9.0', port: 3001, replicas: 2, selfHeal: true },
-  { name: 'legacy-api', namespace: 'demo', image: 'ghcr.io/cortex-demo/legacy-api:2.3.1', port: 8080, replicas: 1, selfHeal: false }
+  {
+    name: 'mcp-demo',
+    namespace: 'demo',
+    image: 'ghcr.io/cortex-demo/mcp-demo:1.4.2',
+    port: 3000,
+    replicas: 1,
+    selfHeal: true
+  },
+  {
+    name: 'mcp-tools',
+    namespace: 'demo',
+    image: 'ghcr.io/cortex-demo/mcp-tools:0.9.0',
+    port: 3001,
+    replicas: 2,
+    selfHeal: true
+  },
+  {
+    name: 'legacy-api',
+    namespace: 'demo',
+    image: 'ghcr.io/cortex-demo/legacy-api:2.3.1',
+    port: 8080,
+    replicas: 1,
+    selfHeal: false
+  }
 ];
 
 /** Every cluster: namespaces default, kube-system, kube-public, the node, the `kubernetes` Service. */
 export function seedBase(store: ObjectStore): void {
   const ns = resourceForKind('Namespace');
-  for (const name of ['default', 'kube-system', 'kube-public', 'kube-node-lease']) createObject(store, ns, { metadata: { name } }, undefined);
+  for (const name of ['default', 'kube-system', 'kube-public', 'kube-node-lease'])
+    createObject(store, ns, { metadata: { name } }, undefined);
   createObject(store, resourceForKind('Node'), node(), undefined);
   createObject(
     store,

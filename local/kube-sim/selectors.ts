@@ -45,7 +45,8 @@ function checkKey(key: string, raw: string): string {
   return key;
 }
 function checkValue(value: string, raw: string): string {
-  if (!VALUE.test(value) || value.length > 63) throw new SelectorError(`unable to parse requirement: invalid label value "${value}" in "${raw}"`);
+  if (!VALUE.test(value) || value.length > 63)
+    throw new SelectorError(`unable to parse requirement: invalid label value "${value}" in "${raw}"`);
   return value;
 }
 
@@ -93,7 +94,11 @@ export function matchesLabels(reqs: LabelRequirement[], labels: Labels | undefin
 
 /** A workload's `spec.selector` (matchLabels + matchExpressions) as requirements. */
 export function requirementsFromSelector(sel: LabelSelectorObject | undefined): LabelRequirement[] {
-  const reqs: LabelRequirement[] = Object.entries(sel?.matchLabels ?? {}).map(([key, value]) => ({ key, op: '=' as const, value }));
+  const reqs: LabelRequirement[] = Object.entries(sel?.matchLabels ?? {}).map(([key, value]) => ({
+    key,
+    op: '=' as const,
+    value
+  }));
   for (const e of sel?.matchExpressions ?? []) {
     if (e.operator === 'In') reqs.push({ key: e.key, op: 'in', values: e.values ?? [] });
     else if (e.operator === 'NotIn') reqs.push({ key: e.key, op: 'notin', values: e.values ?? [] });
@@ -116,7 +121,15 @@ export function formatLabelSelector(reqs: LabelRequirement[]): string {
 
 const COMMON_FIELDS = ['metadata.name', 'metadata.namespace'];
 const FIELDS: Record<string, string[]> = {
-  Pod: ['spec.nodeName', 'spec.restartPolicy', 'spec.schedulerName', 'spec.serviceAccountName', 'status.phase', 'status.podIP', 'status.nominatedNodeName'],
+  Pod: [
+    'spec.nodeName',
+    'spec.restartPolicy',
+    'spec.schedulerName',
+    'spec.serviceAccountName',
+    'status.phase',
+    'status.podIP',
+    'status.nominatedNodeName'
+  ],
   Event: [
     'involvedObject.kind',
     'involvedObject.namespace',

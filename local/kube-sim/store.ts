@@ -72,7 +72,9 @@ export class ObjectStore {
     for (const obj of this.bucket(def).values()) {
       if (namespace === undefined || !def.namespaced || obj.metadata.namespace === namespace) out.push(clone(obj));
     }
-    return out.sort((a, b) => keyOf(a.metadata.namespace, a.metadata.name).localeCompare(keyOf(b.metadata.namespace, b.metadata.name)));
+    return out.sort((a, b) =>
+      keyOf(a.metadata.namespace, a.metadata.name).localeCompare(keyOf(b.metadata.namespace, b.metadata.name))
+    );
   }
 
   create(def: ResourceDef, input: KubeObject, opts: WriteOptions = {}): KubeObject {

@@ -144,7 +144,10 @@ export interface DeploymentSpec {
   replicas?: number;
   selector: LabelSelectorObject;
   template: PodTemplate;
-  strategy?: { type?: 'RollingUpdate' | 'Recreate'; rollingUpdate?: { maxSurge?: number | string; maxUnavailable?: number | string } };
+  strategy?: {
+    type?: 'RollingUpdate' | 'Recreate';
+    rollingUpdate?: { maxSurge?: number | string; maxUnavailable?: number | string };
+  };
   paused?: boolean;
   revisionHistoryLimit?: number;
   [key: string]: unknown;
@@ -169,7 +172,8 @@ export interface Service extends KubeObject {
   spec: { selector?: Labels; ports?: ServicePort[]; clusterIP?: string; type?: string; [key: string]: unknown };
 }
 
-export const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+export const isRecord = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** A deep copy for JSON-shaped data; the store never hands out references to what it holds. */
 export const clone = <T>(v: T): T => structuredClone(v);

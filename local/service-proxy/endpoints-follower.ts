@@ -27,7 +27,8 @@ interface EndpointsObject {
   subsets?: { addresses?: unknown[] }[];
 }
 
-const readyCount = (ep: EndpointsObject | undefined): number => (ep?.subsets ?? []).reduce((n, s) => n + (s.addresses?.length ?? 0), 0);
+const readyCount = (ep: EndpointsObject | undefined): number =>
+  (ep?.subsets ?? []).reduce((n, s) => n + (s.addresses?.length ?? 0), 0);
 
 class Expired extends Error {}
 
@@ -35,7 +36,10 @@ export function followEndpoints(o: FollowerOptions): EndpointsFollower {
   const abort = new AbortController();
   const base = `${o.kubeUrl.replace(/\/$/, '')}/api/v1/namespaces/${encodeURIComponent(o.namespace)}/endpoints`;
   const selector = `fieldSelector=${encodeURIComponent(`metadata.name=${o.service}`)}`;
-  const headers: Record<string, string> = { Accept: 'application/json', ...(o.token ? { Authorization: `Bearer ${o.token}` } : {}) };
+  const headers: Record<string, string> = {
+    Accept: 'application/json',
+    ...(o.token ? { Authorization: `Bearer ${o.token}` } : {})
+  };
   let last: number | undefined;
   const report = (n: number): void => {
     if (n === last) return;
@@ -55,7 +59,10 @@ export function followEndpoints(o: FollowerOptions): EndpointsFollower {
   }
 
   async function watch(rv: string): Promise<string> {
-    const res = await fetch(`${base}?${selector}&watch=true&allowWatchBookmarks=true&timeoutSeconds=300&resourceVersion=${rv}`, { headers, signal: abort.signal });
+    const res = await fetch(
+      `${base}?${selector}&watch=true&allowWatchBookmarks=true&timeoutSeconds=300&resourceVersion=${rv}`,
+      { headers, signal: abort.signal }
+    );
     if (!res.ok || !res.body) throw new Error(`watching endpoints ${o.namespace}/${o.service} answered ${res.status}`);
     const decoder = new TextDecoder();
     let buf = '';
@@ -95,7 +102,10 @@ export function followEndpoints(o: FollowerOptions): EndpointsFollower {
           o.log.debug({ service: o.service }, 'endpoints watch expired, re-listing');
           continue;
         }
-        o.log.warn({ err: (err as Error).message, service: `${o.namespace}/${o.service}` }, 'following endpoints failed, retrying');
+        o.log.warn(
+          { err: (err as Error).message, service: `${o.namespace}/${o.service}` },
+          'following endpoints failed, retrying'
+        );
         await new Promise((r) => setTimeout(r, delay));
         delay = Math.min(delay * 2, 5000);
       }

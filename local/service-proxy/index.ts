@@ -124,7 +124,14 @@ export async function startServiceProxy(o: ServiceProxyOptions): Promise<Service
       .catch((err: unknown) => log.error({ err }, 'service proxy could not change state'));
   };
 
-  const follower = followEndpoints({ kubeUrl: o.kubeUrl, namespace: o.namespace, service: o.service, onChange: apply, log, token: o.token });
+  const follower = followEndpoints({
+    kubeUrl: o.kubeUrl,
+    namespace: o.namespace,
+    service: o.service,
+    onChange: apply,
+    log,
+    token: o.token
+  });
   await follower.initial;
   await transition;
 

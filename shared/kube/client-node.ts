@@ -89,16 +89,22 @@ export function mapKubeError(err: unknown, what: string, op: Op): CortexError | 
     if (code === 409) return new ConflictError(message, { cause: err, data });
     if (code === 403 || code === 401) return new ForbiddenError(message, { cause: err, data });
     if (code === 429 || code >= 500) return new TransientError(message, { cause: err, data });
-    if (code === 400 || code === 422 || code === 415 || code === 405) return new InvalidRequestError(message, { cause: err, data });
+    if (code === 400 || code === 422 || code === 415 || code === 405)
+      return new InvalidRequestError(message, { cause: err, data });
     return new CortexError('kube_error', message, { cause: err, data });
   }
   if (err instanceof AbortError || (err instanceof Error && err.name === 'AbortError')) {
     return new TransientError(`${what} timed out`, { cause: err });
   }
-  if (err instanceof FetchError || (err instanceof Error && /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND|socket hang up/.test(err.message))) {
+  if (
+    err instanceof FetchError ||
+    (err instanceof Error && /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND|socket hang up/.test(err.message))
+  ) {
     return new TransientError(`${what} failed: cannot reach the Kubernetes API (${err.message})`, { cause: err });
   }
-  return new CortexError('kube_error', `${what} failed: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+  return new CortexError('kube_error', `${what} failed: ${err instanceof Error ? err.message : String(err)}`, {
+    cause: err
+  });
 }
 
 /** A middleware that gives every request its own deadline (the object-parameter APIs take observable middleware). */
@@ -148,7 +154,8 @@ export function createKubePort(opts: KubePortOptions): KubePort {
     }
   }
   const read = <T>(what: string, fn: () => Promise<T>): Promise<T | undefined> => call(what, 'read', fn);
-  const list = async <T>(what: string, fn: () => Promise<{ items: T[] }>): Promise<T[]> => (await call(what, 'list', fn))?.items ?? [];
+  const list = async <T>(what: string, fn: () => Promise<{ items: T[] }>): Promise<T[]> =>
+    (await call(what, 'list', fn))?.items ?? [];
   const write = async <T>(what: string, fn: () => Promise<T>): Promise<T> => (await call(what, 'write', fn)) as T;
   const sel = (o?: ListOptions): ListOptions => ({
     ...(o?.labelSelector ? { labelSelector: o.labelSelector } : {}),
@@ -168,8 +175,11 @@ export function createKubePort(opts: KubePortOptions): KubePort {
     readEndpoints: (namespace, name) =>
       read(`reading endpoints ${namespace}/${name}`, () => core.readNamespacedEndpoints({ name, namespace }, options())),
     listEndpointSlices: (namespace, o) =>
-      list(`listing endpointslices in ${namespace}`, () => discovery.listNamespacedEndpointSlice({ namespace, ...sel(o) }, options())),
-    listPods: (namespace, o) => list(`listing pods in ${namespace}`, () => core.listNamespacedPod({ namespace, ...sel(o) }, options())),
+      list(`listing endpointslices in ${namespace}`, () =>
+        discovery.listNamespacedEndpointSlice({ namespace, ...sel(o) }, options())
+      ),
+    listPods: (namespace, o) =>
+      list(`listing pods in ${namespace}`, () => core.listNamespacedPod({ namespace, ...sel(o) }, options())),
     async readPodLog(namespace, pod, o = {}) {
       const what = `reading ${o.previous ? 'previous ' : ''}log of pod ${namespace}/${pod}${o.container ? ` container ${o.container}` : ''}`;
       try {
@@ -186,15 +196,21 @@ export function createKubePort(opts: KubePortOptions): KubePort {
         );
       } catch (err) {
         // No such pod, no previous container, or a container that never started: there is no log to read.
-        if (err instanceof ApiException && (err.code === 404 || (err.code === 400 && /not found|waiting to start/.test(statusMessage(err) ?? '')))) {
+        if (
+          err instanceof ApiException &&
+          (err.code === 404 || (err.code === 400 && /not found|waiting to start/.test(statusMessage(err) ?? '')))
+        ) {
           return undefined;
         }
         throw mapKubeError(err, what, 'read') ?? err;
       }
     },
-    listEvents: (namespace, o) => list(`listing events in ${namespace}`, () => core.listNamespacedEvent({ namespace, ...sel(o) }, options())),
+    listEvents: (namespace, o) =>
+      list(`listing events in ${namespace}`, () => core.listNamespacedEvent({ namespace, ...sel(o) }, options())),
     listNetworkPolicies: (namespace, o) =>
-      list(`listing networkpolicies in ${namespace}`, () => networking.listNamespacedNetworkPolicy({ namespace, ...sel(o) }, options())),
+      list(`listing networkpolicies in ${namespace}`, () =>
+        networking.listNamespacedNetworkPolicy({ namespace, ...sel(o) }, options())
+      ),
     async deletePod(namespace, name, w) {
       const what = `deleting pod ${namespace}/${name}`;
       try {
@@ -207,11 +223,17 @@ export function createKubePort(opts: KubePortOptions): KubePort {
     },
     scaleDeployment: (namespace, name, replicas, w) =>
       write(`scaling deployment ${namespace}/${name} to ${replicas}`, () =>
-        apps.patchNamespacedDeploymentScale({ name, namespace, body: { spec: { replicas } }, ...dry(w) }, options(PATCH_CONTENT_TYPE.merge))
+        apps.patchNamespacedDeploymentScale(
+          { name, namespace, body: { spec: { replicas } }, ...dry(w) },
+          options(PATCH_CONTENT_TYPE.merge)
+        )
       ),
     patchDeployment: (namespace, name, patch, w) =>
       write(`patching deployment ${namespace}/${name}`, () =>
-        apps.patchNamespacedDeployment({ name, namespace, body: patch, ...dry(w) }, options(PATCH_CONTENT_TYPE[w?.strategy ?? 'strategic']))
+        apps.patchNamespacedDeployment(
+          { name, namespace, body: patch, ...dry(w) },
+          options(PATCH_CONTENT_TYPE[w?.strategy ?? 'strategic'])
+        )
       )
   };
 }

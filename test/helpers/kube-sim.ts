@@ -8,7 +8,13 @@ import { workload } from '../../local/kube-sim/seed.js';
  * A simulator for an end-to-end test file: random port, demo seed, compressed time, and a kubeconfig in a temp dir.
  */
 
-export const FAST_TIMING: SimulatorOptions = { podStartMs: 150, backoffBaseMs: 400, crashAfterMs: 300, crashHoldMs: 300, terminationMs: 300 };
+export const FAST_TIMING: SimulatorOptions = {
+  podStartMs: 150,
+  backoffBaseMs: 400,
+  crashAfterMs: 300,
+  crashHoldMs: 300,
+  terminationMs: 300
+};
 
 export async function startTestSimulator(opts: SimulatorOptions = {}): Promise<{ sim: Simulator; kubeconfig: string }> {
   const sim = await startSimulator({ seed: 'demo', ...FAST_TIMING, ...opts });
@@ -26,7 +32,11 @@ export function livePods(sim: Simulator, app: string, namespace = 'demo'): strin
 }
 
 /** Creates a Deployment + Service pair (label app=<name>) through the API, as a client would. */
-export async function createWorkload(sim: Simulator, name: string, opts: { replicas?: number; namespace?: string; image?: string } = {}): Promise<void> {
+export async function createWorkload(
+  sim: Simulator,
+  name: string,
+  opts: { replicas?: number; namespace?: string; image?: string } = {}
+): Promise<void> {
   const namespace = opts.namespace ?? 'demo';
   const { deployment, service } = workload({
     name,
@@ -40,7 +50,11 @@ export async function createWorkload(sim: Simulator, name: string, opts: { repli
     [`/apis/apps/v1/namespaces/${namespace}/deployments`, deployment],
     [`/api/v1/namespaces/${namespace}/services`, service]
   ] as const) {
-    const res = await fetch(`${sim.url}${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+    const res = await fetch(`${sim.url}${path}`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(body)
+    });
     if (res.status !== 201) throw new Error(`creating ${path} answered ${res.status}: ${await res.text()}`);
   }
 }

@@ -20,7 +20,8 @@ export interface KubectlResult {
 }
 
 function binary(): string {
-  if (!existsSync(KUBECTL)) throw new Error(`kubectl 1.20 not found at ${KUBECTL}: run \`node scripts/ensure-test-deps.mjs\``);
+  if (!existsSync(KUBECTL))
+    throw new Error(`kubectl 1.20 not found at ${KUBECTL}: run \`node scripts/ensure-test-deps.mjs\``);
   return KUBECTL;
 }
 
@@ -29,13 +30,18 @@ const baseArgs = (kubeconfig: string): string[] => [`--kubeconfig=${kubeconfig}`
 /** Runs one kubectl command; never rejects for a non-zero exit (the code is in the result). */
 export function kubectl(kubeconfig: string, args: string[], opts: { timeoutMs?: number } = {}): Promise<KubectlResult> {
   return new Promise((resolve, reject) => {
-    execFile(binary(), [...baseArgs(kubeconfig), ...args], { timeout: opts.timeoutMs ?? 60_000, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
-      if (err && typeof err.code !== 'number') {
-        reject(new Error(`kubectl ${args.join(' ')} failed to run: ${err.message}\n${stderr}`));
-        return;
+    execFile(
+      binary(),
+      [...baseArgs(kubeconfig), ...args],
+      { timeout: opts.timeoutMs ?? 60_000, maxBuffer: 16 * 1024 * 1024 },
+      (err, stdout, stderr) => {
+        if (err && typeof err.code !== 'number') {
+          reject(new Error(`kubectl ${args.join(' ')} failed to run: ${err.message}\n${stderr}`));
+          return;
+        }
+        resolve({ stdout, stderr, code: err ? (err.code as number) : 0 });
       }
-      resolve({ stdout, stderr, code: err ? (err.code as number) : 0 });
-    });
+    );
   });
 }
 
@@ -92,7 +98,10 @@ export function kubectlStream(kubeconfig: string, args: string[]): KubectlStream
       const seen = lines.find(match);
       if (seen !== undefined) return Promise.resolve(seen);
       return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no matching line from kubectl ${args.join(' ')}; got:\n${lines.join('\n')}`)), timeoutMs);
+        const timer = setTimeout(
+          () => reject(new Error(`no matching line from kubectl ${args.join(' ')}; got:\n${lines.join('\n')}`)),
+          timeoutMs
+        );
         waiters.push({ match, resolve: (l) => (clearTimeout(timer), resolve(l)) });
       });
     },
@@ -116,5 +125,7 @@ export function parseTable(stdout: string): Record<string, string>[] {
     starts.push(m.index);
     names.push(m[0]);
   }
-  return lines.slice(1).map((line) => Object.fromEntries(names.map((n, i) => [n, line.slice(starts[i], starts[i + 1] ?? line.length).trim()])));
+  return lines
+    .slice(1)
+    .map((line) => Object.fromEntries(names.map((n, i) => [n, line.slice(starts[i], starts[i + 1] ?? line.length).trim()])));
 }

@@ -10,7 +10,11 @@ const MAX_BODY = 3 * 1024 * 1024;
 export function sendJson(res: ServerResponse, code: number, body: unknown): void {
   if (res.headersSent || res.destroyed) return;
   const text = JSON.stringify(body);
-  res.writeHead(code, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), 'Cache-Control': 'no-cache, private' });
+  res.writeHead(code, {
+    'Content-Type': 'application/json',
+    'Content-Length': Buffer.byteLength(text),
+    'Cache-Control': 'no-cache, private'
+  });
   res.end(text);
 }
 
@@ -57,7 +61,8 @@ export function parseJson(body: Buffer, what = "couldn't get version/kind; json 
 export const mediaType = (header: string | undefined): string => (header ?? '').split(';')[0]!.trim().toLowerCase();
 
 /** Whether the client asked for a server-side Table (`as=Table;g=meta.k8s.io;v=v1|v1beta1`). */
-export const wantsTable = (accept: string | undefined): boolean => /as=Table/.test(accept ?? '') && /g=meta\.k8s\.io/.test(accept ?? '');
+export const wantsTable = (accept: string | undefined): boolean =>
+  /as=Table/.test(accept ?? '') && /g=meta\.k8s\.io/.test(accept ?? '');
 
 /** Whether the client asked for metadata only (`as=PartialObjectMetadata[List]`). */
 export const wantsPartial = (accept: string | undefined): boolean => /as=PartialObjectMetadata/.test(accept ?? '');

@@ -22,12 +22,20 @@ function waitingMessage(pod: Pod, container: string): string {
   return `container "${container}" in pod "${pod.metadata.name}" is waiting to start: ${why}`;
 }
 
-export function servePodLog(ctx: ApiContext, req: IncomingMessage, res: ServerResponse, namespace: string | undefined, name: string, q: URLSearchParams): void {
+export function servePodLog(
+  ctx: ApiContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  namespace: string | undefined,
+  name: string,
+  q: URLSearchParams
+): void {
   const pod = getOrThrow(ctx, PODS, namespace, name) as Pod;
   const names = pod.spec.containers.map((c) => c.name);
   let container = q.get('container') ?? undefined;
   if (!container) {
-    if (names.length !== 1) throw badRequest(`a container name must be specified for pod ${name}, choose one of: [${names.join(' ')}]`);
+    if (names.length !== 1)
+      throw badRequest(`a container name must be specified for pod ${name}, choose one of: [${names.join(' ')}]`);
     container = names[0]!;
   }
   if (!names.includes(container)) throw badRequest(`container ${container} is not valid for pod ${name}`);
@@ -55,7 +63,15 @@ export function servePodLog(ctx: ApiContext, req: IncomingMessage, res: ServerRe
   follow(ctx, req, res, run, text, query.limitBytes, query.timestamps);
 }
 
-function follow(ctx: ApiContext, req: IncomingMessage, res: ServerResponse, run: LogRun, first: string, limitBytes: number | undefined, timestamps: boolean): void {
+function follow(
+  ctx: ApiContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  run: LogRun,
+  first: string,
+  limitBytes: number | undefined,
+  timestamps: boolean
+): void {
   res.writeHead(200, { 'Content-Type': 'text/plain', 'Transfer-Encoding': 'chunked' });
   let budget = limitBytes ?? Number.POSITIVE_INFINITY;
   const write = (text: string): void => {

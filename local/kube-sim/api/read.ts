@@ -20,20 +20,31 @@ export interface Selection {
 /** Parses labelSelector and fieldSelector; a bad selector is a 400. */
 export function parseSelection(q: URLSearchParams, kind: string): Selection {
   try {
-    return { labels: parseLabelSelector(q.get('labelSelector') ?? undefined), fields: parseFieldSelector(q.get('fieldSelector') ?? undefined, kind) };
+    return {
+      labels: parseLabelSelector(q.get('labelSelector') ?? undefined),
+      fields: parseFieldSelector(q.get('fieldSelector') ?? undefined, kind)
+    };
   } catch (err) {
     if (err instanceof SelectorError) throw badRequest(err.message);
     throw err;
   }
 }
 
-export const selects = (sel: Selection, obj: KubeObject): boolean => matchesLabels(sel.labels, obj.metadata.labels) && matchesFields(sel.fields, obj);
+export const selects = (sel: Selection, obj: KubeObject): boolean =>
+  matchesLabels(sel.labels, obj.metadata.labels) && matchesFields(sel.fields, obj);
 
 export function listObjects(ctx: ApiContext, def: ResourceDef, namespace: string | undefined, sel: Selection): KubeObject[] {
   return ctx.store.list(def, namespace).filter((o) => selects(sel, o));
 }
 
-export function serveList(ctx: ApiContext, req: IncomingMessage, res: ServerResponse, def: ResourceDef, namespace: string | undefined, q: URLSearchParams): void {
+export function serveList(
+  ctx: ApiContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  def: ResourceDef,
+  namespace: string | undefined,
+  q: URLSearchParams
+): void {
   const items = listObjects(ctx, def, namespace, parseSelection(q, def.kind));
   const rv = String(ctx.store.currentRv());
   if (wantsTable(req.headers.accept)) {
@@ -41,7 +52,12 @@ export function serveList(ctx: ApiContext, req: IncomingMessage, res: ServerResp
     return;
   }
   if (wantsPartial(req.headers.accept)) {
-    sendJson(res, 200, { kind: 'PartialObjectMetadataList', apiVersion: 'meta.k8s.io/v1', metadata: { resourceVersion: rv }, items: items.map(partialObjectMetadata) });
+    sendJson(res, 200, {
+      kind: 'PartialObjectMetadataList',
+      apiVersion: 'meta.k8s.io/v1',
+      metadata: { resourceVersion: rv },
+      items: items.map(partialObjectMetadata)
+    });
     return;
   }
   sendJson(res, 200, { kind: `${def.kind}List`, apiVersion: groupVersion(def), metadata: { resourceVersion: rv }, items });

@@ -15,7 +15,8 @@ export type Route =
   | { type: 'resource'; def: ResourceDef; namespace?: string; name?: string; sub?: string }
   | { type: 'unknown' };
 
-const knownGv = (group: string, version: string): boolean => groupVersions().some((g) => g.group === group && g.version === version);
+const knownGv = (group: string, version: string): boolean =>
+  groupVersions().some((g) => g.group === group && g.version === version);
 
 export function parseRoute(pathname: string): Route {
   const segs = pathname.split('/').filter(Boolean).map(decodeURIComponent);
@@ -30,14 +31,21 @@ export function parseRoute(pathname: string): Route {
   } else if (segs[0] === 'apis') {
     if (segs.length === 1) return { type: 'api-groups' };
     group = segs[1]!;
-    if (segs.length === 2) return groupVersions().some((g) => g.group === group) ? { type: 'api-group', group } : { type: 'unknown' };
+    if (segs.length === 2)
+      return groupVersions().some((g) => g.group === group) ? { type: 'api-group', group } : { type: 'unknown' };
     version = segs[2];
     rest = segs.slice(3);
   } else return { type: 'unknown' };
   if (!version || !knownGv(group, version)) return { type: 'unknown' };
   if (rest.length === 0) return { type: 'resource-list', group, version };
   const nsDef = findResource('', 'v1', 'namespaces');
-  if (rest[0] === 'namespaces' && rest.length >= 3 && group === '' && (rest[2] === 'status' || rest[2] === 'finalize') && rest.length === 3) {
+  if (
+    rest[0] === 'namespaces' &&
+    rest.length >= 3 &&
+    group === '' &&
+    (rest[2] === 'status' || rest[2] === 'finalize') &&
+    rest.length === 3
+  ) {
     return nsDef ? { type: 'resource', def: nsDef, name: rest[1], sub: rest[2] } : { type: 'unknown' };
   }
   if (rest[0] === 'namespaces' && rest.length >= 3) {

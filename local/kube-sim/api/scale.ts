@@ -23,22 +23,35 @@ export function toScale(obj: KubeObject): KubeObject {
       creationTimestamp: obj.metadata.creationTimestamp
     },
     spec: { replicas: spec.replicas ?? 1 },
-    status: { replicas: typeof obj.status?.['replicas'] === 'number' ? obj.status['replicas'] : 0, selector: formatLabelSelector(requirementsFromSelector(spec.selector)) }
+    status: {
+      replicas: typeof obj.status?.['replicas'] === 'number' ? obj.status['replicas'] : 0,
+      selector: formatLabelSelector(requirementsFromSelector(spec.selector))
+    }
   };
 }
 
 function setReplicas(store: ObjectStore, def: ResourceDef, obj: KubeObject, scale: unknown, dryRun: boolean): KubeObject {
   if (!isRecord(scale)) throw badRequest('the body of the request must be a Scale object');
   const meta = isRecord(scale['metadata']) ? scale['metadata'] : {};
-  if (typeof meta['resourceVersion'] === 'string' && meta['resourceVersion'] && meta['resourceVersion'] !== obj.metadata.resourceVersion) {
+  if (
+    typeof meta['resourceVersion'] === 'string' &&
+    meta['resourceVersion'] &&
+    meta['resourceVersion'] !== obj.metadata.resourceVersion
+  ) {
     throw conflict(def, obj.metadata.name);
   }
   const replicas = isRecord(scale['spec']) ? scale['spec']['replicas'] : undefined;
   if (replicas === undefined) return toScale(obj);
   if (typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas < 0) {
-    throw invalid('Scale', 'autoscaling', obj.metadata.name, [{ field: 'spec.replicas', value: replicas, detail: 'must be greater than or equal to 0' }]);
+    throw invalid('Scale', 'autoscaling', obj.metadata.name, [
+      { field: 'spec.replicas', value: replicas, detail: 'must be greater than or equal to 0' }
+    ]);
   }
-  const updated = store.update(def, { ...obj, spec: { ...obj.spec, replicas }, metadata: { ...obj.metadata, resourceVersion: '' } }, { dryRun });
+  const updated = store.update(
+    def,
+    { ...obj, spec: { ...obj.spec, replicas }, metadata: { ...obj.metadata, resourceVersion: '' } },
+    { dryRun }
+  );
   return toScale(updated);
 }
 
@@ -48,13 +61,28 @@ export function readScale(store: ObjectStore, def: ResourceDef, namespace: strin
   return toScale(obj);
 }
 
-export function replaceScale(store: ObjectStore, def: ResourceDef, namespace: string | undefined, name: string, body: unknown, dryRun: boolean): KubeObject {
+export function replaceScale(
+  store: ObjectStore,
+  def: ResourceDef,
+  namespace: string | undefined,
+  name: string,
+  body: unknown,
+  dryRun: boolean
+): KubeObject {
   const obj = store.get(def, namespace, name);
   if (!obj) throw notFound(def, name);
   return setReplicas(store, def, obj, body, dryRun);
 }
 
-export function patchScale(store: ObjectStore, def: ResourceDef, namespace: string | undefined, name: string, contentType: string, raw: Buffer, dryRun: boolean): KubeObject {
+export function patchScale(
+  store: ObjectStore,
+  def: ResourceDef,
+  namespace: string | undefined,
+  name: string,
+  contentType: string,
+  raw: Buffer,
+  dryRun: boolean
+): KubeObject {
   if (!PATCH_TYPES.includes(contentType)) throw unsupportedMediaType(PATCH_TYPES);
   const obj = store.get(def, namespace, name);
   if (!obj) throw notFound(def, name);

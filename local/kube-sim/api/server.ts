@@ -29,7 +29,9 @@ export function createApiServer(ctx: ApiContext): Server {
         }
         if (!req.complete) req.resume();
       })
-      .finally(() => ctx.log.debug({ method: req.method, url: req.url, status: res.statusCode, ms: Date.now() - started }, 'request'));
+      .finally(() =>
+        ctx.log.debug({ method: req.method, url: req.url, status: res.statusCode, ms: Date.now() - started }, 'request')
+      );
   });
   server.on('clientError', (_err, socket) => {
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
@@ -78,7 +80,14 @@ async function handle(ctx: ApiContext, req: IncomingMessage, res: ServerResponse
 
 const isDryRun = (q: URLSearchParams): boolean => q.getAll('dryRun').includes('All');
 
-async function collection(ctx: ApiContext, req: IncomingMessage, res: ServerResponse, def: ResourceDef, namespace: string | undefined, q: URLSearchParams): Promise<void> {
+async function collection(
+  ctx: ApiContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  def: ResourceDef,
+  namespace: string | undefined,
+  q: URLSearchParams
+): Promise<void> {
   if (def.namespaced && namespace === undefined && req.method !== 'GET') {
     req.resume();
     throw methodNotAllowed();
@@ -98,7 +107,12 @@ async function collection(ctx: ApiContext, req: IncomingMessage, res: ServerResp
         const r = deleteObject(ctx.store, def, v.metadata.namespace, v.metadata.name, opts, ctx.now(), isDryRun(q));
         return (r as { kind?: string }).kind === 'Status' ? v : r;
       });
-      return sendJson(res, 200, { kind: `${def.kind}List`, apiVersion: groupVersion(def), metadata: { resourceVersion: String(ctx.store.currentRv()) }, items });
+      return sendJson(res, 200, {
+        kind: `${def.kind}List`,
+        apiVersion: groupVersion(def),
+        metadata: { resourceVersion: String(ctx.store.currentRv()) },
+        items
+      });
     }
     default:
       req.resume();
@@ -132,7 +146,11 @@ async function item(
       case 'PUT':
         return sendJson(res, 200, replaceScale(ctx.store, def, namespace, name, parseJson(await readBody(req)), dryRun));
       case 'PATCH':
-        return sendJson(res, 200, patchScale(ctx.store, def, namespace, name, mediaType(req.headers['content-type']), await readBody(req), dryRun));
+        return sendJson(
+          res,
+          200,
+          patchScale(ctx.store, def, namespace, name, mediaType(req.headers['content-type']), await readBody(req), dryRun)
+        );
       default:
         req.resume();
         throw methodNotAllowed();
@@ -146,7 +164,16 @@ async function item(
       return sendObject(ctx, req, res, 200, updateObject(ctx.store, def, body, namespace, name, sub, dryRun));
     }
     case 'PATCH': {
-      const r = patchObject(ctx.store, def, namespace, name, sub, mediaType(req.headers['content-type']), await readBody(req), dryRun);
+      const r = patchObject(
+        ctx.store,
+        def,
+        namespace,
+        name,
+        sub,
+        mediaType(req.headers['content-type']),
+        await readBody(req),
+        dryRun
+      );
       return sendObject(ctx, req, res, r.code, r.object);
     }
     case 'DELETE': {

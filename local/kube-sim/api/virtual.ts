@@ -10,25 +10,44 @@ import { sendJson } from './http-util.js';
  * MCP server sends it as protobuf) and metrics.k8s.io, computed from the running pods.
  */
 
-const memUsage = (pod: Pod, i: number): string => `${24 + ((pod.metadata.name.charCodeAt(pod.metadata.name.length - 1) + i) % 40)}Mi`;
+const memUsage = (pod: Pod, i: number): string =>
+  `${24 + ((pod.metadata.name.charCodeAt(pod.metadata.name.length - 1) + i) % 40)}Mi`;
 
 function podMetrics(pod: Pod, now: number): unknown {
   return {
     kind: 'PodMetrics',
     apiVersion: 'metrics.k8s.io/v1beta1',
-    metadata: { name: pod.metadata.name, namespace: pod.metadata.namespace, creationTimestamp: k8sTime(now), labels: pod.metadata.labels ?? {} },
+    metadata: {
+      name: pod.metadata.name,
+      namespace: pod.metadata.namespace,
+      creationTimestamp: k8sTime(now),
+      labels: pod.metadata.labels ?? {}
+    },
     timestamp: k8sTime(now),
     window: '30s',
     containers: pod.spec.containers.map((c, i) => ({ name: c.name, usage: { cpu: `${3 + i}m`, memory: memUsage(pod, i) } }))
   };
 }
 
-export function serveVirtual(ctx: ApiContext, req: IncomingMessage, res: ServerResponse, def: ResourceDef, namespace: string | undefined, name: string | undefined): void {
+export function serveVirtual(
+  ctx: ApiContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  def: ResourceDef,
+  namespace: string | undefined,
+  name: string | undefined
+): void {
   const now = ctx.now();
   if (def.kind === 'SelfSubjectAccessReview') {
     if (req.method !== 'POST' || name) throw methodNotAllowed();
     req.resume();
-    sendJson(res, 201, { kind: 'SelfSubjectAccessReview', apiVersion: 'authorization.k8s.io/v1', metadata: { creationTimestamp: null }, spec: {}, status: { allowed: true } });
+    sendJson(res, 201, {
+      kind: 'SelfSubjectAccessReview',
+      apiVersion: 'authorization.k8s.io/v1',
+      metadata: { creationTimestamp: null },
+      spec: {},
+      status: { allowed: true }
+    });
     return;
   }
   if (req.method !== 'GET') throw methodNotAllowed();
@@ -40,7 +59,12 @@ export function serveVirtual(ctx: ApiContext, req: IncomingMessage, res: ServerR
       sendJson(res, 200, podMetrics(pod, now));
       return;
     }
-    sendJson(res, 200, { kind: 'PodMetricsList', apiVersion: 'metrics.k8s.io/v1beta1', metadata: {}, items: pods.map((p) => podMetrics(p, now)) });
+    sendJson(res, 200, {
+      kind: 'PodMetricsList',
+      apiVersion: 'metrics.k8s.io/v1beta1',
+      metadata: {},
+      items: pods.map((p) => podMetrics(p, now))
+    });
     return;
   }
   const nodes = ctx.store.list(resourceForKind('Node')).map((n) => ({

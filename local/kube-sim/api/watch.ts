@@ -17,7 +17,14 @@ import { parseSelection, selects } from './read.js';
 
 const BOOKMARK_MS = 30_000;
 
-export function serveWatch(ctx: ApiContext, req: IncomingMessage, res: ServerResponse, def: ResourceDef, namespace: string | undefined, q: URLSearchParams): void {
+export function serveWatch(
+  ctx: ApiContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  def: ResourceDef,
+  namespace: string | undefined,
+  q: URLSearchParams
+): void {
   const sel = parseSelection(q, def.kind);
   const rvParam = q.get('resourceVersion') ?? '';
   const fromRv = rvParam === '' || rvParam === '0' ? undefined : Number(rvParam);
@@ -27,10 +34,15 @@ export function serveWatch(ctx: ApiContext, req: IncomingMessage, res: ServerRes
   const asTable = wantsTable(req.headers.accept);
   const resource = qualifiedName(def);
 
-  res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
+  res.writeHead(200, {
+    'Content-Type': 'application/json',
+    'Cache-Control': 'no-cache, private',
+    'Transfer-Encoding': 'chunked'
+  });
   res.flushHeaders();
 
-  const inScope = (o: KubeObject): boolean => !def.namespaced || namespace === undefined || o.metadata.namespace === namespace;
+  const inScope = (o: KubeObject): boolean =>
+    !def.namespaced || namespace === undefined || o.metadata.namespace === namespace;
   const matches = (o: KubeObject | undefined): boolean => o !== undefined && inScope(o) && selects(sel, o);
   const write = (type: string, object: unknown): void => {
     if (res.writableEnded || res.destroyed) return;
@@ -75,7 +87,15 @@ export function serveWatch(ctx: ApiContext, req: IncomingMessage, res: ServerRes
   ctx.watches.add(finish);
   if (timeoutSeconds !== undefined && timeoutSeconds > 0) timers.push(setTimeout(finish, timeoutSeconds * 1000));
   if (bookmarks) {
-    const tick = setInterval(() => write('BOOKMARK', { kind: def.kind, apiVersion: def.group ? `${def.group}/${def.version}` : def.version, metadata: { resourceVersion: String(ctx.store.currentRv()) } }), BOOKMARK_MS);
+    const tick = setInterval(
+      () =>
+        write('BOOKMARK', {
+          kind: def.kind,
+          apiVersion: def.group ? `${def.group}/${def.version}` : def.version,
+          metadata: { resourceVersion: String(ctx.store.currentRv()) }
+        }),
+      BOOKMARK_MS
+    );
     timers.push(tick);
     res.on('close', () => clearInterval(tick));
   }

@@ -13,7 +13,12 @@ import { type KubeObject, type Pod, clone, isRecord } from '../types.js';
  * /status writes change only the status), and `dryRun=All` (answer as if applied; nothing is persisted or emitted).
  */
 
-export const PATCH_TYPES = ['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json', 'application/apply-patch+yaml'];
+export const PATCH_TYPES = [
+  'application/json-patch+json',
+  'application/merge-patch+json',
+  'application/strategic-merge-patch+json',
+  'application/apply-patch+yaml'
+];
 
 /** Checks an incoming object's identity against the URL and fills kind, apiVersion and namespace. */
 function normalize(def: ResourceDef, body: unknown, namespace: string | undefined, urlName?: string): KubeObject {
@@ -23,7 +28,9 @@ function normalize(def: ResourceDef, body: unknown, namespace: string | undefine
     throw badRequest(`the object provided is unrecognized (kind ${String(obj.kind)}, expected ${def.kind})`);
   }
   if (obj.apiVersion !== undefined && obj.apiVersion !== groupVersion(def)) {
-    throw badRequest(`the API version in the data (${String(obj.apiVersion)}) does not match the expected API version (${groupVersion(def)})`);
+    throw badRequest(
+      `the API version in the data (${String(obj.apiVersion)}) does not match the expected API version (${groupVersion(def)})`
+    );
   }
   obj.kind = def.kind;
   obj.apiVersion = groupVersion(def);
@@ -35,7 +42,8 @@ function normalize(def: ResourceDef, body: unknown, namespace: string | undefine
     obj.metadata.namespace = namespace ?? obj.metadata.namespace;
   }
   if (urlName !== undefined) {
-    if (obj.metadata.name && obj.metadata.name !== urlName) throw badRequest(`the name of the object (${obj.metadata.name}) does not match the name on the URL (${urlName})`);
+    if (obj.metadata.name && obj.metadata.name !== urlName)
+      throw badRequest(`the name of the object (${obj.metadata.name}) does not match the name on the URL (${urlName})`);
     obj.metadata.name = urlName;
   }
   return obj;
@@ -48,7 +56,13 @@ function requireNamespace(store: ObjectStore, def: ResourceDef, namespace: strin
 }
 
 /** The create path, also used by the demo seed so seeded objects look exactly like created ones. */
-export function createObject(store: ObjectStore, def: ResourceDef, body: unknown, namespace: string | undefined, dryRun = false): KubeObject {
+export function createObject(
+  store: ObjectStore,
+  def: ResourceDef,
+  body: unknown,
+  namespace: string | undefined,
+  dryRun = false
+): KubeObject {
   const obj = normalize(def, body, namespace);
   if (!obj.metadata.name && typeof obj.metadata.generateName === 'string') {
     obj.metadata.name = `${obj.metadata.generateName}xxxxx`;
@@ -62,23 +76,43 @@ export function createObject(store: ObjectStore, def: ResourceDef, body: unknown
 }
 
 /** PUT on an item or its /status. */
-export function updateObject(store: ObjectStore, def: ResourceDef, body: unknown, namespace: string | undefined, name: string, sub: string | undefined, dryRun: boolean): KubeObject {
+export function updateObject(
+  store: ObjectStore,
+  def: ResourceDef,
+  body: unknown,
+  namespace: string | undefined,
+  name: string,
+  sub: string | undefined,
+  dryRun: boolean
+): KubeObject {
   const existing = store.get(def, namespace, name);
   if (!existing) throw notFound(def, name);
   const incoming = normalize(def, body, namespace, name);
   return replace(store, def, existing, incoming, sub, dryRun);
 }
 
-function replace(store: ObjectStore, def: ResourceDef, existing: KubeObject, incoming: KubeObject, sub: string | undefined, dryRun: boolean): KubeObject {
+function replace(
+  store: ObjectStore,
+  def: ResourceDef,
+  existing: KubeObject,
+  incoming: KubeObject,
+  sub: string | undefined,
+  dryRun: boolean
+): KubeObject {
   let next: KubeObject;
   if (sub === 'status') {
-    next = { ...existing, status: incoming.status, metadata: { ...existing.metadata, resourceVersion: incoming.metadata.resourceVersion ?? '' } };
+    next = {
+      ...existing,
+      status: incoming.status,
+      metadata: { ...existing.metadata, resourceVersion: incoming.metadata.resourceVersion ?? '' }
+    };
   } else {
     next = incoming;
     if (def.hasStatus) next.status = existing.status;
     // Fields only the server sets survive any client write.
     if (existing.metadata.deletionTimestamp) next.metadata.deletionTimestamp = existing.metadata.deletionTimestamp;
-    if (existing.metadata.deletionGracePeriodSeconds !== undefined) next.metadata.deletionGracePeriodSeconds = existing.metadata.deletionGracePeriodSeconds;
+    if (existing.metadata.deletionGracePeriodSeconds !== undefined)
+      next.metadata.deletionGracePeriodSeconds = existing.metadata.deletionGracePeriodSeconds;
     if (existing.metadata.generation !== undefined) next.metadata.generation = existing.metadata.generation;
     validate(def, next);
     applyDefaults(def, next, store, false);
@@ -103,7 +137,8 @@ export function applyPatch(doc: KubeObject, contentType: string, raw: Buffer): K
         throw unsupportedMediaType(PATCH_TYPES);
     }
   } catch (err) {
-    if (err instanceof PatchError) throw err.status === 400 ? badRequest(err.message) : new ApiError(422, 'Invalid', err.message);
+    if (err instanceof PatchError)
+      throw err.status === 400 ? badRequest(err.message) : new ApiError(422, 'Invalid', err.message);
     throw err;
   }
 }
@@ -143,13 +178,26 @@ export function patchObject(
   if (!existing) {
     if (contentType === 'application/apply-patch+yaml' && sub === undefined) {
       const body = parseApply(raw);
-      return { code: 201, object: createObject(store, def, { ...body, metadata: { ...(isRecord(body['metadata']) ? body['metadata'] : {}), name } }, namespace, dryRun) };
+      return {
+        code: 201,
+        object: createObject(
+          store,
+          def,
+          { ...body, metadata: { ...(isRecord(body['metadata']) ? body['metadata'] : {}), name } },
+          namespace,
+          dryRun
+        )
+      };
     }
     throw notFound(def, name);
   }
   const patched = applyPatch(existing, contentType, raw);
-  if (!isRecord(patched) || !isRecord(patched.metadata)) throw new ApiError(422, 'Invalid', 'the patch removed the object metadata');
-  if (patched.metadata.name !== name) throw badRequest(`the name of the object (${String(patched.metadata.name)}) does not match the name on the URL (${name})`);
+  if (!isRecord(patched) || !isRecord(patched.metadata))
+    throw new ApiError(422, 'Invalid', 'the patch removed the object metadata');
+  if (patched.metadata.name !== name)
+    throw badRequest(
+      `the name of the object (${String(patched.metadata.name)}) does not match the name on the URL (${name})`
+    );
   const incoming = normalize(def, patched, namespace, name);
   return { code: 200, object: replace(store, def, existing, incoming, sub, dryRun) };
 }
@@ -178,12 +226,24 @@ export function parseDeleteOptions(raw: Buffer, q: URLSearchParams): DeleteOptio
 }
 
 /** DELETE on an item: pods answer with the pod (graceful), everything else with a Success Status. */
-export function deleteObject(store: ObjectStore, def: ResourceDef, namespace: string | undefined, name: string, opts: DeleteOptions, now: number, dryRun: boolean): unknown {
+export function deleteObject(
+  store: ObjectStore,
+  def: ResourceDef,
+  namespace: string | undefined,
+  name: string,
+  opts: DeleteOptions,
+  now: number,
+  dryRun: boolean
+): unknown {
   const existing = store.get(def, namespace, name);
   if (!existing) throw notFound(def, name);
   const pre = opts.preconditions;
   if (pre?.uid && pre.uid !== existing.metadata.uid) {
-    throw new ApiError(409, 'Conflict', `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${existing.metadata.uid}`);
+    throw new ApiError(
+      409,
+      'Conflict',
+      `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${existing.metadata.uid}`
+    );
   }
   if (pre?.resourceVersion && pre.resourceVersion !== existing.metadata.resourceVersion) throw conflict(def, name);
   if (def.kind === 'Pod') return deletePod(store, existing as Pod, opts.gracePeriodSeconds, now, { dryRun });
@@ -195,7 +255,11 @@ export function deleteObject(store: ObjectStore, def: ResourceDef, namespace: st
       }
       store.remove(def, undefined, name);
     }
-    return { ...existing, metadata: { ...existing.metadata, deletionTimestamp: existing.metadata.creationTimestamp }, status: { phase: 'Terminating' } };
+    return {
+      ...existing,
+      metadata: { ...existing.metadata, deletionTimestamp: existing.metadata.creationTimestamp },
+      status: { phase: 'Terminating' }
+    };
   }
   store.remove(def, namespace, name, { dryRun });
   return successStatus(def, name, existing.metadata.uid);

@@ -1,7 +1,17 @@
 import { type EventRecorder } from '../events.js';
 import { resourceForKind } from '../resources.js';
 import { type ObjectStore } from '../store.js';
-import { type Deployment, type KubeObject, type Pod, type PodTemplate, type ReplicaSet, clone, deepEqual, isRecord, k8sTime } from '../types.js';
+import {
+  type Deployment,
+  type KubeObject,
+  type Pod,
+  type PodTemplate,
+  type ReplicaSet,
+  clone,
+  deepEqual,
+  isRecord,
+  k8sTime
+} from '../types.js';
 import { ownedBy } from './replicaset.js';
 
 /*
@@ -19,7 +29,12 @@ const HASH_LABEL = 'pod-template-hash';
 
 function stableJson(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(stableJson).join(',')}]`;
-  if (isRecord(v)) return `{${Object.keys(v).filter((k) => v[k] !== undefined).sort().map((k) => `${JSON.stringify(k)}:${stableJson(v[k])}`).join(',')}}`;
+  if (isRecord(v))
+    return `{${Object.keys(v)
+      .filter((k) => v[k] !== undefined)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${stableJson(v[k])}`)
+      .join(',')}}`;
   return JSON.stringify(v);
 }
 
@@ -67,7 +82,12 @@ export function syncDeployments(store: ObjectStore, recorder: EventRecorder, now
       if (from === to) return rs;
       const updated = store.update(RS, { ...rs, spec: { ...rs.spec, replicas: to } }) as ReplicaSet;
       const verb = to > from ? 'up' : 'down';
-      recorder.record(d, { type: 'Normal', reason: 'ScalingReplicaSet', message: `Scaled ${verb} replica set ${rs.metadata.name} to ${to}`, source: SOURCE });
+      recorder.record(d, {
+        type: 'Normal',
+        reason: 'ScalingReplicaSet',
+        message: `Scaled ${verb} replica set ${rs.metadata.name} to ${to}`,
+        source: SOURCE
+      });
       return updated;
     };
     const oldActive = old.filter((rs) => specReplicas(rs) > 0);
@@ -75,25 +95,47 @@ export function syncDeployments(store: ObjectStore, recorder: EventRecorder, now
       const rev = Math.max(0, ...all.map(revision)) + 1;
       newRS = createReplicaSet(store, d, rev, oldActive.length === 0 ? desired : 0);
       if (specReplicas(newRS) > 0) {
-        recorder.record(d, { type: 'Normal', reason: 'ScalingReplicaSet', message: `Scaled up replica set ${newRS.metadata.name} to ${specReplicas(newRS)}`, source: SOURCE });
+        recorder.record(d, {
+          type: 'Normal',
+          reason: 'ScalingReplicaSet',
+          message: `Scaled up replica set ${newRS.metadata.name} to ${specReplicas(newRS)}`,
+          source: SOURCE
+        });
       }
     }
     if (newRS && !d.spec.paused) {
       if (revision(newRS) < Math.max(0, ...old.map(revision))) {
         // A rollback to an older template: that ReplicaSet becomes the newest revision again.
         const rev = Math.max(...old.map(revision)) + 1;
-        newRS = store.update(RS, { ...newRS, metadata: { ...newRS.metadata, annotations: { ...newRS.metadata.annotations, [REVISION]: String(rev) } } }) as ReplicaSet;
+        newRS = store.update(RS, {
+          ...newRS,
+          metadata: { ...newRS.metadata, annotations: { ...newRS.metadata.annotations, [REVISION]: String(rev) } }
+        }) as ReplicaSet;
       }
       newRS = rollout(d, newRS, oldActive, desired, store, scale);
     } else if (newRS && oldActive.length === 0) {
       newRS = scale(newRS, desired);
     }
     cleanupHistory(store, d, old);
-    writeStatus(store, d, newRS, store.list(RS, d.metadata.namespace).filter((rs) => ownedBy(rs, d)) as ReplicaSet[], desired, now);
+    writeStatus(
+      store,
+      d,
+      newRS,
+      store.list(RS, d.metadata.namespace).filter((rs) => ownedBy(rs, d)) as ReplicaSet[],
+      desired,
+      now
+    );
   }
 }
 
-function rollout(d: Deployment, newRS: ReplicaSet, oldActive: ReplicaSet[], desired: number, store: ObjectStore, scale: (rs: ReplicaSet, to: number) => ReplicaSet): ReplicaSet {
+function rollout(
+  d: Deployment,
+  newRS: ReplicaSet,
+  oldActive: ReplicaSet[],
+  desired: number,
+  store: ObjectStore,
+  scale: (rs: ReplicaSet, to: number) => ReplicaSet
+): ReplicaSet {
   if (oldActive.length === 0) return scale(newRS, desired);
   if (d.spec.strategy?.type === 'Recreate') {
     for (const rs of oldActive) scale(rs, 0);
@@ -124,7 +166,9 @@ function rollout(d: Deployment, newRS: ReplicaSet, oldActive: ReplicaSet[], desi
     if (cut > 0) current.set(rs.metadata.uid, specReplicas(rs) - cut);
     budget -= cut;
   }
-  const available = statusNum(newRS, 'availableReplicas') + oldest.reduce((n, rs) => n + Math.min(statusNum(rs, 'availableReplicas'), current.get(rs.metadata.uid)!), 0);
+  const available =
+    statusNum(newRS, 'availableReplicas') +
+    oldest.reduce((n, rs) => n + Math.min(statusNum(rs, 'availableReplicas'), current.get(rs.metadata.uid)!), 0);
   let canScaleDown = available - minAvailable;
   for (const rs of oldest) {
     if (canScaleDown <= 0) break;
@@ -156,7 +200,16 @@ function createReplicaSet(store: ObjectStore, d: Deployment, rev: number, replic
         'deployment.kubernetes.io/max-replicas': String((d.spec.replicas ?? 1) + 1),
         [REVISION]: String(rev)
       },
-      ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: d.metadata.name, uid: d.metadata.uid, controller: true, blockOwnerDeletion: true }]
+      ownerReferences: [
+        {
+          apiVersion: 'apps/v1',
+          kind: 'Deployment',
+          name: d.metadata.name,
+          uid: d.metadata.uid,
+          controller: true,
+          blockOwnerDeletion: true
+        }
+      ]
     },
     spec: {
       replicas,
@@ -169,13 +222,30 @@ function createReplicaSet(store: ObjectStore, d: Deployment, rev: number, replic
 
 function cleanupHistory(store: ObjectStore, d: Deployment, old: ReplicaSet[]): void {
   const limit = d.spec.revisionHistoryLimit ?? 10;
-  const idle = old.filter((rs) => specReplicas(rs) === 0 && statusNum(rs, 'replicas') === 0).sort((a, b) => revision(a) - revision(b));
-  for (const rs of idle.slice(0, Math.max(0, idle.length - limit))) store.remove(RS, rs.metadata.namespace, rs.metadata.name);
+  const idle = old
+    .filter((rs) => specReplicas(rs) === 0 && statusNum(rs, 'replicas') === 0)
+    .sort((a, b) => revision(a) - revision(b));
+  for (const rs of idle.slice(0, Math.max(0, idle.length - limit)))
+    store.remove(RS, rs.metadata.namespace, rs.metadata.name);
 }
 
-type Condition = { type: string; status: string; reason: string; message: string; lastUpdateTime: string; lastTransitionTime: string };
+type Condition = {
+  type: string;
+  status: string;
+  reason: string;
+  message: string;
+  lastUpdateTime: string;
+  lastTransitionTime: string;
+};
 
-function writeStatus(store: ObjectStore, d: Deployment, newRS: ReplicaSet | undefined, all: ReplicaSet[], desired: number, now: number): void {
+function writeStatus(
+  store: ObjectStore,
+  d: Deployment,
+  newRS: ReplicaSet | undefined,
+  all: ReplicaSet[],
+  desired: number,
+  now: number
+): void {
   const sum = (k: string): number => all.reduce((n, rs) => n + statusNum(rs, k), 0);
   const replicas = sum('replicas');
   const available = sum('availableReplicas');
@@ -208,7 +278,13 @@ function writeStatus(store: ObjectStore, d: Deployment, newRS: ReplicaSet | unde
       : cond('Progressing', true, 'ReplicaSetUpdated', `ReplicaSet "${rsName}" is progressing.`)
   ];
   // Go's omitempty: zero counts are left out, as a real API server returns them.
-  const counts = { replicas, updatedReplicas: updated, readyReplicas: sum('readyReplicas'), availableReplicas: available, unavailableReplicas: Math.max(0, total - available) };
+  const counts = {
+    replicas,
+    updatedReplicas: updated,
+    readyReplicas: sum('readyReplicas'),
+    availableReplicas: available,
+    unavailableReplicas: Math.max(0, total - available)
+  };
   const status: Record<string, unknown> = { observedGeneration: d.metadata.generation ?? 1 };
   for (const [k, v] of Object.entries(counts)) if (v !== 0) status[k] = v;
   status['conditions'] = conditions;

@@ -42,9 +42,14 @@ function upsert(store: ObjectStore, def: typeof ENDPOINTS, desired: KubeObject):
   }
   const { metadata: _m, ...want } = desired;
   const { metadata: _e, ...have } = existing;
-  const metaSame = deepEqual(desired.metadata.labels, existing.metadata.labels) && deepEqual(desired.metadata.ownerReferences, existing.metadata.ownerReferences);
+  const metaSame =
+    deepEqual(desired.metadata.labels, existing.metadata.labels) &&
+    deepEqual(desired.metadata.ownerReferences, existing.metadata.ownerReferences);
   if (deepEqual(want, have) && metaSame) return;
-  store.update(def, { ...desired, metadata: { ...existing.metadata, labels: desired.metadata.labels, ownerReferences: desired.metadata.ownerReferences } });
+  store.update(def, {
+    ...desired,
+    metadata: { ...existing.metadata, labels: desired.metadata.labels, ownerReferences: desired.metadata.ownerReferences }
+  });
 }
 
 export function syncEndpoints(store: ObjectStore, faultFor: (pod: Pod) => PodFault): void {
@@ -57,14 +62,29 @@ export function syncEndpoints(store: ObjectStore, faultFor: (pod: Pod) => PodFau
     wanted.add(`${ns}/${svc.metadata.name}`);
     const reqs = requirementsFromSelector({ matchLabels: svc.spec.selector });
     const selected = pods.filter(
-      (p) => p.metadata.namespace === ns && matchesLabels(reqs, p.metadata.labels) && p.status?.podIP && !p.metadata.deletionTimestamp && p.status.phase !== 'Failed' && p.status.phase !== 'Succeeded' && !faultFor(p).staleEndpoints
+      (p) =>
+        p.metadata.namespace === ns &&
+        matchesLabels(reqs, p.metadata.labels) &&
+        p.status?.podIP &&
+        !p.metadata.deletionTimestamp &&
+        p.status.phase !== 'Failed' &&
+        p.status.phase !== 'Succeeded' &&
+        !faultFor(p).staleEndpoints
     );
-    const address = (p: Pod) => ({ ip: p.status!.podIP!, nodeName: p.spec.nodeName, targetRef: { kind: 'Pod', namespace: ns, name: p.metadata.name, uid: p.metadata.uid } });
+    const address = (p: Pod) => ({
+      ip: p.status!.podIP!,
+      nodeName: p.spec.nodeName,
+      targetRef: { kind: 'Pod', namespace: ns, name: p.metadata.name, uid: p.metadata.uid }
+    });
     const ports = svc.spec.ports ?? [];
     const ready = selected.filter(isReady);
     const notReady = selected.filter((p) => !isReady(p));
     const first = selected[0];
-    const epPorts = ports.map((p) => ({ ...(p.name ? { name: p.name } : {}), port: (first && targetPort(p, first)) ?? Number(p.targetPort ?? p.port), protocol: p.protocol ?? 'TCP' }));
+    const epPorts = ports.map((p) => ({
+      ...(p.name ? { name: p.name } : {}),
+      port: (first && targetPort(p, first)) ?? Number(p.targetPort ?? p.port),
+      protocol: p.protocol ?? 'TCP'
+    }));
     const ep = shell('Endpoints', 'v1', svc.metadata.name, ns);
     ep.metadata.labels = { ...(svc.metadata.labels ?? {}) };
     if (selected.length > 0) {
@@ -79,8 +99,21 @@ export function syncEndpoints(store: ObjectStore, faultFor: (pod: Pod) => PodFau
     upsert(store, ENDPOINTS, ep);
     const sliceName = `${svc.metadata.name}-${createHash('sha256').update(svc.metadata.uid).digest('hex').slice(0, 5)}`;
     const slice = shell('EndpointSlice', 'discovery.k8s.io/v1', sliceName, ns);
-    slice.metadata.labels = { ...(svc.metadata.labels ?? {}), [SERVICE_NAME_LABEL]: svc.metadata.name, [MANAGED_BY]: 'endpointslice-controller.k8s.io' };
-    slice.metadata.ownerReferences = [{ apiVersion: 'v1', kind: 'Service', name: svc.metadata.name, uid: svc.metadata.uid, controller: true, blockOwnerDeletion: true }];
+    slice.metadata.labels = {
+      ...(svc.metadata.labels ?? {}),
+      [SERVICE_NAME_LABEL]: svc.metadata.name,
+      [MANAGED_BY]: 'endpointslice-controller.k8s.io'
+    };
+    slice.metadata.ownerReferences = [
+      {
+        apiVersion: 'v1',
+        kind: 'Service',
+        name: svc.metadata.name,
+        uid: svc.metadata.uid,
+        controller: true,
+        blockOwnerDeletion: true
+      }
+    ];
     slice['addressType'] = 'IPv4';
     slice['endpoints'] = selected.map((p) => ({
       addresses: [p.status!.podIP!],
@@ -93,7 +126,10 @@ export function syncEndpoints(store: ObjectStore, faultFor: (pod: Pod) => PodFau
   }
   // Endpoints of deleted Services go with them (slices follow through their owner reference).
   for (const ep of store.list(ENDPOINTS)) {
-    if (!wanted.has(`${ep.metadata.namespace}/${ep.metadata.name}`) && !services.some((s) => s.metadata.namespace === ep.metadata.namespace && s.metadata.name === ep.metadata.name)) {
+    if (
+      !wanted.has(`${ep.metadata.namespace}/${ep.metadata.name}`) &&
+      !services.some((s) => s.metadata.namespace === ep.metadata.namespace && s.metadata.name === ep.metadata.name)
+    ) {
       store.remove(ENDPOINTS, ep.metadata.namespace, ep.metadata.name);
     }
   }

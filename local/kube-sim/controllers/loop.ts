@@ -98,10 +98,13 @@ export class ControlLoop {
     if (this.timer && this.timerDue !== undefined && this.timerDue <= due) return;
     if (this.timer) clearTimeout(this.timer);
     this.timerDue = due;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.timerDue = undefined;
-      this.run();
-    }, Math.max(1, due - this.o.now()));
+    this.timer = setTimeout(
+      () => {
+        this.timer = undefined;
+        this.timerDue = undefined;
+        this.run();
+      },
+      Math.max(1, due - this.o.now())
+    );
   }
 }

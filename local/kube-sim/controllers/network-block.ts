@@ -33,7 +33,11 @@ export function syncNetworkBlocks(store: ObjectStore): void {
         labels: { [MARK]: 'network-block', 'app.kubernetes.io/managed-by': 'kube-sim' },
         annotations: { 'sim.cortex.dev/deployment': d.metadata.name }
       },
-      spec: { podSelector: { matchLabels: { ...(d.spec.selector.matchLabels ?? {}) } }, policyTypes: ['Ingress'], ingress: [] }
+      spec: {
+        podSelector: { matchLabels: { ...(d.spec.selector.matchLabels ?? {}) } },
+        policyTypes: ['Ingress'],
+        ingress: []
+      }
     };
     store.create(NETPOL, np);
   }

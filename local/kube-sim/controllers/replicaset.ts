@@ -17,7 +17,8 @@ const SOURCE = { component: 'replicaset-controller' };
 export const isActive = (p: Pod): boolean =>
   !p.metadata.deletionTimestamp && p.status?.phase !== 'Failed' && p.status?.phase !== 'Succeeded';
 
-export const isReady = (p: Pod): boolean => (p.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
+export const isReady = (p: Pod): boolean =>
+  (p.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
 
 export const ownedBy = (obj: KubeObject, owner: KubeObject): boolean =>
   (obj.metadata.ownerReferences ?? []).some((o) => o.uid === owner.metadata.uid && o.controller);
@@ -25,7 +26,13 @@ export const ownedBy = (obj: KubeObject, owner: KubeObject): boolean =>
 /** Deletion order (kubernetes controller.ActivePods): unscheduled, pending, not ready, more restarts, newest first. */
 function deletionRank(p: Pod): number[] {
   const restarts = (p.status?.containerStatuses ?? []).reduce((n, c) => n + c.restartCount, 0);
-  return [p.spec.nodeName ? 1 : 0, p.status?.phase === 'Pending' ? 0 : 1, isReady(p) ? 1 : 0, -restarts, -Date.parse(p.metadata.creationTimestamp)];
+  return [
+    p.spec.nodeName ? 1 : 0,
+    p.status?.phase === 'Pending' ? 0 : 1,
+    isReady(p) ? 1 : 0,
+    -restarts,
+    -Date.parse(p.metadata.creationTimestamp)
+  ];
 }
 
 function compareRank(a: number[], b: number[]): number {
@@ -44,14 +51,26 @@ export function syncReplicaSets(store: ObjectStore, recorder: EventRecorder, now
       for (let i = active.length; i < desired; i++) {
         const pod = createPod(store, rs);
         active.push(pod);
-        recorder.record(rs, { type: 'Normal', reason: 'SuccessfulCreate', message: `Created pod: ${pod.metadata.name}`, source: SOURCE });
+        recorder.record(rs, {
+          type: 'Normal',
+          reason: 'SuccessfulCreate',
+          message: `Created pod: ${pod.metadata.name}`,
+          source: SOURCE
+        });
       }
     } else if (active.length > desired) {
-      const victims = [...active].sort((a, b) => compareRank(deletionRank(a), deletionRank(b))).slice(0, active.length - desired);
+      const victims = [...active]
+        .sort((a, b) => compareRank(deletionRank(a), deletionRank(b)))
+        .slice(0, active.length - desired);
       for (const v of victims) {
         deletePod(store, v, undefined, now);
         active.splice(active.indexOf(v), 1);
-        recorder.record(rs, { type: 'Normal', reason: 'SuccessfulDelete', message: `Deleted pod: ${v.metadata.name}`, source: SOURCE });
+        recorder.record(rs, {
+          type: 'Normal',
+          reason: 'SuccessfulDelete',
+          message: `Deleted pod: ${v.metadata.name}`,
+          source: SOURCE
+        });
       }
     }
     const ready = active.filter(isReady).length;
@@ -80,7 +99,16 @@ function createPod(store: ObjectStore, rs: ReplicaSet): Pod {
       creationTimestamp: '',
       labels: { ...(tpl.metadata?.labels ?? {}) },
       ...(tpl.metadata?.annotations ? { annotations: { ...tpl.metadata.annotations } } : {}),
-      ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: rs.metadata.name, uid: rs.metadata.uid, controller: true, blockOwnerDeletion: true }]
+      ownerReferences: [
+        {
+          apiVersion: 'apps/v1',
+          kind: 'ReplicaSet',
+          name: rs.metadata.name,
+          uid: rs.metadata.uid,
+          controller: true,
+          blockOwnerDeletion: true
+        }
+      ]
     },
     spec: tpl.spec
   };

@@ -164,7 +164,11 @@ export class ContainerRuntime {
           } else {
             const delayMs = this.backoff(this.crashes - 2);
             this.stage = { kind: 'backoff', until: s.until + delayMs, delayMs };
-            emit({ type: 'Warning', reason: 'BackOff', message: `Back-off restarting failed container ${this.name} in pod ${podRef}` });
+            emit({
+              type: 'Warning',
+              reason: 'BackOff',
+              message: `Back-off restarting failed container ${this.name} in pod ${podRef}`
+            });
           }
           continue;
         case 'backoff':
@@ -194,7 +198,11 @@ export class ContainerRuntime {
     if (this.current) this.current.run.serving = false;
     this.nextProbeAt ??= now;
     if (now < this.nextProbeAt) return;
-    emit({ type: 'Warning', reason: 'Unhealthy', message: 'Readiness probe failed: HTTP probe failed with statuscode: 503' });
+    emit({
+      type: 'Warning',
+      reason: 'Unhealthy',
+      message: 'Readiness probe failed: HTTP probe failed with statuscode: 503'
+    });
     this.current?.run.push(now, notReadyLine(now));
     this.nextProbeAt = now + this.timing.probePeriodMs;
   }
@@ -211,7 +219,12 @@ export class ContainerRuntime {
   }
 
   private start(t: number, how: 'pulled' | 'present', emit: (e: ContainerEvent) => void): void {
-    if (how === 'pulled') emit({ type: 'Normal', reason: 'Pulled', message: `Successfully pulled image "${this.image}" in 1.204s (1.204s including waiting)` });
+    if (how === 'pulled')
+      emit({
+        type: 'Normal',
+        reason: 'Pulled',
+        message: `Successfully pulled image "${this.image}" in 1.204s (1.204s including waiting)`
+      });
     else emit({ type: 'Normal', reason: 'Pulled', message: `Container image "${this.image}" already present on machine` });
     emit({ type: 'Normal', reason: 'Created', message: `Created container ${this.name}` });
     emit({ type: 'Normal', reason: 'Started', message: `Started container ${this.name}` });

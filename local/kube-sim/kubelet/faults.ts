@@ -58,7 +58,12 @@ export class FaultTracker {
    * Reads the annotations and the ownership chain; returns the deployments whose fault changed since the last call.
    * `onUnknown` is told about annotation values that name no fault.
    */
-  observe(deployments: KubeObject[], replicaSets: KubeObject[], pods: Pod[], onUnknown?: (d: KubeObject, value: string) => void): FaultChange[] {
+  observe(
+    deployments: KubeObject[],
+    replicaSets: KubeObject[],
+    pods: Pod[],
+    onUnknown?: (d: KubeObject, value: string) => void
+  ): FaultChange[] {
     const rsToDeploy = new Map<string, string>();
     for (const rs of replicaSets) {
       const owner = controllerUid(rs);
@@ -88,7 +93,9 @@ export class FaultTracker {
       if (fault === previous) continue;
       if (fault) this.current.set(uid, fault);
       else this.current.delete(uid);
-      const live = (podsByDeploy.get(uid) ?? []).filter((p) => !p.metadata.deletionTimestamp && p.status?.phase !== 'Failed' && p.status?.phase !== 'Succeeded');
+      const live = (podsByDeploy.get(uid) ?? []).filter(
+        (p) => !p.metadata.deletionTimestamp && p.status?.phase !== 'Failed' && p.status?.phase !== 'Succeeded'
+      );
       if (fault && MARKING.includes(fault)) this.marked.set(uid, new Set(live.map((p) => p.metadata.uid)));
       else this.marked.delete(uid);
       changes.push({ deployment: d, fault, previous, pods: live });

@@ -53,10 +53,20 @@ export class Kubelet {
     const now = clock();
     const pods = store.list(PODS) as Pod[];
     const changes = faults.observe(store.list(DEPLOYMENTS), store.list(REPLICASETS), pods, (d, value) =>
-      this.o.log.warn({ deployment: `${d.metadata.namespace}/${d.metadata.name}`, value }, 'unknown fault annotation value ignored')
+      this.o.log.warn(
+        { deployment: `${d.metadata.namespace}/${d.metadata.name}`, value },
+        'unknown fault annotation value ignored'
+      )
     );
     for (const c of changes) {
-      this.o.log.info({ deployment: `${c.deployment.metadata.namespace}/${c.deployment.metadata.name}`, fault: c.fault ?? 'none', previous: c.previous ?? 'none' }, 'fault changed');
+      this.o.log.info(
+        {
+          deployment: `${c.deployment.metadata.namespace}/${c.deployment.metadata.name}`,
+          fault: c.fault ?? 'none',
+          previous: c.previous ?? 'none'
+        },
+        'fault changed'
+      );
       if (c.fault === 'evicted') for (const p of c.pods) this.evict(p, now);
     }
     let due: number | undefined;
@@ -90,7 +100,9 @@ export class Kubelet {
     if (pod.metadata.deletionTimestamp) {
       if (rt.terminatingSince === undefined) {
         rt.terminatingSince = now;
-        for (const c of rt.containers) if (c.stop(now)) this.emit(pod, c.name, { type: 'Normal', reason: 'Killing', message: `Stopping container ${c.name}` });
+        for (const c of rt.containers)
+          if (c.stop(now))
+            this.emit(pod, c.name, { type: 'Normal', reason: 'Killing', message: `Stopping container ${c.name}` });
       }
       const gone = rt.terminatingSince + timing.terminationMs;
       if (rt.evicted || now >= gone) {
@@ -134,7 +146,8 @@ export class Kubelet {
         source: { component: 'default-scheduler' }
       });
     }
-    for (const c of rt.containers) this.emit(pod, c.name, { type: 'Normal', reason: 'Pulling', message: `Pulling image "${c.image}"` });
+    for (const c of rt.containers)
+      this.emit(pod, c.name, { type: 'Normal', reason: 'Pulling', message: `Pulling image "${c.image}"` });
     return rt;
   }
 
@@ -144,7 +157,12 @@ export class Kubelet {
     const first = pod.spec.containers[0];
     const message = evictionMessage(first?.name ?? 'app', first?.resources?.requests?.['memory']);
     rt.evicted = { at: now, message };
-    this.o.recorder.record(pod, { type: 'Warning', reason: 'Evicted', message, source: { component: 'kubelet', host: NODE_NAME } });
+    this.o.recorder.record(pod, {
+      type: 'Warning',
+      reason: 'Evicted',
+      message,
+      source: { component: 'kubelet', host: NODE_NAME }
+    });
     for (const c of rt.containers) {
       if (c.running) this.emit(pod, c.name, { type: 'Normal', reason: 'Killing', message: `Stopping container ${c.name}` });
       c.evict(now, message);
@@ -152,7 +170,9 @@ export class Kubelet {
   }
 
   private writeStatus(pod: Pod, rt: PodRuntime, fault: PodFault, now: number, force: boolean): void {
-    const containers = rt.containers.map((c) => c.status(pod.metadata.name, pod.metadata.namespace ?? '', pod.metadata.uid, fault));
+    const containers = rt.containers.map((c) =>
+      c.status(pod.metadata.name, pod.metadata.namespace ?? '', pod.metadata.uid, fault)
+    );
     const ready = !rt.evicted && containers.length > 0 && containers.every((c) => c.ready);
     if (ready !== rt.ready) {
       rt.ready = ready;
@@ -173,6 +193,10 @@ export class Kubelet {
   }
 
   private emit(pod: Pod, container: string, e: ContainerEvent): void {
-    this.o.recorder.record(pod, { ...e, source: { component: 'kubelet', host: NODE_NAME }, fieldPath: `spec.containers{${container}}` });
+    this.o.recorder.record(pod, {
+      ...e,
+      source: { component: 'kubelet', host: NODE_NAME },
+      fieldPath: `spec.containers{${container}}`
+    });
   }
 }

@@ -128,7 +128,8 @@ export function crashLines(kind: 'error' | 'oom' | 'transient', a: AppInfo, t: n
   ];
 }
 
-export const notReadyLine = (t: number): string => `${iso(t)} WARN  readiness check failed: upstream dependency timed out after 5000ms`;
+export const notReadyLine = (t: number): string =>
+  `${iso(t)} WARN  readiness check failed: upstream dependency timed out after 5000ms`;
 
 export const shutdownLines = (t: number): string[] => [
   `${iso(t)} INFO  received SIGTERM, draining connections`,

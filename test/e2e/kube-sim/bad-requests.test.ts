@@ -17,7 +17,11 @@ describe('Cluster simulator: bad requests get Status errors and the server keeps
   let kc: string;
 
   const call = async (method: string, path: string, body?: string, contentType = 'application/json') => {
-    const res = await fetch(`${sim.url}${path}`, { method, headers: body !== undefined ? { 'Content-Type': contentType } : {}, body });
+    const res = await fetch(`${sim.url}${path}`, {
+      method,
+      headers: body !== undefined ? { 'Content-Type': contentType } : {},
+      body
+    });
     return { status: res.status, contentType: res.headers.get('content-type'), body: (await res.json()) as Status };
   };
   const stillServes = async (): Promise<void> => {
@@ -57,15 +61,24 @@ describe('Cluster simulator: bad requests get Status errors and the server keeps
 
     // Assess
     expect(r.status).toBe(404);
-    expect(r.body).toMatchObject({ reason: 'NotFound', message: 'the server could not find the requested resource', code: 404 });
+    expect(r.body).toMatchObject({
+      reason: 'NotFound',
+      message: 'the server could not find the requested resource',
+      code: 404
+    });
     expect(group.status).toBe(404);
     await stillServes();
   });
 
   it('an update with a stale resourceVersion is a 409 Conflict', async () => {
     // Prepare
-    const current = (await (await fetch(`${sim.url}/apis/apps/v1/namespaces/demo/deployments/mcp-demo`)).json()) as { metadata: { resourceVersion: string } };
-    const stale = { ...current, metadata: { ...current.metadata, resourceVersion: String(Number(current.metadata.resourceVersion) - 1) } };
+    const current = (await (await fetch(`${sim.url}/apis/apps/v1/namespaces/demo/deployments/mcp-demo`)).json()) as {
+      metadata: { resourceVersion: string };
+    };
+    const stale = {
+      ...current,
+      metadata: { ...current.metadata, resourceVersion: String(Number(current.metadata.resourceVersion) - 1) }
+    };
 
     // Act
     const r = await call('PUT', '/apis/apps/v1/namespaces/demo/deployments/mcp-demo', JSON.stringify(stale));
@@ -103,14 +116,21 @@ describe('Cluster simulator: bad requests get Status errors and the server keeps
     // Act
     const first = await call('POST', '/api/v1/namespaces/demo/configmaps', cm);
     const second = await call('POST', '/api/v1/namespaces/demo/configmaps', cm);
-    const invalid = await call('PATCH', '/apis/apps/v1/namespaces/demo/deployments/mcp-demo', '{"spec":{"replicas":-1}}', 'application/merge-patch+json');
+    const invalid = await call(
+      'PATCH',
+      '/apis/apps/v1/namespaces/demo/deployments/mcp-demo',
+      '{"spec":{"replicas":-1}}',
+      'application/merge-patch+json'
+    );
 
     // Assess
     expect(first.status).toBe(201);
     expect(second.status).toBe(409);
     expect(second.body).toMatchObject({ reason: 'AlreadyExists', message: 'configmaps "twice" already exists' });
     expect(invalid.status).toBe(422);
-    expect(invalid.body.message).toBe('Deployment.apps "mcp-demo" is invalid: spec.replicas: Invalid value: -1: must be greater than or equal to 0');
+    expect(invalid.body.message).toBe(
+      'Deployment.apps "mcp-demo" is invalid: spec.replicas: Invalid value: -1: must be greater than or equal to 0'
+    );
     expect(invalid.body.details?.causes?.[0]?.field).toBe('spec.replicas');
     await stillServes();
   });
@@ -131,7 +151,12 @@ describe('Cluster simulator: bad requests get Status errors and the server keeps
     expect(selector.status).toBe(400);
     expect(field.status).toBe(400);
     expect(field.body.message).toBe('field label not supported: spec.color');
-    expect(missing.body).toMatchObject({ code: 404, reason: 'NotFound', message: 'pods "nope" not found', details: { name: 'nope', kind: 'pods' } });
+    expect(missing.body).toMatchObject({
+      code: 404,
+      reason: 'NotFound',
+      message: 'pods "nope" not found',
+      details: { name: 'nope', kind: 'pods' }
+    });
     await stillServes();
   });
 
@@ -140,8 +165,16 @@ describe('Cluster simulator: bad requests get Status errors and the server keeps
     const path = '/api/v1/namespaces/demo/configmaps/applied?fieldManager=test&force=true';
 
     // Act
-    const created = await fetch(`${sim.url}${path}`, { method: 'PATCH', headers: { 'Content-Type': 'application/apply-patch+yaml' }, body: 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: applied\ndata:\n  a: "1"\n' });
-    const updated = await fetch(`${sim.url}${path}`, { method: 'PATCH', headers: { 'Content-Type': 'application/apply-patch+yaml' }, body: '{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"applied"},"data":{"a":"2"}}' });
+    const created = await fetch(`${sim.url}${path}`, {
+      method: 'PATCH',
+      headers: { 'Content-Type': 'application/apply-patch+yaml' },
+      body: 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: applied\ndata:\n  a: "1"\n'
+    });
+    const updated = await fetch(`${sim.url}${path}`, {
+      method: 'PATCH',
+      headers: { 'Content-Type': 'application/apply-patch+yaml' },
+      body: '{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"applied"},"data":{"a":"2"}}'
+    });
 
     // Assess
     expect(created.status).toBe(201);

@@ -4,7 +4,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Simulator } from '../../../local/kube-sim/index.js';
 import { createKubePort, loadKubeConfig } from '../../../shared/kube/client-node.js';
 import { type KubePort } from '../../../shared/kube/port.js';
-import { ConflictError, ForbiddenError, InvalidRequestError, NotFoundError, TransientError } from '../../../shared/runtime/errors.js';
+import {
+  ConflictError,
+  ForbiddenError,
+  InvalidRequestError,
+  NotFoundError,
+  TransientError
+} from '../../../shared/runtime/errors.js';
 import { livePods, startTestSimulator } from '../../helpers/kube-sim.js';
 
 const HISTORY = 40;
@@ -65,7 +71,12 @@ describe('Cluster simulator: @kubernetes/client-node through shared/kube', () =>
     const before = (await kube.readDeployment('demo', 'legacy-api'))!;
 
     // Act
-    const merged = await kube.patchDeployment('demo', 'legacy-api', { metadata: { labels: { tier: 'backend' } } }, { strategy: 'merge' });
+    const merged = await kube.patchDeployment(
+      'demo',
+      'legacy-api',
+      { metadata: { labels: { tier: 'backend' } } },
+      { strategy: 'merge' }
+    );
     const strategic = await kube.patchDeployment('demo', 'legacy-api', {
       spec: { template: { spec: { containers: [{ name: 'server', env: [{ name: 'LOG_LEVEL', value: 'debug' }] }] } } }
     });
@@ -101,7 +112,9 @@ describe('Cluster simulator: @kubernetes/client-node through shared/kube', () =>
     const pod = livePods(sim, 'mcp-demo')[0]!;
     const noPrevious = await kube.readPodLog('demo', pod, { container: 'server', previous: true });
     sim.setFault('demo', 'mcp-demo', 'crashloop');
-    await sim.waitFor(() => (sim.get('Pod', 'demo', pod)?.status?.['containerStatuses'] as { restartCount: number }[])[0]!.restartCount >= 1);
+    await sim.waitFor(
+      () => (sim.get('Pod', 'demo', pod)?.status?.['containerStatuses'] as { restartCount: number }[])[0]!.restartCount >= 1
+    );
 
     // Act
     const current = await kube.readPodLog('demo', pod, { tailLines: 2 });
@@ -125,7 +138,12 @@ describe('Cluster simulator: @kubernetes/client-node through shared/kube', () =>
 
     // Act
     const scale = await kube.scaleDeployment('demo', 'legacy-api', 5, { dryRun: true });
-    const patched = await kube.patchDeployment('demo', 'legacy-api', { metadata: { labels: { dry: 'run' } } }, { dryRun: true, strategy: 'merge' });
+    const patched = await kube.patchDeployment(
+      'demo',
+      'legacy-api',
+      { metadata: { labels: { dry: 'run' } } },
+      { dryRun: true, strategy: 'merge' }
+    );
     const deleted = await kube.deletePod('demo', pod, { dryRun: true });
 
     // Assess
@@ -174,7 +192,11 @@ describe('Cluster simulator: @kubernetes/client-node through shared/kube', () =>
     sim.dropWatches();
     await sim.waitFor(() => lists >= 2, { message: 'the informer to re-list' });
     await kube.scaleDeployment('demo', 'legacy-api', 2);
-    const seen = await sim.waitFor(() => informer.list('demo').filter((p) => p.metadata?.labels?.['app'] === 'legacy-api' && !p.metadata.deletionTimestamp).length === 2);
+    const seen = await sim.waitFor(
+      () =>
+        informer.list('demo').filter((p) => p.metadata?.labels?.['app'] === 'legacy-api' && !p.metadata.deletionTimestamp)
+          .length === 2
+    );
     await informer.stop();
 
     // Assess
@@ -189,7 +211,12 @@ describe('Cluster simulator: @kubernetes/client-node through shared/kube', () =>
 
     // Act
     const done = await new Promise<unknown>((resolve) => {
-      void new Watch(kc).watch('/api/v1/namespaces/demo/pods', { resourceVersion: '1001' }, (phase, obj) => events.push({ phase, obj }), resolve);
+      void new Watch(kc).watch(
+        '/api/v1/namespaces/demo/pods',
+        { resourceVersion: '1001' },
+        (phase, obj) => events.push({ phase, obj }),
+        resolve
+      );
     });
 
     // Assess

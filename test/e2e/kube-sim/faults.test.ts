@@ -8,14 +8,20 @@ describe('Cluster simulator: faults seen through kubectl 1.20', () => {
   let sim: Simulator;
   let kc: string;
 
-  const pods = (app: string) => kubectl(kc, ['get', 'pods', '-n', 'demo', '-l', `app=${app}`]).then((r) => parseTable(r.stdout));
+  const pods = (app: string) =>
+    kubectl(kc, ['get', 'pods', '-n', 'demo', '-l', `app=${app}`]).then((r) => parseTable(r.stdout));
   const podsUntil = (app: string, check: (rows: Record<string, string>[]) => boolean, timeoutMs = 60_000) =>
-    kubectlUntil(kc, ['get', 'pods', '-n', 'demo', '-l', `app=${app}`], (r) => r.code === 0 && check(parseTable(r.stdout)), { timeoutMs }).then((r) =>
-      parseTable(r.stdout)
-    );
-  const annotate = (app: string, fault: string) => kubectl(kc, ['annotate', '--overwrite', `deploy/${app}`, '-n', 'demo', `sim.cortex.dev/fault=${fault}`]);
+    kubectlUntil(kc, ['get', 'pods', '-n', 'demo', '-l', `app=${app}`], (r) => r.code === 0 && check(parseTable(r.stdout)), {
+      timeoutMs
+    }).then((r) => parseTable(r.stdout));
+  const annotate = (app: string, fault: string) =>
+    kubectl(kc, ['annotate', '--overwrite', `deploy/${app}`, '-n', 'demo', `sim.cortex.dev/fault=${fault}`]);
   const clear = (app: string) => kubectl(kc, ['annotate', `deploy/${app}`, '-n', 'demo', 'sim.cortex.dev/fault-']);
-  const ready = (app: string, n = 1) => podsUntil(app, (rows) => rows.filter((r) => r['STATUS'] === 'Running' && r['READY'] === '1/1').length === n && rows.length === n);
+  const ready = (app: string, n = 1) =>
+    podsUntil(
+      app,
+      (rows) => rows.filter((r) => r['STATUS'] === 'Running' && r['READY'] === '1/1').length === n && rows.length === n
+    );
 
   beforeAll(async () => {
     ({ sim, kubeconfig: kc } = await startTestSimulator());
@@ -31,7 +37,10 @@ describe('Cluster simulator: faults seen through kubectl 1.20', () => {
 
     // Act
     const r = await annotate('w-crash', 'crashloop');
-    const first = await podsUntil('w-crash', (rows) => rows[0]?.['STATUS'] === 'CrashLoopBackOff' && Number(rows[0]['RESTARTS']) >= 1);
+    const first = await podsUntil(
+      'w-crash',
+      (rows) => rows[0]?.['STATUS'] === 'CrashLoopBackOff' && Number(rows[0]['RESTARTS']) >= 1
+    );
     const later = await podsUntil('w-crash', (rows) => Number(rows[0]?.['RESTARTS']) > Number(first[0]!['RESTARTS']));
 
     // Assess
@@ -49,7 +58,10 @@ describe('Cluster simulator: faults seen through kubectl 1.20', () => {
 
     // Act
     await kubectl(kc, ['delete', 'pods', '-n', 'demo', '-l', 'app=w-crash']);
-    const crashing = await podsUntil('w-crash', (rows) => rows.length === 1 && !before.includes(rows[0]!['NAME']!) && rows[0]!['STATUS'] === 'CrashLoopBackOff');
+    const crashing = await podsUntil(
+      'w-crash',
+      (rows) => rows.length === 1 && !before.includes(rows[0]!['NAME']!) && rows[0]!['STATUS'] === 'CrashLoopBackOff'
+    );
     await clear('w-crash');
     await kubectl(kc, ['delete', 'pods', '-n', 'demo', '-l', 'app=w-crash']);
     const healed = await ready('w-crash');
@@ -66,7 +78,10 @@ describe('Cluster simulator: faults seen through kubectl 1.20', () => {
 
     // Act
     await annotate('w-transient', 'crashloop-transient');
-    const crashing = await podsUntil('w-transient', (rows) => rows.length === 2 && rows.every((r) => r['STATUS'] === 'CrashLoopBackOff'));
+    const crashing = await podsUntil(
+      'w-transient',
+      (rows) => rows.length === 2 && rows.every((r) => r['STATUS'] === 'CrashLoopBackOff')
+    );
     await kubectl(kc, ['delete', 'pods', '-n', 'demo', '-l', 'app=w-transient']);
     const healed = await ready('w-transient', 2);
     // Observe the replacements past the time a crashing container would have exited.
@@ -79,7 +94,9 @@ describe('Cluster simulator: faults seen through kubectl 1.20', () => {
     // Assess
     expect(crashing.map((r) => r['NAME'])).not.toEqual(expect.arrayContaining(healed.map((r) => r['NAME'])));
     expect(new Set(observed)).toEqual(new Set(['1/1 Running 0']));
-    expect(sim.get('Deployment', 'demo', 'w-transient')!.metadata.annotations!['sim.cortex.dev/fault']).toBe('crashloop-transient');
+    expect(sim.get('Deployment', 'demo', 'w-transient')!.metadata.annotations!['sim.cortex.dev/fault']).toBe(
+      'crashloop-transient'
+    );
   });
 
   it('oom: OOMKilled right after the kill, then lastState OOMKilled exit 137 in describe', async () => {
@@ -112,9 +129,14 @@ describe('Cluster simulator: faults seen through kubectl 1.20', () => {
 
     // Act
     await annotate('w-pull', 'image-pull');
-    const rows = await podsUntil('w-pull', (rs) => rs.length === 1 && /^(ImagePullBackOff|ErrImagePull)$/.test(rs[0]!['STATUS']!));
+    const rows = await podsUntil(
+      'w-pull',
+      (rs) => rs.length === 1 && /^(ImagePullBackOff|ErrImagePull)$/.test(rs[0]!['STATUS']!)
+    );
     const pod = rows[0]!['NAME']!;
-    const d = await kubectlUntil(kc, ['describe', 'pod', pod, '-n', 'demo'], (r) => r.stdout.includes('Back-off pulling image'));
+    const d = await kubectlUntil(kc, ['describe', 'pod', pod, '-n', 'demo'], (r) =>
+      r.stdout.includes('Back-off pulling image')
+    );
 
     // Assess
     expect(rows[0]!['READY']).toBe('0/1');
@@ -131,8 +153,10 @@ describe('Cluster simulator: faults seen through kubectl 1.20', () => {
     // Act
     await annotate('w-unready', 'not-ready');
     const rows = await podsUntil('w-unready', (rs) => rs[0]?.['READY'] === '0/1');
-    const events = await kubectlUntil(kc, ['get', 'events', '-n', 'demo', '--field-selector', `involvedObject.name=${rows[0]!['NAME']},reason=Unhealthy`], (r) =>
-      r.stdout.includes('Readiness probe failed')
+    const events = await kubectlUntil(
+      kc,
+      ['get', 'events', '-n', 'demo', '--field-selector', `involvedObject.name=${rows[0]!['NAME']},reason=Unhealthy`],
+      (r) => r.stdout.includes('Readiness probe failed')
     );
     const ep = await kubectl(kc, ['get', 'endpoints', 'w-unready', '-n', 'demo']);
 
@@ -146,15 +170,22 @@ describe('Cluster simulator: faults seen through kubectl 1.20', () => {
     // Prepare
     await createWorkload(sim, 'w-stale');
     await ready('w-stale');
-    const endpoints = () => kubectl(kc, ['get', 'endpoints', 'w-stale', '-n', 'demo']).then((r) => parseTable(r.stdout)[0]!['ENDPOINTS']);
+    const endpoints = () =>
+      kubectl(kc, ['get', 'endpoints', 'w-stale', '-n', 'demo']).then((r) => parseTable(r.stdout)[0]!['ENDPOINTS']);
 
     // Act
     await annotate('w-stale', 'endpoints-stale');
-    const empty = await kubectlUntil(kc, ['get', 'endpoints', 'w-stale', '-n', 'demo'], (r) => parseTable(r.stdout)[0]?.['ENDPOINTS'] === '<none>');
+    const empty = await kubectlUntil(
+      kc,
+      ['get', 'endpoints', 'w-stale', '-n', 'demo'],
+      (r) => parseTable(r.stdout)[0]?.['ENDPOINTS'] === '<none>'
+    );
     const podsWhileStale = await pods('w-stale');
     await kubectl(kc, ['rollout', 'restart', 'deploy/w-stale', '-n', 'demo']);
     const status = await kubectl(kc, ['rollout', 'status', 'deploy/w-stale', '-n', 'demo', '--timeout=60s']);
-    const filled = await kubectlUntil(kc, ['get', 'endpoints', 'w-stale', '-n', 'demo'], (r) => /^10\.244\.\d+\.\d+:3000$/.test(parseTable(r.stdout)[0]?.['ENDPOINTS'] ?? ''));
+    const filled = await kubectlUntil(kc, ['get', 'endpoints', 'w-stale', '-n', 'demo'], (r) =>
+      /^10\.244\.\d+\.\d+:3000$/.test(parseTable(r.stdout)[0]?.['ENDPOINTS'] ?? '')
+    );
 
     // Assess
     expect(parseTable(empty.stdout)[0]!['ENDPOINTS']).toBe('<none>');
@@ -171,7 +202,10 @@ describe('Cluster simulator: faults seen through kubectl 1.20', () => {
 
     // Act
     await annotate('w-evict', 'evicted');
-    const rows = await podsUntil('w-evict', (rs) => rs.some((r) => r['STATUS'] === 'Evicted') && rs.some((r) => r['STATUS'] === 'Running' && r['READY'] === '1/1'));
+    const rows = await podsUntil(
+      'w-evict',
+      (rs) => rs.some((r) => r['STATUS'] === 'Evicted') && rs.some((r) => r['STATUS'] === 'Running' && r['READY'] === '1/1')
+    );
     const evicted = rows.find((r) => r['STATUS'] === 'Evicted')!;
     const failed = await kubectl(kc, ['get', 'pods', '-n', 'demo', '--field-selector', 'status.phase=Failed', '-o', 'name']);
     const d = await kubectl(kc, ['describe', 'pod', evicted['NAME']!, '-n', 'demo']);
@@ -189,12 +223,20 @@ describe('Cluster simulator: faults seen through kubectl 1.20', () => {
 
     // Act
     await annotate('w-net', 'network-block');
-    const during = await kubectlUntil(kc, ['get', 'networkpolicy', '-n', 'demo', '-o', 'json'], (r) => r.stdout.includes('w-net-sim-deny-all'));
+    const during = await kubectlUntil(kc, ['get', 'networkpolicy', '-n', 'demo', '-o', 'json'], (r) =>
+      r.stdout.includes('w-net-sim-deny-all')
+    );
     await clear('w-net');
-    const after = await kubectlUntil(kc, ['get', 'networkpolicy', '-n', 'demo', '-o', 'name'], (r) => !r.stdout.includes('w-net-sim-deny-all'));
+    const after = await kubectlUntil(
+      kc,
+      ['get', 'networkpolicy', '-n', 'demo', '-o', 'name'],
+      (r) => !r.stdout.includes('w-net-sim-deny-all')
+    );
 
     // Assess
-    const np = (JSON.parse(during.stdout) as { items: { metadata: { name: string }; spec: unknown }[] }).items.find((i) => i.metadata.name === 'w-net-sim-deny-all')!;
+    const np = (JSON.parse(during.stdout) as { items: { metadata: { name: string }; spec: unknown }[] }).items.find(
+      (i) => i.metadata.name === 'w-net-sim-deny-all'
+    )!;
     expect(np.spec).toEqual({ podSelector: { matchLabels: { app: 'w-net' } }, policyTypes: ['Ingress'], ingress: [] });
     expect(after.stdout).not.toContain('w-net-sim-deny-all');
   });
@@ -206,11 +248,17 @@ describe('Cluster simulator: faults seen through kubectl 1.20', () => {
 
     // Act
     await kubectl(kc, ['scale', 'deploy/w-scale', '-n', 'demo', '--replicas=0']);
-    const empty = await kubectlUntil(kc, ['get', 'endpoints', 'w-scale', '-n', 'demo'], (r) => parseTable(r.stdout)[0]?.['ENDPOINTS'] === '<none>');
+    const empty = await kubectlUntil(
+      kc,
+      ['get', 'endpoints', 'w-scale', '-n', 'demo'],
+      (r) => parseTable(r.stdout)[0]?.['ENDPOINTS'] === '<none>'
+    );
     const none = await podsUntil('w-scale', (rs) => rs.length === 0, 30_000);
     await kubectl(kc, ['scale', 'deploy/w-scale', '-n', 'demo', '--replicas=1']);
     const back = await ready('w-scale');
-    const filled = await kubectlUntil(kc, ['get', 'endpoints', 'w-scale', '-n', 'demo'], (r) => /:3000$/.test(parseTable(r.stdout)[0]?.['ENDPOINTS'] ?? ''));
+    const filled = await kubectlUntil(kc, ['get', 'endpoints', 'w-scale', '-n', 'demo'], (r) =>
+      /:3000$/.test(parseTable(r.stdout)[0]?.['ENDPOINTS'] ?? '')
+    );
 
     // Assess
     expect(parseTable(empty.stdout)[0]!['ENDPOINTS']).toBe('<none>');

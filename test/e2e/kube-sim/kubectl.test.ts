@@ -9,7 +9,11 @@ describe('Cluster simulator: kubectl 1.20', () => {
 
   beforeAll(async () => {
     ({ sim, kubeconfig: kc } = await startTestSimulator());
-    await sim.waitFor(() => livePods(sim, 'mcp-tools').length === 2 && sim.get('Deployment', 'demo', 'mcp-tools')?.status?.['readyReplicas'] === 2);
+    await sim.waitFor(
+      () =>
+        livePods(sim, 'mcp-tools').length === 2 &&
+        sim.get('Deployment', 'demo', 'mcp-tools')?.status?.['readyReplicas'] === 2
+    );
   });
   afterAll(async () => {
     await sim?.stop();
@@ -72,7 +76,11 @@ describe('Cluster simulator: kubectl 1.20', () => {
 
     // Act
     const r = await kubectl(kc, scale);
-    const rows = await kubectlUntil(kc, ['get', 'deploy', 'mcp-tools', '-n', 'demo'], (x) => parseTable(x.stdout)[0]?.['READY'] === '3/3');
+    const rows = await kubectlUntil(
+      kc,
+      ['get', 'deploy', 'mcp-tools', '-n', 'demo'],
+      (x) => parseTable(x.stdout)[0]?.['READY'] === '3/3'
+    );
 
     // Assess
     expect(r.stdout.trim()).toBe('deployment.apps/mcp-tools scaled');
@@ -97,7 +105,11 @@ describe('Cluster simulator: kubectl 1.20', () => {
     expect(after).toHaveLength(1);
     expect(before).not.toContain(after[0]);
     const d = sim.get('Deployment', 'demo', 'mcp-demo')!;
-    expect((d.spec!['template'] as { metadata: { annotations: Record<string, string> } }).metadata.annotations['kubectl.kubernetes.io/restartedAt']).toBeTruthy();
+    expect(
+      (d.spec!['template'] as { metadata: { annotations: Record<string, string> } }).metadata.annotations[
+        'kubectl.kubernetes.io/restartedAt'
+      ]
+    ).toBeTruthy();
   });
 
   it('deletes a pod and the ReplicaSet replaces it', async () => {
@@ -118,7 +130,13 @@ describe('Cluster simulator: kubectl 1.20', () => {
   it('shows the previous container log with --previous --tail', async () => {
     // Prepare
     sim.setFault('demo', 'legacy-api', 'crashloop');
-    const pod = await sim.waitFor(() => sim.list('Pod', 'demo', 'app=legacy-api').find((p) => (p.status?.['containerStatuses'] as { restartCount: number }[] | undefined)?.[0]?.restartCount! >= 1));
+    const pod = await sim.waitFor(() =>
+      sim
+        .list('Pod', 'demo', 'app=legacy-api')
+        .find(
+          (p) => ((p.status?.['containerStatuses'] as { restartCount: number }[] | undefined)?.[0]?.restartCount ?? 0) >= 1
+        )
+    );
 
     // Act
     const r = await kubectl(kc, ['logs', pod.metadata.name, '-n', 'demo', '--previous', '--tail=3']);
@@ -156,7 +174,9 @@ describe('Cluster simulator: kubectl 1.20', () => {
     expect(r.code).toBe(0);
     const rows = parseTable(r.stdout);
     expect(rows.some((e) => e['REASON'] === 'ScalingReplicaSet' && e['OBJECT'] === 'deployment/mcp-demo')).toBe(true);
-    expect(rows.some((e) => e['REASON'] === 'SuccessfulCreate' && e['OBJECT']!.startsWith('replicaset/mcp-tools-'))).toBe(true);
+    expect(rows.some((e) => e['REASON'] === 'SuccessfulCreate' && e['OBJECT']!.startsWith('replicaset/mcp-tools-'))).toBe(
+      true
+    );
     expect(rows.some((e) => e['REASON'] === 'Killing' && e['OBJECT']!.startsWith('pod/'))).toBe(true);
   });
 

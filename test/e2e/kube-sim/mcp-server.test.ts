@@ -26,7 +26,10 @@ describe('Cluster simulator: kubernetes-mcp-server 0.0.67', () => {
   let output = '';
 
   const text = async (name: string, args: Record<string, unknown>): Promise<string> => {
-    const r = (await client.callTool({ name, arguments: args })) as { content: { type: string; text?: string }[]; isError?: boolean };
+    const r = (await client.callTool({ name, arguments: args })) as {
+      content: { type: string; text?: string }[];
+      isError?: boolean;
+    };
     const t = r.content.map((c) => c.text ?? '').join('\n');
     if (r.isError) throw new Error(`${name} failed: ${t}`);
     return t;
@@ -37,13 +40,18 @@ describe('Cluster simulator: kubernetes-mcp-server 0.0.67', () => {
     sim = started.sim;
     await sim.waitFor(() => sim.get('Deployment', 'demo', 'mcp-tools')?.status?.['readyReplicas'] === 2);
     const port = await freePort();
-    server = spawn(MCP_SERVER, ['--port', String(port), '--bind-address', '127.0.0.1', '--kubeconfig', started.kubeconfig], { stdio: ['ignore', 'pipe', 'pipe'] });
+    server = spawn(MCP_SERVER, ['--port', String(port), '--bind-address', '127.0.0.1', '--kubeconfig', started.kubeconfig], {
+      stdio: ['ignore', 'pipe', 'pipe']
+    });
     server.stdout!.on('data', (d: Buffer) => (output += d.toString()));
     server.stderr!.on('data', (d: Buffer) => (output += d.toString()));
     await sim.waitFor(
       async () => {
         if (server.exitCode !== null) throw new Error(`kubernetes-mcp-server exited: ${output}`);
-        return fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.ok, () => false);
+        return fetch(`http://127.0.0.1:${port}/healthz`).then(
+          (r) => r.ok,
+          () => false
+        );
       },
       { timeoutMs: 60_000, intervalMs: 100, message: 'kubernetes-mcp-server /healthz' }
     );
@@ -129,7 +137,9 @@ describe('Cluster simulator: kubernetes-mcp-server 0.0.67', () => {
 
     // Act
     const t = await text('resources_scale', args);
-    const pods = await sim.waitFor(() => (livePods(sim, 'legacy-api').length === 2 ? livePods(sim, 'legacy-api') : undefined));
+    const pods = await sim.waitFor(() =>
+      livePods(sim, 'legacy-api').length === 2 ? livePods(sim, 'legacy-api') : undefined
+    );
 
     // Assess
     expect(t).toContain('legacy-api');

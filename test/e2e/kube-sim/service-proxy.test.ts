@@ -30,10 +30,14 @@ describe('Service proxy: follows the simulated Service endpoints', () => {
       req.on('error', (e: NodeJS.ErrnoException) => resolve({ ok: false, code: e.code ?? e.name }));
       req.end();
     });
-  const until = (check: (o: Outcome) => boolean) => sim.waitFor(async () => {
-    const o = await get();
-    return check(o) ? o : undefined;
-  }, { timeoutMs: 60_000, intervalMs: 100 });
+  const until = (check: (o: Outcome) => boolean) =>
+    sim.waitFor(
+      async () => {
+        const o = await get();
+        return check(o) ? o : undefined;
+      },
+      { timeoutMs: 60_000, intervalMs: 100 }
+    );
 
   beforeAll(async () => {
     ({ sim, kubeconfig: kc } = await startTestSimulator());

@@ -1,13 +1,29 @@
 import { describe, expect, it } from 'vitest';
-import { ContainerRuntime, type ContainerEvent, type Timing, goDuration } from '../../../../local/kube-sim/kubelet/container.js';
+import {
+  ContainerRuntime,
+  type ContainerEvent,
+  type Timing,
+  goDuration
+} from '../../../../local/kube-sim/kubelet/container.js';
 import { type PodFault } from '../../../../local/kube-sim/kubelet/faults.js';
 import { appInfo } from '../../../../local/kube-sim/kubelet/logs.js';
 import { buildPodStatus } from '../../../../local/kube-sim/kubelet/pod-status.js';
 
-const timing: Timing = { podStartMs: 100, backoffBaseMs: 1000, crashAfterMs: 200, crashHoldMs: 50, terminationMs: 100, probePeriodMs: 1000 };
+const timing: Timing = {
+  podStartMs: 100,
+  backoffBaseMs: 1000,
+  crashAfterMs: 200,
+  crashHoldMs: 50,
+  terminationMs: 100,
+  probePeriodMs: 1000
+};
 const T0 = Date.parse('2026-01-01T00:00:00Z');
 
-function container(): { c: ContainerRuntime; events: ContainerEvent[]; at: (ms: number, fault?: PodFault) => ReturnType<ContainerRuntime['status']> } {
+function container(): {
+  c: ContainerRuntime;
+  events: ContainerEvent[];
+  at: (ms: number, fault?: PodFault) => ReturnType<ContainerRuntime['status']>;
+} {
   const c = new ContainerRuntime('server', 'ghcr.io/x/app:1.0', appInfo('ghcr.io/x/app:1.0', 3000), T0, timing);
   const events: ContainerEvent[] = [];
   return {
@@ -30,8 +46,18 @@ describe('Kube simulator: simulated container life', () => {
     const running = at(100);
 
     // Assess
-    expect(creating).toMatchObject({ ready: false, started: false, state: { waiting: { reason: 'ContainerCreating' } }, imageID: '' });
-    expect(running).toMatchObject({ ready: true, started: true, restartCount: 0, state: { running: { startedAt: '2026-01-01T00:00:00Z' } } });
+    expect(creating).toMatchObject({
+      ready: false,
+      started: false,
+      state: { waiting: { reason: 'ContainerCreating' } },
+      imageID: ''
+    });
+    expect(running).toMatchObject({
+      ready: true,
+      started: true,
+      restartCount: 0,
+      state: { running: { startedAt: '2026-01-01T00:00:00Z' } }
+    });
     expect(running.imageID).toMatch(/^ghcr\.io\/x\/app@sha256:[0-9a-f]{64}$/);
     expect(events.map((e) => e.reason)).toEqual(['Pulled', 'Created', 'Started']);
   });
@@ -50,9 +76,20 @@ describe('Kube simulator: simulated container life', () => {
     const backoff2 = at(1850, crash); // third crash at 1800, hold until 1850, then 2 s back-off
 
     // Assess
-    expect(firstCrash).toMatchObject({ ready: false, restartCount: 0, state: { terminated: { exitCode: 1, reason: 'Error' } } });
-    expect(restarted).toMatchObject({ restartCount: 1, state: { running: {} }, lastState: { terminated: { exitCode: 1, reason: 'Error' } } });
-    expect(backoff.state.waiting).toEqual({ reason: 'CrashLoopBackOff', message: 'back-off 1s restarting failed container=server pod=p_demo(u)' });
+    expect(firstCrash).toMatchObject({
+      ready: false,
+      restartCount: 0,
+      state: { terminated: { exitCode: 1, reason: 'Error' } }
+    });
+    expect(restarted).toMatchObject({
+      restartCount: 1,
+      state: { running: {} },
+      lastState: { terminated: { exitCode: 1, reason: 'Error' } }
+    });
+    expect(backoff.state.waiting).toEqual({
+      reason: 'CrashLoopBackOff',
+      message: 'back-off 1s restarting failed container=server pod=p_demo(u)'
+    });
     expect(stillWaiting.state.waiting?.reason).toBe('CrashLoopBackOff');
     expect(third).toMatchObject({ restartCount: 2, state: { running: {} } });
     expect(backoff2.state.waiting?.message).toContain('back-off 2s restarting');
@@ -75,8 +112,13 @@ describe('Kube simulator: simulated container life', () => {
 
     // Assess
     expect(killed.state.terminated).toMatchObject({ exitCode: 137, reason: 'OOMKilled' });
-    expect(waiting).toMatchObject({ state: { waiting: { reason: 'CrashLoopBackOff' } }, lastState: { terminated: { exitCode: 137, reason: 'OOMKilled' } } });
-    expect(c.logRun(true)?.lines.map((l) => l.text)).toContain('FATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memory');
+    expect(waiting).toMatchObject({
+      state: { waiting: { reason: 'CrashLoopBackOff' } },
+      lastState: { terminated: { exitCode: 137, reason: 'OOMKilled' } }
+    });
+    expect(c.logRun(true)?.lines.map((l) => l.text)).toContain(
+      'FATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memory'
+    );
   });
 
   it('image pull failures alternate ErrImagePull and ImagePullBackOff naming the image, then recover', () => {
@@ -92,7 +134,10 @@ describe('Kube simulator: simulated container life', () => {
     // Assess
     expect(err.state.waiting?.reason).toBe('ErrImagePull');
     expect(err.state.waiting?.message).toContain('failed to pull and unpack image "ghcr.io/x/app:1.0"');
-    expect(back.state.waiting).toEqual({ reason: 'ImagePullBackOff', message: 'Back-off pulling image "ghcr.io/x/app:1.0"' });
+    expect(back.state.waiting).toEqual({
+      reason: 'ImagePullBackOff',
+      message: 'Back-off pulling image "ghcr.io/x/app:1.0"'
+    });
     expect(healed).toMatchObject({ ready: true, state: { running: {} } });
     expect(events.map((e) => e.message)).toContain('Error: ImagePullBackOff');
   });
@@ -131,7 +176,14 @@ describe('Kube simulator: pod status shapes', () => {
     const containers = [at(300, { crash: 'error' })];
 
     // Act
-    const status = buildPodStatus({ containers, scheduledAt: T0, readyTransitionAt: T0, hostIP: '172.18.0.2', podIP: '10.244.0.4', anyStarted: true });
+    const status = buildPodStatus({
+      containers,
+      scheduledAt: T0,
+      readyTransitionAt: T0,
+      hostIP: '172.18.0.2',
+      podIP: '10.244.0.4',
+      anyStarted: true
+    });
 
     // Assess
     expect(status.phase).toBe('Running');
@@ -163,7 +215,11 @@ describe('Kube simulator: pod status shapes', () => {
 
     // Assess
     expect(status).toMatchObject({ phase: 'Failed', reason: 'Evicted', message: 'The node was low on resource: memory. ' });
-    expect(status.conditions?.[0]).toMatchObject({ type: 'DisruptionTarget', status: 'True', reason: 'TerminationByKubelet' });
+    expect(status.conditions?.[0]).toMatchObject({
+      type: 'DisruptionTarget',
+      status: 'True',
+      reason: 'TerminationByKubelet'
+    });
     expect(status.containerStatuses?.[0]?.state.terminated).toMatchObject({ exitCode: 137, reason: 'Evicted' });
   });
 });

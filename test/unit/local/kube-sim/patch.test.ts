@@ -9,19 +9,32 @@ const deployment = {
       metadata: { annotations: { keep: 'me' } },
       spec: {
         containers: [
-          { name: 'server', image: 'img:1', ports: [{ containerPort: 3000, protocol: 'TCP' }], env: [{ name: 'A', value: '1' }] },
+          {
+            name: 'server',
+            image: 'img:1',
+            ports: [{ containerPort: 3000, protocol: 'TCP' }],
+            env: [{ name: 'A', value: '1' }]
+          },
           { name: 'sidecar', image: 'side:1' }
         ]
       }
     }
   },
-  status: { conditions: [{ type: 'Available', status: 'True' }, { type: 'Progressing', status: 'True' }] }
+  status: {
+    conditions: [
+      { type: 'Available', status: 'True' },
+      { type: 'Progressing', status: 'True' }
+    ]
+  }
 };
 
 describe('Kube simulator: merge patch (RFC 7386)', () => {
   it('merges objects, deletes on null and replaces lists', () => {
     // Prepare
-    const patch = { metadata: { labels: { old: null, tier: 'web' } }, spec: { template: { spec: { containers: [{ name: 'only' }] } } } };
+    const patch = {
+      metadata: { labels: { old: null, tier: 'web' } },
+      spec: { template: { spec: { containers: [{ name: 'only' }] } } }
+    };
 
     // Act
     const out = mergePatch(deployment, patch) as typeof deployment;
@@ -51,13 +64,18 @@ describe('Kube simulator: strategic merge patch', () => {
 
   it('adds the restartedAt annotation of kubectl rollout restart without losing others', () => {
     // Prepare
-    const patch = { spec: { template: { metadata: { annotations: { 'kubectl.kubernetes.io/restartedAt': '2026-11-27T23:12:52Z' } } } } };
+    const patch = {
+      spec: { template: { metadata: { annotations: { 'kubectl.kubernetes.io/restartedAt': '2026-11-27T23:12:52Z' } } } }
+    };
 
     // Act
     const out = strategicMergePatch(deployment, patch) as typeof deployment;
 
     // Assess
-    expect(out.spec.template.metadata.annotations).toEqual({ keep: 'me', 'kubectl.kubernetes.io/restartedAt': '2026-11-27T23:12:52Z' });
+    expect(out.spec.template.metadata.annotations).toEqual({
+      keep: 'me',
+      'kubectl.kubernetes.io/restartedAt': '2026-11-27T23:12:52Z'
+    });
   });
 
   it('merges env by name, ports by containerPort, conditions by type; honours $patch delete and replace', () => {
@@ -67,7 +85,14 @@ describe('Kube simulator: strategic merge patch', () => {
         template: {
           spec: {
             containers: [
-              { name: 'server', env: [{ name: 'B', value: '2' }, { name: 'A', value: '9' }], ports: [{ containerPort: 3000, name: 'http' }] },
+              {
+                name: 'server',
+                env: [
+                  { name: 'B', value: '2' },
+                  { name: 'A', value: '9' }
+                ],
+                ports: [{ containerPort: 3000, name: 'http' }]
+              },
               { name: 'sidecar', $patch: 'delete' }
             ]
           }
@@ -78,21 +103,32 @@ describe('Kube simulator: strategic merge patch', () => {
     };
 
     // Act
-    const out = strategicMergePatch(deployment, patch) as typeof deployment & { metadata: { labels: Record<string, string> } };
+    const out = strategicMergePatch(deployment, patch) as typeof deployment & {
+      metadata: { labels: Record<string, string> };
+    };
 
     // Assess
     const server = out.spec.template.spec.containers[0]!;
     expect(out.spec.template.spec.containers).toHaveLength(1);
-    expect(server.env).toEqual([{ name: 'A', value: '9' }, { name: 'B', value: '2' }]);
+    expect(server.env).toEqual([
+      { name: 'A', value: '9' },
+      { name: 'B', value: '2' }
+    ]);
     expect(server.ports).toEqual([{ containerPort: 3000, protocol: 'TCP', name: 'http' }]);
-    expect(out.status.conditions).toEqual([{ type: 'Available', status: 'False' }, { type: 'Progressing', status: 'True' }]);
+    expect(out.status.conditions).toEqual([
+      { type: 'Available', status: 'False' },
+      { type: 'Progressing', status: 'True' }
+    ]);
     expect(out.metadata.finalizers).toEqual(['a', 'b']);
     expect(out.metadata.labels).toEqual({ only: 'this' });
   });
 
   it('ignores $setElementOrder and honours $deleteFromPrimitiveList as kubectl apply sends them', () => {
     // Prepare
-    const patch = { metadata: { '$deleteFromPrimitiveList/finalizers': ['a'] }, spec: { template: { spec: { '$setElementOrder/containers': [{ name: 'sidecar' }, { name: 'server' }] } } } };
+    const patch = {
+      metadata: { '$deleteFromPrimitiveList/finalizers': ['a'] },
+      spec: { template: { spec: { '$setElementOrder/containers': [{ name: 'sidecar' }, { name: 'server' }] } } }
+    };
 
     // Act
     const out = strategicMergePatch(deployment, patch) as typeof deployment;
@@ -104,7 +140,13 @@ describe('Kube simulator: strategic merge patch', () => {
 
   it('knows the merge keys of the Kubernetes types', () => {
     // Prepare
-    const paths = [['spec', 'template', 'spec', 'containers'], ['spec', 'containers', 'ports'], ['spec', 'ports'], ['status', 'conditions'], ['spec', 'tolerations']];
+    const paths = [
+      ['spec', 'template', 'spec', 'containers'],
+      ['spec', 'containers', 'ports'],
+      ['spec', 'ports'],
+      ['status', 'conditions'],
+      ['spec', 'tolerations']
+    ];
 
     // Act
     const keys = paths.map(mergeKeyFor);
@@ -142,9 +184,27 @@ describe('Kube simulator: JSON patch (RFC 6902)', () => {
     const failing = [{ op: 'test', path: '/spec/replicas', value: 7 }];
 
     // Act
-    const a = (() => { try { jsonPatch(deployment, notArray); } catch (e) { return e; } })();
-    const b = (() => { try { jsonPatch(deployment, failing); } catch (e) { return e; } })();
-    const c = (() => { try { jsonPatch(deployment, [{ op: 'remove', path: '/nope/deeper' }]); } catch (e) { return e; } })();
+    const a = (() => {
+      try {
+        jsonPatch(deployment, notArray);
+      } catch (e) {
+        return e;
+      }
+    })();
+    const b = (() => {
+      try {
+        jsonPatch(deployment, failing);
+      } catch (e) {
+        return e;
+      }
+    })();
+    const c = (() => {
+      try {
+        jsonPatch(deployment, [{ op: 'remove', path: '/nope/deeper' }]);
+      } catch (e) {
+        return e;
+      }
+    })();
 
     // Assess
     expect(a).toBeInstanceOf(PatchError);

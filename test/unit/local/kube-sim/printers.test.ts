@@ -18,33 +18,132 @@ const cs = (over: Partial<ContainerStatus>): ContainerStatus => ({
 const pod = (status: Pod['status'], extra: Partial<Pod['metadata']> = {}, containers = 1): Pod => ({
   apiVersion: 'v1',
   kind: 'Pod',
-  metadata: { name: 'p', namespace: 'demo', uid: 'u', resourceVersion: '1', creationTimestamp: '2026-01-01T00:00:00Z', ...extra },
-  spec: { containers: Array.from({ length: containers }, (_, i) => ({ name: `c${i}`, image: 'img' })), nodeName: 'sim-node-1' },
+  metadata: {
+    name: 'p',
+    namespace: 'demo',
+    uid: 'u',
+    resourceVersion: '1',
+    creationTimestamp: '2026-01-01T00:00:00Z',
+    ...extra
+  },
+  spec: {
+    containers: Array.from({ length: containers }, (_, i) => ({ name: `c${i}`, image: 'img' })),
+    nodeName: 'sim-node-1'
+  },
   status
 });
 
 describe('Kube simulator: the STATUS column (printPod)', () => {
   it.each([
-    ['Running and ready', pod({ phase: 'Running', containerStatuses: [cs({ ready: true, state: { running: {} } })] }), '1/1', 'Running', 0],
-    ['ContainerCreating', pod({ phase: 'Pending', containerStatuses: [cs({ state: { waiting: { reason: 'ContainerCreating' } } })] }), '0/1', 'ContainerCreating', 0],
-    ['CrashLoopBackOff', pod({ phase: 'Running', containerStatuses: [cs({ restartCount: 5, state: { waiting: { reason: 'CrashLoopBackOff' } }, lastState: { terminated: { exitCode: 1, reason: 'Error' } } })] }), '0/1', 'CrashLoopBackOff', 5],
-    ['OOMKilled right after the kill', pod({ phase: 'Running', containerStatuses: [cs({ restartCount: 2, state: { terminated: { exitCode: 137, reason: 'OOMKilled' } } })] }), '0/1', 'OOMKilled', 2],
-    ['ImagePullBackOff', pod({ phase: 'Pending', containerStatuses: [cs({ state: { waiting: { reason: 'ImagePullBackOff' } } })] }), '0/1', 'ImagePullBackOff', 0],
-    ['Evicted', pod({ phase: 'Failed', reason: 'Evicted', containerStatuses: [cs({ state: { terminated: { exitCode: 137, reason: 'Evicted' } } })] }), '0/1', 'Evicted', 0],
-    ['exit code without reason', pod({ phase: 'Running', containerStatuses: [cs({ state: { terminated: { exitCode: 2 } } })] }), '0/1', 'ExitCode:2', 0],
-    ['signal without reason', pod({ phase: 'Running', containerStatuses: [cs({ state: { terminated: { exitCode: 0, signal: 9 } } })] }), '0/1', 'Signal:9', 0],
+    [
+      'Running and ready',
+      pod({ phase: 'Running', containerStatuses: [cs({ ready: true, state: { running: {} } })] }),
+      '1/1',
+      'Running',
+      0
+    ],
+    [
+      'ContainerCreating',
+      pod({ phase: 'Pending', containerStatuses: [cs({ state: { waiting: { reason: 'ContainerCreating' } } })] }),
+      '0/1',
+      'ContainerCreating',
+      0
+    ],
+    [
+      'CrashLoopBackOff',
+      pod({
+        phase: 'Running',
+        containerStatuses: [
+          cs({
+            restartCount: 5,
+            state: { waiting: { reason: 'CrashLoopBackOff' } },
+            lastState: { terminated: { exitCode: 1, reason: 'Error' } }
+          })
+        ]
+      }),
+      '0/1',
+      'CrashLoopBackOff',
+      5
+    ],
+    [
+      'OOMKilled right after the kill',
+      pod({
+        phase: 'Running',
+        containerStatuses: [cs({ restartCount: 2, state: { terminated: { exitCode: 137, reason: 'OOMKilled' } } })]
+      }),
+      '0/1',
+      'OOMKilled',
+      2
+    ],
+    [
+      'ImagePullBackOff',
+      pod({ phase: 'Pending', containerStatuses: [cs({ state: { waiting: { reason: 'ImagePullBackOff' } } })] }),
+      '0/1',
+      'ImagePullBackOff',
+      0
+    ],
+    [
+      'Evicted',
+      pod({
+        phase: 'Failed',
+        reason: 'Evicted',
+        containerStatuses: [cs({ state: { terminated: { exitCode: 137, reason: 'Evicted' } } })]
+      }),
+      '0/1',
+      'Evicted',
+      0
+    ],
+    [
+      'exit code without reason',
+      pod({ phase: 'Running', containerStatuses: [cs({ state: { terminated: { exitCode: 2 } } })] }),
+      '0/1',
+      'ExitCode:2',
+      0
+    ],
+    [
+      'signal without reason',
+      pod({ phase: 'Running', containerStatuses: [cs({ state: { terminated: { exitCode: 0, signal: 9 } } })] }),
+      '0/1',
+      'Signal:9',
+      0
+    ],
     ['no container statuses', pod({ phase: 'Pending' }), '0/1', 'Pending', 0],
     [
       'two containers: the first in reverse order wins, restarts add up',
-      pod({ phase: 'Running', containerStatuses: [cs({ name: 'c0', restartCount: 1, state: { waiting: { reason: 'CrashLoopBackOff' } } }), cs({ name: 'c1', ready: true, restartCount: 2, state: { running: {} } })] }, {}, 2),
+      pod(
+        {
+          phase: 'Running',
+          containerStatuses: [
+            cs({ name: 'c0', restartCount: 1, state: { waiting: { reason: 'CrashLoopBackOff' } } }),
+            cs({ name: 'c1', ready: true, restartCount: 2, state: { running: {} } })
+          ]
+        },
+        {},
+        2
+      ),
       '1/2',
       'CrashLoopBackOff',
       3
     ],
-    ['terminating', pod({ phase: 'Running', containerStatuses: [cs({ ready: true, state: { running: {} } })] }, { deletionTimestamp: '2026-01-01T00:01:00Z' }), '1/1', 'Terminating', 0],
+    [
+      'terminating',
+      pod(
+        { phase: 'Running', containerStatuses: [cs({ ready: true, state: { running: {} } })] },
+        { deletionTimestamp: '2026-01-01T00:01:00Z' }
+      ),
+      '1/1',
+      'Terminating',
+      0
+    ],
     [
       'init container waiting',
-      { ...pod({ phase: 'Pending', initContainerStatuses: [cs({ name: 'init', state: { waiting: { reason: 'PodInitializing' } } })] }), spec: { containers: [{ name: 'c0', image: 'i' }], initContainers: [{ name: 'init', image: 'i' }] } },
+      {
+        ...pod({
+          phase: 'Pending',
+          initContainerStatuses: [cs({ name: 'init', state: { waiting: { reason: 'PodInitializing' } } })]
+        }),
+        spec: { containers: [{ name: 'c0', image: 'i' }], initContainers: [{ name: 'init', image: 'i' }] }
+      },
       '0/1',
       'Init:0/1',
       0
@@ -85,7 +184,10 @@ describe('Kube simulator: ages and tables', () => {
 
   it('prints pods as a Table with wide columns and PartialObjectMetadata rows', () => {
     // Prepare
-    const p = pod({ phase: 'Running', podIP: '10.244.0.5', containerStatuses: [cs({ ready: true, state: { running: {} } })] }, { labels: { app: 'x' } });
+    const p = pod(
+      { phase: 'Running', podIP: '10.244.0.5', containerStatuses: [cs({ ready: true, state: { running: {} } })] },
+      { labels: { app: 'x' } }
+    );
     const now = Date.parse('2026-01-01T00:02:05Z');
 
     // Act
@@ -111,8 +213,30 @@ describe('Kube simulator: ages and tables', () => {
   it('prints deployments and events with the API server columns', () => {
     // Prepare
     const now = Date.parse('2026-01-01T00:00:30Z');
-    const d = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd', creationTimestamp: '2026-01-01T00:00:00Z' }, spec: { replicas: 2, template: { spec: { containers: [{ name: 's', image: 'i:1' }] } }, selector: { matchLabels: { app: 'd' } } }, status: { readyReplicas: 1, updatedReplicas: 2, availableReplicas: 1 } } as unknown as KubeObject;
-    const e = { apiVersion: 'v1', kind: 'Event', metadata: { name: 'p.1' }, involvedObject: { kind: 'Pod', name: 'p' }, type: 'Warning', reason: 'BackOff', message: 'Back-off ', source: { component: 'kubelet', host: 'n' }, firstTimestamp: '2026-01-01T00:00:00Z', lastTimestamp: '2026-01-01T00:00:20Z', count: 4 } as unknown as KubeObject;
+    const d = {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'd', creationTimestamp: '2026-01-01T00:00:00Z' },
+      spec: {
+        replicas: 2,
+        template: { spec: { containers: [{ name: 's', image: 'i:1' }] } },
+        selector: { matchLabels: { app: 'd' } }
+      },
+      status: { readyReplicas: 1, updatedReplicas: 2, availableReplicas: 1 }
+    } as unknown as KubeObject;
+    const e = {
+      apiVersion: 'v1',
+      kind: 'Event',
+      metadata: { name: 'p.1' },
+      involvedObject: { kind: 'Pod', name: 'p' },
+      type: 'Warning',
+      reason: 'BackOff',
+      message: 'Back-off ',
+      source: { component: 'kubelet', host: 'n' },
+      firstTimestamp: '2026-01-01T00:00:00Z',
+      lastTimestamp: '2026-01-01T00:00:20Z',
+      count: 4
+    } as unknown as KubeObject;
 
     // Act
     const dt = toTable('Deployment', [d], '1', now);
@@ -120,7 +244,13 @@ describe('Kube simulator: ages and tables', () => {
 
     // Assess
     expect(dt.rows[0]!.cells).toEqual(['d', '1/2', 2, 1, '30s', 's', 'i:1', 'app=d']);
-    expect(et.columnDefinitions.filter((c) => c.priority === 0).map((c) => c.name)).toEqual(['Last Seen', 'Type', 'Reason', 'Object', 'Message']);
+    expect(et.columnDefinitions.filter((c) => c.priority === 0).map((c) => c.name)).toEqual([
+      'Last Seen',
+      'Type',
+      'Reason',
+      'Object',
+      'Message'
+    ]);
     expect(et.rows[0]!.cells).toEqual(['10s', 'Warning', 'BackOff', 'pod/p', '', 'kubelet, n', 'Back-off', '30s', 4, 'p.1']);
   });
 });

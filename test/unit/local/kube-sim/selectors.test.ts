@@ -64,7 +64,13 @@ describe('Kube simulator: label selectors', () => {
 
   it('turns a workload selector into requirements and prints them back', () => {
     // Prepare
-    const sel = { matchLabels: { app: 'x' }, matchExpressions: [{ key: 'env', operator: 'In' as const, values: ['a', 'b'] }, { key: 'legacy', operator: 'DoesNotExist' as const }] };
+    const sel = {
+      matchLabels: { app: 'x' },
+      matchExpressions: [
+        { key: 'env', operator: 'In' as const, values: ['a', 'b'] },
+        { key: 'legacy', operator: 'DoesNotExist' as const }
+      ]
+    };
 
     // Act
     const reqs = requirementsFromSelector(sel);
@@ -77,7 +83,13 @@ describe('Kube simulator: label selectors', () => {
 });
 
 describe('Kube simulator: field selectors', () => {
-  const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p1', namespace: 'demo' }, spec: { nodeName: 'sim-node-1' }, status: { phase: 'Failed' } } as unknown as KubeObject;
+  const pod = {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'p1', namespace: 'demo' },
+    spec: { nodeName: 'sim-node-1' },
+    status: { phase: 'Failed' }
+  } as unknown as KubeObject;
   const event = {
     apiVersion: 'v1',
     kind: 'Event',
