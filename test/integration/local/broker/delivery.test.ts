@@ -115,9 +115,10 @@ describe('Local broker delivery: retries, backoff, dead letters (real HTTP)', ()
       extensions: { correlationid: 'c-7' },
       data: { healingId: 'h-1' }
     });
-    await eventually(() => expect(dls.received).toHaveLength(1));
+    await eventually(() => expect(finalOutcomes(tb.outcomes, 'bad-1')).toHaveLength(1));
     // Assess
     expect(sub.received).toHaveLength(1);
+    expect(dls.received).toHaveLength(1);
     const dead = dls.received[0]!;
     expect(dead.url).toBe('/dead-letters');
     expect(dead.headers).toMatchObject({

@@ -106,11 +106,13 @@ describe('Local broker ingress (real HTTP)', () => {
   });
 
   it('answers 415 with a clear message to a batch', async () => {
+    // Prepare
+    const batch = JSON.stringify([{ specversion: '1.0', id: 'b1', source: '/test', type: 'dev.cortex.test.binary' }]);
     // Act
     const res = await fetch(tb.broker.url, {
       method: 'POST',
       headers: { 'content-type': 'application/cloudevents-batch+json' },
-      body: '[]'
+      body: batch
     });
     // Assess
     expect(res.status).toBe(415);
@@ -133,9 +135,11 @@ describe('Local broker ingress (real HTTP)', () => {
   });
 
   it('answers 404 with JSON for an unknown broker or a path that is not /<namespace>/<broker>', async () => {
+    // Prepare
+    const event = { id: 'u', type: 'dev.cortex.test.binary' };
     // Act
-    const unknown = await sendBinary(`${base}/cortex/nope`, { id: 'u', type: 't' });
-    const shape = await sendBinary(`${base}/just-one-segment`, { id: 'u', type: 't' });
+    const unknown = await sendBinary(`${base}/cortex/nope`, event);
+    const shape = await sendBinary(`${base}/just-one-segment`, event);
     // Assess
     expect(unknown.status).toBe(404);
     expect(((await unknown.json()) as { error: { message: string } }).error.message).toMatch(
@@ -146,11 +150,13 @@ describe('Local broker ingress (real HTTP)', () => {
   });
 
   it('answers 405 with Allow to other methods, 200 with Allow to OPTIONS, 200 to GET /healthz', async () => {
+    // Prepare
+    const healthz = `${base}/healthz`;
     // Act
     const get = await fetch(tb.broker.url);
     const put = await fetch(tb.broker.url, { method: 'PUT', body: 'x' });
     const options = await fetch(tb.broker.url, { method: 'OPTIONS' });
-    const health = await fetch(`${base}/healthz`);
+    const health = await fetch(healthz);
     // Assess
     expect(get.status).toBe(405);
     expect(get.headers.get('allow')).toBe('POST, OPTIONS');

@@ -49,8 +49,9 @@ describe('Local broker replies and TTL (real HTTP)', () => {
     );
     // Act
     await sendBinary(tb.broker.url, { id: 'ask-1', type: 'dev.cortex.test.asked' });
-    await eventually(() => expect(b.received).toHaveLength(1));
+    await eventually(() => expect(finalOutcomes(tb.outcomes, 'reply-1')).toHaveLength(1));
     // Assess
+    expect(b.received).toHaveLength(1);
     expect(b.received[0]!.headers).toMatchObject({
       'ce-id': 'reply-1',
       'ce-type': 'dev.cortex.test.answered',

@@ -87,6 +87,7 @@ describe('Local broker routing: every filter dialect end to end (real HTTP)', ()
   });
 
   it('counts an event that matches nothing as unrouted', () => {
+    // Prepare: the events sent in beforeAll; e8 matches no Trigger (filters are case-sensitive)
     // Act
     const stats = tb.broker.stats();
     // Assess

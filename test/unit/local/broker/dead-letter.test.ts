@@ -32,20 +32,19 @@ describe('Dead-letter extensions (local/broker/dead-letter)', () => {
   });
 
   it('leaves knativeerrordata out when the body is empty', () => {
+    // Prepare
+    const failure = { url: 'http://sub', status: 404, body: Buffer.alloc(0), reason: 'r' };
     // Act
-    const ext = deadLetterExtensions({ url: 'http://sub', status: 404, body: Buffer.alloc(0), reason: 'r' });
+    const ext = deadLetterExtensions(failure);
     // Assess
     expect(ext).toEqual({ knativeerrordest: 'http://sub', knativeerrorcode: 404 });
   });
 
   it('reports a failure without a response as Knative does: 500 and "dispatch error: <reason>"', () => {
+    // Prepare
+    const failure = { url: 'http://sub', status: undefined, body: Buffer.alloc(0), reason: 'connect ECONNREFUSED' };
     // Act
-    const ext = deadLetterExtensions({
-      url: 'http://sub',
-      status: undefined,
-      body: Buffer.alloc(0),
-      reason: 'connect ECONNREFUSED'
-    });
+    const ext = deadLetterExtensions(failure);
     // Assess
     expect(ext.knativeerrorcode).toBe(500);
     expect(Buffer.from(ext.knativeerrordata as string, 'base64').toString()).toBe('dispatch error: connect ECONNREFUSED');

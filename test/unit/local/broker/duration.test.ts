@@ -19,8 +19,10 @@ describe('ISO-8601 durations (local/broker/duration)', () => {
   ];
   for (const [text, ms] of valid) {
     it(`parses ${text} as ${ms} ms`, () => {
+      // Prepare
+      const input = ` ${text} `;
       // Act
-      const parsed = parseDuration(text);
+      const parsed = parseDuration(input);
       // Assess
       expect(parsed).toBe(ms);
     });
@@ -29,8 +31,10 @@ describe('ISO-8601 durations (local/broker/duration)', () => {
   const invalid = ['', 'P', 'PT', '0.2', '200ms', 'PT-1S', 'P1Y', 'P1M', 'T1S', 'PT1S2M', 'P1DT', 'PT.5S', 'PT1.S'];
   for (const text of invalid) {
     it(`rejects ${JSON.stringify(text)}`, () => {
+      // Prepare
+      const input = text;
       // Act
-      const parsed = parseDuration(text);
+      const parsed = parseDuration(input);
       // Assess
       expect(parsed).toBeUndefined();
     });

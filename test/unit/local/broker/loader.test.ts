@@ -52,8 +52,10 @@ describe('Knative manifest loader (local/broker/loader)', () => {
   });
 
   it('names the file and the document index when YAML does not parse', () => {
+    // Prepare
+    const yaml = `${SERVICE}---\nkind: Trigger\n  bad: [indent\n`;
     // Act
-    const act = (): unknown => parseManifests(`${SERVICE}---\nkind: Trigger\n  bad: [indent\n`, 'knative/bad.yaml');
+    const act = (): unknown => parseManifests(yaml, 'knative/bad.yaml');
     // Assess
     expect(act).toThrow(ConfigError);
     expect(act).toThrow(/knative\/bad\.yaml, document 1: YAML does not parse/);
@@ -72,17 +74,16 @@ describe('Knative manifest loader (local/broker/loader)', () => {
   });
 
   it('rejects an invalid delivery duration, backoff policy or filter dialect', () => {
+    // Prepare
+    const badDelay = TRIGGER.replace('PT0.5S', '500ms');
+    const badPolicy = TRIGGER.replace('backoffPolicy: exponential', 'backoffPolicy: fibonacci');
+    const badDialect = TRIGGER.replace(/ {2}filter:.*\n/, '  filters: [ { regex: { type: x } } ]\n');
+    const twoDialects = TRIGGER.replace(/ {2}filter:.*\n/, '  filters: [ { exact: { type: x }, prefix: { type: y } } ]\n');
     // Act
-    const delay = (): unknown => parseManifests(TRIGGER.replace('PT0.5S', '500ms'), 'd.yaml');
-    const policy = (): unknown =>
-      parseManifests(TRIGGER.replace('backoffPolicy: exponential', 'backoffPolicy: fibonacci'), 'p.yaml');
-    const dialect = (): unknown =>
-      parseManifests(TRIGGER.replace(/ {2}filter:.*\n/, '  filters: [ { regex: { type: x } } ]\n'), 'f.yaml');
-    const two = (): unknown =>
-      parseManifests(
-        TRIGGER.replace(/ {2}filter:.*\n/, '  filters: [ { exact: { type: x }, prefix: { type: y } } ]\n'),
-        't.yaml'
-      );
+    const delay = (): unknown => parseManifests(badDelay, 'd.yaml');
+    const policy = (): unknown => parseManifests(badPolicy, 'p.yaml');
+    const dialect = (): unknown => parseManifests(badDialect, 'f.yaml');
+    const two = (): unknown => parseManifests(twoDialects, 't.yaml');
     // Assess
     expect(delay).toThrow(/spec\.delivery\.backoffDelay: not an ISO-8601 duration/);
     expect(policy).toThrow(/spec\.delivery\.backoffPolicy/);
@@ -112,9 +113,10 @@ describe('Knative manifest loader (local/broker/loader)', () => {
   });
 
   it('rejects a relative uri without a ref', () => {
+    // Prepare
+    const yaml = TRIGGER.replace(/ {2}subscriber:.*\n/, '  subscriber: { uri: /path }\n');
     // Act
-    const act = (): unknown =>
-      parseManifests(TRIGGER.replace(/ {2}subscriber:.*\n/, '  subscriber: { uri: /path }\n'), 'u.yaml');
+    const act = (): unknown => parseManifests(yaml, 'u.yaml');
     // Assess
     expect(act).toThrow(/absolute/);
   });

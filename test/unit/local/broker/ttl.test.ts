@@ -14,8 +14,10 @@ describe('Broker TTL (local/broker/ttl)', () => {
   ];
   for (const [value, expected] of table) {
     it(`${JSON.stringify(value)} at the ingress → ${expected.ttl}${expected.malformed ? ' (reset)' : ''}`, () => {
+      // Prepare
+      const incoming = value;
       // Act
-      const result = ingressTtl(value);
+      const result = ingressTtl(incoming);
       // Assess
       expect(result).toEqual(expected);
     });

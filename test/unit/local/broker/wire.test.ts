@@ -38,17 +38,22 @@ describe('Wire encoding (local/broker/wire)', () => {
   });
 
   it('falls back to structured mode when an attribute cannot travel in a header', () => {
+    // Prepare
+    const record = { ...base, subject: 'café', data: { a: 1 } };
     // Act
-    const msg = encodeBinary({ ...base, subject: 'café', data: { a: 1 } });
+    const msg = encodeBinary(record);
     // Assess
     expect(msg.headers['content-type']).toMatch(/^application\/cloudevents\+json/);
     expect(JSON.parse(msg.body as string)).toEqual({ ...base, subject: 'café', data: { a: 1 } });
   });
 
   it('structured: the whole event as JSON, bytes as data_base64', () => {
+    // Prepare
+    const withJson = { ...base, data: { a: 1 } };
+    const withBytes = { ...base, datacontenttype: 'application/octet-stream', data: Buffer.from('Ma') };
     // Act
-    const json = encodeStructured({ ...base, data: { a: 1 } });
-    const bytes = encodeStructured({ ...base, datacontenttype: 'application/octet-stream', data: Buffer.from('Ma') });
+    const json = encodeStructured(withJson);
+    const bytes = encodeStructured(withBytes);
     // Assess
     expect(JSON.parse(json.body as string)).toEqual({ ...base, data: { a: 1 } });
     expect(JSON.parse(bytes.body as string)).toEqual({
