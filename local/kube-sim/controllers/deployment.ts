@@ -49,8 +49,16 @@ export function podTemplateHash(template: PodTemplate): string {
   return [...String(h)].map((c) => alphanums[c.charCodeAt(0) % alphanums.length]).join('');
 }
 
-function withoutHash(template: PodTemplate): PodTemplate {
+/** The template as compared and hashed: without the hash label and without a null creationTimestamp (kubectl
+ * rollout undo sends the template back with `metadata.creationTimestamp: null`). */
+function normalized(template: PodTemplate): PodTemplate {
   const t = clone(template);
+  if (t.metadata && t.metadata['creationTimestamp'] === null) delete t.metadata['creationTimestamp'];
+  return t;
+}
+
+function withoutHash(template: PodTemplate): PodTemplate {
+  const t = normalized(template);
   if (t.metadata?.labels) {
     delete t.metadata.labels[HASH_LABEL];
     if (Object.keys(t.metadata.labels).length === 0) delete t.metadata.labels;
@@ -74,7 +82,7 @@ export function syncDeployments(store: ObjectStore, recorder: EventRecorder, now
   for (const d of store.list(DEPLOY) as Deployment[]) {
     if (d.metadata.deletionTimestamp) continue;
     const all = (store.list(RS, d.metadata.namespace) as ReplicaSet[]).filter((rs) => ownedBy(rs, d));
-    let newRS = all.find((rs) => deepEqual(withoutHash(rs.spec.template), d.spec.template));
+    let newRS = all.find((rs) => deepEqual(withoutHash(rs.spec.template), normalized(d.spec.template)));
     const old = all.filter((rs) => rs !== newRS);
     const desired = d.spec.replicas ?? 1;
     const scale = (rs: ReplicaSet, to: number): ReplicaSet => {
@@ -182,8 +190,8 @@ function rollout(
 }
 
 function createReplicaSet(store: ObjectStore, d: Deployment, rev: number, replicas: number): ReplicaSet {
-  const hash = podTemplateHash(d.spec.template);
-  const template = clone(d.spec.template);
+  const hash = podTemplateHash(normalized(d.spec.template));
+  const template = normalized(d.spec.template);
   template.metadata = { ...(template.metadata ?? {}), labels: { ...(template.metadata?.labels ?? {}), [HASH_LABEL]: hash } };
   const rs: ReplicaSet = {
     apiVersion: 'apps/v1',

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Simulator } from '../../../local/kube-sim/index.js';
 import { kubectl, kubectlStream, kubectlUntil, parseTable } from '../../helpers/kubectl.js';
-import { livePods, startTestSimulator } from '../../helpers/kube-sim.js';
+import { createWorkload, livePods, startTestSimulator } from '../../helpers/kube-sim.js';
 
 describe('Cluster simulator: kubectl 1.20', () => {
   let sim: Simulator;
@@ -206,5 +206,43 @@ describe('Cluster simulator: kubectl 1.20', () => {
     // Assess
     expect(r.code).toBe(1);
     expect(r.stderr.trim()).toBe('Error from server (NotFound): deployments.apps "missing" not found');
+  });
+  it('follows a log with logs -f until the container exits', async () => {
+    // Prepare
+    await createWorkload(sim, 'w-follow');
+    const pod = await sim.waitFor(() =>
+      sim.list('Pod', 'demo', 'app=w-follow').find((p) => p.status?.['phase'] === 'Running')
+    );
+    const follow = kubectlStream(kc, ['logs', '-f', pod.metadata.name, '-n', 'demo']);
+    await follow.waitForLine((l) => l.includes('MCP server listening on 0.0.0.0:3000'));
+
+    // Act
+    sim.setFault('demo', 'w-follow', 'crashloop');
+    const crash = await follow.waitForLine((l) => l.includes('exiting with code 1'));
+    await follow.stop();
+
+    // Assess
+    expect(crash).toMatch(/FATAL w-follow cannot start without its database, exiting with code 1$/);
+    expect(follow.lines).toContain('Error: connect ECONNREFUSED 10.96.0.12:5432');
+  });
+  it('rolls back with rollout undo onto the previous ReplicaSet', async () => {
+    // Prepare
+    await createWorkload(sim, 'w-undo');
+    await kubectl(kc, ['rollout', 'status', 'deploy/w-undo', '-n', 'demo', '--timeout=60s']);
+    const original = sim.list('ReplicaSet', 'demo', 'app=w-undo').map((rs) => rs.metadata.name);
+    await kubectl(kc, ['set', 'image', 'deploy/w-undo', '-n', 'demo', 'server=ghcr.io/cortex-demo/w-undo:2.0.0']);
+    await kubectl(kc, ['rollout', 'status', 'deploy/w-undo', '-n', 'demo', '--timeout=60s']);
+
+    // Act
+    const undo = await kubectl(kc, ['rollout', 'undo', 'deploy/w-undo', '-n', 'demo']);
+    const status = await kubectl(kc, ['rollout', 'status', 'deploy/w-undo', '-n', 'demo', '--timeout=60s']);
+    const rs = await kubectl(kc, ['get', 'rs', '-n', 'demo', '-l', 'app=w-undo']);
+
+    // Assess
+    expect(undo.stdout.trim()).toBe('deployment.apps/w-undo rolled back');
+    expect(status.stdout).toContain('successfully rolled out');
+    const rows = parseTable(rs.stdout);
+    expect(rows).toHaveLength(2);
+    expect(rows.find((r) => r['DESIRED'] === '1')!['NAME']).toBe(original[0]);
   });
 });
