@@ -91,9 +91,10 @@ export function judgePolicies(
   }
   const unknown = results.filter((r) => r.admits === 'unknown');
   if (unknown.length > 0) {
+    const maybe = isolating.filter((v) => v.admits === 'unknown').map((v) => v.policy);
     return {
       verdict: 'inconclusive',
-      summary: `${listNames(isolating.map((v) => v.policy))} admit traffic to ${where} only from IP blocks: whether the chat's pod IP is among them cannot be told from the API`,
+      summary: `Only IP-block rules of ${maybe.length === 1 ? 'NetworkPolicy' : 'NetworkPolicies'} ${listNames(maybe)} could admit the chat's traffic to ${where}: whether its pod IP is in them cannot be told from the API`,
       evidence
     };
   }

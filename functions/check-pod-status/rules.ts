@@ -99,7 +99,7 @@ export function judgePods(workload: Workload, where: string): CheckFinding {
   const detail =
     faulty.length > 0
       ? `: ${countByStatus(faulty)} (${listNames(names(faulty))})`
-      : `: ${countByStatus(active.filter((p) => !p.ready))}`;
+      : `: ${countByStatus(active.filter((p) => !p.ready).map((p) => ({ ...p, status: p.status === 'Running' ? 'Running but not Ready' : p.status })))}`;
   const recommendation = recommend(workload, active);
   return {
     verdict: 'problem',

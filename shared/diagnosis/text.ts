@@ -34,8 +34,8 @@ export function cleanLine(raw: string, max = MAX_LINE_CHARS): string {
 }
 
 /**
- * Splits untrusted multi-line text into clean lines: at most `maxChars` of input are read, at most `maxLines` lines
- * (the last ones) kept, each cleaned and cut by {@link cleanLine}; empty lines are dropped.
+ * Splits untrusted multi-line text into clean lines: only the first `maxChars` of input are read, each line cleaned and cut
+ * by {@link cleanLine}, empty lines dropped, and the last `maxLines` kept.
  *
  * @example
  * cleanLines('a\n\u0007b\n\nc', { maxLines: 2 }); // → ['b', 'c']
@@ -45,13 +45,13 @@ export function cleanLines(
   opts: { maxChars?: number; maxLines?: number; maxLineChars?: number } = {}
 ): string[] {
   const { maxChars = 256 * 1024, maxLines = 1000, maxLineChars = MAX_LINE_CHARS } = opts;
-  // Keep the end of an oversized text: the newest lines are the interesting ones.
-  const text = raw.length > maxChars ? raw.slice(raw.length - maxChars) : raw;
-  const lines = text.split('\n');
-  return lines
-    .slice(-maxLines)
+  // Keep the start of an oversized text, as the API's limitBytes does: a server that ignores it gets the same cut.
+  const text = raw.length > maxChars ? raw.slice(0, maxChars) : raw;
+  return text
+    .split('\n')
     .map((l) => cleanLine(l, maxLineChars))
-    .filter((l) => l.length > 0);
+    .filter((l) => l.length > 0)
+    .slice(-maxLines);
 }
 
 /**

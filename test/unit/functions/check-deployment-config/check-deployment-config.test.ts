@@ -1,0 +1,150 @@
+import { describe, expect, it } from 'vitest';
+import checkDeploymentConfig from '../../../../functions/check-deployment-config/index.js';
+import { ForbiddenError } from '../../../../shared/runtime/errors.js';
+import { createFakeCtx } from '../../../fakes/ctx.js';
+import { createFakeKube } from '../../../fakes/kube.js';
+import { APP, deployment, healthyCluster, NS, request, runCheckOn, service } from '../../../helpers/check-cluster.js';
+
+const replicaSet = (name: string, replicas: number, ready: number) => ({
+  apiVersion: 'apps/v1',
+  kind: 'ReplicaSet',
+  metadata: {
+    name,
+    namespace: NS,
+    labels: { app: APP },
+    annotations: { 'deployment.kubernetes.io/revision': '3' },
+    ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: APP, uid: 'uid-deploy', controller: true }]
+  },
+  spec: { replicas, selector: { matchLabels: { app: APP } } },
+  status: { replicas, readyReplicas: ready }
+});
+
+describe('Function: check-deployment-config', () => {
+  it('returns no intents when the request does not list deployment-config', async () => {
+    // Prepare
+    const ctx = createFakeCtx({ kube: createFakeKube(healthyCluster()) });
+    // Act
+    const intents = await checkDeploymentConfig.handle(request(['pod-status']), ctx);
+    // Assess
+    expect(intents).toEqual([]);
+  });
+
+  it('is healthy when the Deployment has all replicas ready and available, naming its image', async () => {
+    // Prepare
+    const c = { ...healthyCluster(), replicaSets: [replicaSet(`${APP}-7d4b9c8f6`, 1, 1)] };
+    // Act
+    const out = await runCheckOn(checkDeploymentConfig, 'deployment-config', c);
+    // Assess
+    expect(out.verdict).toBe('healthy');
+    expect(out.summary).toBe(
+      'Deployment demo/mcp-demo: 1/1 replicas ready, 1 available; images server=ghcr.io/cortex-demo/mcp-demo:1.4.2'
+    );
+    expect(out.evidence).toContainEqual({
+      subject: `replicaset/${APP}-7d4b9c8f6`,
+      detail: '1 desired, 1 ready, revision 3',
+      count: 1
+    });
+  });
+
+  it.each([
+    [{}, 1],
+    [{ 'cortex.dev/restore-replicas': '3' }, 3],
+    [{ 'cortex.dev/restore-replicas': 'lots' }, 1],
+    [{ 'cortex.dev/restore-replicas': '0' }, 1]
+  ])('recommends scale_up when scaled to zero (annotations %j → %i replicas)', async (annotations, replicas) => {
+    // Prepare
+    const d = deployment({ replicas: 0, annotations, status: { observedGeneration: 1, replicas: 0 } });
+    // Act
+    const out = await runCheckOn(checkDeploymentConfig, 'deployment-config', { deployments: [d], services: [service()] });
+    // Assess
+    expect(out.verdict).toBe('problem');
+    expect(out.summary).toBe('Deployment demo/mcp-demo is scaled to zero (0 replicas desired)');
+    expect(out.recommendation).toEqual({
+      action: 'scale_up',
+      reason: `no replicas: restore ${replicas}`,
+      params: { replicas }
+    });
+  });
+
+  it('reports a paused rollout', async () => {
+    // Act
+    const out = await runCheckOn(checkDeploymentConfig, 'deployment-config', {
+      deployments: [deployment({ paused: true })],
+      services: [service()]
+    });
+    // Assess
+    expect(out.verdict).toBe('problem');
+    expect(out.summary).toBe('Deployment demo/mcp-demo is paused: rollouts do not progress');
+    expect(out.recommendation).toBeUndefined();
+  });
+
+  it('reports ProgressDeadlineExceeded and Available=False with their reasons', async () => {
+    // Prepare
+    const d = deployment({
+      status: {
+        replicas: 1,
+        readyReplicas: 0,
+        availableReplicas: 0,
+        conditions: [
+          {
+            type: 'Available',
+            status: 'False',
+            reason: 'MinimumReplicasUnavailable',
+            message: 'Deployment does not have minimum availability.'
+          },
+          {
+            type: 'Progressing',
+            status: 'False',
+            reason: 'ProgressDeadlineExceeded',
+            message: 'ReplicaSet "mcp-demo-7d4b9c8f6" has timed out progressing.'
+          }
+        ]
+      }
+    });
+    // Act
+    const out = await runCheckOn(checkDeploymentConfig, 'deployment-config', { deployments: [d], services: [service()] });
+    // Assess
+    expect(out.summary).toBe(
+      'Deployment demo/mcp-demo: rollout stuck: ProgressDeadlineExceeded; not available (MinimumReplicasUnavailable); 0/1 replicas ready'
+    );
+    expect(out.evidence).toContainEqual({
+      subject: 'deployment/mcp-demo condition Progressing',
+      detail: 'False ProgressDeadlineExceeded: ReplicaSet "mcp-demo-7d4b9c8f6" has timed out progressing.',
+      reason: 'ProgressDeadlineExceeded'
+    });
+  });
+
+  it('reports a selector mismatch between the Service and the Deployment', async () => {
+    // Prepare
+    const d = deployment({ labels: { app: 'mcp-demo-v2' } });
+    // Act
+    const out = await runCheckOn(checkDeploymentConfig, 'deployment-config', { deployments: [d], services: [service()] });
+    // Assess
+    expect(out.verdict).toBe('problem');
+    expect(out.summary).toBe(
+      'Deployment demo/mcp-demo: selector mismatch: Service demo/mcp-demo selects app=mcp-demo, but the pods of Deployment mcp-demo are labelled app=mcp-demo-v2'
+    );
+    expect(out.evidence.at(-1)).toMatchObject({ reason: 'SelectorMismatch' });
+  });
+
+  it('says plainly when there is no Deployment and no Service', async () => {
+    // Act
+    const out = await runCheckOn(checkDeploymentConfig, 'deployment-config', {});
+    // Assess
+    expect(out.verdict).toBe('problem');
+    expect(out.summary).toBe(
+      'No Deployment behind demo/mcp-demo: neither Service demo/mcp-demo nor a Deployment named mcp-demo exists'
+    );
+  });
+
+  it('is inconclusive when listing deployments is forbidden', async () => {
+    // Prepare
+    const kube = createFakeKube(healthyCluster());
+    kube.failNext('listDeployments', new ForbiddenError('listing deployments in demo failed: 403 forbidden'));
+    // Act
+    const out = await runCheckOn(checkDeploymentConfig, 'deployment-config', kube);
+    // Assess
+    expect(out.verdict).toBe('inconclusive');
+    expect(out.summary).toBe('forbidden: listing deployments in demo failed: 403 forbidden');
+  });
+});
