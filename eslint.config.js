@@ -33,6 +33,28 @@ export default tseslint.config(
     }
   },
   {
+    // The web pages functions serve: plain ES modules that run in the browser, with no build step.
+    files: ['functions/*/web/**/*.js'],
+    languageOptions: {
+      sourceType: 'module',
+      globals: Object.fromEntries(
+        [
+          'window',
+          'document',
+          'Node',
+          'fetch',
+          'EventSource',
+          'AbortController',
+          'TextDecoderStream',
+          'sessionStorage',
+          'addEventListener',
+          'setTimeout',
+          'clearTimeout'
+        ].map((g) => [g, 'readonly'])
+      )
+    }
+  },
+  {
     files: ['shared/runtime/config.ts', 'scripts/**', 'test/**', 'bench/**', 'local/**/config.ts'],
     rules: { 'no-restricted-properties': 'off' }
   },
