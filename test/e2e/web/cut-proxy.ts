@@ -1,0 +1,55 @@
+import { connect, createServer, type Server, type Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
+
+/**
+ * A TCP proxy in front of a server that a test can cut: every open connection dies at once, like a Knative timeout
+ * or a network blip, and new connections can be refused for a while. It records the head of every request.
+ */
+export interface CutProxy {
+  url: string;
+  /** The first bytes of every request that came through (method, path, headers). */
+  requests: string[];
+  /** Destroys every open connection. */
+  cut(): void;
+  /** While true, new connections are closed right away. */
+  refuse(on: boolean): void;
+  close(): Promise<void>;
+}
+
+export async function startCutProxy(targetPort: number): Promise<CutProxy> {
+  const sockets = new Set<Socket>();
+  const requests: string[] = [];
+  let refusing = false;
+  const server: Server = createServer((client) => {
+    if (refusing) return void client.destroy();
+    const upstream = connect(targetPort, '127.0.0.1');
+    for (const s of [client, upstream]) {
+      sockets.add(s);
+      s.on('error', () => undefined);
+      s.on('close', () => {
+        sockets.delete(s);
+        client.destroy();
+        upstream.destroy();
+      });
+    }
+    client.on('data', (chunk: Buffer) => {
+      const head = chunk.toString('latin1');
+      if (/^[A-Z]+ \S+ HTTP\/1\.1\r\n/.test(head)) requests.push(head);
+    });
+    client.pipe(upstream).pipe(client);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    requests,
+    cut: () => {
+      for (const s of sockets) s.destroy();
+    },
+    refuse: (on) => void (refusing = on),
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      })
+  };
+}
