@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Config } from '../../shared/runtime/config.js';
 import type { Logger } from '../../shared/runtime/logging.js';
 import { classifyLlmError, StreamIdleError, type LlmFailure } from './llm-failures.js';
-import { retryDelayMs } from './retry-delay.js';
+import { planRetry } from './retry-delay.js';
 
 /*
  * Claude through @anthropic-ai/sdk `messages.stream()`, with the SDK's retry policy run here (the SDK's own retries
@@ -35,7 +35,7 @@ export interface LlmHooks {
 export type LlmResult =
   | { ok: true; message: Message }
   /** `requestedWaitMs`: the server asked for a wait longer than our cap, so we stopped. */
-  | { ok: false; failure: LlmFailure; attempts: number; requestedWaitMs?: number };
+  | { ok: false; failure: LlmFailure; attempts: number; requestedWaitMs?: number | undefined };
 
 export interface Llm {
   complete(request: LlmRequest, hooks: LlmHooks, signal: AbortSignal): Promise<LlmResult>;
@@ -127,9 +127,17 @@ export function createLlm(deps: LlmDeps): Llm {
           if (signal.aborted) return { ok: false, failure: { ...failure, aborted: true }, attempts };
           log.warn({ err, attempt: attempts, detail: failure.detail, connected: state.connected }, 'Claude API call failed');
           // A stream that had started is never retried (as in the SDK): tokens may already have reached the user.
-          if (!failure.retryable || state.connected || n >= config.maxRetries) return { ok: false, failure, attempts };
-          const delay = Math.round(retryDelayMs(failure.headers, n, deps.now(), random()));
-          if (waited + delay > config.retryCapMs) return { ok: false, failure, attempts, requestedWaitMs: delay };
+          const retryable = failure.retryable && !state.connected;
+          const plan = planRetry(
+            { ...failure, retryable },
+            n,
+            waited,
+            { maxRetries: config.maxRetries, capMs: config.retryCapMs },
+            deps.now(),
+            random()
+          );
+          if (!plan.retry) return { ok: false, failure, attempts, requestedWaitMs: plan.requestedWaitMs };
+          const delay = plan.delayMs;
           hooks.onDelay({ attempt: attempts, retryInMs: delay, failure });
           try {
             await sleep(delay, undefined, { signal });

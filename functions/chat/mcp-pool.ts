@@ -55,6 +55,7 @@ interface Entry {
   tools?: ClaudeTool[];
   refs?: ToolRef[];
   lastListMs?: number;
+  listing?: Promise<void>;
 }
 
 /** `<server>__<tool>`, in the character set the Messages API allows for tool names. */
@@ -91,7 +92,12 @@ export function createMcpPool(deps: McpPoolDeps): McpPool {
     await client?.then((c) => c.close()).catch(() => undefined);
   };
 
-  const list = async (entry: Entry): Promise<void> => {
+  const list = (entry: Entry): Promise<void> =>
+    (entry.listing ??= listOnce(entry).finally(() => {
+      entry.listing = undefined;
+    }));
+
+  const listOnce = async (entry: Entry): Promise<void> => {
     entry.lastListMs = deps.now();
     try {
       const client = await connect(entry);
@@ -119,8 +125,9 @@ export function createMcpPool(deps: McpPoolDeps): McpPool {
 
   return {
     async tools() {
+      // Listings in flight (the one started at boot) are awaited, so the first message already sees every tool.
       const due = [...entries.values()].filter(
-        (e) => !e.tools && (e.lastListMs === undefined || deps.now() - e.lastListMs >= RELIST_MS)
+        (e) => e.listing || (!e.tools && (e.lastListMs === undefined || deps.now() - e.lastListMs >= RELIST_MS))
       );
       await Promise.all(due.map(list));
       const tools: ClaudeTool[] = [];

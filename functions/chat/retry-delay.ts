@@ -41,3 +41,27 @@ export function requestedDelayMs(headers: Headers | undefined, nowMs: number): n
 export function retryDelayMs(headers: Headers | undefined, retryIndex: number, nowMs: number, random: number): number {
   return requestedDelayMs(headers, nowMs) ?? defaultBackoffMs(retryIndex, random);
 }
+
+export type RetryPlan = { retry: true; delayMs: number } | { retry: false; requestedWaitMs?: number };
+
+/**
+ * Whether to retry after failed attempt number `attempt` (0-based) and how long to wait first. Retries stop when the
+ * failure is not retryable, the retries are used up, or the wait would push the total past `capMs` (then
+ * `requestedWaitMs` says what the server asked for: waiting an hour for a chat answer helps no one).
+ *
+ * @example
+ * planRetry({ retryable: true, headers }, 0, 0, { maxRetries: 2, capMs: 20_000 }, Date.now(), Math.random());
+ */
+export function planRetry(
+  failure: { retryable: boolean; headers?: Headers | undefined },
+  attempt: number,
+  waitedMs: number,
+  limits: { maxRetries: number; capMs: number },
+  nowMs: number,
+  random: number
+): RetryPlan {
+  if (!failure.retryable || attempt >= limits.maxRetries) return { retry: false };
+  const delayMs = Math.round(retryDelayMs(failure.headers, attempt, nowMs, random));
+  if (waitedMs + delayMs > limits.capMs) return { retry: false, requestedWaitMs: delayMs };
+  return { retry: true, delayMs };
+}

@@ -9,31 +9,50 @@ import type { ChatService } from './service.js';
  * JSON, no or empty message), 401 (wrong token), 409 (session busy), 413 (too large).
  */
 
-const ChatRequest = z.object({
+const ChatRequestSchema = z.object({
   message: z.string({ error: '"message" must be a string' }),
   sessionId: z.string().optional(),
   token: z.string().optional()
 });
 
+export interface ChatRequest {
+  message: string;
+  sessionId: string | undefined;
+  token: string | undefined;
+}
+
 /** Room for the JSON around the message (keys, session id, token) in the body limit. */
 const ENVELOPE_BYTES = 4 * 1024;
+/** A JSON-escaped character takes at most 6 bytes (`\u00e9`): the body limit must let every valid message through. */
+const MAX_ESCAPE = 6;
+
+/**
+ * Validates a parsed `POST /chat` body; the token may come in the body or the `x-cortex-session-token` header.
+ * Throws RequestError (400) or PayloadTooLargeError (413).
+ */
+export function parseChatRequest(body: unknown, headerToken: string | undefined, maxMessageBytes: number): ChatRequest {
+  const parsed = ChatRequestSchema.safeParse(body ?? {});
+  if (!parsed.success) throw new RequestError(400, 'invalid_request', z.prettifyError(parsed.error));
+  const { message, sessionId } = parsed.data;
+  if (message.trim() === '') throw new RequestError(400, 'empty_message', 'the message is empty');
+  const bytes = Buffer.byteLength(message, 'utf8');
+  if (bytes > maxMessageBytes) {
+    throw new PayloadTooLargeError(`the message has ${bytes} bytes; at most ${maxMessageBytes} are accepted`);
+  }
+  return { message, sessionId, token: parsed.data.token ?? headerToken };
+}
 
 export function mountChatRoutes(router: Router, chat: ChatService, opts: { maxMessageBytes: number }): void {
   router.post('/chat/sessions', (_req, res) => void res.status(201).json(chat.createSession()));
 
   // JSON whatever the content type says: a browser's fetch without headers still works.
-  const json = express.json({ limit: opts.maxMessageBytes * 6 + ENVELOPE_BYTES, type: () => true });
+  const json = express.json({ limit: opts.maxMessageBytes * MAX_ESCAPE + ENVELOPE_BYTES, type: () => true });
   router.post('/chat', json, async (req, res) => {
-    const parsed = ChatRequest.safeParse(req.body ?? {});
-    if (!parsed.success) throw new RequestError(400, 'invalid_request', z.prettifyError(parsed.error));
-    const { message, sessionId } = parsed.data;
-    if (message.trim() === '') throw new RequestError(400, 'empty_message', 'the message is empty');
-    const bytes = Buffer.byteLength(message, 'utf8');
-    if (bytes > opts.maxMessageBytes) {
-      throw new PayloadTooLargeError(`the message has ${bytes} bytes; at most ${opts.maxMessageBytes} are accepted`);
-    }
-    const token = parsed.data.token ?? req.get('x-cortex-session-token');
-    const session = chat.resolve(sessionId, token);
-    await chat.answer(session, message, res);
+    const { message, sessionId, token } = parseChatRequest(
+      req.body,
+      req.get('x-cortex-session-token'),
+      opts.maxMessageBytes
+    );
+    await chat.answer(chat.resolve(sessionId, token), message, res);
   });
 }

@@ -30,26 +30,35 @@ export async function* readSse(body: ReadableStream<Uint8Array>): AsyncGenerator
   let event = '';
   let data: string[] = [];
   let id: string | undefined;
+  /** One line; returns a frame when the line is the blank line that dispatches one. */
+  const line = (text: string): SseFrame | undefined => {
+    if (text === '') {
+      const frame = data.length > 0 || event ? { event: event || 'message', data: data.join('\n'), id } : undefined;
+      event = '';
+      data = [];
+      return frame;
+    }
+    if (text.startsWith(':')) return undefined;
+    const colon = text.indexOf(':');
+    const field = colon < 0 ? text : text.slice(0, colon);
+    const value = colon < 0 ? '' : text.slice(colon + 1).replace(/^ /, '');
+    if (field === 'event') event = value;
+    else if (field === 'data') data.push(value);
+    else if (field === 'id' && !value.includes('\0')) id = value;
+    return undefined;
+  };
   for await (const chunk of chunks(body)) {
     buffer += decoder.decode(chunk, { stream: true });
     let match: RegExpExecArray | null;
-    // A lone trailing "\r" may be the first half of "\r\n": wait for more input before splitting on it.
+    // A trailing "\r" may be the first half of "\r\n": it waits for more input (or the end of the body).
     while ((match = /\r\n|\n|\r(?!$)/.exec(buffer))) {
-      const line = buffer.slice(0, match.index);
+      const frame = line(buffer.slice(0, match.index));
       buffer = buffer.slice(match.index + match[0].length);
-      if (line === '') {
-        if (data.length > 0 || event) yield { event: event || 'message', data: data.join('\n'), id };
-        event = '';
-        data = [];
-        continue;
-      }
-      if (line.startsWith(':')) continue;
-      const colon = line.indexOf(':');
-      const field = colon < 0 ? line : line.slice(0, colon);
-      const value = colon < 0 ? '' : line.slice(colon + 1).replace(/^ /, '');
-      if (field === 'event') event = value;
-      else if (field === 'data') data.push(value);
-      else if (field === 'id' && !value.includes('\0')) id = value;
+      if (frame) yield frame;
     }
+  }
+  if (buffer.endsWith('\r')) {
+    const frame = line(buffer.slice(0, -1));
+    if (frame) yield frame;
   }
 }

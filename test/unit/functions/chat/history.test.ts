@@ -1,0 +1,124 @@
+import type { MessageParam } from '@anthropic-ai/sdk/resources/messages';
+import { describe, expect, it } from 'vitest';
+import { startsTurn, trimHistory } from '../../../../functions/chat/history.js';
+import { SessionStore } from '../../../../functions/chat/sessions.js';
+
+const user = (text: string): MessageParam => ({ role: 'user', content: text });
+const assistant = (text: string): MessageParam => ({ role: 'assistant', content: [{ type: 'text', text }] });
+const toolUse = (id: string): MessageParam => ({
+  role: 'assistant',
+  content: [{ type: 'tool_use', id, name: 'demo__search_docs', input: { query: 'q' } }]
+});
+const toolResult = (id: string): MessageParam => ({
+  role: 'user',
+  content: [{ type: 'tool_result', tool_use_id: id, content: 'r' }]
+});
+
+/** Every tool_use is answered by a tool_result in the next message, and every tool_result answers the previous one. */
+function pairsIntact(messages: MessageParam[]): boolean {
+  return messages.every((m, i) => {
+    const blocks = typeof m.content === 'string' ? [] : m.content;
+    const uses = blocks.flatMap((b) => (b.type === 'tool_use' ? [b.id] : []));
+    const results = blocks.flatMap((b) => (b.type === 'tool_result' ? [b.tool_use_id] : []));
+    const next = messages[i + 1];
+    const nextResults =
+      next && typeof next.content !== 'string'
+        ? next.content.flatMap((b) => (b.type === 'tool_result' ? [b.tool_use_id] : []))
+        : [];
+    const prev = messages[i - 1];
+    const prevUses =
+      prev && typeof prev.content !== 'string' ? prev.content.flatMap((b) => (b.type === 'tool_use' ? [b.id] : [])) : [];
+    return uses.every((id) => nextResults.includes(id)) && results.every((id) => prevUses.includes(id));
+  });
+}
+
+const conversation: MessageParam[] = [
+  user('q1'),
+  assistant('a1'),
+  user('q2'),
+  toolUse('t1'),
+  toolResult('t1'),
+  toolUse('t2'),
+  toolResult('t2'),
+  assistant('a2'),
+  user('q3'),
+  assistant('a3')
+];
+
+describe('Function: chat history trimming', () => {
+  it('tells typed user messages from tool results', () => {
+    // Prepare
+    const messages = [user('hi'), toolResult('t1'), assistant('x')];
+    // Act
+    const starts = messages.map(startsTurn);
+    // Assess
+    expect(starts).toEqual([true, false, false]);
+  });
+
+  it.each([
+    [1, ['q3', 'a3']],
+    [2, ['q2', 't1', 't1', 't2', 't2', 'a2', 'q3', 'a3']],
+    [3, ['q1', 'a1', 'q2', 't1', 't1', 't2', 't2', 'a2', 'q3', 'a3']],
+    [10, ['q1', 'a1', 'q2', 't1', 't1', 't2', 't2', 'a2', 'q3', 'a3']],
+    [0, []]
+  ])('keeps the last %i turn(s), cutting only in front of a typed message', (turns, expected) => {
+    // Prepare
+    const label = (m: MessageParam): string => {
+      if (typeof m.content === 'string') return m.content;
+      const b = m.content[0]!;
+      return b.type === 'text' ? b.text : b.type === 'tool_use' ? b.id : b.type === 'tool_result' ? b.tool_use_id : '?';
+    };
+    // Act
+    const kept = trimHistory(conversation, turns);
+    // Assess
+    expect(kept.map(label)).toEqual(expected);
+    expect(pairsIntact(kept)).toBe(true);
+  });
+
+  it('drops a damaged head that starts with a tool result', () => {
+    // Prepare
+    const damaged = [toolResult('t0'), assistant('a0'), user('q1'), assistant('a1')];
+    // Act
+    const kept = trimHistory(damaged, 5);
+    // Assess
+    expect(kept).toEqual([user('q1'), assistant('a1')]);
+  });
+});
+
+describe('Function: chat session store', () => {
+  it('evicts the least recently used session past the bound', () => {
+    // Prepare
+    const store = new SessionStore({ maxSessions: 2, ttlMs: 60_000, historyTurns: 5, now: () => 0 });
+    store.open('s-aaaaaaaa');
+    store.open('s-bbbbbbbb');
+    store.open('s-aaaaaaaa').history = [user('kept')];
+    // Act
+    store.open('s-cccccccc');
+    // Assess
+    expect(store.size).toBe(2);
+    expect(store.open('s-aaaaaaaa').history).toEqual([user('kept')]);
+    expect(store.open('s-bbbbbbbb').history).toEqual([]);
+  });
+
+  it('forgets sessions idle for longer than the TTL', () => {
+    // Prepare
+    let now = 0;
+    const store = new SessionStore({ maxSessions: 10, ttlMs: 1000, historyTurns: 5, now: () => now });
+    store.commit(store.open('s-old-session'), [user('q'), assistant('a')]);
+    now = 1500;
+    // Act
+    const again = store.open('s-old-session');
+    // Assess
+    expect(again.history).toEqual([]);
+  });
+
+  it('commits a turn trimmed to the configured number of turns', () => {
+    // Prepare
+    const store = new SessionStore({ maxSessions: 10, ttlMs: 60_000, historyTurns: 1, now: () => 0 });
+    const session = store.open('s-trimmed');
+    // Act
+    store.commit(session, conversation);
+    // Assess
+    expect(session.history).toEqual([user('q3'), assistant('a3')]);
+  });
+});
