@@ -4,7 +4,7 @@ import { type ApiContext } from './api/context.js';
 import { createApiServer } from './api/server.js';
 import { ControlLoop } from './controllers/loop.js';
 import { EventRecorder } from './events.js';
-import { type Timing } from './kubelet/container.js';
+import { type Timing } from './kubelet/container-types.js';
 import { FAULT_ANNOTATION, type Fault, FaultTracker } from './kubelet/faults.js';
 import { Kubelet } from './kubelet/kubelet.js';
 import { writeKubeconfig } from './kubeconfig.js';

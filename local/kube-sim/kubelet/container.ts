@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { type ContainerState, type ContainerStatus, k8sTime } from '../types.js';
+import { type ContainerEvent, type Terminated, type Timing, goDuration, terminatedState } from './container-types.js';
 import { type PodFault } from './faults.js';
 import { type AppInfo, LogRun, crashLines, notReadyLine, shutdownLines, startupLines } from './logs.js';
 
@@ -9,37 +10,6 @@ import { type AppInfo, LogRun, crashLines, notReadyLine, shutdownLines, startupL
  * growing) or the image pull loop (ErrImagePull ⇄ ImagePullBackOff). Time is compressed by `backoffBaseMs` (kubelet:
  * 10 s, doubling up to 5 min = 30 × base).
  */
-
-export interface Timing {
-  /** Pending/ContainerCreating → Running (0 = at once). */
-  podStartMs: number;
-  /** Base of the crash and image pull back-off (kubelet: 10 s), doubling up to 30 × base. */
-  backoffBaseMs: number;
-  /** How long a crashing container runs before it exits. */
-  crashAfterMs: number;
-  /** How long the Terminated state (Error/OOMKilled) shows before the back-off starts. */
-  crashHoldMs: number;
-  /** Graceful pod deletion: how long a pod shows Terminating before it is gone. */
-  terminationMs: number;
-  /** Readiness probe period: how often a not-ready container reports Unhealthy. */
-  probePeriodMs: number;
-}
-
-export interface ContainerEvent {
-  type: 'Normal' | 'Warning';
-  reason: string;
-  message: string;
-}
-
-export interface Terminated {
-  exitCode: number;
-  reason: string;
-  message?: string;
-  startedAt: number;
-  finishedAt: number;
-  containerId: string;
-  run: LogRun;
-}
 
 type Stage =
   | { kind: 'creating'; until: number }
@@ -51,16 +21,6 @@ type Stage =
   | { kind: 'stopped' };
 
 const newContainerId = (): string => `containerd://${randomBytes(32).toString('hex')}`;
-
-/** Go's time.Duration String for the back-off message: 400ms, 2.5s, 1m20s, 5m0s. */
-export function goDuration(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)}ms`;
-  const totalS = ms / 1000;
-  if (totalS < 60) return `${Number(totalS.toFixed(3))}s`;
-  const m = Math.floor(totalS / 60);
-  const s = Number((totalS - m * 60).toFixed(3));
-  return m >= 60 ? `${Math.floor(m / 60)}h${m % 60}m${s}s` : `${m}m${s}s`;
-}
 
 export class ContainerRuntime {
   stage: Stage;
@@ -327,15 +287,4 @@ export class ContainerRuntime {
       started: s.kind === 'running'
     };
   }
-}
-
-function terminatedState(t: Terminated): NonNullable<ContainerState['terminated']> {
-  return {
-    exitCode: t.exitCode,
-    reason: t.reason,
-    ...(t.message ? { message: t.message } : {}),
-    startedAt: k8sTime(t.startedAt),
-    finishedAt: k8sTime(t.finishedAt),
-    containerID: t.containerId
-  };
 }

@@ -1,10 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  ContainerRuntime,
-  type ContainerEvent,
-  type Timing,
-  goDuration
-} from '../../../../local/kube-sim/kubelet/container.js';
+import { ContainerRuntime } from '../../../../local/kube-sim/kubelet/container.js';
+import { type ContainerEvent, type Timing, goDuration } from '../../../../local/kube-sim/kubelet/container-types.js';
 import { type PodFault } from '../../../../local/kube-sim/kubelet/faults.js';
 import { appInfo } from '../../../../local/kube-sim/kubelet/logs.js';
 import { buildPodStatus } from '../../../../local/kube-sim/kubelet/pod-status.js';
