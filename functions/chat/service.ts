@@ -90,6 +90,8 @@ export function createChatService(ctx: RouteCtx): ChatService {
       const sessionId = session.id;
       const token = sessionToken(secret, sessionId);
       const pending: Promise<unknown>[] = [];
+      const started = now();
+      let outcome = 'aborted';
       streams.add(sse);
       session.busy = true;
       try {
@@ -162,7 +164,9 @@ export function createChatService(ctx: RouteCtx): ChatService {
           sessions.commit(session, result.history);
           emit('done', { message: result.answer });
         }
+        outcome = result.ok ? 'done' : sse.closed ? 'aborted' : 'error';
       } catch (err) {
+        outcome = 'internal_error';
         log.error({ err, sessionId }, 'chat turn failed');
         emit('error', { code: 'internal', message: 'The chat failed unexpectedly; please try again.' });
       } finally {
@@ -170,6 +174,7 @@ export function createChatService(ctx: RouteCtx): ChatService {
         session.busy = false;
         streams.delete(sse);
         sse.end();
+        log.info({ sessionId, outcome, ms: now() - started }, 'chat message answered');
       }
     }
   };
