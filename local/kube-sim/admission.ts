@@ -138,7 +138,9 @@ function validateContainers(containers: unknown, prefix: string, causes: Cause[]
 /** 422 Invalid for objects the simulator could not run with. */
 export function validate(def: ResourceDef, obj: KubeObject): void {
   const causes: Cause[] = [];
-  const name = obj.metadata?.name ?? '';
+  // A generated name is the prefix plus five characters: validate it as such.
+  const generate = typeof obj.metadata?.generateName === 'string' ? obj.metadata.generateName : '';
+  const name = obj.metadata?.name || (generate ? `${generate}x` : '');
   if (!name)
     causes.push({ field: 'metadata.name', detail: 'name or generateName is required', reason: 'FieldValueRequired' });
   else if (!DNS_SUBDOMAIN.test(name) || name.length > 253) {
@@ -173,5 +175,5 @@ export function validate(def: ResourceDef, obj: KubeObject): void {
         causes.push({ field: `spec.ports[${i}].port`, value: p.port, detail: 'must be between 1 and 65535, inclusive' });
     }
   }
-  if (causes.length > 0) throw invalid(def.kind, def.group, name, causes);
+  if (causes.length > 0) throw invalid(def.kind, def.group, obj.metadata?.name || generate, causes);
 }

@@ -127,7 +127,6 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   const ctx: ApiContext = {
     store,
     kubelet,
-    faults,
     log,
     now,
     serverAddress: () => address,

@@ -1,13 +1,11 @@
 import { type Logger } from 'pino';
 import { type Kubelet } from '../kubelet/kubelet.js';
-import { type FaultTracker } from '../kubelet/faults.js';
 import { type ObjectStore } from '../store.js';
 
 /** What request handlers need from the simulator. */
 export interface ApiContext {
   store: ObjectStore;
   kubelet: Kubelet;
-  faults: FaultTracker;
   log: Logger;
   now: () => number;
   /** `127.0.0.1:18080`, for discovery's serverAddressByClientCIDRs. */

@@ -1,8 +1,7 @@
 import { type IncomingMessage, type ServerResponse } from 'node:http';
-import { notFound } from '../api-errors.js';
+import { badRequest, notFound } from '../api-errors.js';
 import { type ResourceDef, groupVersion } from '../resources.js';
 import { SelectorError, matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector } from '../selectors.js';
-import { badRequest } from '../api-errors.js';
 import { partialObjectMetadata, toTable } from '../tables.js';
 import { type KubeObject } from '../types.js';
 import { type ApiContext } from './context.js';

@@ -64,11 +64,7 @@ export function createObject(
   dryRun = false
 ): KubeObject {
   const obj = normalize(def, body, namespace);
-  if (!obj.metadata.name && typeof obj.metadata.generateName === 'string') {
-    obj.metadata.name = `${obj.metadata.generateName}xxxxx`;
-    validate(def, obj);
-    obj.metadata.name = '';
-  } else validate(def, obj);
+  validate(def, obj);
   requireNamespace(store, def, obj.metadata.namespace);
   if (def.hasStatus && def.kind !== 'Service' && def.kind !== 'Namespace' && def.kind !== 'Node') delete obj.status;
   applyDefaults(def, obj, store, true);
