@@ -82,9 +82,12 @@ export class Dispatcher {
   /** Starts delivering `event` along `route`; the outcome is reported to the observer. */
   dispatch(event: AcceptedEvent, route: Route): void {
     this.deps.observer.matched(route.trigger);
-    const run = this.deliver(event, route).catch((err: unknown) => {
-      this.report(event, route, { kind: 'dropped', reason: `internal error: ${(err as Error).message}` });
-    });
+    // Starting on the next microtask lets the ingress write its 202 before the first attempt is built.
+    const run = Promise.resolve()
+      .then(() => this.deliver(event, route))
+      .catch((err: unknown) => {
+        this.report(event, route, { kind: 'dropped', reason: `internal error: ${(err as Error).message}` });
+      });
     this.pending.add(run);
     void run.finally(() => this.pending.delete(run));
   }
