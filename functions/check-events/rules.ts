@@ -1,5 +1,5 @@
 import type { CheckFinding, CheckRequest } from '../../shared/diagnosis/check.js';
-import { cleanLine, listNames } from '../../shared/diagnosis/text.js';
+import { cleanLine, listNames, plural } from '../../shared/diagnosis/text.js';
 import type { KubeEvent } from '../../shared/kube/port.js';
 import { deploymentFor } from '../../shared/kube/workload.js';
 import type { Ctx } from '../../shared/runtime/define-function.js';
@@ -82,7 +82,7 @@ export function judgeEvents(where: string, events: readonly KubeEvent[], names: 
   const total = sorted.reduce((n, [, g]) => n + g.count, 0);
   return {
     verdict: 'problem',
-    summary: `${total} Warning events for ${where} in the last ${minutes} min: ${sorted.map(([r, g]) => `${r} ×${g.count}`).join(', ')}`,
+    summary: `${plural(total, 'Warning event')} for ${where} in the last ${minutes} min: ${sorted.map(([r, g]) => `${r} ×${g.count}`).join(', ')}`,
     evidence: sorted.map(([reason, g]) => ({
       subject: listNames([...g.objects].sort()),
       detail: g.message || '(no message)',

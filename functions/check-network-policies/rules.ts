@@ -59,6 +59,14 @@ export function judgePolicies(
   policies: readonly NetworkPolicy[],
   src: TrafficSource
 ): CheckFinding {
+  if (!workload.service && !workload.deployment && workload.pods.length === 0) {
+    const detail = `neither Service ${where} nor a Deployment of that name exists: no pods to evaluate policies for`;
+    return {
+      verdict: 'inconclusive',
+      summary: `No workload behind ${where}: ${detail}`,
+      evidence: [{ subject: `service/${where}`, detail, reason: 'NotFound' }]
+    };
+  }
   const { podLabels, flows } = destinations(workload);
   const from = `namespace ${src.namespace}, pods ${toSelector(src.podLabels) ?? 'any'}`;
   const results = flows.map((f) => ({ flow: f, ...evaluateIngress(policies, src, f) }));

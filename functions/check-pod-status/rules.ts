@@ -3,8 +3,10 @@ import { suggestLimit } from '../../shared/diagnosis/memory.js';
 import {
   countByStatus,
   describePod,
+  faultLabel,
   hasFault,
   IMAGE_PULL_REASONS,
+  isCrashLooping,
   isOomKilled,
   podState,
   type PodState
@@ -52,11 +54,11 @@ function recommend(workload: Workload, active: PodState[]): CheckFinding['recomm
       }
     };
   }
-  const looping = active.filter((p) => p.containers.some((c) => c.waiting?.reason === 'CrashLoopBackOff'));
+  const looping = active.filter(isCrashLooping);
   if (looping.length > 0) {
     return {
       action: 'restart_pods',
-      reason: `${plural(looping.length, 'pod')} in CrashLoopBackOff: ${listNames(names(looping))}`,
+      reason: `${plural(looping.length, 'pod')} crash-looping: ${listNames(names(looping))}`,
       params: { pods: names(looping) }
     };
   }
@@ -98,8 +100,11 @@ export function judgePods(workload: Workload, where: string): CheckFinding {
   }
   const detail =
     faulty.length > 0
-      ? `: ${countByStatus(faulty)} (${listNames(names(faulty))})`
-      : `: ${countByStatus(active.filter((p) => !p.ready).map((p) => ({ ...p, status: p.status === 'Running' ? 'Running but not Ready' : p.status })))}`;
+      ? `: ${countByStatus(faulty, faultLabel)} (${listNames(names(faulty))})`
+      : `: ${countByStatus(
+          active.filter((p) => !p.ready),
+          (p) => (p.status === 'Running' ? 'Running but not Ready' : p.status)
+        )}`;
   const recommendation = recommend(workload, active);
   return {
     verdict: 'problem',

@@ -42,8 +42,9 @@ export function judgeLimits(where: string, workload: Workload): CheckFinding {
           reason: 'OOMKilled',
           count: c.restartCount
         });
-      } else if (c.lastTerminated?.exitCode === 137 || c.terminated?.exitCode === 137) {
-        // Killed with SIGKILL but not by the OOM killer (a failed liveness probe, a node drain): worth noting, not ours to fix.
+      } else if (p.active && (c.lastTerminated?.exitCode === 137 || c.terminated?.exitCode === 137)) {
+        // Killed with SIGKILL but not by the OOM killer (a failed liveness probe, a node drain): worth noting, not ours
+        // to fix. Evicted pods are left out: their containers die with 137 too, and failed-pods reports them.
         sigkill.push(`${p.name}/${c.name}`);
         evidence.push({
           subject: `pod/${p.name} container ${c.name}`,

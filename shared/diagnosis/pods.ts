@@ -109,6 +109,18 @@ export function isOomKilled(c: ContainerState): boolean {
   return c.terminated?.reason === 'OOMKilled' || c.lastTerminated?.reason === 'OOMKilled';
 }
 
+/** Running again after a failed run, but not ready: a crash loop caught between two crashes. */
+function restartingAfterFailure(c: ContainerState): boolean {
+  return (
+    !c.ready &&
+    !c.waiting &&
+    !c.terminated &&
+    c.restartCount > 0 &&
+    c.lastTerminated !== undefined &&
+    c.lastTerminated.exitCode !== 0
+  );
+}
+
 /**
  * Whether an active pod shows a fault (crash loop, image pull, config error, OOM, unschedulable, a failed run),
  * as opposed to being ready or merely starting.
@@ -119,8 +131,37 @@ export function isOomKilled(c: ContainerState): boolean {
 export function hasFault(p: PodState): boolean {
   if (p.status === 'Unschedulable') return true;
   return p.containers.some(
-    (c) => (c.waiting && !STARTING.has(c.waiting.reason)) || (c.terminated && c.terminated.exitCode !== 0) || isOomKilled(c)
+    (c) =>
+      (c.waiting && !STARTING.has(c.waiting.reason)) ||
+      (c.terminated && c.terminated.exitCode !== 0) ||
+      isOomKilled(c) ||
+      restartingAfterFailure(c)
   );
+}
+
+/**
+ * Whether a pod is crash-looping: waiting in CrashLoopBackOff, or running again after a failed run and not ready
+ * (a crash loop spends part of its time Running; kubectl then shows Running with a growing RESTARTS).
+ *
+ * @example
+ * isCrashLooping(podState(crashingPod)); // → true
+ */
+export function isCrashLooping(p: PodState): boolean {
+  return p.containers.some((c) => c.waiting?.reason === 'CrashLoopBackOff' || restartingAfterFailure(c));
+}
+
+/**
+ * What is wrong with a pod, for a summary: its STATUS, or "restarting after <reason>" for a container running
+ * again after a failed run, with "after OOMKilled" when the OOM killer ended the last run.
+ *
+ * @example
+ * faultLabel(podState(oomLoopingPod)); // → 'CrashLoopBackOff after OOMKilled'
+ */
+export function faultLabel(p: PodState): string {
+  const restarting = p.containers.find(restartingAfterFailure);
+  if (p.status === p.phase && restarting) return `restarting after ${restarting.lastTerminated!.reason}`;
+  const oom = p.status !== 'OOMKilled' && p.containers.some((c) => c.lastTerminated?.reason === 'OOMKilled');
+  return oom ? `${p.status} after OOMKilled` : p.status;
 }
 
 /**
@@ -146,14 +187,14 @@ export function describePod(p: PodState): string {
 }
 
 /**
- * Counts pods by STATUS, most frequent first: `2 CrashLoopBackOff, 1 Running`.
+ * Counts pods by STATUS (or another label), most frequent first: `2 CrashLoopBackOff, 1 Running`.
  *
  * @example
  * countByStatus([podState(a), podState(b)]); // → '2 CrashLoopBackOff'
  */
-export function countByStatus(pods: readonly PodState[]): string {
+export function countByStatus(pods: readonly PodState[], label: (p: PodState) => string = (p) => p.status): string {
   const counts = new Map<string, number>();
-  for (const p of pods) counts.set(p.status, (counts.get(p.status) ?? 0) + 1);
+  for (const p of pods) counts.set(label(p), (counts.get(label(p)) ?? 0) + 1);
   return [...counts.entries()]
     .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
     .map(([s, n]) => `${n} ${s}`)

@@ -123,6 +123,7 @@ export type PodShape =
   | 'crashloop'
   | 'oom'
   | 'oom-just-killed'
+  | 'restarting'
   | 'image-pull'
   | 'err-image-pull'
   | 'evicted'
@@ -192,6 +193,19 @@ function statusOf(shape: PodShape, name: string, ip: string): Pod['status'] {
           terminated: { exitCode: 137, reason: 'OOMKilled', startedAt: new Date(T1), finishedAt: new Date(T2) }
         }
       );
+    case 'restarting':
+      return {
+        phase: 'Running',
+        podIP: ip,
+        conditions: notReadyConditions,
+        containerStatuses: [
+          {
+            ...running(2),
+            ready: false,
+            lastState: { terminated: { exitCode: 1, reason: 'Error', startedAt: new Date(T1), finishedAt: new Date(T2) } }
+          }
+        ]
+      };
     case 'oom-just-killed':
       return {
         phase: 'Running',

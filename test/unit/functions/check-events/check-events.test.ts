@@ -98,7 +98,7 @@ describe('Function: check-events', () => {
     // Act
     const out = await runCheckOn(checkEvents, 'events', { ...healthyCluster(), events: [e] });
     // Assess
-    expect(out.summary).toBe('1 Warning events for demo/mcp-demo in the last 15 min: FailedScheduling ×1');
+    expect(out.summary).toBe('1 Warning event for demo/mcp-demo in the last 15 min: FailedScheduling ×1');
   });
 
   it.each([

@@ -122,6 +122,16 @@ describe('Function: check-network-policies', () => {
     );
   });
 
+  it('is inconclusive when there is no workload to evaluate', async () => {
+    // Act
+    const out = await runCheckOn(checkNetworkPolicies, 'network-policies', { networkPolicies: [denyAll] });
+    // Assess
+    expect(out.verdict).toBe('inconclusive');
+    expect(out.summary).toBe(
+      'No workload behind demo/mcp-demo: neither Service demo/mcp-demo nor a Deployment of that name exists: no pods to evaluate policies for'
+    );
+  });
+
   it('is inconclusive when listing policies is forbidden', async () => {
     // Prepare
     const kube = createFakeKube(healthyCluster());

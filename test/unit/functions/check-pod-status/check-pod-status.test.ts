@@ -53,7 +53,7 @@ describe('Function: check-pod-status', () => {
     expect(out.summary).toBe('0/1 pods of demo/mcp-demo are Ready: 1 CrashLoopBackOff (mcp-demo-7d4b9c8f6-p0abc)');
     expect(out.recommendation).toEqual({
       action: 'restart_pods',
-      reason: '1 pod in CrashLoopBackOff: mcp-demo-7d4b9c8f6-p0abc',
+      reason: '1 pod crash-looping: mcp-demo-7d4b9c8f6-p0abc',
       params: { pods: ['mcp-demo-7d4b9c8f6-p0abc'] }
     });
     expect(out.evidence[0]).toMatchObject({ subject: 'pod/mcp-demo-7d4b9c8f6-p0abc', reason: 'CrashLoopBackOff', count: 5 });
@@ -70,6 +70,23 @@ describe('Function: check-pod-status', () => {
       params: { container: 'server', currentLimit: '128Mi', suggestedLimit: '256Mi', pods: ['mcp-demo-7d4b9c8f6-p0abc'] }
     });
     expect(out.evidence[0]!.detail).toContain('last run OOMKilled exit 137');
+  });
+
+  it('catches a crash loop between two crashes: running again after a failed run, not ready', async () => {
+    // Act
+    const out = await runCheckOn(checkPodStatus, 'pod-status', cluster(['restarting']));
+    // Assess
+    expect(out.summary).toBe('0/1 pods of demo/mcp-demo are Ready: 1 restarting after Error (mcp-demo-7d4b9c8f6-p0abc)');
+    expect(out.recommendation).toMatchObject({ action: 'restart_pods', params: { pods: ['mcp-demo-7d4b9c8f6-p0abc'] } });
+  });
+
+  it('names the OOM kill behind a crash loop in the summary', async () => {
+    // Act
+    const out = await runCheckOn(checkPodStatus, 'pod-status', cluster(['oom']));
+    // Assess
+    expect(out.summary).toBe(
+      '0/1 pods of demo/mcp-demo are Ready: 1 CrashLoopBackOff after OOMKilled (mcp-demo-7d4b9c8f6-p0abc)'
+    );
   });
 
   it('sees an OOM kill right after it happened, before back-off starts', async () => {

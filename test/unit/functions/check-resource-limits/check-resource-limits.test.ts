@@ -84,6 +84,15 @@ describe('Function: check-resource-limits', () => {
     );
   });
 
+  it('leaves evicted pods out of the exit 137 note', async () => {
+    // Prepare
+    const c = { deployments: [deployment()], services: [service()], pods: [pod('evict', 'evicted'), pod('fresh', 'ready')] };
+    // Act
+    const out = await runCheckOn(checkResourceLimits, 'resource-limits', c);
+    // Assess
+    expect(out).toMatchObject({ verdict: 'healthy', summary: 'No OOMKilled containers in 2 pods of demo/mcp-demo' });
+  });
+
   it('is inconclusive with neither pods nor a pod template', async () => {
     // Act
     const out = await runCheckOn(checkResourceLimits, 'resource-limits', { services: [service()] });

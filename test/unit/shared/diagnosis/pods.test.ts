@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { countByStatus, describePod, hasFault, isOomKilled, podState } from '../../../../shared/diagnosis/pods.js';
+import {
+  countByStatus,
+  describePod,
+  faultLabel,
+  hasFault,
+  isCrashLooping,
+  isOomKilled,
+  podState
+} from '../../../../shared/diagnosis/pods.js';
 import { pod, type PodShape } from '../../../helpers/check-cluster.js';
 
 describe('Diagnosis: pod state', () => {
@@ -9,6 +17,7 @@ describe('Diagnosis: pod state', () => {
     ['crashloop', 'CrashLoopBackOff', false, true, false, true],
     ['oom', 'CrashLoopBackOff', false, true, false, true],
     ['oom-just-killed', 'OOMKilled', false, true, false, true],
+    ['restarting', 'Running', false, true, false, true],
     ['image-pull', 'ImagePullBackOff', false, true, false, true],
     ['err-image-pull', 'ErrImagePull', false, true, false, true],
     ['config-error', 'CreateContainerConfigError', false, true, false, true],
@@ -49,6 +58,20 @@ describe('Diagnosis: pod state', () => {
     );
     expect(isOomKilled(oom.containers[0]!)).toBe(true);
     expect(isOomKilled(crash.containers[0]!)).toBe(false);
+  });
+
+  it.each<[PodShape, string, boolean]>([
+    ['crashloop', 'CrashLoopBackOff', true],
+    ['restarting', 'restarting after Error', true],
+    ['oom', 'CrashLoopBackOff after OOMKilled', true],
+    ['oom-just-killed', 'OOMKilled', false],
+    ['image-pull', 'ImagePullBackOff', false],
+    ['not-ready', 'Running', false]
+  ])('labels a %s pod "%s" (crash-looping: %s)', (shape, label, looping) => {
+    // Act
+    const s = podState(pod('lbl01', shape));
+    // Assess
+    expect({ label: faultLabel(s), looping: isCrashLooping(s) }).toEqual({ label, looping });
   });
 
   it('counts pods by status, most frequent first', () => {
