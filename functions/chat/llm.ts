@@ -77,7 +77,31 @@ export function createLlm(deps: LlmDeps): Llm {
     signal: AbortSignal,
     state: { connected: boolean }
   ): Promise<Message> {
-    const stream = client.messages.stream(
+    let idle = false;
+    let timer: NodeJS.Timeout | undefined;
+    const arm = (): void => {
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        idle = true;
+        stream.abort();
+      }, config.idleTimeoutMs);
+    };
+    // Silence is measured on the bytes of the body, so the API's `ping` frames (which the SDK drops) keep a slow
+    // answer alive, while a stream that sends nothing at all is ended.
+    const watched: typeof fetch = async (input, init) => {
+      const res = await deps.fetch(input, init);
+      if (!res.ok || !res.body) return res;
+      const body = res.body.pipeThrough(
+        new TransformStream<Uint8Array, Uint8Array>({
+          transform(chunk, out) {
+            arm();
+            out.enqueue(chunk);
+          }
+        })
+      );
+      return new Response(body, { status: res.status, statusText: res.statusText, headers: res.headers });
+    };
+    const stream = client.withOptions({ fetch: watched }).messages.stream(
       {
         model: config.model,
         max_tokens: config.maxTokens,
@@ -88,20 +112,10 @@ export function createLlm(deps: LlmDeps): Llm {
       // Our retries count on the wire as the SDK's would, so servers (and the stand-in) see the attempt number.
       { maxRetries: 0, signal, headers: { 'x-stainless-retry-count': String(n) } }
     );
-    let idle = false;
-    let timer: NodeJS.Timeout | undefined;
-    const arm = (): void => {
-      clearTimeout(timer);
-      timer = setTimeout(() => {
-        idle = true;
-        stream.abort();
-      }, config.idleTimeoutMs);
-    };
     stream.on('connect', () => {
       state.connected = true;
       arm();
     });
-    stream.on('streamEvent', arm);
     stream.on('text', (delta) => hooks.onText(delta));
     stream.on('error', () => undefined); // handled through finalMessage()
     try {
