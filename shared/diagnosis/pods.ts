@@ -139,15 +139,21 @@ export function hasFault(p: PodState): boolean {
   );
 }
 
+/** Restarts after which a container running again, not ready, counts as crash-looping between two back-offs. The
+ * same threshold remediate-restart-pods applies when it re-reads the pods, so a recommendation is not a noop there. */
+export const CRASH_LOOP_RESTARTS = 3;
+
 /**
- * Whether a pod is crash-looping: waiting in CrashLoopBackOff, or running again after a failed run and not ready
- * (a crash loop spends part of its time Running; kubectl then shows Running with a growing RESTARTS).
+ * Whether a pod is crash-looping: waiting in CrashLoopBackOff, or running again, not ready, after a failed run and
+ * at least {@link CRASH_LOOP_RESTARTS} restarts (a crash loop spends part of its time Running).
  *
  * @example
  * isCrashLooping(podState(crashingPod)); // → true
  */
 export function isCrashLooping(p: PodState): boolean {
-  return p.containers.some((c) => c.waiting?.reason === 'CrashLoopBackOff' || restartingAfterFailure(c));
+  return p.containers.some(
+    (c) => c.waiting?.reason === 'CrashLoopBackOff' || (restartingAfterFailure(c) && c.restartCount >= CRASH_LOOP_RESTARTS)
+  );
 }
 
 /**

@@ -200,7 +200,7 @@ function statusOf(shape: PodShape, name: string, ip: string): Pod['status'] {
         conditions: notReadyConditions,
         containerStatuses: [
           {
-            ...running(2),
+            ...running(3),
             ready: false,
             lastState: { terminated: { exitCode: 1, reason: 'Error', startedAt: new Date(T1), finishedAt: new Date(T2) } }
           }

@@ -80,6 +80,17 @@ describe('Function: check-pod-status', () => {
     expect(out.recommendation).toMatchObject({ action: 'restart_pods', params: { pods: ['mcp-demo-7d4b9c8f6-p0abc'] } });
   });
 
+  it('does not ask for a restart after a single failed run: the pod may still come up', async () => {
+    // Prepare
+    const c = cluster(['restarting']);
+    c.pods[0]!.status!.containerStatuses![0]!.restartCount = 1;
+    // Act
+    const out = await runCheckOn(checkPodStatus, 'pod-status', c);
+    // Assess
+    expect(out.summary).toBe('0/1 pods of demo/mcp-demo are Ready: 1 restarting after Error (mcp-demo-7d4b9c8f6-p0abc)');
+    expect(out.recommendation).toBeUndefined();
+  });
+
   it('names the OOM kill behind a crash loop in the summary', async () => {
     // Act
     const out = await runCheckOn(checkPodStatus, 'pod-status', cluster(['oom']));
