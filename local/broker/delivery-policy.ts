@@ -95,6 +95,9 @@ export function parseRetryAfter(header: string | undefined, now: number): number
   return Number.isNaN(at) ? undefined : Math.max(0, at - now);
 }
 
+/** The longest wait a Node.js timer can express (~24.8 days); longer ones would fire at once. */
+export const MAX_WAIT_MS = 2 ** 31 - 1;
+
 /** How long to wait before the next attempt, after attempt `failedAttempt` failed with `status` (and Retry-After). */
 export function retryWaitMs(
   policy: DeliveryPolicy,
@@ -103,7 +106,9 @@ export function retryWaitMs(
   brokerRetryAfterCapMs: number
 ): number {
   const backoff = backoffMs(policy, failedAttempt);
-  if (failure.retryAfterMs === undefined || (failure.status !== 429 && failure.status !== 503)) return backoff;
-  const cap = policy.retryAfterMaxMs ?? brokerRetryAfterCapMs;
-  return Math.max(backoff, Math.min(failure.retryAfterMs, cap));
+  const honoured =
+    failure.retryAfterMs !== undefined && (failure.status === 429 || failure.status === 503)
+      ? Math.min(failure.retryAfterMs, policy.retryAfterMaxMs ?? brokerRetryAfterCapMs)
+      : 0;
+  return Math.min(Math.max(backoff, honoured), MAX_WAIT_MS);
 }

@@ -4,6 +4,7 @@ import {
   effectiveDeliverySpec,
   isRetryable,
   KNATIVE_DEFAULT_DELIVERY,
+  MAX_WAIT_MS,
   parseRetryAfter,
   retryWaitMs,
   toPolicy
@@ -83,6 +84,16 @@ describe('Delivery policy (local/broker/delivery-policy)', () => {
       const waits = [0, 1, 2, 3].map((n) => backoffMs(policy, n));
       // Assess
       expect(waits).toEqual([200, 400, 800, 1600]);
+    });
+
+    it('never asks for a wait longer than a timer can hold (a long exponential schedule)', () => {
+      // Prepare
+      const policy = toPolicy({ retry: 60, backoffPolicy: 'exponential', backoffDelay: 'PT1S' });
+      // Act
+      const wait = retryWaitMs(policy, 59, {}, 10_000);
+      // Assess
+      expect(backoffMs(policy, 59)).toBeGreaterThan(MAX_WAIT_MS);
+      expect(wait).toBe(MAX_WAIT_MS);
     });
 
     it('linear PT0.2S: 0, 200, 400, 600 ms before retries 1..4', () => {
