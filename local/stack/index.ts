@@ -7,6 +7,10 @@ import { run, type RunningFunction } from '../../shared/runtime/run.js';
 import { createResolver, startBroker, type RunningBroker } from '../broker/index.js';
 import { startClaudeStandin, type ClaudeStandin } from '../claude-standin/index.js';
 import { startSimulator, type Simulator } from '../kube-sim/index.js';
+import { createKubePort } from '../../shared/kube/client-node.js';
+import { createPublisher } from '../../shared/runtime/publish.js';
+import { startDemoBackend, type DemoBackend } from './demo.js';
+import { demoApiRoutes, PAGE_FAULTS } from './demo-api.js';
 import { startFrontDoor, type FrontDoor } from './front-door.js';
 import { frontDoorRoutes } from './routes.js';
 import { localSecrets } from './secrets.js';
@@ -34,6 +38,7 @@ export interface LocalStack {
   broker: RunningBroker;
   functions: ReadonlyMap<string, RunningFunction>;
   standin: ClaudeStandin | undefined;
+  demo: DemoBackend;
   frontDoor: FrontDoor;
   stop(): Promise<void>;
 }
@@ -59,6 +64,10 @@ export async function startLocalStack(opts: StackOptions = {}): Promise<LocalSta
     const sim = await startSimulator({ port: config.local.simPort, seed: 'demo', podStartMs: config.local.podStartMs, backoffBaseMs: config.local.backoffMs, log: log.child({ component: 'kube-sim' }) });
     stops.push(() => sim.stop());
     const kubeconfig = await sim.writeKubeconfig(path.join(config.local.stateDir, 'kubeconfig.yaml'), DEMO.namespace);
+
+    const demo = await startDemoBackend({ kubeUrl: sim.url, namespace: DEMO.namespace, service: DEMO.service, log });
+    stops.push(() => demo.stop());
+    const mcpServers = [{ name: 'demo', url: demo.mcpUrl, target: { namespace: DEMO.namespace, service: DEMO.service } }];
 
     const standin = config.llm.apiKey ? undefined : await startClaudeStandin({ log: log.child({ component: 'claude-standin' }) });
     if (standin) stops.push(() => standin.stop());
@@ -88,6 +97,7 @@ export async function startLocalStack(opts: StackOptions = {}): Promise<LocalSta
       CORTEX_SESSION_SECRET: secrets.sessionSecret,
       CORTEX_OPERATOR_TOKEN: secrets.operatorToken,
       CORTEX_LOCAL_MODE: 'true',
+      CORTEX_MCP_SERVERS: JSON.stringify(mcpServers),
       ...(standin ? { ANTHROPIC_BASE_URL: standin.url } : {})
     };
     const functions = new Map<string, RunningFunction>();
@@ -103,7 +113,24 @@ export async function startLocalStack(opts: StackOptions = {}): Promise<LocalSta
     const relayUrl = urls.get('sse-relay');
     await Promise.all(defs.filter((d) => d !== relay).map((d) => serve(d, relayUrl ? { CORTEX_RELAY_URL: relayUrl } : {})));
 
-    const frontDoor = await startFrontDoor({ port: config.port, host: config.host === '0.0.0.0' ? '127.0.0.1' : config.host, routes: frontDoorRoutes({ urls, broker, namespace: NAMESPACE, brokerName: BROKER_NAME }) });
+    const info = {
+      localMode: true,
+      claude: standin ? 'stand-in' : 'anthropic',
+      demo: { ...DEMO },
+      faults: [...PAGE_FAULTS],
+      operatorToken: secrets.operatorToken
+    };
+    const demoApi = demoApiRoutes({
+      sim,
+      kube: createKubePort({ kubeconfigPath: kubeconfig, timeoutMs: config.kubeTimeoutMs }),
+      demo: DEMO,
+      backend: demo,
+      publish: createPublisher({ sink: broker.url, timeoutMs: config.publishTimeoutMs }),
+      info,
+      log: log.child({ component: 'local-faults' })
+    });
+    const routes = frontDoorRoutes({ urls, broker, namespace: NAMESPACE, brokerName: BROKER_NAME, extra: demoApi });
+    const frontDoor = await startFrontDoor({ port: config.port, host: config.host === '0.0.0.0' ? '127.0.0.1' : config.host, routes });
     stops.push(() => frontDoor.stop());
 
     const state: LocalState = {
@@ -112,7 +139,7 @@ export async function startLocalStack(opts: StackOptions = {}): Promise<LocalSta
       functions: Object.fromEntries(urls),
       kubeconfig,
       operatorToken: secrets.operatorToken,
-      demo: { ...DEMO },
+      demo: { ...DEMO, mcpUrl: demo.mcpUrl },
       claude: standin ? { mode: 'stand-in', url: standin.url } : { mode: 'anthropic' },
       simulator: sim.url,
       pid: process.pid,
@@ -121,7 +148,7 @@ export async function startLocalStack(opts: StackOptions = {}): Promise<LocalSta
     const stateFile = await writeState(config.local.stateDir, state);
     stops.unshift(() => removeState(config.local.stateDir));
     log.info({ frontDoor: frontDoor.url, broker: broker.url, kubeconfig, stateFile, functions: functions.size, claude: state.claude.mode }, 'Cortex is running locally');
-    return { state, stateFile, config, sim, broker, functions, standin, frontDoor, stop: stopAll };
+    return { state, stateFile, config, sim, broker, functions, standin, demo, frontDoor, stop: stopAll };
   } catch (err) {
     await stopAll();
     throw err;
