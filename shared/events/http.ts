@@ -27,10 +27,20 @@ function lowerCaseKeys(headers: Headers): Headers {
   return Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
 }
 
+/** Binary-mode header values are percent-encoded outside printable ASCII (CloudEvents HTTP binding §3.1.3.2). */
+function percentDecode(value: string): string {
+  if (!value.includes('%')) return value;
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
+}
+
 function binaryAttributes(headers: Headers): Record<string, unknown> {
   const attrs: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(headers)) {
-    if (name.startsWith('ce-')) attrs[name.slice(3)] = Array.isArray(value) ? value[0] : value;
+    if (name.startsWith('ce-')) attrs[name.slice(3)] = percentDecode(String(Array.isArray(value) ? value[0] : value));
   }
   const ct = header(headers, 'content-type');
   if (ct !== undefined) attrs.datacontenttype = ct;
@@ -54,9 +64,40 @@ function dropNulls(attrs: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(attrs).filter(([, v]) => v !== null && v !== undefined));
 }
 
+/** Binary mode: the body is the data, parsed when the content type is JSON. */
+function binaryData(record: CloudEventRecord, body: string): void {
+  if (body.length === 0) return;
+  if (!isJson(record.datacontenttype)) {
+    record.data = body;
+    return;
+  }
+  try {
+    record.data = JSON.parse(body);
+  } catch (err) {
+    throw new InvalidEventError(`data: not valid JSON for ${record.datacontenttype}: ${(err as Error).message}`, { cause: err });
+  }
+}
+
+/** Structured mode: `data` as given, or `data_base64` decoded. */
+function structuredData(record: CloudEventRecord): void {
+  if (typeof record.data_base64 !== 'string') return;
+  const bytes = Buffer.from(record.data_base64, 'base64');
+  delete record.data_base64;
+  if (!isJson(record.datacontenttype)) {
+    record.data = bytes;
+    return;
+  }
+  try {
+    record.data = JSON.parse(bytes.toString('utf8'));
+  } catch (err) {
+    throw new InvalidEventError(`data_base64: not valid JSON for ${record.datacontenttype}`, { cause: err });
+  }
+}
+
 /**
  * Parses an HTTP request into a CloudEvent, binary or structured mode, with strict validation of the raw
- * attributes first. Throws InvalidEventError (400) naming what is wrong, or UnsupportedMediaTypeError (415) for batches.
+ * attributes. The event is kept exactly as it arrived: nothing is filled in (no id, no time). Throws
+ * InvalidEventError (400) naming what is wrong, or UnsupportedMediaTypeError (415) for batches.
  *
  * @example
  * const ev = fromHttp(req.headers, bodyText); // bodyText from express.text({ type: () => true })
@@ -76,32 +117,9 @@ export function fromHttp(rawHeaders: Headers, body: string): CloudEventRecord {
   const attrs = structured ? structuredAttributes(body) : binaryAttributes(headers);
   const problems = attributeProblems(attrs);
   if (problems.length > 0) throw new InvalidEventError(`invalid CloudEvent: ${problems.join('; ')}`, { data: { problems } });
-  let event: CloudEvent<unknown>;
-  try {
-    const parsed = HTTP.toEvent({ headers, body });
-    event = (Array.isArray(parsed) ? parsed[0] : parsed) as CloudEvent<unknown>;
-    event.validate();
-  } catch (err) {
-    throw new InvalidEventError(`invalid CloudEvent: ${(err as Error).message}`, { cause: err });
-  }
-  return toRecord(event, structured ? attrs : undefined);
-}
-
-function toRecord(event: CloudEvent<unknown>, structuredAttrs?: Record<string, unknown>): CloudEventRecord {
-  const record = dropNulls({ ...event.toJSON() }) as CloudEventRecord;
-  // The SDK stamps a time when none was sent; keep the event as it arrived.
-  if (structuredAttrs && structuredAttrs.time == null) delete record.time;
-  if (record.data === undefined && typeof record.data_base64 === 'string') {
-    record.data = Buffer.from(record.data_base64, 'base64');
-    delete record.data_base64;
-  }
-  if (Buffer.isBuffer(record.data) && isJson(record.datacontenttype)) {
-    try {
-      record.data = JSON.parse(record.data.toString('utf8'));
-    } catch (err) {
-      throw new InvalidEventError(`data: not valid JSON for ${record.datacontenttype}`, { cause: err });
-    }
-  }
+  const record = dropNulls(attrs) as CloudEventRecord;
+  if (structured) structuredData(record);
+  else binaryData(record, body);
   return record;
 }
 
