@@ -82,9 +82,10 @@ describe('e2e: healing scenarios on the local stack', () => {
     // Act
     const outcome = await report();
     // Assess
-    expect(outcome.type).toBe('dev.cortex.healing.completed');
+    expect(outcome.type, JSON.stringify(outcome.data)).toBe('dev.cortex.healing.completed');
     expect(outcome.data.actions).toEqual(['restart_pods']);
-    expect(healthy(pods())).toBe(true);
+    await waitPods('healthy after the restart', healthy);
+    expect(pods().every((p) => (p.status.containerStatuses?.[0] as { restartCount?: number } | undefined)?.restartCount === 0)).toBe(true);
   });
 
   it('CrashLoopBackOff (persistent): diagnosed and attempted, then reported as still unhealthy with manual steps', async () => {
@@ -130,7 +131,6 @@ describe('e2e: healing scenarios on the local stack', () => {
   it('endpoints missing with ready pods: rollout-restart, then endpoints ready', async () => {
     // Prepare
     await k('annotate', 'deploy/mcp-demo', 'sim.cortex.dev/fault=endpoints-stale', '--overwrite');
-    await k('delete', 'pods', '-l', 'app=mcp-demo');
     await stack.sim.waitFor(() => healthy(pods()) && !(stack.sim.get('Endpoints', 'demo', 'mcp-demo') as { subsets?: unknown[] } | undefined)?.subsets?.length, { timeoutMs: 30_000 });
     // Act
     const outcome = await report();

@@ -72,6 +72,21 @@ describe('Remediation: pod states', () => {
     ['restarted often, not ready', pod('p', { containers: [{ ...running('server', 3), ready: false }] }), true],
     ['two restarts, not ready', pod('p', { containers: [{ ...running('server', 2), ready: false }] }), false],
     [
+      'running again, not ready, after one failed run (between two back-offs)',
+      pod('p', { containers: [{ ...running('server', 1), ready: false, lastState: { terminated: { exitCode: 1 } } }] }),
+      true
+    ],
+    [
+      'just crashed again after a restart',
+      pod('p', { containers: [{ ...running('server', 1), ready: false, state: { terminated: { exitCode: 1, reason: 'Error' } } }] }),
+      true
+    ],
+    [
+      'first run ended with exit 0 (a completed container)',
+      pod('p', { containers: [{ ...running('server', 1), ready: false, state: { terminated: { exitCode: 0, reason: 'Completed' } } }] }),
+      false
+    ],
+    [
       'crashlooping but already terminating',
       { ...pod('p', { containers: [crashLooping()] }), metadata: { name: 'p', deletionTimestamp: now } },
       false
