@@ -35,5 +35,19 @@ export default defineFunction({
     const hub = hubFor(ctx);
     relayRoutes(router, ctx, hub);
     ctx.onShutdown(() => hub.closeAll());
-  }
+  },
+  metrics: (ctx) => [
+    {
+      name: 'cortex_sse_clients',
+      help: 'Open SSE streams by kind (session: a chat session, operator: the operator stream).',
+      labelNames: ['kind'],
+      read: () => {
+        const s = hubFor(ctx).stats();
+        return [
+          { labels: { kind: 'session' }, value: s.session },
+          { labels: { kind: 'operator' }, value: s.operator }
+        ];
+      }
+    }
+  ]
 }) satisfies FunctionDef;

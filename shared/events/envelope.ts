@@ -9,6 +9,13 @@ export interface Cause {
   source: string;
   correlationid?: string | undefined;
   traceparent?: string | undefined;
+  tracestate?: string | undefined;
+}
+
+/** The W3C trace context an emitted event carries: the emitting function's span, as its receivers' parent. */
+export interface TraceStamp {
+  traceparent: string;
+  tracestate?: string | undefined;
 }
 
 /** The CloudEvents `source` of everything a function emits. */
@@ -20,7 +27,8 @@ function str(v: unknown): string | undefined {
 
 /**
  * Stamps the envelope of an emitted event. The id is derived from the cause's (source, id), the emitted type and its
- * index, so a redelivered input produces byte-identical ids; without a cause the id is fresh.
+ * index, so a redelivered input produces byte-identical ids; without a cause the id is fresh. `trace` is the span of
+ * the emitting function (the CloudEvents distributed-tracing extension); without it the cause's trace context is kept.
  *
  * @example
  * stamp('error-intake', intent, 0, { cause: { id: 'e1', source: '/cortex/chat' }, clock, ids });
@@ -29,7 +37,7 @@ export function stamp(
   fn: string,
   intent: Intent,
   index: number,
-  deps: { cause?: Cause | undefined; clock: Clock; ids: Ids }
+  deps: { cause?: Cause | undefined; clock: Clock; ids: Ids; trace?: TraceStamp | undefined }
 ): CloudEventRecord {
   const { cause, clock, ids } = deps;
   const id = cause ? ids.derive(cause.source, cause.id, intent.type, String(index)) : ids.uuid();
@@ -50,6 +58,10 @@ export function stamp(
   if (healingId) record[EXTENSIONS.healingid] = healingId;
   const sessionId = str(data.sessionId) ?? (sessionIds.length === 1 ? str(sessionIds[0]) : undefined);
   if (sessionId) record[EXTENSIONS.sessionid] = sessionId;
-  if (cause?.traceparent) record[EXTENSIONS.traceparent] = cause.traceparent;
+  const trace = deps.trace ?? (cause?.traceparent ? { traceparent: cause.traceparent, tracestate: cause.tracestate } : undefined);
+  if (trace) {
+    record[EXTENSIONS.traceparent] = trace.traceparent;
+    if (trace.tracestate) record[EXTENSIONS.tracestate] = trace.tracestate;
+  }
   return record;
 }

@@ -54,6 +54,14 @@ export interface RouteCtx extends Ctx {
   onShutdown(fn: () => void | Promise<void>): void;
 }
 
+/** A gauge a function exposes on `/metrics`, read when Prometheus scrapes (the relay's connected clients). */
+export interface FunctionGauge {
+  readonly name: string;
+  readonly help: string;
+  readonly labelNames: readonly string[];
+  read(): ReadonlyArray<{ labels: Record<string, string>; value: number }>;
+}
+
 /** One RBAC rule a function needs; the Role in knative/ must grant exactly these. */
 export interface KubeNeed {
   readonly apiGroups: readonly string[];
@@ -98,6 +106,8 @@ export interface FunctionDef<
   routes?(router: Router, ctx: RouteCtx): void;
   /** Background work started with the server (timers). */
   start?(ctx: RouteCtx): void | Promise<void>;
+  /** Gauges of the function's own state, beside the ones the runtime keeps for every function. */
+  metrics?(ctx: RouteCtx): readonly FunctionGauge[];
 }
 
 /**

@@ -1,22 +1,39 @@
+import { context, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Span, type Tracer } from '@opentelemetry/api';
 import { z } from 'zod';
 import { eventDef } from '../events/catalog.js';
 import { EXTENSIONS } from '../events/attributes.js';
-import { stamp, type Cause } from '../events/envelope.js';
+import { stamp, type Cause, type TraceStamp } from '../events/envelope.js';
 import { fromHttp, type CloudEventRecord, type Headers } from '../events/http.js';
 import type { AnyEventDef, Intent } from '../events/define.js';
 import type { AnyFunctionDef, CortexEvent, Ctx, DeadLetter } from './define-function.js';
 import { InProgressError, InvalidEventError } from './errors.js';
 import { idempotencyKey, type Idempotency } from './idempotency.js';
+import type { FunctionMetrics } from './metrics.js';
 import type { Publish } from './publish.js';
+import { createTracer } from '../tracing/tracer.js';
+import { parseTraceparent, traceExtensions } from '../tracing/traceparent.js';
 
 export interface DeliveryDeps {
   def: AnyFunctionDef;
   ctx: Ctx;
   publish: Publish;
   seen: Idempotency;
+  /** Makes the span of each delivery; without one, spans are minted (for their ids) and not recorded. */
+  tracer?: Tracer;
+  /** Counts deliveries, emissions and responses for `/metrics`. */
+  metrics?: FunctionMetrics;
 }
 
-export type DeliveryResult = { status: 202; outcome: 'handled' | 'duplicate'; emitted: CloudEventRecord[]; event: CortexEvent };
+export type DeliveryResult = {
+  status: 202;
+  outcome: 'handled' | 'duplicate';
+  emitted: CloudEventRecord[];
+  event: CortexEvent;
+  /** The delivery's span: what its log line and every emitted event's `traceparent` name. */
+  trace: { traceid: string; spanid: string };
+};
+
+const untraced = createTracer();
 
 const CORE = new Set(['specversion', 'id', 'source', 'type', 'time', 'datacontenttype', 'dataschema', 'subject', 'data']);
 
@@ -71,18 +88,44 @@ export function causeOf(event: CortexEvent): Cause {
     id: event.id,
     source: event.source,
     correlationid: typeof ext.correlationid === 'string' ? ext.correlationid : undefined,
-    traceparent: typeof ext.traceparent === 'string' ? ext.traceparent : undefined
+    traceparent: typeof ext.traceparent === 'string' ? ext.traceparent : undefined,
+    tracestate: typeof ext.tracestate === 'string' ? ext.tracestate : undefined
   };
 }
 
-/** Checks every intent against the function's declared emissions and the catalog schema, then stamps it. */
-export function stampIntents(def: AnyFunctionDef, intents: readonly Intent[], cause: Cause | undefined, ctx: Ctx): CloudEventRecord[] {
+/**
+ * Checks every intent against the function's declared emissions and the catalog schema, then stamps it; `trace` is
+ * the span the intents were made in (the delivery's, or the HTTP request's).
+ */
+export function stampIntents(def: AnyFunctionDef, intents: readonly Intent[], cause: Cause | undefined, ctx: Ctx, trace?: TraceStamp): CloudEventRecord[] {
   return intents.map((intent, i) => {
     const out = eventDef(intent.type);
     if (!out || !def.emits.includes(out)) throw new Error(`${def.name} emitted undeclared type ${intent.type}`);
     const data = out.data.parse(intent.data);
-    return stamp(def.name, { type: intent.type, data }, i, { cause, clock: ctx.clock, ids: ctx.ids });
+    return stamp(def.name, { type: intent.type, data }, i, { cause, clock: ctx.clock, ids: ctx.ids, trace });
   });
+}
+
+/** Starts the span of one delivery as a child of the event's `traceparent`, or as the root of a new trace. */
+function deliverySpan(tracer: Tracer, def: AnyFunctionDef, record: CloudEventRecord): { span: Span; parent: typeof ROOT_CONTEXT } {
+  const remote = parseTraceparent(record.traceparent, record.tracestate);
+  const parent = remote ? trace.setSpanContext(ROOT_CONTEXT, remote) : ROOT_CONTEXT;
+  const span = tracer.startSpan(
+    `${record.type} process`,
+    {
+      kind: SpanKind.CONSUMER,
+      attributes: {
+        'cloudevents.event_id': record.id,
+        'cloudevents.event_source': record.source,
+        'cloudevents.event_type': record.type,
+        'cloudevents.event_spec_version': record.specversion,
+        'faas.name': def.name,
+        ...(typeof record.healingid === 'string' ? { 'cortex.healing_id': record.healingid } : {})
+      }
+    },
+    parent
+  );
+  return { span, parent };
 }
 
 /**
@@ -95,20 +138,37 @@ export async function deliver(deps: DeliveryDeps, headers: Headers, body: string
   const deadLetter = deadLetterOf(record);
   const known = accepted(def, record, deadLetter !== undefined);
   const event = toCortexEvent(record, parseData(known, record.data), deadLetter);
-  // A dead letter shares (source, id) with the original delivery; it is a different fact, so it is keyed apart.
-  const key = idempotencyKey(record.source, deadLetter ? `${record.id}#dead-letter:${deadLetter.dest}` : record.id);
-  const state = seen.begin(key);
-  if (state === 'done') return { status: 202, outcome: 'duplicate', emitted: [], event };
-  if (state === 'running') throw new InProgressError(`event ${record.id} from ${record.source} is being handled right now`);
-  try {
-    const intents = await def.handle(event as never, ctx);
-    const emitted = stampIntents(def, intents, causeOf(event), ctx);
-    // Publish in order; deterministic ids make a retry after a partial publish safe.
-    for (const e of emitted) await publish(e);
-    seen.complete(key);
-    return { status: 202, outcome: 'handled', emitted, event };
-  } catch (err) {
-    seen.abandon(key);
-    throw err;
-  }
+  const { span, parent } = deliverySpan(deps.tracer ?? untraced, def, record);
+  const ids = { traceid: span.spanContext().traceId, spanid: span.spanContext().spanId };
+  // The span is active while the handler runs and its intents are published: their log lines carry its ids.
+  return context.with(trace.setSpan(parent, span), async (): Promise<DeliveryResult> => {
+    // A dead letter shares (source, id) with the original delivery; it is a different fact, so it is keyed apart.
+    const key = idempotencyKey(record.source, deadLetter ? `${record.id}#dead-letter:${deadLetter.dest}` : record.id);
+    const state = seen.begin(key);
+    try {
+      if (state === 'done') {
+        span.setAttribute('cortex.outcome', 'duplicate');
+        return { status: 202, outcome: 'duplicate', emitted: [], event, trace: ids };
+      }
+      if (state === 'running') throw new InProgressError(`event ${record.id} from ${record.source} is being handled right now`);
+      try {
+        const intents = await def.handle(event as never, ctx);
+        const emitted = stampIntents(def, intents, causeOf(event), ctx, traceExtensions(span.spanContext()));
+        // Publish in order; deterministic ids make a retry after a partial publish safe.
+        for (const e of emitted) await publish(e);
+        seen.complete(key);
+        span.setAttribute('cortex.outcome', 'handled');
+        return { status: 202, outcome: 'handled', emitted, event, trace: ids };
+      } catch (err) {
+        seen.abandon(key);
+        throw err;
+      }
+    } catch (err) {
+      span.recordException(err instanceof Error ? err : String(err));
+      span.setStatus({ code: SpanStatusCode.ERROR, message: err instanceof Error ? err.message : String(err) });
+      throw err;
+    } finally {
+      span.end();
+    }
+  });
 }

@@ -1,4 +1,5 @@
 import { pino, type Logger, type DestinationStream } from 'pino';
+import { activeSpanContext } from '../tracing/context.js';
 
 export type { Logger };
 
@@ -20,8 +21,15 @@ export const REDACT_PATHS = [
   'llm.apiKey'
 ];
 
+/** The trace of the delivery or request being handled, on every line logged while it runs. */
+function traceFields(): { traceid?: string; spanid?: string } {
+  const span = activeSpanContext();
+  return span ? { traceid: span.traceId, spanid: span.spanId } : {};
+}
+
 /**
- * The process logger: JSON lines, `function` on every line, credentials redacted.
+ * The process logger: JSON lines, `function` on every line, credentials redacted, and `traceid`/`spanid` of the
+ * active span (a delivery, a traced HTTP request) when there is one.
  *
  * @example
  * const log = createLogger({ name: 'error-intake', level: 'info' });
@@ -34,6 +42,7 @@ export function createLogger(opts: { name: string; level: string; destination?: 
       base: { function: opts.name },
       redact: { paths: REDACT_PATHS, censor: '[REDACTED]' },
       timestamp: pino.stdTimeFunctions.isoTime,
+      mixin: traceFields,
       formatters: { level: (label) => ({ level: label }) }
     },
     opts.destination

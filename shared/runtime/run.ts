@@ -14,6 +14,11 @@ import { createLogger } from './logging.js';
 import { createPublisher, type Publish } from './publish.js';
 import { createApp, type ServerState } from './server.js';
 import { createMemoryStore, type Store } from './store.js';
+import { createFunctionMetrics } from './metrics.js';
+import { activeSpanContext, installContextManager } from '../tracing/context.js';
+import { createOtlpExporter } from '../tracing/otlp.js';
+import { createTracer } from '../tracing/tracer.js';
+import { traceExtensions } from '../tracing/traceparent.js';
 
 export interface RunOptions {
   /** Environment overrides (the local stack gives each function its PORT, K_SINK, …). */
@@ -80,21 +85,33 @@ export async function run(def: AnyFunctionDef, opts: RunOptions = {}): Promise<R
   const log = createLogger({ name: def.name, level: config.logLevel, destination: opts.logDestination });
   const clock = opts.clock ?? systemClock;
   const ids = opts.ids ?? systemIds;
-  const publish = opts.publish ?? createPublisher({ sink: config.sink, timeoutMs: config.publishTimeoutMs });
+  installContextManager();
+  // Spans are always made (their ids travel in every event's traceparent); they are exported only to a configured collector.
+  const exporter = config.otlpEndpoint ? createOtlpExporter({ endpoint: config.otlpEndpoint, service: def.name, log }) : undefined;
+  const tracer = createTracer({ exporter });
+  const metrics = createFunctionMetrics({ name: def.name, emits: def.emits.map((d: { type: string }) => d.type) });
+  const sink = opts.publish ?? createPublisher({ sink: config.sink, timeoutMs: config.publishTimeoutMs });
+  const publish: Publish = async (event) => {
+    await sink(event);
+    metrics.emitted(event);
+  };
   const policy = createPolicy(config.remediation);
   const ctx: Ctx = { log, clock, ids, config, kube: await kubeFor(def, config, opts.kube), policy, store: opts.store ?? createMemoryStore() };
   const hooks: Array<() => void | Promise<void>> = [];
   const routeCtx: RouteCtx = {
     ...ctx,
     async publish(intents: readonly Intent[], cause?: Cause) {
-      for (const e of stampIntents(def, intents, cause, ctx)) await publish(e);
+      // Inside a traced request (the chat's POST /chat) the events continue its trace.
+      const active = activeSpanContext();
+      for (const e of stampIntents(def, intents, cause, ctx, active ? traceExtensions(active) : undefined)) await publish(e);
     },
     onShutdown: (fn) => void hooks.push(fn)
   };
   const seen = createIdempotency({ ...config.idempotency, now: () => clock.now().getTime() });
   const state: ServerState = { ready: false, inflight: 0 };
   // Handlers get the same context object as routes (typed as Ctx), so a function's in-process state can be keyed on it.
-  const app = createApp(def, { def, ctx: routeCtx, publish, seen }, routeCtx, state, config.bodyLimitBytes);
+  for (const gauge of def.metrics?.(routeCtx) ?? []) metrics.gauge(gauge);
+  const app = createApp(def, { def, ctx: routeCtx, publish, seen, tracer, metrics }, routeCtx, state, config.bodyLimitBytes);
   const httpServer: Server = createServer(app);
   httpServer.keepAliveTimeout = 65_000;
   const port = await listen(httpServer, config.port, config.host);
@@ -114,6 +131,7 @@ export async function run(def: AnyFunctionDef, opts: RunOptions = {}): Promise<R
       if (state.inflight > 0) log.warn({ inflight: state.inflight }, 'shutdown timeout: closing remaining connections');
       httpServer.closeAllConnections();
       await closed;
+      await exporter?.shutdown();
       log.info('stopped');
       log.flush?.();
     })());

@@ -1,7 +1,11 @@
 import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
+import { context, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Tracer } from '@opentelemetry/api';
+import { parseTraceparent } from '../tracing/traceparent.js';
 import type { AnyFunctionDef, RouteCtx } from './define-function.js';
 import { deliver, type DeliveryDeps } from './delivery.js';
-import { PayloadTooLargeError, RequestError, toErrorBody, toHttpStatus, UnsupportedMediaTypeError } from './errors.js';
+import { CortexError, PayloadTooLargeError, RequestError, toErrorBody, toHttpStatus, UnsupportedMediaTypeError } from './errors.js';
+import { idempotencyKey } from './idempotency.js';
+import { outcomeOfError, type FunctionMetrics, type Handler } from './metrics.js';
 
 /** Liveness, readiness and in-flight accounting, shared by the server and the shutdown sequence. */
 export interface ServerState {
@@ -26,6 +30,57 @@ function bodyParserError(err: { type?: string; message: string; limit?: number }
   }
 }
 
+/** Best effort (source, id) and type of a delivery that failed, so a broker retry of it can be recognised. */
+function identityOf(headers: Record<string, unknown>, body: string): { type: string | undefined; key: string | undefined } {
+  let attrs: Record<string, unknown> = { type: headers['ce-type'], id: headers['ce-id'], source: headers['ce-source'] };
+  if (attrs.id === undefined && body.startsWith('{')) {
+    try {
+      attrs = JSON.parse(body) as Record<string, unknown>;
+    } catch {
+      // not JSON: no identity
+    }
+  }
+  const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+  const id = str(attrs.id);
+  const source = str(attrs.source);
+  return { type: str(attrs.type), key: id && source ? idempotencyKey(source, id) : undefined };
+}
+
+/** Counts every response by surface and status class. */
+function countResponses(metrics: FunctionMetrics, eventPaths: readonly string[]): RequestHandler {
+  return (req, res, next) => {
+    res.once('finish', () => {
+      const path = req.path;
+      const handler: Handler =
+        req.method === 'POST' && eventPaths.includes(path) ? 'event' : path.startsWith('/health/') ? 'health' : path === '/metrics' ? 'metrics' : 'route';
+      metrics.response(handler, res.statusCode);
+    });
+    next();
+  };
+}
+
+/**
+ * Serves a function's own routes inside a span: a child of the request's `traceparent` header, or the root of a new
+ * trace (the chat starts the trace of a user message here). Events published while it runs carry it as their parent.
+ */
+function traceRoutes(tracer: Tracer, fn: string): RequestHandler {
+  return (req, res, next) => {
+    const remote = parseTraceparent(req.get('traceparent'), req.get('tracestate'));
+    const parent = remote ? trace.setSpanContext(ROOT_CONTEXT, remote) : ROOT_CONTEXT;
+    const span = tracer.startSpan(
+      `${req.method} ${req.path}`,
+      { kind: SpanKind.SERVER, attributes: { 'http.request.method': req.method, 'url.path': req.path, 'faas.name': fn } },
+      parent
+    );
+    res.once('close', () => {
+      span.setAttribute('http.response.status_code', res.statusCode);
+      if (res.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+      span.end();
+    });
+    context.with(trace.setSpan(parent, span), next);
+  };
+}
+
 /**
  * The HTTP face of one function: `POST /` for CloudEvents (binary and structured), health probes, and the function's
  * own routes. Answers 202 with an empty body on success: a reply would carry one event only, and a non-CloudEvent
@@ -45,17 +100,36 @@ export function createApp(def: AnyFunctionDef, deps: DeliveryDeps, routeCtx: Rou
     next();
   };
   app.use(track);
+  // `/<name>` is an alias of `/`: a URL that names its function, so a dead-letter destination says who failed.
+  // A function that serves `POST /<name>` itself (the chat's `POST /chat`) keeps it: it subscribes to no events.
+  const ownsNamePath = def.on.length === 0 && !def.deadLetters?.length;
+  const eventPaths = ownsNamePath ? ['/'] : ['/', `/${def.name}`];
+  const metrics = deps.metrics;
+  if (metrics) app.use(countResponses(metrics, eventPaths));
 
   app.get('/health/liveness', (_req, res) => void res.type('text/plain').send('OK'));
   app.get('/health/readiness', (_req, res) => void res.status(state.ready ? 200 : 503).type('text/plain').send(state.ready ? 'OK' : 'shutting down'));
 
-  // `/<name>` is an alias of `/`: a URL that names its function, so a dead-letter destination says who failed.
-  // A function that serves `POST /<name>` itself (the chat's `POST /chat`) keeps it: it subscribes to no events.
-  const ownsNamePath = def.on.length === 0 && !def.deadLetters?.length;
-  app.post(ownsNamePath ? ['/'] : ['/', `/${def.name}`], express.text({ type: () => true, limit: bodyLimit }), async (req, res) => {
+  if (metrics) {
+    app.get('/metrics', async (_req, res) => {
+      res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+    });
+  }
+
+  app.post(eventPaths, express.text({ type: () => true, limit: bodyLimit }), async (req, res) => {
     const body = typeof req.body === 'string' ? req.body : '';
     const started = performance.now();
-    const result = await deliver(deps, req.headers, body);
+    let result: Awaited<ReturnType<typeof deliver>>;
+    try {
+      result = await deliver(deps, req.headers, body);
+    } catch (err) {
+      const { type, key } = identityOf(req.headers, body);
+      const outcome = outcomeOfError(toHttpStatus(err), err instanceof CortexError ? err.code : undefined);
+      metrics?.delivery({ type, key, outcome, seconds: (performance.now() - started) / 1000 });
+      throw err;
+    }
+    const { type, id, source } = result.event;
+    metrics?.delivery({ type, key: idempotencyKey(source, id), outcome: result.outcome, seconds: (performance.now() - started) / 1000 });
     const ext = result.event.extensions;
     deps.ctx.log.info(
       {
@@ -66,6 +140,8 @@ export function createApp(def: AnyFunctionDef, deps: DeliveryDeps, routeCtx: Rou
         outcome: result.outcome,
         emitted: result.emitted.map((e) => e.type),
         deadLetter: result.event.deadLetter ? true : undefined,
+        traceid: result.trace.traceid,
+        spanid: result.trace.spanid,
         ms: Math.round(performance.now() - started)
       },
       result.outcome === 'duplicate' ? 'duplicate delivery ignored' : 'event handled'
@@ -74,6 +150,7 @@ export function createApp(def: AnyFunctionDef, deps: DeliveryDeps, routeCtx: Rou
   });
 
   if (def.routes) {
+    if (deps.tracer) app.use(traceRoutes(deps.tracer, def.name));
     const router = express.Router();
     def.routes(router, routeCtx);
     app.use(router);
