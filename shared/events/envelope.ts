@@ -58,7 +58,8 @@ export function stamp(
   if (healingId) record[EXTENSIONS.healingid] = healingId;
   const sessionId = str(data.sessionId) ?? (sessionIds.length === 1 ? str(sessionIds[0]) : undefined);
   if (sessionId) record[EXTENSIONS.sessionid] = sessionId;
-  const trace = deps.trace ?? (cause?.traceparent ? { traceparent: cause.traceparent, tracestate: cause.tracestate } : undefined);
+  const trace =
+    deps.trace ?? (cause?.traceparent ? { traceparent: cause.traceparent, tracestate: cause.tracestate } : undefined);
   if (trace) {
     record[EXTENSIONS.traceparent] = trace.traceparent;
     if (trace.tracestate) record[EXTENSIONS.tracestate] = trace.tracestate;
