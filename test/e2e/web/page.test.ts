@@ -150,6 +150,36 @@ describe('Web page: chat box and live healing timeline (Chromium)', () => {
     await page.close();
   });
 
+  it('renders each event once when a reconnect replays events the page already shows', async () => {
+    // Prepare
+    const session = newSession();
+    const { page } = await openPage(session);
+    await page.waitForSelector('[data-testid="relay-status"][data-state="live"]', { state: 'attached' });
+    await post(Events.HealingStarted, started('h-replay', [session.sessionId]));
+    await post(Events.HealingProgress, progress('h-replay', { done: 1 }));
+    await page.waitForFunction((sel) => document.querySelectorAll(`${sel} .steps li`).length === 2, card('h-replay'));
+    const before = proxy.requests.length;
+    // Act: the reconnect loses its Last-Event-ID on the way, so the relay sends the whole history again
+    proxy.stripLastEventId(true);
+    proxy.cut();
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid="relay-status"]')?.getAttribute('data-state') !== 'live'
+    );
+    await page.waitForSelector('[data-testid="relay-status"][data-state="live"]', { state: 'attached' });
+    proxy.stripLastEventId(false);
+    await post(Events.HealingCompleted, completed('h-replay', [session.sessionId]));
+    await page.waitForSelector(`${card('h-replay')}[data-state="healed"]`, { state: 'attached' });
+    // Assess
+    const replayed = proxy.requests
+      .slice(before)
+      .filter((r) => r.startsWith('GET /events?session=') && /\r\nlast-event-id: /i.test(r));
+    expect(replayed.length).toBeGreaterThanOrEqual(1);
+    const ids = await stepIds(page, 'h-replay');
+    expect(ids).toHaveLength(3);
+    expect(new Set(ids).size).toBe(3);
+    await page.close();
+  });
+
   it('shows a failed healing as "needs a human" with the manual steps, and again after a reload (history)', async () => {
     // Prepare
     const session = newSession();
