@@ -63,7 +63,7 @@ async function post(opts: SendOptions, event: CloudEventRecord): Promise<Attempt
       res = await doFetch(opts.to, { method: 'POST', headers, body, signal: AbortSignal.timeout(opts.timeoutMs ?? 10_000) });
     } catch (err) {
       const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-      last = `unreachable (${cause?.code ?? cause?.message ?? (err as Error).message})`;
+      last = `is unreachable (${cause?.code ?? cause?.message ?? (err as Error).message})`;
       continue;
     }
     if (res.ok) {

@@ -1,5 +1,5 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { eventDef } from '../events/catalog.js';
+import { eventDef, Events } from '../events/catalog.js';
 import type { CloudEventRecord } from '../events/http.js';
 import type { FunctionGauge } from './define-function.js';
 import { observeHealings } from './healing-metrics.js';
@@ -95,7 +95,8 @@ export function createFunctionMetrics(
     labelNames: ['handler', 'class'],
     registers: [registry]
   });
-  const healings = def.emits.some((t) => t.startsWith('dev.cortex.healing.')) ? observeHealings(registry) : undefined;
+  const outcomes: readonly string[] = [Events.HealingStarted.type, Events.HealingCompleted.type, Events.HealingFailed.type];
+  const healings = def.emits.some((t) => outcomes.includes(t)) ? observeHealings(registry) : undefined;
   const failedKeys = new Map<string, true>();
 
   return {
