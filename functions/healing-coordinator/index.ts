@@ -11,7 +11,13 @@ export default defineFunction({
   on: [Events.HealingRequested, Events.DiagnosisCompleted, Events.RemediationCompleted, Events.PingTick],
   deadLetters: [Events.DiagnosisRequested, ...ACTIONS.map((a) => RemediationRequested[a])],
   emits: [Events.HealingStarted, Events.HealingProgress, Events.DiagnosisRequested, ...ACTIONS.map((a) => RemediationRequested[a]), Events.HealingCompleted, Events.HealingFailed],
-  knative: { minScale: 1, maxScale: 1, scaleReason: 'One replica: the in-memory saga store and its per-target serialisation live in this process.' },
+  knative: {
+    minScale: 1,
+    maxScale: 1,
+    scaleReason: 'One replica: the in-memory saga store and its per-target serialisation live in this process.',
+    // Every input moves a saga; give up on one only after about two minutes of retries (0.5 s doubling, 8 times).
+    deliveryRetry: 8
+  },
   async handle(event, ctx) {
     const key = `${event.source}\u0000${event.id}${event.deadLetter ? `#${event.deadLetter.dest}` : ''}`;
     const healingId = ctx.ids.derive(event.source, event.id, 'healing');

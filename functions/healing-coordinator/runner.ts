@@ -18,8 +18,11 @@ export function envOf(ctx: Ctx, healingId: string): Env {
 
 export async function apply(ctx: Ctx, target: Target, input: Input, healingId: string): Promise<Intent[]> {
   const key = TARGET + targetKey(target);
+  // The time the input arrived, not when its turn in the per-target queue came: an answer that arrived before a
+  // deadline counts as in time even when a storm of reports for the same target is queued in front of it.
+  const env = envOf(ctx, healingId);
   const { intents, started } = await ctx.store.transact(key, (s: TargetState | undefined) => {
-    const r = react(s, input, envOf(ctx, healingId), target);
+    const r = react(s, input, env, target);
     const started = r.state.active && r.state.active.id !== s?.active?.id ? r.state.active.id : undefined;
     return { value: r.state, result: { intents: r.intents, started } };
   });
@@ -38,8 +41,10 @@ export async function tickAll(ctx: Ctx, cause: string): Promise<Intent[]> {
   const out: Intent[] = [];
   for (const key of await ctx.store.keys(TARGET)) {
     const state = (await ctx.store.get<TargetState>(key))?.value;
-    if (!state?.active || ctx.clock.now() < new Date(state.active.deadline)) continue;
-    out.push(...(await apply(ctx, state.target, { kind: 'tick', key: cause }, cause)));
+    const a = state?.active;
+    const due = a ? ctx.clock.now() >= new Date(a.deadline) || a.unannounced.length > 0 : (state?.history.at(-1)?.unannounced?.length ?? 0) > 0;
+    if (!due) continue;
+    out.push(...(await apply(ctx, state!.target, { kind: 'tick', key: cause }, cause)));
   }
   return out;
 }

@@ -4,7 +4,7 @@ import { Events } from '../../shared/events/catalog.js';
 import type { DataOf } from '../../shared/events/define.js';
 import type { Config } from '../../shared/runtime/config.js';
 import { findingsOf, plan, type CheckResult } from './plan.js';
-import { emptyState, MAX_HISTORY, MAX_OUTBOX, type Ended, type Healing, type RemediationResult, type TargetState } from './state.js';
+import { emptyState, JOIN_ANNOUNCE_MS, MAX_HISTORY, MAX_OUTBOX, type Ended, type Healing, type RemediationResult, type TargetState } from './state.js';
 import { remediationOutcome, verifyOutcome } from './outcomes.js';
 
 /*
@@ -73,6 +73,8 @@ function start(state: TargetState, input: Extract<Input, { kind: 'requested' }>,
     reason: `${category}${message ? `: ${message}` : ''}`.slice(0, 4096),
     startedAt: iso(env.now),
     sessionIds: [...new Set(sessionIds)],
+    unannounced: [],
+    announcedAt: iso(env.now),
     reportIds: [...new Set(reportIds)],
     phase: 'diagnose',
     deadline: iso(env.now, env.healing.diagnoseTimeoutMs),
@@ -97,10 +99,14 @@ function requested(state: TargetState, input: Extract<Input, { kind: 'requested'
   const h = state.active;
   if (h) {
     // Single flight: a later report joins the running healing; its sessions will get the outcome.
-    const fresh = sessionIds.filter((s) => !h.sessionIds.includes(s));
-    const joined: Healing = { ...h, sessionIds: [...h.sessionIds, ...fresh], reportIds: [...new Set([...h.reportIds, ...reportIds])] };
-    const intents = fresh.length ? [progress(h, 'joined', `${fresh.length} more session(s) joined this healing`, 0, 0, { sessionIds: fresh })] : [];
-    return { state: { ...state, active: joined }, intents };
+    const fresh = [...new Set(sessionIds)].filter((s) => !h.sessionIds.includes(s));
+    const joined: Healing = {
+      ...h,
+      sessionIds: [...h.sessionIds, ...fresh],
+      unannounced: [...h.unannounced, ...fresh],
+      reportIds: [...new Set([...h.reportIds, ...reportIds])]
+    };
+    return { state: { ...state, active: joined }, intents: [] };
   }
   const windowStart = env.now.getTime() - env.healing.windowMs;
   const last = state.history.at(-1);
@@ -113,23 +119,30 @@ function requested(state: TargetState, input: Extract<Input, { kind: 'requested'
 }
 
 function absorb(state: TargetState, last: Ended, sessionIds: string[]): Reaction {
-  if (sessionIds.length === 0) return { state, intents: [] };
+  const fresh = [...new Set(sessionIds)].filter((s) => !(last.unannounced ?? []).includes(s));
+  if (fresh.length === 0) return { state, intents: [] };
+  const updated: Ended = { ...last, unannounced: [...(last.unannounced ?? []), ...fresh] };
+  return { state: { ...state, history: [...state.history.slice(0, -1), updated] }, intents: [] };
+}
+
+/** Tells the sessions of absorbed reports the outcome they joined late, in one event per JOIN_ANNOUNCE_MS. */
+function announceAbsorbed(r: Reaction, env: Env): Reaction {
+  const last = r.state.history.at(-1);
+  if (!last?.unannounced?.length) return r;
+  if (env.now.getTime() - new Date(last.announcedAt ?? last.endedAt).getTime() < JOIN_ANNOUNCE_MS && r.intents.length === 0) return r;
   const outcome = { status: last.status, summary: last.summary, manualSteps: last.manualSteps };
-  return {
-    state,
-    intents: [
-      Events.HealingProgress.intent({
-        healingId: last.healingId,
-        stage: 'joined',
-        message: `this failure was already handled by healing ${last.healingId} (${last.status})`,
-        done: 0,
-        total: 0,
-        target: state.target,
-        sessionIds,
-        outcome
-      })
-    ]
-  };
+  const intent = Events.HealingProgress.intent({
+    healingId: last.healingId,
+    stage: 'joined',
+    message: `${last.unannounced.length} report(s) of a failure already handled by healing ${last.healingId} (${last.status})`,
+    done: 0,
+    total: 0,
+    target: r.state.target,
+    sessionIds: last.unannounced,
+    outcome
+  });
+  const told: Ended = { ...last, unannounced: [], announcedAt: iso(env.now) };
+  return { state: { ...r.state, history: [...r.state.history.slice(0, -1), told] }, intents: [intent, ...r.intents] };
 }
 
 function escalate(state: TargetState, input: Extract<Input, { kind: 'requested' }>, env: Env, runs: number): Reaction {
@@ -229,6 +242,20 @@ function timeout(state: TargetState, h: Healing, env: Env): Reaction {
   return recordChecks(state, h, env, h.phase, missing, true);
 }
 
+/**
+ * Announces the sessions that joined since the last announcement, before anything else the healing emits (so the
+ * relay knows them before it routes the next step), or on its own once JOIN_ANNOUNCE_MS has passed.
+ */
+function announceJoins(r: Reaction, env: Env): Reaction {
+  const h = r.state.active;
+  if (!h || h.unannounced.length === 0) return r;
+  const due = r.intents.length > 0 || env.now.getTime() - new Date(h.announcedAt).getTime() >= JOIN_ANNOUNCE_MS;
+  if (!due) return r;
+  const announced: Healing = { ...h, unannounced: [], announcedAt: iso(env.now) };
+  const joined = progress(h, 'joined', `${h.unannounced.length} more session(s) joined this healing`, 0, 0, { sessionIds: h.unannounced });
+  return { state: { ...r.state, active: announced }, intents: [joined, ...r.intents] };
+}
+
 function dispatch(state: TargetState, input: Input, env: Env): Reaction {
   if (input.kind === 'requested') return requested(state, input, env);
   const h = state.active;
@@ -270,7 +297,7 @@ export function react(current: TargetState | undefined, input: Input, env: Env, 
     const seen = state.outbox.find(([k]) => k === input.key);
     if (seen) return { state, intents: seen[1] };
   }
-  const r = dispatch(state, input, env);
+  const r = announceAbsorbed(announceJoins(dispatch(state, input, env), env), env);
   if (input.kind === 'tick' || (r.intents.length === 0 && r.state === state)) return r;
   return { state: { ...r.state, outbox: [...r.state.outbox, [input.key, r.intents] as [string, Intent[]]].slice(-MAX_OUTBOX) }, intents: r.intents };
 }

@@ -19,6 +19,9 @@ export interface Healing {
   reason: string;
   startedAt: string;
   sessionIds: string[];
+  /** Sessions that joined since the last `joined` announcement (announced at most once per JOIN_ANNOUNCE_MS). */
+  unannounced: string[];
+  announcedAt: string;
   reportIds: string[];
   phase: Phase;
   /** When the current phase gives up on silent checks or remediations (ISO-8601). */
@@ -37,6 +40,9 @@ export interface Ended {
   status: 'completed' | 'failed' | 'escalated';
   summary: string;
   manualSteps: string[];
+  /** Sessions of absorbed reports not yet told this outcome (told in batches, like joins). */
+  unannounced?: string[];
+  announcedAt?: string;
 }
 
 /** Everything the coordinator keeps per target: at most one active run, recent history, and an outbox. */
@@ -49,6 +55,8 @@ export interface TargetState {
 }
 
 export const MAX_HISTORY = 20;
+/** Joins are announced in batches: an error storm of thousands of reports makes a few events, not thousands. */
+export const JOIN_ANNOUNCE_MS = 1_000;
 export const MAX_OUTBOX = 500;
 
 export function emptyState(target: Target): TargetState {

@@ -38,7 +38,10 @@ export function deadLetterSinkOf(def: AnyFunctionDef): string | undefined {
 
 export function deliveryOf(def: AnyFunctionDef): Record<string, unknown> {
   const dls = deadLetterSinkOf(def);
-  const base = def.name === RELAY ? { retry: 2, backoffPolicy: 'exponential', backoffDelay: 'PT0.2S' } : { retry: 4, backoffPolicy: 'exponential', backoffDelay: 'PT0.5S' };
+  const base =
+    def.name === RELAY
+      ? { retry: 2, backoffPolicy: 'exponential', backoffDelay: 'PT0.2S' }
+      : { retry: def.knative?.deliveryRetry ?? 4, backoffPolicy: 'exponential', backoffDelay: 'PT0.5S' };
   return { ...base, timeout: def.knative?.deliveryTimeout ?? 'PT30S', ...(dls ? { deadLetterSink: ksvcRef(dls) } : {}) };
 }
 

@@ -81,6 +81,8 @@ export interface KnativeOptions {
   readonly scaleReason?: string;
   /** Per-attempt delivery timeout of this function's Triggers (ISO-8601), when the default does not fit. */
   readonly deliveryTimeout?: string;
+  /** Retries of this function's Triggers (after the first attempt), when the default (4) does not fit. */
+  readonly deliveryRetry?: number;
   readonly memory?: { request: string; limit: string };
 }
 

@@ -18,9 +18,13 @@ export interface Store {
 }
 
 /**
- * The in-memory store: one replica, state lost on restart. Callers for one key are serialised on a promise chain,
- * so an error storm on one target costs one decision per event, not a retry cascade; the compare-and-set inside is
- * what a shared store (e.g. Redis WATCH/MULTI) would do across replicas.
+ * The in-memory store: one replica, state lost on restart. Callers for one key are serialised on a promise chain
+ * (first come, first served), so an error storm on one target costs one decision per event, not a retry cascade;
+ * the compare-and-set inside is what a shared store (e.g. Redis WATCH/MULTI) would do across replicas.
+ *
+ * Values are immutable by contract: `transact` callbacks return a new value and never change the one they were
+ * given (the coordinator's saga is pure). So values are kept and handed out by reference, without copying: a copy
+ * per event made an error storm quadratic in the size of the state.
  *
  * @example
  * const store = createMemoryStore();
@@ -34,18 +38,18 @@ export function createMemoryStore(): Store {
     const now = data.get(key)?.version ?? 0;
     if (now !== expected) throw new ConflictError(`state of ${key} changed (version ${now}, expected ${expected})`);
     if (value === undefined) data.delete(key);
-    else data.set(key, { value: structuredClone(value), version: now + 1 });
+    else data.set(key, { value, version: now + 1 });
   }
 
   return {
     async get<T>(key: string): Promise<Versioned<T> | undefined> {
       const v = data.get(key);
-      return v ? { value: structuredClone(v.value) as T, version: v.version } : undefined;
+      return v ? { value: v.value as T, version: v.version } : undefined;
     },
     transact<T, R>(key: string, fn: (current: T | undefined) => { value: T | undefined; result: R }): Promise<R> {
       const run = async (): Promise<R> => {
         const current = data.get(key);
-        const { value, result } = fn(current ? (structuredClone(current.value) as T) : undefined);
+        const { value, result } = fn(current ? (current.value as T) : undefined);
         compareAndSet(key, current?.version ?? 0, value);
         return result;
       };

@@ -14,6 +14,7 @@ export function testStackEnv(extra: Record<string, string> = {}): Record<string,
     CORTEX_SIM_POD_START_MS: '150',
     CORTEX_SIM_BACKOFF_MS: '300',
     CORTEX_TICK_INTERVAL_MS: '250',
+    CORTEX_CHECK_WAIT_MS: '5000',
     CORTEX_LOG_LEVEL: 'silent',
     ...extra
   };

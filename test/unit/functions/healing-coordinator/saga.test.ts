@@ -135,15 +135,36 @@ describe('Function: healing-coordinator (saga)', () => {
     expect(intents.at(-1)).toMatchObject({ type: 'dev.cortex.healing.failed', data: { reason: expect.stringMatching(/^still unhealthy after restart_pods/) } });
   });
 
-  it('keeps a single flight: later reports join, and only new sessions produce a "joined" progress', () => {
+  it('keeps a single flight: later reports join, and their sessions are announced in one batch', () => {
+    // Prepare
+    const joins: Array<[Input, Env?]> = [[request('r1', ['s-1']), env(T0, 'h-j')], [request('r2', ['s-2'])], [request('r3', ['s-2'])], [request('r4', ['s-1', 's-3'])]];
     // Act
-    const { state, intents } = run([[request('r1', ['s-1']), env(T0, 'h-j')], [request('r2', ['s-2'])], [request('r3', ['s-2'])], [request('r4', ['s-1'])]]);
+    const { state, intents } = run([...joins, [{ kind: 'tick', key: 'tick' }, env(at(1000))]]);
     // Assess
     expect(types(intents).filter((t) => t === 'dev.cortex.healing.started')).toHaveLength(1);
     const joined = intents.filter((i) => (i.data as { stage?: string }).stage === 'joined');
-    expect(joined.map((i) => (i.data as { sessionIds: string[] }).sessionIds)).toEqual([['s-2']]);
-    expect(state.active?.sessionIds).toEqual(['s-1', 's-2']);
+    expect(joined.map((i) => (i.data as { sessionIds: string[] }).sessionIds)).toEqual([['s-2', 's-3']]);
+    expect(state.active?.sessionIds).toEqual(['s-1', 's-2', 's-3']);
+    expect(state.active?.unannounced).toEqual([]);
     expect(state.active?.reportIds).toEqual(['r1', 'r2', 'r3', 'r4']);
+  });
+
+  it('announces joined sessions before the next step of the healing, so they see it', () => {
+    // Act
+    const { intents } = run([[request('r1', ['s-1']), env(T0, 'h-k')], [request('r2', ['s-2'])], [diag('h-k', 'pod-status')]]);
+    // Assess
+    const afterStart = intents.slice(3);
+    expect(afterStart.map((i) => (i.data as { stage: string }).stage)).toEqual(['joined', 'diagnose']);
+    expect(afterStart[0]!.data).toMatchObject({ sessionIds: ['s-2'] });
+  });
+
+  it('turns a storm of a thousand joins into a handful of events', () => {
+    // Act
+    const joins: Array<[Input, Env?]> = Array.from({ length: 1000 }, (_, i) => [request(`r${i + 2}`, [`s-${i + 2}`]), env(at(i * 5))]);
+    const { state, intents } = run([[request('r1', ['s-1']), env(T0, 'h-storm')], ...joins]);
+    // Assess
+    expect(intents.length).toBeLessThan(10);
+    expect(state.active?.sessionIds).toHaveLength(1001);
   });
 
   it('absorbs a report that occurred before the last healing ended, giving its session that outcome', () => {
@@ -155,6 +176,19 @@ describe('Function: healing-coordinator (saga)', () => {
     expect(types(late.intents)).toEqual(['dev.cortex.healing.progress']);
     expect(late.intents[0]!.data).toMatchObject({ healingId: 'h-abs', stage: 'joined', sessionIds: ['s-9'], outcome: { status: 'completed' } });
     expect(late.state.active).toBeUndefined();
+  });
+
+  it('tells the sessions of a burst of absorbed reports in batches, not one event per report', () => {
+    // Prepare
+    const done = run([[request('r1'), env(T0, 'h-burst')], ...diagnoseAll('h-burst', {}).map(([i]) => [i, env(at(1000))] as [Input, Env])]);
+    const burst: Array<[Input, Env?]> = Array.from({ length: 300 }, (_, i) => [request(`late-${i}`, [`s-${i}`], at(500).toISOString()), env(at(1100 + i * 5))]);
+    // Act
+    const { state, intents } = run([...burst, [{ kind: 'tick', key: 'tick' }, env(at(4000))]], done.state);
+    // Assess
+    const told = intents.filter((i) => (i.data as { stage?: string }).stage === 'joined').flatMap((i) => (i.data as { sessionIds: string[] }).sessionIds);
+    expect(new Set(told).size).toBe(300);
+    expect(intents.length).toBeLessThanOrEqual(3);
+    expect(state.history.at(-1)?.unannounced).toEqual([]);
   });
 
   it('starts a new healing for a report that occurred after the last one ended', () => {
@@ -179,7 +213,7 @@ describe('Function: healing-coordinator (saga)', () => {
     // Assess
     expect(types(fourth.intents)).toEqual(['dev.cortex.healing.failed']);
     expect(fourth.intents[0]!.data).toMatchObject({ healingId: 'h-esc', reason: expect.stringMatching(/^repeated failures: 3 healings/), sessionIds: ['s-4'] });
-    expect(fifth.intents[0]!.data).toMatchObject({ healingId: 'h-esc', stage: 'joined', outcome: { status: 'escalated' } });
+    expect(fifth.intents[0]!.data).toMatchObject({ healingId: 'h-esc', stage: 'joined', sessionIds: ['s-5'], outcome: { status: 'escalated' } });
   });
 
   it('allows a new run once the window has passed', () => {
