@@ -3,6 +3,7 @@ import { StreamableHTTPClientTransport, StreamableHTTPError } from '@modelcontex
 import type { Tool as ClaudeTool } from '@anthropic-ai/sdk/resources/messages';
 import type { McpServerConfig } from '../../shared/runtime/config.js';
 import type { Logger } from '../../shared/runtime/logging.js';
+import { classifyMcpError, type McpFailure } from './mcp-failures.js';
 
 /*
  * One MCP client per configured server (Streamable HTTP). Tool lists are cached: a server that was listed once keeps
@@ -20,6 +21,8 @@ export interface ToolRef {
 export interface ToolSet {
   readonly tools: ClaudeTool[];
   readonly refs: ReadonlyMap<string, ToolRef>;
+  /** Servers never listed so far whose last listing failed: their tools cannot be offered yet. */
+  readonly unavailable: ReadonlyArray<{ server: McpServerConfig; failure: McpFailure }>;
 }
 
 export interface CallOutcome {
@@ -30,6 +33,10 @@ export interface CallOutcome {
 export interface McpPool {
   /** The tools of every server listed so far, named `<server>__<tool>`. */
   tools(): Promise<ToolSet>;
+  /** Lists one server now (after a healing gave it back), whatever the relist interval says. */
+  relist(server: string): Promise<void>;
+  /** Keeps listing the servers not listed yet, every `everyMs`, until all are or `forMs` has passed. */
+  warmUp(everyMs: number, forMs: number): void;
   /** Calls a tool; throws (connect failures, timeouts, HTTP errors) as the MCP SDK does. */
   call(ref: ToolRef, input: Record<string, unknown>, signal?: AbortSignal): Promise<CallOutcome>;
   /** Drops a server's client, so the next call connects afresh (after a healing restarted its pods). */
@@ -56,6 +63,7 @@ interface Entry {
   refs?: ToolRef[];
   lastListMs?: number;
   listing?: Promise<void>;
+  failure?: McpFailure;
 }
 
 /** `<server>__<tool>`, in the character set the Messages API allows for tool names. */
@@ -113,8 +121,10 @@ export function createMcpPool(deps: McpPoolDeps): McpPool {
         description: t.description ?? t.title ?? t.name,
         input_schema: { ...t.inputSchema, type: 'object' } as ClaudeTool['input_schema']
       }));
+      entry.failure = undefined;
       log.info({ server: entry.config.name, tools: tools.map((t) => t.name) }, 'MCP tools listed');
     } catch (err) {
+      entry.failure = classifyMcpError(err);
       log.warn(
         { err, server: entry.config.name, url: entry.config.url },
         'MCP server not available; its tools are listed later'
@@ -139,7 +149,26 @@ export function createMcpPool(deps: McpPoolDeps): McpPool {
           tools.push(tool);
         });
       }
-      return { tools, refs };
+      const unavailable = [...entries.values()].flatMap((e) => (!e.tools && e.failure ? [{ server: e.config, failure: e.failure }] : []));
+      return { tools, refs, unavailable };
+    },
+
+    async relist(server) {
+      const entry = entries.get(server);
+      if (entry) await list(entry);
+    },
+
+    warmUp(everyMs, forMs) {
+      const until = deps.now() + forMs;
+      const round = (): void => {
+        const missing = [...entries.values()].filter((e) => !e.tools);
+        if (missing.length === 0 || deps.now() >= until) return;
+        void Promise.all(missing.map(list)).then(() => {
+          const timer = setTimeout(round, everyMs);
+          timer.unref();
+        });
+      };
+      round();
     },
 
     async call(ref, input, signal) {

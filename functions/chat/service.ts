@@ -43,7 +43,9 @@ export function createChatService(ctx: RouteCtx): ChatService {
   const { maxSessions, sessionTtlMs: ttlMs, historyTurns } = config.chat;
   const sessions = new SessionStore({ maxSessions, ttlMs, historyTurns, now });
   const streams = new Set<SseWriter>();
-  void pool.tools(); // list tools in the background: the chat serves even while every MCP server is down
+  // List tools in the background, and keep trying for a while: the chat serves even while every MCP server is down,
+  // and a server that comes up after the chat is listed before anyone needs it.
+  pool.warmUp(2_000, 120_000);
   ctx.onShutdown(async () => {
     for (const s of streams) {
       s.send('error', { code: 'shutting_down', message: 'The chat is restarting; please send your message again.' });

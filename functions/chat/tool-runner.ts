@@ -71,6 +71,35 @@ function unhealedText(ref: ToolRef, failure: McpFailure, outcome: HealingOutcome
   }
 }
 
+export type Followed = { reported: false } | { reported: true; outcome: HealingOutcome | undefined };
+
+/**
+ * Reports a workload failure of an MCP server (error.reported with its Kubernetes target) and follows the healing
+ * through the relay until its outcome, streaming the healing events to the user. The relay stream is opened BEFORE
+ * the report, so no event of the healing can slip by in between. `outcome` is undefined when there is no relay.
+ */
+export async function reportAndFollow(
+  deps: Pick<ToolRunnerDeps, 'watch' | 'report' | 'emit' | 'healingWaitMs' | 'log'>,
+  ref: ToolRef,
+  failure: McpFailure,
+  onReported?: (reported: boolean, watching: boolean) => void
+): Promise<Followed> {
+  let watch: HealingWatch | undefined;
+  try {
+    watch = await deps.watch?.(ref, (event, data) => deps.emit(event, data));
+  } catch (err) {
+    deps.log.warn({ err, server: ref.server.name }, 'cannot follow healing through the relay');
+  }
+  try {
+    const reported = await deps.report(failure, ref);
+    onReported?.(reported, watch !== undefined);
+    if (!reported) return { reported: false };
+    return { reported: true, outcome: watch ? await watch.outcome(deps.healingWaitMs) : undefined };
+  } finally {
+    watch?.close();
+  }
+}
+
 /** Runs one tool_use block and returns the tool_result for Claude; streams tool_call/tool_result/healing events. */
 export async function runTool(use: ToolUseBlock, deps: ToolRunnerDeps): Promise<ToolResultBlockParam> {
   const ref = deps.refs.get(use.name);
@@ -92,32 +121,16 @@ export async function runTool(use: ToolUseBlock, deps: ToolRunnerDeps): Promise<
     return result(use.id, failure.message, true);
   }
 
-  // Subscribe first, then report: the healing's events cannot slip by in between.
-  let watch: HealingWatch | undefined;
-  try {
-    watch = await deps.watch?.(ref, (event, data) => deps.emit(event, data));
-  } catch (err) {
-    deps.log.warn({ err, server: ref.server.name }, 'cannot follow healing through the relay');
-  }
-  try {
-    const reported = await deps.report(failure, ref);
-    const note = reported
-      ? watch
-        ? 'reported for self-healing; waiting for the outcome'
-        : 'reported for self-healing'
-      : 'could not be reported';
+  const followed = await reportAndFollow(deps, ref, failure, (reported, watching) => {
+    const note = reported ? (watching ? 'reported for self-healing; waiting for the outcome' : 'reported for self-healing') : 'could not be reported';
     deps.emit('tool_result', { ...base, isError: true, content: `${failure.message} (${note})` });
-    if (!reported || !watch) {
-      const why = reported ? 'its progress cannot be followed from here' : 'the failure could not be reported for healing';
-      return result(
-        use.id,
-        `The tool ${ref.tool} on MCP server "${ref.server.name}" failed (${failure.category}): ${failure.message}. ${why}.`,
-        true
-      );
-    }
-    const outcome = await watch.outcome(deps.healingWaitMs);
-    if (outcome.kind !== 'complete') return result(use.id, unhealedText(ref, failure, outcome), true);
-
+  });
+  if (!followed.reported || !followed.outcome) {
+    const why = followed.reported ? 'its progress cannot be followed from here' : 'the failure could not be reported for healing';
+    return result(use.id, `The tool ${ref.tool} on MCP server "${ref.server.name}" failed (${failure.category}): ${failure.message}. ${why}.`, true);
+  }
+  const { outcome } = followed;
+  if (outcome.kind !== 'complete') return result(use.id, unhealedText(ref, failure, outcome), true);
     await deps.pool.reconnect(ref.server.name);
     const retry = await attempt(deps, ref, input);
     const text = retry.ok ? retry.text : retry.failure.message;
@@ -134,7 +147,4 @@ export async function runTool(use: ToolUseBlock, deps: ToolRunnerDeps): Promise<
           `The tool ${ref.tool} failed again after Cortex healed ${ref.server.target.service} (${summary}): ${retry.failure.message}`,
           true
         );
-  } finally {
-    watch?.close();
-  }
 }

@@ -6,9 +6,9 @@ import type {
 } from '@anthropic-ai/sdk/resources/messages';
 import type { Llm, LlmDelay, LlmResult } from './llm.js';
 import { llmUserMessage } from './llm-failures.js';
-import type { McpPool } from './mcp-pool.js';
+import { claudeToolName, type McpPool } from './mcp-pool.js';
 import type { ToolRunnerDeps } from './tool-runner.js';
-import { runTool } from './tool-runner.js';
+import { reportAndFollow, runTool } from './tool-runner.js';
 
 /*
  * Answers one user message: Claude, then the tools it asks for, then Claude again, for at most `maxTurns` calls.
@@ -45,10 +45,26 @@ function asParams(content: ContentBlock[]): ContentBlockParam[] {
   return out.length > 0 ? out : [{ type: 'text', text: '(no answer)' }];
 }
 
+/**
+ * A configured MCP server that could never be listed (down since before anyone used it) offers no tools, so Claude
+ * could not even try it and nothing would heal it. Its listing failure is reported like a failed call and the
+ * healing awaited (streamed to the user); after healing_complete the server is listed again.
+ */
+async function healUnlisted(deps: TurnDeps): Promise<void> {
+  const { unavailable } = await deps.pool.tools();
+  for (const { server, failure } of unavailable.filter((u) => u.failure.workload)) {
+    const ref = { name: claudeToolName(server.name, 'tools_list'), server, tool: 'tools/list' };
+    const followed = await reportAndFollow({ ...deps.tools, emit: deps.emit }, ref, failure);
+    if (followed.reported && followed.outcome?.kind === 'complete') await deps.pool.relist(server.name);
+    if (deps.signal.aborted) return;
+  }
+}
+
 /** Runs the tool loop for one user message on top of `history`. */
 export async function runTurn(history: readonly MessageParam[], message: string, deps: TurnDeps): Promise<TurnResult> {
   const messages: MessageParam[] = [...history, { role: 'user', content: message }];
   let answer = '';
+  await healUnlisted(deps);
   for (let call = 0; call < deps.maxTurns; call++) {
     const { tools, refs } = await deps.pool.tools();
     const last = call === deps.maxTurns - 1;

@@ -20,6 +20,12 @@ export type Plan =
 export const PRIORITY: readonly Action[] = ['report_image_pull', 'report_oom', 'scale_up', 'restart_pods', 'rollout_restart'];
 const ALONGSIDE: Action = 'cleanup_failed_pods';
 
+/**
+ * Checks that read history (recent Warning events, logs of past runs): evidence for the report, never a reason on
+ * their own to call a healthy workload broken. Warning events of an incident that is over stay for an hour.
+ */
+export const ADVISORY: ReadonlySet<CheckName> = new Set(['events', 'pod-logs']);
+
 export function findingsOf(results: Readonly<Partial<Record<CheckName, CheckResult>>>): Finding[] {
   return Object.entries(results).map(([check, r]) => ({ check, verdict: r!.verdict, summary: r!.summary }));
 }
@@ -46,8 +52,9 @@ export function plan(results: Readonly<Partial<Record<CheckName, CheckResult>>>)
     .map((action) => ({ action, ...recommended.get(action)! }));
   if (actions.length > 0) return { kind: 'remediate', actions };
 
-  const problems = entries.filter(([, r]) => r.verdict === 'problem');
-  const healthy = entries.filter(([, r]) => r.verdict === 'healthy');
+  const problems = entries.filter(([c, r]) => r.verdict === 'problem' && !ADVISORY.has(c));
+  const past = entries.filter(([c, r]) => r.verdict === 'problem' && ADVISORY.has(c)).map(([c]) => c);
+  const healthy = entries.filter(([c, r]) => r.verdict === 'healthy' || (r.verdict === 'problem' && ADVISORY.has(c)));
   if (problems.length > 0) {
     return {
       kind: 'manual',
@@ -63,8 +70,9 @@ export function plan(results: Readonly<Partial<Record<CheckName, CheckResult>>>)
     };
   }
   const unsure = entries.length - healthy.length;
+  const ok = healthy.length - past.length;
   return {
     kind: 'healthy',
-    summary: `transient: service healthy now (${healthy.length}/${entries.length} checks healthy${unsure ? `, ${unsure} inconclusive` : ''})`
+    summary: `transient: service healthy now (${ok}/${entries.length} checks healthy${unsure ? `, ${unsure} inconclusive` : ''}${past.length ? `; ${past.join(' and ')} show earlier trouble` : ''})`
   };
 }

@@ -29,7 +29,9 @@ function setup(
   const emitted: { event: string; data: Record<string, unknown> }[] = [];
   const reports: McpFailure[] = [];
   const pool: McpPool = {
-    tools: async () => ({ tools: [], refs: new Map() }),
+    tools: async () => ({ tools: [], refs: new Map(), unavailable: [] }),
+    relist: async () => undefined,
+    warmUp: () => undefined,
     async call() {
       log.push('call');
       const next = script.shift();
@@ -114,7 +116,7 @@ describe('Function: chat tool runner', () => {
     // Act
     const result = await runTool(use, deps);
     // Assess
-    expect(log).toEqual(['call', 'watch', 'report', 'reconnect demo', 'call', 'close watch']);
+    expect(log).toEqual(['call', 'watch', 'report', 'close watch', 'reconnect demo', 'call']);
     expect(reports[0]).toMatchObject({ category: 'mcp_unreachable', errorCode: 'ECONNREFUSED', workload: true });
     expect(emitted.map((e) => e.event)).toEqual(['tool_call', 'tool_result', 'healing_complete', 'tool_result']);
     expect(emitted[3]!.data).toMatchObject({ isError: false, retried: true, content: '{"status":"ok"}' });

@@ -113,6 +113,23 @@ describe('Function: healing-coordinator (saga)', () => {
     expect(intents.at(-1)).toMatchObject({ type: 'dev.cortex.healing.completed', data: { actions: [], summary: expect.stringMatching(/^transient: service healthy now/) } });
   });
 
+  it('does not fail a healthy target over history: recent Warning events and old log lines are advisory', () => {
+    // Act
+    const { intents } = run([[request('r1'), env(T0, 'h-adv')], ...diagnoseAll('h-adv', { events: 'none', 'pod-logs': 'none' })]);
+    // Assess
+    expect(intents.at(-1)).toMatchObject({
+      type: 'dev.cortex.healing.completed',
+      data: { summary: 'transient: service healthy now (6/8 checks healthy; pod-logs and events show earlier trouble)' }
+    });
+  });
+
+  it('fails with the findings when a decisive check sees a problem no remediation fixes (a blocking NetworkPolicy)', () => {
+    // Act
+    const { intents } = run([[request('r1'), env(T0, 'h-np')], ...diagnoseAll('h-np', { 'network-policies': 'none' })]);
+    // Assess
+    expect(intents.at(-1)).toMatchObject({ type: 'dev.cortex.healing.failed', data: { reason: expect.stringContaining('network-policies') } });
+  });
+
   it('fails with the manual steps when the remediation can only report (image pull)', () => {
     // Act
     const { intents } = run([[request('r1'), env(T0, 'h-i')], ...diagnoseAll('h-i', { 'pod-status': 'report_image_pull' }), [remediation('h-i', 'report_image_pull', 'manual')]]);
