@@ -60,20 +60,29 @@ export function triggers(def: AnyFunctionDef): K8sObject[] {
   }));
 }
 
+/** Functions browsers reach (the chat's POST /chat, the relay's page and streams); every other one is cluster-local. */
+export const PUBLIC = new Set(['chat', RELAY]);
+
 export function service(def: AnyFunctionDef): K8sObject {
   const k = def.knative ?? {};
   const memory = k.memory ?? { request: '96Mi', limit: '256Mi' };
+  // Broker deliveries come from inside the cluster: a function nobody else calls gets no public route.
+  const visibility = PUBLIC.has(def.name) ? {} : { 'networking.knative.dev/visibility': 'cluster-local' };
   return {
     apiVersion: 'serving.knative.dev/v1',
     kind: 'Service',
-    metadata: { name: def.name, namespace: NAMESPACE, labels: { ...PART_OF, 'cortex.dev/function': def.name } },
+    metadata: { name: def.name, namespace: NAMESPACE, labels: { ...PART_OF, 'cortex.dev/function': def.name, ...visibility } },
     spec: {
       template: {
         metadata: {
           labels: { ...PART_OF, 'cortex.dev/function': def.name },
           annotations: {
             'autoscaling.knative.dev/min-scale': String(k.minScale ?? 0),
-            'autoscaling.knative.dev/max-scale': String(k.maxScale ?? 5)
+            'autoscaling.knative.dev/max-scale': String(k.maxScale ?? 5),
+            // GET /metrics on the function's own port (queue-proxy keeps its metrics on 9091).
+            'prometheus.io/scrape': 'true',
+            'prometheus.io/port': '8080',
+            'prometheus.io/path': '/metrics'
           }
         },
         spec: {
@@ -111,7 +120,8 @@ export function service(def: AnyFunctionDef): K8sObject {
  * The ClusterRole is bound per target namespace (knative/targets/<ns>), never cluster-wide. */
 export function rbac(def: AnyFunctionDef): K8sObject[] {
   const sa: K8sObject = { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: def.name, namespace: NAMESPACE, labels: PART_OF } };
-  if (!def.kube?.length) return [sa];
+  // A function with no Kubernetes needs gets no API token in its pods at all.
+  if (!def.kube?.length) return [{ ...sa, automountServiceAccountToken: false }];
   const role: K8sObject = {
     apiVersion: 'rbac.authorization.k8s.io/v1',
     kind: 'ClusterRole',

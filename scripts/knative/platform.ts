@@ -23,8 +23,10 @@ export const BROKER_COMMENT = [
   ' The Broker every Cortex function publishes to (through the SinkBinding) and every Trigger reads from.',
   ' MTChannelBasedBroker on an InMemoryChannel is for trying Cortex out: it keeps nothing across restarts.',
   ' In production use a durable class: Kafka (eventing.knative.dev/broker.class: Kafka, with a',
-  ' kafka-broker-config ConfigMap) or RabbitMQ (RabbitMQBroker). Cortex routes on `type` alone with',
-  ' filter.attributes, which every class supports.'
+  ' kafka-broker-config ConfigMap) or RabbitMQ (RabbitMQBroker, with a RabbitmqBrokerConfig). Cortex routes on',
+  ' `type` alone with filter.attributes, which every class supports. Set the class with a kustomize overlay that',
+  ' patches the annotation below (README "Deploy on Knative" has one for Kafka). A Broker\'s class cannot change',
+  ' once it exists: delete the Broker first.'
 ].join('\n');
 
 export const config: K8sObject = {
@@ -39,9 +41,16 @@ export const config: K8sObject = {
     CORTEX_MODEL: 'claude-sonnet-5',
     CORTEX_MCP_SERVERS: JSON.stringify([
       { name: 'demo', url: 'http://mcp-demo.demo.svc.cluster.local/mcp', target: { namespace: 'demo', service: 'mcp-demo' } }
-    ])
+    ]),
+    OTEL_EXPORTER_OTLP_ENDPOINT: ''
   }
 };
+
+export const CONFIG_COMMENT = [
+  ' What every function reads at startup (envFrom). OTEL_EXPORTER_OTLP_ENDPOINT: the OTLP/HTTP base URL of your',
+  ' OpenTelemetry collector (e.g. http://otel-collector.observability:4318) to export traces; empty exports nothing,',
+  ' and traceparent still travels with every event.'
+].join('\n');
 
 export const secret: K8sObject = {
   apiVersion: 'v1',

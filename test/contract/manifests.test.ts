@@ -1,4 +1,7 @@
+import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { promisify } from 'node:util';
+import { parseAllDocuments } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { Broker } from '@kubernetes-models/knative/eventing.knative.dev/v1/Broker';
 import { Trigger } from '@kubernetes-models/knative/eventing.knative.dev/v1/Trigger';
@@ -9,7 +12,19 @@ import { ConfigMap, Namespace, Secret, ServiceAccount } from 'kubernetes-models/
 import { ClusterRole, RoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1';
 import { loadAll } from '../../functions/index.js';
 import { renderManifests } from '../../scripts/knative/render.js';
+import { KUBECTL } from '../helpers/kubectl.js';
 import { readManifests } from '../helpers/manifests.js';
+
+type Rendered = { kind: string; metadata: { name: string; namespace?: string } };
+type KnativeService = { spec: { template: { spec: { containers: Array<{ image: string }> } } } };
+
+/** `kubectl kustomize <dir>` with Debian's kubectl 1.20, with no cluster and no network to reach. */
+async function kustomize(dir: string): Promise<Rendered[]> {
+  const env = { ...process.env, KUBECONFIG: '/nonexistent/kubeconfig', HTTP_PROXY: 'http://127.0.0.1:9', HTTPS_PROXY: 'http://127.0.0.1:9' };
+  const { stdout } = await promisify(execFile)(KUBECTL, ['kustomize', dir], { env, maxBuffer: 16 * 1024 * 1024 });
+  return parseAllDocuments(stdout).map((d) => d.toJS() as Rendered).filter(Boolean);
+}
+
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const MODELS: Record<string, new (o: any) => { validate(): void }> = {
@@ -76,5 +91,79 @@ describe('Contract: knative/ manifests', () => {
       const dls = object.spec.delivery?.deadLetterSink?.ref?.name;
       if (dls !== undefined) expect(services.has(dls) || dls === 'sse-relay' || dls === 'healing-coordinator', file).toBe(true);
     }
+  });
+});
+
+describe('Contract: knative/ deploys as an operator runs it', () => {
+  const byKind = (kind: string): typeof manifests => manifests.filter((m) => m.object.kind === kind);
+  const services = byKind('Service');
+
+  it('makes only the browser-facing functions public and lets Prometheus scrape every function', () => {
+    for (const { file, object } of services) {
+      const visibility = object.metadata.labels['networking.knative.dev/visibility'];
+      expect(visibility, file).toBe(['chat', 'sse-relay'].includes(object.metadata.name) ? undefined : 'cluster-local');
+      expect(object.spec.template.metadata.annotations, file).toMatchObject({ 'prometheus.io/scrape': 'true', 'prometheus.io/port': '8080', 'prometheus.io/path': '/metrics' });
+    }
+  });
+
+  it('bounds every Service: concurrency, timeout, requests and limits, min-scale at most max-scale', () => {
+    for (const { file, object } of services) {
+      const tpl = object.spec.template;
+      const [c] = tpl.spec.containers;
+      expect(typeof tpl.spec.containerConcurrency, file).toBe('number');
+      expect(tpl.spec.timeoutSeconds, file).toBeGreaterThan(0);
+      expect(tpl.spec.timeoutSeconds, file).toBeLessThanOrEqual(600);
+      expect(c.resources.requests, file).toMatchObject({ cpu: expect.any(String), memory: expect.any(String) });
+      const { 'autoscaling.knative.dev/min-scale': min, 'autoscaling.knative.dev/max-scale': max } = tpl.metadata.annotations;
+      expect(Number(min), file).toBeLessThanOrEqual(Number(max));
+    }
+  });
+
+  it('gives every Trigger a full delivery spec (retry, backoff, timeout) and, except the relay\'s, a dead-letter sink', () => {
+    for (const { file, object } of byKind('Trigger')) {
+      const d = object.spec.delivery;
+      expect(d, file).toMatchObject({ retry: expect.any(Number), backoffPolicy: 'exponential', backoffDelay: expect.stringMatching(/^PT/), timeout: expect.stringMatching(/^PT/) });
+      if (object.spec.subscriber.ref.name !== 'sse-relay') expect(d.deadLetterSink?.ref?.kind, file).toBe('Service');
+    }
+  });
+
+  it('wires the sources: the SinkBinding selects every Service, the PingSource ticks into the Broker and a Trigger takes it to the coordinator', () => {
+    // Prepare
+    const [binding] = byKind('SinkBinding');
+    const [ping] = byKind('PingSource');
+    const selector = binding!.object.spec.subject.selector.matchLabels as Record<string, string>;
+    // Assess
+    for (const { file, object } of services) for (const [k, v] of Object.entries(selector)) expect(object.metadata.labels[k], file).toBe(v);
+    expect(ping!.object.spec.sink.ref).toMatchObject({ kind: 'Broker', name: 'default' });
+    const tick = byKind('Trigger').find((t) => t.object.spec.filter.attributes.type === 'dev.knative.sources.ping');
+    expect(tick?.object.spec.subscriber.ref.name).toBe('healing-coordinator');
+  });
+
+  it('mounts no API token into functions that do not use the Kubernetes API', () => {
+    // Prepare
+    const needs = new Set(defs.filter((d) => d.kube?.length).map((d) => d.name));
+    // Assess
+    for (const { file, object } of byKind('ServiceAccount')) {
+      expect(object.automountServiceAccountToken, file).toBe(needs.has(object.metadata.name) ? undefined : false);
+    }
+  });
+
+  it('renders offline with Debian\'s kubectl 1.20 (`kubectl kustomize knative/`): every object, the image set on all Services', async () => {
+    // Act
+    const rendered = await kustomize('knative');
+    // Assess
+    const names = (list: Array<{ kind: string; metadata: { name: string } }>): string[] => list.map((o) => `${o.kind}/${o.metadata.name}`).sort();
+    expect(names(rendered)).toEqual(names(manifests.filter((m) => !m.file.startsWith('targets/')).map((m) => m.object as Rendered)));
+    const images = rendered.filter((o) => o.kind === 'Service').map((o) => (o as unknown as KnativeService).spec.template.spec.containers[0]!.image);
+    expect(images).toHaveLength(defs.length);
+    expect(new Set(images)).toEqual(new Set(['ghcr.io/cortex-dev/cortex:0.1.0']));
+  });
+
+  it('renders each target namespace\'s RoleBindings offline', async () => {
+    // Act
+    const rendered = await kustomize('knative/targets/demo');
+    // Assess
+    expect(rendered.length).toBe(defs.filter((d) => d.kube?.length).length);
+    expect(new Set(rendered.map((o) => `${o.kind} ${o.metadata.namespace}`))).toEqual(new Set(['RoleBinding demo']));
   });
 });
