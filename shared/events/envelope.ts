@@ -26,7 +26,8 @@ function str(v: unknown): string | undefined {
 }
 
 /**
- * Stamps the envelope of an emitted event. The id is derived from the cause's (source, id), the emitted type and its
+ * Stamps the envelope of an emitted event. The id is derived from the cause's (source, id), the emitting function
+ * (so the eight checks answering one request get eight ids, not one id from eight sources), the emitted type and its
  * index, so a redelivered input produces byte-identical ids; without a cause the id is fresh. `trace` is the span of
  * the emitting function (the CloudEvents distributed-tracing extension); without it the cause's trace context is kept.
  *
@@ -40,7 +41,7 @@ export function stamp(
   deps: { cause?: Cause | undefined; clock: Clock; ids: Ids; trace?: TraceStamp | undefined }
 ): CloudEventRecord {
   const { cause, clock, ids } = deps;
-  const id = cause ? ids.derive(cause.source, cause.id, intent.type, String(index)) : ids.uuid();
+  const id = cause ? ids.derive(cause.source, cause.id, fn, intent.type, String(index)) : ids.uuid();
   const data = (intent.data ?? {}) as Record<string, unknown>;
   const sessionIds = Array.isArray(data.sessionIds) ? (data.sessionIds as unknown[]) : [];
   const record: CloudEventRecord = {
