@@ -30,6 +30,12 @@ const labelSet = z.string().transform((s, ctx) => {
   return out;
 });
 
+/** A credential from the Secret `cortex-secrets`: the placeholders knative/config.yaml ships with are refused. */
+const secret = (name: string) =>
+  z.string().refine((v) => !v.startsWith('REPLACE-'), {
+    message: `${name} still holds the placeholder from knative/config.yaml: fill the Secret cortex-secrets (README, Deploy on Knative)`
+  });
+
 const McpServer = z.object({
   name: z.string().regex(/^[a-zA-Z0-9_-]{1,32}$/, 'MCP server names are 1-32 letters, digits, "_" or "-"'),
   url: z.url(),
@@ -84,15 +90,15 @@ const EnvSchema = z.object({
   CORTEX_CHAT_POD_LABELS: labelSet.default({ 'app.kubernetes.io/part-of': 'cortex' }),
   CORTEX_CHAT_NAMESPACE_LABELS: labelSet.default({ 'app.kubernetes.io/part-of': 'cortex' }),
   // Relay and chat sessions (DESIGN §7, §8)
-  CORTEX_SESSION_SECRET: z.string().min(16, 'CORTEX_SESSION_SECRET must be at least 16 characters').optional(),
-  CORTEX_OPERATOR_TOKEN: z.string().min(16, 'CORTEX_OPERATOR_TOKEN must be at least 16 characters').optional(),
+  CORTEX_SESSION_SECRET: secret('CORTEX_SESSION_SECRET').min(16, 'CORTEX_SESSION_SECRET must be at least 16 characters').optional(),
+  CORTEX_OPERATOR_TOKEN: secret('CORTEX_OPERATOR_TOKEN').min(16, 'CORTEX_OPERATOR_TOKEN must be at least 16 characters').optional(),
   CORTEX_RELAY_URL: z.url().optional(),
   CORTEX_RELAY_BUFFER: int(10_000),
   CORTEX_RELAY_MAX_PER_SESSION: int(5),
   CORTEX_RELAY_HEARTBEAT_MS: int(15_000),
   CORTEX_LOCAL_MODE: bool(false),
   // Chat (DESIGN §8)
-  ANTHROPIC_API_KEY: z.string().optional(),
+  ANTHROPIC_API_KEY: secret('ANTHROPIC_API_KEY').optional(),
   ANTHROPIC_BASE_URL: z.url().optional(),
   CORTEX_MODEL: z.string().default('claude-sonnet-5'),
   CORTEX_MAX_TOKENS: int(1024),
