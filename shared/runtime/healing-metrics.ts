@@ -40,7 +40,13 @@ export function failureReason(reason: string): FailureReason {
 /** Outcome events already counted: a republish after a failed delivery carries the same deterministic id. */
 const MAX_COUNTED = 2_000;
 
-/** Registers the healing metrics; the returned observer is fed every event the function published. */
+/**
+ * Registers the healing metrics; the returned observer is fed every event the function published.
+ *
+ * @example
+ * const observe = observeHealings(registry);
+ * observe(publishedEvent); // counts healing.started / completed / failed, once per event id
+ */
 export function observeHealings(registry: Registry): (event: CloudEventRecord) => void {
   const started = new Counter({
     name: 'cortex_healings_started_total',

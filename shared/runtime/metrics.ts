@@ -43,6 +43,10 @@ const typeLabel = (type: string | undefined): string => (type !== undefined && e
 /**
  * The outcome an error answered to a delivery stands for: a 4xx the broker does not retry is a rejection; an event
  * that is being handled right now (409 in progress) is a duplicate; anything retried is a failure.
+ *
+ * @example
+ * outcomeOfError(400, 'invalid_event'); // → 'rejected'
+ * outcomeOfError(503, 'transient'); // → 'failed'
  */
 export function outcomeOfError(status: number, code: string | undefined): ReceivedOutcome {
   if (code === 'in_progress') return 'duplicate';

@@ -50,7 +50,13 @@ function attributes(attrs: Attributes): Array<{ key: string; value: OtlpValue }>
     .map(([key, v]) => ({ key, value: value(v) }));
 }
 
-/** One span in the OTLP JSON mapping (SpanKind and status codes are the API's plus one, resp. the same). */
+/**
+ * One span in the OTLP JSON mapping: hex ids, nanosecond strings, SpanKind as the API's value plus one, status codes
+ * as they are.
+ *
+ * @example
+ * otlpSpan(finished); // → { traceId: '4bf9…', spanId: '00f0…', name: 'dev.cortex.error.reported process', kind: 5, … }
+ */
 export function otlpSpan(s: FinishedSpan): Record<string, unknown> {
   return {
     traceId: s.traceId,

@@ -46,7 +46,12 @@ export function formatTraceparent(ctx: SpanContext): string {
   return `00-${ctx.traceId}-${ctx.spanId}-${(ctx.traceFlags & TraceFlags.SAMPLED).toString(16).padStart(2, '0')}`;
 }
 
-/** The CloudEvents extension attributes of a span context: `traceparent`, and `tracestate` when there is one. */
+/**
+ * The CloudEvents extension attributes of a span context: `traceparent`, and `tracestate` when there is one.
+ *
+ * @example
+ * traceExtensions(span.spanContext()); // → { traceparent: '00-…-…-01', tracestate: 'vendor=abc' }
+ */
 export function traceExtensions(ctx: SpanContext): { traceparent: string; tracestate?: string } {
   const state = ctx.traceState?.serialize();
   return { traceparent: formatTraceparent(ctx), ...(state ? { tracestate: state } : {}) };
@@ -59,7 +64,17 @@ function randomHex(bytes: number): string {
   }
 }
 
-/** A fresh, valid 16-byte trace id. */
+/**
+ * A fresh, valid 16-byte trace id (32 hex digits).
+ *
+ * @example
+ * const traceparent = `00-${newTraceId()}-${newSpanId()}-01`; // the root of a new trace
+ */
 export const newTraceId = (): string => randomHex(16);
-/** A fresh, valid 8-byte span id. */
+/**
+ * A fresh, valid 8-byte span id (16 hex digits).
+ *
+ * @example
+ * newSpanId(); // → '00f067aa0ba902b7'
+ */
 export const newSpanId = (): string => randomHex(8);
