@@ -26,7 +26,10 @@ export interface Delivery {
 }
 
 export interface FunctionMetrics {
+  /** This function's own series. */
   readonly registry: Registry;
+  /** The exposition `GET /metrics` serves: the function's series and the process's (CPU, memory, event loop, GC). */
+  text(): Promise<string>;
   delivery(d: Delivery): void;
   /** An event this function published (counted once the sink accepted it). */
   emitted(event: CloudEventRecord): void;
@@ -37,6 +40,19 @@ export interface FunctionMetrics {
 
 /** Deliveries that failed, remembered so that their broker retry is counted as one. */
 const MAX_FAILED_KEYS = 10_000;
+
+/**
+ * Process metrics (prom-client's defaults) are collected once per process, whatever the number of functions served
+ * in it, and exposed by each of them: their event-loop and GC observers are set up once.
+ */
+let processRegistry: Registry | undefined;
+function processMetrics(): Registry {
+  if (!processRegistry) {
+    processRegistry = new Registry();
+    collectDefaultMetrics({ register: processRegistry });
+  }
+  return processRegistry;
+}
 
 const typeLabel = (type: string | undefined): string => (type !== undefined && eventDef(type) ? type : 'unknown');
 
@@ -64,10 +80,10 @@ export function outcomeOfError(status: number, code: string | undefined): Receiv
  */
 export function createFunctionMetrics(
   def: { name: string; emits: readonly string[] },
-  opts: { defaultMetrics?: boolean } = {}
+  opts: { processMetrics?: boolean } = {}
 ): FunctionMetrics {
   const registry = new Registry();
-  if (opts.defaultMetrics !== false) collectDefaultMetrics({ register: registry });
+  const exposed = opts.processMetrics === false ? [registry] : [processMetrics(), registry];
   const received = new Counter({
     name: 'cortex_events_received_total',
     help: 'CloudEvents delivered to this function, by type and outcome (handled, duplicate, rejected, failed).',
@@ -105,6 +121,7 @@ export function createFunctionMetrics(
 
   return {
     registry,
+    text: () => Registry.merge(exposed).metrics(),
     delivery({ type, key, outcome, seconds }) {
       const t = typeLabel(type);
       received.inc({ type: t, outcome });

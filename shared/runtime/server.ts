@@ -112,7 +112,7 @@ export function createApp(def: AnyFunctionDef, deps: DeliveryDeps, routeCtx: Rou
 
   if (metrics) {
     app.get('/metrics', async (_req, res) => {
-      res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+      res.type(metrics.registry.contentType).send(await metrics.text());
     });
   }
 

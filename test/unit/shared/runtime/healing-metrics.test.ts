@@ -43,7 +43,7 @@ describe('Metrics: healing outcomes of the coordinator', () => {
     // Prepare
     const metrics = createFunctionMetrics(
       { name: 'healing-coordinator', emits: COORDINATOR_EMITS },
-      { defaultMetrics: false }
+      { processMetrics: false }
     );
     const completed = event('hc-1', 'dev.cortex.healing.completed', {
       actions: ['scale_up'],
@@ -76,7 +76,7 @@ describe('Metrics: healing outcomes of the coordinator', () => {
     // Prepare
     const intake = createFunctionMetrics(
       { name: 'error-intake', emits: ['dev.cortex.healing.requested'] },
-      { defaultMetrics: false }
+      { processMetrics: false }
     );
     // Act
     const text = await intake.registry.metrics();
@@ -87,7 +87,7 @@ describe('Metrics: healing outcomes of the coordinator', () => {
 
   it('reads a function gauge when scraped', async () => {
     // Prepare
-    const metrics = createFunctionMetrics({ name: 'sse-relay', emits: [] }, { defaultMetrics: false });
+    const metrics = createFunctionMetrics({ name: 'sse-relay', emits: [] }, { processMetrics: false });
     let open = 2;
     metrics.gauge({
       name: 'cortex_sse_clients',
