@@ -1,5 +1,9 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { benchBroker } from './broker.js';
+import { benchChat } from './chat.js';
+import { benchChecks } from './checks.js';
+import { benchPipeline } from './pipeline.js';
+import { benchRelay } from './relay.js';
 import type { Measurement } from './measure.js';
 
 /*
@@ -7,7 +11,11 @@ import type { Measurement } from './measure.js';
  * bench/results/latest.json as [{name, value, unit, baseline, ratio}]. `npm run bench -- broker` runs one suite.
  */
 const suites: Record<string, () => Promise<Measurement[]>> = {
-  broker: benchBroker
+  broker: benchBroker,
+  checks: benchChecks,
+  pipeline: benchPipeline,
+  relay: benchRelay,
+  chat: benchChat
 };
 
 const only = process.argv.slice(2);

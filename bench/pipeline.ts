@@ -1,0 +1,116 @@
+import { startLocalStack, DEMO } from '../local/stack/index.js';
+import type { BrokerOutcome } from '../local/broker/index.js';
+import { createKubePort } from '../shared/kube/client-node.js';
+import { cloudEvents, errorReport, operatorStream, outcomeFor, publish, testStackEnv } from '../test/helpers/stack.js';
+import { post, readBody, serve } from './http.js';
+import { measurement, quantile, type Measurement } from './measure.js';
+
+/*
+ * The healing pipeline's own latency on one local stack: error.reported accepted by the broker → healing.completed
+ * seen on the operator stream, for a Deployment scaled to zero on the simulator with no pod start delay. Before each
+ * run the Deployment is scaled to 0 and its pods are gone, and the report's occurredAt is after the previous healing
+ * ended (else the coordinator would absorb it as already handled).
+ *
+ * Baseline: the HTTP hops of that same healing (every event published to the broker, every delivery the broker made)
+ * replayed as raw loopback node:http POSTs of the same sizes, one after another, right after each run. The pipeline
+ * also waits for the Kubernetes API and the functions' work; the ratio says how much more than bare HTTP that costs.
+ */
+
+const RUNS = 50;
+const WARMUP = 2;
+
+interface Hop {
+  id: string;
+  kind: 'publish' | 'delivery';
+}
+
+export async function benchPipeline(): Promise<Measurement[]> {
+  const stack = await startLocalStack({
+    overrides: testStackEnv({ CORTEX_SIM_POD_START_MS: '0', CORTEX_HEALING_BUDGET: '100000' })
+  });
+  const raw = await serve((req, res) => void readBody(req).then(() => res.writeHead(202).end()));
+  const ops = await operatorStream(stack);
+  try {
+    const kube = createKubePort({ kubeconfigPath: stack.state.kubeconfig, timeoutMs: 5000 });
+    const livePods = (): number => stack.sim.list('Pod', DEMO.namespace, `app=${DEMO.deployment}`).length;
+
+    let hops: Hop[] = [];
+    let acceptedAt = new Map<string, number>();
+    const onOutcome = (o: BrokerOutcome): void => {
+      if (o.kind === 'accepted' && o.id) {
+        acceptedAt.set(o.id, performance.now());
+        hops.push({ id: o.id, kind: 'publish' });
+      } else if (o.kind === 'delivered' && o.id) hops.push({ id: o.id, kind: 'delivery' });
+    };
+    stack.broker.on('outcome', onOutcome);
+
+    const pipeline: number[] = [];
+    const baseline: number[] = [];
+    const hopCounts: number[] = [];
+    let lastEnd = Date.now();
+    for (let i = 0; i < WARMUP + RUNS; i++) {
+      await kube.scaleDeployment(DEMO.namespace, DEMO.deployment, 0);
+      await stack.sim.waitFor(() => livePods() === 0, { message: 'mcp-demo pods gone', timeoutMs: 30_000 });
+      while (stack.broker.stats().pending > 0) await new Promise((r) => setTimeout(r, 5));
+      while (Date.now() <= lastEnd) await new Promise((r) => setTimeout(r, 1));
+
+      hops = [];
+      acceptedAt = new Map();
+      const after = cloudEvents(ops).length;
+      const report = errorReport(DEMO, { id: `bench-err-${i}`, occurredAt: new Date().toISOString() });
+      const status = await publish(stack, report);
+      if (status !== 202) throw new Error(`the broker answered ${status} to error.reported`);
+      const outcome = await outcomeFor(ops, DEMO.service, after, 30_000);
+      const end = performance.now();
+      lastEnd = Date.now();
+      if (outcome.type !== 'dev.cortex.healing.completed') {
+        throw new Error(`run ${i}: ${outcome.type} ${JSON.stringify(outcome.data)}`);
+      }
+      const start = acceptedAt.get(report.id);
+      if (start === undefined) throw new Error(`run ${i}: the broker never accepted ${report.id}`);
+
+      // Every hop of this healing has finished (deliveries to the relay may trail the outcome).
+      while (stack.broker.stats().pending > 0) await new Promise((r) => setTimeout(r, 5));
+      const sizes = new Map(
+        cloudEvents(ops)
+          .slice(after)
+          .map((e) => [e.id, Buffer.byteLength(JSON.stringify(e))])
+      );
+      const bodies = hops.map((h) => 'x'.repeat(sizes.get(h.id) ?? 0));
+      const missing = hops.filter((h) => !sizes.has(h.id)).length;
+      if (missing > 0) throw new Error(`run ${i}: ${missing} hops carried events the operator stream never showed`);
+
+      const t0 = performance.now();
+      for (const body of bodies) await post(`${raw.url}/`, body, { 'content-type': 'application/cloudevents+json' });
+      const rawMs = performance.now() - t0;
+      if (i >= WARMUP) {
+        pipeline.push(end - start);
+        baseline.push(rawMs);
+        hopCounts.push(hops.length);
+      }
+      if ((i + 1) % 10 === 0) console.log(`  pipeline: ${i + 1}/${WARMUP + RUNS} healings`);
+    }
+    stack.broker.off('outcome', onOutcome);
+
+    const hopP50 = quantile(hopCounts, 0.5);
+    const hopNote = `${Math.min(...hopCounts)}–${Math.max(...hopCounts)} hops per healing (publishes + deliveries)`;
+    const note = `scale-to-zero, pod start 0 ms, ${RUNS} healings; error.reported accepted → healing.completed on the operator stream`;
+    return [
+      measurement(
+        'pipeline.heal_p50',
+        quantile(pipeline, 0.5),
+        'ms',
+        quantile(baseline, 0.5),
+        `${note}; baseline: its hops as raw sequential POSTs`
+      ),
+      measurement('pipeline.heal_p99', quantile(pipeline, 0.99), 'ms', quantile(baseline, 0.99), 'baseline: raw hops p99'),
+      measurement('pipeline.raw_hops_p50', quantile(baseline, 0.5), 'ms', null, hopNote),
+      measurement('pipeline.raw_hops_p99', quantile(baseline, 0.99), 'ms', null),
+      measurement('pipeline.hops', hopP50, 'hops', null, hopNote)
+    ];
+  } finally {
+    ops.close();
+    await raw.close();
+    await stack.stop();
+  }
+}

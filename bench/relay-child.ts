@@ -1,0 +1,66 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { loadFunction } from '../functions/index.js';
+import { run } from '../shared/runtime/run.js';
+import { readBody } from './http.js';
+
+/*
+ * The server side of the relay benchmark, in its own process so the clients' memory does not count in its RSS.
+ * `relay`: the sse-relay function served with run(). `bare`: a bare node:http SSE server that formats each POSTed
+ * event once as one frame and writes it to every open response (the baseline). Talks to the parent over IPC:
+ * sends {url} when listening, answers 'rss' with {rss} after a full GC.
+ *
+ *   node --import tsx --expose-gc bench/relay-child.ts relay|bare   (secret and operator token in the environment)
+ */
+
+type Message = { url: string } | { rss: number };
+const send = (m: Message): void => void process.send!(m);
+
+async function bare(): Promise<string> {
+  const open = new Set<http.ServerResponse>();
+  let id = 0;
+  const server = http.createServer((req, res) => {
+    if (req.method === 'GET') {
+      res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' });
+      res.write(`retry: 1000\n\nid: ${id}\nevent: connected\ndata: {}\n\n`);
+      req.socket.setNoDelay(true);
+      open.add(res);
+      res.once('close', () => open.delete(res));
+      return;
+    }
+    void readBody(req).then((body) => {
+      const frame = `id: ${++id}\nevent: ${String(req.headers['ce-type'])}\ndata: ${body}\n\n`;
+      for (const r of open) r.write(frame);
+      res.writeHead(202).end();
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+async function relay(): Promise<string> {
+  const fn = await run(await loadFunction('sse-relay'), {
+    overrides: {
+      PORT: '0',
+      HOST: '127.0.0.1',
+      CORTEX_LOG_LEVEL: 'silent',
+      CORTEX_SESSION_SECRET: process.env.BENCH_SESSION_SECRET,
+      CORTEX_OPERATOR_TOKEN: process.env.BENCH_OPERATOR_TOKEN,
+      // No heartbeats during a measurement.
+      CORTEX_RELAY_HEARTBEAT_MS: '3600000'
+    }
+  });
+  return fn.url;
+}
+
+const mode = process.argv[2];
+if (mode !== 'relay' && mode !== 'bare') throw new Error('usage: relay-child.ts relay|bare');
+process.on('message', (m) => {
+  if (m !== 'rss') return;
+  const gc = (globalThis as { gc?: () => void }).gc;
+  gc?.();
+  gc?.();
+  send({ rss: process.memoryUsage().rss });
+});
+process.on('disconnect', () => process.exit(0));
+send({ url: mode === 'relay' ? await relay() : await bare() });

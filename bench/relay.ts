@@ -1,0 +1,210 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { CloudEvent, HTTP } from 'cloudevents';
+import { Events } from '../shared/events/catalog.js';
+import { sessionToken } from '../shared/session/token.js';
+import { post } from './http.js';
+import { measurement, quantile, type Measurement } from './measure.js';
+import { connectClients } from './sse-clients.js';
+
+/*
+ * The SSE relay with 1,000 and 10,000 connected session streams (distinct sessions), and 1,000 operator streams.
+ * Fan-out: one healing.started names every session (so they all follow one healing), then each timed event is a
+ * small healing.progress that names only the healingId: one delivery reaching N browsers, which is how a healing's
+ * events reach the sessions following it, and keeps the POST itself small so the timing is the fan-out, not parsing.
+ * On operator streams every event goes to every stream.
+ *
+ * Latency: POST to the relay sent → each client received the event (p50/p99 over all clients and events). Memory:
+ * RSS of the relay process with N clients minus without, / N, after a full GC. The relay runs in a child process,
+ * the clients in this one. Baseline: a bare node:http SSE server (also a child) that formats the POSTed event once
+ * and writes that frame to N responses.
+ */
+
+const EVENTS = 20;
+const WARMUP = 2;
+const SECRET = 'bench-session-secret-0123456789';
+const OPERATOR_TOKEN = 'bench-operator-token-0123456789';
+const HEALING_ID = 'bench-healing';
+const TARGET = { namespace: 'demo', service: 'mcp-demo' };
+
+interface Child {
+  url: string;
+  rss(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+async function startChild(mode: 'relay' | 'bare'): Promise<Child> {
+  const child: ChildProcess = fork(fileURLToPath(new URL('./relay-child.ts', import.meta.url)), [mode], {
+    execArgv: ['--import', 'tsx', '--expose-gc'],
+    env: { ...process.env, BENCH_SESSION_SECRET: SECRET, BENCH_OPERATOR_TOKEN: OPERATOR_TOKEN },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc']
+  });
+  const next = <T>(key: string): Promise<T> =>
+    new Promise((resolve, reject) => {
+      const onMessage = (m: Record<string, T>): void => {
+        if (!(key in m)) return;
+        child.off('message', onMessage);
+        child.off('exit', onExit);
+        resolve(m[key]!);
+      };
+      const onExit = (code: number | null): void => reject(new Error(`relay child (${mode}) exited with ${code}`));
+      child.on('message', onMessage);
+      child.once('exit', onExit);
+    });
+  const url = await next<string>('url');
+  return {
+    url,
+    rss: () => {
+      const answer = next<number>('rss');
+      child.send('rss');
+      return answer;
+    },
+    stop: () =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill();
+      })
+  };
+}
+
+function binary(type: string, data: unknown, id: string): { body: string; headers: Record<string, string> } {
+  const m = HTTP.binary(
+    new CloudEvent<unknown>({
+      specversion: '1.0',
+      id,
+      source: '/cortex/healing-coordinator',
+      type,
+      datacontenttype: 'application/json',
+      data
+    })
+  );
+  return { body: m.body as string, headers: m.headers as Record<string, string> };
+}
+
+const sessionId = (i: number): string => `s${String(i).padStart(7, '0')}`;
+let eventCounter = 0;
+
+async function send(url: string, type: string, data: unknown): Promise<void> {
+  const { body, headers } = binary(type, data, `bench-relay-${++eventCounter}`);
+  const status = await post(`${url}/`, body, headers);
+  if (status !== 202) throw new Error(`the server answered ${status} to ${type}`);
+}
+
+const progress = (k: number): unknown => ({
+  healingId: HEALING_ID,
+  stage: 'diagnose',
+  message: `fanout-${k}`,
+  done: k,
+  total: EVENTS + WARMUP,
+  target: TARGET
+});
+
+interface Result {
+  n: number;
+  p50: number;
+  p99: number;
+  rssPerClientKiB: number;
+  errors: string[];
+}
+
+async function variant(kind: 'session' | 'operator' | 'bare', n: number): Promise<Result> {
+  const child = await startChild(kind === 'bare' ? 'bare' : 'relay');
+  try {
+    const urlOf = (i: number): string =>
+      kind === 'session'
+        ? `${child.url}/events?session=${sessionId(i)}&token=${sessionToken(SECRET, sessionId(i))}`
+        : kind === 'operator'
+          ? `${child.url}/events?operator=1&token=${OPERATOR_TOKEN}&history=0`
+          : `${child.url}/events`;
+    // Warm the code paths (one stream, one event) before the memory baseline.
+    const warm = await connectClients([urlOf(n)]);
+    await send(child.url, Events.HealingProgress.type, {
+      ...(progress(0) as object),
+      message: 'warm',
+      healingId: 'bench-warm'
+    });
+    warm.close();
+    await new Promise((r) => setTimeout(r, 100));
+    const rss0 = await child.rss();
+
+    const clients = await connectClients(Array.from({ length: n }, (_, i) => urlOf(i)));
+    const rssN = await child.rss();
+    console.log(
+      `  relay: ${kind} ×${n}: ${clients.connected} connected${clients.errors.length ? ` (${clients.errors.join(', ')})` : ''}`
+    );
+    if (kind === 'session') {
+      const started = clients.expect('event: healing_start');
+      await send(child.url, Events.HealingStarted.type, {
+        healingId: HEALING_ID,
+        target: TARGET,
+        reason: 'bench',
+        checks: ['pod-status'],
+        sessionIds: Array.from({ length: n }, (_, i) => sessionId(i))
+      });
+      await started;
+    }
+    const latencies: number[] = [];
+    for (let k = 0; k < WARMUP + EVENTS; k++) {
+      const seen = clients.expect(`fanout-${k}"`);
+      const t0 = performance.now();
+      await send(child.url, Events.HealingProgress.type, progress(k));
+      const times = await seen;
+      if (k >= WARMUP) for (const t of times) latencies.push(t - t0);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    clients.close();
+    const connected = clients.connected;
+    return {
+      n: connected,
+      p50: quantile(latencies, 0.5),
+      p99: quantile(latencies, 0.99),
+      rssPerClientKiB: connected ? (rssN - rss0) / connected / 1024 : NaN,
+      errors: clients.errors
+    };
+  } finally {
+    await child.stop();
+  }
+}
+
+export async function benchRelay(): Promise<Measurement[]> {
+  const s1k = await variant('session', 1000);
+  const b1k = await variant('bare', 1000);
+  const o1k = await variant('operator', 1000);
+  const s10k = await variant('session', 10_000);
+  const b10k = await variant('bare', 10_000);
+
+  const reached = (r: Result, n: number): string =>
+    r.n === n ? `${n} clients` : `only ${r.n} of ${n} clients connected: ${r.errors.join(', ')}`;
+  const fan = `POST → each client received one event, ${EVENTS} events; baseline: bare node:http SSE server writing one frame to N responses`;
+  const mem = 'relay process RSS with N clients minus without, / N (after GC); baseline: the bare server';
+  return [
+    measurement(
+      'relay.session_1k_p50',
+      s1k.p50,
+      'ms',
+      b1k.p50,
+      `${reached(s1k, 1000)} on distinct sessions of one healing; ${fan}`
+    ),
+    measurement('relay.session_1k_p99', s1k.p99, 'ms', b1k.p99),
+    measurement(
+      'relay.session_10k_p50',
+      s10k.p50,
+      'ms',
+      b10k.p50,
+      `${reached(s10k, 10_000)}; bare: ${reached(b10k, 10_000)}`
+    ),
+    measurement('relay.session_10k_p99', s10k.p99, 'ms', b10k.p99),
+    measurement(
+      'relay.operator_1k_p50',
+      o1k.p50,
+      'ms',
+      b1k.p50,
+      `${reached(o1k, 1000)} operator streams (the whole CloudEvent each)`
+    ),
+    measurement('relay.operator_1k_p99', o1k.p99, 'ms', b1k.p99),
+    measurement('relay.rss_per_session_1k', s1k.rssPerClientKiB, 'KiB', b1k.rssPerClientKiB, mem),
+    measurement('relay.rss_per_session_10k', s10k.rssPerClientKiB, 'KiB', b10k.rssPerClientKiB, mem),
+    measurement('relay.rss_per_operator_1k', o1k.rssPerClientKiB, 'KiB', b1k.rssPerClientKiB, mem)
+  ];
+}
