@@ -128,7 +128,7 @@ export async function benchChecks(): Promise<Measurement[]> {
       }
       if ((i + 1) % 10 === 0) console.log(`  checks: ${i + 1}/${WARMUP + RUNS} runs`);
     }
-    const note = `8 checks on mcp-demo (crashloop), ${RUNS} runs; first POST → 8th diagnosis.completed at the sink`;
+    const note = `8 checks on mcp-demo (crashloop), ${RUNS} runs; first POST → 8th diagnosis.completed at the sink; all eight and the simulator share this process`;
     const p50 = quantile(parallel, 0.5);
     const p99 = quantile(parallel, 0.99);
     const s50 = quantile(sequential, 0.5);
