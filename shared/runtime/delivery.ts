@@ -17,7 +17,7 @@ export interface DeliveryDeps {
   def: AnyFunctionDef;
   ctx: Ctx;
   publish: Publish;
-  seen: Idempotency;
+  seen: Idempotency<CloudEventRecord[]>;
   /** Makes the span of each delivery; without one, spans are minted (for their ids) and not recorded. */
   tracer?: Tracer;
   /** Counts deliveries, emissions and responses for `/metrics`. */
@@ -152,10 +152,19 @@ export async function deliver(deps: DeliveryDeps, headers: Headers, body: string
       }
       if (state === 'running') throw new InProgressError(`event ${record.id} from ${record.source} is being handled right now`);
       try {
-        const intents = await def.handle(event as never, ctx);
-        const emitted = stampIntents(def, intents, causeOf(event), ctx, traceExtensions(span.spanContext()));
+        // A redelivery after a failed publish publishes what was decided then; it does not decide again.
+        let emitted = seen.stashed(key);
+        if (!emitted) {
+          const intents = await def.handle(event as never, ctx);
+          emitted = stampIntents(def, intents, causeOf(event), ctx, traceExtensions(span.spanContext()));
+        }
         // Publish in order; deterministic ids make a retry after a partial publish safe.
-        for (const e of emitted) await publish(e);
+        try {
+          for (const e of emitted) await publish(e);
+        } catch (err) {
+          seen.stash(key, emitted);
+          throw err;
+        }
         seen.complete(key);
         span.setAttribute('cortex.outcome', 'handled');
         return { status: 202, outcome: 'handled', emitted, event, trace: ids };

@@ -1,3 +1,4 @@
+import type { CloudEventRecord } from '../events/http.js';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { DestinationStream } from 'pino';
@@ -107,7 +108,7 @@ export async function run(def: AnyFunctionDef, opts: RunOptions = {}): Promise<R
     },
     onShutdown: (fn) => void hooks.push(fn)
   };
-  const seen = createIdempotency({ ...config.idempotency, now: () => clock.now().getTime() });
+  const seen = createIdempotency<CloudEventRecord[]>({ ...config.idempotency, now: () => clock.now().getTime() });
   const state: ServerState = { ready: false, inflight: 0 };
   // Handlers get the same context object as routes (typed as Ctx), so a function's in-process state can be keyed on it.
   for (const gauge of def.metrics?.(routeCtx) ?? []) metrics.gauge(gauge);
