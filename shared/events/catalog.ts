@@ -3,6 +3,7 @@ import { defineEvent, type AnyEventDef, type EventDef } from './define.js';
 import {
   ACTIONS,
   Action,
+  CHECKS,
   Audit,
   Change,
   CheckName,
@@ -27,6 +28,13 @@ import {
 
 const ids = z.array(z.string().min(1).max(256)).max(10_000);
 
+/*
+ * Lists default to empty when absent. Producers always send them; a consumer that accepts their absence keeps every
+ * type replayable by type alone with `kn event send`, which has no syntax for arrays.
+ */
+const list = <T extends z.ZodType>(item: T, max: number) => z.array(item).max(max).default([]);
+const idList = ids.default([]);
+
 export const ErrorReported = defineEvent({
   type: 'dev.cortex.error.reported',
   description: 'A dependency call failed (MCP, Claude API) or one of our functions crashed.',
@@ -48,8 +56,8 @@ export const HealingRequested = defineEvent({
   data: z.looseObject({
     target: Target,
     category: ErrorCategory,
-    reportIds: ids,
-    sessionIds: ids,
+    reportIds: idList,
+    sessionIds: idList,
     occurredAt: Timestamp.optional(),
     message: z.string().max(4096).optional()
   })
@@ -62,8 +70,8 @@ export const HealingStarted = defineEvent({
     healingId: z.string().min(1),
     target: Target,
     reason: z.string().max(4096),
-    checks: z.array(CheckName),
-    sessionIds: ids
+    checks: list(CheckName, CHECKS.length),
+    sessionIds: idList
   })
 });
 
@@ -74,7 +82,8 @@ export const DiagnosisRequested = defineEvent({
     healingId: z.string().min(1),
     target: Target,
     phase: Phase,
-    checks: z.array(CheckName),
+    // Absent (a kn replay): every check.
+    checks: z.array(CheckName).max(CHECKS.length).default([...CHECKS]),
     deadline: Timestamp.optional()
   })
 });
@@ -88,7 +97,7 @@ export const DiagnosisCompleted = defineEvent({
     phase: Phase,
     verdict: Verdict,
     summary: z.string().max(2048),
-    evidence: z.array(Evidence).max(200),
+    evidence: list(Evidence, 200),
     recommendation: Recommendation.optional(),
     target: Target.optional()
   })
@@ -137,8 +146,8 @@ export const RemediationCompleted = defineEvent({
     action: Action,
     outcome: Outcome,
     summary: z.string().max(2048),
-    changes: z.array(Change).max(200),
-    manualSteps: z.array(z.string().max(2048)).max(50),
+    changes: list(Change, 200),
+    manualSteps: list(z.string().max(2048), 50),
     target: Target.optional(),
     audit: Audit.optional()
   })
@@ -150,7 +159,7 @@ export const HealingCompleted = defineEvent({
   data: z.looseObject({
     healingId: z.string().min(1),
     target: Target,
-    actions: z.array(z.string()),
+    actions: list(z.string(), 20),
     durationMs: z.number().nonnegative(),
     summary: z.string().max(2048),
     sessionIds: ids.optional()
@@ -164,8 +173,8 @@ export const HealingFailed = defineEvent({
     healingId: z.string().min(1),
     target: Target,
     reason: z.string().max(2048),
-    findings: z.array(Finding).max(50),
-    manualSteps: z.array(z.string().max(2048)).max(50),
+    findings: list(Finding, 50),
+    manualSteps: list(z.string().max(2048), 50),
     sessionIds: ids.optional()
   })
 });

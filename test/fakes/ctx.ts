@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import type { EventDef, DataOf } from '../../shared/events/define.js';
 import type { KubePort } from '../../shared/kube/port.js';
 import { createPolicy } from '../../shared/policy/guardrails.js';
@@ -45,7 +46,7 @@ export function createFakeCtx(opts: { kube?: KubePort; env?: Record<string, stri
 /** An incoming event as a handler sees it, typed by its catalog entry. */
 export function eventOf<D extends EventDef>(
   def: D,
-  data: DataOf<D>,
+  data: z.input<D['data']>,
   opts: { id?: string; source?: string; deadLetter?: DeadLetter; extensions?: Record<string, unknown> } = {}
 ): CortexEvent<D['type'], DataOf<D>> {
   return {

@@ -1,0 +1,54 @@
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { describe, expect, it } from 'vitest';
+
+/* `npm start` is the container's command: functions/index.ts picks the function from CORTEX_FUNCTION. */
+
+function start(env: Record<string, string>): { exited: Promise<{ code: number | null; stderr: string }>; firstLine: Promise<string>; kill(): void } {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'functions/index.ts'], {
+    env: { ...process.env, CORTEX_LOG_LEVEL: 'info', PORT: '0', HOST: '127.0.0.1', ...env },
+    stdio: ['ignore', 'pipe', 'pipe']
+  });
+  let stderr = '';
+  child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
+  const firstLine = new Promise<string>((resolve) => createInterface({ input: child.stdout! }).once('line', resolve));
+  return { exited: new Promise((r) => child.once('exit', (code) => r({ code, stderr }))), firstLine, kill: () => child.kill('SIGTERM') };
+}
+
+describe('Process entry (functions/index.ts)', () => {
+  it('exits with a clear error inside a cluster when CORTEX_FUNCTION is not set', async () => {
+    // Act
+    const { code, stderr } = await start({ KUBERNETES_SERVICE_HOST: '10.96.0.1', CORTEX_FUNCTION: '' }).exited;
+    // Assess
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/CORTEX_FUNCTION is not set\. Inside a cluster this image serves exactly one function: set CORTEX_FUNCTION to one of .*error-intake/);
+  });
+
+  it('names the functions it knows when CORTEX_FUNCTION is wrong', async () => {
+    // Act
+    const { code, stderr } = await start({ CORTEX_FUNCTION: 'check-everything' }).exited;
+    // Assess
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/CORTEX_FUNCTION="check-everything" is not a Cortex function; choose one of: .*healing-coordinator/);
+  });
+
+  it('refuses to start with a bad configuration, before it serves', async () => {
+    // Act
+    const { code, stderr } = await start({ CORTEX_FUNCTION: 'error-intake', K_SINK: 'not a url' }).exited;
+    // Assess
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/K_SINK/);
+  });
+
+  it('serves the one function CORTEX_FUNCTION names, and stops on SIGTERM', async () => {
+    // Prepare
+    const p = start({ CORTEX_FUNCTION: 'error-intake', K_SINK: 'http://127.0.0.1:9/' });
+    // Act
+    const line = await p.firstLine;
+    p.kill();
+    const { code } = await p.exited;
+    // Assess
+    expect(JSON.parse(line)).toMatchObject({ function: 'error-intake', msg: 'error-intake listening' });
+    expect(code).toBe(0);
+  });
+});
