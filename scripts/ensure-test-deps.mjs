@@ -58,6 +58,28 @@ function ensureKubectl() {
   console.log(`ensure-test-deps: kubectl ready at ${path.relative(root, bin)} (${version})`);
 }
 
+const K8S_MCP_VERSION = '0.0.67';
+/** Where kubernetes-mcp-server is installed; test/helpers/k8s-mcp.ts names the same path. */
+const K8S_MCP_BIN = path.join(cache, `kubernetes-mcp-server-${K8S_MCP_VERSION}`, 'node_modules', '.bin', 'kubernetes-mcp-server');
+
+/**
+ * kubernetes-mcp-server from npm, a third-party MCP server the tests drive against the simulator. It is not in
+ * package.json: its npm package lists a prebuilt binary per platform as optional dependencies, and a lock file can
+ * only be written when the registry serves all of them (`npm ci` refuses a lock missing any). Installed here, only
+ * this platform's binary is fetched.
+ */
+function ensureKubernetesMcpServer() {
+  if (existsSync(K8S_MCP_BIN)) {
+    console.log(`ensure-test-deps: kubernetes-mcp-server ${K8S_MCP_VERSION} present (${path.relative(root, K8S_MCP_BIN)})`);
+    return;
+  }
+  const prefix = path.dirname(path.dirname(path.dirname(K8S_MCP_BIN)));
+  mkdirSync(prefix, { recursive: true });
+  run('npm', ['install', '--no-save', '--no-package-lock', '--no-audit', '--no-fund', '--prefix', prefix, `kubernetes-mcp-server@${K8S_MCP_VERSION}`]);
+  if (!existsSync(K8S_MCP_BIN)) throw new Error(`npm installed kubernetes-mcp-server but ${K8S_MCP_BIN} is missing`);
+  console.log(`ensure-test-deps: kubernetes-mcp-server ready at ${path.relative(root, K8S_MCP_BIN)}`);
+}
+
 const CHROMIUM = '/usr/bin/chromium';
 
 /**
@@ -84,7 +106,7 @@ function ensureChromium() {
   console.log(`ensure-test-deps: chromium ready at ${CHROMIUM}`);
 }
 
-const deps = [ensureKubectl, ensureChromium];
+const deps = [ensureKubectl, ensureKubernetesMcpServer, ensureChromium];
 
 try {
   for (const ensure of deps) ensure();

@@ -1,15 +1,13 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer, type AddressInfo } from 'node:net';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { k8sMcpServer } from '../../helpers/k8s-mcp.js';
 import { type Simulator } from '../../../local/kube-sim/index.js';
 import { livePods, startTestSimulator } from '../../helpers/kube-sim.js';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-const MCP_SERVER = path.join(root, 'node_modules', '.bin', 'kubernetes-mcp-server');
+const MCP_SERVER = k8sMcpServer();
 
 async function freePort(): Promise<number> {
   const s = createServer();

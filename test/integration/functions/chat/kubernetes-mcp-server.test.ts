@@ -3,6 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { k8sMcpServer } from '../../../helpers/k8s-mcp.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator, type Simulator } from '../../../../local/kube-sim/index.js';
 import { first, names, postChat } from '../../../helpers/chat.js';
@@ -42,7 +43,7 @@ describe('Function: chat with kubernetes-mcp-server 0.0.67 as a third-party MCP 
     const kubeconfig = await sim.writeKubeconfig(path.join(dir, 'kubeconfig.yaml'));
     const port = await freePort();
     mcp = spawn(
-      'node_modules/.bin/kubernetes-mcp-server',
+      k8sMcpServer(),
       ['--port', String(port), '--bind-address', '127.0.0.1', '--kubeconfig', kubeconfig],
       {
         stdio: 'ignore'
