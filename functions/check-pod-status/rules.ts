@@ -6,6 +6,7 @@ import {
   faultLabel,
   hasFault,
   IMAGE_PULL_REASONS,
+  isCrashing,
   isCrashLooping,
   isOomKilled,
   podState,
@@ -54,12 +55,13 @@ function recommend(workload: Workload, active: PodState[]): CheckFinding['recomm
       }
     };
   }
-  const looping = active.filter(isCrashLooping);
-  if (looping.length > 0) {
+  const crashing = active.filter(isCrashing);
+  if (crashing.length > 0) {
+    const looping = crashing.filter(isCrashLooping).length === crashing.length;
     return {
       action: 'restart_pods',
-      reason: `${plural(looping.length, 'pod')} crash-looping: ${listNames(names(looping))}`,
-      params: { pods: names(looping) }
+      reason: `${plural(crashing.length, 'pod')} ${looping ? 'crash-looping' : 'crashing'}: ${listNames(names(crashing))}`,
+      params: { pods: names(crashing) }
     };
   }
   return undefined;

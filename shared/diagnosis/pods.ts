@@ -157,6 +157,23 @@ export function isCrashLooping(p: PodState): boolean {
 }
 
 /**
+ * Whether a pod is crashing: crash-looping, or caught at a crash before the loop shows (its container just exited
+ * with an error, or runs again unready after a failed run). A report often arrives at the first crash: the chat's
+ * call fails as soon as the pod stops being ready. Restarting such a pod is what heals a transient crash loop, and
+ * costs nothing when the kubelet's own restart would have been enough (verification then finds it healthy).
+ *
+ * @example
+ * isCrashing(podState(justCrashedPod)); // → true
+ */
+export function isCrashing(p: PodState): boolean {
+  if (!p.active) return false;
+  return (
+    isCrashLooping(p) ||
+    p.containers.some((c) => restartingAfterFailure(c) || (c.terminated !== undefined && c.terminated.exitCode !== 0 && !isOomKilled(c)))
+  );
+}
+
+/**
  * What is wrong with a pod, for a summary: its STATUS, or "restarting after <reason>" for a container running
  * again after a failed run, with "after OOMKilled" when the OOM killer ended the last run.
  *

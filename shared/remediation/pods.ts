@@ -40,7 +40,7 @@ function crashingNow(c: ContainerStatus, now: Date): boolean {
   const failedBefore = (c.lastState?.terminated?.exitCode ?? 0) !== 0;
   // The rest of the cycle the check may have seen as CrashLoopBackOff a moment ago: just crashed again, or running
   // again after a failed run without being ready yet. A recommendation must not turn into a noop on the way here.
-  if (restarts > 0 && (c.state?.terminated?.exitCode ?? 0) !== 0) return true;
+  if ((c.state?.terminated?.exitCode ?? 0) !== 0 && c.state?.terminated?.reason !== 'OOMKilled') return true;
   if (restarts > 0 && failedBefore && c.state?.running && !c.ready) return true;
   if (restarts < RESTART_THRESHOLD) return false;
   // Between two back-offs a crashing container runs briefly; a recent last termination says the cycle goes on.
@@ -51,7 +51,7 @@ function crashingNow(c: ContainerStatus, now: Date): boolean {
 
 /**
  * True when a container of the pod is in a crash cycle now: waiting in CrashLoopBackOff, just terminated with an
- * error after earlier restarts, running again but not ready after a failed run, or restarted at least
+ * error, running again but not ready after a failed run, or restarted at least
  * RESTART_THRESHOLD times and either not running-and-ready or last terminated within RECENT_CRASH_MS. Broader than
  * check-pod-status's rule on purpose: whatever part of the cycle the check saw, the pod still counts here.
  *

@@ -88,6 +88,19 @@ describe('e2e: healing scenarios on the local stack', () => {
     expect(pods().every((p) => (p.status.containerStatuses?.[0] as { restartCount?: number } | undefined)?.restartCount === 0)).toBe(true);
   });
 
+  it('a transient crash loop reported at its first crash (the fault button probes at once): restart-pods, then healthy', async () => {
+    // Prepare
+    const after = cloudEvents(ops).length;
+    // Act: the page's button injects the fault and reports the first failed call, like the chat would
+    const res = await fetch(`${stack.state.frontDoor}/local/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"fault":"crashloop-transient"}' });
+    const outcome = await outcomeFor(ops, 'mcp-demo', after);
+    // Assess
+    expect(await res.json()).toMatchObject({ injected: 'crashloop-transient', probe: { ok: false } });
+    expect(outcome.type, JSON.stringify(outcome.data)).toBe('dev.cortex.healing.completed');
+    expect(outcome.data.actions).toEqual(['restart_pods']);
+    await waitPods('healthy after the restart', healthy);
+  });
+
   it('CrashLoopBackOff (persistent): diagnosed and attempted, then reported as still unhealthy with manual steps', async () => {
     // Prepare
     await k('annotate', 'deploy/mcp-demo', 'sim.cortex.dev/fault=crashloop', '--overwrite');

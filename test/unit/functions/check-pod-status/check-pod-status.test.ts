@@ -80,7 +80,7 @@ describe('Function: check-pod-status', () => {
     expect(out.recommendation).toMatchObject({ action: 'restart_pods', params: { pods: ['mcp-demo-7d4b9c8f6-p0abc'] } });
   });
 
-  it('does not ask for a restart after a single failed run: the pod may still come up', async () => {
+  it('asks for a restart of a pod caught between its first crashes, before the loop shows (a transient crash loop)', async () => {
     // Prepare
     const c = cluster(['restarting']);
     c.pods[0]!.status!.containerStatuses![0]!.restartCount = 1;
@@ -88,7 +88,20 @@ describe('Function: check-pod-status', () => {
     const out = await runCheckOn(checkPodStatus, 'pod-status', c);
     // Assess
     expect(out.summary).toBe('0/1 pods of demo/mcp-demo are Ready: 1 restarting after Error (mcp-demo-7d4b9c8f6-p0abc)');
-    expect(out.recommendation).toBeUndefined();
+    expect(out.recommendation).toMatchObject({ action: 'restart_pods', reason: '1 pod crashing: mcp-demo-7d4b9c8f6-p0abc' });
+  });
+
+  it('asks for a restart of a pod whose container has just exited with an error, and not for one that is only starting', async () => {
+    // Prepare
+    const crashed = cluster(['ready']);
+    crashed.pods[0]!.status!.containerStatuses![0] = { ...crashed.pods[0]!.status!.containerStatuses![0]!, ready: false, state: { terminated: { exitCode: 1, reason: 'Error' } } };
+    const starting = cluster(['ready']);
+    starting.pods[0]!.status!.containerStatuses![0] = { ...starting.pods[0]!.status!.containerStatuses![0]!, ready: false, state: { waiting: { reason: 'ContainerCreating' } } };
+    // Act
+    const [a, b] = [await runCheckOn(checkPodStatus, 'pod-status', crashed), await runCheckOn(checkPodStatus, 'pod-status', starting)];
+    // Assess
+    expect(a.recommendation?.action).toBe('restart_pods');
+    expect(b.recommendation).toBeUndefined();
   });
 
   it('names the OOM kill behind a crash loop in the summary', async () => {
