@@ -6,7 +6,7 @@ import { resolveEndpoints } from '../defaults.js';
 import { CommandFailedError, EXIT, UsageError, type ExitCode, type Io } from '../io.js';
 import { follow } from '../tail/follow.js';
 import { formatEvent } from '../tail/format.js';
-import type { SseFrame } from '../tail/sse.js';
+import type { SseFrame } from '../../shared/sse/reader.js';
 
 export const TAIL_USAGE = `cortex tail [--session <id>] [--save <file.jsonl>] [--history <n>] [--relay <url>] [--token <token>]
 

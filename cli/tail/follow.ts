@@ -1,5 +1,5 @@
 import { CommandFailedError } from '../io.js';
-import { readFrames, type SseFrame, type SseState } from './sse.js';
+import { readSse, type SseFrame, type SseState } from '../../shared/sse/reader.js';
 
 /*
  * Follows the relay's operator stream for as long as the caller wants, across every cut: Knative ends a request at
@@ -50,7 +50,7 @@ export async function follow(opts: FollowOptions): Promise<void> {
       const res = await doFetch(opts.url, { headers, signal: opts.signal });
       if (res.status === 200 && res.body) {
         failures = 0;
-        for await (const frame of readFrames(res.body, state)) opts.onFrame(frame);
+        for await (const frame of readSse(res.body, state)) opts.onFrame(frame);
         reason = 'the relay ended the stream';
       } else if ([400, 401, 403, 404].includes(res.status)) {
         throw new CommandFailedError(

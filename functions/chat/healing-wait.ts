@@ -1,5 +1,5 @@
 import type { Logger } from '../../shared/runtime/logging.js';
-import { readSse } from './sse-reader.js';
+import { readSse } from '../../shared/sse/reader.js';
 
 /*
  * Waiting for a healing through the relay's session stream (`GET /events?session&token`). The stream is opened

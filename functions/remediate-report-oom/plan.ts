@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { oomKilledContainers } from '../../shared/remediation/pods.js';
-import { formatMemory, parseMemory } from '../../shared/remediation/quantity.js';
+import { formatMemory, parseMemory } from '../../shared/kube/quantity.js';
 import type { Plan, Subject } from '../../shared/remediation/remediate.js';
 import { plural, type RemediationRequest } from '../../shared/remediation/outcome.js';
 import type { Ctx } from '../../shared/runtime/define-function.js';

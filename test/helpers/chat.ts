@@ -1,4 +1,4 @@
-import { readSse } from '../../functions/chat/sse-reader.js';
+import { readSse } from '../../shared/sse/reader.js';
 
 /** One event of the chat's answer stream, data parsed. */
 export interface ChatEvent {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { formatMi, parseMemory, suggestLimit } from '../../../../shared/diagnosis/memory.js';
+import { formatMi, parseMemory } from '../../../../shared/kube/quantity.js';
+import { suggestLimit } from '../../../../shared/diagnosis/memory.js';
 
 describe('Diagnosis: memory quantities', () => {
   it.each([

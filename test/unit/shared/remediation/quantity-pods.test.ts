@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { imagePullProblems, isCrashLooping, isFailed, oomKilledContainers } from '../../../../shared/remediation/pods.js';
-import { formatMemory, parseMemory } from '../../../../shared/remediation/quantity.js';
+import { formatMemory, parseMemory } from '../../../../shared/kube/quantity.js';
 import { crashLooping, evicted, oomKilled, pod, pullingFails, running } from '../../../helpers/remediation-cluster.js';
 
 const now = new Date('2026-11-27T10:00:00Z');

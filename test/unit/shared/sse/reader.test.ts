@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readSse, type SseFrame } from '../../../../functions/chat/sse-reader.js';
+import { readSse, type SseFrame } from '../../../../shared/sse/reader.js';
 
 const body = (...chunks: string[]): ReadableStream<Uint8Array> => {
   const encoder = new TextEncoder();
@@ -17,7 +17,7 @@ async function frames(stream: ReadableStream<Uint8Array>): Promise<SseFrame[]> {
   return out;
 }
 
-describe('Function: chat SSE reader (the relay stream)', () => {
+describe('SSE reader (shared/sse)', () => {
   it('reads events, ids, multi-line data and skips comments and retry', async () => {
     // Prepare
     const stream = body(
@@ -57,5 +57,19 @@ describe('Function: chat SSE reader (the relay stream)', () => {
     const got = await frames(stream);
     // Assess
     expect(got).toEqual([{ event: 'message', data: 'first', id: undefined }]);
+  });
+});
+
+describe('SSE reader: state across frames and connections', () => {
+  it('keeps the last event id across frames without one, and reads retry, as EventSource does', async () => {
+    // Prepare
+    const state = { lastEventId: undefined as string | undefined, retryMs: undefined as number | undefined };
+    const body = new Response('retry: 1500\nid: 7\nevent: a\ndata: 1\n\nevent: b\ndata: 2\n\n: comment\nid: 9\ndata: 3\n\n').body!;
+    // Act
+    const frames = [];
+    for await (const f of readSse(body, state)) frames.push(f);
+    // Assess
+    expect(frames.map((f) => [f.event, f.data, f.id])).toEqual([['a', '1', '7'], ['b', '2', '7'], ['message', '3', '9']]);
+    expect(state).toEqual({ lastEventId: '9', retryMs: 1500 });
   });
 });

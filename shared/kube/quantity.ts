@@ -1,6 +1,7 @@
 /*
- * Kubernetes resource quantities for memory (`128Mi`, `1.5Gi`, `500M`, `134217728`, `129e6`), the subset a
- * remediation needs to suggest a new limit: parse to bytes, format back in the unit a human would write.
+ * Kubernetes resource quantities for memory (`128Mi`, `1.5Gi`, `500M`, `134217728`, `129e6`): parse to bytes, format
+ * back in the unit a human would write. Shared by the check that suggests a memory limit and the remediation that
+ * reports it.
  */
 
 const BINARY: Record<string, number> = { Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60 };
@@ -14,6 +15,7 @@ const QUANTITY = /^([+]?(?:\d+\.?\d*|\.\d+))(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E|m|[eE
  * parseMemory('128Mi'); // → 134217728
  */
 export function parseMemory(text: unknown): number | undefined {
+  if (typeof text === 'number') return Number.isFinite(text) && text > 0 ? text : undefined;
   if (typeof text !== 'string') return undefined;
   const m = QUANTITY.exec(text.trim());
   if (!m) return undefined;
@@ -41,4 +43,14 @@ export function formatMemory(bytes: number): string {
     if (whole >= size && whole % size === 0) return `${whole / size}${unit}`;
   }
   return String(whole);
+}
+
+/**
+ * Bytes as whole mebibytes, rounded up.
+ *
+ * @example
+ * formatMi(200 * 1024 * 1024 + 1); // → '201Mi'
+ */
+export function formatMi(bytes: number): string {
+  return `${Math.max(1, Math.ceil(bytes / BINARY.Mi!))}Mi`;
 }
