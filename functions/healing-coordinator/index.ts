@@ -27,7 +27,7 @@ export default defineFunction({
     }
     switch (event.type) {
       case Events.HealingRequested.type:
-        return apply(ctx, event.data.target, { kind: 'requested', key, time: event.time ?? ctx.clock.now().toISOString(), data: event.data }, healingId);
+        return apply(ctx, event.data.target, { kind: 'requested', key, time: event.time ?? ctx.clock.now().toISOString(), data: event.data, trace: causeOf(event).traceparent }, healingId);
       case Events.DiagnosisCompleted.type:
       case Events.RemediationCompleted.type: {
         const target = await targetOf(ctx, event.data.healingId, event.data.target);
@@ -36,7 +36,7 @@ export default defineFunction({
         return apply(ctx, target, { kind, key, data: event.data } as never, healingId);
       }
       default:
-        return tickAll(ctx, causeOf(event).id);
+        return (await tickAll(ctx, causeOf(event).id)).flatMap((r) => r.intents);
     }
   },
   async start(ctx) {
@@ -44,7 +44,7 @@ export default defineFunction({
     const timer = setInterval(() => {
       const cause = { id: `tick-${ctx.clock.now().toISOString()}`, source: '/cortex/healing-coordinator' };
       void tickAll(ctx, cause.id)
-        .then((intents) => (intents.length ? ctx.publish(intents, cause) : undefined))
+        .then((results) => Promise.all(results.map((r) => ctx.publish(r.intents, { ...cause, id: `${cause.id}:${r.key}`, traceparent: r.trace }))))
         .catch((err: unknown) => ctx.log.error({ err }, 'deadline check failed'));
     }, ctx.config.healing.tickIntervalMs);
     timer.unref();

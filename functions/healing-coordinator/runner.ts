@@ -36,15 +36,24 @@ export async function targetOf(ctx: Ctx, healingId: string, given: Target | unde
   return (await ctx.store.get<Target>(HEALING + healingId))?.value;
 }
 
-/** Checks every target with an active healing against its phase deadline. */
-export async function tickAll(ctx: Ctx, cause: string): Promise<Intent[]> {
-  const out: Intent[] = [];
+/** What a deadline check emitted for one target, with the trace of the healing it belongs to. */
+export interface TickResult {
+  /** The target's store key: part of the id of what is published, so two targets ticked at once never share an id. */
+  key: string;
+  intents: Intent[];
+  trace: string | undefined;
+}
+
+/** Checks every target with an active healing against its phase deadline (and flushes batched announcements). */
+export async function tickAll(ctx: Ctx, cause: string): Promise<TickResult[]> {
+  const out: TickResult[] = [];
   for (const key of await ctx.store.keys(TARGET)) {
     const state = (await ctx.store.get<TargetState>(key))?.value;
     const a = state?.active;
     const due = a ? ctx.clock.now() >= new Date(a.deadline) || a.unannounced.length > 0 : (state?.history.at(-1)?.unannounced?.length ?? 0) > 0;
     if (!due) continue;
-    out.push(...(await apply(ctx, state!.target, { kind: 'tick', key: cause }, cause)));
+    const intents = await apply(ctx, state!.target, { kind: 'tick', key: cause }, cause);
+    if (intents.length) out.push({ key, intents, trace: a?.trace });
   }
   return out;
 }

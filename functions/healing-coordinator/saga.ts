@@ -15,7 +15,7 @@ import { remediationOutcome, verifyOutcome } from './outcomes.js';
 export const VERIFY_CHECKS: readonly CheckName[] = ['pod-status', 'service-endpoints'];
 
 export type Input =
-  | { kind: 'requested'; key: string; time: string; data: DataOf<typeof Events.HealingRequested> }
+  | { kind: 'requested'; key: string; time: string; data: DataOf<typeof Events.HealingRequested>; trace?: string | undefined }
   | { kind: 'diagnosis'; key: string; data: DataOf<typeof Events.DiagnosisCompleted> }
   | { kind: 'remediation'; key: string; data: DataOf<typeof Events.RemediationCompleted> }
   | { kind: 'check-lost'; key: string; healingId: string; phase: 'diagnose' | 'verify'; checks: CheckName[]; reason: string }
@@ -72,6 +72,7 @@ function start(state: TargetState, input: Extract<Input, { kind: 'requested' }>,
     target,
     reason: `${category}${message ? `: ${message}` : ''}`.slice(0, 4096),
     startedAt: iso(env.now),
+    trace: input.trace,
     sessionIds: [...new Set(sessionIds)],
     unannounced: [],
     announcedAt: iso(env.now),

@@ -18,6 +18,8 @@ export interface Healing {
   target: Target;
   reason: string;
   startedAt: string;
+  /** The W3C traceparent of the report that started it: what the deadline timer publishes under, so a healing stays one trace. */
+  trace?: string | undefined;
   sessionIds: string[];
   /** Sessions that joined since the last `joined` announcement (announced at most once per JOIN_ANNOUNCE_MS). */
   unannounced: string[];

@@ -59,6 +59,15 @@ describe('Function: healing-coordinator (saga)', () => {
     expect(state.active?.id).toBe('h-a');
   });
 
+  it('remembers the trace of the report that started the healing, for what its deadlines publish later', () => {
+    // Prepare
+    const trace = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+    // Act
+    const { state } = react(undefined, { ...(request('r1') as Extract<Input, { kind: 'requested' }>), trace }, env(T0, 'h-tr'));
+    // Assess
+    expect(state.active?.trace).toBe(trace);
+  });
+
   it('runs the whole saga for a scale-to-zero: plan scale_up, verify, complete with the action', () => {
     // Prepare
     const steps: Array<[Input, Env?]> = [
