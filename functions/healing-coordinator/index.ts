@@ -10,7 +10,14 @@ export default defineFunction({
   description: 'Runs one healing per failing target: diagnose in parallel, remediate, verify, report.',
   on: [Events.HealingRequested, Events.DiagnosisCompleted, Events.RemediationCompleted, Events.PingTick],
   deadLetters: [Events.DiagnosisRequested, ...ACTIONS.map((a) => RemediationRequested[a])],
-  emits: [Events.HealingStarted, Events.HealingProgress, Events.DiagnosisRequested, ...ACTIONS.map((a) => RemediationRequested[a]), Events.HealingCompleted, Events.HealingFailed],
+  emits: [
+    Events.HealingStarted,
+    Events.HealingProgress,
+    Events.DiagnosisRequested,
+    ...ACTIONS.map((a) => RemediationRequested[a]),
+    Events.HealingCompleted,
+    Events.HealingFailed
+  ],
   knative: {
     minScale: 1,
     maxScale: 1,
@@ -27,7 +34,18 @@ export default defineFunction({
     }
     switch (event.type) {
       case Events.HealingRequested.type:
-        return apply(ctx, event.data.target, { kind: 'requested', key, time: event.time ?? ctx.clock.now().toISOString(), data: event.data, trace: causeOf(event).traceparent }, healingId);
+        return apply(
+          ctx,
+          event.data.target,
+          {
+            kind: 'requested',
+            key,
+            time: event.time ?? ctx.clock.now().toISOString(),
+            data: event.data,
+            trace: causeOf(event).traceparent
+          },
+          healingId
+        );
       case Events.DiagnosisCompleted.type:
       case Events.RemediationCompleted.type: {
         const target = await targetOf(ctx, event.data.healingId, event.data.target);
@@ -44,7 +62,11 @@ export default defineFunction({
     const timer = setInterval(() => {
       const cause = { id: `tick-${ctx.clock.now().toISOString()}`, source: '/cortex/healing-coordinator' };
       void tickAll(ctx, cause.id)
-        .then((results) => Promise.all(results.map((r) => ctx.publish(r.intents, { ...cause, id: `${cause.id}:${r.key}`, traceparent: r.trace }))))
+        .then((results) =>
+          Promise.all(
+            results.map((r) => ctx.publish(r.intents, { ...cause, id: `${cause.id}:${r.key}`, traceparent: r.trace }))
+          )
+        )
         .catch((err: unknown) => ctx.log.error({ err }, 'deadline check failed'));
     }, ctx.config.healing.tickIntervalMs);
     timer.unref();

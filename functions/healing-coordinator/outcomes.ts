@@ -1,7 +1,8 @@
 import type { Healing } from './state.js';
 
 export type RemediationVerdict = { kind: 'verify' } | { kind: 'failed'; reason: string; manualSteps: string[] };
-export type VerifyVerdict = { kind: 'healthy'; summary: string; actions: string[] } | { kind: 'failed'; reason: string; manualSteps: string[] };
+export type VerifyVerdict =
+  { kind: 'healthy'; summary: string; actions: string[] } | { kind: 'failed'; reason: string; manualSteps: string[] };
 
 /**
  * After every requested remediation answered: anything that needs a human (manual, denied, failed) ends the run with
@@ -29,7 +30,11 @@ export function verifyOutcome(h: Healing): VerifyVerdict {
   const unhealthy = checks.filter(([, r]) => r!.verdict !== 'healthy');
   const did = applied.length ? applied.map(([, r]) => r!.summary).join('; ') : 'no change was needed';
   if (unhealthy.length === 0) {
-    return { kind: 'healthy', actions, summary: `${h.target.service} is healthy again: ${did}; verified: ${checks.map(([, r]) => r!.summary).join('; ')}` };
+    return {
+      kind: 'healthy',
+      actions,
+      summary: `${h.target.service} is healthy again: ${did}; verified: ${checks.map(([, r]) => r!.summary).join('; ')}`
+    };
   }
   return {
     kind: 'failed',

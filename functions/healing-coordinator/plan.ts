@@ -17,7 +17,13 @@ export type Plan =
  * cannot pull its image will not be fixed by a restart. Cleaning up Failed/Evicted pods is harmless and runs
  * alongside whatever else is chosen.
  */
-export const PRIORITY: readonly Action[] = ['report_image_pull', 'report_oom', 'scale_up', 'restart_pods', 'rollout_restart'];
+export const PRIORITY: readonly Action[] = [
+  'report_image_pull',
+  'report_oom',
+  'scale_up',
+  'restart_pods',
+  'rollout_restart'
+];
 const ALONGSIDE: Action = 'cleanup_failed_pods';
 
 /**
@@ -66,7 +72,9 @@ export function plan(results: Readonly<Partial<Record<CheckName, CheckResult>>>)
     return {
       kind: 'manual',
       reason: 'could not diagnose: no check gave an answer',
-      manualSteps: ['Check that the Cortex check functions are running and allowed to read the target namespace (kubectl get ksvc -n cortex)']
+      manualSteps: [
+        'Check that the Cortex check functions are running and allowed to read the target namespace (kubectl get ksvc -n cortex)'
+      ]
     };
   }
   const unsure = entries.length - healthy.length;

@@ -50,7 +50,9 @@ export async function tickAll(ctx: Ctx, cause: string): Promise<TickResult[]> {
   for (const key of await ctx.store.keys(TARGET)) {
     const state = (await ctx.store.get<TargetState>(key))?.value;
     const a = state?.active;
-    const due = a ? ctx.clock.now() >= new Date(a.deadline) || a.unannounced.length > 0 : (state?.history.at(-1)?.unannounced?.length ?? 0) > 0;
+    const due = a
+      ? ctx.clock.now() >= new Date(a.deadline) || a.unannounced.length > 0
+      : (state?.history.at(-1)?.unannounced?.length ?? 0) > 0;
     if (!due) continue;
     const intents = await apply(ctx, state!.target, { kind: 'tick', key: cause }, cause);
     if (intents.length) out.push({ key, intents, trace: a?.trace });

@@ -4,7 +4,17 @@ import { Events } from '../../shared/events/catalog.js';
 import type { DataOf } from '../../shared/events/define.js';
 import type { Config } from '../../shared/runtime/config.js';
 import { findingsOf, plan, type CheckResult } from './plan.js';
-import { emptyState, JOIN_ANNOUNCE_MS, MAX_HISTORY, MAX_OUTBOX, type Ended, type Healing, type RemediationResult, type TargetState } from './state.js';
+import {
+  emptyState,
+  MAX_HISTORY,
+  MAX_OUTBOX,
+  type Ended,
+  type Healing,
+  type RemediationResult,
+  type TargetState
+} from './state.js';
+import { iso, progress } from './emit.js';
+import { absorb, announceAbsorbed, announceJoins, escalate } from './flight.js';
 import { remediationOutcome, verifyOutcome } from './outcomes.js';
 
 /*
@@ -15,11 +25,23 @@ import { remediationOutcome, verifyOutcome } from './outcomes.js';
 export const VERIFY_CHECKS: readonly CheckName[] = ['pod-status', 'service-endpoints'];
 
 export type Input =
-  | { kind: 'requested'; key: string; time: string; data: DataOf<typeof Events.HealingRequested>; trace?: string | undefined }
+  | {
+      kind: 'requested';
+      key: string;
+      time: string;
+      data: DataOf<typeof Events.HealingRequested>;
+      trace?: string | undefined;
+    }
   | { kind: 'diagnosis'; key: string; data: DataOf<typeof Events.DiagnosisCompleted> }
   | { kind: 'remediation'; key: string; data: DataOf<typeof Events.RemediationCompleted> }
   | { kind: 'check-lost'; key: string; healingId: string; phase: 'diagnose' | 'verify'; checks: CheckName[]; reason: string }
-  | { kind: 'action-lost'; key: string; healingId: string; action: DataOf<typeof Events.RemediationCompleted>['action']; reason: string }
+  | {
+      kind: 'action-lost';
+      key: string;
+      healingId: string;
+      action: DataOf<typeof Events.RemediationCompleted>['action'];
+      reason: string;
+    }
   | { kind: 'tick'; key: string };
 
 export interface Env {
@@ -35,11 +57,12 @@ export interface Reaction {
   intents: Intent[];
 }
 
-const iso = (d: Date, plusMs = 0): string => new Date(d.getTime() + plusMs).toISOString();
-const progress = (h: Healing, stage: string, message: string, done: number, total: number, extra: Record<string, unknown> = {}): Intent =>
-  Events.HealingProgress.intent({ healingId: h.id, stage, message, done, total, target: h.target, ...extra });
-
-function end(state: TargetState, h: Healing, env: Env, ended: Omit<Ended, 'healingId' | 'startedAt' | 'endedAt'>): TargetState {
+function end(
+  state: TargetState,
+  h: Healing,
+  env: Env,
+  ended: Omit<Ended, 'healingId' | 'startedAt' | 'endedAt'>
+): TargetState {
   const entry: Ended = { healingId: h.id, startedAt: h.startedAt, endedAt: iso(env.now), ...ended };
   return { ...state, active: undefined, history: [...state.history, entry].slice(-MAX_HISTORY) };
 }
@@ -48,7 +71,16 @@ function complete(state: TargetState, h: Healing, env: Env, summary: string, act
   const durationMs = env.now.getTime() - new Date(h.startedAt).getTime();
   return {
     state: end(state, h, env, { status: 'completed', summary, manualSteps: [] }),
-    intents: [Events.HealingCompleted.intent({ healingId: h.id, target: h.target, actions, durationMs, summary, sessionIds: h.sessionIds })]
+    intents: [
+      Events.HealingCompleted.intent({
+        healingId: h.id,
+        target: h.target,
+        actions,
+        durationMs,
+        summary,
+        sessionIds: h.sessionIds
+      })
+    ]
   };
 }
 
@@ -56,7 +88,16 @@ function fail(state: TargetState, h: Healing, env: Env, reason: string, manualSt
   const findings = findingsOf({ ...h.diagnosis, ...prefixed(h.verification) }).slice(0, 50);
   return {
     state: end(state, h, env, { status: 'failed', summary: reason, manualSteps }),
-    intents: [Events.HealingFailed.intent({ healingId: h.id, target: h.target, reason, findings, manualSteps: manualSteps.slice(0, 50), sessionIds: h.sessionIds })]
+    intents: [
+      Events.HealingFailed.intent({
+        healingId: h.id,
+        target: h.target,
+        reason,
+        findings,
+        manualSteps: manualSteps.slice(0, 50),
+        sessionIds: h.sessionIds
+      })
+    ]
   };
 }
 
@@ -87,8 +128,20 @@ function start(state: TargetState, input: Extract<Input, { kind: 'requested' }>,
   return {
     state: { ...state, active: h },
     intents: [
-      Events.HealingStarted.intent({ healingId: h.id, target, reason: h.reason, checks: [...CHECKS], sessionIds: h.sessionIds }),
-      Events.DiagnosisRequested.intent({ healingId: h.id, target, phase: 'diagnose', checks: [...CHECKS], deadline: h.deadline }),
+      Events.HealingStarted.intent({
+        healingId: h.id,
+        target,
+        reason: h.reason,
+        checks: [...CHECKS],
+        sessionIds: h.sessionIds
+      }),
+      Events.DiagnosisRequested.intent({
+        healingId: h.id,
+        target,
+        phase: 'diagnose',
+        checks: [...CHECKS],
+        deadline: h.deadline
+      }),
       progress(h, 'diagnose', `running ${CHECKS.length} checks on ${target.namespace}/${target.service}`, 0, CHECKS.length)
     ]
   };
@@ -119,63 +172,34 @@ function requested(state: TargetState, input: Extract<Input, { kind: 'requested'
   return start(state, input, env);
 }
 
-function absorb(state: TargetState, last: Ended, sessionIds: string[]): Reaction {
-  const fresh = [...new Set(sessionIds)].filter((s) => !(last.unannounced ?? []).includes(s));
-  if (fresh.length === 0) return { state, intents: [] };
-  const updated: Ended = { ...last, unannounced: [...(last.unannounced ?? []), ...fresh] };
-  return { state: { ...state, history: [...state.history.slice(0, -1), updated] }, intents: [] };
-}
-
-/** Tells the sessions of absorbed reports the outcome they joined late, in one event per JOIN_ANNOUNCE_MS. */
-function announceAbsorbed(r: Reaction, env: Env): Reaction {
-  const last = r.state.history.at(-1);
-  if (!last?.unannounced?.length) return r;
-  if (env.now.getTime() - new Date(last.announcedAt ?? last.endedAt).getTime() < JOIN_ANNOUNCE_MS && r.intents.length === 0) return r;
-  const outcome = { status: last.status, summary: last.summary, manualSteps: last.manualSteps };
-  const intent = Events.HealingProgress.intent({
-    healingId: last.healingId,
-    stage: 'joined',
-    message: `${last.unannounced.length} report(s) of a failure already handled by healing ${last.healingId} (${last.status})`,
-    done: 0,
-    total: 0,
-    target: r.state.target,
-    sessionIds: last.unannounced,
-    outcome
-  });
-  const told: Ended = { ...last, unannounced: [], announcedAt: iso(env.now) };
-  return { state: { ...r.state, history: [...r.state.history.slice(0, -1), told] }, intents: [intent, ...r.intents] };
-}
-
-function escalate(state: TargetState, input: Extract<Input, { kind: 'requested' }>, env: Env, runs: number): Reaction {
-  const t = state.target;
-  const minutes = Math.round(env.healing.windowMs / 60_000);
-  const reason = `repeated failures: ${runs} healings of ${t.namespace}/${t.service} in the last ${minutes} min; escalated to a human, no remediation`;
-  const lastFailed = [...state.history].reverse().find((e) => e.manualSteps.length > 0);
-  const manualSteps = [
-    `Cortex stopped healing ${t.namespace}/${t.service} automatically after ${runs} runs in ${minutes} minutes.`,
-    ...(lastFailed?.manualSteps ?? []),
-    `kubectl describe deployment -n ${t.namespace} ${t.service}; kubectl get events -n ${t.namespace} --sort-by=.lastTimestamp`
-  ];
-  const entry: Ended = { healingId: env.healingId, startedAt: iso(env.now), endedAt: iso(env.now), status: 'escalated', summary: reason, manualSteps };
-  return {
-    state: { ...state, history: [...state.history, entry].slice(-MAX_HISTORY) },
-    intents: [
-      Events.HealingFailed.intent({ healingId: env.healingId, target: t, reason, findings: [], manualSteps, sessionIds: [...new Set(input.data.sessionIds)] })
-    ]
-  };
-}
-
 function diagnosed(state: TargetState, h: Healing, env: Env): Reaction {
   const p = plan(h.diagnosis);
   if (p.kind === 'healthy') return complete(state, h, env, p.summary, []);
   if (p.kind === 'manual') return fail(state, h, env, p.reason, p.manualSteps);
-  const next: Healing = { ...h, phase: 'remediate', deadline: iso(env.now, env.healing.remediateTimeoutMs), requested: p.actions };
+  const next: Healing = {
+    ...h,
+    phase: 'remediate',
+    deadline: iso(env.now, env.healing.remediateTimeoutMs),
+    requested: p.actions
+  };
   return {
     state: { ...state, active: next },
     intents: [
-      progress(next, 'remediate', `planned: ${p.actions.map((a) => `${a.action} (${a.reason})`).join('; ')}`, 0, p.actions.length),
+      progress(
+        next,
+        'remediate',
+        `planned: ${p.actions.map((a) => `${a.action} (${a.reason})`).join('; ')}`,
+        0,
+        p.actions.length
+      ),
       ...p.actions.map((a) =>
-        Events.RemediationRequested[a.action].intent({ healingId: h.id, target: h.target, params: a.params, dryRun: env.dryRun, reason: a.reason })
+        Events.RemediationRequested[a.action].intent({
+          healingId: h.id,
+          target: h.target,
+          params: a.params,
+          dryRun: env.dryRun,
+          reason: a.reason
+        })
       )
     ]
   };
@@ -188,7 +212,13 @@ function remediated(state: TargetState, h: Healing, env: Env): Reaction {
   return {
     state: { ...state, active: next },
     intents: [
-      Events.DiagnosisRequested.intent({ healingId: h.id, target: h.target, phase: 'verify', checks: [...VERIFY_CHECKS], deadline: next.deadline }),
+      Events.DiagnosisRequested.intent({
+        healingId: h.id,
+        target: h.target,
+        phase: 'verify',
+        checks: [...VERIFY_CHECKS],
+        deadline: next.deadline
+      }),
       progress(next, 'verify', `verifying ${VERIFY_CHECKS.join(' and ')}`, 0, VERIFY_CHECKS.length)
     ]
   };
@@ -200,24 +230,46 @@ function verified(state: TargetState, h: Healing, env: Env): Reaction {
 }
 
 /** Records check results for the current phase and advances when every expected check has answered. */
-function recordChecks(state: TargetState, h: Healing, env: Env, phase: 'diagnose' | 'verify', results: Partial<Record<CheckName, CheckResult>>, force = false): Reaction {
+function recordChecks(
+  state: TargetState,
+  h: Healing,
+  env: Env,
+  phase: 'diagnose' | 'verify',
+  results: Partial<Record<CheckName, CheckResult>>,
+  force = false
+): Reaction {
   const key = phase === 'diagnose' ? 'diagnosis' : 'verification';
   const expected = phase === 'diagnose' ? CHECKS : VERIFY_CHECKS;
-  const fresh = Object.entries(results).filter(([c]) => h[key][c as CheckName] === undefined && expected.includes(c as CheckName));
+  const fresh = Object.entries(results).filter(
+    ([c]) => h[key][c as CheckName] === undefined && expected.includes(c as CheckName)
+  );
   if (fresh.length === 0 && !force) return { state, intents: [] };
   const next: Healing = { ...h, [key]: { ...h[key], ...Object.fromEntries(fresh) } };
   const done = Object.keys(next[key]).length;
-  const intents = fresh.map(([c, r]) => progress(next, phase, `${c}: ${r!.summary}`, done, expected.length, { check: c, verdict: r!.verdict }));
+  const intents = fresh.map(([c, r]) =>
+    progress(next, phase, `${c}: ${r!.summary}`, done, expected.length, { check: c, verdict: r!.verdict })
+  );
   if (done < expected.length) return { state: { ...state, active: next }, intents };
   const after = phase === 'diagnose' ? diagnosed(state, next, env) : verified(state, next, env);
   return { state: after.state, intents: [...intents, ...after.intents] };
 }
 
-function recordAction(state: TargetState, h: Healing, env: Env, action: Healing['requested'][number]['action'], result: RemediationResult): Reaction {
+function recordAction(
+  state: TargetState,
+  h: Healing,
+  env: Env,
+  action: Healing['requested'][number]['action'],
+  result: RemediationResult
+): Reaction {
   if (!h.requested.some((a) => a.action === action) || h.remediation[action]) return { state, intents: [] };
   const next: Healing = { ...h, remediation: { ...h.remediation, [action]: result } };
   const done = Object.keys(next.remediation).length;
-  const intents = [progress(next, 'remediate', `${action}: ${result.outcome}: ${result.summary}`, done, h.requested.length, { action, outcome: result.outcome })];
+  const intents = [
+    progress(next, 'remediate', `${action}: ${result.outcome}: ${result.summary}`, done, h.requested.length, {
+      action,
+      outcome: result.outcome
+    })
+  ];
   if (done < h.requested.length) return { state: { ...state, active: next }, intents };
   const after = remediated(state, next, env);
   return { state: after.state, intents: [...intents, ...after.intents] };
@@ -232,7 +284,12 @@ function timeout(state: TargetState, h: Healing, env: Env): Reaction {
     for (const a of h.requested.filter((x) => !h.remediation[x.action])) {
       const cur = r.state.active ?? h;
       if (cur.id !== h.id) break;
-      const step = recordAction(r.state, cur, env, a.action, { outcome: 'failed', summary: 'no answer before the deadline', manualSteps: [], changes: [] });
+      const step = recordAction(r.state, cur, env, a.action, {
+        outcome: 'failed',
+        summary: 'no answer before the deadline',
+        manualSteps: [],
+        changes: []
+      });
       r = { state: step.state, intents: [...r.intents, ...step.intents] };
     }
     return r;
@@ -241,20 +298,6 @@ function timeout(state: TargetState, h: Healing, env: Env): Reaction {
   const have = h.phase === 'diagnose' ? h.diagnosis : h.verification;
   const missing = Object.fromEntries(expected.filter((c) => !have[c]).map((c) => [c, silent]));
   return recordChecks(state, h, env, h.phase, missing, true);
-}
-
-/**
- * Announces the sessions that joined since the last announcement, before anything else the healing emits (so the
- * relay knows them before it routes the next step), or on its own once JOIN_ANNOUNCE_MS has passed.
- */
-function announceJoins(r: Reaction, env: Env): Reaction {
-  const h = r.state.active;
-  if (!h || h.unannounced.length === 0) return r;
-  const due = r.intents.length > 0 || env.now.getTime() - new Date(h.announcedAt).getTime() >= JOIN_ANNOUNCE_MS;
-  if (!due) return r;
-  const announced: Healing = { ...h, unannounced: [], announcedAt: iso(env.now) };
-  const joined = progress(h, 'joined', `${h.unannounced.length} more session(s) joined this healing`, 0, 0, { sessionIds: h.unannounced });
-  return { state: { ...r.state, active: announced }, intents: [joined, ...r.intents] };
 }
 
 function dispatch(state: TargetState, input: Input, env: Env): Reaction {
@@ -267,7 +310,9 @@ function dispatch(state: TargetState, input: Input, env: Env): Reaction {
     case 'diagnosis': {
       const d = input.data;
       if (d.healingId !== h.id || d.phase !== h.phase) return { state, intents: [] };
-      return recordChecks(state, h, env, d.phase, { [d.check]: { verdict: d.verdict, summary: d.summary, recommendation: d.recommendation } });
+      return recordChecks(state, h, env, d.phase, {
+        [d.check]: { verdict: d.verdict, summary: d.summary, recommendation: d.recommendation }
+      });
     }
     case 'check-lost': {
       if (input.healingId !== h.id || input.phase !== h.phase) return { state, intents: [] };
@@ -277,11 +322,21 @@ function dispatch(state: TargetState, input: Input, env: Env): Reaction {
     case 'remediation': {
       const d = input.data;
       if (d.healingId !== h.id || h.phase !== 'remediate') return { state, intents: [] };
-      return recordAction(state, h, env, d.action, { outcome: d.outcome, summary: d.summary, manualSteps: d.manualSteps, changes: d.changes });
+      return recordAction(state, h, env, d.action, {
+        outcome: d.outcome,
+        summary: d.summary,
+        manualSteps: d.manualSteps,
+        changes: d.changes
+      });
     }
     case 'action-lost':
       if (input.healingId !== h.id || h.phase !== 'remediate') return { state, intents: [] };
-      return recordAction(state, h, env, input.action, { outcome: 'failed', summary: input.reason, manualSteps: [], changes: [] });
+      return recordAction(state, h, env, input.action, {
+        outcome: 'failed',
+        summary: input.reason,
+        manualSteps: [],
+        changes: []
+      });
   }
 }
 
@@ -293,14 +348,19 @@ function dispatch(state: TargetState, input: Input, env: Env): Reaction {
  * const { state, intents } = react(undefined, { kind: 'requested', key: 'k', time, data }, env);
  */
 export function react(current: TargetState | undefined, input: Input, env: Env, target?: Target): Reaction {
-  const state = current ?? emptyState(target ?? (input.kind === 'requested' ? input.data.target : { namespace: 'unknown', service: 'unknown' }));
+  const state =
+    current ??
+    emptyState(target ?? (input.kind === 'requested' ? input.data.target : { namespace: 'unknown', service: 'unknown' }));
   if (input.kind !== 'tick') {
     const seen = state.outbox.find(([k]) => k === input.key);
     if (seen) return { state, intents: seen[1] };
   }
   const r = announceAbsorbed(announceJoins(dispatch(state, input, env), env), env);
   if (input.kind === 'tick' || (r.intents.length === 0 && r.state === state)) return r;
-  return { state: { ...r.state, outbox: [...r.state.outbox, [input.key, r.intents] as [string, Intent[]]].slice(-MAX_OUTBOX) }, intents: r.intents };
+  return {
+    state: { ...r.state, outbox: [...r.state.outbox, [input.key, r.intents] as [string, Intent[]]].slice(-MAX_OUTBOX) },
+    intents: r.intents
+  };
 }
 
 export const decide = (s: TargetState | undefined, i: Input, e: Env): Intent[] => react(s, i, e).intents;
