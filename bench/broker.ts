@@ -30,21 +30,40 @@ async function subscriber(): Promise<Subscriber> {
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, arrivals, close: () => new Promise((r) => { server.closeAllConnections(); server.close(() => r()); }) };
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
+    arrivals,
+    close: () =>
+      new Promise((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      })
+  };
 }
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
 
 function post(url: string, id: string): Promise<number> {
   return new Promise((resolve, reject) => {
-    const req = http.request(url, {
-      method: 'POST',
-      agent,
-      headers: { 'ce-specversion': '1.0', 'ce-id': id, 'ce-source': '/bench', 'ce-type': 'dev.cortex.chat.delayed', 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) }
-    }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-    });
+    const req = http.request(
+      url,
+      {
+        method: 'POST',
+        agent,
+        headers: {
+          'ce-specversion': '1.0',
+          'ce-id': id,
+          'ce-source': '/bench',
+          'ce-type': 'dev.cortex.chat.delayed',
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(data)
+        }
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      }
+    );
     req.on('error', reject);
     req.end(data);
   });
@@ -71,7 +90,18 @@ export async function benchBroker(): Promise<Measurement[]> {
   const broker = await startBroker({
     namespace: 'cortex',
     brokers: [],
-    triggers: [{ apiVersion: 'eventing.knative.dev/v1', kind: 'Trigger', metadata: { name: 'bench' }, spec: { broker: 'default', filter: { attributes: { type: 'dev.cortex.chat.delayed' } }, subscriber: { uri: sub.url } } }],
+    triggers: [
+      {
+        apiVersion: 'eventing.knative.dev/v1',
+        kind: 'Trigger',
+        metadata: { name: 'bench' },
+        spec: {
+          broker: 'default',
+          filter: { attributes: { type: 'dev.cortex.chat.delayed' } },
+          subscriber: { uri: sub.url }
+        }
+      }
+    ],
     resolve: (d) => d.uri,
     log
   });
@@ -81,7 +111,13 @@ export async function benchBroker(): Promise<Measurement[]> {
     const raw = await drive(sub.url, sub, 'raw');
     const via = await drive(broker.url, sub, 'broker');
     return [
-      measurement('broker.delivery_rate', via.rate, 'events/s', raw.rate, `1 KiB events, ${EVENTS} at concurrency ${CONCURRENCY}; baseline: raw node:http POST to the subscriber`),
+      measurement(
+        'broker.delivery_rate',
+        via.rate,
+        'events/s',
+        raw.rate,
+        `1 KiB events, ${EVENTS} at concurrency ${CONCURRENCY}; baseline: raw node:http POST to the subscriber`
+      ),
       measurement('broker.latency_p50', via.p50, 'ms', raw.p50, 'send → arrival at the subscriber'),
       measurement('broker.latency_p99', via.p99, 'ms', raw.p99, 'send → arrival at the subscriber'),
       measurement('broker.added_latency_p50', via.p50 - raw.p50, 'ms', null, 'broker p50 minus raw p50')

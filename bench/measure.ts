@@ -11,7 +11,14 @@ export interface Measurement {
 
 export function measurement(name: string, value: number, unit: string, baseline: number | null, note?: string): Measurement {
   const round = (n: number): number => Math.round(n * 1000) / 1000;
-  return { name, value: round(value), unit, baseline: baseline === null ? null : round(baseline), ratio: baseline ? round(value / baseline) : null, ...(note ? { note } : {}) };
+  return {
+    name,
+    value: round(value),
+    unit,
+    baseline: baseline === null ? null : round(baseline),
+    ratio: baseline ? round(value / baseline) : null,
+    ...(note ? { note } : {})
+  };
 }
 
 /** The q-quantile (0..1) of a list of numbers, by nearest rank. */
@@ -22,7 +29,11 @@ export function quantile(values: readonly number[], q: number): number {
 }
 
 /** Runs `task` for every item with at most `concurrency` in flight. */
-export async function pool<T>(items: readonly T[], concurrency: number, task: (item: T, i: number) => Promise<void>): Promise<void> {
+export async function pool<T>(
+  items: readonly T[],
+  concurrency: number,
+  task: (item: T, i: number) => Promise<void>
+): Promise<void> {
   let next = 0;
   await Promise.all(
     Array.from({ length: Math.min(concurrency, items.length) }, async () => {

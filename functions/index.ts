@@ -48,7 +48,9 @@ async function main(): Promise<void> {
   const config = loadConfig();
   if (config.function !== undefined) {
     if (!isFunctionName(config.function)) {
-      throw new Error(`CORTEX_FUNCTION="${config.function}" is not a Cortex function; choose one of: ${FUNCTION_NAMES.join(', ')}`);
+      throw new Error(
+        `CORTEX_FUNCTION="${config.function}" is not a Cortex function; choose one of: ${FUNCTION_NAMES.join(', ')}`
+      );
     }
     const { serveProcess } = await import('../shared/runtime/process.js');
     await serveProcess(await loadFunction(config.function), { config });

@@ -60,7 +60,13 @@ function ensureKubectl() {
 
 const K8S_MCP_VERSION = '0.0.67';
 /** Where kubernetes-mcp-server is installed; test/helpers/k8s-mcp.ts names the same path. */
-const K8S_MCP_BIN = path.join(cache, `kubernetes-mcp-server-${K8S_MCP_VERSION}`, 'node_modules', '.bin', 'kubernetes-mcp-server');
+const K8S_MCP_BIN = path.join(
+  cache,
+  `kubernetes-mcp-server-${K8S_MCP_VERSION}`,
+  'node_modules',
+  '.bin',
+  'kubernetes-mcp-server'
+);
 
 /**
  * kubernetes-mcp-server from npm, a third-party MCP server the tests drive against the simulator. It is not in
@@ -75,7 +81,16 @@ function ensureKubernetesMcpServer() {
   }
   const prefix = path.dirname(path.dirname(path.dirname(K8S_MCP_BIN)));
   mkdirSync(prefix, { recursive: true });
-  run('npm', ['install', '--no-save', '--no-package-lock', '--no-audit', '--no-fund', '--prefix', prefix, `kubernetes-mcp-server@${K8S_MCP_VERSION}`]);
+  run('npm', [
+    'install',
+    '--no-save',
+    '--no-package-lock',
+    '--no-audit',
+    '--no-fund',
+    '--prefix',
+    prefix,
+    `kubernetes-mcp-server@${K8S_MCP_VERSION}`
+  ]);
   if (!existsSync(K8S_MCP_BIN)) throw new Error(`npm installed kubernetes-mcp-server but ${K8S_MCP_BIN} is missing`);
   console.log(`ensure-test-deps: kubernetes-mcp-server ready at ${path.relative(root, K8S_MCP_BIN)}`);
 }

@@ -149,7 +149,9 @@ export function createMcpPool(deps: McpPoolDeps): McpPool {
           tools.push(tool);
         });
       }
-      const unavailable = [...entries.values()].flatMap((e) => (!e.tools && e.failure ? [{ server: e.config, failure: e.failure }] : []));
+      const unavailable = [...entries.values()].flatMap((e) =>
+        !e.tools && e.failure ? [{ server: e.config, failure: e.failure }] : []
+      );
       return { tools, refs, unavailable };
     },
 

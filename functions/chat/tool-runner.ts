@@ -122,29 +122,39 @@ export async function runTool(use: ToolUseBlock, deps: ToolRunnerDeps): Promise<
   }
 
   const followed = await reportAndFollow(deps, ref, failure, (reported, watching) => {
-    const note = reported ? (watching ? 'reported for self-healing; waiting for the outcome' : 'reported for self-healing') : 'could not be reported';
+    const note = reported
+      ? watching
+        ? 'reported for self-healing; waiting for the outcome'
+        : 'reported for self-healing'
+      : 'could not be reported';
     deps.emit('tool_result', { ...base, isError: true, content: `${failure.message} (${note})` });
   });
   if (!followed.reported || !followed.outcome) {
-    const why = followed.reported ? 'its progress cannot be followed from here' : 'the failure could not be reported for healing';
-    return result(use.id, `The tool ${ref.tool} on MCP server "${ref.server.name}" failed (${failure.category}): ${failure.message}. ${why}.`, true);
+    const why = followed.reported
+      ? 'its progress cannot be followed from here'
+      : 'the failure could not be reported for healing';
+    return result(
+      use.id,
+      `The tool ${ref.tool} on MCP server "${ref.server.name}" failed (${failure.category}): ${failure.message}. ${why}.`,
+      true
+    );
   }
   const { outcome } = followed;
   if (outcome.kind !== 'complete') return result(use.id, unhealedText(ref, failure, outcome), true);
-    await deps.pool.reconnect(ref.server.name);
-    const retry = await attempt(deps, ref, input);
-    const text = retry.ok ? retry.text : retry.failure.message;
-    deps.emit('tool_result', { ...base, isError: !retry.ok, content: text, retried: true });
-    const summary = String(outcome.data.message ?? outcome.data.summary ?? 'healed');
-    return retry.ok
-      ? result(
-          use.id,
-          `${text}\n\n(This call failed first (${failure.category}); Cortex healed ${ref.server.target.service}: ${summary}. This is the result of the retried call.)`,
-          false
-        )
-      : result(
-          use.id,
-          `The tool ${ref.tool} failed again after Cortex healed ${ref.server.target.service} (${summary}): ${retry.failure.message}`,
-          true
-        );
+  await deps.pool.reconnect(ref.server.name);
+  const retry = await attempt(deps, ref, input);
+  const text = retry.ok ? retry.text : retry.failure.message;
+  deps.emit('tool_result', { ...base, isError: !retry.ok, content: text, retried: true });
+  const summary = String(outcome.data.message ?? outcome.data.summary ?? 'healed');
+  return retry.ok
+    ? result(
+        use.id,
+        `${text}\n\n(This call failed first (${failure.category}); Cortex healed ${ref.server.target.service}: ${summary}. This is the result of the retried call.)`,
+        false
+      )
+    : result(
+        use.id,
+        `The tool ${ref.tool} failed again after Cortex healed ${ref.server.target.service} (${summary}): ${retry.failure.message}`,
+        true
+      );
 }

@@ -20,7 +20,8 @@ const WORKLOAD_CATEGORIES: ReadonlySet<ErrorCategory> = new Set([
  */
 export function resolveTarget(target: ReportedTarget | undefined): Target | undefined {
   if (!target) return undefined;
-  if (target.namespace && target.service) return { namespace: target.namespace, service: target.service, ...(target.url ? { url: target.url } : {}) };
+  if (target.namespace && target.service)
+    return { namespace: target.namespace, service: target.service, ...(target.url ? { url: target.url } : {}) };
   if (!target.url) return undefined;
   let host: string;
   try {
@@ -39,8 +40,10 @@ export function resolveTarget(target: ReportedTarget | undefined): Target | unde
  * healed. A workload failure without a resolvable target has nothing to heal.
  */
 export function classify(category: ErrorCategory, target: ReportedTarget | undefined): Classification {
-  if (!WORKLOAD_CATEGORIES.has(category)) return { heal: false, reason: `${category} is not a cluster fault: recorded, not healed` };
+  if (!WORKLOAD_CATEGORIES.has(category))
+    return { heal: false, reason: `${category} is not a cluster fault: recorded, not healed` };
   const resolved = resolveTarget(target);
-  if (!resolved) return { heal: false, reason: `${category} names no Kubernetes target (namespace and service, or a cluster URL)` };
+  if (!resolved)
+    return { heal: false, reason: `${category} names no Kubernetes target (namespace and service, or a cluster URL)` };
   return { heal: true, target: resolved };
 }

@@ -71,7 +71,9 @@ async function faults(deps: DemoApiDeps, req: IncomingMessage, res: ServerRespon
   const deployment = typeof body.deployment === 'string' ? body.deployment : deps.demo.deployment;
   const sessionId = typeof body.sessionId === 'string' && isSessionId(body.sessionId) ? body.sessionId : undefined;
   if (fault !== 'clear' && !PAGE_FAULTS.includes(fault)) {
-    return json(res, 400, { error: { code: 'bad_request', message: `fault must be one of ${PAGE_FAULTS.join(', ')} or clear` } });
+    return json(res, 400, {
+      error: { code: 'bad_request', message: `fault must be one of ${PAGE_FAULTS.join(', ')} or clear` }
+    });
   }
   try {
     await inject(deps, deployment, fault);
@@ -79,8 +81,12 @@ async function faults(deps: DemoApiDeps, req: IncomingMessage, res: ServerRespon
     return json(res, 404, { error: { code: 'not_found', message: (err as Error).message } });
   }
   deps.log.info({ fault, deployment, sessionId }, 'fault injected');
-  if (fault === 'clear' || deployment !== deps.demo.deployment) return json(res, 202, { injected: fault, probe: { ok: true } });
-  const failure = await probeUntilFailure(deps.backend.mcpUrl, deps.probe ?? { withinMs: 20_000, everyMs: 500, timeoutMs: 3_000 });
+  if (fault === 'clear' || deployment !== deps.demo.deployment)
+    return json(res, 202, { injected: fault, probe: { ok: true } });
+  const failure = await probeUntilFailure(
+    deps.backend.mcpUrl,
+    deps.probe ?? { withinMs: 20_000, everyMs: 500, timeoutMs: 3_000 }
+  );
   if (!failure?.workload) return json(res, 202, { injected: fault, probe: { ok: true } });
   const { namespace, service } = deps.demo;
   const intent = ErrorReported.intent({
@@ -102,7 +108,10 @@ export function demoApiRoutes(deps: DemoApiDeps): Route[] {
     { match: (req, p) => p === '/local/info' && req.method === 'GET', handle: (_req, res) => json(res, 200, deps.info) },
     {
       match: (req, p) => p === '/local/faults' && req.method === 'POST',
-      handle: (req, res) => void faults(deps, req, res).catch((err: unknown) => json(res, 500, { error: { code: 'internal', message: (err as Error).message } }))
+      handle: (req, res) =>
+        void faults(deps, req, res).catch((err: unknown) =>
+          json(res, 500, { error: { code: 'internal', message: (err as Error).message } })
+        )
     }
   ];
 }

@@ -11,7 +11,12 @@ export interface DemoBackend {
   stop(): Promise<void>;
 }
 
-export async function startDemoBackend(opts: { kubeUrl: string; namespace: string; service: string; log: Logger }): Promise<DemoBackend> {
+export async function startDemoBackend(opts: {
+  kubeUrl: string;
+  namespace: string;
+  service: string;
+  log: Logger;
+}): Promise<DemoBackend> {
   const server = await startMcpDemo({ log: opts.log.child({ component: 'mcp-demo' }) });
   const proxy = await startServiceProxy({
     kubeUrl: opts.kubeUrl,

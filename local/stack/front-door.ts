@@ -4,7 +4,11 @@ import { forward } from './proxy.js';
 
 /** Where the front door sends a request: a backend origin (optionally rewriting the path) or a local handler. */
 export type Route =
-  | { match: (req: IncomingMessage, path: string) => boolean; target: () => string | undefined; rewrite?: (path: string) => string }
+  | {
+      match: (req: IncomingMessage, path: string) => boolean;
+      target: () => string | undefined;
+      rewrite?: (path: string) => string;
+    }
   | { match: (req: IncomingMessage, path: string) => boolean; handle: (req: IncomingMessage, res: ServerResponse) => void };
 
 export interface FrontDoor {

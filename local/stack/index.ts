@@ -61,7 +61,13 @@ export async function startLocalStack(opts: StackOptions = {}): Promise<LocalSta
   };
   try {
     const secrets = localSecrets(config);
-    const sim = await startSimulator({ port: config.local.simPort, seed: 'demo', podStartMs: config.local.podStartMs, backoffBaseMs: config.local.backoffMs, log: log.child({ component: 'kube-sim' }) });
+    const sim = await startSimulator({
+      port: config.local.simPort,
+      seed: 'demo',
+      podStartMs: config.local.podStartMs,
+      backoffBaseMs: config.local.backoffMs,
+      log: log.child({ component: 'kube-sim' })
+    });
     stops.push(() => sim.stop());
     const kubeconfig = await sim.writeKubeconfig(path.join(config.local.stateDir, 'kubeconfig.yaml'), DEMO.namespace);
 
@@ -69,7 +75,9 @@ export async function startLocalStack(opts: StackOptions = {}): Promise<LocalSta
     stops.push(() => demo.stop());
     const mcpServers = [{ name: 'demo', url: demo.mcpUrl, target: { namespace: DEMO.namespace, service: DEMO.service } }];
 
-    const standin = config.llm.apiKey ? undefined : await startClaudeStandin({ log: log.child({ component: 'claude-standin' }) });
+    const standin = config.llm.apiKey
+      ? undefined
+      : await startClaudeStandin({ log: log.child({ component: 'claude-standin' }) });
     if (standin) stops.push(() => standin.stop());
 
     const urls = new Map<string, string>();
@@ -130,7 +138,11 @@ export async function startLocalStack(opts: StackOptions = {}): Promise<LocalSta
       log: log.child({ component: 'local-faults' })
     });
     const routes = frontDoorRoutes({ urls, broker, namespace: NAMESPACE, brokerName: BROKER_NAME, extra: demoApi });
-    const frontDoor = await startFrontDoor({ port: config.port, host: config.host === '0.0.0.0' ? '127.0.0.1' : config.host, routes });
+    const frontDoor = await startFrontDoor({
+      port: config.port,
+      host: config.host === '0.0.0.0' ? '127.0.0.1' : config.host,
+      routes
+    });
     stops.push(() => frontDoor.stop());
 
     const state: LocalState = {
@@ -147,7 +159,17 @@ export async function startLocalStack(opts: StackOptions = {}): Promise<LocalSta
     };
     const stateFile = await writeState(config.local.stateDir, state);
     stops.unshift(() => removeState(config.local.stateDir));
-    log.info({ frontDoor: frontDoor.url, broker: broker.url, kubeconfig, stateFile, functions: functions.size, claude: state.claude.mode }, 'Cortex is running locally');
+    log.info(
+      {
+        frontDoor: frontDoor.url,
+        broker: broker.url,
+        kubeconfig,
+        stateFile,
+        functions: functions.size,
+        claude: state.claude.mode
+      },
+      'Cortex is running locally'
+    );
     return { state, stateFile, config, sim, broker, functions, standin, demo, frontDoor, stop: stopAll };
   } catch (err) {
     await stopAll();

@@ -17,7 +17,10 @@ export async function runLocalStack(config: Config): Promise<void> {
       operatorStream: `${s.frontDoor}/events?operator=1&token=<operatorToken in ${stack.stateFile}>`,
       brokerIngress: `${s.frontDoor}/cortex/default (direct: ${s.broker})`,
       kubectl: `KUBECONFIG=${s.kubeconfig} kubectl get pods -n ${s.demo.namespace}`,
-      claude: s.claude.mode === 'stand-in' ? 'local stand-in (no ANTHROPIC_API_KEY): answers are canned, not Claude' : 'Anthropic API'
+      claude:
+        s.claude.mode === 'stand-in'
+          ? 'local stand-in (no ANTHROPIC_API_KEY): answers are canned, not Claude'
+          : 'Anthropic API'
     },
     `Open ${s.frontDoor} — press Ctrl-C to stop`
   );

@@ -17,7 +17,10 @@ export async function probeMcp(url: string, timeoutMs: number): Promise<McpFailu
 }
 
 /** Probes until the call fails or `withinMs` passes: an injected fault takes a moment to show (pods crash, endpoints empty). */
-export async function probeUntilFailure(url: string, opts: { withinMs: number; everyMs: number; timeoutMs: number }): Promise<McpFailure | undefined> {
+export async function probeUntilFailure(
+  url: string,
+  opts: { withinMs: number; everyMs: number; timeoutMs: number }
+): Promise<McpFailure | undefined> {
   const end = Date.now() + opts.withinMs;
   for (;;) {
     const failure = await probeMcp(url, opts.timeoutMs);

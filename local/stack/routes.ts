@@ -4,13 +4,23 @@ import { forward } from './proxy.js';
 import type { Route } from './front-door.js';
 
 /** The front door's table: the page and its streams (relay), the chat, the broker ingress, and health. */
-export function frontDoorRoutes(deps: { urls: ReadonlyMap<string, string>; broker: RunningBroker; namespace: string; brokerName: string; extra?: Route[] }): Route[] {
+export function frontDoorRoutes(deps: {
+  urls: ReadonlyMap<string, string>;
+  broker: RunningBroker;
+  namespace: string;
+  brokerName: string;
+  extra?: Route[];
+}): Route[] {
   const to = (fn: string) => (): string | undefined => deps.urls.get(fn);
   const brokerPath = `/${deps.namespace}/${deps.brokerName}`;
   const origin = new URL(deps.broker.url).origin;
   return [
     ...(deps.extra ?? []),
-    { match: (_req, p) => p === '/healthz', handle: (_req: IncomingMessage, res: ServerResponse) => void res.writeHead(200, { 'content-type': 'text/plain' }).end('ok') },
+    {
+      match: (_req, p) => p === '/healthz',
+      handle: (_req: IncomingMessage, res: ServerResponse) =>
+        void res.writeHead(200, { 'content-type': 'text/plain' }).end('ok')
+    },
     { match: (_req, p) => p === '/chat' || p.startsWith('/chat/'), target: to('chat') },
     { match: (_req, p) => p === brokerPath, handle: (req, res) => forward(req, res, origin) },
     { match: (_req, p) => p === '/' || p === '/events' || p.startsWith('/assets/'), target: to('sse-relay') }

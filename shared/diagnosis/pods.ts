@@ -169,7 +169,9 @@ export function isCrashing(p: PodState): boolean {
   if (!p.active) return false;
   return (
     isCrashLooping(p) ||
-    p.containers.some((c) => restartingAfterFailure(c) || (c.terminated !== undefined && c.terminated.exitCode !== 0 && !isOomKilled(c)))
+    p.containers.some(
+      (c) => restartingAfterFailure(c) || (c.terminated !== undefined && c.terminated.exitCode !== 0 && !isOomKilled(c))
+    )
   );
 }
 

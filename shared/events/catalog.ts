@@ -83,7 +83,10 @@ export const DiagnosisRequested = defineEvent({
     target: Target,
     phase: Phase,
     // Absent (a kn replay): every check.
-    checks: z.array(CheckName).max(CHECKS.length).default([...CHECKS]),
+    checks: z
+      .array(CheckName)
+      .max(CHECKS.length)
+      .default([...CHECKS]),
     deadline: Timestamp.optional()
   })
 });
@@ -134,9 +137,9 @@ function remediationRequested<A extends ActionName>(action: A) {
 }
 
 /** One command type per remediation, generated from ACTIONS so the type template is written once. */
-export const RemediationRequested = Object.freeze(
-  Object.fromEntries(ACTIONS.map((a) => [a, remediationRequested(a)]))
-) as { readonly [A in ActionName]: ReturnType<typeof remediationRequested<A>> };
+export const RemediationRequested = Object.freeze(Object.fromEntries(ACTIONS.map((a) => [a, remediationRequested(a)]))) as {
+  readonly [A in ActionName]: ReturnType<typeof remediationRequested<A>>;
+};
 
 export const RemediationCompleted = defineEvent({
   type: 'dev.cortex.remediation.completed',

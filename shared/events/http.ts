@@ -74,7 +74,9 @@ function binaryData(record: CloudEventRecord, body: string): void {
   try {
     record.data = JSON.parse(body);
   } catch (err) {
-    throw new InvalidEventError(`data: not valid JSON for ${record.datacontenttype}: ${(err as Error).message}`, { cause: err });
+    throw new InvalidEventError(`data: not valid JSON for ${record.datacontenttype}: ${(err as Error).message}`, {
+      cause: err
+    });
   }
 }
 

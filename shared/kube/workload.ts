@@ -18,16 +18,25 @@ export function toSelector(labels: Readonly<Record<string, string>> | undefined)
 }
 
 /** True when every key/value of `selector` is among `labels` (a Service selector matching a pod template). */
-export function selects(selector: Readonly<Record<string, string>> | undefined, labels: Readonly<Record<string, string>> | undefined): boolean {
+export function selects(
+  selector: Readonly<Record<string, string>> | undefined,
+  labels: Readonly<Record<string, string>> | undefined
+): boolean {
   const entries = Object.entries(selector ?? {});
   return entries.length > 0 && entries.every(([k, v]) => labels?.[k] === v);
 }
 
 /** Picks the Deployment behind a Service: the one whose pod template the Service selects, preferring the same name. */
-export function deploymentFor(service: Service | undefined, deployments: readonly Deployment[], name: string): Deployment | undefined {
+export function deploymentFor(
+  service: Service | undefined,
+  deployments: readonly Deployment[],
+  name: string
+): Deployment | undefined {
   const selector = service?.spec?.selector;
   const matching = selector ? deployments.filter((d) => selects(selector, d.spec?.template?.metadata?.labels)) : [];
-  return matching.find((d) => d.metadata?.name === name) ?? matching[0] ?? deployments.find((d) => d.metadata?.name === name);
+  return (
+    matching.find((d) => d.metadata?.name === name) ?? matching[0] ?? deployments.find((d) => d.metadata?.name === name)
+  );
 }
 
 /**

@@ -6,9 +6,12 @@ import { ConfigError } from './errors.js';
  * required unless its default is written next to it. A problem makes the process exit before it serves.
  */
 
-const csv = z
-  .string()
-  .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean));
+const csv = z.string().transform((s) =>
+  s
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean)
+);
 const int = (def: number) => z.coerce.number().int().nonnegative().default(def);
 const bool = (def: boolean) =>
   z
@@ -19,7 +22,10 @@ const bool = (def: boolean) =>
 /** `k=v,k2=v2` → `{ k: 'v', k2: 'v2' }` (a Kubernetes equality-based label set). */
 const labelSet = z.string().transform((s, ctx) => {
   const out: Record<string, string> = {};
-  for (const term of s.split(',').map((x) => x.trim()).filter(Boolean)) {
+  for (const term of s
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean)) {
     const [k, v, ...rest] = term.split('=');
     if (!k?.trim() || v === undefined || rest.length > 0) {
       ctx.addIssue({ code: 'custom', message: `"${term}" is not a label: write key=value pairs separated by commas` });
@@ -50,7 +56,10 @@ const mcpServers = z
     try {
       return JSON.parse(s) as unknown;
     } catch {
-      ctx.addIssue({ code: 'custom', message: 'CORTEX_MCP_SERVERS must be JSON: [{"name","url","target":{namespace,service}}]' });
+      ctx.addIssue({
+        code: 'custom',
+        message: 'CORTEX_MCP_SERVERS must be JSON: [{"name","url","target":{namespace,service}}]'
+      });
       return z.NEVER;
     }
   })
@@ -90,8 +99,12 @@ const EnvSchema = z.object({
   CORTEX_CHAT_POD_LABELS: labelSet.default({ 'app.kubernetes.io/part-of': 'cortex' }),
   CORTEX_CHAT_NAMESPACE_LABELS: labelSet.default({ 'app.kubernetes.io/part-of': 'cortex' }),
   // Relay and chat sessions (DESIGN §7, §8)
-  CORTEX_SESSION_SECRET: secret('CORTEX_SESSION_SECRET').min(16, 'CORTEX_SESSION_SECRET must be at least 16 characters').optional(),
-  CORTEX_OPERATOR_TOKEN: secret('CORTEX_OPERATOR_TOKEN').min(16, 'CORTEX_OPERATOR_TOKEN must be at least 16 characters').optional(),
+  CORTEX_SESSION_SECRET: secret('CORTEX_SESSION_SECRET')
+    .min(16, 'CORTEX_SESSION_SECRET must be at least 16 characters')
+    .optional(),
+  CORTEX_OPERATOR_TOKEN: secret('CORTEX_OPERATOR_TOKEN')
+    .min(16, 'CORTEX_OPERATOR_TOKEN must be at least 16 characters')
+    .optional(),
   CORTEX_RELAY_URL: z.url().optional(),
   CORTEX_RELAY_BUFFER: int(10_000),
   CORTEX_RELAY_MAX_PER_SESSION: int(5),
@@ -143,7 +156,14 @@ export type Config = Readonly<{
   shutdownTimeoutMs: number;
   kubeTimeoutMs: number;
   remediation: { mode: 'enforce' | 'dry-run'; allowedNamespaces: string[]; protectedNamespaces: string[] };
-  healing: { budget: number; windowMs: number; diagnoseTimeoutMs: number; remediateTimeoutMs: number; verifyTimeoutMs: number; tickIntervalMs: number };
+  healing: {
+    budget: number;
+    windowMs: number;
+    diagnoseTimeoutMs: number;
+    remediateTimeoutMs: number;
+    verifyTimeoutMs: number;
+    tickIntervalMs: number;
+  };
   checks: {
     waitMs: number;
     pollMs: number;
@@ -249,7 +269,11 @@ export function loadConfig(overrides: Record<string, string | undefined> = {}): 
       retryCapMs: e.CORTEX_LLM_RETRY_CAP_MS,
       idleTimeoutMs: Math.max(1, e.CORTEX_LLM_IDLE_TIMEOUT_MS)
     },
-    mcp: { servers: e.CORTEX_MCP_SERVERS, callTimeoutMs: e.CORTEX_MCP_CALL_TIMEOUT_MS, listTimeoutMs: e.CORTEX_MCP_LIST_TIMEOUT_MS },
+    mcp: {
+      servers: e.CORTEX_MCP_SERVERS,
+      callTimeoutMs: e.CORTEX_MCP_CALL_TIMEOUT_MS,
+      listTimeoutMs: e.CORTEX_MCP_LIST_TIMEOUT_MS
+    },
     chat: {
       healingWaitMs: e.CORTEX_HEALING_WAIT_MS,
       historyTurns: e.CORTEX_CHAT_HISTORY_TURNS,

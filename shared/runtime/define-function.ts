@@ -123,9 +123,10 @@ export interface FunctionDef<
  *   async handle(event) { return []; }
  * });
  */
-export function defineFunction<const On extends readonly AnyEventDef[], const Dl extends readonly AnyEventDef[] = readonly []>(
-  def: FunctionDef<On, Dl>
-): FunctionDef<On, Dl> {
+export function defineFunction<
+  const On extends readonly AnyEventDef[],
+  const Dl extends readonly AnyEventDef[] = readonly []
+>(def: FunctionDef<On, Dl>): FunctionDef<On, Dl> {
   return Object.freeze(def);
 }
 

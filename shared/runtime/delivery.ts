@@ -59,7 +59,9 @@ function accepted(def: AnyFunctionDef, record: CloudEventRecord, deadLetter: boo
   if (!known) throw new InvalidEventError(`unknown event type "${record.type}": it is not in the Cortex catalog`);
   const list: readonly AnyEventDef[] = deadLetter ? [...def.on, ...(def.deadLetters ?? [])] : def.on;
   if (!list.includes(known)) {
-    throw new InvalidEventError(`${def.name} does not handle events of type "${record.type}"`, { data: { accepts: def.on.map((d: AnyEventDef) => d.type) } });
+    throw new InvalidEventError(`${def.name} does not handle events of type "${record.type}"`, {
+      data: { accepts: def.on.map((d: AnyEventDef) => d.type) }
+    });
   }
   return known;
 }
@@ -78,7 +80,15 @@ export function parseData(known: AnyEventDef, data: unknown): unknown {
 /** Turns a parsed CloudEvent into what a handler sees. */
 export function toCortexEvent(record: CloudEventRecord, data: unknown, deadLetter: DeadLetter | undefined): CortexEvent {
   const extensions = Object.fromEntries(Object.entries(record).filter(([k]) => !CORE.has(k)));
-  return { id: record.id, source: record.source, type: record.type, time: record.time, data, extensions, ...(deadLetter ? { deadLetter } : {}) };
+  return {
+    id: record.id,
+    source: record.source,
+    type: record.type,
+    time: record.time,
+    data,
+    extensions,
+    ...(deadLetter ? { deadLetter } : {})
+  };
 }
 
 /** The cause an emission derives its ids and correlation from. */
@@ -97,7 +107,13 @@ export function causeOf(event: CortexEvent): Cause {
  * Checks every intent against the function's declared emissions and the catalog schema, then stamps it; `trace` is
  * the span the intents were made in (the delivery's, or the HTTP request's).
  */
-export function stampIntents(def: AnyFunctionDef, intents: readonly Intent[], cause: Cause | undefined, ctx: Ctx, trace?: TraceStamp): CloudEventRecord[] {
+export function stampIntents(
+  def: AnyFunctionDef,
+  intents: readonly Intent[],
+  cause: Cause | undefined,
+  ctx: Ctx,
+  trace?: TraceStamp
+): CloudEventRecord[] {
   return intents.map((intent, i) => {
     const out = eventDef(intent.type);
     if (!out || !def.emits.includes(out)) throw new Error(`${def.name} emitted undeclared type ${intent.type}`);
@@ -107,7 +123,11 @@ export function stampIntents(def: AnyFunctionDef, intents: readonly Intent[], ca
 }
 
 /** Starts the span of one delivery as a child of the event's `traceparent`, or as the root of a new trace. */
-function deliverySpan(tracer: Tracer, def: AnyFunctionDef, record: CloudEventRecord): { span: Span; parent: typeof ROOT_CONTEXT } {
+function deliverySpan(
+  tracer: Tracer,
+  def: AnyFunctionDef,
+  record: CloudEventRecord
+): { span: Span; parent: typeof ROOT_CONTEXT } {
   const remote = parseTraceparent(record.traceparent, record.tracestate);
   const parent = remote ? trace.setSpanContext(ROOT_CONTEXT, remote) : ROOT_CONTEXT;
   const span = tracer.startSpan(
@@ -150,7 +170,8 @@ export async function deliver(deps: DeliveryDeps, headers: Headers, body: string
         span.setAttribute('cortex.outcome', 'duplicate');
         return { status: 202, outcome: 'duplicate', emitted: [], event, trace: ids };
       }
-      if (state === 'running') throw new InProgressError(`event ${record.id} from ${record.source} is being handled right now`);
+      if (state === 'running')
+        throw new InProgressError(`event ${record.id} from ${record.source} is being handled right now`);
       try {
         // A redelivery after a failed publish publishes what was decided then; it does not decide again.
         let emitted = seen.stashed(key);

@@ -48,7 +48,10 @@ export function installSignalHandlers(stop: () => Promise<void>, log: { info(msg
     if (stopping) return;
     stopping = true;
     log.info(`${signal} received: draining`);
-    void stop().then(() => process.exit(0), () => process.exit(1));
+    void stop().then(
+      () => process.exit(0),
+      () => process.exit(1)
+    );
   };
   process.once('SIGTERM', onSignal('SIGTERM'));
   process.once('SIGINT', onSignal('SIGINT'));

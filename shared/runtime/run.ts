@@ -50,7 +50,9 @@ async function kubeFor(def: AnyFunctionDef, config: Config, given: KubePort | un
   if (!def.kube || def.kube.length === 0) {
     return new Proxy({} as KubePort, {
       get: (_t, prop) =>
-        prop === 'then' ? undefined : () => Promise.reject(new Error(`${def.name} declares no Kubernetes needs but called kube.${String(prop)}`))
+        prop === 'then'
+          ? undefined
+          : () => Promise.reject(new Error(`${def.name} declares no Kubernetes needs but called kube.${String(prop)}`))
     });
   }
   // Loaded only by functions that need it: the Kubernetes client is heavy.
@@ -88,7 +90,9 @@ export async function run(def: AnyFunctionDef, opts: RunOptions = {}): Promise<R
   const ids = opts.ids ?? systemIds;
   installContextManager();
   // Spans are always made (their ids travel in every event's traceparent); they are exported only to a configured collector.
-  const exporter = config.otlpEndpoint ? createOtlpExporter({ endpoint: config.otlpEndpoint, service: def.name, log }) : undefined;
+  const exporter = config.otlpEndpoint
+    ? createOtlpExporter({ endpoint: config.otlpEndpoint, service: def.name, log })
+    : undefined;
   const tracer = createTracer({ exporter });
   const metrics = createFunctionMetrics({ name: def.name, emits: def.emits.map((d: { type: string }) => d.type) });
   const sink = opts.publish ?? createPublisher({ sink: config.sink, timeoutMs: config.publishTimeoutMs });
@@ -97,7 +101,15 @@ export async function run(def: AnyFunctionDef, opts: RunOptions = {}): Promise<R
     metrics.emitted(event);
   };
   const policy = createPolicy(config.remediation);
-  const ctx: Ctx = { log, clock, ids, config, kube: await kubeFor(def, config, opts.kube), policy, store: opts.store ?? createMemoryStore() };
+  const ctx: Ctx = {
+    log,
+    clock,
+    ids,
+    config,
+    kube: await kubeFor(def, config, opts.kube),
+    policy,
+    store: opts.store ?? createMemoryStore()
+  };
   const hooks: Array<() => void | Promise<void>> = [];
   const routeCtx: RouteCtx = {
     ...ctx,
@@ -126,7 +138,8 @@ export async function run(def: AnyFunctionDef, opts: RunOptions = {}): Promise<R
     (stopping ??= (async () => {
       state.ready = false;
       const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()));
-      for (const hook of hooks.splice(0)) await Promise.resolve(hook()).catch((err) => log.warn({ err }, 'shutdown hook failed'));
+      for (const hook of hooks.splice(0))
+        await Promise.resolve(hook()).catch((err) => log.warn({ err }, 'shutdown hook failed'));
       const deadline = Date.now() + config.shutdownTimeoutMs;
       while (state.inflight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
       if (state.inflight > 0) log.warn({ inflight: state.inflight }, 'shutdown timeout: closing remaining connections');

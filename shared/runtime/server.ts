@@ -3,7 +3,14 @@ import { context, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Tracer } f
 import { parseTraceparent } from '../tracing/traceparent.js';
 import type { AnyFunctionDef, RouteCtx } from './define-function.js';
 import { deliver, type DeliveryDeps } from './delivery.js';
-import { CortexError, PayloadTooLargeError, RequestError, toErrorBody, toHttpStatus, UnsupportedMediaTypeError } from './errors.js';
+import {
+  CortexError,
+  PayloadTooLargeError,
+  RequestError,
+  toErrorBody,
+  toHttpStatus,
+  UnsupportedMediaTypeError
+} from './errors.js';
 import { idempotencyKey } from './idempotency.js';
 import { outcomeOfError, type FunctionMetrics, type Handler } from './metrics.js';
 
@@ -52,7 +59,13 @@ function countResponses(metrics: FunctionMetrics, eventPaths: readonly string[])
     res.once('finish', () => {
       const path = req.path;
       const handler: Handler =
-        req.method === 'POST' && eventPaths.includes(path) ? 'event' : path.startsWith('/health/') ? 'health' : path === '/metrics' ? 'metrics' : 'route';
+        req.method === 'POST' && eventPaths.includes(path)
+          ? 'event'
+          : path.startsWith('/health/')
+            ? 'health'
+            : path === '/metrics'
+              ? 'metrics'
+              : 'route';
       metrics.response(handler, res.statusCode);
     });
     next();
@@ -89,7 +102,13 @@ function traceRoutes(tracer: Tracer, fn: string): RequestHandler {
  * @example
  * const app = createApp(def, deps, routeCtx, { ready: true, inflight: 0 }, 256 * 1024);
  */
-export function createApp(def: AnyFunctionDef, deps: DeliveryDeps, routeCtx: RouteCtx, state: ServerState, bodyLimit: number): Express {
+export function createApp(
+  def: AnyFunctionDef,
+  deps: DeliveryDeps,
+  routeCtx: RouteCtx,
+  state: ServerState,
+  bodyLimit: number
+): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -108,7 +127,14 @@ export function createApp(def: AnyFunctionDef, deps: DeliveryDeps, routeCtx: Rou
   if (metrics) app.use(countResponses(metrics, eventPaths));
 
   app.get('/health/liveness', (_req, res) => void res.type('text/plain').send('OK'));
-  app.get('/health/readiness', (_req, res) => void res.status(state.ready ? 200 : 503).type('text/plain').send(state.ready ? 'OK' : 'shutting down'));
+  app.get(
+    '/health/readiness',
+    (_req, res) =>
+      void res
+        .status(state.ready ? 200 : 503)
+        .type('text/plain')
+        .send(state.ready ? 'OK' : 'shutting down')
+  );
 
   if (metrics) {
     app.get('/metrics', async (_req, res) => {
@@ -129,7 +155,12 @@ export function createApp(def: AnyFunctionDef, deps: DeliveryDeps, routeCtx: Rou
       throw err;
     }
     const { type, id, source } = result.event;
-    metrics?.delivery({ type, key: idempotencyKey(source, id), outcome: result.outcome, seconds: (performance.now() - started) / 1000 });
+    metrics?.delivery({
+      type,
+      key: idempotencyKey(source, id),
+      outcome: result.outcome,
+      seconds: (performance.now() - started) / 1000
+    });
     const ext = result.event.extensions;
     deps.ctx.log.info(
       {

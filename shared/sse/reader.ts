@@ -36,7 +36,8 @@ export async function* readSse(
   /** One line; returns a frame when the line is the blank line that dispatches one. */
   const line = (text: string): SseFrame | undefined => {
     if (text === '') {
-      const frame = data.length > 0 ? { event: event || 'message', data: data.join('\n'), id: state.lastEventId } : undefined;
+      const frame =
+        data.length > 0 ? { event: event || 'message', data: data.join('\n'), id: state.lastEventId } : undefined;
       event = '';
       data = [];
       return frame;

@@ -9,9 +9,23 @@ import { readManifests } from '../helpers/manifests.js';
 
 /** The functions of DESIGN §2. Producer/consumer completeness is enforced once all of them exist. */
 const DESIGN_FUNCTIONS = [
-  'chat', 'error-intake', 'healing-coordinator', 'sse-relay',
-  ...['pod-status', 'service-endpoints', 'pod-logs', 'deployment-config', 'resource-limits', 'network-policies', 'failed-pods', 'events'].map((c) => `check-${c}`),
-  ...['restart-pods', 'scale-up', 'rollout-restart', 'cleanup-failed-pods', 'report-oom', 'report-image-pull'].map((a) => `remediate-${a}`)
+  'chat',
+  'error-intake',
+  'healing-coordinator',
+  'sse-relay',
+  ...[
+    'pod-status',
+    'service-endpoints',
+    'pod-logs',
+    'deployment-config',
+    'resource-limits',
+    'network-policies',
+    'failed-pods',
+    'events'
+  ].map((c) => `check-${c}`),
+  ...['restart-pods', 'scale-up', 'rollout-restart', 'cleanup-failed-pods', 'report-oom', 'report-image-pull'].map(
+    (a) => `remediate-${a}`
+  )
 ];
 // DESIGN §3 names the progress stream `healing.progress` (a noun), kept for the browser contract; all else is past tense.
 const TYPE_GRAMMAR = /^dev\.cortex(\.[a-z][a-z0-9_]*){1,3}\.(reported|requested|started|completed|failed|delayed|progress)$/;
@@ -29,32 +43,43 @@ describe('Contract: event catalog', () => {
     for (const t of types.filter((x) => x.startsWith(CORTEX_TYPE_PREFIX))) expect(t).toMatch(TYPE_GRAMMAR);
   });
 
-  it.each(CATALOG.map((d) => [d.type, d] as const))('has a fixture for %s that is a valid CloudEvent and validates', (type, def) => {
-    // Prepare
-    const text = readFileSync(fixture(type), 'utf8');
-    // Act
-    const ev = fromHttp({ 'content-type': 'application/cloudevents+json' }, text);
-    // Assess
-    expect(ev.type).toBe(type);
-    expect(def.data.safeParse(ev.data).success).toBe(true);
-  });
+  it.each(CATALOG.map((d) => [d.type, d] as const))(
+    'has a fixture for %s that is a valid CloudEvent and validates',
+    (type, def) => {
+      // Prepare
+      const text = readFileSync(fixture(type), 'utf8');
+      // Act
+      const ev = fromHttp({ 'content-type': 'application/cloudevents+json' }, text);
+      // Assess
+      expect(ev.type).toBe(type);
+      expect(def.data.safeParse(ev.data).success).toBe(true);
+    }
+  );
 
-  it.each(CATALOG.map((d) => [d.type, d] as const))('keeps %s replayable with kn: without the lists kn cannot write, its data still validates', (type, def) => {
-    // Prepare: kn writes scalars and nested objects with -f, never arrays
-    const data = (JSON.parse(readFileSync(fixture(type), 'utf8')) as { data: unknown }).data;
-    const withoutLists = (v: unknown): unknown =>
-      v && typeof v === 'object' && !Array.isArray(v)
-        ? Object.fromEntries(Object.entries(v).filter(([, x]) => !Array.isArray(x)).map(([k, x]) => [k, withoutLists(x)]))
-        : v;
-    // Act
-    const parsed = def.data.safeParse(withoutLists(data));
-    // Assess
-    expect(parsed.success, parsed.error?.message).toBe(true);
-  });
+  it.each(CATALOG.map((d) => [d.type, d] as const))(
+    'keeps %s replayable with kn: without the lists kn cannot write, its data still validates',
+    (type, def) => {
+      // Prepare: kn writes scalars and nested objects with -f, never arrays
+      const data = (JSON.parse(readFileSync(fixture(type), 'utf8')) as { data: unknown }).data;
+      const withoutLists = (v: unknown): unknown =>
+        v && typeof v === 'object' && !Array.isArray(v)
+          ? Object.fromEntries(
+              Object.entries(v)
+                .filter(([, x]) => !Array.isArray(x))
+                .map(([k, x]) => [k, withoutLists(x)])
+            )
+          : v;
+      // Act
+      const parsed = def.data.safeParse(withoutLists(data));
+      // Assess
+      expect(parsed.success, parsed.error?.message).toBe(true);
+    }
+  );
 
-  it('lists only catalog types in every function\'s on, emits and deadLetters', () => {
+  it("lists only catalog types in every function's on, emits and deadLetters", () => {
     for (const def of defs) {
-      for (const d of [...def.on, ...def.emits, ...(def.deadLetters ?? [])] as AnyEventDef[]) expect(eventDef(d.type)).toBe(d);
+      for (const d of [...def.on, ...def.emits, ...(def.deadLetters ?? [])] as AnyEventDef[])
+        expect(eventDef(d.type)).toBe(d);
     }
   });
 
@@ -70,7 +95,9 @@ describe('Contract: event catalog', () => {
   it('delivers every type a function subscribes to through a Trigger that points at that function', () => {
     for (const def of defs) {
       for (const d of def.on as AnyEventDef[]) {
-        const hit = triggers.find((t) => t.object.spec.filter.attributes.type === d.type && t.object.spec.subscriber.ref?.name === def.name);
+        const hit = triggers.find(
+          (t) => t.object.spec.filter.attributes.type === d.type && t.object.spec.subscriber.ref?.name === def.name
+        );
         expect(hit, `${def.name} subscribes to ${d.type} but no Trigger delivers it`).toBeDefined();
       }
     }
@@ -83,7 +110,10 @@ describe('Contract: event catalog', () => {
   const complete = DESIGN_FUNCTIONS.every((n) => (FUNCTION_NAMES as string[]).includes(n));
   it.runIf(complete)('has a producer and a consumer for every catalog type', () => {
     for (const d of CATALOG) {
-      const produced = d.type === 'dev.knative.sources.ping' || defs.some((f) => f.emits.includes(d)) || d.type === 'dev.cortex.error.reported';
+      const produced =
+        d.type === 'dev.knative.sources.ping' ||
+        defs.some((f) => f.emits.includes(d)) ||
+        d.type === 'dev.cortex.error.reported';
       const consumed = defs.some((f) => f.on.includes(d));
       expect(produced, `${d.type} has no producer`).toBe(true);
       expect(consumed, `${d.type} has no consumer`).toBe(true);

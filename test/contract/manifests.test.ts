@@ -20,11 +20,17 @@ type KnativeService = { spec: { template: { spec: { containers: Array<{ image: s
 
 /** `kubectl kustomize <dir>` with Debian's kubectl 1.20, with no cluster and no network to reach. */
 async function kustomize(dir: string): Promise<Rendered[]> {
-  const env = { ...process.env, KUBECONFIG: '/nonexistent/kubeconfig', HTTP_PROXY: 'http://127.0.0.1:9', HTTPS_PROXY: 'http://127.0.0.1:9' };
+  const env = {
+    ...process.env,
+    KUBECONFIG: '/nonexistent/kubeconfig',
+    HTTP_PROXY: 'http://127.0.0.1:9',
+    HTTPS_PROXY: 'http://127.0.0.1:9'
+  };
   const { stdout } = await promisify(execFile)(KUBECTL, ['kustomize', dir], { env, maxBuffer: 16 * 1024 * 1024 });
-  return parseAllDocuments(stdout).map((d) => d.toJS() as Rendered).filter(Boolean);
+  return parseAllDocuments(stdout)
+    .map((d) => d.toJS() as Rendered)
+    .filter(Boolean);
 }
-
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const MODELS: Record<string, new (o: any) => { validate(): void }> = {
@@ -41,7 +47,9 @@ const MODELS: Record<string, new (o: any) => { validate(): void }> = {
   'rbac.authorization.k8s.io/v1/RoleBinding': RoleBinding
 };
 
-const manifests = readManifests().filter((m) => m.object.kind !== 'Kustomization' && !m.file.endsWith('kustomizeconfig.yaml'));
+const manifests = readManifests().filter(
+  (m) => m.object.kind !== 'Kustomization' && !m.file.endsWith('kustomizeconfig.yaml')
+);
 const defs = await loadAll();
 
 describe('Contract: knative/ manifests', () => {
@@ -54,13 +62,16 @@ describe('Contract: knative/ manifests', () => {
     for (const rel of onDisk) expect(expected.has(rel), `${rel} is not generated: stale file?`).toBe(true);
   });
 
-  it.each(manifests.map((m) => [`${m.file}: ${m.object.kind}/${m.object.metadata?.name}`, m] as const))('validates %s', (_n, m) => {
-    // Prepare
-    const Model = MODELS[`${m.object.apiVersion}/${m.object.kind}`];
-    // Assess
-    expect(Model, `no schema for ${m.object.apiVersion} ${m.object.kind}`).toBeDefined();
-    expect(() => new Model!(m.object).validate()).not.toThrow();
-  });
+  it.each(manifests.map((m) => [`${m.file}: ${m.object.kind}/${m.object.metadata?.name}`, m] as const))(
+    'validates %s',
+    (_n, m) => {
+      // Prepare
+      const Model = MODELS[`${m.object.apiVersion}/${m.object.kind}`];
+      // Assess
+      expect(Model, `no schema for ${m.object.apiVersion} ${m.object.kind}`).toBeDefined();
+      expect(() => new Model!(m.object).validate()).not.toThrow();
+    }
+  );
 
   it('checks what the Knative models miss: every Trigger names a broker, and filter values are strings', () => {
     for (const { file, object } of manifests.filter((m) => m.object.kind === 'Trigger')) {
@@ -89,7 +100,8 @@ describe('Contract: knative/ manifests', () => {
     for (const { file, object } of manifests.filter((m) => m.object.kind === 'Trigger')) {
       expect(services.has(object.spec.subscriber.ref.name), file).toBe(true);
       const dls = object.spec.delivery?.deadLetterSink?.ref?.name;
-      if (dls !== undefined) expect(services.has(dls) || dls === 'sse-relay' || dls === 'healing-coordinator', file).toBe(true);
+      if (dls !== undefined)
+        expect(services.has(dls) || dls === 'sse-relay' || dls === 'healing-coordinator', file).toBe(true);
     }
   });
 });
@@ -102,7 +114,11 @@ describe('Contract: knative/ deploys as an operator runs it', () => {
     for (const { file, object } of services) {
       const visibility = object.metadata.labels['networking.knative.dev/visibility'];
       expect(visibility, file).toBe(['chat', 'sse-relay'].includes(object.metadata.name) ? undefined : 'cluster-local');
-      expect(object.spec.template.metadata.annotations, file).toMatchObject({ 'prometheus.io/scrape': 'true', 'prometheus.io/port': '8080', 'prometheus.io/path': '/metrics' });
+      expect(object.spec.template.metadata.annotations, file).toMatchObject({
+        'prometheus.io/scrape': 'true',
+        'prometheus.io/port': '8080',
+        'prometheus.io/path': '/metrics'
+      });
     }
   });
 
@@ -114,15 +130,21 @@ describe('Contract: knative/ deploys as an operator runs it', () => {
       expect(tpl.spec.timeoutSeconds, file).toBeGreaterThan(0);
       expect(tpl.spec.timeoutSeconds, file).toBeLessThanOrEqual(600);
       expect(c.resources.requests, file).toMatchObject({ cpu: expect.any(String), memory: expect.any(String) });
-      const { 'autoscaling.knative.dev/min-scale': min, 'autoscaling.knative.dev/max-scale': max } = tpl.metadata.annotations;
+      const { 'autoscaling.knative.dev/min-scale': min, 'autoscaling.knative.dev/max-scale': max } =
+        tpl.metadata.annotations;
       expect(Number(min), file).toBeLessThanOrEqual(Number(max));
     }
   });
 
-  it('gives every Trigger a full delivery spec (retry, backoff, timeout) and, except the relay\'s, a dead-letter sink', () => {
+  it("gives every Trigger a full delivery spec (retry, backoff, timeout) and, except the relay's, a dead-letter sink", () => {
     for (const { file, object } of byKind('Trigger')) {
       const d = object.spec.delivery;
-      expect(d, file).toMatchObject({ retry: expect.any(Number), backoffPolicy: 'exponential', backoffDelay: expect.stringMatching(/^PT/), timeout: expect.stringMatching(/^PT/) });
+      expect(d, file).toMatchObject({
+        retry: expect.any(Number),
+        backoffPolicy: 'exponential',
+        backoffDelay: expect.stringMatching(/^PT/),
+        timeout: expect.stringMatching(/^PT/)
+      });
       if (object.spec.subscriber.ref.name !== 'sse-relay') expect(d.deadLetterSink?.ref?.kind, file).toBe('Service');
     }
   });
@@ -133,7 +155,8 @@ describe('Contract: knative/ deploys as an operator runs it', () => {
     const [ping] = byKind('PingSource');
     const selector = binding!.object.spec.subject.selector.matchLabels as Record<string, string>;
     // Assess
-    for (const { file, object } of services) for (const [k, v] of Object.entries(selector)) expect(object.metadata.labels[k], file).toBe(v);
+    for (const { file, object } of services)
+      for (const [k, v] of Object.entries(selector)) expect(object.metadata.labels[k], file).toBe(v);
     expect(ping!.object.spec.sink.ref).toMatchObject({ kind: 'Broker', name: 'default' });
     const tick = byKind('Trigger').find((t) => t.object.spec.filter.attributes.type === 'dev.knative.sources.ping');
     expect(tick?.object.spec.subscriber.ref.name).toBe('healing-coordinator');
@@ -148,18 +171,23 @@ describe('Contract: knative/ deploys as an operator runs it', () => {
     }
   });
 
-  it('renders offline with Debian\'s kubectl 1.20 (`kubectl kustomize knative/`): every object, the image set on all Services', async () => {
+  it("renders offline with Debian's kubectl 1.20 (`kubectl kustomize knative/`): every object, the image set on all Services", async () => {
     // Act
     const rendered = await kustomize('knative');
     // Assess
-    const names = (list: Array<{ kind: string; metadata: { name: string } }>): string[] => list.map((o) => `${o.kind}/${o.metadata.name}`).sort();
-    expect(names(rendered)).toEqual(names(manifests.filter((m) => !m.file.startsWith('targets/')).map((m) => m.object as Rendered)));
-    const images = rendered.filter((o) => o.kind === 'Service').map((o) => (o as unknown as KnativeService).spec.template.spec.containers[0]!.image);
+    const names = (list: Array<{ kind: string; metadata: { name: string } }>): string[] =>
+      list.map((o) => `${o.kind}/${o.metadata.name}`).sort();
+    expect(names(rendered)).toEqual(
+      names(manifests.filter((m) => !m.file.startsWith('targets/')).map((m) => m.object as Rendered))
+    );
+    const images = rendered
+      .filter((o) => o.kind === 'Service')
+      .map((o) => (o as unknown as KnativeService).spec.template.spec.containers[0]!.image);
     expect(images).toHaveLength(defs.length);
     expect(new Set(images)).toEqual(new Set(['ghcr.io/cortex-dev/cortex:0.1.0']));
   });
 
-  it('renders each target namespace\'s RoleBindings offline', async () => {
+  it("renders each target namespace's RoleBindings offline", async () => {
     // Act
     const rendered = await kustomize('knative/targets/demo');
     // Assess

@@ -26,12 +26,15 @@ export function createFakeIds(): Ids {
 }
 
 /** A handler context of fakes: silent logger, fake clock and ids, in-memory store, policy from the config. */
-export function createFakeCtx(opts: { kube?: KubePort; env?: Record<string, string>; clock?: FakeClock; store?: Store } = {}): Ctx & {
+export function createFakeCtx(
+  opts: { kube?: KubePort; env?: Record<string, string>; clock?: FakeClock; store?: Store } = {}
+): Ctx & {
   clock: FakeClock;
   config: Config;
 } {
   const config = loadConfig({ CORTEX_LOG_LEVEL: 'silent', ...opts.env });
-  const kube = opts.kube ?? (new Proxy({}, { get: () => () => Promise.reject(new Error('no kube in this test')) }) as KubePort);
+  const kube =
+    opts.kube ?? (new Proxy({}, { get: () => () => Promise.reject(new Error('no kube in this test')) }) as KubePort);
   return {
     log: createLogger({ name: 'test', level: 'silent' }),
     clock: opts.clock ?? createFakeClock(),

@@ -49,7 +49,9 @@ function matchLabels(selector: string | undefined, labels: Record<string, string
 }
 
 function field(obj: unknown, path: string): unknown {
-  return path.split('.').reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined), obj);
+  return path
+    .split('.')
+    .reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined), obj);
 }
 
 function matchFields(selector: string | undefined, obj: unknown): boolean {
@@ -63,7 +65,12 @@ function matchFields(selector: string | undefined, obj: unknown): boolean {
 
 function list<T extends Meta>(items: T[], namespace: string, opts: ListOptions = {}): T[] {
   return structuredClone(
-    items.filter((o) => o.metadata?.namespace === namespace && matchLabels(opts.labelSelector, o.metadata?.labels) && matchFields(opts.fieldSelector, o))
+    items.filter(
+      (o) =>
+        o.metadata?.namespace === namespace &&
+        matchLabels(opts.labelSelector, o.metadata?.labels) &&
+        matchFields(opts.fieldSelector, o)
+    )
   );
 }
 
@@ -123,7 +130,14 @@ export function createFakeKube(cluster: Partial<FakeCluster> = {}): FakeKube {
     },
     async readPodLog(ns, pod, opts: LogOptions = {}) {
       const key = `${ns}/${pod}/${opts.container ?? ''}${opts.previous ? '#previous' : ''}`;
-      const text = c.logs[key] ?? Object.entries(c.logs).find(([k]) => k.startsWith(`${ns}/${pod}/`) && k.endsWith(opts.previous ? '#previous' : '') && (opts.previous || !k.endsWith('#previous')))?.[1];
+      const text =
+        c.logs[key] ??
+        Object.entries(c.logs).find(
+          ([k]) =>
+            k.startsWith(`${ns}/${pod}/`) &&
+            k.endsWith(opts.previous ? '#previous' : '') &&
+            (opts.previous || !k.endsWith('#previous'))
+        )?.[1];
       if (text === undefined) return undefined;
       const lines = text.split('\n');
       const tail = opts.tailLines ? lines.slice(-opts.tailLines).join('\n') : text;
@@ -143,14 +157,26 @@ export function createFakeKube(cluster: Partial<FakeCluster> = {}): FakeKube {
       return true;
     },
     async scaleDeployment(ns, name, replicas, opts: WriteOptions = {}) {
-      writes.push({ verb: 'patch', namespace: ns, name: `deployments/${name}/scale`, body: { spec: { replicas } }, dryRun: !!opts.dryRun });
+      writes.push({
+        verb: 'patch',
+        namespace: ns,
+        name: `deployments/${name}/scale`,
+        body: { spec: { replicas } },
+        dryRun: !!opts.dryRun
+      });
       const d = c.deployments.find((x) => x.metadata?.namespace === ns && x.metadata?.name === name);
       if (!d) throw Object.assign(new Error(`deployments.apps "${name}" not found`), { code: 'not_found' });
       if (!opts.dryRun) d.spec = { ...d.spec!, replicas };
       return { metadata: { name, namespace: ns }, spec: { replicas } } as Scale;
     },
     async patchDeployment(ns, name, patch, opts = {}) {
-      writes.push({ verb: `patch:${opts.strategy ?? 'merge'}`, namespace: ns, name: `deployments/${name}`, body: patch, dryRun: !!opts.dryRun });
+      writes.push({
+        verb: `patch:${opts.strategy ?? 'merge'}`,
+        namespace: ns,
+        name: `deployments/${name}`,
+        body: patch,
+        dryRun: !!opts.dryRun
+      });
       const d = c.deployments.find((x) => x.metadata?.namespace === ns && x.metadata?.name === name);
       if (!d) throw Object.assign(new Error(`deployments.apps "${name}" not found`), { code: 'not_found' });
       const merged = mergeDeep(structuredClone(d), patch) as Deployment;
@@ -159,7 +185,10 @@ export function createFakeKube(cluster: Partial<FakeCluster> = {}): FakeKube {
     }
   };
   const wrapped = Object.fromEntries(
-    Object.entries(port).map(([k, fn]) => [k, async (...args: unknown[]) => (guard(k), (fn as (...a: unknown[]) => unknown)(...args))])
+    Object.entries(port).map(([k, fn]) => [
+      k,
+      async (...args: unknown[]) => (guard(k), (fn as (...a: unknown[]) => unknown)(...args))
+    ])
   ) as unknown as KubePort;
   return {
     ...wrapped,
@@ -171,7 +200,8 @@ export function createFakeKube(cluster: Partial<FakeCluster> = {}): FakeKube {
 
 function mergeDeep(target: unknown, patch: unknown): unknown {
   if (patch === null || typeof patch !== 'object' || Array.isArray(patch)) return patch;
-  const out: Record<string, unknown> = target && typeof target === 'object' && !Array.isArray(target) ? { ...(target as object) } : {};
+  const out: Record<string, unknown> =
+    target && typeof target === 'object' && !Array.isArray(target) ? { ...(target as object) } : {};
   for (const [k, v] of Object.entries(patch)) out[k] = v === null ? undefined : mergeDeep(out[k], v);
   return out;
 }

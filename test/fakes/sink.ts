@@ -38,9 +38,10 @@ export async function startFakeSink(): Promise<FakeSink> {
       }
       return events.slice(0, n);
     },
-    close: () => new Promise<void>((r) => {
-      server.closeAllConnections();
-      server.close(() => r());
-    })
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      })
   };
 }

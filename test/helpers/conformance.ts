@@ -14,8 +14,11 @@ export interface ConformanceTest {
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const CONFORMANCE_DIR = path.resolve(here, '../fixtures/conformance/cloudevents');
 
-export function conformanceVectors(file: 'valid-events' | 'invalid-events' | 'valid-batches' | 'invalid-batches'): ConformanceTest[] {
-  return (JSON.parse(readFileSync(path.join(CONFORMANCE_DIR, `${file}.json`), 'utf8')) as { tests: ConformanceTest[] }).tests;
+export function conformanceVectors(
+  file: 'valid-events' | 'invalid-events' | 'valid-batches' | 'invalid-batches'
+): ConformanceTest[] {
+  return (JSON.parse(readFileSync(path.join(CONFORMANCE_DIR, `${file}.json`), 'utf8')) as { tests: ConformanceTest[] })
+    .tests;
 }
 
 /** The attribute an invalid vector breaks, for asserting that the 400 names it. */

@@ -1,7 +1,10 @@
 import { CloudEvent, HTTP } from 'cloudevents';
 
 /** A valid error.reported for the demo MCP server, as the chat would publish it. */
-export function errorReported(overrides: Record<string, unknown> = {}, id = `err-${Math.random().toString(36).slice(2)}`): CloudEvent<unknown> {
+export function errorReported(
+  overrides: Record<string, unknown> = {},
+  id = `err-${Math.random().toString(36).slice(2)}`
+): CloudEvent<unknown> {
   return new CloudEvent<unknown>({
     specversion: '1.0',
     id,
@@ -21,7 +24,11 @@ export function errorReported(overrides: Record<string, unknown> = {}, id = `err
 }
 
 /** POSTs an event in binary or structured mode and returns the response. */
-export async function postEvent(url: string, event: CloudEvent<unknown>, mode: 'binary' | 'structured' = 'binary'): Promise<Response> {
+export async function postEvent(
+  url: string,
+  event: CloudEvent<unknown>,
+  mode: 'binary' | 'structured' = 'binary'
+): Promise<Response> {
   const m = mode === 'binary' ? HTTP.binary(event) : HTTP.structured(event);
   return fetch(url, { method: 'POST', headers: m.headers as Record<string, string>, body: m.body as string });
 }

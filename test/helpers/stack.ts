@@ -26,7 +26,9 @@ export async function startTestStack(extra: Record<string, string> = {}): Promis
 
 /** The operator stream of a stack: every CloudEvent, whole. */
 export async function operatorStream(stack: LocalStack, query = ''): Promise<SseClient> {
-  const client = await openSse(`${stack.state.frontDoor}/events?operator=1&token=${stack.state.operatorToken}&history=0${query}`);
+  const client = await openSse(
+    `${stack.state.frontDoor}/events?operator=1&token=${stack.state.operatorToken}&history=0${query}`
+  );
   if (client.status !== 200) throw new Error(`operator stream answered ${client.status}`);
   return client;
 }
@@ -46,13 +48,17 @@ export function cloudEvents(client: SseClient): StreamedEvent[] {
 /** The terminal event (healing.completed / healing.failed) for a target, once it arrives. */
 export async function outcomeFor(client: SseClient, service: string, after = 0, safetyMs = 60_000): Promise<StreamedEvent> {
   const done = (e: StreamedEvent): boolean =>
-    (e.type === 'dev.cortex.healing.completed' || e.type === 'dev.cortex.healing.failed') && (e.data.target as { service: string }).service === service;
+    (e.type === 'dev.cortex.healing.completed' || e.type === 'dev.cortex.healing.failed') &&
+    (e.data.target as { service: string }).service === service;
   await client.until((c) => cloudEvents(c).slice(after).some(done), safetyMs);
   return cloudEvents(client).slice(after).find(done)!;
 }
 
 /** An error.reported as the chat would send it after a failed MCP call. */
-export function errorReport(target: { namespace: string; service: string }, opts: { id?: string; sessionId?: string; category?: string; occurredAt?: string } = {}): CloudEvent<unknown> {
+export function errorReport(
+  target: { namespace: string; service: string },
+  opts: { id?: string; sessionId?: string; category?: string; occurredAt?: string } = {}
+): CloudEvent<unknown> {
   return new CloudEvent<unknown>({
     specversion: '1.0',
     id: opts.id ?? `err-${Math.random().toString(36).slice(2)}`,
@@ -73,7 +79,11 @@ export function errorReport(target: { namespace: string; service: string }, opts
 /** Publishes to the stack's broker ingress (through the front door) in structured mode. */
 export async function publish(stack: LocalStack, event: CloudEvent<unknown>): Promise<number> {
   const m = HTTP.structured(event);
-  const res = await fetch(`${stack.state.frontDoor}/cortex/default`, { method: 'POST', headers: m.headers as Record<string, string>, body: m.body as string });
+  const res = await fetch(`${stack.state.frontDoor}/cortex/default`, {
+    method: 'POST',
+    headers: m.headers as Record<string, string>,
+    body: m.body as string
+  });
   await res.text();
   return res.status;
 }

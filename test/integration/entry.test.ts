@@ -4,7 +4,11 @@ import { describe, expect, it } from 'vitest';
 
 /* `npm start` is the container's command: functions/index.ts picks the function from CORTEX_FUNCTION. */
 
-function start(env: Record<string, string>): { exited: Promise<{ code: number | null; stderr: string }>; firstLine: Promise<string>; kill(): void } {
+function start(env: Record<string, string>): {
+  exited: Promise<{ code: number | null; stderr: string }>;
+  firstLine: Promise<string>;
+  kill(): void;
+} {
   const child = spawn(process.execPath, ['--import', 'tsx', 'functions/index.ts'], {
     env: { ...process.env, CORTEX_LOG_LEVEL: 'info', PORT: '0', HOST: '127.0.0.1', ...env },
     stdio: ['ignore', 'pipe', 'pipe']
@@ -12,7 +16,11 @@ function start(env: Record<string, string>): { exited: Promise<{ code: number | 
   let stderr = '';
   child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
   const firstLine = new Promise<string>((resolve) => createInterface({ input: child.stdout! }).once('line', resolve));
-  return { exited: new Promise((r) => child.once('exit', (code) => r({ code, stderr }))), firstLine, kill: () => child.kill('SIGTERM') };
+  return {
+    exited: new Promise((r) => child.once('exit', (code) => r({ code, stderr }))),
+    firstLine,
+    kill: () => child.kill('SIGTERM')
+  };
 }
 
 describe('Process entry (functions/index.ts)', () => {
@@ -21,7 +29,9 @@ describe('Process entry (functions/index.ts)', () => {
     const { code, stderr } = await start({ KUBERNETES_SERVICE_HOST: '10.96.0.1', CORTEX_FUNCTION: '' }).exited;
     // Assess
     expect(code).toBe(1);
-    expect(stderr).toMatch(/CORTEX_FUNCTION is not set\. Inside a cluster this image serves exactly one function: set CORTEX_FUNCTION to one of .*error-intake/);
+    expect(stderr).toMatch(
+      /CORTEX_FUNCTION is not set\. Inside a cluster this image serves exactly one function: set CORTEX_FUNCTION to one of .*error-intake/
+    );
   });
 
   it('names the functions it knows when CORTEX_FUNCTION is wrong', async () => {
@@ -29,7 +39,9 @@ describe('Process entry (functions/index.ts)', () => {
     const { code, stderr } = await start({ CORTEX_FUNCTION: 'check-everything' }).exited;
     // Assess
     expect(code).toBe(1);
-    expect(stderr).toMatch(/CORTEX_FUNCTION="check-everything" is not a Cortex function; choose one of: .*healing-coordinator/);
+    expect(stderr).toMatch(
+      /CORTEX_FUNCTION="check-everything" is not a Cortex function; choose one of: .*healing-coordinator/
+    );
   });
 
   it('refuses to start with a bad configuration, before it serves', async () => {

@@ -52,7 +52,15 @@ describe('e2e: the chat heals its tool backend (seed scenarios)', () => {
     const reply = await postChat(stack.state.frontDoor, { message: ASK });
     // Assess
     const order = names(reply).filter((n) => n !== 'token' && n !== 'healing_progress');
-    expect(order).toEqual(['session', 'tool_call', 'tool_result', 'healing_start', 'healing_complete', 'tool_result', 'done']);
+    expect(order).toEqual([
+      'session',
+      'tool_call',
+      'tool_result',
+      'healing_start',
+      'healing_complete',
+      'tool_result',
+      'done'
+    ]);
     expect(names(reply)).toContain('healing_progress');
     const results = reply.events.filter((e) => e.event === 'tool_result').map((e) => e.data);
     expect(results[0]).toMatchObject({ isError: true });
@@ -68,7 +76,13 @@ describe('e2e: the chat heals its tool backend (seed scenarios)', () => {
     await k('annotate', 'deploy/mcp-demo', 'sim.cortex.dev/fault=crashloop', '--overwrite');
     // The chat notices when the pod has been crash-looping for a while (the first crash alone restarts by itself).
     await stack.sim.waitFor(
-      () => !ready() && (stack.sim.list('Pod', 'demo', 'app=mcp-demo') as Array<{ status?: { containerStatuses?: Array<{ state?: { waiting?: { reason?: string } } }> } }>).some((p) => p.status?.containerStatuses?.[0]?.state?.waiting?.reason === 'CrashLoopBackOff'),
+      () =>
+        !ready() &&
+        (
+          stack.sim.list('Pod', 'demo', 'app=mcp-demo') as Array<{
+            status?: { containerStatuses?: Array<{ state?: { waiting?: { reason?: string } } }> };
+          }>
+        ).some((p) => p.status?.containerStatuses?.[0]?.state?.waiting?.reason === 'CrashLoopBackOff'),
       { timeoutMs: 30_000 }
     );
     const after = cloudEvents(ops).length;
@@ -77,10 +91,18 @@ describe('e2e: the chat heals its tool backend (seed scenarios)', () => {
     // Assess
     expect(names(reply)).toContain('healing_start');
     const progress = reply.events.filter((e) => e.event === 'healing_progress').map((e) => String(e.data.message));
-    expect(progress.some((m) => m.startsWith('pod-status:') && m.includes('CrashLoopBackOff')), progress.join(' | ')).toBe(true);
-    const restart = cloudEvents(ops).slice(after).find((e) => e.type === 'dev.cortex.remediation.completed');
+    expect(
+      progress.some((m) => m.startsWith('pod-status:') && m.includes('CrashLoopBackOff')),
+      progress.join(' | ')
+    ).toBe(true);
+    const restart = cloudEvents(ops)
+      .slice(after)
+      .find((e) => e.type === 'dev.cortex.remediation.completed');
     expect(restart?.data).toMatchObject({ action: 'restart_pods', outcome: 'applied' });
-    expect(first(reply, 'healing_failed')).toMatchObject({ service: 'mcp-demo', message: expect.stringMatching(/still unhealthy/) });
+    expect(first(reply, 'healing_failed')).toMatchObject({
+      service: 'mcp-demo',
+      message: expect.stringMatching(/still unhealthy/)
+    });
     expect(names(reply).at(-1)).toBe('done');
   });
 
@@ -101,7 +123,10 @@ describe('e2e: the chat heals its tool backend (seed scenarios)', () => {
 
   it('answers the health endpoints of every function and of the front door', async () => {
     // Act
-    const urls = [...Object.values(stack.state.functions).flatMap((u) => [`${u}/health/liveness`, `${u}/health/readiness`]), `${stack.state.frontDoor}/healthz`];
+    const urls = [
+      ...Object.values(stack.state.functions).flatMap((u) => [`${u}/health/liveness`, `${u}/health/readiness`]),
+      `${stack.state.frontDoor}/healthz`
+    ];
     const statuses = await Promise.all(urls.map(async (u) => (await fetch(u)).status));
     // Assess
     expect(Object.keys(stack.state.functions)).toHaveLength(18);
@@ -112,15 +137,24 @@ describe('e2e: the chat heals its tool backend (seed scenarios)', () => {
     // Prepare: the Service answers nothing (a hung backend); the hang passes once the healing looks at it
     stack.demo.proxy.setFault('hang');
     // Act
-    const reply = await postChat(stack.state.frontDoor, { message: ASK }, {
-      onEvent: (e) => {
-        if (e.event === 'healing_start') stack.demo.proxy.setFault('none');
+    const reply = await postChat(
+      stack.state.frontDoor,
+      { message: ASK },
+      {
+        onEvent: (e) => {
+          if (e.event === 'healing_start') stack.demo.proxy.setFault('none');
+        }
       }
-    });
+    );
     // Assess
-    const report = cloudEvents(ops).filter((e) => e.type === 'dev.cortex.error.reported' && e.data.category === 'mcp_timeout');
+    const report = cloudEvents(ops).filter(
+      (e) => e.type === 'dev.cortex.error.reported' && e.data.category === 'mcp_timeout'
+    );
     expect(report.length).toBeGreaterThan(0);
-    expect(first(reply, 'healing_start')).toMatchObject({ service: 'mcp-demo', issue: expect.stringContaining('mcp_timeout') });
+    expect(first(reply, 'healing_start')).toMatchObject({
+      service: 'mcp-demo',
+      issue: expect.stringContaining('mcp_timeout')
+    });
     expect(first(reply, 'healing_complete')).toMatchObject({ success: true, message: expect.stringContaining('transient') });
     const results = reply.events.filter((e) => e.event === 'tool_result').map((e) => e.data);
     expect(results.at(-1)).toMatchObject({ isError: false, retried: true });

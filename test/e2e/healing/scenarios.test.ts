@@ -4,7 +4,15 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../../local/stack/index.js';
 import { kubectl } from '../../helpers/kubectl.js';
 import type { SseClient } from '../../helpers/sse.js';
-import { cloudEvents, errorReport, operatorStream, outcomeFor, publish, startTestStack, type StreamedEvent } from '../../helpers/stack.js';
+import {
+  cloudEvents,
+  errorReport,
+  operatorStream,
+  outcomeFor,
+  publish,
+  startTestStack,
+  type StreamedEvent
+} from '../../helpers/stack.js';
 
 /*
  * DESIGN's healing scenarios on the one-command stack: the simulated cluster, the Knative-compatible broker driven by
@@ -13,15 +21,28 @@ import { cloudEvents, errorReport, operatorStream, outcomeFor, publish, startTes
  */
 
 const demo = { namespace: 'demo', service: 'mcp-demo' };
-type Pod = { metadata: { name: string }; status: { phase: string; reason?: string; containerStatuses?: Array<{ ready: boolean; state?: { waiting?: { reason: string } }; lastState?: { terminated?: { reason: string } } }> } };
+type Pod = {
+  metadata: { name: string };
+  status: {
+    phase: string;
+    reason?: string;
+    containerStatuses?: Array<{
+      ready: boolean;
+      state?: { waiting?: { reason: string } };
+      lastState?: { terminated?: { reason: string } };
+    }>;
+  };
+};
 
 describe('e2e: healing scenarios on the local stack', () => {
   let stack: LocalStack;
   let ops: SseClient;
   let k: (...args: string[]) => Promise<string>;
   const pods = (service = 'mcp-demo'): Pod[] => stack.sim.list('Pod', 'demo', `app=${service}`) as unknown as Pod[];
-  const waitPods = (what: string, ok: (p: Pod[]) => boolean): Promise<unknown> => stack.sim.waitFor(() => ok(pods()), { timeoutMs: 30_000, message: what });
-  const healthy = (ps: Pod[]): boolean => ps.length === 1 && ps.every((p) => p.status.phase === 'Running' && p.status.containerStatuses?.every((c) => c.ready));
+  const waitPods = (what: string, ok: (p: Pod[]) => boolean): Promise<unknown> =>
+    stack.sim.waitFor(() => ok(pods()), { timeoutMs: 30_000, message: what });
+  const healthy = (ps: Pod[]): boolean =>
+    ps.length === 1 && ps.every((p) => p.status.phase === 'Running' && p.status.containerStatuses?.every((c) => c.ready));
 
   beforeAll(async () => {
     // Many scenarios heal the same target one after another: lift the budget here (escalation has its own test).
@@ -50,7 +71,8 @@ describe('e2e: healing scenarios on the local stack', () => {
     expect(await publish(stack, errorReport({ namespace: 'demo', service }))).toBe(202);
     return outcomeFor(ops, service, after);
   }
-  const of = (outcome: StreamedEvent, type: string): StreamedEvent[] => cloudEvents(ops).filter((e) => e.type === type && e.data.healingId === outcome.data.healingId);
+  const of = (outcome: StreamedEvent, type: string): StreamedEvent[] =>
+    cloudEvents(ops).filter((e) => e.type === type && e.data.healingId === outcome.data.healingId);
 
   it('scaled to zero: one structured curl → started, progress per check, scale-up, verification, completed; deployment back', async () => {
     // Prepare
@@ -59,7 +81,20 @@ describe('e2e: healing scenarios on the local stack', () => {
     const after = cloudEvents(ops).length;
     const body = JSON.stringify(errorReport(demo).toJSON());
     // Act: exactly what the README shows
-    const { stdout } = await promisify(execFile)('curl', ['-s', '-o', '/dev/null', '-w', '%{http_code}', '-X', 'POST', `${stack.state.frontDoor}/cortex/default`, '-H', 'content-type: application/cloudevents+json', '-d', body]);
+    const { stdout } = await promisify(execFile)('curl', [
+      '-s',
+      '-o',
+      '/dev/null',
+      '-w',
+      '%{http_code}',
+      '-X',
+      'POST',
+      `${stack.state.frontDoor}/cortex/default`,
+      '-H',
+      'content-type: application/cloudevents+json',
+      '-d',
+      body
+    ]);
     const outcome = await outcomeFor(ops, 'mcp-demo', after);
     // Assess
     expect(stdout).toBe('202');
@@ -69,30 +104,43 @@ describe('e2e: healing scenarios on the local stack', () => {
     const progress = of(outcome, 'dev.cortex.healing.progress').map((e) => e.data as { stage: string; check?: string });
     expect(new Set(progress.filter((p) => p.stage === 'diagnose' && p.check).map((p) => p.check)).size).toBe(8);
     expect(progress.some((p) => p.stage === 'verify')).toBe(true);
-    expect(of(outcome, 'dev.cortex.remediation.completed')[0]?.data).toMatchObject({ action: 'scale_up', outcome: 'applied' });
+    expect(of(outcome, 'dev.cortex.remediation.completed')[0]?.data).toMatchObject({
+      action: 'scale_up',
+      outcome: 'applied'
+    });
     const deploy = await k('get', 'deploy', 'mcp-demo', '-o', 'jsonpath={.status.readyReplicas}/{.spec.replicas}');
     expect(deploy).toBe('1/1');
-    expect(await k('get', 'endpoints', 'mcp-demo', '-o', 'jsonpath={.subsets[0].addresses[0].ip}')).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
+    expect(await k('get', 'endpoints', 'mcp-demo', '-o', 'jsonpath={.subsets[0].addresses[0].ip}')).toMatch(
+      /^\d+\.\d+\.\d+\.\d+$/
+    );
   });
 
   it('CrashLoopBackOff (transient): restart-pods, then healthy', async () => {
     // Prepare
     await k('annotate', 'deploy/mcp-demo', 'sim.cortex.dev/fault=crashloop-transient', '--overwrite');
-    await waitPods('CrashLoopBackOff', (p) => p.some((x) => x.status.containerStatuses?.[0]?.state?.waiting?.reason === 'CrashLoopBackOff'));
+    await waitPods('CrashLoopBackOff', (p) =>
+      p.some((x) => x.status.containerStatuses?.[0]?.state?.waiting?.reason === 'CrashLoopBackOff')
+    );
     // Act
     const outcome = await report();
     // Assess
     expect(outcome.type, JSON.stringify(outcome.data)).toBe('dev.cortex.healing.completed');
     expect(outcome.data.actions).toEqual(['restart_pods']);
     await waitPods('healthy after the restart', healthy);
-    expect(pods().every((p) => (p.status.containerStatuses?.[0] as { restartCount?: number } | undefined)?.restartCount === 0)).toBe(true);
+    expect(
+      pods().every((p) => (p.status.containerStatuses?.[0] as { restartCount?: number } | undefined)?.restartCount === 0)
+    ).toBe(true);
   });
 
   it('a transient crash loop reported at its first crash (the fault button probes at once): restart-pods, then healthy', async () => {
     // Prepare
     const after = cloudEvents(ops).length;
     // Act: the page's button injects the fault and reports the first failed call, like the chat would
-    const res = await fetch(`${stack.state.frontDoor}/local/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"fault":"crashloop-transient"}' });
+    const res = await fetch(`${stack.state.frontDoor}/local/faults`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"fault":"crashloop-transient"}'
+    });
     const outcome = await outcomeFor(ops, 'mcp-demo', after);
     // Assess
     expect(await res.json()).toMatchObject({ injected: 'crashloop-transient', probe: { ok: false } });
@@ -104,11 +152,16 @@ describe('e2e: healing scenarios on the local stack', () => {
   it('CrashLoopBackOff (persistent): diagnosed and attempted, then reported as still unhealthy with manual steps', async () => {
     // Prepare
     await k('annotate', 'deploy/mcp-demo', 'sim.cortex.dev/fault=crashloop', '--overwrite');
-    await waitPods('CrashLoopBackOff', (p) => p.some((x) => x.status.containerStatuses?.[0]?.state?.waiting?.reason === 'CrashLoopBackOff'));
+    await waitPods('CrashLoopBackOff', (p) =>
+      p.some((x) => x.status.containerStatuses?.[0]?.state?.waiting?.reason === 'CrashLoopBackOff')
+    );
     // Act
     const outcome = await report();
     // Assess
-    expect(of(outcome, 'dev.cortex.remediation.completed')[0]?.data).toMatchObject({ action: 'restart_pods', outcome: 'applied' });
+    expect(of(outcome, 'dev.cortex.remediation.completed')[0]?.data).toMatchObject({
+      action: 'restart_pods',
+      outcome: 'applied'
+    });
     expect(outcome.type).toBe('dev.cortex.healing.failed');
     expect(outcome.data.reason).toMatch(/still unhealthy after restart_pods/);
     expect((outcome.data.manualSteps as string[]).length).toBeGreaterThan(0);
@@ -117,7 +170,9 @@ describe('e2e: healing scenarios on the local stack', () => {
   it('ImagePullBackOff: healing_failed naming the image, with the manual steps', async () => {
     // Prepare
     await k('annotate', 'deploy/mcp-demo', 'sim.cortex.dev/fault=image-pull', '--overwrite');
-    await waitPods('image pull error', (p) => p.some((x) => /ImagePull|ErrImagePull/.test(x.status.containerStatuses?.[0]?.state?.waiting?.reason ?? '')));
+    await waitPods('image pull error', (p) =>
+      p.some((x) => /ImagePull|ErrImagePull/.test(x.status.containerStatuses?.[0]?.state?.waiting?.reason ?? ''))
+    );
     // Act
     const outcome = await report();
     // Assess
@@ -129,22 +184,40 @@ describe('e2e: healing scenarios on the local stack', () => {
 
   it('OOMKilled: a manual report with a suggested memory limit; the Deployment is unchanged', async () => {
     // Prepare
-    const before = await k('get', 'deploy', 'mcp-demo', '-o', 'jsonpath={.spec.template.spec.containers[0].resources.limits.memory}');
+    const before = await k(
+      'get',
+      'deploy',
+      'mcp-demo',
+      '-o',
+      'jsonpath={.spec.template.spec.containers[0].resources.limits.memory}'
+    );
     await k('annotate', 'deploy/mcp-demo', 'sim.cortex.dev/fault=oom', '--overwrite');
-    await waitPods('OOMKilled', (p) => p.some((x) => x.status.containerStatuses?.[0]?.lastState?.terminated?.reason === 'OOMKilled'));
+    await waitPods('OOMKilled', (p) =>
+      p.some((x) => x.status.containerStatuses?.[0]?.lastState?.terminated?.reason === 'OOMKilled')
+    );
     // Act
     const outcome = await report();
     // Assess
     expect(outcome.type).toBe('dev.cortex.healing.failed');
-    expect(of(outcome, 'dev.cortex.remediation.completed')[0]?.data).toMatchObject({ action: 'report_oom', outcome: 'manual' });
+    expect(of(outcome, 'dev.cortex.remediation.completed')[0]?.data).toMatchObject({
+      action: 'report_oom',
+      outcome: 'manual'
+    });
     expect(JSON.stringify(outcome.data.manualSteps)).toMatch(/256Mi/);
-    expect(await k('get', 'deploy', 'mcp-demo', '-o', 'jsonpath={.spec.template.spec.containers[0].resources.limits.memory}')).toBe(before);
+    expect(
+      await k('get', 'deploy', 'mcp-demo', '-o', 'jsonpath={.spec.template.spec.containers[0].resources.limits.memory}')
+    ).toBe(before);
   });
 
   it('endpoints missing with ready pods: rollout-restart, then endpoints ready', async () => {
     // Prepare
     await k('annotate', 'deploy/mcp-demo', 'sim.cortex.dev/fault=endpoints-stale', '--overwrite');
-    await stack.sim.waitFor(() => healthy(pods()) && !(stack.sim.get('Endpoints', 'demo', 'mcp-demo') as { subsets?: unknown[] } | undefined)?.subsets?.length, { timeoutMs: 30_000 });
+    await stack.sim.waitFor(
+      () =>
+        healthy(pods()) &&
+        !(stack.sim.get('Endpoints', 'demo', 'mcp-demo') as { subsets?: unknown[] } | undefined)?.subsets?.length,
+      { timeoutMs: 30_000 }
+    );
     // Act
     const outcome = await report();
     // Assess
@@ -174,7 +247,10 @@ describe('e2e: healing scenarios on the local stack', () => {
     // Assess
     expect(outcome.type).toBe('dev.cortex.healing.failed');
     const findings = outcome.data.findings as Array<{ check: string; verdict: string; summary: string }>;
-    expect(findings.find((f) => f.check === 'network-policies')).toMatchObject({ verdict: 'problem', summary: expect.stringContaining(policy) });
+    expect(findings.find((f) => f.check === 'network-policies')).toMatchObject({
+      verdict: 'problem',
+      summary: expect.stringContaining(policy)
+    });
   });
 
   it('a workload that is not opted in: the remediation is denied and nothing changes', async () => {
@@ -183,7 +259,10 @@ describe('e2e: healing scenarios on the local stack', () => {
     // Act
     const outcome = await report('legacy-api');
     // Assess
-    expect(of(outcome, 'dev.cortex.remediation.completed')[0]?.data).toMatchObject({ action: 'scale_up', outcome: 'denied' });
+    expect(of(outcome, 'dev.cortex.remediation.completed')[0]?.data).toMatchObject({
+      action: 'scale_up',
+      outcome: 'denied'
+    });
     expect(outcome.type).toBe('dev.cortex.healing.failed');
     expect(JSON.stringify(outcome.data.manualSteps)).toContain('cortex.dev/self-heal');
     expect(await k('get', 'deploy', 'legacy-api', '-o', 'jsonpath={.spec.replicas}')).toBe('0');

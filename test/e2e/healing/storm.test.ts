@@ -39,35 +39,54 @@ describe('e2e: error storms and the healing budget', () => {
     const sessions = Array.from({ length: STORM }, (_, i) => `storm-session-${String(i).padStart(4, '0')}`);
     const secret = stack.functions.get('sse-relay')!.config.sessionSecret!;
     const sample = sessions.filter((_, i) => i % 100 === 0);
-    const listeners = await Promise.all(sample.map((s) => openSse(`${stack.state.frontDoor}/events?session=${s}&token=${sessionToken(secret, s)}`)));
+    const listeners = await Promise.all(
+      sample.map((s) => openSse(`${stack.state.frontDoor}/events?session=${s}&token=${sessionToken(secret, s)}`))
+    );
     const after = cloudEvents(ops).length;
     const occurredAt = new Date().toISOString();
     // Act
     const statuses: number[] = [];
     await pool(sessions, IN_FLIGHT, async (sessionId) => {
-      statuses.push(await publish(stack, errorReport({ namespace: 'demo', service: 'mcp-tools' }, { sessionId, occurredAt })));
+      statuses.push(
+        await publish(stack, errorReport({ namespace: 'demo', service: 'mcp-tools' }, { sessionId, occurredAt }))
+      );
     });
     const outcome = await outcomeFor(ops, 'mcp-tools', after, 120_000);
     // Assess
     expect(statuses.filter((s) => s === 202)).toHaveLength(STORM);
     expect(outcome.data.actions).toEqual(['scale_up']);
-    const started = cloudEvents(ops).slice(after).filter((e) => e.type === 'dev.cortex.healing.started');
+    const started = cloudEvents(ops)
+      .slice(after)
+      .filter((e) => e.type === 'dev.cortex.healing.started');
     expect(started).toHaveLength(1);
     // Reports still in Knative-style retry when the run ended occurred before its end: they are absorbed, and their
     // sessions are told the outcome then. Every session is reached, by the start, a join, or an absorption.
     const reached = (): Set<string> =>
-      new Set(cloudEvents(ops).slice(after).flatMap((e) => (e.data.sessionIds as string[] | undefined) ?? []));
-    await ops.until(() => reached().size === STORM, 60_000).catch(() => {
-      const evs = cloudEvents(ops).slice(after);
-      const dl = evs.filter((e) => e.knativeerrordest);
-      const counts: Record<string, number> = {};
-      for (const e of evs) counts[e.type] = (counts[e.type] ?? 0) + 1;
-      throw new Error(`reached ${reached().size}; dead letters ${dl.length} ${JSON.stringify(dl.slice(0, 2).map((e) => [e.type, e.knativeerrordest, e.knativeerrorcode]))}; ${JSON.stringify(counts)}`);
-    });
-    expect(cloudEvents(ops).slice(after).filter((e) => e.type === 'dev.cortex.healing.started')).toHaveLength(1);
+      new Set(
+        cloudEvents(ops)
+          .slice(after)
+          .flatMap((e) => (e.data.sessionIds as string[] | undefined) ?? [])
+      );
+    await ops
+      .until(() => reached().size === STORM, 60_000)
+      .catch(() => {
+        const evs = cloudEvents(ops).slice(after);
+        const dl = evs.filter((e) => e.knativeerrordest);
+        const counts: Record<string, number> = {};
+        for (const e of evs) counts[e.type] = (counts[e.type] ?? 0) + 1;
+        throw new Error(
+          `reached ${reached().size}; dead letters ${dl.length} ${JSON.stringify(dl.slice(0, 2).map((e) => [e.type, e.knativeerrordest, e.knativeerrorcode]))}; ${JSON.stringify(counts)}`
+        );
+      });
+    expect(
+      cloudEvents(ops)
+        .slice(after)
+        .filter((e) => e.type === 'dev.cortex.healing.started')
+    ).toHaveLength(1);
     const terminal = outcome.type === 'dev.cortex.healing.completed' ? 'healing_complete' : 'healing_failed';
     await Promise.all(listeners.map((l) => l.until((c) => dataOf(c.messages, terminal).length > 0, 60_000)));
-    for (const l of listeners) expect(dataOf<{ healingId: string }>(l.messages, terminal)[0]?.healingId).toBe(outcome.data.healingId);
+    for (const l of listeners)
+      expect(dataOf<{ healingId: string }>(l.messages, terminal)[0]?.healingId).toBe(outcome.data.healingId);
     for (const l of listeners) l.close();
   });
 
@@ -90,6 +109,8 @@ describe('e2e: error storms and the healing budget', () => {
     expect(fourth.data.reason).toMatch(/^repeated failures: 3 healings of demo\/legacy-api/);
     expect(fourth.data.sessionIds).toEqual(['escalated-session']);
     const since = cloudEvents(ops).slice(after);
-    expect(since.filter((e) => e.type.startsWith('dev.cortex.remediation.') || e.type === 'dev.cortex.healing.started')).toEqual([]);
+    expect(
+      since.filter((e) => e.type.startsWith('dev.cortex.remediation.') || e.type === 'dev.cortex.healing.started')
+    ).toEqual([]);
   });
 });

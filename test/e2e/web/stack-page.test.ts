@@ -12,7 +12,15 @@ import { startCutProxy, type CutProxy } from './cut-proxy.js';
  * proxy that can cut its connections, as a Knative timeout or a network blip would.
  */
 
-const LAUNCH = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+const LAUNCH = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run'
+];
 
 describe('e2e: the web page on the local stack (Chromium)', () => {
   let stack: LocalStack;
@@ -20,7 +28,9 @@ describe('e2e: the web page on the local stack (Chromium)', () => {
   let browser: Browser;
   let page: Page;
   const cards = (p: Page): Promise<Array<{ id: string; state: string }>> =>
-    p.$$eval('[data-testid^="healing-"][data-state]', (els) => els.map((e) => ({ id: e.getAttribute('data-testid')!, state: e.getAttribute('data-state')! })));
+    p.$$eval('[data-testid^="healing-"][data-state]', (els) =>
+      els.map((e) => ({ id: e.getAttribute('data-testid')!, state: e.getAttribute('data-state')! }))
+    );
 
   beforeAll(async () => {
     stack = await startTestStack({ CORTEX_HEALING_BUDGET: '100' });
@@ -39,7 +49,9 @@ describe('e2e: the web page on the local stack (Chromium)', () => {
   it('labels the Claude stand-in and offers the simulator faults in local mode', async () => {
     // Assess
     expect(await page.textContent('[data-testid="claude-label"]')).toMatch(/stand-in/i);
-    expect(await page.$$eval('[data-testid^="fault-"]', (b) => b.map((x) => x.getAttribute('data-testid')))).toContain('fault-scale-zero');
+    expect(await page.$$eval('[data-testid^="fault-"]', (b) => b.map((x) => x.getAttribute('data-testid')))).toContain(
+      'fault-scale-zero'
+    );
   });
 
   it('injects a fault with its button and follows the healing to "healed"; a connection cut mid-healing loses nothing and repeats nothing', async () => {
@@ -48,7 +60,11 @@ describe('e2e: the web page on the local stack (Chromium)', () => {
     const before = (await cards(page)).length;
     // Act: the button scales the demo MCP server to zero and probes it like the chat would
     await page.click('[data-testid="fault-scale-zero"]');
-    await page.waitForFunction((n) => document.querySelectorAll('[data-testid^="healing-"][data-state]').length > n, before, { timeout: 60_000 });
+    await page.waitForFunction(
+      (n) => document.querySelectorAll('[data-testid^="healing-"][data-state]').length > n,
+      before,
+      { timeout: 60_000 }
+    );
     proxy.refuse(true);
     proxy.cut();
     await page.waitForSelector('[data-testid="relay-status"][data-state="reconnecting"]', { state: 'attached' });
@@ -58,11 +74,23 @@ describe('e2e: the web page on the local stack (Chromium)', () => {
     // Assess
     const [card] = (await cards(page)).slice(before);
     expect(card!.state).toBe('healed');
-    const ids = await page.$$eval(`[data-testid="${card!.id}"] .steps li`, (lis) => lis.map((li) => (li as HTMLElement).dataset.eventId ?? ''));
+    const ids = await page.$$eval(`[data-testid="${card!.id}"] .steps li`, (lis) =>
+      lis.map((li) => (li as HTMLElement).dataset.eventId ?? '')
+    );
     expect(ids.length).toBeGreaterThanOrEqual(10);
     expect(new Set(ids).size).toBe(ids.length);
-    expect(proxy.requests.some((r) => r.startsWith('GET /events?session=') && /\r\nlast-event-id: \d+\r\n/i.test(r))).toBe(true);
-    const replicas = await kubectl(stack.state.kubeconfig, ['-n', 'demo', 'get', 'deploy', 'mcp-demo', '-o', 'jsonpath={.status.readyReplicas}']);
+    expect(proxy.requests.some((r) => r.startsWith('GET /events?session=') && /\r\nlast-event-id: \d+\r\n/i.test(r))).toBe(
+      true
+    );
+    const replicas = await kubectl(stack.state.kubeconfig, [
+      '-n',
+      'demo',
+      'get',
+      'deploy',
+      'mcp-demo',
+      '-o',
+      'jsonpath={.status.readyReplicas}'
+    ]);
     expect(replicas.stdout).toBe('1');
     mkdirSync('test-results', { recursive: true });
     await page.screenshot({ path: 'test-results/stack-page-healed.png', fullPage: true });
@@ -70,11 +98,16 @@ describe('e2e: the web page on the local stack (Chromium)', () => {
 
   it('answers a chat message in the page, with the tool result from the demo MCP server', async () => {
     // Act
-    await page.fill('[data-testid="chat-form"] textarea, [data-testid="chat-form"] input[type="text"]', 'Use the get_service_status tool to check the demo service');
+    await page.fill(
+      '[data-testid="chat-form"] textarea, [data-testid="chat-form"] input[type="text"]',
+      'Use the get_service_status tool to check the demo service'
+    );
     await page.click('[data-testid="chat-send"]');
     await page.waitForSelector('[data-testid="assistant-turn"][data-state="done"]', { state: 'attached', timeout: 60_000 });
     // Assess
-    const answer = await page.textContent('[data-testid="assistant-turn"][data-state="done"] [data-testid="assistant-text"]');
+    const answer = await page.textContent(
+      '[data-testid="assistant-turn"][data-state="done"] [data-testid="assistant-text"]'
+    );
     expect(answer).toContain('"status": "ok"');
     expect(await page.$$eval('[data-testid="tool-call"]', (els) => els.length)).toBeGreaterThan(0);
   });

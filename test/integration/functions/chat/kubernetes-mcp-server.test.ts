@@ -42,13 +42,9 @@ describe('Function: chat with kubernetes-mcp-server 0.0.67 as a third-party MCP 
     dir = await mkdtemp(path.join(tmpdir(), 'chat-kube-'));
     const kubeconfig = await sim.writeKubeconfig(path.join(dir, 'kubeconfig.yaml'));
     const port = await freePort();
-    mcp = spawn(
-      k8sMcpServer(),
-      ['--port', String(port), '--bind-address', '127.0.0.1', '--kubeconfig', kubeconfig],
-      {
-        stdio: 'ignore'
-      }
-    );
+    mcp = spawn(k8sMcpServer(), ['--port', String(port), '--bind-address', '127.0.0.1', '--kubeconfig', kubeconfig], {
+      stdio: 'ignore'
+    });
     await waitHealthy(`http://127.0.0.1:${port}/healthz`, mcp);
     await sim.waitFor(
       () => sim.list('Pod', 'demo').filter((p) => (p.status as { phase?: string })?.phase === 'Running').length >= 3

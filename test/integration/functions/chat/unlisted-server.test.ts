@@ -35,20 +35,48 @@ describe('Function: chat with an MCP server that was down before its tools were 
     // Prepare
     const before = h.sink.events.length;
     // Act
-    const reply = await postChat(h.chat.url, { message: 'Use the get_service_status tool please.' }, {
-      onEvent: async (e) => {
-        if (e.event !== 'session') return;
-        const sessionId = String(e.data.sessionId);
-        const [report] = await h.sink.waitFor(before + 1).then((all) => all.slice(before));
-        expect(report!.data).toMatchObject({ category: 'mcp_unreachable', target: DEMO_TARGET, sessionId });
-        h.relay.push(sessionId, 'healing_start', { service: 'mcp-demo', issue: 'mcp_unreachable', healingId: 'h-unlisted', target: DEMO_TARGET, checks: [] });
-        late = await startMcpDemo({ log: createLogger({ name: 'test', level: 'silent' }), port });
-        h.relay.push(sessionId, 'healing_complete', { service: 'mcp-demo', success: true, message: 'scaled mcp-demo to 1', healingId: 'h-unlisted', target: DEMO_TARGET, actions: ['scale_up'], durationMs: 1 });
+    const reply = await postChat(
+      h.chat.url,
+      { message: 'Use the get_service_status tool please.' },
+      {
+        onEvent: async (e) => {
+          if (e.event !== 'session') return;
+          const sessionId = String(e.data.sessionId);
+          const [report] = await h.sink.waitFor(before + 1).then((all) => all.slice(before));
+          expect(report!.data).toMatchObject({ category: 'mcp_unreachable', target: DEMO_TARGET, sessionId });
+          h.relay.push(sessionId, 'healing_start', {
+            service: 'mcp-demo',
+            issue: 'mcp_unreachable',
+            healingId: 'h-unlisted',
+            target: DEMO_TARGET,
+            checks: []
+          });
+          late = await startMcpDemo({ log: createLogger({ name: 'test', level: 'silent' }), port });
+          h.relay.push(sessionId, 'healing_complete', {
+            service: 'mcp-demo',
+            success: true,
+            message: 'scaled mcp-demo to 1',
+            healingId: 'h-unlisted',
+            target: DEMO_TARGET,
+            actions: ['scale_up'],
+            durationMs: 1
+          });
+        }
       }
-    });
+    );
     // Assess
-    expect(names(reply).filter((n) => n !== 'token')).toEqual(['session', 'healing_start', 'healing_complete', 'tool_call', 'tool_result', 'done']);
-    expect(reply.events.find((e) => e.event === 'tool_result')?.data).toMatchObject({ name: 'get_service_status', isError: false });
+    expect(names(reply).filter((n) => n !== 'token')).toEqual([
+      'session',
+      'healing_start',
+      'healing_complete',
+      'tool_call',
+      'tool_result',
+      'done'
+    ]);
+    expect(reply.events.find((e) => e.event === 'tool_result')?.data).toMatchObject({
+      name: 'get_service_status',
+      isError: false
+    });
     expect(h.sink.events.slice(before).map((e) => e.type)).toEqual(['dev.cortex.error.reported']);
   });
 });

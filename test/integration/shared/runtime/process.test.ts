@@ -13,7 +13,15 @@ interface Proc {
 
 async function startFixture(sink: FakeSink): Promise<Proc> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'test/fixtures/functions/slow-or-crashing.ts'], {
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', K_SINK: sink.url, CORTEX_LOG_LEVEL: 'info', POD_NAMESPACE: 'cortex', K_SERVICE: 'test-fixture' },
+    env: {
+      ...process.env,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      K_SINK: sink.url,
+      CORTEX_LOG_LEVEL: 'info',
+      POD_NAMESPACE: 'cortex',
+      K_SERVICE: 'test-fixture'
+    },
     stdio: ['ignore', 'pipe', 'inherit']
   });
   const lines: string[] = [];

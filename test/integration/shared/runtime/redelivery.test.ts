@@ -23,7 +23,15 @@ describe('Runtime: redelivery after a failed publish', () => {
       emits: [Events.HealingRequested],
       async handle(event) {
         runs++;
-        return [Events.HealingRequested.intent({ target: { namespace: 'demo', service: 'mcp-demo' }, category: 'mcp_unreachable', reportIds: [event.id], sessionIds: [], message: runs === 1 ? 'applied' : 'noop' })];
+        return [
+          Events.HealingRequested.intent({
+            target: { namespace: 'demo', service: 'mcp-demo' },
+            category: 'mcp_unreachable',
+            reportIds: [event.id],
+            sessionIds: [],
+            message: runs === 1 ? 'applied' : 'noop'
+          })
+        ];
       }
     });
     fn = await run(def, { overrides: { PORT: '0', HOST: '127.0.0.1', K_SINK: sink.url, CORTEX_LOG_LEVEL: 'silent' } });

@@ -11,7 +11,9 @@ describe('Runtime: a function over real HTTP (error-intake)', () => {
 
   beforeAll(async () => {
     sink = await startFakeSink();
-    fn = await run(errorIntake, { overrides: { PORT: '0', HOST: '127.0.0.1', K_SINK: sink.url, CORTEX_LOG_LEVEL: 'silent' } });
+    fn = await run(errorIntake, {
+      overrides: { PORT: '0', HOST: '127.0.0.1', K_SINK: sink.url, CORTEX_LOG_LEVEL: 'silent' }
+    });
   });
   afterAll(async () => {
     await fn.stop();
@@ -62,12 +64,48 @@ describe('Runtime: a function over real HTTP (error-intake)', () => {
 
   it.each([
     ['malformed JSON', { 'content-type': 'application/cloudevents+json' }, '{"specversion":', 400, /malformed JSON/],
-    ['missing specversion', { 'content-type': 'application/cloudevents+json' }, JSON.stringify({ id: '1', source: '/x', type: 'dev.cortex.error.reported' }), 400, /specversion/],
+    [
+      'missing specversion',
+      { 'content-type': 'application/cloudevents+json' },
+      JSON.stringify({ id: '1', source: '/x', type: 'dev.cortex.error.reported' }),
+      400,
+      /specversion/
+    ],
     ['no CloudEvent', { 'content-type': 'application/json' }, '{}', 400, /no CloudEvent detected/],
     ['a batch', { 'content-type': 'application/cloudevents-batch+json' }, '[]', 415, /batched/],
-    ['unknown type', { 'content-type': 'application/cloudevents+json' }, JSON.stringify({ specversion: '1.0', id: '1', source: '/x', type: 'com.example.nope' }), 400, /unknown event type "com.example.nope"/],
-    ['a type this function does not take', { 'content-type': 'application/cloudevents+json' }, JSON.stringify({ specversion: '1.0', id: '1', source: '/x', type: 'dev.cortex.chat.delayed', data: { sessionId: 's', reason: 'r', attempt: 1, retryInMs: 1 } }), 400, /does not handle/],
-    ['schema-invalid data', { 'content-type': 'application/cloudevents+json' }, JSON.stringify({ specversion: '1.0', id: '1', source: '/x', type: 'dev.cortex.error.reported', data: { component: 'chat', category: 'nope' } }), 400, /category/]
+    [
+      'unknown type',
+      { 'content-type': 'application/cloudevents+json' },
+      JSON.stringify({ specversion: '1.0', id: '1', source: '/x', type: 'com.example.nope' }),
+      400,
+      /unknown event type "com.example.nope"/
+    ],
+    [
+      'a type this function does not take',
+      { 'content-type': 'application/cloudevents+json' },
+      JSON.stringify({
+        specversion: '1.0',
+        id: '1',
+        source: '/x',
+        type: 'dev.cortex.chat.delayed',
+        data: { sessionId: 's', reason: 'r', attempt: 1, retryInMs: 1 }
+      }),
+      400,
+      /does not handle/
+    ],
+    [
+      'schema-invalid data',
+      { 'content-type': 'application/cloudevents+json' },
+      JSON.stringify({
+        specversion: '1.0',
+        id: '1',
+        source: '/x',
+        type: 'dev.cortex.error.reported',
+        data: { component: 'chat', category: 'nope' }
+      }),
+      400,
+      /category/
+    ]
   ])('answers %s with %i and a JSON error', async (_name, headers, body, status, message) => {
     // Act
     const res = await fetch(fn.url, { method: 'POST', headers, body });
@@ -124,7 +162,11 @@ describe('Runtime: a function over real HTTP (error-intake)', () => {
     for (const t of conformanceVectors('invalid-events')) {
       it(`rejects ${t.id} with 400 naming ${brokenAttribute(t.id)}`, async () => {
         // Act
-        const res = await fetch(fn.url, { method: 'POST', headers: { 'content-type': 'application/cloudevents+json' }, body: JSON.stringify(t.event) });
+        const res = await fetch(fn.url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/cloudevents+json' },
+          body: JSON.stringify(t.event)
+        });
         // Assess
         expect(res.status).toBe(400);
         expect(((await res.json()) as { error: { message: string } }).error.message).toContain(brokenAttribute(t.id));
@@ -133,10 +175,16 @@ describe('Runtime: a function over real HTTP (error-intake)', () => {
     for (const t of conformanceVectors('valid-events')) {
       it(`accepts ${t.id} as a CloudEvent, then rejects its foreign type with 400 "unknown event type"`, async () => {
         // Act
-        const res = await fetch(fn.url, { method: 'POST', headers: { 'content-type': 'application/cloudevents+json' }, body: JSON.stringify(t.event) });
+        const res = await fetch(fn.url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/cloudevents+json' },
+          body: JSON.stringify(t.event)
+        });
         // Assess: the envelope passed strict validation; only the type is not ours
         expect(res.status).toBe(400);
-        expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(/unknown event type "io.cloudevents.test"/);
+        expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(
+          /unknown event type "io.cloudevents.test"/
+        );
       });
     }
   });

@@ -94,11 +94,22 @@ describe('Function: check-pod-status', () => {
   it('asks for a restart of a pod whose container has just exited with an error, and not for one that is only starting', async () => {
     // Prepare
     const crashed = cluster(['ready']);
-    crashed.pods[0]!.status!.containerStatuses![0] = { ...crashed.pods[0]!.status!.containerStatuses![0]!, ready: false, state: { terminated: { exitCode: 1, reason: 'Error' } } };
+    crashed.pods[0]!.status!.containerStatuses![0] = {
+      ...crashed.pods[0]!.status!.containerStatuses![0]!,
+      ready: false,
+      state: { terminated: { exitCode: 1, reason: 'Error' } }
+    };
     const starting = cluster(['ready']);
-    starting.pods[0]!.status!.containerStatuses![0] = { ...starting.pods[0]!.status!.containerStatuses![0]!, ready: false, state: { waiting: { reason: 'ContainerCreating' } } };
+    starting.pods[0]!.status!.containerStatuses![0] = {
+      ...starting.pods[0]!.status!.containerStatuses![0]!,
+      ready: false,
+      state: { waiting: { reason: 'ContainerCreating' } }
+    };
     // Act
-    const [a, b] = [await runCheckOn(checkPodStatus, 'pod-status', crashed), await runCheckOn(checkPodStatus, 'pod-status', starting)];
+    const [a, b] = [
+      await runCheckOn(checkPodStatus, 'pod-status', crashed),
+      await runCheckOn(checkPodStatus, 'pod-status', starting)
+    ];
     // Assess
     expect(a.recommendation?.action).toBe('restart_pods');
     expect(b.recommendation).toBeUndefined();

@@ -17,17 +17,51 @@ const request = (key: string, sessions: string[] = ['s-1'], occurredAt = T0.toIS
   kind: 'requested',
   key,
   time: occurredAt,
-  data: { target, category: 'mcp_unreachable', reportIds: [key], sessionIds: sessions, occurredAt, message: 'connect ECONNREFUSED' }
+  data: {
+    target,
+    category: 'mcp_unreachable',
+    reportIds: [key],
+    sessionIds: sessions,
+    occurredAt,
+    message: 'connect ECONNREFUSED'
+  }
 });
-const diag = (healingId: string, check: CheckName, verdict: 'healthy' | 'problem' | 'inconclusive' = 'healthy', action?: Action, phase: 'diagnose' | 'verify' = 'diagnose'): Input => ({
+const diag = (
+  healingId: string,
+  check: CheckName,
+  verdict: 'healthy' | 'problem' | 'inconclusive' = 'healthy',
+  action?: Action,
+  phase: 'diagnose' | 'verify' = 'diagnose'
+): Input => ({
   kind: 'diagnosis',
   key: `${healingId}-${phase}-${check}-${verdict}`,
-  data: { healingId, check, phase, verdict, summary: `${check} ${verdict}`, evidence: [], ...(action ? { recommendation: { action, reason: `needs ${action}`, params: {} } } : {}), target }
+  data: {
+    healingId,
+    check,
+    phase,
+    verdict,
+    summary: `${check} ${verdict}`,
+    evidence: [],
+    ...(action ? { recommendation: { action, reason: `needs ${action}`, params: {} } } : {}),
+    target
+  }
 });
-const remediation = (healingId: string, action: Action, outcome: 'applied' | 'noop' | 'manual' | 'denied' | 'failed'): Input => ({
+const remediation = (
+  healingId: string,
+  action: Action,
+  outcome: 'applied' | 'noop' | 'manual' | 'denied' | 'failed'
+): Input => ({
   kind: 'remediation',
   key: `${healingId}-rem-${action}-${outcome}`,
-  data: { healingId, action, outcome, summary: `${action} ${outcome}`, changes: [], manualSteps: outcome === 'manual' ? [`do ${action} by hand`] : [], target }
+  data: {
+    healingId,
+    action,
+    outcome,
+    summary: `${action} ${outcome}`,
+    changes: [],
+    manualSteps: outcome === 'manual' ? [`do ${action} by hand`] : [],
+    target
+  }
 });
 
 /** Feeds inputs in order and collects every intent. */
@@ -54,7 +88,11 @@ describe('Function: healing-coordinator (saga)', () => {
     // Act
     const { state, intents } = run([[request('r1'), env(T0, 'h-a')]]);
     // Assess
-    expect(types(intents)).toEqual(['dev.cortex.healing.started', 'dev.cortex.diagnosis.requested', 'dev.cortex.healing.progress']);
+    expect(types(intents)).toEqual([
+      'dev.cortex.healing.started',
+      'dev.cortex.diagnosis.requested',
+      'dev.cortex.healing.progress'
+    ]);
     expect(intents[1]!.data).toMatchObject({ healingId: 'h-a', phase: 'diagnose', checks: [...CHECKS] });
     expect(state.active?.id).toBe('h-a');
   });
@@ -63,7 +101,11 @@ describe('Function: healing-coordinator (saga)', () => {
     // Prepare
     const trace = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
     // Act
-    const { state } = react(undefined, { ...(request('r1') as Extract<Input, { kind: 'requested' }>), trace }, env(T0, 'h-tr'));
+    const { state } = react(
+      undefined,
+      { ...(request('r1') as Extract<Input, { kind: 'requested' }>), trace },
+      env(T0, 'h-tr')
+    );
     // Assess
     expect(state.active?.trace).toBe(trace);
   });
@@ -82,7 +124,9 @@ describe('Function: healing-coordinator (saga)', () => {
     // Assess
     const requested = intents.filter((i) => i.type.startsWith('dev.cortex.remediation.'));
     expect(types(requested)).toEqual(['dev.cortex.remediation.scale_up.requested']);
-    const verify = intents.filter((i) => i.type === 'dev.cortex.diagnosis.requested').map((i) => (i.data as { phase: string }).phase);
+    const verify = intents
+      .filter((i) => i.type === 'dev.cortex.diagnosis.requested')
+      .map((i) => (i.data as { phase: string }).phase);
     expect(verify).toEqual(['diagnose', 'verify']);
     const done = intents.at(-1)!;
     expect(done.type).toBe('dev.cortex.healing.completed');
@@ -95,12 +139,17 @@ describe('Function: healing-coordinator (saga)', () => {
     // Act
     const { intents } = run([[request('r1'), env(T0, 'h-p')], ...diagnoseAll('h-p', {}).slice(0, 3)]);
     // Assess
-    const progress = intents.filter((i) => i.type === 'dev.cortex.healing.progress').map((i) => (i.data as { done: number }).done);
+    const progress = intents
+      .filter((i) => i.type === 'dev.cortex.healing.progress')
+      .map((i) => (i.data as { done: number }).done);
     expect(progress).toEqual([0, 1, 2, 3]);
   });
 
   it.each([
-    [{ 'pod-status': 'report_image_pull', 'failed-pods': 'cleanup_failed_pods' }, ['report_image_pull', 'cleanup_failed_pods']],
+    [
+      { 'pod-status': 'report_image_pull', 'failed-pods': 'cleanup_failed_pods' },
+      ['report_image_pull', 'cleanup_failed_pods']
+    ],
     [{ 'resource-limits': 'report_oom', 'pod-status': 'restart_pods' }, ['report_oom']],
     [{ 'deployment-config': 'scale_up', 'service-endpoints': 'rollout_restart' }, ['scale_up']],
     [{ 'pod-status': 'restart_pods', 'service-endpoints': 'rollout_restart' }, ['restart_pods']],
@@ -119,12 +168,18 @@ describe('Function: healing-coordinator (saga)', () => {
     const { intents } = run([[request('r1'), env(T0, 'h-t')], ...diagnoseAll('h-t', {})]);
     // Assess
     expect(intents.some((i) => i.type.startsWith('dev.cortex.remediation.'))).toBe(false);
-    expect(intents.at(-1)).toMatchObject({ type: 'dev.cortex.healing.completed', data: { actions: [], summary: expect.stringMatching(/^transient: service healthy now/) } });
+    expect(intents.at(-1)).toMatchObject({
+      type: 'dev.cortex.healing.completed',
+      data: { actions: [], summary: expect.stringMatching(/^transient: service healthy now/) }
+    });
   });
 
   it('does not fail a healthy target over history: recent Warning events and old log lines are advisory', () => {
     // Act
-    const { intents } = run([[request('r1'), env(T0, 'h-adv')], ...diagnoseAll('h-adv', { events: 'none', 'pod-logs': 'none' })]);
+    const { intents } = run([
+      [request('r1'), env(T0, 'h-adv')],
+      ...diagnoseAll('h-adv', { events: 'none', 'pod-logs': 'none' })
+    ]);
     // Assess
     expect(intents.at(-1)).toMatchObject({
       type: 'dev.cortex.healing.completed',
@@ -136,16 +191,26 @@ describe('Function: healing-coordinator (saga)', () => {
     // Act
     const { intents } = run([[request('r1'), env(T0, 'h-np')], ...diagnoseAll('h-np', { 'network-policies': 'none' })]);
     // Assess
-    expect(intents.at(-1)).toMatchObject({ type: 'dev.cortex.healing.failed', data: { reason: expect.stringContaining('network-policies') } });
+    expect(intents.at(-1)).toMatchObject({
+      type: 'dev.cortex.healing.failed',
+      data: { reason: expect.stringContaining('network-policies') }
+    });
   });
 
   it('fails with the manual steps when the remediation can only report (image pull)', () => {
     // Act
-    const { intents } = run([[request('r1'), env(T0, 'h-i')], ...diagnoseAll('h-i', { 'pod-status': 'report_image_pull' }), [remediation('h-i', 'report_image_pull', 'manual')]]);
+    const { intents } = run([
+      [request('r1'), env(T0, 'h-i')],
+      ...diagnoseAll('h-i', { 'pod-status': 'report_image_pull' }),
+      [remediation('h-i', 'report_image_pull', 'manual')]
+    ]);
     // Assess
     const failed = intents.at(-1)!;
     expect(failed.type).toBe('dev.cortex.healing.failed');
-    expect(failed.data).toMatchObject({ manualSteps: ['do report_image_pull by hand'], findings: expect.arrayContaining([expect.objectContaining({ check: 'pod-status', verdict: 'problem' })]) });
+    expect(failed.data).toMatchObject({
+      manualSteps: ['do report_image_pull by hand'],
+      findings: expect.arrayContaining([expect.objectContaining({ check: 'pod-status', verdict: 'problem' })])
+    });
   });
 
   it('fails when the target is still unhealthy after the fix', () => {
@@ -158,12 +223,20 @@ describe('Function: healing-coordinator (saga)', () => {
       [diag('h-u', 'service-endpoints', 'healthy', undefined, 'verify')]
     ]);
     // Assess
-    expect(intents.at(-1)).toMatchObject({ type: 'dev.cortex.healing.failed', data: { reason: expect.stringMatching(/^still unhealthy after restart_pods/) } });
+    expect(intents.at(-1)).toMatchObject({
+      type: 'dev.cortex.healing.failed',
+      data: { reason: expect.stringMatching(/^still unhealthy after restart_pods/) }
+    });
   });
 
   it('keeps a single flight: later reports join, and their sessions are announced in one batch', () => {
     // Prepare
-    const joins: Array<[Input, Env?]> = [[request('r1', ['s-1']), env(T0, 'h-j')], [request('r2', ['s-2'])], [request('r3', ['s-2'])], [request('r4', ['s-1', 's-3'])]];
+    const joins: Array<[Input, Env?]> = [
+      [request('r1', ['s-1']), env(T0, 'h-j')],
+      [request('r2', ['s-2'])],
+      [request('r3', ['s-2'])],
+      [request('r4', ['s-1', 's-3'])]
+    ];
     // Act
     const { state, intents } = run([...joins, [{ kind: 'tick', key: 'tick' }, env(at(1000))]]);
     // Assess
@@ -177,7 +250,11 @@ describe('Function: healing-coordinator (saga)', () => {
 
   it('announces joined sessions before the next step of the healing, so they see it', () => {
     // Act
-    const { intents } = run([[request('r1', ['s-1']), env(T0, 'h-k')], [request('r2', ['s-2'])], [diag('h-k', 'pod-status')]]);
+    const { intents } = run([
+      [request('r1', ['s-1']), env(T0, 'h-k')],
+      [request('r2', ['s-2'])],
+      [diag('h-k', 'pod-status')]
+    ]);
     // Assess
     const afterStart = intents.slice(3);
     expect(afterStart.map((i) => (i.data as { stage: string }).stage)).toEqual(['joined', 'diagnose']);
@@ -186,7 +263,10 @@ describe('Function: healing-coordinator (saga)', () => {
 
   it('turns a storm of a thousand joins into a handful of events', () => {
     // Act
-    const joins: Array<[Input, Env?]> = Array.from({ length: 1000 }, (_, i) => [request(`r${i + 2}`, [`s-${i + 2}`]), env(at(i * 5))]);
+    const joins: Array<[Input, Env?]> = Array.from({ length: 1000 }, (_, i) => [
+      request(`r${i + 2}`, [`s-${i + 2}`]),
+      env(at(i * 5))
+    ]);
     const { state, intents } = run([[request('r1', ['s-1']), env(T0, 'h-storm')], ...joins]);
     // Assess
     expect(intents.length).toBeLessThan(10);
@@ -195,23 +275,39 @@ describe('Function: healing-coordinator (saga)', () => {
 
   it('absorbs a report that occurred before the last healing ended, giving its session that outcome', () => {
     // Prepare
-    const done = run([[request('r1'), env(T0, 'h-abs')], ...diagnoseAll('h-abs', {}).map(([i]) => [i, env(at(1000))] as [Input, Env])]);
+    const done = run([
+      [request('r1'), env(T0, 'h-abs')],
+      ...diagnoseAll('h-abs', {}).map(([i]) => [i, env(at(1000))] as [Input, Env])
+    ]);
     // Act
     const late = react(done.state, request('r2', ['s-9'], at(500).toISOString()), env(at(2000), 'h-new'));
     // Assess
     expect(types(late.intents)).toEqual(['dev.cortex.healing.progress']);
-    expect(late.intents[0]!.data).toMatchObject({ healingId: 'h-abs', stage: 'joined', sessionIds: ['s-9'], outcome: { status: 'completed' } });
+    expect(late.intents[0]!.data).toMatchObject({
+      healingId: 'h-abs',
+      stage: 'joined',
+      sessionIds: ['s-9'],
+      outcome: { status: 'completed' }
+    });
     expect(late.state.active).toBeUndefined();
   });
 
   it('tells the sessions of a burst of absorbed reports in batches, not one event per report', () => {
     // Prepare
-    const done = run([[request('r1'), env(T0, 'h-burst')], ...diagnoseAll('h-burst', {}).map(([i]) => [i, env(at(1000))] as [Input, Env])]);
-    const burst: Array<[Input, Env?]> = Array.from({ length: 300 }, (_, i) => [request(`late-${i}`, [`s-${i}`], at(500).toISOString()), env(at(1100 + i * 5))]);
+    const done = run([
+      [request('r1'), env(T0, 'h-burst')],
+      ...diagnoseAll('h-burst', {}).map(([i]) => [i, env(at(1000))] as [Input, Env])
+    ]);
+    const burst: Array<[Input, Env?]> = Array.from({ length: 300 }, (_, i) => [
+      request(`late-${i}`, [`s-${i}`], at(500).toISOString()),
+      env(at(1100 + i * 5))
+    ]);
     // Act
     const { state, intents } = run([...burst, [{ kind: 'tick', key: 'tick' }, env(at(4000))]], done.state);
     // Assess
-    const told = intents.filter((i) => (i.data as { stage?: string }).stage === 'joined').flatMap((i) => (i.data as { sessionIds: string[] }).sessionIds);
+    const told = intents
+      .filter((i) => (i.data as { stage?: string }).stage === 'joined')
+      .flatMap((i) => (i.data as { sessionIds: string[] }).sessionIds);
     expect(new Set(told).size).toBe(300);
     expect(intents.length).toBeLessThanOrEqual(3);
     expect(state.history.at(-1)?.unannounced).toEqual([]);
@@ -219,7 +315,10 @@ describe('Function: healing-coordinator (saga)', () => {
 
   it('starts a new healing for a report that occurred after the last one ended', () => {
     // Prepare
-    const done = run([[request('r1'), env(T0, 'h-1st')], ...diagnoseAll('h-1st', {}).map(([i]) => [i, env(at(1000))] as [Input, Env])]);
+    const done = run([
+      [request('r1'), env(T0, 'h-1st')],
+      ...diagnoseAll('h-1st', {}).map(([i]) => [i, env(at(1000))] as [Input, Env])
+    ]);
     // Act
     const next = react(done.state, request('r2', ['s-1'], at(5000).toISOString()), env(at(5000), 'h-2nd'));
     // Assess
@@ -231,15 +330,30 @@ describe('Function: healing-coordinator (saga)', () => {
     let state: TargetState | undefined;
     for (let i = 0; i < 3; i++) {
       const t = at(i * 60_000);
-      state = run([[request(`r${i}`, ['s-1'], t.toISOString()), env(t, `h-${i}`)], ...diagnoseAll(`h-${i}`, {}).map(([x]) => [x, env(new Date(t.getTime() + 1000))] as [Input, Env])], state).state;
+      state = run(
+        [
+          [request(`r${i}`, ['s-1'], t.toISOString()), env(t, `h-${i}`)],
+          ...diagnoseAll(`h-${i}`, {}).map(([x]) => [x, env(new Date(t.getTime() + 1000))] as [Input, Env])
+        ],
+        state
+      ).state;
     }
     // Act
     const fourth = react(state, request('r4', ['s-4'], at(200_000).toISOString()), env(at(200_000), 'h-esc'));
     const fifth = react(fourth.state, request('r5', ['s-5'], at(260_000).toISOString()), env(at(260_000), 'h-esc2'));
     // Assess
     expect(types(fourth.intents)).toEqual(['dev.cortex.healing.failed']);
-    expect(fourth.intents[0]!.data).toMatchObject({ healingId: 'h-esc', reason: expect.stringMatching(/^repeated failures: 3 healings/), sessionIds: ['s-4'] });
-    expect(fifth.intents[0]!.data).toMatchObject({ healingId: 'h-esc', stage: 'joined', sessionIds: ['s-5'], outcome: { status: 'escalated' } });
+    expect(fourth.intents[0]!.data).toMatchObject({
+      healingId: 'h-esc',
+      reason: expect.stringMatching(/^repeated failures: 3 healings/),
+      sessionIds: ['s-4']
+    });
+    expect(fifth.intents[0]!.data).toMatchObject({
+      healingId: 'h-esc',
+      stage: 'joined',
+      sessionIds: ['s-5'],
+      outcome: { status: 'escalated' }
+    });
   });
 
   it('allows a new run once the window has passed', () => {
@@ -247,7 +361,13 @@ describe('Function: healing-coordinator (saga)', () => {
     let state: TargetState | undefined;
     for (let i = 0; i < 3; i++) {
       const t = at(i * 60_000);
-      state = run([[request(`r${i}`, ['s-1'], t.toISOString()), env(t, `h-${i}`)], ...diagnoseAll(`h-${i}`, {}).map(([x]) => [x, env(new Date(t.getTime() + 1000))] as [Input, Env])], state).state;
+      state = run(
+        [
+          [request(`r${i}`, ['s-1'], t.toISOString()), env(t, `h-${i}`)],
+          ...diagnoseAll(`h-${i}`, {}).map(([x]) => [x, env(new Date(t.getTime() + 1000))] as [Input, Env])
+        ],
+        state
+      ).state;
     }
     const later = at(16 * 60_000 + 120_000);
     // Act
@@ -258,13 +378,18 @@ describe('Function: healing-coordinator (saga)', () => {
 
   it('counts silent checks as inconclusive at the deadline and moves on', () => {
     // Prepare
-    const partial = run([[request('r1'), env(T0, 'h-d')], ...diagnoseAll('h-d', { 'deployment-config': 'scale_up' }).slice(0, 5)]);
+    const partial = run([
+      [request('r1'), env(T0, 'h-d')],
+      ...diagnoseAll('h-d', { 'deployment-config': 'scale_up' }).slice(0, 5)
+    ]);
     // Act
     const early = react(partial.state, { kind: 'tick', key: 'tick-1' }, env(at(1000)));
     const late = react(partial.state, { kind: 'tick', key: 'tick-2' }, env(at(healing.diagnoseTimeoutMs + 1)));
     // Assess
     expect(early.intents).toEqual([]);
-    const progress = late.intents.filter((i) => i.type === 'dev.cortex.healing.progress').map((i) => (i.data as { message: string }).message);
+    const progress = late.intents
+      .filter((i) => i.type === 'dev.cortex.healing.progress')
+      .map((i) => (i.data as { message: string }).message);
     expect(progress.filter((m) => m.endsWith('no answer before the deadline'))).toHaveLength(3);
     expect(types(late.intents)).toContain('dev.cortex.remediation.scale_up.requested');
   });
@@ -273,7 +398,18 @@ describe('Function: healing-coordinator (saga)', () => {
     // Prepare
     const partial = run([[request('r1'), env(T0, 'h-dl')], ...diagnoseAll('h-dl', {}).slice(1)]);
     // Act
-    const r = react(partial.state, { kind: 'check-lost', key: 'dl-1', healingId: 'h-dl', phase: 'diagnose', checks: ['pod-status'], reason: 'dead-lettered' }, env());
+    const r = react(
+      partial.state,
+      {
+        kind: 'check-lost',
+        key: 'dl-1',
+        healingId: 'h-dl',
+        phase: 'diagnose',
+        checks: ['pod-status'],
+        reason: 'dead-lettered'
+      },
+      env()
+    );
     // Assess
     expect(r.intents.at(-1)).toMatchObject({ type: 'dev.cortex.healing.completed' });
     expect(r.state.history.at(-1)?.summary).toMatch(/7\/8 checks healthy, 1 inconclusive/);
@@ -285,7 +421,10 @@ describe('Function: healing-coordinator (saga)', () => {
     // Act
     const r = react(waiting.state, { kind: 'tick', key: 't' }, env(at(healing.remediateTimeoutMs + 1)));
     // Assess
-    expect(r.intents.at(-1)).toMatchObject({ type: 'dev.cortex.healing.failed', data: { reason: expect.stringContaining('restart_pods failed: no answer before the deadline') } });
+    expect(r.intents.at(-1)).toMatchObject({
+      type: 'dev.cortex.healing.failed',
+      data: { reason: expect.stringContaining('restart_pods failed: no answer before the deadline') }
+    });
   });
 
   it('re-emits the same intents for a redelivered input and changes nothing', () => {
@@ -311,7 +450,12 @@ describe('Function: healing-coordinator (saga)', () => {
 
   it('asks for dry-run remediations in dry-run mode', () => {
     // Act
-    const { intents } = run([[request('r1'), { ...env(T0, 'h-dry'), dryRun: true }], ...diagnoseAll('h-dry', { 'deployment-config': 'scale_up' }).map(([i]) => [i, { ...env(), dryRun: true }] as [Input, Env])]);
+    const { intents } = run([
+      [request('r1'), { ...env(T0, 'h-dry'), dryRun: true }],
+      ...diagnoseAll('h-dry', { 'deployment-config': 'scale_up' }).map(
+        ([i]) => [i, { ...env(), dryRun: true }] as [Input, Env]
+      )
+    ]);
     // Assess
     expect(intents.find((i) => i.type.startsWith('dev.cortex.remediation.'))?.data).toMatchObject({ dryRun: true });
   });

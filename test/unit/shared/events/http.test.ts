@@ -59,17 +59,34 @@ describe('CloudEvent parsing (shared/events/http)', () => {
     expect(() => fromHttp(structured, '{"id":')).toThrow(/malformed JSON/);
     expect(() => fromHttp(structured, '[]')).toThrow(/must be a JSON object/);
     expect(() => fromHttp({ 'content-type': 'application/json' }, '{}')).toThrow(/no CloudEvent detected/);
-    expect(() => fromHttp({ 'content-type': 'application/cloudevents-batch+json' }, '[]')).toThrow(UnsupportedMediaTypeError);
+    expect(() => fromHttp({ 'content-type': 'application/cloudevents-batch+json' }, '[]')).toThrow(
+      UnsupportedMediaTypeError
+    );
   });
 
   it('rejects a binary event whose JSON data does not parse', () => {
-    const headers = { 'ce-specversion': '1.0', 'ce-id': '1', 'ce-source': '/t', 'ce-type': 't', 'content-type': 'application/json' };
+    const headers = {
+      'ce-specversion': '1.0',
+      'ce-id': '1',
+      'ce-source': '/t',
+      'ce-type': 't',
+      'content-type': 'application/json'
+    };
     expect(() => fromHttp(headers, '{nope')).toThrow(InvalidEventError);
   });
 
   it('round-trips through binary and structured serialisation', () => {
     // Prepare
-    const record = { specversion: '1.0', id: 'r-1', source: '/cortex/x', type: 'dev.cortex.chat.delayed', time: '2026-11-27T10:00:00.000Z', datacontenttype: 'application/json', data: { a: [1, { b: 'c' }] }, healingid: 'h-1' };
+    const record = {
+      specversion: '1.0',
+      id: 'r-1',
+      source: '/cortex/x',
+      type: 'dev.cortex.chat.delayed',
+      time: '2026-11-27T10:00:00.000Z',
+      datacontenttype: 'application/json',
+      data: { a: [1, { b: 'c' }] },
+      healingid: 'h-1'
+    };
     // Act
     const viaBinary = toBinary(record);
     const viaStructured = toStructured(record);

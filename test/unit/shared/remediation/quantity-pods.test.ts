@@ -78,12 +78,16 @@ describe('Remediation: pod states', () => {
     ],
     [
       'just crashed again after a restart',
-      pod('p', { containers: [{ ...running('server', 1), ready: false, state: { terminated: { exitCode: 1, reason: 'Error' } } }] }),
+      pod('p', {
+        containers: [{ ...running('server', 1), ready: false, state: { terminated: { exitCode: 1, reason: 'Error' } } }]
+      }),
       true
     ],
     [
       'first run ended with exit 0 (a completed container)',
-      pod('p', { containers: [{ ...running('server', 1), ready: false, state: { terminated: { exitCode: 0, reason: 'Completed' } } }] }),
+      pod('p', {
+        containers: [{ ...running('server', 1), ready: false, state: { terminated: { exitCode: 0, reason: 'Completed' } } }]
+      }),
       false
     ],
     [

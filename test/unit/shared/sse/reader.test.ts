@@ -64,12 +64,17 @@ describe('SSE reader: state across frames and connections', () => {
   it('keeps the last event id across frames without one, and reads retry, as EventSource does', async () => {
     // Prepare
     const state = { lastEventId: undefined as string | undefined, retryMs: undefined as number | undefined };
-    const body = new Response('retry: 1500\nid: 7\nevent: a\ndata: 1\n\nevent: b\ndata: 2\n\n: comment\nid: 9\ndata: 3\n\n').body!;
+    const body = new Response('retry: 1500\nid: 7\nevent: a\ndata: 1\n\nevent: b\ndata: 2\n\n: comment\nid: 9\ndata: 3\n\n')
+      .body!;
     // Act
     const frames = [];
     for await (const f of readSse(body, state)) frames.push(f);
     // Assess
-    expect(frames.map((f) => [f.event, f.data, f.id])).toEqual([['a', '1', '7'], ['b', '2', '7'], ['message', '3', '9']]);
+    expect(frames.map((f) => [f.event, f.data, f.id])).toEqual([
+      ['a', '1', '7'],
+      ['b', '2', '7'],
+      ['message', '3', '9']
+    ]);
     expect(state).toEqual({ lastEventId: '9', retryMs: 1500 });
   });
 });
