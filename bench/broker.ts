@@ -11,6 +11,7 @@ import { measurement, pool, quantile, type Measurement } from './measure.js';
 
 const EVENTS = 4000;
 const CONCURRENCY = 32;
+const SEQUENTIAL = 1000;
 const data = JSON.stringify({ pad: 'x'.repeat(1024 - 10) });
 
 interface Subscriber {
@@ -69,11 +70,17 @@ function post(url: string, id: string): Promise<number> {
   });
 }
 
-async function drive(url: string, sub: Subscriber, prefix: string): Promise<{ rate: number; p50: number; p99: number }> {
-  const ids = Array.from({ length: EVENTS }, (_, i) => `${prefix}-${i}`);
+async function drive(
+  url: string,
+  sub: Subscriber,
+  prefix: string,
+  concurrency = CONCURRENCY,
+  events = EVENTS
+): Promise<{ rate: number; p50: number; p99: number }> {
+  const ids = Array.from({ length: events }, (_, i) => `${prefix}-${i}`);
   const sent = new Map<string, number>();
   const t0 = performance.now();
-  await pool(ids, CONCURRENCY, async (id) => {
+  await pool(ids, concurrency, async (id) => {
     sent.set(id, performance.now());
     const status = await post(url, id);
     if (status >= 300) throw new Error(`${url} answered ${status}`);
@@ -81,7 +88,7 @@ async function drive(url: string, sub: Subscriber, prefix: string): Promise<{ ra
   while (ids.some((id) => !sub.arrivals.has(id))) await new Promise((r) => setTimeout(r, 5));
   const last = Math.max(...ids.map((id) => sub.arrivals.get(id)!));
   const latencies = ids.map((id) => sub.arrivals.get(id)! - sent.get(id)!);
-  return { rate: EVENTS / ((last - t0) / 1000), p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99) };
+  return { rate: events / ((last - t0) / 1000), p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99) };
 }
 
 export async function benchBroker(): Promise<Measurement[]> {
@@ -110,6 +117,9 @@ export async function benchBroker(): Promise<Measurement[]> {
     await drive(broker.url, sub, 'warm-broker');
     const raw = await drive(sub.url, sub, 'raw');
     const via = await drive(broker.url, sub, 'broker');
+    // One event at a time: what the broker adds to a single delivery, without queueing behind others.
+    const rawOne = await drive(sub.url, sub, 'raw-one', 1, SEQUENTIAL);
+    const viaOne = await drive(broker.url, sub, 'broker-one', 1, SEQUENTIAL);
     return [
       measurement(
         'broker.delivery_rate',
@@ -121,7 +131,9 @@ export async function benchBroker(): Promise<Measurement[]> {
       measurement('broker.latency_p50', via.p50, 'ms', raw.p50, 'send → arrival at the subscriber'),
       measurement('broker.latency_p99', via.p99, 'ms', raw.p99, 'send → arrival at the subscriber'),
       measurement('broker.added_latency_p50', via.p50 - raw.p50, 'ms', null, 'broker p50 minus raw p50'),
-      measurement('broker.added_latency_p99', via.p99 - raw.p99, 'ms', null, 'broker p99 minus raw p99')
+      measurement('broker.added_latency_p99', via.p99 - raw.p99, 'ms', null, 'broker p99 minus raw p99'),
+      measurement('broker.single_latency_p50', viaOne.p50, 'ms', rawOne.p50, `one event at a time (${SEQUENTIAL} events)`),
+      measurement('broker.single_latency_p99', viaOne.p99, 'ms', rawOne.p99, `one event at a time (${SEQUENTIAL} events)`)
     ];
   } finally {
     await broker.stop();
