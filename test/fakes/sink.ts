@@ -19,7 +19,16 @@ export async function startFakeSink(): Promise<FakeSink> {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      if (status < 300) events.push(fromHttp(req.headers, Buffer.concat(chunks).toString('utf8')));
+      // Like a broker ingress: a request that is not a CloudEvent gets a 400, and the sink keeps serving.
+      let event;
+      try {
+        event = fromHttp(req.headers, Buffer.concat(chunks).toString('utf8'));
+      } catch (err) {
+        res.statusCode = 400;
+        res.end(JSON.stringify({ error: { message: (err as Error).message } }));
+        return;
+      }
+      if (status < 300) events.push(event);
       res.statusCode = status;
       res.end();
     });

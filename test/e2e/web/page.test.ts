@@ -8,7 +8,7 @@ import { run, type RunningFunction } from '../../../shared/runtime/run.js';
 import { sessionToken } from '../../../shared/session/token.js';
 import { postEvent } from '../../helpers/events.js';
 import { cloudEvent, completed, failed, progress, started } from '../../helpers/healing.js';
-import { startCutProxy, type CutProxy } from './cut-proxy.js';
+import { startCutProxy, type CutProxy } from '../../helpers/cut-proxy.js';
 
 const SECRET = 'page-test-secret-0123456789';
 const OPERATOR_TOKEN = 'page-operator-token-0123456789';

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../../local/stack/index.js';
 import { kubectl } from '../../helpers/kubectl.js';
 import { startTestStack } from '../../helpers/stack.js';
-import { startCutProxy, type CutProxy } from './cut-proxy.js';
+import { startCutProxy, type CutProxy } from '../../helpers/cut-proxy.js';
 
 /*
  * The page as a user meets it after `npm start`: the real front door, relay, chat, broker, healing functions and

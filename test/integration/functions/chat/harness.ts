@@ -24,7 +24,7 @@ export interface ChatHarness {
 
 /** Starts everything; `env` overrides the chat's configuration. `servers` replaces the MCP server list. */
 export async function startChatHarness(
-  opts: { env?: Record<string, string>; servers?: (demoUrl: string) => unknown[] } = {}
+  opts: { env?: Record<string, string>; servers?: (demoUrl: string) => unknown[] | Promise<unknown[]> } = {}
 ): Promise<ChatHarness> {
   const [standin, sink, relay] = await Promise.all([
     startClaudeStandin({ log: silent, pacingMs: 0 }),
@@ -32,7 +32,7 @@ export async function startChatHarness(
     startFakeRelay({ secret: SECRET })
   ]);
   let demo = await startMcpDemo({ log: silent });
-  const servers = opts.servers?.(demo.url) ?? [{ name: 'demo', url: demo.url, target: DEMO_TARGET }];
+  const servers = (await opts.servers?.(demo.url)) ?? [{ name: 'demo', url: demo.url, target: DEMO_TARGET }];
   const fn = await run(chat, {
     overrides: {
       PORT: '0',

@@ -1,33 +1,25 @@
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startMcpDemo, type McpDemo } from '../../../../local/mcp-demo/index.js';
-import { createLogger } from '../../../../shared/runtime/logging.js';
+import { startCutProxy, type CutProxy } from '../../../helpers/cut-proxy.js';
 import { names, postChat } from '../../../helpers/chat.js';
 import { DEMO_TARGET, startChatHarness, type ChatHarness } from './harness.js';
 
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const { port } = s.address() as AddressInfo;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
-
 describe('Function: chat with an MCP server that was down before its tools were ever listed', () => {
   let h: ChatHarness;
-  let port: number;
-  let late: McpDemo | undefined;
+  let proxy: CutProxy | undefined;
 
   beforeAll(async () => {
-    port = await freePort();
+    // The demo server's Service refuses every connection (no ready endpoints) from before the chat starts.
     h = await startChatHarness({
       env: { CORTEX_HEALING_WAIT_MS: '5000' },
-      servers: () => [{ name: 'demo', url: `http://127.0.0.1:${port}/mcp`, target: DEMO_TARGET }]
+      servers: async (demoUrl) => {
+        proxy = await startCutProxy(Number(new URL(demoUrl).port));
+        proxy.refuse(true);
+        return [{ name: 'demo', url: `${proxy.url}/mcp`, target: DEMO_TARGET }];
+      }
     });
   });
   afterAll(async () => {
-    await late?.stop();
+    await proxy?.close();
     await h.stop();
   });
 
@@ -51,7 +43,7 @@ describe('Function: chat with an MCP server that was down before its tools were 
             target: DEMO_TARGET,
             checks: []
           });
-          late = await startMcpDemo({ log: createLogger({ name: 'test', level: 'silent' }), port });
+          proxy!.refuse(false);
           h.relay.push(sessionId, 'healing_complete', {
             service: 'mcp-demo',
             success: true,
