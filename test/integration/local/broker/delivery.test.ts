@@ -1,15 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  eventually,
-  finalOutcomes,
-  freePort,
-  sendBinary,
-  startSubscriber,
-  startTestBroker,
-  trigger,
-  type Subscriber,
-  type TestBroker
-} from './harness.js';
+import { eventually, finalOutcomes, freePort, sendBinary, trigger, type Subscriber, useServers } from './harness.js';
 
 /*
  * Retries, backoff, dead letters and drops against real subscribers. Timing assertions are lower bounds on the gaps
@@ -22,20 +12,7 @@ const gaps = (sub: Subscriber): number[] => sub.received.slice(1).map((r, i) => 
 const SLACK_MS = 5;
 
 describe('Local broker delivery: retries, backoff, dead letters (real HTTP)', () => {
-  const cleanup: Array<() => Promise<void>> = [];
-  afterEach(async () => {
-    for (const fn of cleanup.splice(0).reverse()) await fn();
-  });
-  async function subscriber(...args: Parameters<typeof startSubscriber>): Promise<Subscriber> {
-    const s = await startSubscriber(...args);
-    cleanup.push(() => s.close());
-    return s;
-  }
-  async function broker(...args: Parameters<typeof startTestBroker>): Promise<TestBroker> {
-    const b = await startTestBroker(...args);
-    cleanup.push(() => b.stop());
-    return b;
-  }
+  const { subscriber, broker } = useServers(afterEach);
 
   it('retries 503 with exponential backoff (100, 200, 400 ms) and delivers on the 4th attempt', async () => {
     // Prepare

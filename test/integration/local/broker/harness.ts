@@ -176,3 +176,32 @@ export const finalOutcomes = (outcomes: BrokerOutcome[], id: string): BrokerOutc
 export function eventually<T>(assertion: () => T): Promise<T> {
   return vi.waitFor(assertion, { timeout: 10_000, interval: 10 });
 }
+
+/**
+ * Subscribers and brokers that a test file starts and that stop after each test: call `useServers()` inside a
+ * `describe`, then `subscriber(...)` and `broker(...)` in the tests.
+ */
+export function useServers(afterEachHook: (fn: () => Promise<void>) => void): {
+  subscriber: (...args: Parameters<typeof startSubscriber>) => Promise<Subscriber>;
+  broker: (...args: Parameters<typeof startTestBroker>) => Promise<TestBroker>;
+  /** Anything else to undo after the test. */
+  defer: (fn: () => Promise<void>) => void;
+} {
+  const cleanup: Array<() => Promise<void>> = [];
+  afterEachHook(async () => {
+    for (const fn of cleanup.splice(0).reverse()) await fn();
+  });
+  return {
+    async subscriber(...args) {
+      const s = await startSubscriber(...args);
+      cleanup.push(() => s.close());
+      return s;
+    },
+    async broker(...args) {
+      const b = await startTestBroker(...args);
+      cleanup.push(() => b.stop());
+      return b;
+    },
+    defer: (fn) => void cleanup.push(fn)
+  };
+}

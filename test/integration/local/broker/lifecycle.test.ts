@@ -3,17 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createResolver, parseManifests, startBroker } from '../../../../local/broker/index.js';
-import {
-  eventually,
-  captureLog,
-  finalOutcomes,
-  sendBinary,
-  startSubscriber,
-  startTestBroker,
-  trigger,
-  type Subscriber,
-  type TestBroker
-} from './harness.js';
+import { eventually, captureLog, finalOutcomes, sendBinary, trigger, useServers } from './harness.js';
 
 /*
  * Nothing accepted is lost silently: every (event, matching Trigger) ends delivered, dead-lettered or dropped with a
@@ -21,20 +11,7 @@ import {
  */
 
 describe('Local broker lifecycle: no silent loss (real HTTP)', () => {
-  const cleanup: Array<() => Promise<void>> = [];
-  afterEach(async () => {
-    for (const fn of cleanup.splice(0).reverse()) await fn();
-  });
-  async function subscriber(...args: Parameters<typeof startSubscriber>): Promise<Subscriber> {
-    const s = await startSubscriber(...args);
-    cleanup.push(() => s.close());
-    return s;
-  }
-  async function broker(...args: Parameters<typeof startTestBroker>): Promise<TestBroker> {
-    const b = await startTestBroker(...args);
-    cleanup.push(() => b.stop());
-    return b;
-  }
+  const { subscriber, broker, defer } = useServers(afterEach);
 
   it('ends every (event, Trigger) pair in exactly one final outcome under a flaky subscriber', async () => {
     // Prepare: /r fails each event's first attempt (then retried); /d fails every third event (dead-lettered);
@@ -136,7 +113,7 @@ describe('Local broker lifecycle: no silent loss (real HTTP)', () => {
   it('reloads Triggers from the knative directory', async () => {
     // Prepare
     const dir = await mkdtemp(path.join(tmpdir(), 'broker-reload-'));
-    cleanup.push(() => rm(dir, { recursive: true, force: true }));
+    defer(() => rm(dir, { recursive: true, force: true }));
     const sub = await subscriber();
     await writeFile(
       path.join(dir, 'a.yaml'),
@@ -151,7 +128,7 @@ describe('Local broker lifecycle: no silent loss (real HTTP)', () => {
       log,
       resolve: createResolver(() => undefined)
     });
-    cleanup.push(() => running.stop());
+    defer(() => running.stop());
     // Act
     await writeFile(
       path.join(dir, 'b.yml'),

@@ -1,15 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  eventually,
-  finalOutcomes,
-  sendBinary,
-  startSubscriber,
-  startTestBroker,
-  trigger,
-  type Reply,
-  type Subscriber,
-  type TestBroker
-} from './harness.js';
+import { eventually, finalOutcomes, sendBinary, trigger, type Reply, useServers } from './harness.js';
 
 const binaryReply = (id: string, type: string): Reply => ({
   status: 200,
@@ -24,20 +14,7 @@ const binaryReply = (id: string, type: string): Reply => ({
 });
 
 describe('Local broker replies and TTL (real HTTP)', () => {
-  const cleanup: Array<() => Promise<void>> = [];
-  afterEach(async () => {
-    for (const fn of cleanup.splice(0).reverse()) await fn();
-  });
-  async function subscriber(...args: Parameters<typeof startSubscriber>): Promise<Subscriber> {
-    const s = await startSubscriber(...args);
-    cleanup.push(() => s.close());
-    return s;
-  }
-  async function broker(...args: Parameters<typeof startTestBroker>): Promise<TestBroker> {
-    const b = await startTestBroker(...args);
-    cleanup.push(() => b.stop());
-    return b;
-  }
+  const { subscriber, broker } = useServers(afterEach);
 
   it('routes a binary reply from A back into the broker: a Trigger on its type reaches B', async () => {
     // Prepare
