@@ -83,6 +83,22 @@ function diagnoseAll(healingId: string, problems: Partial<Record<CheckName, Acti
   });
 }
 
+/** Three healings of the target that completed, one minute apart: the default budget, used up. */
+function threeHealings(): TargetState {
+  let state: TargetState | undefined;
+  for (let i = 0; i < 3; i++) {
+    const t = at(i * 60_000);
+    state = run(
+      [
+        [request(`r${i}`, ['s-1'], t.toISOString()), env(t, `h-${i}`)],
+        ...diagnoseAll(`h-${i}`, {}).map(([x]) => [x, env(new Date(t.getTime() + 1000))] as [Input, Env])
+      ],
+      state
+    ).state;
+  }
+  return state!;
+}
+
 describe('Function: healing-coordinator (saga)', () => {
   it('starts a healing: started, diagnosis requested for all eight checks, progress', () => {
     // Act
@@ -327,17 +343,7 @@ describe('Function: healing-coordinator (saga)', () => {
 
   it('escalates the fourth failure within the window, without remediation, and absorbs further reports into it', () => {
     // Prepare: three completed runs, one minute apart
-    let state: TargetState | undefined;
-    for (let i = 0; i < 3; i++) {
-      const t = at(i * 60_000);
-      state = run(
-        [
-          [request(`r${i}`, ['s-1'], t.toISOString()), env(t, `h-${i}`)],
-          ...diagnoseAll(`h-${i}`, {}).map(([x]) => [x, env(new Date(t.getTime() + 1000))] as [Input, Env])
-        ],
-        state
-      ).state;
-    }
+    const state = threeHealings();
     // Act
     const fourth = react(state, request('r4', ['s-4'], at(200_000).toISOString()), env(at(200_000), 'h-esc'));
     const fifth = react(fourth.state, request('r5', ['s-5'], at(260_000).toISOString()), env(at(260_000), 'h-esc2'));
@@ -358,17 +364,7 @@ describe('Function: healing-coordinator (saga)', () => {
 
   it('allows a new run once the window has passed', () => {
     // Prepare
-    let state: TargetState | undefined;
-    for (let i = 0; i < 3; i++) {
-      const t = at(i * 60_000);
-      state = run(
-        [
-          [request(`r${i}`, ['s-1'], t.toISOString()), env(t, `h-${i}`)],
-          ...diagnoseAll(`h-${i}`, {}).map(([x]) => [x, env(new Date(t.getTime() + 1000))] as [Input, Env])
-        ],
-        state
-      ).state;
-    }
+    const state = threeHealings();
     const later = at(16 * 60_000 + 120_000);
     // Act
     const r = react(state, request('r9', ['s-1'], later.toISOString()), env(later, 'h-late'));
