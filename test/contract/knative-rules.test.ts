@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { schemaProblems } from '../helpers/k8s-schemas.js';
 import { WEBHOOK_RULES, webhookViolations } from '../helpers/knative-webhook.js';
 import { readManifests, type K8sObject } from '../helpers/manifests.js';
+import { readmeFeatureFlags } from '../helpers/readme.js';
 
 /*
  * Every check the conformance contract relies on, shown failing on a deliberately broken manifest: each one is a
@@ -15,22 +16,17 @@ const none = { flags: new Set<string>() };
 const podSpec = (o: K8sObject): K8sObject => o.spec.template.spec;
 const container = (o: K8sObject): K8sObject => podSpec(o).containers[0];
 
-/** A Service (of a function with an API token, so with no volumes of its own) with one change. */
-const service = (change: (o: K8sObject) => void): K8sObject => {
-  const o = base('Service', 'check-pod-status');
-  change(o);
-  return o;
-};
-const trigger = (change: (o: K8sObject) => void): K8sObject => {
-  const o = base('Trigger', 'check-pod-status');
-  change(o);
-  return o;
-};
-const broker = (change: (o: K8sObject) => void): K8sObject => {
-  const o = base('Broker');
-  change(o);
-  return o;
-};
+/** A generated object with one change. The Service is one of a function with an API token (no volumes of its own). */
+const changed =
+  (kind: string, name?: string) =>
+  (change: (o: K8sObject) => void): K8sObject => {
+    const o = base(kind, name);
+    change(o);
+    return o;
+  };
+const service = changed('Service', 'check-pod-status');
+const trigger = changed('Trigger', 'check-pod-status');
+const broker = changed('Broker');
 
 /** One Service field behind each Serving flag that a stock install leaves disabled. */
 const FLAGGED: Array<[string, string, (o: K8sObject) => void]> = [
@@ -234,6 +230,18 @@ describe('Contract: the Knative admission rules (test/helpers/knative-webhook.ts
     expect(violations.filter((v) => v.startsWith('[serving-feature-flag]'))).toEqual([]);
   });
 
+  it("takes the flags from the README's **Feature flags:** line, and wants that line", () => {
+    // Prepare
+    const oldFieldRef = service(FLAGGED[0]![2]);
+    // Act
+    const flags = readmeFeatureFlags('- **Feature flags: `kubernetes.podspec-fieldref`.** Set it in config-features.');
+    // Assess
+    expect(flags).toEqual(['kubernetes.podspec-fieldref']);
+    expect(webhookViolations(oldFieldRef, { flags: new Set(flags) })).toEqual([]);
+    expect(readmeFeatureFlags('- **Feature flags: none.**')).toEqual([]);
+    expect(() => readmeFeatureFlags('- Feature flags are not mentioned')).toThrow('has no **Feature flags: …** line');
+  });
+
   it('accepts what a stock install enables by default: a second container, an emptyDir volume, delivery.timeout', () => {
     // Prepare
     const sidecar = service((o) => {
@@ -258,6 +266,43 @@ describe('Contract: the Knative admission rules (test/helpers/knative-webhook.ts
     );
     // Assess
     expect(violations).toEqual([]);
+  });
+});
+
+/** An EventPolicy as later work will generate: the Broker accepts events from the PingSource and the chat's account. */
+const eventPolicy = (change: (o: K8sObject) => void = () => {}): K8sObject => {
+  const o: K8sObject = {
+    apiVersion: 'eventing.knative.dev/v1alpha1',
+    kind: 'EventPolicy',
+    metadata: { name: 'broker-senders', namespace: 'cortex' },
+    spec: {
+      to: [{ ref: { apiVersion: 'eventing.knative.dev/v1', kind: 'Broker', name: 'default' } }],
+      from: [
+        { ref: { apiVersion: 'sources.knative.dev/v1', kind: 'PingSource', name: 'healing-tick', namespace: 'cortex' } },
+        { sub: 'system:serviceaccount:cortex:chat' }
+      ]
+    }
+  };
+  change(o);
+  return o;
+};
+
+describe('Contract: EventPolicy (eventing.knative.dev/v1alpha1) is covered', () => {
+  it('accepts a well-formed EventPolicy', () => {
+    // Act
+    const problems = [...schemaProblems(eventPolicy()), ...webhookViolations(eventPolicy(), none)];
+    // Assess
+    expect(problems).toEqual([]);
+  });
+
+  it('rejects a misspelt EventPolicy field: pruned by the API server, refused by the webhook', () => {
+    // Prepare
+    const broken = eventPolicy((o) => (o.spec.from[1].subject = o.spec.from[1].sub));
+    // Act
+    const problems = [...schemaProblems(broken), ...webhookViolations(broken, none)].join('\n');
+    // Assess
+    expect(problems).toContain('.spec.from[1].subject: not in the schema, the API server would prune it');
+    expect(problems).toContain('[eventing-unknown-field] EventPolicy/broker-senders: .spec.from[1].subject');
   });
 });
 
@@ -286,14 +331,10 @@ describe('Contract: the schema check (test/helpers/k8s-schemas.ts)', () => {
     ['an int32 out of range', trigger((o) => (o.spec.delivery.retry = 2 ** 31)), 'must match format "int32"'],
     [
       'a PingSource without its schedule type',
-      ((o: K8sObject) => ((o.spec.schedule = 5), o))(base('PingSource')),
+      changed('PingSource')((o) => (o.spec.schedule = 5)),
       '/spec/schedule must be string'
     ],
-    [
-      'a core kind with a wrong type',
-      ((o: K8sObject) => ((o.data.CORTEX_LOG_LEVEL = 1), o))(base('ConfigMap')),
-      'must be string'
-    ],
+    ['a core kind with a wrong type', changed('ConfigMap')((o) => (o.data.CORTEX_LOG_LEVEL = 1)), 'must be string'],
     ['a kind with no schema', { apiVersion: 'example.dev/v1', kind: 'Widget', metadata: { name: 'w' } }, 'no schema for']
   ])('rejects %s', (_what, broken, message) => {
     // Act

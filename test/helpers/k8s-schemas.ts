@@ -80,7 +80,9 @@ const OBJECT_META = new Set([
 ]);
 
 const keyOf = (o: K8sObject): string => `${o.apiVersion}/${o.kind}`;
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+/** A JSON object (not an array, not null). */
+export const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
 const preserves = (s: SchemaNode): boolean => s['x-kubernetes-preserve-unknown-fields'] === true;
 
 /** The schema of a field of an object node: a declared property, else the map's value schema. */

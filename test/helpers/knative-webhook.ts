@@ -1,4 +1,4 @@
-import { crdSchema, fieldSchema, walkSchema, type SchemaNode } from './k8s-schemas.js';
+import { crdSchema, fieldSchema, isObject, walkSchema, type SchemaNode } from './k8s-schemas.js';
 import type { K8sObject } from './manifests.js';
 
 /*
@@ -44,7 +44,6 @@ const EVENTING_FLAGGED_DELIVERY: Record<string, string> = {
 };
 const EVENTING_KINDS = ['Broker', 'Trigger', 'PingSource', 'SinkBinding', 'EventPolicy'];
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const containers = (o: K8sObject): Array<[string, K8sObject]> => {
   const spec = o.spec?.template?.spec ?? {};
   return (['containers', 'initContainers'] as const).flatMap((f) =>
