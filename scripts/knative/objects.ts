@@ -1,5 +1,7 @@
+import { posix } from 'node:path';
 import { CORTEX_TYPE_PREFIX } from '../../shared/events/catalog.js';
 import type { AnyFunctionDef, KubeNeed } from '../../shared/runtime/define-function.js';
+import { SERVICE_ACCOUNT_NAMESPACE_FILE } from '../../shared/runtime/pod-namespace.js';
 
 /*
  * The Kubernetes and Knative objects of the deployment, built from the function definitions. Pure: the same
@@ -63,11 +65,37 @@ export function triggers(def: AnyFunctionDef): K8sObject[] {
 /** Functions browsers reach (the chat's POST /chat, the relay's page and streams); every other one is cluster-local. */
 export const PUBLIC = new Set(['chat', RELAY]);
 
+/** The user of the image func.yaml builds: `cnb` of the Paketo jammy run image. Set explicitly, so that runAsNonRoot
+ * is verifiable whatever USER an image names (the kubelet refuses a non-numeric one). */
+export const RUN_AS = { runAsUser: 1002, runAsGroup: 1000 };
+
+/* The runtime reads its namespace from the ServiceAccount's namespace file (shared/runtime/pod-namespace.ts). A function
+ * without an API token has no such file, so it gets that one file through the downward API: no token, and unlike
+ * env[].valueFrom.fieldRef no Serving feature flag (kubernetes.podspec-fieldref is off by default). */
+const namespaceFile = {
+  volumeMounts: [{ name: 'pod-namespace', mountPath: posix.dirname(SERVICE_ACCOUNT_NAMESPACE_FILE), readOnly: true }],
+  volumes: [
+    {
+      name: 'pod-namespace',
+      projected: {
+        sources: [
+          {
+            downwardAPI: {
+              items: [{ path: posix.basename(SERVICE_ACCOUNT_NAMESPACE_FILE), fieldRef: { fieldPath: 'metadata.namespace' } }]
+            }
+          }
+        ]
+      }
+    }
+  ]
+};
+
 export function service(def: AnyFunctionDef): K8sObject {
   const k = def.knative ?? {};
   const memory = k.memory ?? { request: '96Mi', limit: '256Mi' };
   // Broker deliveries come from inside the cluster: a function nobody else calls gets no public route.
   const visibility = PUBLIC.has(def.name) ? {} : { 'networking.knative.dev/visibility': 'cluster-local' };
+  const ownNamespaceFile = def.kube?.length ? undefined : namespaceFile;
   return {
     apiVersion: 'serving.knative.dev/v1',
     kind: 'Service',
@@ -94,22 +122,22 @@ export function service(def: AnyFunctionDef): K8sObject {
               name: 'function',
               image: IMAGE,
               ports: [{ containerPort: 8080 }],
-              env: [
-                { name: 'CORTEX_FUNCTION', value: def.name },
-                { name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } }
-              ],
+              env: [{ name: 'CORTEX_FUNCTION', value: def.name }],
               envFrom: [{ configMapRef: { name: 'cortex-config' } }, { secretRef: { name: 'cortex-secrets' } }],
               readinessProbe: { httpGet: { path: '/health/readiness' }, periodSeconds: 5 },
               livenessProbe: { httpGet: { path: '/health/liveness' }, periodSeconds: 10 },
               resources: { requests: { cpu: '50m', memory: memory.request }, limits: { memory: memory.limit } },
+              ...(ownNamespaceFile ? { volumeMounts: ownNamespaceFile.volumeMounts } : {}),
               securityContext: {
                 runAsNonRoot: true,
+                ...RUN_AS,
                 allowPrivilegeEscalation: false,
                 capabilities: { drop: ['ALL'] },
                 seccompProfile: { type: 'RuntimeDefault' }
               }
             }
-          ]
+          ],
+          ...(ownNamespaceFile ? { volumes: ownNamespaceFile.volumes } : {})
         }
       }
     }

@@ -21,13 +21,19 @@ function yamlOf(objects: readonly K8sObject[], comment?: string): string {
     .join('---\n');
 }
 
+const NAMESPACE_FILE_COMMENT = [
+  ' No API token here, so no ServiceAccount directory: this puts its namespace file where the runtime reads it,',
+  ' without a token and without env fieldRef (which needs the Serving flag kubernetes.podspec-fieldref).'
+].join('\n');
+
 function serviceYaml(def: AnyFunctionDef): string {
   const doc = new Document(service(def));
+  const comment = (at: readonly (string | number)[], text: string): void => {
+    (doc.getIn(at, true) as { commentBefore?: string }).commentBefore = text;
+  };
   const reason = def.knative?.scaleReason;
-  if (reason) {
-    const node = doc.getIn(['spec', 'template', 'metadata', 'annotations'], true) as { commentBefore?: string };
-    node.commentBefore = ` ${reason}`;
-  }
+  if (reason) comment(['spec', 'template', 'metadata', 'annotations'], ` ${reason}`);
+  if (doc.hasIn(['spec', 'template', 'spec', 'volumes'])) comment(['spec', 'template', 'spec', 'volumes'], NAMESPACE_FILE_COMMENT);
   return doc.toString({ lineWidth: 0 });
 }
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ConfigError } from './errors.js';
+import { readPodNamespace } from './pod-namespace.js';
 
 /*
  * The only module that reads process.env. Everything is parsed once, at startup, with one schema; a value is
@@ -71,7 +72,8 @@ const EnvSchema = z.object({
   HOST: z.string().default('0.0.0.0'),
   K_SINK: z.url().optional(),
   K_SERVICE: z.string().optional(),
-  POD_NAMESPACE: z.string().default('cortex'),
+  // Unset: the ServiceAccount namespace file (pod-namespace.ts), else 'cortex' (outside a cluster).
+  POD_NAMESPACE: z.string().optional(),
   KUBERNETES_SERVICE_HOST: z.string().optional(),
   KUBECONFIG: z.string().optional(),
   CORTEX_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -204,11 +206,15 @@ export type Config = Readonly<{
 
 /**
  * Parses the environment (plus overrides, which win) into a frozen Config. Throws ConfigError listing every problem.
+ * `namespaceFile` is where the pod's namespace is read when POD_NAMESPACE is not set.
  *
  * @example
  * const config = loadConfig({ CORTEX_FUNCTION: 'error-intake', PORT: '0' });
  */
-export function loadConfig(overrides: Record<string, string | undefined> = {}): Config {
+export function loadConfig(
+  overrides: Record<string, string | undefined> = {},
+  { namespaceFile }: { namespaceFile?: string } = {}
+): Config {
   const env = { ...process.env, ...overrides };
   const parsed = EnvSchema.safeParse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== '')));
   if (!parsed.success) throw new ConfigError(`invalid configuration:\n${z.prettifyError(parsed.error)}`);
@@ -219,7 +225,7 @@ export function loadConfig(overrides: Record<string, string | undefined> = {}): 
     host: e.HOST,
     sink: e.K_SINK,
     service: e.K_SERVICE,
-    namespace: e.POD_NAMESPACE,
+    namespace: e.POD_NAMESPACE ?? readPodNamespace(namespaceFile) ?? 'cortex',
     inCluster: e.KUBERNETES_SERVICE_HOST !== undefined,
     kubeconfig: e.KUBECONFIG,
     logLevel: e.CORTEX_LOG_LEVEL,

@@ -1,10 +1,16 @@
+import { execFile } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { parseAllDocuments } from 'yaml';
+import { KUBECTL } from './kubectl.js';
+
+/** A Kubernetes object as YAML gives it: untyped, so tests can reach any field. */
+export type K8sObject = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 export interface Manifest {
   file: string;
-  object: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  object: K8sObject;
 }
 
 /** Every object in every YAML file under a directory (knative/ by default), with the file it came from. */
@@ -18,4 +24,18 @@ export function readManifests(dir = 'knative'): Manifest[] {
     }
   }
   return out;
+}
+
+/** `kubectl kustomize <dir>` with Debian's kubectl 1.20, with no cluster and no network to reach. */
+export async function kustomize(dir: string): Promise<K8sObject[]> {
+  const env = {
+    ...process.env,
+    KUBECONFIG: '/nonexistent/kubeconfig',
+    HTTP_PROXY: 'http://127.0.0.1:9',
+    HTTPS_PROXY: 'http://127.0.0.1:9'
+  };
+  const { stdout } = await promisify(execFile)(KUBECTL, ['kustomize', dir], { env, maxBuffer: 16 * 1024 * 1024 });
+  return parseAllDocuments(stdout)
+    .map((d) => d.toJS() as K8sObject | null)
+    .filter((o): o is K8sObject => Boolean(o));
 }

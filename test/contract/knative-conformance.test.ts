@@ -1,0 +1,56 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { KNATIVE_CRD_DIR, schemaProblems } from '../helpers/k8s-schemas.js';
+import { webhookViolations } from '../helpers/knative-webhook.js';
+import { kustomize, type K8sObject } from '../helpers/manifests.js';
+import { readmeFeatureFlags, readmeSection, renderReadmeOverlay } from '../helpers/readme.js';
+
+/*
+ * What a stock Knative install (Serving v1.23, Eventing v1.22) does with what an operator applies: `knative/`, each
+ * `knative/targets/<ns>` and the README's Kafka overlay, rendered by kubectl 1.20 as `kubectl apply -k` would. Each
+ * object must be stored as written (vendored CRD schemas, nothing pruned; core kinds through kubernetes-models) and
+ * pass the admission webhooks with only the feature flags the README names. Rules and schemas fail on the broken
+ * manifests of test/contract/knative-rules.test.ts.
+ */
+
+const rendered: Record<string, K8sObject[]> = {
+  'knative/': await kustomize('knative'),
+  'knative/targets/demo': await kustomize('knative/targets/demo'),
+  'README Kafka overlay': await renderReadmeOverlay()
+};
+const objects = Object.entries(rendered).flatMap(([from, list]) =>
+  list.map((o) => [`${from}: ${o.kind}/${o.metadata?.name}`, o] as const)
+);
+const flags = new Set(readmeFeatureFlags());
+
+describe('Contract: a stock Knative install takes what the operator applies', () => {
+  it('renders every source an operator applies', () => {
+    // Assess
+    expect(rendered['knative/']!.filter((o) => o.kind === 'Service').length).toBeGreaterThan(0);
+    expect(rendered['knative/targets/demo']!.map((o) => o.kind)).toContain('RoleBinding');
+    const broker = rendered['README Kafka overlay']!.find((o) => o.kind === 'Broker');
+    expect(broker?.metadata.annotations['eventing.knative.dev/broker.class']).toBe('Kafka');
+  });
+
+  it.each(objects)('%s: stored as written (schema, nothing pruned) and admitted by the webhooks', (_name, object) => {
+    // Act
+    const problems = { schema: schemaProblems(object), webhooks: webhookViolations(object, { flags }) };
+    // Assess
+    expect(problems).toEqual({ schema: [], webhooks: [] });
+  });
+
+  it('needs no feature flag beyond the defaults, and the README says so', () => {
+    // Assess
+    expect([...flags]).toEqual([]);
+  });
+
+  it('names in the README the Knative versions whose CRDs the fixtures carry', () => {
+    // Prepare
+    const deploy = readmeSection('Deploy on Knative');
+    const fixtures = readFileSync(`${KNATIVE_CRD_DIR}/README.md`, 'utf8');
+    // Assess
+    expect(deploy).toMatch(/Knative Serving v1\.23.*Eventing v1\.22/s);
+    expect(fixtures).toContain('(v1.23.0)');
+    expect(fixtures).toContain('(v1.22.x)');
+  });
+});
