@@ -60,8 +60,13 @@ export function renderSection(card: Scorecard, run: RunInfo): string {
       '`npm run eval` injects faults into the cluster simulator, reports them as the chat would, and scores what ' +
         'Cortex does: the outcome, the actions it asks for (unnecessary and missed ones), collateral changes to ' +
         "anything that is not the reported workload's own, and its Kubernetes writes as the simulator's write audit " +
-        'counts them. Every scenario runs on a fresh local stack. Scenarios: `bench/eval/scenarios/`; scorecard: ' +
-        '`bench/eval-scorecard.json`; `npm test` runs one scenario per outcome.'
+        'counts them. Every scenario runs on a fresh local stack; each is a row of data in `bench/eval/scenarios/` ' +
+        '(`bench/eval/scenario.ts` says what a row holds), and `npm test` runs one per outcome. Results go to ' +
+        '`bench/results/eval.json`. The run exits non-zero when a scenario scores below its expectation, or when its ' +
+        'outcomes and counts differ from the committed `bench/eval-scorecard.json`; a miss tied to a known issue is ' +
+        'listed without failing the run, until it passes. `npm run eval -- --update` rewrites the scorecard and this ' +
+        'section; `--only <names>` runs some scenarios, `--concurrency 2` runs two at a time (the matrix in about ' +
+        'half the time, but the timings then share the machine).'
     ),
     '',
     ...wrap(

@@ -1,3 +1,4 @@
+import type { Fault } from '../../../local/kube-sim/index.js';
 import type { Scenario, SetupStep, Workload } from '../scenario.js';
 import { faults, LEGACY, MCP_DEMO, mutatingBut, MUTATING, scale, single, type Expect } from './build.js';
 
@@ -8,10 +9,9 @@ import { faults, LEGACY, MCP_DEMO, mutatingBut, MUTATING, scale, single, type Ex
  */
 
 interface FaultCase {
-  fault: string;
+  fault: Fault | 'scale-zero';
   /** What the fault looks like to a user, for the title. */
   seen: string;
-  setup: (w: Workload) => SetupStep[];
   /** Correct behaviour on an opted-in workload. */
   expect: Expect;
   fast?: boolean;
@@ -21,65 +21,59 @@ const CASES: FaultCase[] = [
   {
     fault: 'scale-zero',
     seen: 'scaled to zero',
-    setup: (w) => [scale(w, 0)],
     expect: { outcome: 'healed', actions: ['scale_up'], forbidden: mutatingBut('scale_up'), after: { replicas: 1 } },
     fast: true
   },
   {
     fault: 'crashloop',
     seen: 'a persistent crash loop: one restart, then a report, no loop',
-    setup: (w) => [faults(w, 'crashloop')],
     expect: { outcome: 'failed', actions: ['restart_pods'], forbidden: mutatingBut('restart_pods'), says: 'still unhealthy' }
   },
   {
     fault: 'crashloop-transient',
     seen: 'a transient crash loop',
-    setup: (w) => [faults(w, 'crashloop-transient')],
     expect: { outcome: 'healed', actions: ['restart_pods'], forbidden: mutatingBut('restart_pods') }
   },
   {
     fault: 'oom',
     seen: 'OOMKilled',
-    setup: (w) => [faults(w, 'oom')],
     expect: { outcome: 'failed', actions: ['report_oom'], forbidden: [...MUTATING], says: 'memory|OOM' }
   },
   {
     fault: 'image-pull',
     seen: 'ImagePullBackOff',
-    setup: (w) => [faults(w, 'image-pull')],
     expect: { outcome: 'failed', actions: ['report_image_pull'], forbidden: [...MUTATING], says: 'image' },
     fast: true
   },
   {
     fault: 'not-ready',
     seen: 'running but never ready',
-    setup: (w) => [faults(w, 'not-ready')],
     expect: { outcome: 'failed', actions: [], forbidden: [...MUTATING] }
   },
   {
     fault: 'endpoints-stale',
     seen: 'ready pods missing from the endpoints',
-    setup: (w) => [faults(w, 'endpoints-stale')],
     expect: { outcome: 'healed', actions: ['rollout_restart'], forbidden: mutatingBut('rollout_restart') }
   },
   {
     fault: 'evicted',
     seen: 'evicted pods left behind',
-    setup: (w) => [faults(w, 'evicted')],
     expect: { outcome: 'healed', actions: ['cleanup_failed_pods'], forbidden: mutatingBut('cleanup_failed_pods') }
   },
   {
     fault: 'network-block',
     seen: 'a blocking NetworkPolicy: reported, nothing changed',
-    setup: (w) => [faults(w, 'network-block')],
     expect: { outcome: 'failed', actions: [], forbidden: [...MUTATING], says: 'NetworkPolicy|network polic' }
   }
 ];
 
+/** The fault annotation, or a scale to zero. */
+const setup = (c: FaultCase, w: Workload): SetupStep[] => [c.fault === 'scale-zero' ? scale(w, 0) : faults(w, c.fault)];
+
 const writesOnly = (e: Expect): Scenario['writes'] => (e.actions.some((a) => MUTATING.includes(a)) ? undefined : { max: 0 });
 
 const optedIn = (c: FaultCase): Scenario =>
-  single(`opted-in/${c.fault}`, `opted-in workload, ${c.seen}`, MCP_DEMO, c.setup(MCP_DEMO), c.expect, {
+  single(`opted-in/${c.fault}`, `opted-in workload, ${c.seen}`, MCP_DEMO, setup(c, MCP_DEMO), c.expect, {
     ...(writesOnly(c.expect) ? { writes: writesOnly(c.expect) } : {}),
     ...(c.fast ? { fast: true } : {})
   });
@@ -92,7 +86,7 @@ const notOptedIn = (c: FaultCase): Scenario => {
     `not-opted-in/${c.fault}`,
     `workload not opted in, ${c.seen.split(':')[0]}`,
     LEGACY,
-    c.setup(LEGACY),
+    setup(c, LEGACY),
     {
       ...rest,
       outcome: denied ? 'denied' : rest.outcome,
