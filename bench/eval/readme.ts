@@ -22,11 +22,11 @@ const pct = (r: number): string => `${Math.round(r * 1000) / 10}%`;
 const secs = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
 const cell = (s: string): string => s.replaceAll('|', '\\|');
 
-/** Breaks prose into lines of at most `width` characters (a word longer than that stays whole). */
+/** Breaks prose into lines of at most `width` characters; a word longer than that, or a `code span`, stays whole. */
 export function wrap(text: string, width = 118): string[] {
   const lines: string[] = [];
   let line = '';
-  for (const word of text.split(/\s+/).filter(Boolean)) {
+  for (const word of text.match(/(?:`[^`]*`|[^\s`])+/g) ?? []) {
     if (line && line.length + 1 + word.length > width) {
       lines.push(line);
       line = word;

@@ -68,5 +68,6 @@ describe('Contract: the eval scenarios, the committed scorecard and the README',
     expect(rewritten).toBe(readme.replace(section, () => other));
     expect(withSection('# T\n\n## Layout\n', 'S')).toBe('# T\n\n## Healing quality\n\nS\n\n## Layout\n');
     expect(wrap('a bb ccc dddd', 6)).toEqual(['a bb', 'ccc', 'dddd']);
+    expect(wrap('run `npm run eval` now', 12)).toEqual(['run', '`npm run eval`', 'now']);
   });
 });
