@@ -97,14 +97,15 @@ await writeFile(
 );
 
 const pct = (r: number): string => `${Math.round(r * 1000) / 10}%`;
+const ms = (v: number): string => (Number.isNaN(v) ? 'n/a' : `${v} ms`);
 console.log(
   `\n${sum.passed}/${sum.scenarios} as expected · outcomes ${sum.outcomes.correct}/${sum.outcomes.total} (${pct(sum.outcomes.rate)}) · ` +
     `unnecessary actions ${sum.actions.unnecessary}/${sum.actions.taken} (${pct(sum.actions.unnecessaryRate)}) · missed ${sum.actions.missed} · ` +
     `collateral ${sum.collateralChanges} · writes ${sum.writes}`
 );
 console.log(
-  `time to heal p50 ${time.timeToHealMs.p50} ms, p95 ${time.timeToHealMs.p95} ms (${time.timeToHealMs.n}); ` +
-    `report → any outcome p50 ${time.timeToOutcomeMs.p50} ms, p95 ${time.timeToOutcomeMs.p95} ms; matrix ${(durationMs / 1000).toFixed(0)} s`
+  `time to heal p50 ${ms(time.timeToHealMs.p50)}, p95 ${ms(time.timeToHealMs.p95)} (${time.timeToHealMs.n}); ` +
+    `report → any outcome p50 ${ms(time.timeToOutcomeMs.p50)}, p95 ${ms(time.timeToOutcomeMs.p95)}; matrix ${(durationMs / 1000).toFixed(0)} s`
 );
 console.log(`wrote ${RESULTS}`);
 

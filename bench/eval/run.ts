@@ -1,5 +1,8 @@
+import { rmSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import type { WriteRecord } from '../../local/kube-sim/index.js';
 import { startLocalStack, type LocalStack } from '../../local/stack/index.js';
+import type { SseClient } from '../../test/helpers/sse.js';
 import { cloudEvents, errorReport, operatorStream, publish, testStackEnv } from '../../test/helpers/stack.js';
 import { apply, desiredReplicas, healthy, key } from './cluster.js';
 import { collateral, snapshot } from './collateral.js';
@@ -34,6 +37,7 @@ function stackEnv(s: Pick<Scenario, 'stack'>, o: RunOptions): Record<string, str
 /** The simulated time a run uses, for the published figures: pod start, crash back-off, readiness wait in verify. */
 export function timeSettings(o: RunOptions): { podStartMs: number; backoffMs: number; checkWaitMs: number } {
   const env = stackEnv({}, o);
+  rmSync(env['CORTEX_STATE_DIR']!, { recursive: true, force: true });
   return {
     podStartMs: o.podStartMs,
     backoffMs: Number(env['CORTEX_SIM_BACKOFF_MS']),
@@ -50,69 +54,78 @@ async function quiet(stack: LocalStack): Promise<void> {
 const sessionOf = (s: Scenario, round: number, w: Workload): string =>
   `eval-${s.name}-r${round}-${w.name}`.replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 128);
 
+type Input = Omit<ScenarioInput, 'writes' | 'durationMs'>;
+
 export async function runScenario(s: Scenario, o: RunOptions): Promise<ScenarioScore> {
   const t0 = performance.now();
-  const stack = await startLocalStack({ overrides: stackEnv(s, o) });
-  const ops = await operatorStream(stack);
+  const env = stackEnv(s, o);
   const records: WriteRecord[] = [];
-  const stopAudit = stack.sim.onWrite((w) => records.push(w));
-  const events = (): SeenEvent[] => cloudEvents(ops) as SeenEvent[];
-  const input: Omit<ScenarioInput, 'writes' | 'durationMs'> = { targets: [], unexpected: [], collateral: [], activeMs: 0 };
-  const last = new Map<string, { reportedAt: number; at?: number }>();
-  const none: Observed = { outcome: 'none', healingIds: [], actions: [], text: '', manualSteps: [] };
-  let firstReport: number | undefined;
-  let round = -1;
+  const input: Input = { targets: [], unexpected: [], collateral: [], activeMs: 0 };
+  const at = { round: -1 };
+  let stack: LocalStack | undefined;
+  let ops: SseClient | undefined;
   try {
-    for (const w of SEEDED) await stack.sim.waitFor(() => healthy(stack.sim, w), { message: `${key(w)} ready` });
-    for (const step of s.setup) await apply(stack.sim, step);
-    const before = snapshot(stack.sim);
-    for (round = 0; round < s.rounds.length; round++) {
-      const r = s.rounds[round]!;
-      for (const step of r.setup ?? []) await apply(stack.sim, step);
-      const from = events().length;
-      const sent = new Map<string, number>();
-      for (const report of r.reports) sent.set(key(report.workload), await send(stack, s, round, report, last));
-      firstReport ??= Math.min(...sent.values());
-      const slice = (): SeenEvent[] => events().slice(from);
-      const left = s.timeLimitMs - (Date.now() - firstReport);
-      await ops
-        .until(() => r.expect.every((e) => settled(slice(), e.workload, sessionOf(s, round, e.workload))), Math.max(left, 1))
-        .catch(() => {
-          input.aborted ??= `round ${round + 1}: no outcome within the ${s.timeLimitMs} ms limit`;
-        });
-      input.activeMs = Date.now() - firstReport;
-      await quiet(stack);
-      for (const e of r.expect) {
-        const observed = observe(slice(), e.workload, sessionOf(s, round, e.workload));
-        const reportedAt = sent.get(key(e.workload)) ?? Date.now();
-        last.set(key(e.workload), { reportedAt, ...(observed.at ? { at: observed.at } : {}) });
-        const replicasAfter = desiredReplicas(stack.sim, e.workload);
-        input.targets.push({ round, expect: e, observed, reportedAt, replicasAfter });
-      }
-      const others = unexpected(
-        slice(),
-        r.expect.map((e) => e.workload)
-      );
-      for (const w of others) input.unexpected.push({ round, workload: w, observed: observe(slice(), w) });
-      if (input.aborted) break;
-    }
-    const reported = s.rounds.flatMap((r) => r.expect.map((e) => e.workload));
-    input.collateral = collateral(before, snapshot(stack.sim), reported);
+    stack = await startLocalStack({ overrides: env });
+    stack.sim.onWrite((w) => records.push(w));
+    ops = await operatorStream(stack);
+    await play(stack, ops, s, input, at);
   } catch (err) {
-    input.aborted = `${round < 0 ? 'setup' : round < s.rounds.length ? `round ${round + 1}` : 'after the rounds'}: ${(err as Error).message}`;
+    const where = at.round < 0 ? 'setup' : at.round < s.rounds.length ? `round ${at.round + 1}` : 'after the rounds';
+    input.aborted ??= `${where}: ${(err as Error).message}`;
   } finally {
-    stopAudit();
-    ops.close();
-    await stack.stop();
+    ops?.close();
+    await stack?.stop();
+    await rm(env['CORTEX_STATE_DIR']!, { recursive: true, force: true });
   }
   // Expectations of rounds that never ran count as having no outcome.
   const scored = new Set(input.targets.map((t) => t.round));
+  const none: Observed = { outcome: 'none', healingIds: [], actions: [], text: '', manualSteps: [] };
   s.rounds.forEach((r, i) => {
     if (scored.has(i)) return;
     for (const e of r.expect)
       input.targets.push({ round: i, expect: e, observed: none, reportedAt: 0, replicasAfter: undefined });
   });
   return scoreScenario(s, { ...input, writes: countWrites(records), durationMs: performance.now() - t0 });
+}
+
+/** The scenario on a running stack: setup, then each round's setup, reports and outcomes; `at.round` says where it is. */
+async function play(stack: LocalStack, ops: SseClient, s: Scenario, input: Input, at: { round: number }): Promise<void> {
+  const events = (): SeenEvent[] => cloudEvents(ops) as SeenEvent[];
+  const last = new Map<string, { reportedAt: number; at?: number }>();
+  let firstReport: number | undefined;
+  for (const w of SEEDED) await stack.sim.waitFor(() => healthy(stack.sim, w), { message: `${key(w)} ready` });
+  for (const step of s.setup) await apply(stack.sim, step);
+  const before = snapshot(stack.sim);
+  for (at.round = 0; at.round < s.rounds.length; at.round++) {
+    const round = at.round;
+    const r = s.rounds[round]!;
+    for (const step of r.setup ?? []) await apply(stack.sim, step);
+    const from = events().length;
+    const sent = new Map<string, number>();
+    for (const report of r.reports) sent.set(key(report.workload), await send(stack, s, round, report, last));
+    firstReport ??= Math.min(...sent.values());
+    const slice = (): SeenEvent[] => events().slice(from);
+    const left = s.timeLimitMs - (Date.now() - firstReport);
+    await ops
+      .until(() => r.expect.every((e) => settled(slice(), e.workload, sessionOf(s, round, e.workload))), Math.max(left, 1))
+      .catch(() => {
+        input.aborted ??= `round ${round + 1}: no outcome within the ${s.timeLimitMs} ms limit`;
+      });
+    input.activeMs = Date.now() - firstReport;
+    await quiet(stack);
+    for (const e of r.expect) {
+      const observed = observe(slice(), e.workload, sessionOf(s, round, e.workload));
+      const reportedAt = sent.get(key(e.workload)) ?? Date.now();
+      last.set(key(e.workload), { reportedAt, ...(observed.at ? { at: observed.at } : {}) });
+      input.targets.push({ round, expect: e, observed, reportedAt, replicasAfter: desiredReplicas(stack.sim, e.workload) });
+    }
+    const expected = r.expect.map((e) => e.workload);
+    for (const w of unexpected(slice(), expected))
+      input.unexpected.push({ round, workload: w, observed: observe(slice(), w) });
+    if (input.aborted) return;
+  }
+  const reported = s.rounds.flatMap((r) => r.expect.map((e) => e.workload));
+  input.collateral = collateral(before, snapshot(stack.sim), reported);
 }
 
 /** Sends one report; resolves to the time it was sent. */
