@@ -1,5 +1,6 @@
 import { type AddressInfo } from 'node:net';
 import { pino, type Logger } from 'pino';
+import { type Identify, type WriteRecord, bearerTokenUser } from './api/audit.js';
 import { type ApiContext } from './api/context.js';
 import { createApiServer } from './api/server.js';
 import { ControlLoop } from './controllers/loop.js';
@@ -20,7 +21,8 @@ import { type KubeObject } from './types.js';
  * See docs/simulator.md for what it models and what it does not.
  */
 
-export { FAULT_ANNOTATION, FAULTS, type Fault } from './kubelet/faults.js';
+export { type Identify, type WriteRecord, type WriteVerb } from './api/audit.js';
+export { FAULT_ANNOTATION, FAULTS, type Fault, parseFaults } from './kubelet/faults.js';
 export { renderKubeconfig } from './kubeconfig.js';
 export { type KubeObject } from './types.js';
 
@@ -45,6 +47,8 @@ export interface SimulatorOptions {
   historySize?: number;
   /** 'demo' seeds namespace demo with mcp-demo, mcp-tools and legacy-api. Default 'none'. */
   seed?: 'demo' | 'none';
+  /** Names the user a request acts as, for the write audit. Default: its bearer token (see api/audit.ts). */
+  identify?: Identify;
   log?: Logger;
 }
 
@@ -84,8 +88,14 @@ export interface Simulator {
   get(kind: string, namespace: string | undefined, name: string): KubeObject | undefined;
   /** A snapshot of objects of a kind, optionally filtered by a label selector. */
   list(kind: string, namespace?: string, labelSelector?: string): KubeObject[];
-  /** Sets or clears (`'none'`) a Deployment's fault: the same annotation `kubectl annotate` sets. */
-  setFault(namespace: string, deployment: string, fault: Fault | 'none'): void;
+  /** Sets or clears (`'none'`, `[]`) a Deployment's faults: the same annotation `kubectl annotate` sets. */
+  setFault(namespace: string, deployment: string, fault: Fault | readonly Fault[] | 'none'): void;
+  /**
+   * Calls `listener` for every write a client makes through the API (create, update, patch, delete, dry runs
+   * marked), once it has been answered; never for the controllers' and the kubelet's own writes. Returns the
+   * function that stops it.
+   */
+  onWrite(listener: (w: WriteRecord) => void): () => void;
   /** Test hook: matching requests are answered with the given Status code; call the result to remove the rule. */
   failRequests(rule: FailureRule): () => void;
   /** Test hook: ends every open watch stream, as an API server restart would; clients re-watch. */
@@ -123,6 +133,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   loop.run();
 
   const rules: (FailureRule & { left: number })[] = [];
+  const writeListeners = new Set<(w: WriteRecord) => void>();
   let address = '127.0.0.1:0';
   const ctx: ApiContext = {
     store,
@@ -153,7 +164,11 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
         hang: rule.hang
       };
     },
-    watches: new Set()
+    watches: new Set(),
+    identify: opts.identify ?? bearerTokenUser,
+    recordWrite: (w) => {
+      for (const l of writeListeners) l(w);
+    }
   };
   const server = createApiServer(ctx);
   const host = opts.host ?? '127.0.0.1';
@@ -203,9 +218,14 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       const d = store.get(def, namespace, deployment);
       if (!d) throw new Error(`deployment ${namespace}/${deployment} not found`);
       const annotations = { ...(d.metadata.annotations ?? {}) };
-      if (fault === 'none') delete annotations[FAULT_ANNOTATION];
-      else annotations[FAULT_ANNOTATION] = fault;
+      const list = fault === 'none' ? [] : typeof fault === 'string' ? [fault] : fault;
+      if (list.length === 0) delete annotations[FAULT_ANNOTATION];
+      else annotations[FAULT_ANNOTATION] = list.join(',');
       store.update(def, { ...d, metadata: { ...d.metadata, annotations } });
+    },
+    onWrite(listener) {
+      writeListeners.add(listener);
+      return () => void writeListeners.delete(listener);
     },
     dropWatches() {
       for (const end of [...ctx.watches]) end();

@@ -1,6 +1,7 @@
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import { ApiError, internalError, methodNotAllowed, unknownResource } from '../api-errors.js';
 import { type ResourceDef, groupVersion } from '../resources.js';
+import { writeOf } from './audit.js';
 import { type ApiContext } from './context.js';
 import { apiGroupDoc, apiGroupList, apiResourceList, apiVersions, versionInfo } from './discovery.js';
 import { mediaType, parseJson, readBody, sendJson, sendStatus, sendText } from './http-util.js';
@@ -59,6 +60,8 @@ async function handle(ctx: ApiContext, req: IncomingMessage, res: ServerResponse
       return sendJson(res, 200, versionInfo());
   }
   const route = parseRoute(path);
+  const write = writeOf(method, route, ctx.identify(req), isDryRun(url.searchParams));
+  if (write) res.once('finish', () => ctx.recordWrite({ ...write, at: ctx.now(), code: res.statusCode }));
   switch (route.type) {
     case 'api-versions':
       return sendJson(res, 200, apiVersions(ctx.serverAddress()));

@@ -1,11 +1,11 @@
-import { FAULT_ANNOTATION } from '../kubelet/faults.js';
+import { faultsOf } from '../kubelet/faults.js';
 import { resourceForKind } from '../resources.js';
 import { type ObjectStore } from '../store.js';
 import { type Deployment, type KubeObject } from '../types.js';
 
 /*
  * The `network-block` fault: a deny-all-ingress NetworkPolicy selecting the workload's pods exists exactly while the
- * Deployment carries `sim.cortex.dev/fault=network-block`.
+ * Deployment's `sim.cortex.dev/fault` list names `network-block`.
  */
 
 const DEPLOY = resourceForKind('Deployment');
@@ -17,7 +17,7 @@ export const networkPolicyName = (deployment: string): string => `${deployment}-
 export function syncNetworkBlocks(store: ObjectStore): void {
   const wanted = new Set<string>();
   for (const d of store.list(DEPLOY) as Deployment[]) {
-    if (d.metadata.annotations?.[FAULT_ANNOTATION]?.trim() !== 'network-block') continue;
+    if (!faultsOf(d).includes('network-block')) continue;
     const name = networkPolicyName(d.metadata.name);
     wanted.add(`${d.metadata.namespace}/${name}`);
     if (store.get(NETPOL, d.metadata.namespace, name)) continue;

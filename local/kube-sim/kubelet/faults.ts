@@ -2,9 +2,11 @@ import { type KubeObject, type Pod } from '../types.js';
 
 /*
  * Faults are injected per Deployment through one annotation, so any client can inject them:
- *   kubectl annotate deploy/<name> sim.cortex.dev/fault=<fault>      (and `sim.cortex.dev/fault-` to clear)
- * The tracker maps each pod to its Deployment (pod → ReplicaSet → Deployment owner references) and remembers which
- * pods existed when a fault was set, for the faults that only affect those pods.
+ *   kubectl annotate deploy/<name> sim.cortex.dev/fault=<fault>[,<fault>…]   (and `sim.cortex.dev/fault-` to clear)
+ * Several faults combine (`oom,not-ready`); each one starts when it appears in the list and ends when it leaves it,
+ * so adding a fault to the list does not restart the ones already there. The tracker maps each pod to its Deployment
+ * (pod → ReplicaSet → Deployment owner references) and remembers which pods existed when each fault was set, for the
+ * faults that only affect those pods.
  */
 
 export const FAULT_ANNOTATION = 'sim.cortex.dev/fault';
@@ -24,6 +26,26 @@ export type Fault = (typeof FAULTS)[number];
 
 export const isFault = (v: unknown): v is Fault => typeof v === 'string' && (FAULTS as readonly string[]).includes(v);
 
+/**
+ * The faults an annotation value names, in order and without repeats, and the values that name none.
+ *
+ * @example
+ * parseFaults(' evicted, crashloop-transient ,meteor'); // → { faults: ['evicted', 'crashloop-transient'], unknown: ['meteor'] }
+ */
+export function parseFaults(raw: string | undefined): { faults: Fault[]; unknown: string[] } {
+  const faults: Fault[] = [];
+  const unknown: string[] = [];
+  for (const part of (raw ?? '').split(',').map((p) => p.trim())) {
+    if (!part) continue;
+    if (!isFault(part)) unknown.push(part);
+    else if (!faults.includes(part)) faults.push(part);
+  }
+  return { faults, unknown };
+}
+
+/** The faults a Deployment's annotation names. */
+export const faultsOf = (d: KubeObject): Fault[] => parseFaults(d.metadata.annotations?.[FAULT_ANNOTATION]).faults;
+
 /** Faults that only hit the pods that exist when the fault is set; replacements created later are healthy. */
 const MARKING: readonly Fault[] = ['crashloop-transient', 'endpoints-stale', 'evicted'];
 
@@ -38,24 +60,46 @@ export interface PodFault {
 
 export interface FaultChange {
   deployment: KubeObject;
-  fault: Fault | undefined;
-  previous: Fault | undefined;
-  /** Pods of the deployment that existed when the fault was set (for MARKING faults). */
+  faults: Fault[];
+  previous: Fault[];
+  /** Faults that are in the list now and were not before. */
+  added: Fault[];
+  /** Live pods of the deployment when the change was seen (what the added MARKING faults hit). */
   pods: Pod[];
 }
 
 const controllerUid = (obj: KubeObject): string | undefined => obj.metadata.ownerReferences?.find((o) => o.controller)?.uid;
 
+/** One fault's effect on one pod; `marked` says whether the pod existed when the fault was set. */
+function effect(fault: Fault, marked: boolean): PodFault {
+  switch (fault) {
+    case 'crashloop':
+      return { crash: 'error' };
+    case 'crashloop-transient':
+      return marked ? { crash: 'transient' } : {};
+    case 'oom':
+      return { crash: 'oom' };
+    case 'image-pull':
+      return { imagePull: true };
+    case 'not-ready':
+      return { notReady: true };
+    case 'endpoints-stale':
+      return marked ? { staleEndpoints: true } : {};
+    default:
+      return {};
+  }
+}
+
 export class FaultTracker {
-  private readonly current = new Map<string, Fault>();
-  /** deployment uid → uids of the pods that existed when a MARKING fault was set. */
+  private readonly current = new Map<string, Fault[]>();
+  /** `<deployment uid>/<fault>` → uids of the pods that existed when that MARKING fault was set. */
   private readonly marked = new Map<string, Set<string>>();
   private podToDeployment = new Map<string, string>();
   /** Unknown annotation values, reported once per deployment and value. */
   private readonly warned = new Set<string>();
 
   /**
-   * Reads the annotations and the ownership chain; returns the deployments whose fault changed since the last call.
+   * Reads the annotations and the ownership chain; returns the deployments whose faults changed since the last call.
    * `onUnknown` is told about annotation values that name no fault.
    */
   observe(
@@ -83,53 +127,43 @@ export class FaultTracker {
     for (const d of deployments) {
       const uid = d.metadata.uid;
       seen.add(uid);
-      const raw = d.metadata.annotations?.[FAULT_ANNOTATION]?.trim();
-      const fault = isFault(raw) ? raw : undefined;
-      if (raw && !fault && !this.warned.has(`${uid}/${raw}`)) {
-        this.warned.add(`${uid}/${raw}`);
-        onUnknown?.(d, raw);
+      const { faults, unknown } = parseFaults(d.metadata.annotations?.[FAULT_ANNOTATION]);
+      for (const value of unknown) {
+        if (this.warned.has(`${uid}/${value}`)) continue;
+        this.warned.add(`${uid}/${value}`);
+        onUnknown?.(d, value);
       }
-      const previous = this.current.get(uid);
-      if (fault === previous) continue;
-      if (fault) this.current.set(uid, fault);
+      const previous = this.current.get(uid) ?? [];
+      const added = faults.filter((f) => !previous.includes(f));
+      const removed = previous.filter((f) => !faults.includes(f));
+      if (added.length === 0 && removed.length === 0) continue;
+      if (faults.length) this.current.set(uid, faults);
       else this.current.delete(uid);
       const live = (podsByDeploy.get(uid) ?? []).filter(
         (p) => !p.metadata.deletionTimestamp && p.status?.phase !== 'Failed' && p.status?.phase !== 'Succeeded'
       );
-      if (fault && MARKING.includes(fault)) this.marked.set(uid, new Set(live.map((p) => p.metadata.uid)));
-      else this.marked.delete(uid);
-      changes.push({ deployment: d, fault, previous, pods: live });
+      for (const f of removed) this.marked.delete(`${uid}/${f}`);
+      for (const f of added.filter((x) => MARKING.includes(x)))
+        this.marked.set(`${uid}/${f}`, new Set(live.map((p) => p.metadata.uid)));
+      changes.push({ deployment: d, faults, previous, added, pods: live });
     }
     for (const uid of [...this.current.keys()]) if (!seen.has(uid)) this.current.delete(uid);
-    for (const uid of [...this.marked.keys()]) if (!seen.has(uid)) this.marked.delete(uid);
+    for (const key of [...this.marked.keys()]) if (!seen.has(key.split('/')[0]!)) this.marked.delete(key);
     return changes;
   }
 
-  faultOf(deploymentUid: string): Fault | undefined {
-    return this.current.get(deploymentUid);
-  }
-
-  /** The effect of the active fault on one pod (empty when the pod's workload has no fault). */
+  /** The effect of the active faults on one pod (empty when the pod's workload has none); the first crash listed wins. */
   forPod(pod: KubeObject): PodFault {
     const d = this.podToDeployment.get(pod.metadata.uid);
-    const fault = d ? this.current.get(d) : undefined;
-    if (!d || !fault) return {};
-    const marked = this.marked.get(d)?.has(pod.metadata.uid) ?? false;
-    switch (fault) {
-      case 'crashloop':
-        return { crash: 'error' };
-      case 'crashloop-transient':
-        return marked ? { crash: 'transient' } : {};
-      case 'oom':
-        return { crash: 'oom' };
-      case 'image-pull':
-        return { imagePull: true };
-      case 'not-ready':
-        return { notReady: true };
-      case 'endpoints-stale':
-        return marked ? { staleEndpoints: true } : {};
-      default:
-        return {};
+    const faults = d ? (this.current.get(d) ?? []) : [];
+    const out: PodFault = {};
+    for (const f of faults) {
+      const e = effect(f, this.marked.get(`${d}/${f}`)?.has(pod.metadata.uid) ?? false);
+      if (e.crash && !out.crash) out.crash = e.crash;
+      if (e.imagePull) out.imagePull = true;
+      if (e.notReady) out.notReady = true;
+      if (e.staleEndpoints) out.staleEndpoints = true;
     }
+    return out;
   }
 }

@@ -63,12 +63,12 @@ export class Kubelet {
       this.o.log.info(
         {
           deployment: `${c.deployment.metadata.namespace}/${c.deployment.metadata.name}`,
-          fault: c.fault ?? 'none',
-          previous: c.previous ?? 'none'
+          fault: c.faults.join(',') || 'none',
+          previous: c.previous.join(',') || 'none'
         },
         'fault changed'
       );
-      if (c.fault === 'evicted') for (const p of c.pods) this.evict(p, now);
+      if (c.added.includes('evicted')) for (const p of c.pods) this.evict(p, now);
     }
     let due: number | undefined;
     const seen = new Set<string>();

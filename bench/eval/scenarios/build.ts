@@ -1,0 +1,44 @@
+import type { Fault } from '../../../local/kube-sim/index.js';
+import type { Action } from '../../../shared/events/schemas.js';
+import type { Expectation, Scenario, SetupStep, Workload } from '../scenario.js';
+
+/* Small builders that keep the scenario table readable. */
+
+export const demo = (name: string): Workload => ({ namespace: 'demo', name });
+
+/** Opted in, one replica. */
+export const MCP_DEMO = demo('mcp-demo');
+/** Opted in, two replicas. */
+export const MCP_TOOLS = demo('mcp-tools');
+/** Not opted in, one replica. */
+export const LEGACY = demo('legacy-api');
+
+/** The remediations that write to the cluster. */
+export const MUTATING: readonly Action[] = ['restart_pods', 'scale_up', 'rollout_restart', 'cleanup_failed_pods'];
+
+/** Every mutating remediation except the ones named. */
+export const mutatingBut = (...allowed: Action[]): Action[] => MUTATING.filter((a) => !allowed.includes(a));
+
+export const faults = (workload: Workload, ...list: Fault[]): SetupStep => ({ kind: 'fault', workload, faults: list });
+export const scale = (workload: Workload, replicas: number): SetupStep => ({ kind: 'scale', workload, replicas });
+
+export type Expect = Omit<Expectation, 'workload'>;
+
+/** A scenario of one round: one report of one workload, one expected outcome. */
+export function single(
+  name: string,
+  title: string,
+  workload: Workload,
+  setup: SetupStep[],
+  expect: Expect,
+  extra: Partial<Omit<Scenario, 'name' | 'title' | 'setup' | 'rounds'>> = {}
+): Scenario {
+  return {
+    name,
+    title,
+    setup,
+    rounds: [{ reports: [{ workload }], expect: [{ workload, ...expect }] }],
+    timeLimitMs: 30_000,
+    ...extra
+  };
+}
