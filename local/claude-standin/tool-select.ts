@@ -104,3 +104,14 @@ export function selectTool(tools: ToolParam[] | undefined, text: string, choice?
   if (bestScore >= THRESHOLD) return best;
   return choice?.type === 'any' ? candidates[0] : undefined;
 }
+
+/**
+ * The tools to call for this user text: every tool the text names (by name or "use the x tool") when it names
+ * several and parallel use is allowed, else the one `selectTool` picks. Empty means answer in text.
+ */
+export function selectTools(tools: ToolParam[] | undefined, text: string, choice?: ToolChoice): ToolParam[] {
+  const one = selectTool(tools, text, choice);
+  if (!one || choice?.type === 'tool' || choice?.disable_parallel_tool_use) return one ? [one] : [];
+  const named = customTools(tools).filter((t) => scoreTool(t, text) >= NAME);
+  return named.length > 1 ? named : [one];
+}
