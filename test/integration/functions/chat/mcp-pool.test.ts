@@ -74,7 +74,7 @@ describe('Function: chat MCP pool against real MCP servers over HTTP', () => {
       .call({ name: 'demo__x', tool: 'x', server: { name: 'demo', url: '', target } }, {})
       .catch((e: unknown) => e);
     // Act
-    const [timeout, unreachable, http] = [slow, down, unavailable].map(classifyMcpError);
+    const [timeout, unreachable, http] = [slow, down, unavailable].map((e) => classifyMcpError(e));
     // Assess
     expect(timeout).toMatchObject({ category: 'mcp_timeout', workload: true, errorCode: '-32001' });
     expect(unreachable).toMatchObject({ category: 'mcp_unreachable', workload: true });
