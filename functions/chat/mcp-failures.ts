@@ -88,7 +88,7 @@ export function classifyMcpError(err: unknown, opts: { progressed?: boolean } = 
       return {
         category: 'mcp_unauthorized',
         workload: false,
-        message: `authorization failed: ${message}`,
+        message: `authorization failed (HTTP ${status}): ${message}`,
         httpStatus: status
       };
     }

@@ -119,6 +119,7 @@ export async function handleMessages(ctx: MessagesContext, req: IncomingMessage,
     }
     const reply = answer(ctx, request, raw, fault, ctx.contextWindow - tokens);
     const usage = ctx.cache.use(blocks);
+    entry.usage = usage;
     const meta: MessageMeta = { id: derivedId('msg', raw), model: request.model, ...usage };
     log.info(
       { stream: request.stream === true, stopReason: reply.stopReason, blocks: reply.blocks.map((b) => b.type), usage },
