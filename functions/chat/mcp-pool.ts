@@ -91,6 +91,15 @@ interface Entry {
 }
 
 /**
+ * The server does not know our MCP session: 404 as the spec says, or the 400 "No valid session ID" that servers
+ * built from the SDK's examples answer (server-everything among them).
+ */
+export function sessionLost(err: unknown): boolean {
+  if (!(err instanceof StreamableHTTPError)) return false;
+  return err.code === 404 || (err.code === 400 && /session/i.test(err.message));
+}
+
+/**
  * @example
  * const pool = createMcpPool({ servers: config.mcp.servers, callTimeoutMs: 15000, listTimeoutMs: 5000, fetch, log, now });
  * const { tools, refs } = await pool.tools();
@@ -226,10 +235,12 @@ export function createMcpPool(deps: McpPoolDeps): McpPool {
       try {
         return await once();
       } catch (err) {
-        // A stateful server that restarted no longer knows our MCP session (404): start a new one and try again.
-        if (!(err instanceof StreamableHTTPError && err.code === 404)) throw err;
+        // A stateful server that restarted no longer knows our MCP session: start a new one and try again. The new
+        // server may be a new version, so its tools are listed again too.
+        if (!sessionLost(err)) throw err;
         log.info({ server: ref.server.name }, 'MCP session lost; reconnecting');
         await drop(entry);
+        entry.stale = true;
         return once();
       }
     },
