@@ -42,8 +42,7 @@ const resultIds = (m: MessageParam | undefined): Set<string> =>
 
 /**
  * A history the API accepts: every tool_use answered by a tool_result in the next message and every tool_result
- * answering a tool_use of the message before. Unpaired blocks are removed, and a message left empty is dropped (an
- * assistant message keeps a placeholder text). A session saved by an older version with a tool call cut by
+ * answering a tool_use of the message before. Unpaired blocks are removed, and a message left empty is dropped. A session saved by an older version with a tool call cut by
  * max_tokens is mended this way instead of failing every later message with a 400.
  *
  * @example
@@ -60,8 +59,8 @@ export function repairHistory(messages: readonly MessageParam[]): { messages: Me
         ? m.role === 'assistant' && answered.has(b.id)
         : b.type !== 'tool_result' || asked.has(b.tool_use_id);
     const content = m.content.filter(paired);
+    // A message left empty goes; the API joins the same-role messages that may then meet.
     if (content.length > 0) out.push(content.length === m.content.length ? m : ({ ...m, content } as MessageParam));
-    else if (m.role === 'assistant') out.push({ role: 'assistant', content: [{ type: 'text', text: '(no answer)' }] });
   });
   const mended = splitTurns(out).flat();
   const repaired = mended.length !== messages.length || mended.some((m, i) => m !== messages[i]);
