@@ -91,9 +91,10 @@ export async function callClaude(request: LlmRequest, deps: CallDeps): Promise<C
   let shrinks = 0;
   const text = replayFilter(deps.onText);
   let fitted = await fitToBudget(request.messages, { budget, toolResultChars: limits.toolResultChars, count, fixed });
+  /** Sends less next time: `factor` of what was just sent (never more than the budget allowed). */
   const shrink = async (factor: number): Promise<void> => {
     shrinks += 1;
-    budget = Math.floor(budget * factor);
+    budget = Math.min(budget, Math.floor(fitted.tokens * factor));
     fitted = await fitToBudget(fitted.messages, { budget, toolResultChars: limits.toolResultChars, count, fixed });
   };
   if (fitted.trimmed) log.info({ tokens: fitted.tokens, budget }, 'conversation trimmed to fit the context window');
