@@ -6,6 +6,7 @@ import { startClaudeStandin } from '../local/claude-standin/index.js';
 import { startMcpDemo } from '../local/mcp-demo/index.js';
 import { createLogger } from '../shared/runtime/logging.js';
 import { run } from '../shared/runtime/run.js';
+import { benchChatCache } from './chat-cache.js';
 import { keepAlive, serve } from './http.js';
 import { measurement, quantile, type Measurement } from './measure.js';
 
@@ -115,7 +116,8 @@ export async function benchChat(): Promise<Measurement[]> {
         quantile(direct, 0.99),
         'baseline: SDK messages.stream() → first text delta'
       ),
-      measurement('chat.added_p50', quantile(viaChat, 0.5) - quantile(direct, 0.5), 'ms', null, 'chat p50 minus SDK p50')
+      measurement('chat.added_p50', quantile(viaChat, 0.5) - quantile(direct, 0.5), 'ms', null, 'chat p50 minus SDK p50'),
+      ...(await benchChatCache())
     ];
   } finally {
     await chat.stop();
