@@ -1,10 +1,5 @@
-import { loadFunction } from '../functions/index.js';
-import { startClaudeStandin } from '../local/claude-standin/index.js';
-import { startMcpDemo } from '../local/mcp-demo/index.js';
-import { createLogger } from '../shared/runtime/logging.js';
-import { run } from '../shared/runtime/run.js';
 import { readSse } from '../shared/sse/reader.js';
-import { serve } from './http.js';
+import { startChatStack } from './chat-stack.js';
 import { measurement, type Measurement } from './measure.js';
 
 /*
@@ -47,25 +42,7 @@ async function post(url: string, body: unknown): Promise<{ sessionId: string; to
 }
 
 async function session(promptCache: boolean): Promise<Totals> {
-  const log = createLogger({ name: 'bench', level: 'silent' });
-  const standin = await startClaudeStandin({ log, pacingMs: 0 });
-  const demo = await startMcpDemo({ log });
-  const sink = await serve((req, res) => void req.resume().on('end', () => res.writeHead(202).end()));
-  const chat = await run(await loadFunction('chat'), {
-    overrides: {
-      PORT: '0',
-      HOST: '127.0.0.1',
-      K_SINK: `${sink.url}/`,
-      CORTEX_LOG_LEVEL: 'silent',
-      CORTEX_SESSION_SECRET: 'bench-session-secret-0123456789',
-      ANTHROPIC_BASE_URL: standin.url,
-      ANTHROPIC_API_KEY: '',
-      CORTEX_CHAT_PROMPT_CACHE: String(promptCache),
-      CORTEX_MCP_SERVERS: JSON.stringify([
-        { name: 'demo', url: demo.url, target: { namespace: 'demo', service: 'mcp-demo' } }
-      ])
-    }
-  });
+  const { chat, standin, stop } = await startChatStack({ CORTEX_CHAT_PROMPT_CACHE: String(promptCache) });
   try {
     let ids = await post(chat.url, { message: SCRIPT[0] });
     for (let i = 1; i < MESSAGES; i++) ids = await post(chat.url, { message: SCRIPT[i % SCRIPT.length], ...ids });
@@ -77,8 +54,7 @@ async function session(promptCache: boolean): Promise<Totals> {
     }
     return totals;
   } finally {
-    await chat.stop();
-    await Promise.all([standin.stop(), demo.stop(), sink.close()]);
+    await stop();
   }
 }
 
