@@ -111,6 +111,17 @@ describe('Function: chat meets the real Messages API behaviours (stand-in)', () 
     expect(h.standin.requests()).toHaveLength(3);
   });
 
+  it('a long pause filled with pings keeps the answer alive past the idle timeout', async () => {
+    // Prepare
+    const h = await start({ env: { CORTEX_LLM_IDLE_TIMEOUT_MS: '500' } });
+    h.standin.faults.push({ kind: 'pause', ms: 1_500, pingMs: 200 });
+    // Act
+    const reply = await postChat(h.chat.url, { message: 'Hello, take your time' });
+    // Assess
+    expect(names(reply).filter((n) => n !== 'token')).toEqual(['session', 'done']);
+    expect(h.standin.requests()).toHaveLength(1);
+  });
+
   it('prompt caching: breakpoints on tools, system and conversation; the second message reads its prefix from the cache', async () => {
     // Prepare
     const h = await start({ standin: { minCacheTokens: 256 } });
