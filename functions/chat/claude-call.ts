@@ -11,7 +11,8 @@ import { estimateTokens, fitToBudget } from './token-budget.js';
  *   streamed twice;
  * - a 400 "prompt is too long" (our estimate was off) and a tool_use cut by the end of the context window
  *   (model_context_window_exceeded) shrink the budget and call again;
- * - if nothing helps, the cut tool_use is dropped and the answer says it was cut.
+ * - if nothing helps, the cut tool_use is dropped and the answer says it was cut; a text answer cut by either limit
+ *   keeps its text and says so too.
  */
 
 export interface CallLimits {
@@ -48,6 +49,12 @@ const MARGIN = 0.02;
 const MAX_SHRINKS = 3;
 
 const TOO_LONG = /prompt is too long: (\d+) tokens > (\d+) maximum/;
+
+/** Text answers cut by a limit keep their text; the user is told they were cut. */
+const CUT: Record<string, 'max_tokens' | 'context_window'> = {
+  max_tokens: 'max_tokens',
+  model_context_window_exceeded: 'context_window'
+};
 
 /** A tool_use that max_tokens or the context window cut: its input is incomplete, and it must not be sent back. */
 export function cutToolUse(message: Message): boolean {
@@ -113,7 +120,10 @@ export async function callClaude(request: LlmRequest, deps: CallDeps): Promise<C
       continue;
     }
     const message = res.message;
-    if (!cutToolUse(message)) return { ok: true, message, messages: fitted.messages };
+    if (!cutToolUse(message)) {
+      const cut = CUT[message.stop_reason ?? ''];
+      return { ok: true, message, messages: fitted.messages, ...(cut ? { truncated: cut } : {}) };
+    }
     if (message.stop_reason === 'max_tokens' && maxTokens < limits.maxTokensCeiling) {
       maxTokens = Math.min(limits.maxTokensCeiling, maxTokens * 2);
       log.info({ maxTokens }, 'a tool call was cut by max_tokens; asking again with more room');

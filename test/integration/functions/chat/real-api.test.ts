@@ -45,7 +45,8 @@ describe('Function: chat meets the real Messages API behaviours (stand-in)', () 
     const reply = await postChat(h.chat.url, { message: 'Please use the get_service_status tool' });
     const next = await postChat(h.chat.url, { message: 'And what did I ask before?', ...session(reply) });
     // Assess
-    expect(names(reply).filter((n) => n !== 'token')).toEqual(['session', 'tool_call', 'tool_result', 'done']);
+    // The final answer quotes the tool result and is itself cut at 16 tokens: kept, with a notice.
+    expect(names(reply).filter((n) => n !== 'token')).toEqual(['session', 'tool_call', 'tool_result', 'notice', 'done']);
     expect(
       bodies(h)
         .map((b) => b.max_tokens)
@@ -70,6 +71,19 @@ describe('Function: chat meets the real Messages API behaviours (stand-in)', () 
     const sent = bodies(h).at(-1)!;
     expect(JSON.stringify(sent.messages)).not.toContain('tool_use');
     expect(h.standin.requests().every((r) => r.status === 200)).toBe(true);
+  });
+
+  it('parallel tool calls: both run, and their results go back to Claude in one user message', async () => {
+    // Prepare
+    const h = await start();
+    // Act
+    const reply = await postChat(h.chat.url, { message: 'Use get_service_status and search_docs about healing' });
+    // Assess
+    const calls = reply.events.filter((e) => e.event === 'tool_call').map((e) => e.data.name);
+    expect(calls).toEqual(['search_docs', 'get_service_status']);
+    expect(names(reply).at(-1)).toBe('done');
+    const last = bodies(h).at(-1)!.messages.at(-1)!.content as { type: string }[];
+    expect(last.map((b) => b.type)).toEqual(['tool_result', 'tool_result']);
   });
 
   it('a refusal resets the conversation and says so; the next message is answered without the refused context', async () => {
