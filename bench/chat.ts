@@ -1,12 +1,9 @@
 import http from 'node:http';
 import Anthropic from '@anthropic-ai/sdk';
 import type { MessageCreateParamsStreaming } from '@anthropic-ai/sdk/resources/messages';
-import { loadFunction } from '../functions/index.js';
-import { startClaudeStandin } from '../local/claude-standin/index.js';
-import { startMcpDemo } from '../local/mcp-demo/index.js';
-import { createLogger } from '../shared/runtime/logging.js';
-import { run } from '../shared/runtime/run.js';
-import { keepAlive, serve } from './http.js';
+import { benchChatCache } from './chat-cache.js';
+import { startChatStack } from './chat-stack.js';
+import { keepAlive } from './http.js';
 import { measurement, quantile, type Measurement } from './measure.js';
 
 /*
@@ -64,24 +61,7 @@ async function sdkFirstToken(client: Anthropic, params: MessageCreateParamsStrea
 }
 
 export async function benchChat(): Promise<Measurement[]> {
-  const log = createLogger({ name: 'bench', level: 'silent' });
-  const standin = await startClaudeStandin({ log, pacingMs: 0 });
-  const demo = await startMcpDemo({ log });
-  const sink = await serve((req, res) => void req.resume().on('end', () => res.writeHead(202).end()));
-  const chat = await run(await loadFunction('chat'), {
-    overrides: {
-      PORT: '0',
-      HOST: '127.0.0.1',
-      K_SINK: `${sink.url}/`,
-      CORTEX_LOG_LEVEL: 'silent',
-      CORTEX_SESSION_SECRET: 'bench-session-secret-0123456789',
-      ANTHROPIC_BASE_URL: standin.url,
-      ANTHROPIC_API_KEY: '',
-      CORTEX_MCP_SERVERS: JSON.stringify([
-        { name: 'demo', url: demo.url, target: { namespace: 'demo', service: 'mcp-demo' } }
-      ])
-    }
-  });
+  const { chat, standin, stop } = await startChatStack();
   try {
     await chatFirstToken(chat.url);
     const sent = standin.requests().at(-1)!.body as MessageCreateParamsStreaming;
@@ -115,10 +95,10 @@ export async function benchChat(): Promise<Measurement[]> {
         quantile(direct, 0.99),
         'baseline: SDK messages.stream() → first text delta'
       ),
-      measurement('chat.added_p50', quantile(viaChat, 0.5) - quantile(direct, 0.5), 'ms', null, 'chat p50 minus SDK p50')
+      measurement('chat.added_p50', quantile(viaChat, 0.5) - quantile(direct, 0.5), 'ms', null, 'chat p50 minus SDK p50'),
+      ...(await benchChatCache())
     ];
   } finally {
-    await chat.stop();
-    await Promise.all([standin.stop(), demo.stop(), sink.close()]);
+    await stop();
   }
 }

@@ -2,6 +2,7 @@ import { Events } from '../../shared/events/catalog.js';
 import { defineFunction } from '../../shared/runtime/define-function.js';
 import { mountChatRoutes } from './routes.js';
 import { createChatService } from './service.js';
+import { usageMeterFor } from './usage-meter.js';
 
 /**
  * The chat: `POST /chat` streams Claude's answer as SSE, with tools from the configured MCP servers. A failing tool
@@ -25,5 +26,7 @@ export default defineFunction({
   },
   routes(router, ctx) {
     mountChatRoutes(router, createChatService(ctx), { maxMessageBytes: ctx.config.chat.maxMessageBytes });
-  }
+  },
+  // Claude token usage and what prompt caching saved.
+  metrics: (ctx) => usageMeterFor(ctx).gauges()
 });

@@ -23,13 +23,23 @@ export interface LlmFailure {
   readonly httpStatus?: number;
   /** The API's `error.type` (overloaded_error, rate_limit_error, …) when it sent one. */
   readonly errorType?: string;
+  /** The API's `error.message` ("prompt is too long: 210000 tokens > 200000 maximum"). */
+  readonly apiMessage?: string;
   /** Response headers of a failed attempt, for retry-after. */
   readonly headers?: Headers;
   /** e.g. `HTTP 529 overloaded_error`, `connection error (ECONNRESET)`. */
   readonly detail: string;
   /** The caller aborted (the browser went away): nothing to report. */
   readonly aborted?: boolean;
+  /**
+   * An `event: error` in a stream that had started. With `retryable`, it is what a 529 or 500 would have been
+   * before the stream: retried as long as no token has reached the user.
+   */
+  readonly midStream?: boolean;
 }
+
+/** In-stream error types that stand for a 529 or a 500: worth retrying while the user has seen nothing. */
+const RETRYABLE_IN_STREAM = new Set(['overloaded_error', 'api_error']);
 
 /** Our own end of a stream that went silent after its headers; the SDK's timeout covers only the headers. */
 export class StreamIdleError extends Error {
@@ -89,19 +99,22 @@ export function classifyLlmError(err: unknown): LlmFailure {
           : header === 'false'
             ? false
             : status === 408 || status === 409 || status === 429 || status >= 500;
+      const apiMessage = typeof err.apiMessage === 'string' ? err.apiMessage : undefined;
       return {
         category: categoryOfStatus(status),
         retryable,
         httpStatus: status,
         ...(type ? { errorType: type } : {}),
+        ...(apiMessage ? { apiMessage } : {}),
         ...(err.headers ? { headers: err.headers } : {}),
         detail: `HTTP ${status}${type ? ` ${type}` : ''}`
       };
     }
-    // An `event: error` frame in a stream that had started: no status, never retried.
+    // An `event: error` frame in a stream that had started: no status; retried only while nothing reached the user.
     return {
       category: (type && CATEGORY_OF_TYPE[type]) || 'llm_server_error',
-      retryable: false,
+      retryable: type !== undefined && RETRYABLE_IN_STREAM.has(type),
+      midStream: true,
       ...(type ? { errorType: type } : {}),
       detail: `error in the stream${type ? ` (${type})` : ''}`
     };

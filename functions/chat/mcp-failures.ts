@@ -1,4 +1,6 @@
+import { UnauthorizedError } from '@modelcontextprotocol/sdk/client/auth.js';
 import { StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { OAuthError } from '@modelcontextprotocol/sdk/server/auth/errors.js';
 import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 import type { ErrorCategory } from '../../shared/events/schemas.js';
 
@@ -11,12 +13,17 @@ import type { ErrorCategory } from '../../shared/events/schemas.js';
  * "internal error" (-32603). A plain `isError` result is not: the SDK turns invalid arguments (-32602), unknown
  * tools and every exception a tool handler throws into isError, and a restart would not change any of those. A tool
  * whose own backend fails says so in its result text, and Claude explains it; healing the MCP server would not help.
+ *
+ * Two more are not workload failures: a server that refuses our credentials (401/403, an OAuth error from its
+ * authorization server) needs its configuration fixed, not a restart (`mcp_unauthorized`, never reported); and a
+ * tool call that times out after the server reported progress was working, only slowly.
  */
 
 export type McpCategory = Extract<ErrorCategory, `mcp_${string}`>;
 
 export interface McpFailure {
-  readonly category: McpCategory;
+  /** `mcp_unauthorized` is the chat's own: it is never reported, so it needs no place in the event catalog. */
+  readonly category: McpCategory | 'mcp_unauthorized';
   readonly workload: boolean;
   readonly message: string;
   readonly httpStatus?: number;
@@ -54,16 +61,37 @@ const messageOf = (err: unknown): string => (err instanceof Error ? err.message 
  * @example
  * classifyMcpError(new McpError(-32001, 'Request timed out')); // { category: 'mcp_timeout', workload: true, … }
  */
-export function classifyMcpError(err: unknown): McpFailure {
+export function classifyMcpError(err: unknown, opts: { progressed?: boolean } = {}): McpFailure {
   const message = messageOf(err);
+  if (err instanceof UnauthorizedError || err instanceof OAuthError) {
+    return { category: 'mcp_unauthorized', workload: false, message: `authorization failed: ${message}` };
+  }
   if (err instanceof McpError) {
     const errorCode = String(err.code);
-    if (err.code === ErrorCode.RequestTimeout) return { category: 'mcp_timeout', workload: true, message, errorCode };
+    if (err.code === ErrorCode.RequestTimeout) {
+      if (opts.progressed) {
+        return {
+          category: 'mcp_timeout',
+          workload: false,
+          message: `${message} (the tool was still reporting progress: it is slow, not down)`,
+          errorCode
+        };
+      }
+      return { category: 'mcp_timeout', workload: true, message, errorCode };
+    }
     if (err.code === ErrorCode.ConnectionClosed) return { category: 'mcp_unreachable', workload: true, message, errorCode };
     return { category: 'mcp_tool_error', workload: err.code === ErrorCode.InternalError, message, errorCode };
   }
   if (err instanceof StreamableHTTPError) {
     const status = typeof err.code === 'number' && err.code >= 100 && err.code <= 599 ? err.code : undefined;
+    if (status === 401 || status === 403) {
+      return {
+        category: 'mcp_unauthorized',
+        workload: false,
+        message: `authorization failed (HTTP ${status}): ${message}`,
+        httpStatus: status
+      };
+    }
     return {
       category: 'mcp_http_error',
       workload: status !== undefined && status >= 500,
@@ -96,6 +124,13 @@ export function resultText(content: unknown): string {
       c?.type === 'text' && typeof c.text === 'string' ? c.text : `[${String(c?.type)}]`
     )
     .join('\n');
+}
+
+/** A failure error.reported can carry: a workload failure in one of the catalog's categories. */
+export type ReportableFailure = McpFailure & { category: McpCategory };
+
+export function isReportable(failure: McpFailure): failure is ReportableFailure {
+  return failure.workload && failure.category !== 'mcp_unauthorized';
 }
 
 /** A result with `isError: true` is a tool error; only a JSON-RPC internal error in it points at the workload. */

@@ -7,10 +7,11 @@ import { watchHealing } from './healing-wait.js';
 import { createLlm, type LlmDelay } from './llm.js';
 import { delayReason } from './llm-failures.js';
 import { createMcpPool, type ToolRef } from './mcp-pool.js';
-import type { McpFailure } from './mcp-failures.js';
+import type { ReportableFailure } from './mcp-failures.js';
 import { SessionStore, type ChatSession } from './sessions.js';
 import { openSse, type SseWriter } from './sse-writer.js';
 import { runTurn } from './turn.js';
+import { usageMeterFor } from './usage-meter.js';
 
 /*
  * The chat's composition: Claude client, MCP pool, session store and the per-request wiring of one answer stream.
@@ -38,7 +39,8 @@ export function createChatService(ctx: RouteCtx): ChatService {
   const now = (): number => clock.now().getTime();
   // eslint-disable-next-line no-restricted-globals -- the chat's adapters do outbound HTTP by nature; injected from here only
   const http: typeof fetch = fetch;
-  const llm = createLlm({ config: config.llm, fetch: http, log, now });
+  const meter = usageMeterFor(ctx);
+  const llm = createLlm({ config: config.llm, fetch: http, log, now, onUsage: (usage) => meter.add(usage) });
   const pool = createMcpPool({ ...config.mcp, fetch: http, log, now });
   const { maxSessions, sessionTtlMs: ttlMs, historyTurns } = config.chat;
   const sessions = new SessionStore({ maxSessions, ttlMs, historyTurns, now });
@@ -107,7 +109,7 @@ export function createChatService(ctx: RouteCtx): ChatService {
           });
           pending.push(publishSafely('chat.delayed', Events.ChatDelayed.intent({ sessionId, reason, attempt, retryInMs })));
         };
-        const report = (failure: McpFailure, ref: ToolRef): Promise<boolean> =>
+        const report = (failure: ReportableFailure, ref: ToolRef): Promise<boolean> =>
           publishSafely(
             'error.reported',
             Events.ErrorReported.intent({
@@ -141,6 +143,12 @@ export function createChatService(ctx: RouteCtx): ChatService {
           llm,
           pool,
           maxTurns: config.chat.maxTurns,
+          limits: {
+            contextTokens: config.chat.contextTokens,
+            maxTokens: config.llm.maxTokens,
+            maxTokensCeiling: config.llm.maxTokensCeiling,
+            toolResultChars: config.chat.toolResultChars
+          },
           emit,
           onDelay,
           async onLlmFailure({ failure }, userMessage) {
@@ -166,7 +174,8 @@ export function createChatService(ctx: RouteCtx): ChatService {
           sessions.commit(session, result.history);
           emit('done', { message: result.answer });
         }
-        outcome = result.ok ? 'done' : sse.closed ? 'aborted' : 'error';
+        if (!result.ok && result.reset) sessions.commit(session, []);
+        outcome = result.ok ? 'done' : sse.closed ? 'aborted' : result.reset ? 'refused' : 'error';
       } catch (err) {
         outcome = 'internal_error';
         log.error({ err, sessionId }, 'chat turn failed');

@@ -2,7 +2,14 @@ import type { ToolResultBlockParam, ToolUseBlock } from '@anthropic-ai/sdk/resou
 import type { Logger } from '../../shared/runtime/logging.js';
 import type { HealingEventName, HealingOutcome, HealingWatch } from './healing-wait.js';
 import type { McpPool, ToolRef } from './mcp-pool.js';
-import { classifyMcpError, classifyToolResult, resultText, type McpFailure } from './mcp-failures.js';
+import {
+  classifyMcpError,
+  classifyToolResult,
+  isReportable,
+  type McpFailure,
+  type ReportableFailure
+} from './mcp-failures.js';
+import { toolOutput, type ToolOutput } from './tool-content.js';
 
 /*
  * One tool call Claude asked for, with self-healing: a failure that points at the MCP server's workload is reported
@@ -16,7 +23,7 @@ export interface ToolRunnerDeps {
   refs: ReadonlyMap<string, ToolRef>;
   emit(event: string, data: unknown): void;
   /** Publishes error.reported for the failure; false when it could not be published. */
-  report(failure: McpFailure, ref: ToolRef): Promise<boolean>;
+  report(failure: ReportableFailure, ref: ToolRef): Promise<boolean>;
   /** Opens the relay's session stream for the ref's target; undefined when no relay is configured. */
   watch:
     | ((ref: ToolRef, onEvent: (event: HealingEventName, data: Record<string, unknown>) => void) => Promise<HealingWatch>)
@@ -26,22 +33,32 @@ export interface ToolRunnerDeps {
   signal: AbortSignal;
 }
 
-type Attempt = { ok: true; text: string } | { ok: false; failure: McpFailure };
+type Attempt = { ok: true; output: ToolOutput } | { ok: false; failure: McpFailure };
 
-const result = (id: string, text: string, isError: boolean): ToolResultBlockParam => ({
+const result = (id: string, content: string | ToolOutput, isError: boolean): ToolResultBlockParam => ({
   type: 'tool_result',
   tool_use_id: id,
-  content: [{ type: 'text', text: text || '(empty result)' }],
+  content: typeof content === 'string' ? [{ type: 'text', text: content || '(empty result)' }] : content.blocks,
   ...(isError ? { is_error: true } : {})
 });
 
-async function attempt(deps: ToolRunnerDeps, ref: ToolRef, input: Record<string, unknown>): Promise<Attempt> {
+/** One call; progress the server reports is streamed to the user and keeps the call alive. */
+async function attempt(
+  deps: ToolRunnerDeps,
+  ref: ToolRef,
+  use: { id: string; input: Record<string, unknown> }
+): Promise<Attempt> {
+  let progressed = false;
+  const onProgress = (p: { progress: number; total?: number; message?: string }): void => {
+    progressed = true;
+    deps.emit('tool_progress', { id: use.id, name: ref.tool, server: ref.server.name, ...p });
+  };
   try {
-    const outcome = await deps.pool.call(ref, input, deps.signal);
+    const outcome = await deps.pool.call(ref, use.input, { signal: deps.signal, onProgress });
     const failure = classifyToolResult(outcome);
-    return failure ? { ok: false, failure } : { ok: true, text: resultText(outcome.content) };
+    return failure ? { ok: false, failure } : { ok: true, output: toolOutput(outcome) };
   } catch (err) {
-    return { ok: false, failure: classifyMcpError(err) };
+    return { ok: false, failure: classifyMcpError(err, { progressed }) };
   }
 }
 
@@ -81,7 +98,7 @@ export type Followed = { reported: false } | { reported: true; outcome: HealingO
 export async function reportAndFollow(
   deps: Pick<ToolRunnerDeps, 'watch' | 'report' | 'emit' | 'healingWaitMs' | 'log'>,
   ref: ToolRef,
-  failure: McpFailure,
+  failure: ReportableFailure,
   onReported?: (reported: boolean, watching: boolean) => void
 ): Promise<Followed> {
   let watch: HealingWatch | undefined;
@@ -110,13 +127,13 @@ export async function runTool(use: ToolUseBlock, deps: ToolRunnerDeps): Promise<
   }
   const base = { id: use.id, name: ref.tool, server: ref.server.name };
   deps.emit('tool_call', { ...base, input });
-  const first = await attempt(deps, ref, input);
+  const first = await attempt(deps, ref, { id: use.id, input });
   if (first.ok) {
-    deps.emit('tool_result', { ...base, isError: false, content: first.text });
-    return result(use.id, first.text, false);
+    deps.emit('tool_result', { ...base, isError: false, content: first.output.text });
+    return result(use.id, first.output, false);
   }
   const { failure } = first;
-  if (!failure.workload || deps.signal.aborted) {
+  if (!isReportable(failure) || deps.signal.aborted) {
     deps.emit('tool_result', { ...base, isError: true, content: failure.message });
     return result(use.id, failure.message, true);
   }
@@ -142,16 +159,13 @@ export async function runTool(use: ToolUseBlock, deps: ToolRunnerDeps): Promise<
   const { outcome } = followed;
   if (outcome.kind !== 'complete') return result(use.id, unhealedText(ref, failure, outcome), true);
   await deps.pool.reconnect(ref.server.name);
-  const retry = await attempt(deps, ref, input);
-  const text = retry.ok ? retry.text : retry.failure.message;
+  const retry = await attempt(deps, ref, { id: use.id, input });
+  const text = retry.ok ? retry.output.text : retry.failure.message;
   deps.emit('tool_result', { ...base, isError: !retry.ok, content: text, retried: true });
   const summary = String(outcome.data.message ?? outcome.data.summary ?? 'healed');
+  const note = `(This call failed first (${failure.category}); Cortex healed ${ref.server.target.service}: ${summary}. This is the result of the retried call.)`;
   return retry.ok
-    ? result(
-        use.id,
-        `${text}\n\n(This call failed first (${failure.category}); Cortex healed ${ref.server.target.service}: ${summary}. This is the result of the retried call.)`,
-        false
-      )
+    ? result(use.id, { ...retry.output, blocks: [...retry.output.blocks, { type: 'text', text: note }] }, false)
     : result(
         use.id,
         `The tool ${ref.tool} failed again after Cortex healed ${ref.server.target.service} (${summary}): ${retry.failure.message}`,

@@ -15,14 +15,17 @@ export interface StreamEvent {
 export interface MessageMeta {
   id: string;
   model: string;
+  /** Input tokens after the last cache breakpoint (all of them when nothing is cached). */
   inputTokens: number;
+  cacheReadTokens?: number;
+  cacheCreationTokens?: number;
 }
 
-const usage = (inputTokens: number, outputTokens: number): Usage => ({
-  input_tokens: inputTokens,
+const usage = (meta: MessageMeta, outputTokens: number): Usage => ({
+  input_tokens: meta.inputTokens,
   output_tokens: outputTokens,
-  cache_creation_input_tokens: 0,
-  cache_read_input_tokens: 0,
+  cache_creation_input_tokens: meta.cacheCreationTokens ?? 0,
+  cache_read_input_tokens: meta.cacheReadTokens ?? 0,
   service_tier: 'standard'
 });
 
@@ -48,9 +51,9 @@ export function messageBody(reply: Reply, meta: MessageMeta): Record<string, unk
     content,
     stop_reason: reply.stopReason,
     stop_sequence: reply.stopSequence,
-    stop_details: null,
+    stop_details: reply.stopDetails ?? null,
     container: null,
-    usage: usage(meta.inputTokens, outputTokens(reply))
+    usage: usage(meta, outputTokens(reply))
   };
 }
 
@@ -79,7 +82,9 @@ function blockEvents(block: ReplyBlock, index: number): StreamEvent[] {
   const deltas =
     block.type === 'text'
       ? chunkText(block.text).map((text) => delta({ type: 'text_delta', text }))
-      : cutJson(toWireJson(block.input)).map((partial_json) => delta({ type: 'input_json_delta', partial_json }));
+      : cutJson(block.partialJson ?? toWireJson(block.input)).map((partial_json) =>
+          delta({ type: 'input_json_delta', partial_json })
+        );
   return [
     { event: 'content_block_start', data: { type: 'content_block_start', index, content_block: start } },
     ...(index === 0 ? [{ event: 'ping', data: { type: 'ping' } }] : []),
@@ -94,7 +99,8 @@ export function streamEvents(reply: Reply, meta: MessageMeta): StreamEvent[] {
     ...messageBody({ ...reply, blocks: [] }, meta),
     stop_reason: null,
     stop_sequence: null,
-    usage: usage(meta.inputTokens, 1)
+    stop_details: null,
+    usage: usage(meta, 1)
   };
   return [
     { event: 'message_start', data: { type: 'message_start', message: start } },
@@ -103,7 +109,11 @@ export function streamEvents(reply: Reply, meta: MessageMeta): StreamEvent[] {
       event: 'message_delta',
       data: {
         type: 'message_delta',
-        delta: { stop_reason: reply.stopReason, stop_sequence: reply.stopSequence, stop_details: null },
+        delta: {
+          stop_reason: reply.stopReason,
+          stop_sequence: reply.stopSequence,
+          stop_details: reply.stopDetails ?? null
+        },
         usage: { output_tokens: outputTokens(reply) }
       }
     },
@@ -111,8 +121,11 @@ export function streamEvents(reply: Reply, meta: MessageMeta): StreamEvent[] {
   ];
 }
 
-/** The mid-stream error event: what a 529 would have been, had the stream not started. */
-export const OVERLOADED_EVENT: StreamEvent = {
-  event: 'error',
-  data: { type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } }
-};
+/** The mid-stream error event: what a 529 (overloaded_error) or a 500 (api_error) would have been, had the stream not started. */
+export function streamErrorEvent(type: 'overloaded_error' | 'api_error' = 'overloaded_error'): StreamEvent {
+  const message = type === 'overloaded_error' ? 'Overloaded' : 'Internal server error';
+  return { event: 'error', data: { type: 'error', error: { type, message } } };
+}
+
+/** The ping the API sends to keep a quiet stream alive. */
+export const PING_EVENT: StreamEvent = { event: 'ping', data: { type: 'ping' } };

@@ -15,10 +15,25 @@ export type Fault =
   | { kind: 'reset' }
   /** Headers (and `afterEvents` SSE events of a stream) are sent, then nothing until the client goes away. */
   | { kind: 'stall'; afterEvents?: number }
-  /** A stream that sends `afterEvents` events (default 4: up to the first text delta), then `event: error` overloaded_error. */
-  | { kind: 'stream_error'; afterEvents?: number }
+  /**
+   * A stream that sends `afterEvents` events (default 4: up to the first text delta), then `event: error` with
+   * `error` (default overloaded_error; api_error is the in-stream 500).
+   */
+  | { kind: 'stream_error'; afterEvents?: number; error?: StreamErrorType }
   /** The response headers are held back for `ms`, then the request is answered normally. */
-  | { kind: 'delay_headers'; ms: number };
+  | { kind: 'delay_headers'; ms: number }
+  /** A stream that goes quiet for `ms` after `afterEvents` events (default 2), sending `ping` every `pingMs` (default 1000). */
+  | { kind: 'pause'; ms: number; afterEvents?: number; pingMs?: number }
+  /**
+   * The model declines: a little text, then `stop_reason: "refusal"` with `stop_details` of `category` (default cyber).
+   * Later requests that still carry the refused user message are refused too, until the context is reset.
+   */
+  | { kind: 'refusal'; category?: RefusalCategory };
+
+export const STREAM_ERROR_TYPES = ['overloaded_error', 'api_error'] as const;
+export type StreamErrorType = (typeof STREAM_ERROR_TYPES)[number];
+export const REFUSAL_CATEGORIES = ['cyber', 'bio', 'frontier_llm', 'reasoning_extraction', 'general_harms'] as const;
+export type RefusalCategory = (typeof REFUSAL_CATEGORIES)[number];
 
 export type FaultKind = Fault['kind'];
 
@@ -29,7 +44,9 @@ export const FAULT_KINDS: readonly FaultKind[] = [
   'reset',
   'stall',
   'stream_error',
-  'delay_headers'
+  'delay_headers',
+  'pause',
+  'refusal'
 ];
 
 const NUMERIC_OPTIONS: Record<FaultKind, readonly string[]> = {
@@ -39,7 +56,15 @@ const NUMERIC_OPTIONS: Record<FaultKind, readonly string[]> = {
   reset: [],
   stall: ['afterEvents'],
   stream_error: ['afterEvents'],
-  delay_headers: ['ms']
+  delay_headers: ['ms'],
+  pause: ['ms', 'afterEvents', 'pingMs'],
+  refusal: []
+};
+
+/** Options that take one of a few words. */
+const WORD_OPTIONS: Partial<Record<FaultKind, Record<string, readonly string[]>>> = {
+  stream_error: { error: STREAM_ERROR_TYPES },
+  refusal: { category: REFUSAL_CATEGORIES }
 };
 
 /** Checks one fault from the control API; returns a message describing the problem, or the fault. */
@@ -50,11 +75,16 @@ export function parseFault(value: unknown): Fault | string {
   if (!FAULT_KINDS.includes(kind)) return `unknown fault kind ${JSON.stringify(raw.kind)}; known: ${FAULT_KINDS.join(', ')}`;
   for (const [key, v] of Object.entries(raw)) {
     if (key === 'kind') continue;
+    const words = WORD_OPTIONS[kind]?.[key];
+    if (words) {
+      if (!words.includes(v as string)) return `fault "${kind}": ${key} must be one of ${words.join(', ')}`;
+      continue;
+    }
     if (!NUMERIC_OPTIONS[kind].includes(key)) return `fault "${kind}" has no option "${key}"`;
     if (typeof v !== 'number' || !Number.isFinite(v) || v < 0)
       return `fault "${kind}": ${key} must be a non-negative number`;
   }
-  if (kind === 'delay_headers' && raw.ms === undefined) return 'fault "delay_headers" needs "ms"';
+  if ((kind === 'delay_headers' || kind === 'pause') && raw.ms === undefined) return `fault "${kind}" needs "ms"`;
   return raw as Fault;
 }
 
@@ -80,7 +110,7 @@ export function parseFaultMarker(text: string): MarkerFault | undefined {
   for (const pair of (match[2] ?? '').trim().split(/\s+/).filter(Boolean)) {
     const [key, value] = pair.split('=') as [string, string];
     if (key === 'attempts') attempts = value === 'all' ? Infinity : Number(value);
-    else options[key] = Number(value);
+    else options[key] = /^-?\d/.test(value) ? Number(value) : value;
   }
   const fault = parseFault(options);
   if (typeof fault === 'string' || !(attempts >= 1)) return undefined;

@@ -19,6 +19,8 @@ export interface RecordedRequest {
   status?: number;
   /** True when the client went away before the response was complete (an abort, a timeout, a stalled stream). */
   clientClosed?: boolean;
+  /** The input tokens of an answered request, split as usage reports them (prompt caching). */
+  usage?: { inputTokens: number; cacheReadTokens: number; cacheCreationTokens: number };
 }
 
 /** How many requests the log keeps: enough for any test, bounded for a long-running demo. */

@@ -5,7 +5,9 @@ import { CONTROL_PREFIX, handleControl } from './control.js';
 import { FaultQueue, type Fault } from './faults.js';
 import { sendApiError } from './http-io.js';
 import { newRequestId } from './ids.js';
-import { handleMessages } from './messages.js';
+import { handleCountTokens, handleMessages } from './messages.js';
+import { PromptCache } from './prompt.js';
+import type { RefusalCategory } from './faults.js';
 import { RequestLog, type RecordedRequest } from './request-log.js';
 
 export interface ClaudeStandinOptions {
@@ -16,6 +18,12 @@ export interface ClaudeStandinOptions {
   log?: Logger;
   /** Pause before each streamed delta, in ms (default 15), so tokens visibly arrive one group at a time. */
   pacingMs?: number;
+  /** The model's context window in tokens (default 200000): a longer prompt is a 400, a longer answer is cut. */
+  contextWindow?: number;
+  /** The shortest prefix the prompt cache keeps, in tokens (default 1024, as for Sonnet-class models). */
+  minCacheTokens?: number;
+  /** How long a cache entry lives after its last use (default 5 minutes). */
+  cacheTtlMs?: number;
 }
 
 export interface ClaudeStandin {
@@ -40,12 +48,27 @@ export async function startClaudeStandin(opts: ClaudeStandinOptions = {}): Promi
   const faults = new FaultQueue();
   const requests = new RequestLog();
   const stopping = new AbortController();
-  const ctx = { faults, requests, log, pacingMs: opts.pacingMs ?? 15, stopping: stopping.signal };
+  const cache = new PromptCache({
+    minTokens: opts.minCacheTokens ?? 1024,
+    ttlMs: opts.cacheTtlMs ?? 5 * 60_000,
+    now: () => Date.now()
+  });
+  const ctx = {
+    faults,
+    requests,
+    log,
+    pacingMs: opts.pacingMs ?? 15,
+    stopping: stopping.signal,
+    contextWindow: opts.contextWindow ?? 200_000,
+    cache,
+    refused: new Map<string, RefusalCategory>()
+  };
 
   const route = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const path = pathOf(req);
     if (path.startsWith(CONTROL_PREFIX) && (await handleControl({ faults, requests }, req, res, path))) return;
     if (req.method === 'POST' && path === '/v1/messages') return handleMessages(ctx, req, res);
+    if (req.method === 'POST' && path === '/v1/messages/count_tokens') return handleCountTokens(ctx, req, res);
     req.resume();
     sendApiError(res, 'not_found_error', `Not found: ${req.method} ${path}`, newRequestId());
   };

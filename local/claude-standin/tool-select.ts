@@ -104,3 +104,22 @@ export function selectTool(tools: ToolParam[] | undefined, text: string, choice?
   if (bestScore >= THRESHOLD) return best;
   return choice?.type === 'any' ? candidates[0] : undefined;
 }
+
+/** The text spells the tool's name as it is written (`list_pods`, `demo__list_pods`), not just its words. */
+function spelled(tool: ToolParam, text: string): boolean {
+  const lower = text.toLowerCase();
+  return [tool.name, shortName(tool.name)].some((n) =>
+    new RegExp(`(?<![\\w-])${escape(n.toLowerCase())}(?![\\w-])`).test(lower)
+  );
+}
+
+/**
+ * The tools to call for this user text: every tool whose name the text spells out when it spells several and
+ * parallel use is allowed, else the one `selectTool` picks. Empty means answer in text.
+ */
+export function selectTools(tools: ToolParam[] | undefined, text: string, choice?: ToolChoice): ToolParam[] {
+  const one = selectTool(tools, text, choice);
+  if (!one || choice?.type === 'tool' || choice?.disable_parallel_tool_use) return one ? [one] : [];
+  const named = customTools(tools).filter((t) => spelled(t, text));
+  return named.length > 1 ? named : [one];
+}

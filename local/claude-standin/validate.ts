@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { ApiResponseError } from './errors.js';
+import { breakpointCount } from './prompt.js';
 import type { BlockParam, MessageParam, MessagesRequest, ToolChoice, ToolParam } from './wire.js';
 
 /*
@@ -13,6 +14,9 @@ export const STRICT_SAMPLING_VERSION = '2026-10-21';
 const SAMPLING_PARAMS = ['temperature', 'top_p', 'top_k'] as const;
 const TOOL_NAME = /^[a-zA-Z0-9_-]{1,128}$/;
 const TOOL_CHOICES = new Set(['auto', 'any', 'tool', 'none']);
+/** The API reads at most this many `cache_control` breakpoints in one request. */
+export const MAX_CACHE_BREAKPOINTS = 4;
+const COMBINATORS = ['oneOf', 'allOf', 'anyOf'] as const;
 
 const invalid = (message: string): ApiResponseError => new ApiResponseError('invalid_request_error', message);
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -25,8 +29,15 @@ export function apiKeyOf(headers: IncomingHttpHeaders): string | undefined {
   return key ? key : undefined;
 }
 
-/** Checks headers and body of `POST /v1/messages`; throws ApiResponseError (400) on the first problem found. */
-export function validateRequest(headers: IncomingHttpHeaders, body: unknown): MessagesRequest {
+/**
+ * Checks headers and body of `POST /v1/messages` (or of `count_tokens`, which takes no `max_tokens`); throws
+ * ApiResponseError (400) on the first problem found.
+ */
+export function validateRequest(
+  headers: IncomingHttpHeaders,
+  body: unknown,
+  opts: { countTokens?: boolean } = {}
+): MessagesRequest {
   const version = headers['anthropic-version'];
   if (typeof version !== 'string' || version === '') throw invalid('anthropic-version: header is required');
   if (!isObject(body)) throw invalid('The request body must be a JSON object.');
@@ -41,11 +52,7 @@ export function validateRequest(headers: IncomingHttpHeaders, body: unknown): Me
   }
   if (body.model === undefined) throw invalid('model: Field required');
   if (typeof body.model !== 'string' || body.model === '') throw invalid('model: Input should be a non-empty string');
-  if (body.max_tokens === undefined) throw invalid('max_tokens: Field required');
-  if (typeof body.max_tokens !== 'number' || !Number.isInteger(body.max_tokens)) {
-    throw invalid('max_tokens: Input should be a valid integer');
-  }
-  if (body.max_tokens < 1) throw invalid('max_tokens: Input should be greater than or equal to 1');
+  if (!opts.countTokens) validateMaxTokens(body.max_tokens);
   if (body.stream !== undefined && typeof body.stream !== 'boolean')
     throw invalid('stream: Input should be a valid boolean');
   const messages = validateMessages(body.messages);
@@ -53,7 +60,18 @@ export function validateRequest(headers: IncomingHttpHeaders, body: unknown): Me
   validateSystem(body.system);
   validateStopSequences(body.stop_sequences);
   const toolChoice = validateToolChoice(body.tool_choice, tools ?? []);
-  return { ...(body as unknown as MessagesRequest), messages, tools, tool_choice: toolChoice };
+  const request = { ...(body as unknown as MessagesRequest), messages, tools, tool_choice: toolChoice };
+  const breakpoints = breakpointCount(request);
+  if (breakpoints > MAX_CACHE_BREAKPOINTS) {
+    throw invalid(`A maximum of ${MAX_CACHE_BREAKPOINTS} blocks with cache_control may be provided. Found ${breakpoints}.`);
+  }
+  return request;
+}
+
+function validateMaxTokens(value: unknown): void {
+  if (value === undefined) throw invalid('max_tokens: Field required');
+  if (typeof value !== 'number' || !Number.isInteger(value)) throw invalid('max_tokens: Input should be a valid integer');
+  if (value < 1) throw invalid('max_tokens: Input should be greater than or equal to 1');
 }
 
 function validateMessages(value: unknown): MessageParam[] {
@@ -153,6 +171,9 @@ function validateTools(value: unknown): ToolParam[] | undefined {
     if (t.type !== undefined && t.type !== 'custom') return;
     if (!isObject(t.input_schema)) throw invalid(`tools.${i}.input_schema: Field required`);
     if (t.input_schema.type !== 'object') throw invalid(`tools.${i}.input_schema.type: Input should be 'object'`);
+    if (COMBINATORS.some((k) => k in (t.input_schema as object))) {
+      throw invalid(`tools.${i}.custom.input_schema: input_schema does not support oneOf, allOf, or anyOf at the top level`);
+    }
     if (t.description !== undefined && typeof t.description !== 'string') {
       throw invalid(`tools.${i}.description: Input should be a valid string`);
     }

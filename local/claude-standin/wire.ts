@@ -5,9 +5,16 @@
 
 export type Role = 'user' | 'assistant' | 'system';
 
+/** `{type: 'ephemeral', ttl?}`: a prompt-cache breakpoint after the block that carries it. */
+export interface CacheControl {
+  type: 'ephemeral';
+  ttl?: '5m' | '1h';
+}
+
 export interface TextBlockParam {
   type: 'text';
   text: string;
+  cache_control?: CacheControl | null;
 }
 
 export interface ToolUseBlockParam {
@@ -47,6 +54,7 @@ export interface JsonSchema {
   format?: string;
   anyOf?: JsonSchema[];
   oneOf?: JsonSchema[];
+  allOf?: JsonSchema[];
   description?: string;
 }
 
@@ -54,9 +62,12 @@ export interface ToolParam {
   name: string;
   description?: string;
   input_schema: JsonSchema;
+  cache_control?: CacheControl | null;
 }
 
-export type ToolChoice = { type: 'auto' } | { type: 'any' } | { type: 'tool'; name: string } | { type: 'none' };
+export type ToolChoice = ({ type: 'auto' } | { type: 'any' } | { type: 'tool'; name: string } | { type: 'none' }) & {
+  disable_parallel_tool_use?: boolean;
+};
 
 /** A request that passed validation. */
 export interface MessagesRequest {
@@ -68,6 +79,8 @@ export interface MessagesRequest {
   tool_choice?: ToolChoice;
   stop_sequences?: string[];
   stream?: boolean;
+  /** Top-level cache control: a breakpoint on the last cacheable block. */
+  cache_control?: CacheControl | null;
 }
 
 export interface TextBlock {
@@ -80,17 +93,28 @@ export interface ToolUseBlock {
   id: string;
   name: string;
   input: Record<string, unknown>;
+  /** Set when max_tokens cut the block: the part of the input JSON that was generated. */
+  partialJson?: string;
 }
 
 export type ReplyBlock = TextBlock | ToolUseBlock;
 
-export type StopReason = 'end_turn' | 'max_tokens' | 'stop_sequence' | 'tool_use';
+export type StopReason =
+  'end_turn' | 'max_tokens' | 'stop_sequence' | 'tool_use' | 'refusal' | 'model_context_window_exceeded';
+
+/** `stop_details` of a refusal, as the API sends it next to `stop_reason: "refusal"`. */
+export interface RefusalStopDetails {
+  type: 'refusal';
+  category: string | null;
+  explanation: string | null;
+}
 
 /** What the stand-in "model" decided to say, before it is serialised as JSON or as an SSE stream. */
 export interface Reply {
   blocks: ReplyBlock[];
   stopReason: StopReason;
   stopSequence: string | null;
+  stopDetails?: RefusalStopDetails | null;
 }
 
 export interface Usage {

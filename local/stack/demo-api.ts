@@ -10,6 +10,7 @@ import { FAULTS, type Fault, type Simulator } from '../kube-sim/index.js';
 import type { Route } from './front-door.js';
 import type { DemoBackend } from './demo.js';
 import { probeUntilFailure } from './probe.js';
+import { isReportable } from '../../functions/chat/mcp-failures.js';
 
 /*
  * Local-only routes of the front door (never part of a function, never in a cluster): what the page's fault buttons
@@ -87,7 +88,7 @@ async function faults(deps: DemoApiDeps, req: IncomingMessage, res: ServerRespon
     deps.backend.mcpUrl,
     deps.probe ?? { withinMs: 20_000, everyMs: 500, timeoutMs: 3_000 }
   );
-  if (!failure?.workload) return json(res, 202, { injected: fault, probe: { ok: true } });
+  if (!failure || !isReportable(failure)) return json(res, 202, { injected: fault, probe: { ok: true } });
   const { namespace, service } = deps.demo;
   const intent = ErrorReported.intent({
     component: 'local-prober',

@@ -48,23 +48,46 @@ const McpServer = z.object({
   url: z.url(),
   target: z.object({ namespace: z.string().min(1), service: z.string().min(1) })
 });
-export type McpServerConfig = z.infer<typeof McpServer>;
+/**
+ * Credentials for one MCP server, from the Secret (`CORTEX_MCP_AUTH`, keyed by server name): static headers
+ * (`Authorization: Bearer …`, an API key header) and/or OAuth 2.1 client credentials for a server that announces
+ * an authorization server (`issuer`: the authorization server the credentials were registered with).
+ */
+const McpAuth = z.strictObject({
+  headers: z.record(z.string().regex(/^[A-Za-z0-9-]+$/, 'header names are letters, digits and "-"'), z.string()).optional(),
+  oauth: z
+    .strictObject({
+      clientId: z.string().min(1),
+      clientSecret: z.string().min(1),
+      issuer: z.url(),
+      scope: z.string().optional()
+    })
+    .optional()
+});
+export type McpAuthConfig = z.infer<typeof McpAuth>;
+export type McpServerConfig = z.infer<typeof McpServer> & { auth?: McpAuthConfig };
 
-const mcpServers = z
-  .string()
-  .default('[]')
-  .transform((s, ctx) => {
-    try {
-      return JSON.parse(s) as unknown;
-    } catch {
-      ctx.addIssue({
-        code: 'custom',
-        message: 'CORTEX_MCP_SERVERS must be JSON: [{"name","url","target":{namespace,service}}]'
-      });
-      return z.NEVER;
-    }
-  })
-  .pipe(z.array(McpServer));
+/** An env var holding JSON, parsed; `fallback` when unset. */
+const jsonOf = (what: string, example: string, fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((s, ctx) => {
+      try {
+        return JSON.parse(s) as unknown;
+      } catch {
+        ctx.addIssue({ code: 'custom', message: `${what} must be JSON: ${example}` });
+        return z.NEVER;
+      }
+    });
+const mcpServers = jsonOf('CORTEX_MCP_SERVERS', '[{"name","url","target":{namespace,service}}]', '[]').pipe(
+  z.array(McpServer)
+);
+const mcpAuth = jsonOf(
+  'CORTEX_MCP_AUTH',
+  '{"<server>":{"headers":{…},"oauth":{clientId,clientSecret,issuer,scope?}}}',
+  '{}'
+).pipe(z.record(z.string(), McpAuth));
 
 const EnvSchema = z.object({
   CORTEX_FUNCTION: z.string().optional(),
@@ -122,7 +145,14 @@ const EnvSchema = z.object({
   CORTEX_LLM_RETRY_CAP_MS: int(20_000),
   CORTEX_LLM_IDLE_TIMEOUT_MS: int(30_000),
   CORTEX_MCP_SERVERS: mcpServers,
+  // From the Secret: per-server headers and OAuth client credentials, keyed by server name.
+  CORTEX_MCP_AUTH: mcpAuth,
   CORTEX_MCP_CALL_TIMEOUT_MS: int(15_000),
+  CORTEX_MCP_CALL_MAX_MS: int(300_000),
+  CORTEX_MAX_TOKENS_CEILING: int(8_192),
+  CORTEX_CHAT_CONTEXT_TOKENS: int(200_000),
+  CORTEX_CHAT_TOOL_RESULT_CHARS: int(4_000),
+  CORTEX_CHAT_PROMPT_CACHE: bool(true),
   CORTEX_MCP_LIST_TIMEOUT_MS: int(5_000),
   CORTEX_HEALING_WAIT_MS: int(60_000),
   CORTEX_CHAT_HISTORY_TURNS: int(20),
@@ -188,14 +218,29 @@ export type Config = Readonly<{
     retryCapMs: number;
     /** A stream that sends nothing for this long after its headers is ended. */
     idleTimeoutMs: number;
+    /** How far max_tokens may be raised to finish a tool call that max_tokens cut. */
+    maxTokensCeiling: number;
+    /** cache_control on the stable prefix (tools, system prompt) and the conversation so far. */
+    promptCache: boolean;
   };
-  mcp: { servers: McpServerConfig[]; callTimeoutMs: number; listTimeoutMs: number };
+  mcp: {
+    servers: McpServerConfig[];
+    /** A tool call's timeout; progress from the server starts it again. */
+    callTimeoutMs: number;
+    /** A tool call's limit however much progress it reports. */
+    callMaxMs: number;
+    listTimeoutMs: number;
+  };
   chat: {
     healingWaitMs: number;
     historyTurns: number;
     maxMessageBytes: number;
     /** Claude calls per user message (each tool round is one). */
     maxTurns: number;
+    /** The model's context window, in tokens: history is trimmed to fit it with the answer. */
+    contextTokens: number;
+    /** Tool results of earlier turns are shortened to this many characters when history must shrink. */
+    toolResultChars: number;
     maxSessions: number;
     sessionTtlMs: number;
     heartbeatMs: number;
@@ -273,11 +318,14 @@ export function loadConfig(
       maxRetries: e.CORTEX_LLM_MAX_RETRIES,
       timeoutMs: e.CORTEX_LLM_TIMEOUT_MS,
       retryCapMs: e.CORTEX_LLM_RETRY_CAP_MS,
-      idleTimeoutMs: Math.max(1, e.CORTEX_LLM_IDLE_TIMEOUT_MS)
+      idleTimeoutMs: Math.max(1, e.CORTEX_LLM_IDLE_TIMEOUT_MS),
+      maxTokensCeiling: Math.max(e.CORTEX_MAX_TOKENS, e.CORTEX_MAX_TOKENS_CEILING),
+      promptCache: e.CORTEX_CHAT_PROMPT_CACHE
     },
     mcp: {
-      servers: e.CORTEX_MCP_SERVERS,
+      servers: withAuth(e.CORTEX_MCP_SERVERS, e.CORTEX_MCP_AUTH),
       callTimeoutMs: e.CORTEX_MCP_CALL_TIMEOUT_MS,
+      callMaxMs: Math.max(e.CORTEX_MCP_CALL_TIMEOUT_MS, e.CORTEX_MCP_CALL_MAX_MS),
       listTimeoutMs: e.CORTEX_MCP_LIST_TIMEOUT_MS
     },
     chat: {
@@ -285,6 +333,8 @@ export function loadConfig(
       historyTurns: e.CORTEX_CHAT_HISTORY_TURNS,
       maxMessageBytes: e.CORTEX_CHAT_MAX_MESSAGE_BYTES,
       maxTurns: Math.max(1, e.CORTEX_CHAT_MAX_TURNS),
+      contextTokens: e.CORTEX_CHAT_CONTEXT_TOKENS,
+      toolResultChars: Math.max(200, e.CORTEX_CHAT_TOOL_RESULT_CHARS),
       maxSessions: Math.max(1, e.CORTEX_CHAT_MAX_SESSIONS),
       sessionTtlMs: e.CORTEX_CHAT_SESSION_TTL_MS,
       heartbeatMs: e.CORTEX_CHAT_HEARTBEAT_MS
@@ -298,6 +348,17 @@ export function loadConfig(
     },
     otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT
   });
+}
+
+/** Each MCP server with its credentials; credentials for a server that is not configured are a mistake worth stopping for. */
+function withAuth(servers: McpServerConfig[], auth: Record<string, McpAuthConfig>): McpServerConfig[] {
+  const unknown = Object.keys(auth).filter((name) => !servers.some((s) => s.name === name));
+  if (unknown.length > 0) {
+    throw new ConfigError(
+      `invalid configuration:\nCORTEX_MCP_AUTH names MCP servers that CORTEX_MCP_SERVERS lacks: ${unknown.join(', ')}`
+    );
+  }
+  return servers.map((s) => (auth[s.name] ? { ...s, auth: auth[s.name] } : s));
 }
 
 /** Fails fast when a function needs a value that is not set. */

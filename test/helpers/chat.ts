@@ -52,3 +52,10 @@ export function first(reply: ChatReply, event: string): ChatEvent['data'] {
   if (!found) throw new Error(`no ${event} event in ${names(reply).join(', ')}`);
   return found.data;
 }
+
+/** The text of a message's content as sent to Claude: a string, or its text blocks joined (cache markers aside). */
+export function textOf(content: unknown): string {
+  if (typeof content === 'string') return content;
+  if (!Array.isArray(content)) return '';
+  return content.flatMap((b: { type?: string; text?: string }) => (b.type === 'text' ? [b.text ?? ''] : [])).join('\n');
+}

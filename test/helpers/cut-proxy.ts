@@ -17,10 +17,13 @@ export interface CutProxy {
   refuse(on: boolean): void;
   /** While true, requests reach the server without their Last-Event-ID header. */
   stripLastEventId(on: boolean): void;
+  /** New connections go to this port from now on (a server restarted elsewhere behind the same address). */
+  retarget(port: number): void;
   close(): Promise<void>;
 }
 
-export async function startCutProxy(targetPort: number): Promise<CutProxy> {
+export async function startCutProxy(initialPort: number): Promise<CutProxy> {
+  let targetPort = initialPort;
   const sockets = new Set<Socket>();
   const requests: string[] = [];
   let refusing = false;
@@ -56,6 +59,7 @@ export async function startCutProxy(targetPort: number): Promise<CutProxy> {
       for (const s of sockets) s.destroy();
     },
     refuse: (on) => void (refusing = on),
+    retarget: (port) => void (targetPort = port),
     stripLastEventId: (on) => void (stripping = on),
     close: () =>
       new Promise<void>((resolve) => {

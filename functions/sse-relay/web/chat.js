@@ -1,8 +1,8 @@
 import { h, notice } from './dom.js';
 import { readSse } from './sse.js';
 
-// The chat box: POST /chat answers with an SSE stream (session, token, tool_call, tool_result, processing_delay,
-// healing_*, done, error). Tokens show as they arrive; `done` carries the final text.
+// The chat box: POST /chat answers with an SSE stream (session, token, tool_call, tool_progress, tool_result,
+// processing_delay, notice, healing_*, done, error). Tokens show as they arrive; `done` carries the final text.
 
 const NOT_RUNNING =
   'The chat is not running, so messages cannot be sent right now. The healing timeline still works; reload once the chat is up.';
@@ -55,6 +55,15 @@ export function createChat({ form, input, send, conversation, status, alert, ses
         } else t.tools.append(h('pre', { class: 'result' }, text));
         break;
       }
+      case 'tool_progress': {
+        const call = t.calls.get(d.id);
+        const total = d.total ? ` of ${d.total}` : '';
+        if (call) call.result.textContent = `running… ${d.progress}${total}${d.message ? `: ${d.message}` : ''}`;
+        break;
+      }
+      case 'notice':
+        t.tools.append(h('p', { class: 'healing-note bad', 'data-testid': 'notice' }, d.message ?? ''));
+        break;
       case 'processing_delay':
         status.textContent = `${d.message} Retrying in ${Math.ceil((d.retryInMs ?? 0) / 1000)} s (attempt ${d.attempt}).`;
         break;

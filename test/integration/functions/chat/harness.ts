@@ -1,5 +1,9 @@
 import chat from '../../../../functions/chat/index.js';
-import { startClaudeStandin, type ClaudeStandin } from '../../../../local/claude-standin/index.js';
+import {
+  startClaudeStandin,
+  type ClaudeStandin,
+  type ClaudeStandinOptions
+} from '../../../../local/claude-standin/index.js';
 import { startMcpDemo, type McpDemo } from '../../../../local/mcp-demo/index.js';
 import { createLogger } from '../../../../shared/runtime/logging.js';
 import { run, type RunningFunction } from '../../../../shared/runtime/run.js';
@@ -22,12 +26,19 @@ export interface ChatHarness {
   stop(): Promise<void>;
 }
 
-/** Starts everything; `env` overrides the chat's configuration. `servers` replaces the MCP server list. */
+/**
+ * Starts everything; `env` overrides the chat's configuration, `servers` replaces the MCP server list and
+ * `standin` sets the Claude stand-in's options (context window, cache minimum).
+ */
 export async function startChatHarness(
-  opts: { env?: Record<string, string>; servers?: (demoUrl: string) => unknown[] | Promise<unknown[]> } = {}
+  opts: {
+    env?: Record<string, string>;
+    servers?: (demoUrl: string) => unknown[] | Promise<unknown[]>;
+    standin?: Partial<ClaudeStandinOptions>;
+  } = {}
 ): Promise<ChatHarness> {
   const [standin, sink, relay] = await Promise.all([
-    startClaudeStandin({ log: silent, pacingMs: 0 }),
+    startClaudeStandin({ log: silent, pacingMs: 0, ...opts.standin }),
     startFakeSink(),
     startFakeRelay({ secret: SECRET })
   ]);

@@ -58,7 +58,9 @@ describe('Function: chat idle timeout on Claude streams (our timer, on the bytes
       maxRetries: 2,
       timeoutMs: 5000,
       retryCapMs: 10_000,
-      idleTimeoutMs: 1000
+      idleTimeoutMs: 1000,
+      maxTokensCeiling: 64,
+      promptCache: false
     };
     const llm = createLlm({ config, fetch, log: createLogger({ name: 'test', level: 'silent' }), now: Date.now });
     const hooks = { onText: () => undefined, onDelay: () => undefined };

@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createMcpPool, type McpPool } from '../../../../functions/chat/mcp-pool.js';
 import { classifyMcpError } from '../../../../functions/chat/mcp-failures.js';
 import { startMcpDemo, type McpDemo } from '../../../../local/mcp-demo/index.js';
+import { startMcpLab } from '../../../helpers/mcp-lab.js';
 import { createLogger } from '../../../../shared/runtime/logging.js';
 import { names, postChat } from '../../../helpers/chat.js';
 import { startChatHarness } from './harness.js';
@@ -74,11 +75,29 @@ describe('Function: chat MCP pool against real MCP servers over HTTP', () => {
       .call({ name: 'demo__x', tool: 'x', server: { name: 'demo', url: '', target } }, {})
       .catch((e: unknown) => e);
     // Act
-    const [timeout, unreachable, http] = [slow, down, unavailable].map(classifyMcpError);
+    const [timeout, unreachable, http] = [slow, down, unavailable].map((e) => classifyMcpError(e));
     // Assess
     expect(timeout).toMatchObject({ category: 'mcp_timeout', workload: true, errorCode: '-32001' });
     expect(unreachable).toMatchObject({ category: 'mcp_unreachable', workload: true });
     expect(http).toMatchObject({ category: 'mcp_http_error', workload: true, httpStatus: 503 });
+  });
+
+  it('a server that refuses our credentials is listed again less and less often, and never counts as a workload failure', async () => {
+    // Prepare
+    const lab = await startMcpLab({ tools: () => undefined, requireHeader: { name: 'x-api-key', value: 'k' } });
+    cleanup.push(() => lab.stop());
+    let now = 0;
+    const p = pool(lab.url, () => now);
+    const attempts: number[] = [];
+    // Act
+    for (const t of [0, 5_000, 10_000, 15_000, 30_000, 35_000]) {
+      now = t;
+      const { unavailable } = await p.tools();
+      attempts.push(lab.statuses.length);
+      expect(unavailable[0]!.failure).toMatchObject({ category: 'mcp_unauthorized', workload: false, httpStatus: 401 });
+    }
+    // Assess
+    expect(attempts).toEqual([1, 2, 2, 3, 3, 4]);
   });
 
   it('the chat starts and answers while every MCP server is down', async () => {

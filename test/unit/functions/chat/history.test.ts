@@ -1,6 +1,6 @@
 import type { MessageParam } from '@anthropic-ai/sdk/resources/messages';
 import { describe, expect, it } from 'vitest';
-import { startsTurn, trimHistory } from '../../../../functions/chat/history.js';
+import { repairHistory, startsTurn, trimHistory } from '../../../../functions/chat/history.js';
 import { SessionStore } from '../../../../functions/chat/sessions.js';
 
 const user = (text: string): MessageParam => ({ role: 'user', content: text });
@@ -120,5 +120,35 @@ describe('Function: chat session store', () => {
     store.commit(session, conversation);
     // Assess
     expect(session.history).toEqual([user('q3'), assistant('a3')]);
+  });
+
+  it('mends a history saved with a tool call cut by max_tokens: the unanswered tool_use goes, the text stays', () => {
+    // Prepare
+    const cut: MessageParam = {
+      role: 'assistant',
+      content: [
+        { type: 'text', text: 'Let me check.' },
+        { type: 'tool_use', id: 'cut', name: 'demo__search_docs', input: { query: 'par' } }
+      ]
+    };
+    const broken = [user('q1'), cut, user('q2'), assistant('a2')];
+    // Act
+    const { messages, repaired } = repairHistory(broken);
+    // Assess
+    expect(repaired).toBe(true);
+    expect(messages).toEqual([user('q1'), assistant('Let me check.'), user('q2'), assistant('a2')]);
+    expect(pairsIntact(messages)).toBe(true);
+  });
+
+  it('drops orphaned tool results and empty messages, and leaves an intact history untouched', () => {
+    // Prepare
+    const orphan = [user('q1'), assistant('a1'), toolResult('ghost'), toolUse('t1')];
+    const intact = [user('q1'), toolUse('t1'), toolResult('t1'), assistant('a1')];
+    // Act
+    const mended = repairHistory(orphan);
+    const kept = repairHistory(intact);
+    // Assess
+    expect(mended.messages).toEqual([user('q1'), assistant('a1')]);
+    expect(kept).toEqual({ messages: intact, repaired: false });
   });
 });

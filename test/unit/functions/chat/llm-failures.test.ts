@@ -50,7 +50,8 @@ describe('Function: chat classifies Claude API failures (real SDK error objects)
     ['401 authentication_error', httpError(401, 'authentication_error'), undefined, false, 401],
     ['a connection error', refused, 'llm_network', true, undefined],
     ['a header timeout', new APIConnectionTimeoutError(), 'llm_timeout', true, undefined],
-    ['an error frame mid-stream', midStream, 'llm_overloaded', false, undefined],
+    // Retryable as a 529 would be; the chat retries it only while no token reached the user.
+    ['an error frame mid-stream', midStream, 'llm_overloaded', true, undefined],
     [
       'a socket cut mid-stream',
       new AnthropicError('terminated', { cause: new TypeError('terminated') }),

@@ -1,3 +1,5 @@
+import { UnauthorizedError } from '@modelcontextprotocol/sdk/client/auth.js';
+import { InvalidClientError } from '@modelcontextprotocol/sdk/server/auth/errors.js';
 import { StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { McpError } from '@modelcontextprotocol/sdk/types.js';
 import { describe, expect, it } from 'vitest';
@@ -64,7 +66,17 @@ describe('Function: chat classifies MCP failures (both channels)', () => {
       404,
       undefined
     ],
-    ['HTTP 401 from the transport', new StreamableHTTPError(401, 'unauthorized'), 'mcp_http_error', false, 401, undefined],
+    ['HTTP 401 from the transport', new StreamableHTTPError(401, 'unauthorized'), 'mcp_unauthorized', false, 401, undefined],
+    ['HTTP 403 from the transport', new StreamableHTTPError(403, 'forbidden'), 'mcp_unauthorized', false, 403, undefined],
+    ['no token from the OAuth flow', new UnauthorizedError(), 'mcp_unauthorized', false, undefined, undefined],
+    [
+      'the authorization server refused our client',
+      new InvalidClientError('Invalid client_secret'),
+      'mcp_unauthorized',
+      false,
+      undefined,
+      undefined
+    ],
     [
       'an unexpected content type',
       new StreamableHTTPError(-1, 'Unexpected content type: text/html'),
@@ -92,6 +104,17 @@ describe('Function: chat classifies MCP failures (both channels)', () => {
     expect(failure.workload).toBe(workload);
     expect(failure.httpStatus).toBe(httpStatus);
     expect(failure.errorCode).toBe(errorCode);
+  });
+
+  it('a timeout after the tool reported progress is slow work, not a workload fault', () => {
+    // Prepare
+    const timeout = new McpError(-32001, 'Request timed out');
+    // Act
+    const [silent, progressed] = [classifyMcpError(timeout), classifyMcpError(timeout, { progressed: true })];
+    // Assess
+    expect(silent).toMatchObject({ category: 'mcp_timeout', workload: true });
+    expect(progressed).toMatchObject({ category: 'mcp_timeout', workload: false, errorCode: '-32001' });
+    expect(progressed.message).toContain('still reporting progress');
   });
 
   it.each([

@@ -72,7 +72,7 @@ function setup(
   return { deps, log, emitted, reports };
 }
 
-const textOf = (r: { content?: unknown }): string => (r.content as { text: string }[])[0]!.text;
+const textOf = (r: { content?: unknown }): string => (r.content as { text: string }[]).map((b) => b.text).join('\n\n');
 
 describe('Function: chat tool runner', () => {
   it('a successful call: tool_call, tool_result and the text for Claude', async () => {

@@ -17,8 +17,22 @@ describe('Fault injection (local/claude-standin/faults)', () => {
     ],
     [
       { kind: 'explode' },
-      'unknown fault kind "explode"; known: rate_limit, overloaded, server_error, reset, stall, stream_error, delay_headers'
+      'unknown fault kind "explode"; known: rate_limit, overloaded, server_error, reset, stall, stream_error, delay_headers, pause, refusal'
     ],
+    [
+      { kind: 'stream_error', error: 'api_error', afterEvents: 2 },
+      { kind: 'stream_error', error: 'api_error', afterEvents: 2 }
+    ],
+    [{ kind: 'stream_error', error: 'boom' }, 'fault "stream_error": error must be one of overloaded_error, api_error'],
+    [
+      { kind: 'refusal', category: 'bio' },
+      { kind: 'refusal', category: 'bio' }
+    ],
+    [
+      { kind: 'pause', ms: 300, pingMs: 50 },
+      { kind: 'pause', ms: 300, pingMs: 50 }
+    ],
+    [{ kind: 'pause' }, 'fault "pause" needs "ms"'],
     [{ kind: 'overloaded', ms: 5 }, 'fault "overloaded" has no option "ms"'],
     [{ kind: 'stall', afterEvents: -1 }, 'fault "stall": afterEvents must be a non-negative number'],
     [{ kind: 'delay_headers' }, 'fault "delay_headers" needs "ms"'],
@@ -35,6 +49,8 @@ describe('Fault injection (local/claude-standin/faults)', () => {
     ['[fault:rate_limit retryAfterS=2] hi', { fault: { kind: 'rate_limit', retryAfterS: 2 }, attempts: 1 }],
     ['x [fault:overloaded attempts=all]', { fault: { kind: 'overloaded' }, attempts: Infinity }],
     ['x [fault:stall afterEvents=4 attempts=2]', { fault: { kind: 'stall', afterEvents: 4 }, attempts: 2 }],
+    ['x [fault:refusal category=bio]', { fault: { kind: 'refusal', category: 'bio' }, attempts: 1 }],
+    ['x [fault:stream_error error=api_error]', { fault: { kind: 'stream_error', error: 'api_error' }, attempts: 1 }],
     ['x [fault:nope]', undefined],
     ['x [fault:stall afterEvents=lots]', undefined],
     ['no marker here', undefined]

@@ -30,3 +30,37 @@ describe('Config: credentials from the cortex-secrets Secret', () => {
     ]);
   });
 });
+
+describe('Config: MCP server credentials (CORTEX_MCP_AUTH)', () => {
+  const servers = JSON.stringify([
+    { name: 'k8s', url: 'http://k8s/mcp', target: { namespace: 'a', service: 'k8s' } },
+    { name: 'docs', url: 'http://docs/mcp', target: { namespace: 'a', service: 'docs' } }
+  ]);
+
+  it('gives each named server its headers and OAuth client credentials; the others get none', () => {
+    // Prepare
+    const auth = {
+      k8s: { headers: { Authorization: 'Bearer t0ken' } },
+      docs: { oauth: { clientId: 'cortex', clientSecret: 's', issuer: 'https://auth.example.com/' } }
+    };
+    // Act
+    const config = loadConfig({ CORTEX_MCP_SERVERS: servers, CORTEX_MCP_AUTH: JSON.stringify(auth) });
+    // Assess
+    expect(config.mcp.servers.map((s) => s.auth)).toEqual([auth.k8s, auth.docs]);
+    expect(loadConfig({ CORTEX_MCP_SERVERS: servers }).mcp.servers.every((s) => s.auth === undefined)).toBe(true);
+  });
+
+  it.each([
+    [{ nope: { headers: {} } }, 'CORTEX_MCP_AUTH names MCP servers that CORTEX_MCP_SERVERS lacks: nope'],
+    [{ k8s: { oauth: { clientId: 'c' } } }, 'clientSecret'],
+    [{ k8s: { token: 'x' } }, 'Unrecognized key'],
+    ['{not json', 'CORTEX_MCP_AUTH must be JSON']
+  ])('refuses %j', (auth, message) => {
+    // Act
+    const load = (): unknown =>
+      loadConfig({ CORTEX_MCP_SERVERS: servers, CORTEX_MCP_AUTH: typeof auth === 'string' ? auth : JSON.stringify(auth) });
+    // Assess
+    expect(load).toThrow(ConfigError);
+    expect(load).toThrow(message);
+  });
+});
