@@ -43,7 +43,7 @@ export interface SimulatorOptions {
   probePeriodMs?: number;
   /** Changes kept for watch replay; older resourceVersions get 410 Expired. Default 1000. */
   historySize?: number;
-  /** 'demo' seeds namespace demo with mcp-demo, mcp-tools and legacy-api. Default 'none'. */
+  /** 'demo' seeds namespace demo with mcp-demo, mcp-tools, legacy-api and postgres. Default 'none'. */
   seed?: 'demo' | 'none';
   log?: Logger;
 }
