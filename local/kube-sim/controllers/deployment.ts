@@ -28,31 +28,25 @@ export function syncDeployments(store: ObjectStore, recorder: EventRecorder, now
     let newRS = all.find((rs) => deepEqual(withoutHash(rs.spec.template), normalized(d.spec.template)));
     const old = all.filter((rs) => rs !== newRS);
     const desired = d.spec.replicas ?? 1;
+    let created: string | undefined;
     const scale = (rs: ReplicaSet, to: number): ReplicaSet => {
       const from = specReplicas(rs);
       if (from === to) return rs;
       const updated = store.update(RS, { ...rs, spec: { ...rs.spec, replicas: to } }) as ReplicaSet;
-      const verb = to > from ? 'up' : 'down';
+      // A ReplicaSet created in this sync is created with its first size: no "from".
+      const since = rs.metadata.uid === created ? '' : ` from ${from}`;
       recorder.record(d, {
         type: 'Normal',
         reason: 'ScalingReplicaSet',
-        message: `Scaled ${verb} replica set ${rs.metadata.name} to ${to} from ${from}`,
+        message: `Scaled ${to > from ? 'up' : 'down'} replica set ${rs.metadata.name} to ${to}${since}`,
         source: SOURCE
       });
       return updated;
     };
     const oldActive = old.filter((rs) => specReplicas(rs) > 0);
     if (!newRS && !d.spec.paused) {
-      const rev = Math.max(0, ...all.map(revision)) + 1;
-      newRS = createReplicaSet(store, d, rev, oldActive.length === 0 ? desired : 0);
-      if (specReplicas(newRS) > 0) {
-        recorder.record(d, {
-          type: 'Normal',
-          reason: 'ScalingReplicaSet',
-          message: `Scaled up replica set ${newRS.metadata.name} to ${specReplicas(newRS)}`,
-          source: SOURCE
-        });
-      }
+      newRS = createReplicaSet(store, d, Math.max(0, ...all.map(revision)) + 1);
+      created = newRS.metadata.uid;
     }
     if (newRS) {
       // After a rollback to an older template, that ReplicaSet becomes the newest revision again.
@@ -130,7 +124,8 @@ function rollout(
   return newRS;
 }
 
-function createReplicaSet(store: ObjectStore, d: Deployment, rev: number, replicas: number): ReplicaSet {
+/** A new ReplicaSet for the Deployment's template, with no pods yet (the rollout sizes it). */
+function createReplicaSet(store: ObjectStore, d: Deployment, rev: number): ReplicaSet {
   const hash = podTemplateHash(d.spec.template);
   const template = normalized(d.spec.template);
   template.metadata = { ...(template.metadata ?? {}), labels: { ...(template.metadata?.labels ?? {}), [HASH_LABEL]: hash } };
@@ -157,7 +152,7 @@ function createReplicaSet(store: ObjectStore, d: Deployment, rev: number, replic
       ]
     },
     spec: {
-      replicas,
+      replicas: 0,
       selector: { ...d.spec.selector, matchLabels: { ...(d.spec.selector.matchLabels ?? {}), [HASH_LABEL]: hash } },
       template
     }

@@ -39,7 +39,7 @@ function cluster(replicas = 2) {
 }
 
 describe('Kube simulator: deployment controller', () => {
-  it('ScalingReplicaSet events say from how many replicas, as kube-controller-manager writes them', () => {
+  it('ScalingReplicaSet events say from how many replicas, except for a ReplicaSet created at that size (kube-controller-manager)', () => {
     // Prepare
     const { store, sync, patch, messages } = cluster(2);
     sync();
@@ -50,12 +50,19 @@ describe('Kube simulator: deployment controller', () => {
     sync();
     patch((d) => ({ ...d, spec: { ...d.spec, replicas: 3 } }));
     sync();
+    patch((d) => ({
+      ...d,
+      spec: { ...d.spec, template: { ...d.spec.template, metadata: { labels: { app: 'w', v: '2' } } } }
+    }));
+    sync();
+    const next = store.list(RS, 'demo').find((r) => r.metadata.name !== rs)!.metadata.name;
 
     // Assess
     expect(messages()).toEqual([
       `Scaled up replica set ${rs} to 2`,
       `Scaled down replica set ${rs} to 0 from 2`,
-      `Scaled up replica set ${rs} to 3 from 0`
+      `Scaled up replica set ${rs} to 3 from 0`,
+      `Scaled up replica set ${next} to 1`
     ]);
   });
 
