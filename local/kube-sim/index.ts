@@ -21,6 +21,8 @@ import { type KubeObject } from './types.js';
  */
 
 export { FAULT_ANNOTATION, FAULTS, type Fault } from './kubelet/faults.js';
+export { DEPENDS_ON_ANNOTATION } from './kubelet/dependencies.js';
+export { LOG_LINE_ANNOTATION, TEMPLATE_FAULT_ANNOTATION, TEMPLATE_FAULTS } from './kubelet/workload-effects.js';
 export { renderKubeconfig } from './kubeconfig.js';
 export { type KubeObject } from './types.js';
 
