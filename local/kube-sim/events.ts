@@ -5,8 +5,12 @@ import { type KubeObject, k8sTime } from './types.js';
 /*
  * The event recorder of the controllers and the kubelet: core/v1 Events whose involvedObject.uid is the object's uid
  * (or `kubectl describe` shows none), aggregated like client-go's EventCorrelator: the same object, type, reason,
- * message and source bump `count` and `lastTimestamp` of one Event instead of creating another.
+ * message and source bump `count` and `lastTimestamp` of one Event instead of creating another. Events expire an
+ * hour after their last write, as with the API server's default `--event-ttl=1h` (the TTL is renewed on each write),
+ * whoever wrote them.
  */
+
+export const EVENT_TTL_MS = 3_600_000;
 
 export interface EventSource {
   component: string;
@@ -26,14 +30,32 @@ const EVENTS = resourceForKind('Event');
 
 export class EventRecorder {
   private readonly byKey = new Map<string, string>();
+  /** `<namespace>/<name>` of an event → its aggregation key. */
+  private readonly keyByName = new Map<string, string>();
   private seq = 0;
   private created = 0;
+  /** When the oldest event expires (undefined: not known, look on the next `expire`). */
+  private nextExpiry: number | undefined;
 
   constructor(
     private readonly store: ObjectStore,
     private readonly now: () => number = Date.now,
-    private readonly maxEvents = 2000
+    private readonly maxEvents = 2000,
+    private readonly ttlMs = EVENT_TTL_MS
   ) {}
+
+  /** Deletes the events whose last write is older than the TTL; returns when the next one expires, if any. */
+  expire(now: number): number | undefined {
+    if (this.nextExpiry !== undefined && now < this.nextExpiry) return this.nextExpiry;
+    let next: number | undefined;
+    for (const e of this.store.list(EVENTS)) {
+      const at = eventTime(e) + this.ttlMs;
+      if (at <= now) this.remove(e);
+      else if (next === undefined || at < next) next = at;
+    }
+    this.nextExpiry = next;
+    return next;
+  }
 
   record(obj: KubeObject, opts: RecordOptions): void {
     const ns = obj.metadata.namespace ?? 'default';
@@ -78,17 +100,33 @@ export class EventRecorder {
     };
     this.store.create(EVENTS, event);
     this.byKey.set(key, name);
+    this.keyByName.set(`${ns}/${name}`, key);
+    this.nextExpiry ??= this.now() + this.ttlMs;
     if (++this.created % 100 === 0) this.prune();
   }
 
-  /** Keeps the store bounded: the oldest events go first (the API server expires them after an hour). */
+  /** Keeps the store bounded: the oldest events go first. */
   private prune(): void {
     const all = this.store.list(EVENTS);
     if (all.length <= this.maxEvents) return;
-    all.sort((a, b) => String(a['lastTimestamp']).localeCompare(String(b['lastTimestamp'])));
-    for (const e of all.slice(0, all.length - this.maxEvents))
-      this.store.remove(EVENTS, e.metadata.namespace, e.metadata.name);
-    const kept = new Set(all.slice(all.length - this.maxEvents).map((e) => e.metadata.name));
-    for (const [k, name] of this.byKey) if (!kept.has(name)) this.byKey.delete(k);
+    all.sort((a, b) => eventTime(a) - eventTime(b));
+    for (const e of all.slice(0, all.length - this.maxEvents)) this.remove(e);
   }
+
+  private remove(e: KubeObject): void {
+    this.store.remove(EVENTS, e.metadata.namespace, e.metadata.name);
+    const ref = `${e.metadata.namespace}/${e.metadata.name}`;
+    const key = this.keyByName.get(ref);
+    if (key !== undefined) this.byKey.delete(key);
+    this.keyByName.delete(ref);
+  }
+}
+
+/** When an event was last written: lastTimestamp, else eventTime (events.k8s.io), else when it was created. */
+function eventTime(e: KubeObject): number {
+  for (const v of [e['lastTimestamp'], e['eventTime'], e.metadata.creationTimestamp]) {
+    const t = typeof v === 'string' ? Date.parse(v) : Number.NaN;
+    if (!Number.isNaN(t)) return t;
+  }
+  return 0;
 }

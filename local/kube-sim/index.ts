@@ -23,6 +23,8 @@ import { type KubeObject } from './types.js';
 
 export { type Identify, type WriteRecord, type WriteVerb } from './api/audit.js';
 export { FAULT_ANNOTATION, FAULTS, type Fault, parseFaults } from './kubelet/faults.js';
+export { DEPENDS_ON_ANNOTATION } from './kubelet/dependencies.js';
+export { LOG_LINE_ANNOTATION, TEMPLATE_FAULT_ANNOTATION, TEMPLATE_FAULTS } from './kubelet/workload-effects.js';
 export { renderKubeconfig } from './kubeconfig.js';
 export { type KubeObject } from './types.js';
 
@@ -45,7 +47,7 @@ export interface SimulatorOptions {
   probePeriodMs?: number;
   /** Changes kept for watch replay; older resourceVersions get 410 Expired. Default 1000. */
   historySize?: number;
-  /** 'demo' seeds namespace demo with mcp-demo, mcp-tools and legacy-api. Default 'none'. */
+  /** 'demo' seeds namespace demo with mcp-demo, mcp-tools, legacy-api and postgres. Default 'none'. */
   seed?: 'demo' | 'none';
   /** Names the user a request acts as, for the write audit. Default: its bearer token (see api/audit.ts). */
   identify?: Identify;

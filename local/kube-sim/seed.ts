@@ -1,12 +1,17 @@
 import { createObject } from './api/write.js';
+import { LAST_APPLIED } from './controllers/rs-annotations.js';
+import { stableJson } from './controllers/template-hash.js';
+import { DEPENDS_ON_ANNOTATION } from './kubelet/dependencies.js';
 import { NODE_IP, NODE_NAME } from './kubelet/kubelet.js';
 import { resourceForKind } from './resources.js';
 import { type ObjectStore } from './store.js';
 import { type KubeObject } from './types.js';
 
 /*
- * The starting cluster: the namespaces every cluster has, one node, and (seed 'demo') the demo workloads: two
- * MCP tool backends opted in to self-healing and one legacy workload that is not.
+ * The starting cluster: the namespaces every cluster has, one node, and (seed 'demo') the demo workloads, each a
+ * Deployment and a Service created as `kubectl apply` leaves them, with fixed ClusterIPs: two MCP tool backends
+ * opted in to self-healing (mcp-demo needs the database), one legacy workload that is not, and the database,
+ * postgres, opted in.
  */
 
 export const SELF_HEAL_LABEL = 'cortex.dev/self-heal';
@@ -71,19 +76,29 @@ export interface WorkloadSpec {
   name: string;
   namespace: string;
   image: string;
+  /** The container port. */
   port: number;
   replicas: number;
   selfHeal: boolean;
   memoryLimit?: string;
+  /** The Service's port (default 80, to the container port). */
+  servicePort?: number;
+  /** A fixed ClusterIP (default: the next free one). */
+  clusterIP?: string;
+  /** How the probes reach the container (default `http`: GET /healthz). */
+  probe?: 'http' | 'tcp';
+  /** Annotations of the Deployment (e.g. `sim.cortex.dev/depends-on`). */
+  annotations?: Record<string, string>;
 }
 
 /** A Deployment + Service pair as a team would write it (labels on the Deployment, its template and the Service). */
 export function workload(w: WorkloadSpec): { deployment: KubeObject; service: KubeObject } {
   const labels: Record<string, string> = { app: w.name, ...(w.selfHeal ? { [SELF_HEAL_LABEL]: 'enabled' } : {}) };
+  const probe = w.probe === 'tcp' ? { tcpSocket: { port: w.port } } : { httpGet: { path: '/healthz', port: w.port } };
   const deployment: KubeObject = {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
-    metadata: meta(w.name, w.namespace, labels),
+    metadata: { ...meta(w.name, w.namespace, labels), ...(w.annotations ? { annotations: { ...w.annotations } } : {}) },
     spec: {
       replicas: w.replicas,
       selector: { matchLabels: { app: w.name } },
@@ -94,26 +109,41 @@ export function workload(w: WorkloadSpec): { deployment: KubeObject; service: Ku
             {
               name: 'server',
               image: w.image,
-              ports: [{ name: 'http', containerPort: w.port, protocol: 'TCP' }],
+              ports: [{ name: w.probe === 'tcp' ? 'tcp' : 'http', containerPort: w.port, protocol: 'TCP' }],
               resources: {
                 requests: { cpu: '50m', memory: '64Mi' },
                 limits: { cpu: '250m', memory: w.memoryLimit ?? '128Mi' }
               },
-              readinessProbe: { httpGet: { path: '/healthz', port: w.port }, periodSeconds: 10, failureThreshold: 3 },
-              livenessProbe: { httpGet: { path: '/healthz', port: w.port }, periodSeconds: 20 }
+              readinessProbe: { ...probe, periodSeconds: 10, failureThreshold: 3 },
+              livenessProbe: { ...probe, periodSeconds: 20 }
             }
           ]
         }
       }
     }
   };
+  const port = w.servicePort ?? 80;
   const service: KubeObject = {
     apiVersion: 'v1',
     kind: 'Service',
     metadata: meta(w.name, w.namespace, labels),
-    spec: { selector: { app: w.name }, ports: [{ name: 'http', port: 80, targetPort: w.port, protocol: 'TCP' }] }
+    spec: {
+      ...(w.clusterIP ? { clusterIP: w.clusterIP } : {}),
+      selector: { app: w.name },
+      ports: [{ name: w.probe === 'tcp' ? 'tcp' : 'http', port, targetPort: w.port, protocol: 'TCP' }]
+    }
   };
   return { deployment, service };
+}
+
+/**
+ * The object as `kubectl apply -f` leaves it: the manifest it applied, in `kubectl.kubernetes.io/last-applied-configuration`
+ * (JSON with sorted keys and a final newline, without that annotation itself).
+ */
+export function asApplied(manifest: KubeObject): KubeObject {
+  const annotations = { ...(manifest.metadata.annotations ?? {}) };
+  annotations[LAST_APPLIED] = `${stableJson(manifest)}\n`;
+  return { ...manifest, metadata: { ...manifest.metadata, annotations } };
 }
 
 export const DEMO_WORKLOADS: readonly WorkloadSpec[] = [
@@ -123,7 +153,9 @@ export const DEMO_WORKLOADS: readonly WorkloadSpec[] = [
     image: 'ghcr.io/cortex-demo/mcp-demo:1.4.2',
     port: 3000,
     replicas: 1,
-    selfHeal: true
+    selfHeal: true,
+    clusterIP: '10.96.0.12',
+    annotations: { [DEPENDS_ON_ANNOTATION]: 'postgres:5432' }
   },
   {
     name: 'mcp-tools',
@@ -131,7 +163,8 @@ export const DEMO_WORKLOADS: readonly WorkloadSpec[] = [
     image: 'ghcr.io/cortex-demo/mcp-tools:0.9.0',
     port: 3001,
     replicas: 2,
-    selfHeal: true
+    selfHeal: true,
+    clusterIP: '10.96.0.13'
   },
   {
     name: 'legacy-api',
@@ -139,7 +172,20 @@ export const DEMO_WORKLOADS: readonly WorkloadSpec[] = [
     image: 'ghcr.io/cortex-demo/legacy-api:2.3.1',
     port: 8080,
     replicas: 1,
-    selfHeal: false
+    selfHeal: false,
+    clusterIP: '10.96.0.14'
+  },
+  {
+    name: 'postgres',
+    namespace: 'demo',
+    image: 'docker.io/library/postgres:16.4',
+    port: 5432,
+    servicePort: 5432,
+    replicas: 1,
+    selfHeal: true,
+    memoryLimit: '256Mi',
+    probe: 'tcp',
+    clusterIP: '10.96.0.15'
   }
 ];
 
@@ -164,7 +210,7 @@ export function seedDemo(store: ObjectStore): void {
   createObject(store, resourceForKind('Namespace'), { metadata: { name: 'demo' } }, undefined);
   for (const w of DEMO_WORKLOADS) {
     const { deployment, service } = workload(w);
-    createObject(store, resourceForKind('Deployment'), deployment, w.namespace);
-    createObject(store, resourceForKind('Service'), service, w.namespace);
+    createObject(store, resourceForKind('Deployment'), asApplied(deployment), w.namespace);
+    createObject(store, resourceForKind('Service'), asApplied(service), w.namespace);
   }
 }

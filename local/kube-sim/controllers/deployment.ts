@@ -1,70 +1,24 @@
 import { type EventRecorder } from '../events.js';
 import { resourceForKind } from '../resources.js';
 import { type ObjectStore } from '../store.js';
-import {
-  type Deployment,
-  type KubeObject,
-  type Pod,
-  type PodTemplate,
-  type ReplicaSet,
-  clone,
-  deepEqual,
-  isRecord
-} from '../types.js';
+import { type Deployment, type KubeObject, type Pod, type ReplicaSet, deepEqual } from '../types.js';
 import { REVISION, resolve, specReplicas, statusNum, writeDeploymentStatus } from './deployment-status.js';
 import { ownedBy } from './replicaset.js';
+import { newReplicaSetAnnotations } from './rs-annotations.js';
+import { HASH_LABEL, normalized, podTemplateHash, withoutHash } from './template-hash.js';
 
 /*
  * The Deployment controller: one ReplicaSet per pod template (`<deployment>-<pod-template-hash>`), rolling updates
  * bounded by maxSurge/maxUnavailable (or Recreate), and status + conditions in the shape `kubectl rollout status`
- * waits on (observedGeneration, updated/available replicas). Progress deadlines are not modelled.
+ * waits on (observedGeneration, updated/available replicas). Progress deadlines are not modelled. Its
+ * ScalingReplicaSet events read as kube-controller-manager writes them (sync.go scaleReplicaSet): "Scaled down replica
+ * set <rs> to 0 from 2"; creating a ReplicaSet with pods is "Scaled up replica set <rs> to 1".
  */
 
 const RS = resourceForKind('ReplicaSet');
 const DEPLOY = resourceForKind('Deployment');
 const PODS = resourceForKind('Pod');
 const SOURCE = { component: 'deployment-controller' };
-const HASH_LABEL = 'pod-template-hash';
-
-function stableJson(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(stableJson).join(',')}]`;
-  if (isRecord(v))
-    return `{${Object.keys(v)
-      .filter((k) => v[k] !== undefined)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${stableJson(v[k])}`)
-      .join(',')}}`;
-  return JSON.stringify(v);
-}
-
-/** FNV-1a 32 of the template, encoded like `rand.SafeEncodeString` (e.g. `7d4b9c8f6`). */
-export function podTemplateHash(template: PodTemplate): string {
-  let h = 0x811c9dc5;
-  for (const byte of Buffer.from(stableJson(template))) {
-    h ^= byte;
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  const alphanums = 'bcdfghjklmnpqrstvwxz2456789';
-  return [...String(h)].map((c) => alphanums[c.charCodeAt(0) % alphanums.length]).join('');
-}
-
-/** The template as compared and hashed: without the hash label and without a null creationTimestamp (kubectl
- * rollout undo sends the template back with `metadata.creationTimestamp: null`). */
-function normalized(template: PodTemplate): PodTemplate {
-  const t = clone(template);
-  if (t.metadata && t.metadata['creationTimestamp'] === null) delete t.metadata['creationTimestamp'];
-  return t;
-}
-
-function withoutHash(template: PodTemplate): PodTemplate {
-  const t = normalized(template);
-  if (t.metadata?.labels) {
-    delete t.metadata.labels[HASH_LABEL];
-    if (Object.keys(t.metadata.labels).length === 0) delete t.metadata.labels;
-  }
-  return t;
-}
-
 const revision = (o: KubeObject): number => Number(o.metadata.annotations?.[REVISION] ?? 0);
 
 export function syncDeployments(store: ObjectStore, recorder: EventRecorder, now: number): void {
@@ -74,41 +28,33 @@ export function syncDeployments(store: ObjectStore, recorder: EventRecorder, now
     let newRS = all.find((rs) => deepEqual(withoutHash(rs.spec.template), normalized(d.spec.template)));
     const old = all.filter((rs) => rs !== newRS);
     const desired = d.spec.replicas ?? 1;
+    let created: string | undefined;
     const scale = (rs: ReplicaSet, to: number): ReplicaSet => {
       const from = specReplicas(rs);
       if (from === to) return rs;
       const updated = store.update(RS, { ...rs, spec: { ...rs.spec, replicas: to } }) as ReplicaSet;
-      const verb = to > from ? 'up' : 'down';
+      // A ReplicaSet created in this sync is created with its first size: no "from".
+      const since = rs.metadata.uid === created ? '' : ` from ${from}`;
       recorder.record(d, {
         type: 'Normal',
         reason: 'ScalingReplicaSet',
-        message: `Scaled ${verb} replica set ${rs.metadata.name} to ${to}`,
+        message: `Scaled ${to > from ? 'up' : 'down'} replica set ${rs.metadata.name} to ${to}${since}`,
         source: SOURCE
       });
       return updated;
     };
     const oldActive = old.filter((rs) => specReplicas(rs) > 0);
     if (!newRS && !d.spec.paused) {
-      const rev = Math.max(0, ...all.map(revision)) + 1;
-      newRS = createReplicaSet(store, d, rev, oldActive.length === 0 ? desired : 0);
-      if (specReplicas(newRS) > 0) {
-        recorder.record(d, {
-          type: 'Normal',
-          reason: 'ScalingReplicaSet',
-          message: `Scaled up replica set ${newRS.metadata.name} to ${specReplicas(newRS)}`,
-          source: SOURCE
-        });
-      }
+      newRS = createReplicaSet(store, d, Math.max(0, ...all.map(revision)) + 1);
+      created = newRS.metadata.uid;
+    }
+    if (newRS) {
+      // After a rollback to an older template, that ReplicaSet becomes the newest revision again.
+      const annotations = newReplicaSetAnnotations(d, newRS.metadata.annotations ?? {}, Math.max(0, ...old.map(revision)));
+      if (!deepEqual(annotations, newRS.metadata.annotations ?? {}))
+        newRS = store.update(RS, { ...newRS, metadata: { ...newRS.metadata, annotations } }) as ReplicaSet;
     }
     if (newRS && !d.spec.paused) {
-      if (revision(newRS) < Math.max(0, ...old.map(revision))) {
-        // A rollback to an older template: that ReplicaSet becomes the newest revision again.
-        const rev = Math.max(...old.map(revision)) + 1;
-        newRS = store.update(RS, {
-          ...newRS,
-          metadata: { ...newRS.metadata, annotations: { ...newRS.metadata.annotations, [REVISION]: String(rev) } }
-        }) as ReplicaSet;
-      }
       newRS = rollout(d, newRS, oldActive, desired, store, scale);
     } else if (newRS && oldActive.length === 0) {
       newRS = scale(newRS, desired);
@@ -178,8 +124,9 @@ function rollout(
   return newRS;
 }
 
-function createReplicaSet(store: ObjectStore, d: Deployment, rev: number, replicas: number): ReplicaSet {
-  const hash = podTemplateHash(normalized(d.spec.template));
+/** A new ReplicaSet for the Deployment's template, with no pods yet (the rollout sizes it). */
+function createReplicaSet(store: ObjectStore, d: Deployment, rev: number): ReplicaSet {
+  const hash = podTemplateHash(d.spec.template);
   const template = normalized(d.spec.template);
   template.metadata = { ...(template.metadata ?? {}), labels: { ...(template.metadata?.labels ?? {}), [HASH_LABEL]: hash } };
   const rs: ReplicaSet = {
@@ -192,11 +139,7 @@ function createReplicaSet(store: ObjectStore, d: Deployment, rev: number, replic
       resourceVersion: '',
       creationTimestamp: '',
       labels: { ...(template.metadata.labels ?? {}) },
-      annotations: {
-        'deployment.kubernetes.io/desired-replicas': String(d.spec.replicas ?? 1),
-        'deployment.kubernetes.io/max-replicas': String((d.spec.replicas ?? 1) + 1),
-        [REVISION]: String(rev)
-      },
+      annotations: newReplicaSetAnnotations(d, {}, rev - 1),
       ownerReferences: [
         {
           apiVersion: 'apps/v1',
@@ -209,7 +152,7 @@ function createReplicaSet(store: ObjectStore, d: Deployment, rev: number, replic
       ]
     },
     spec: {
-      replicas,
+      replicas: 0,
       selector: { ...d.spec.selector, matchLabels: { ...(d.spec.selector.matchLabels ?? {}), [HASH_LABEL]: hash } },
       template
     }

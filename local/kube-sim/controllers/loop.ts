@@ -89,7 +89,8 @@ export class ControlLoop {
     syncReplicaSets(store, recorder, now);
     const due = kubelet.sync();
     syncEndpoints(store, (p) => faults.forPod(p));
-    return due;
+    const expiry = recorder.expire(now);
+    return due === undefined || (expiry !== undefined && expiry < due) ? expiry : due;
   }
 
   /** Wakes the loop at `due` (keeps an earlier wake-up if one is set). */

@@ -2,7 +2,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { type ContainerState, type ContainerStatus, k8sTime } from '../types.js';
 import { type ContainerEvent, type Terminated, type Timing, goDuration, terminatedState } from './container-types.js';
 import { type PodFault } from './faults.js';
-import { type AppInfo, LogRun, crashLines, notReadyLine, shutdownLines, startupLines } from './logs.js';
+import { type AppLog } from './log-types.js';
+import { type AppInfo, LogRun, appLog } from './logs.js';
 
 /*
  * One container's life as the kubelet drives it: ContainerCreating → Running, and under faults the kubelet's
@@ -51,6 +52,10 @@ export class ContainerRuntime {
     this.imageID = `${repo}@sha256:${createHash('sha256').update(image).digest('hex')}`;
   }
 
+  private get log(): AppLog {
+    return appLog(this.app);
+  }
+
   private backoff(n: number): number {
     return Math.min(this.timing.backoffBaseMs * 2 ** Math.max(0, n), this.timing.backoffBaseMs * 30);
   }
@@ -77,7 +82,7 @@ export class ContainerRuntime {
         case 'creating':
           if (now < s.until) return;
           if (fault.imagePull) this.failPull(s.until, emit);
-          else this.start(s.until, 'pulled', emit);
+          else this.start(s.until, 'pulled', emit, fault);
           continue;
         case 'pull-error': {
           if (now < s.until) return;
@@ -91,12 +96,12 @@ export class ContainerRuntime {
           if (now < s.until) return;
           emit({ type: 'Normal', reason: 'Pulling', message: `Pulling image "${this.image}"` });
           if (fault.imagePull) this.failPull(s.until, emit);
-          else this.start(s.until, 'pulled', emit);
+          else this.start(s.until, 'pulled', emit, fault);
           continue;
         case 'running':
           if (fault.imagePull) {
             // The node lost the image: the container is re-created and its image pull fails from now on.
-            this.current?.run.end(now, shutdownLines(now));
+            this.current?.run.end(now, this.log.shutdown(now));
             this.current = undefined;
             this.hasRun = false;
             emit({ type: 'Normal', reason: 'Killing', message: `Stopping container ${this.name}` });
@@ -110,9 +115,12 @@ export class ContainerRuntime {
             this.probe(now, fault, emit);
             return;
           }
-          s.crashAt ??= Math.max(s.since + this.timing.crashAfterMs, now);
+          // An app that needs a Service retries until it gives up; a Service that comes back meanwhile is found. A
+          // dependency seen down in this pass is never the cause of a crash in the same pass: its Endpoints may not
+          // yet show a pod that became ready in it.
+          s.crashAt ??= Math.max(s.since + this.timing.crashAfterMs, fault.crash === 'dependency' ? now + 1 : now);
           if (now < s.crashAt) return;
-          this.crash(s.crashAt, fault.crash);
+          this.crash(s.crashAt, fault.crash, fault);
           continue;
         case 'crashed':
           if (now < s.until) return;
@@ -120,7 +128,7 @@ export class ContainerRuntime {
           this.terminated = undefined;
           this.current = undefined;
           if (this.crashes <= 1) {
-            this.start(s.until, 'present', emit);
+            this.start(s.until, 'present', emit, fault);
           } else {
             const delayMs = this.backoff(this.crashes - 2);
             this.stage = { kind: 'backoff', until: s.until + delayMs, delayMs };
@@ -133,7 +141,7 @@ export class ContainerRuntime {
           continue;
         case 'backoff':
           if (now < s.until) return;
-          this.start(s.until, 'present', emit);
+          this.start(s.until, 'present', emit, fault);
           continue;
         case 'stopped':
           return;
@@ -163,7 +171,7 @@ export class ContainerRuntime {
       reason: 'Unhealthy',
       message: 'Readiness probe failed: HTTP probe failed with statuscode: 503'
     });
-    this.current?.run.push(now, notReadyLine(now));
+    this.current?.run.push(now, this.log.notReady(now));
     this.nextProbeAt = now + this.timing.probePeriodMs;
   }
 
@@ -178,7 +186,7 @@ export class ContainerRuntime {
     return `rpc error: code = NotFound desc = failed to pull and unpack image "${this.image}": failed to resolve reference "${this.image}": ${this.image}: not found`;
   }
 
-  private start(t: number, how: 'pulled' | 'present', emit: (e: ContainerEvent) => void): void {
+  private start(t: number, how: 'pulled' | 'present', emit: (e: ContainerEvent) => void, fault: PodFault): void {
     if (how === 'pulled')
       emit({
         type: 'Normal',
@@ -193,15 +201,16 @@ export class ContainerRuntime {
     this.ranBefore = true;
     this.pullFailures = 0;
     const run = new LogRun(t, this.app);
-    run.push(t, startupLines(this.app, t));
+    run.push(t, [...this.log.startup(this.app, t, fault.dependencies ?? []), ...(fault.logLines ?? [])]);
     this.current = { run, startedAt: t, containerId: newContainerId() };
     this.stage = { kind: 'running', since: t };
     this.nextProbeAt = undefined;
   }
 
-  private crash(t: number, kind: 'error' | 'oom' | 'transient'): void {
+  private crash(t: number, kind: NonNullable<PodFault['crash']>, fault: PodFault): void {
     const cur = this.current!;
-    cur.run.end(t, crashLines(kind, this.app, t));
+    const dependency = fault.dependencies?.find((d) => d.error);
+    cur.run.end(t, [...(fault.logLines ?? []), ...this.log.crash(kind, this.app, t, dependency)]);
     this.crashes++;
     this.terminated = {
       exitCode: kind === 'oom' ? 137 : 1,
@@ -233,7 +242,7 @@ export class ContainerRuntime {
   /** Graceful stop of a deleted pod. */
   stop(t: number): boolean {
     if (this.stage.kind !== 'running') return false;
-    this.current?.run.end(t, shutdownLines(t));
+    this.current?.run.end(t, this.log.shutdown(t));
     return true;
   }
 

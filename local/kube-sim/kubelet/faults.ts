@@ -1,4 +1,5 @@
 import { type KubeObject, type Pod } from '../types.js';
+import { type DependencyState } from './dependencies.js';
 
 /*
  * Faults are injected per Deployment through one annotation, so any client can inject them:
@@ -51,11 +52,16 @@ const MARKING: readonly Fault[] = ['crashloop-transient', 'endpoints-stale', 'ev
 
 /** What the kubelet and the endpoints controller must do for one pod right now. */
 export interface PodFault {
-  crash?: 'error' | 'oom' | 'transient';
+  crash?: 'error' | 'oom' | 'transient' | 'dependency';
   imagePull?: boolean;
   notReady?: boolean;
   /** Ready, but left out of the Service's endpoints. */
   staleEndpoints?: boolean;
+  /** The Services the app connects to at start (`sim.cortex.dev/depends-on`); a `dependency` crash names the first
+   * one that is unreachable. */
+  dependencies?: DependencyState[];
+  /** Lines the app writes at each start and each crash (`sim.cortex.dev/log-line`). */
+  logLines?: string[];
 }
 
 export interface FaultChange {
@@ -97,6 +103,11 @@ export class FaultTracker {
   private podToDeployment = new Map<string, string>();
   /** Unknown annotation values, reported once per deployment and value. */
   private readonly warned = new Set<string>();
+
+  /** The uid of the Deployment a pod belongs to, as of the last `observe`. */
+  deploymentOf(podUid: string): string | undefined {
+    return this.podToDeployment.get(podUid);
+  }
 
   /**
    * Reads the annotations and the ownership chain; returns the deployments whose faults changed since the last call.

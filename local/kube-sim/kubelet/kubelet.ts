@@ -2,12 +2,13 @@ import { type Logger } from 'pino';
 import { type EventRecorder } from '../events.js';
 import { resourceForKind } from '../resources.js';
 import { type ObjectStore } from '../store.js';
-import { type Pod, type PodStatus, deepEqual } from '../types.js';
+import { type Deployment, type Pod, type PodStatus, type Service, deepEqual } from '../types.js';
 import { ContainerRuntime } from './container.js';
 import { type ContainerEvent, type Timing } from './container-types.js';
 import { type FaultTracker, type PodFault } from './faults.js';
 import { appInfo } from './logs.js';
 import { buildPodStatus, evictionMessage } from './pod-status.js';
+import { WorkloadEffects, combineFaults } from './workload-effects.js';
 
 /*
  * The simulated node: binds new pods to itself (standing in for the scheduler), runs their containers as state
@@ -18,6 +19,8 @@ import { buildPodStatus, evictionMessage } from './pod-status.js';
 const PODS = resourceForKind('Pod');
 const DEPLOYMENTS = resourceForKind('Deployment');
 const REPLICASETS = resourceForKind('ReplicaSet');
+const SERVICES = resourceForKind('Service');
+const ENDPOINTS = resourceForKind('Endpoints');
 
 export const NODE_NAME = 'sim-node-1';
 export const NODE_IP = '172.18.0.2';
@@ -45,6 +48,7 @@ export interface KubeletOptions {
 export class Kubelet {
   private readonly pods = new Map<string, PodRuntime>();
   private ipSeq = 0;
+  private readonly effects = new WorkloadEffects();
 
   constructor(private readonly o: KubeletOptions) {}
 
@@ -53,7 +57,14 @@ export class Kubelet {
     const { store, faults, now: clock } = this.o;
     const now = clock();
     const pods = store.list(PODS) as Pod[];
-    const changes = faults.observe(store.list(DEPLOYMENTS), store.list(REPLICASETS), pods, (d, value) =>
+    const deployments = store.list(DEPLOYMENTS) as Deployment[];
+    this.effects.observe(deployments, store.list(SERVICES) as Service[], store.list(ENDPOINTS), (d, annotation, value) =>
+      this.o.log.warn(
+        { deployment: `${d.metadata.namespace}/${d.metadata.name}`, annotation, value },
+        'annotation value ignored'
+      )
+    );
+    const changes = faults.observe(deployments, store.list(REPLICASETS), pods, (d, value) =>
       this.o.log.warn(
         { deployment: `${d.metadata.namespace}/${d.metadata.name}`, value },
         'unknown fault annotation value ignored'
@@ -74,7 +85,8 @@ export class Kubelet {
     const seen = new Set<string>();
     for (const pod of pods) {
       seen.add(pod.metadata.uid);
-      const next = this.syncPod(pod, faults.forPod(pod), now);
+      const effects = this.effects.forPod(pod, faults.deploymentOf(pod.metadata.uid));
+      const next = this.syncPod(pod, combineFaults(faults.forPod(pod), effects), now);
       if (next !== undefined && (due === undefined || next < due)) due = next;
     }
     for (const uid of [...this.pods.keys()]) if (!seen.has(uid)) this.pods.delete(uid);

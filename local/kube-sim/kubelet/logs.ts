@@ -1,7 +1,13 @@
+import { NODE_APP_LOG } from './app-logs-node.js';
+import { POSTGRES_LOG } from './app-logs-postgres.js';
+import { type AppInfo, type AppLog } from './log-types.js';
+
+export { type AppInfo } from './log-types.js';
+
 /*
  * Container logs as a kubelet keeps them: one log per container run. The "current" log is the run the container
  * status points at; `previous` is the run of `lastState.terminated`. Lines are generated from what happens to the
- * container (start-up, periodic request lines while it serves, the crash that ends a run).
+ * container (start-up, periodic request lines while it serves, the crash that ends a run) by the app's AppLog.
  */
 
 export interface LogLine {
@@ -47,7 +53,8 @@ export class LogRun {
   materialize(now: number): void {
     const until = this.endedAt ?? now;
     while (this.nextHeartbeat <= until) {
-      if (this.serving) this.push(this.nextHeartbeat, heartbeatLine(this.app, this.nextHeartbeat, this.beats++));
+      const line = this.serving ? appLog(this.app).heartbeat(this.app, this.nextHeartbeat, this.beats++) : undefined;
+      if (line !== undefined) this.push(this.nextHeartbeat, line);
       this.nextHeartbeat += HEARTBEAT_MS;
     }
   }
@@ -59,82 +66,16 @@ export class LogRun {
   }
 }
 
-export interface AppInfo {
-  app: string;
-  version: string;
-  port: number;
-}
-
-/** `ghcr.io/cortex-demo/mcp-demo:1.4.2` → `{ app: 'mcp-demo', version: '1.4.2' }`. */
+/** `ghcr.io/cortex-demo/mcp-demo:1.4.2` → `{ app: 'mcp-demo', version: '1.4.2', flavor: 'node' }`. */
 export function appInfo(image: string, port: number | undefined): AppInfo {
   const last = image.split('/').pop() ?? image;
   const [app, version] = last.split('@')[0]!.split(':');
-  return { app: app || 'app', version: version ?? 'latest', port: port ?? 8080 };
+  const flavor = app === 'postgres' ? 'postgres' : 'node';
+  return { app: app || 'app', version: version ?? 'latest', port: port ?? (flavor === 'postgres' ? 5432 : 8080), flavor };
 }
 
-const iso = (t: number): string => new Date(t).toISOString();
-
-export function startupLines(a: AppInfo, t: number): string[] {
-  return [
-    `${iso(t)} INFO  ${a.app} ${a.version} starting (node v20.19.0, pid 1)`,
-    `${iso(t)} INFO  configuration loaded from /etc/${a.app}/config.yaml`,
-    `${iso(t)} INFO  connecting to postgres at 10.96.0.12:5432`,
-    `${iso(t)} INFO  MCP server listening on 0.0.0.0:${a.port} (streamable-http, path /mcp)`
-  ];
-}
-
-function heartbeatLine(a: AppInfo, t: number, n: number): string {
-  if (n % 3 === 2) return `${iso(t)} INFO  POST /mcp 200 tools/call ${8 + (n % 7)}ms`;
-  return `${iso(t)} INFO  GET /healthz 200 ${1 + (n % 2)}ms`;
-}
-
-export function crashLines(kind: 'error' | 'oom' | 'transient', a: AppInfo, t: number): string[] {
-  if (kind === 'oom') {
-    return [
-      `${iso(t)} WARN  heap usage at 97% of limit while building tool index`,
-      '',
-      '<--- Last few GCs --->',
-      '',
-      '[1:0x6a4d2c0]    61234 ms: Mark-Compact 121.9 (127.5) -> 121.4 (128.2) MB, 812.3 / 0.0 ms  (average mu = 0.101, current mu = 0.012) allocation failure; scavenge might not succeed',
-      '',
-      '<--- JS stacktrace --->',
-      '',
-      'FATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memory',
-      ' 1: 0xb8d0a3 node::Abort() [node]',
-      ' 2: 0xa96834  [node]',
-      ' 3: 0xd7cf50 v8::Utils::ReportOOMFailure(v8::internal::Isolate*, char const*, v8::OOMDetails const&) [node]'
-    ];
-  }
-  if (kind === 'transient') {
-    return [
-      `${iso(t)} ERROR session cache checksum mismatch after failover, refusing to serve stale sessions`,
-      'Error: session cache corrupted (restart required)',
-      `    at SessionCache.load (/app/dist/cache.js:88:13)`,
-      `    at async Server.start (/app/dist/server.js:41:5)`,
-      `${iso(t)} FATAL ${a.app} exiting with code 1`
-    ];
-  }
-  return [
-    `${iso(t)} ERROR failed to connect to postgres`,
-    'Error: connect ECONNREFUSED 10.96.0.12:5432',
-    '    at TCPConnectWrap.afterConnect [as oncomplete] (node:net:1607:16) {',
-    '  errno: -111,',
-    "  code: 'ECONNREFUSED',",
-    "  syscall: 'connect',",
-    "  address: '10.96.0.12',",
-    '  port: 5432',
-    '}',
-    `${iso(t)} FATAL ${a.app} cannot start without its database, exiting with code 1`
-  ];
-}
-
-export const notReadyLine = (t: number): string =>
-  `${iso(t)} WARN  readiness check failed: upstream dependency timed out after 5000ms`;
-
-export const shutdownLines = (t: number): string[] => [
-  `${iso(t)} INFO  received SIGTERM, draining connections`,
-  `${iso(t)} INFO  shutdown complete`
-];
+/** The lines an app writes (by the kind of app the image is). */
+export const appLog = (a: AppInfo): AppLog => (a.flavor === 'postgres' ? POSTGRES_LOG : NODE_APP_LOG);
 
 export interface LogQuery {
   tailLines?: number;

@@ -125,7 +125,7 @@ describe('Cluster simulator: @kubernetes/client-node through shared/kube', () =>
     // Assess
     expect(noPrevious).toBeUndefined();
     expect(current?.trimEnd().split('\n').length).toBeLessThanOrEqual(2);
-    expect(previous).toContain('Error: connect ECONNREFUSED 10.96.0.12:5432');
+    expect(previous).toContain('Error: connect ECONNREFUSED 10.10.4.7:6379');
     expect(limited).toHaveLength(10);
     expect(missingPod).toBeUndefined();
     sim.setFault('demo', 'mcp-demo', 'none');

@@ -48,7 +48,7 @@ describe('Cluster simulator: kubectl 1.20', () => {
     // Assess
     expect(r.code).toBe(0);
     const rows = Object.fromEntries(parseTable(r.stdout).map((row) => [row['NAME'], row]));
-    expect(Object.keys(rows).sort()).toEqual(['legacy-api', 'mcp-demo', 'mcp-tools']);
+    expect(Object.keys(rows).sort()).toEqual(['legacy-api', 'mcp-demo', 'mcp-tools', 'postgres']);
     expect(rows['mcp-tools']).toMatchObject({ READY: '2/2', 'UP-TO-DATE': '2', AVAILABLE: '2' });
   });
 
@@ -145,9 +145,9 @@ describe('Cluster simulator: kubectl 1.20', () => {
     expect(r.code).toBe(0);
     const lines = r.stdout.trimEnd().split('\n');
     expect(lines).toHaveLength(3);
-    expect(lines[2]).toMatch(/FATAL legacy-api cannot start without its database, exiting with code 1$/);
+    expect(lines[2]).toMatch(/FATAL legacy-api cannot start without its session store, exiting with code 1$/);
     const full = await kubectl(kc, ['logs', pod.metadata.name, '-n', 'demo', '--previous']);
-    expect(full.stdout).toContain('Error: connect ECONNREFUSED 10.96.0.12:5432');
+    expect(full.stdout).toContain('Error: connect ECONNREFUSED 10.10.4.7:6379');
     sim.setFault('demo', 'legacy-api', 'none');
   });
 
@@ -222,8 +222,8 @@ describe('Cluster simulator: kubectl 1.20', () => {
     await follow.stop();
 
     // Assess
-    expect(crash).toMatch(/FATAL w-follow cannot start without its database, exiting with code 1$/);
-    expect(follow.lines).toContain('Error: connect ECONNREFUSED 10.96.0.12:5432');
+    expect(crash).toMatch(/FATAL w-follow cannot start without its session store, exiting with code 1$/);
+    expect(follow.lines).toContain('Error: connect ECONNREFUSED 10.10.4.7:6379');
   });
   it('rolls back with rollout undo onto the previous ReplicaSet', async () => {
     // Prepare

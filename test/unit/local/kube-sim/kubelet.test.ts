@@ -165,6 +165,146 @@ describe('Kube simulator: simulated container life', () => {
   });
 });
 
+describe('Kube simulator: container logs and dependencies', () => {
+  const down: PodFault = {
+    crash: 'dependency',
+    dependencies: [
+      {
+        ref: { namespace: 'demo', service: 'postgres', port: 5432 },
+        host: 'postgres.demo.svc.cluster.local',
+        port: 5432,
+        ip: '10.96.0.15',
+        error: 'ECONNREFUSED'
+      }
+    ]
+  };
+  const up: PodFault = { dependencies: [{ ...down.dependencies![0]!, error: undefined }] };
+  const text = (c: ContainerRuntime, previous = false): string[] => c.logRun(previous)?.lines.map((l) => l.text) ?? [];
+
+  it('a dependency down: exit 1 naming the ClusterIP and port, then CrashLoopBackOff like any crash', () => {
+    // Prepare
+    const { at, c } = container();
+
+    // Act
+    at(100, down); // starts, connects, gives up after crashAfterMs
+    const crashed = at(300, down);
+    const log = text(c);
+    at(350, down);
+    const backoff = at(600, down);
+
+    // Assess
+    expect(crashed.state.terminated).toMatchObject({ exitCode: 1, reason: 'Error' });
+    expect(backoff.state.waiting?.reason).toBe('CrashLoopBackOff');
+    expect(text(c, true)).toContain('Error: connect ECONNREFUSED 10.96.0.15:5432');
+    expect(log).toContain('2026-01-01T00:00:00.100Z INFO  connecting to postgres at postgres.demo.svc.cluster.local:5432');
+    expect(log).toContain(
+      '2026-01-01T00:00:00.300Z ERROR failed to connect to postgres at postgres.demo.svc.cluster.local:5432'
+    );
+    expect(log).toContain('Error: connect ECONNREFUSED 10.96.0.15:5432');
+    expect(log).toContain("  address: '10.96.0.15',");
+    expect(log.at(-1)).toBe(
+      '2026-01-01T00:00:00.300Z FATAL app cannot start without its database postgres, exiting with code 1'
+    );
+  });
+
+  it('a dependency back within the retry window: no crash; seen down in the same pass as the start: no crash yet', () => {
+    // Prepare
+    const late = container();
+    const back = container();
+
+    // Act
+    // The kubelet catches up long after the start: the dependency it sees may be stale, so the crash waits a tick.
+    const caughtUp = late.at(5000, down);
+    const nextTick = late.at(5000, up);
+    back.at(100, down);
+    const recovered = back.at(300, up);
+
+    // Assess
+    expect(caughtUp).toMatchObject({ ready: false, state: { running: {} }, restartCount: 0 });
+    expect(nextTick).toMatchObject({ ready: true, state: { running: {} }, restartCount: 0 });
+    expect(recovered).toMatchObject({ ready: true, restartCount: 0 });
+    expect(back.c.nextDue()).toBeUndefined();
+  });
+
+  it('a dependency that cannot be resolved or reached: getaddrinfo ENOTFOUND, connect ETIMEDOUT', () => {
+    // Prepare
+    const notFound = container();
+    const timedOut = container();
+    const dep = down.dependencies![0]!;
+
+    // Act
+    const unresolved: PodFault = { crash: 'dependency', dependencies: [{ ...dep, ip: undefined, error: 'ENOTFOUND' }] };
+    const unanswered: PodFault = { crash: 'dependency', dependencies: [{ ...dep, port: 5433, error: 'ETIMEDOUT' }] };
+    for (const t of [100, 300]) {
+      notFound.at(t, unresolved);
+      timedOut.at(t, unanswered);
+    }
+
+    // Assess
+    expect(text(notFound.c)).toContain('Error: getaddrinfo ENOTFOUND postgres.demo.svc.cluster.local');
+    expect(text(notFound.c)).toContain("  code: 'ENOTFOUND',");
+    expect(text(timedOut.c)).toContain('Error: connect ETIMEDOUT 10.96.0.15:5433');
+  });
+
+  it('planted lines follow the start-up lines and come before the crash', () => {
+    // Prepare
+    const { at, c } = container();
+    const planted: PodFault = { logLines: ['password=hunter2', '-----BEGIN PRIVATE KEY-----'] };
+
+    // Act
+    at(100, planted);
+    at(300, { ...planted, crash: 'error' });
+
+    // Assess
+    const log = text(c);
+    expect(log.filter((l) => l === 'password=hunter2')).toHaveLength(2);
+    const crashAt = log.findIndex((l) => l.includes(' ERROR '));
+    expect(log.slice(crashAt - 2, crashAt)).toEqual(['password=hunter2', '-----BEGIN PRIVATE KEY-----']);
+    expect(log[log.indexOf('password=hunter2') - 1]).toMatch(/MCP server listening/);
+  });
+
+  it('the plain crash loop names an address outside the cluster, no Service', () => {
+    // Prepare
+    const { at, c } = container();
+
+    // Act
+    at(300, { crash: 'error' });
+
+    // Assess
+    const log = text(c).join('\n');
+    expect(log).toContain('Error: connect ECONNREFUSED 10.10.4.7:6379');
+    expect(log).toMatch(/FATAL app cannot start without its session store, exiting with code 1$/);
+    expect(log).not.toMatch(/10\.96\.|postgres/);
+  });
+
+  it('a postgres image writes postgres log lines', () => {
+    // Prepare
+    const c = new ContainerRuntime(
+      'server',
+      'docker.io/library/postgres:16.4',
+      appInfo('docker.io/library/postgres:16.4', 5432),
+      T0,
+      timing
+    );
+
+    // Act
+    c.advance(T0 + 100, {}, () => undefined);
+    c.stop(T0 + 200);
+
+    // Assess
+    expect(text(c)).toEqual([
+      '2026-01-01 00:00:00.100 UTC [1] LOG:  starting PostgreSQL 16.4 on x86_64-pc-linux-gnu, compiled by gcc (Debian 12.2.0-14) 12.2.0, 64-bit',
+      '2026-01-01 00:00:00.100 UTC [1] LOG:  listening on IPv4 address "0.0.0.0", port 5432',
+      '2026-01-01 00:00:00.100 UTC [1] LOG:  listening on Unix socket "/var/run/postgresql/.s.PGSQL.5432"',
+      '2026-01-01 00:00:00.100 UTC [28] LOG:  database system was shut down at 2025-12-31 23:59:00.100 UTC',
+      '2026-01-01 00:00:00.100 UTC [1] LOG:  database system is ready to accept connections',
+      '2026-01-01 00:00:00.200 UTC [1] LOG:  received fast shutdown request',
+      '2026-01-01 00:00:00.200 UTC [1] LOG:  aborting any active transactions',
+      '2026-01-01 00:00:00.200 UTC [1] LOG:  database system is shut down'
+    ]);
+  });
+});
+
 describe('Kube simulator: pod status shapes', () => {
   it('a Running pod with an unready container has Ready False / ContainersNotReady', () => {
     // Prepare
