@@ -3,7 +3,7 @@ import { StreamableHTTPClientTransport, StreamableHTTPError } from '@modelcontex
 import type { Tool as ClaudeTool } from '@anthropic-ai/sdk/resources/messages';
 import type { McpServerConfig } from '../../shared/runtime/config.js';
 import type { Logger } from '../../shared/runtime/logging.js';
-import { classifyMcpError, type McpFailure } from './mcp-failures.js';
+import { classifyMcpError, type McpFailure } from '../../shared/mcp/failures.js';
 
 /*
  * One MCP client per configured server (Streamable HTTP). Tool lists are cached: a server that was listed once keeps

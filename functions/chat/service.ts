@@ -7,7 +7,7 @@ import { watchHealing } from './healing-wait.js';
 import { createLlm, type LlmDelay } from './llm.js';
 import { delayReason } from './llm-failures.js';
 import { createMcpPool, type ToolRef } from './mcp-pool.js';
-import type { McpFailure } from './mcp-failures.js';
+import type { McpFailure } from '../../shared/mcp/failures.js';
 import { SessionStore, type ChatSession } from './sessions.js';
 import { openSse, type SseWriter } from './sse-writer.js';
 import { runTurn } from './turn.js';

@@ -2,7 +2,7 @@ import type { ToolResultBlockParam, ToolUseBlock } from '@anthropic-ai/sdk/resou
 import type { Logger } from '../../shared/runtime/logging.js';
 import type { HealingEventName, HealingOutcome, HealingWatch } from './healing-wait.js';
 import type { McpPool, ToolRef } from './mcp-pool.js';
-import { classifyMcpError, classifyToolResult, resultText, type McpFailure } from './mcp-failures.js';
+import { classifyMcpError, classifyToolResult, resultText, type McpFailure } from '../../shared/mcp/failures.js';
 
 /*
  * One tool call Claude asked for, with self-healing: a failure that points at the MCP server's workload is reported

@@ -64,8 +64,10 @@ export function installSignalHandlers(stop: () => Promise<void>, log: { info(msg
  * await serveProcess(def);
  */
 export async function serveProcess(def: AnyFunctionDef, opts: RunOptions = {}): Promise<RunningFunction> {
-  const fn = await run(def, opts);
+  // Signals are handled from before the server listens: a SIGTERM right after "listening" must drain, not kill.
+  const serving: { fn?: RunningFunction } = {};
+  installSignalHandlers(async () => serving.fn?.stop(), { info: (msg) => serving.fn?.ctx.log.info(msg) });
+  const fn = (serving.fn = await run(def, opts));
   installCrashHandlers(fn);
-  installSignalHandlers(fn.stop, fn.ctx.log);
   return fn;
 }

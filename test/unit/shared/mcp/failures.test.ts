@@ -1,7 +1,7 @@
 import { StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { McpError } from '@modelcontextprotocol/sdk/types.js';
 import { describe, expect, it } from 'vitest';
-import { classifyMcpError, classifyToolResult } from '../../../../functions/chat/mcp-failures.js';
+import { classifyMcpError, classifyToolResult } from '../../../../shared/mcp/failures.js';
 
 /** What undici's fetch throws for a network failure: TypeError('fetch failed') with the socket error as cause. */
 const fetchFailed = (code: string): TypeError =>
