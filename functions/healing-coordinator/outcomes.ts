@@ -1,8 +1,19 @@
-import type { Healing } from './state.js';
+import type { ReasonCode } from '../../shared/events/schemas.js';
+import type { Healing, RemediationResult } from './state.js';
 
-export type RemediationVerdict = { kind: 'verify' } | { kind: 'failed'; reason: string; manualSteps: string[] };
-export type VerifyVerdict =
-  { kind: 'healthy'; summary: string; actions: string[] } | { kind: 'failed'; reason: string; manualSteps: string[] };
+export type Failed = { kind: 'failed'; code: ReasonCode; reason: string; manualSteps: string[] };
+export type RemediationVerdict = { kind: 'verify' } | Failed;
+export type VerifyVerdict = { kind: 'healthy'; summary: string; actions: string[] } | Failed;
+
+/** The reason code of a remediation result that blocks the healing. */
+function codeOf(r: RemediationResult): ReasonCode {
+  if (r.outcome === 'denied') return 'denied';
+  if (r.outcome === 'manual') return 'manual';
+  if (r.failure === 'timeout' || r.failure === 'not_found') return r.failure;
+  // Our own RBAC refused: a denial a human resolves (a RoleBinding), like the guardrails'.
+  if (r.failure === 'forbidden') return 'denied';
+  return 'manual';
+}
 
 /**
  * After every requested remediation answered: anything that needs a human (manual, denied, failed) ends the run with
@@ -17,6 +28,7 @@ export function remediationOutcome(h: Healing): RemediationVerdict {
   const steps = blocking.flatMap(([, r]) => r!.manualSteps);
   return {
     kind: 'failed',
+    code: codeOf(blocking[0]![1]!),
     reason: `${reason}${applied.length ? ` (also applied: ${applied.join(', ')})` : ''}`,
     manualSteps: steps.length ? steps : [`Look at ${h.target.namespace}/${h.target.service} by hand: ${reason}`]
   };
@@ -38,6 +50,7 @@ export function verifyOutcome(h: Healing): VerifyVerdict {
   }
   return {
     kind: 'failed',
+    code: 'verify_failed',
     reason: `still unhealthy after ${actions.length ? actions.join(', ') : 'remediation'}: ${unhealthy.map(([c, r]) => `${c}: ${r!.summary}`).join('; ')}`,
     manualSteps: [
       `Cortex applied: ${did}. The target did not recover; inspect it by hand:`,

@@ -15,7 +15,7 @@ import {
 } from './state.js';
 import { iso, progress } from './emit.js';
 import { absorb, announceAbsorbed, announceJoins, escalate } from './flight.js';
-import { remediationOutcome, verifyOutcome } from './outcomes.js';
+import { remediationOutcome, verifyOutcome, type Failed } from './outcomes.js';
 
 /*
  * The healing saga as a pure reaction: (state, input, env) → (state, intents). No I/O, no clock but env.now.
@@ -84,14 +84,16 @@ function complete(state: TargetState, h: Healing, env: Env, summary: string, act
   };
 }
 
-function fail(state: TargetState, h: Healing, env: Env, reason: string, manualSteps: string[]): Reaction {
+function fail(state: TargetState, h: Healing, env: Env, f: Failed): Reaction {
+  const { code: reasonCode, reason, manualSteps } = f;
   const findings = findingsOf({ ...h.diagnosis, ...prefixed(h.verification) }).slice(0, 50);
   return {
-    state: end(state, h, env, { status: 'failed', summary: reason, manualSteps }),
+    state: end(state, h, env, { status: 'failed', reasonCode, summary: reason, manualSteps }),
     intents: [
       Events.HealingFailed.intent({
         healingId: h.id,
         target: h.target,
+        reasonCode,
         reason,
         findings,
         manualSteps: manualSteps.slice(0, 50),
@@ -175,7 +177,7 @@ function requested(state: TargetState, input: Extract<Input, { kind: 'requested'
 function diagnosed(state: TargetState, h: Healing, env: Env): Reaction {
   const p = plan(h.diagnosis);
   if (p.kind === 'healthy') return complete(state, h, env, p.summary, []);
-  if (p.kind === 'manual') return fail(state, h, env, p.reason, p.manualSteps);
+  if (p.kind === 'manual') return fail(state, h, env, { ...p, kind: 'failed' });
   const next: Healing = {
     ...h,
     phase: 'remediate',
@@ -207,7 +209,7 @@ function diagnosed(state: TargetState, h: Healing, env: Env): Reaction {
 
 function remediated(state: TargetState, h: Healing, env: Env): Reaction {
   const r = remediationOutcome(h);
-  if (r.kind === 'failed') return fail(state, h, env, r.reason, r.manualSteps);
+  if (r.kind === 'failed') return fail(state, h, env, r);
   const next: Healing = { ...h, phase: 'verify', deadline: iso(env.now, env.healing.verifyTimeoutMs) };
   return {
     state: { ...state, active: next },
@@ -226,7 +228,7 @@ function remediated(state: TargetState, h: Healing, env: Env): Reaction {
 
 function verified(state: TargetState, h: Healing, env: Env): Reaction {
   const v = verifyOutcome(h);
-  return v.kind === 'healthy' ? complete(state, h, env, v.summary, v.actions) : fail(state, h, env, v.reason, v.manualSteps);
+  return v.kind === 'healthy' ? complete(state, h, env, v.summary, v.actions) : fail(state, h, env, v);
 }
 
 /** Records check results for the current phase and advances when every expected check has answered. */
@@ -286,6 +288,7 @@ function timeout(state: TargetState, h: Healing, env: Env): Reaction {
       if (cur.id !== h.id) break;
       const step = recordAction(r.state, cur, env, a.action, {
         outcome: 'failed',
+        failure: 'timeout',
         summary: 'no answer before the deadline',
         manualSteps: [],
         changes: []
@@ -324,6 +327,7 @@ function dispatch(state: TargetState, input: Input, env: Env): Reaction {
       if (d.healingId !== h.id || h.phase !== 'remediate') return { state, intents: [] };
       return recordAction(state, h, env, d.action, {
         outcome: d.outcome,
+        failure: d.failure,
         summary: d.summary,
         manualSteps: d.manualSteps,
         changes: d.changes
@@ -333,6 +337,7 @@ function dispatch(state: TargetState, input: Input, env: Env): Reaction {
       if (input.healingId !== h.id || h.phase !== 'remediate') return { state, intents: [] };
       return recordAction(state, h, env, input.action, {
         outcome: 'failed',
+        failure: 'timeout',
         summary: input.reason,
         manualSteps: [],
         changes: []

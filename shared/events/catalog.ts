@@ -9,9 +9,11 @@ import {
   CheckName,
   ErrorCategory,
   Evidence,
+  FailureCode,
   Finding,
   Outcome,
   Phase,
+  ReasonCode,
   Recommendation,
   ReportedTarget,
   Target,
@@ -148,6 +150,8 @@ export const RemediationCompleted = defineEvent({
     healingId: z.string().min(1),
     action: Action,
     outcome: Outcome,
+    /** With outcome `failed`: why, for machines. */
+    failure: FailureCode.optional(),
     summary: z.string().max(2048),
     changes: list(Change, 200),
     manualSteps: list(z.string().max(2048), 50),
@@ -175,6 +179,7 @@ export const HealingFailed = defineEvent({
   data: z.looseObject({
     healingId: z.string().min(1),
     target: Target,
+    reasonCode: ReasonCode,
     reason: z.string().max(2048),
     findings: list(Finding, 50),
     manualSteps: list(z.string().max(2048), 50),

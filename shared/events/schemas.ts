@@ -115,6 +115,39 @@ export const Audit = z.looseObject({
 });
 export type Audit = z.infer<typeof Audit>;
 
+/**
+ * Why a healing ended without a fix: a code for machines (metrics, the page, tests); `reason` is the prose for people.
+ * - `escalated`: the target's healing budget is spent; a human takes over.
+ * - `denied`: the guardrails (or our RBAC) refused the action: not opted in, a protected or foreign namespace.
+ * - `manual`: the fix is a human's (an OOM limit, an image tag, a dry run).
+ * - `no_fix`: no automatic fix applies to what was diagnosed (or nothing could be diagnosed).
+ * - `not_found`: the workload to act on does not exist (any more).
+ * - `timeout`: a remediation never answered (its deadline passed, or its request was dead-lettered).
+ * - `verify_failed`: the fix ran, and the target is still unhealthy.
+ * - `rolled_back`, `approval_denied`, `approval_expired`, `dependency_down`, `repeat_suppressed`: reserved for
+ *   rollback, approvals, root cause and memory (DESIGN §5, §12).
+ */
+export const REASON_CODES = [
+  'escalated',
+  'denied',
+  'manual',
+  'no_fix',
+  'not_found',
+  'timeout',
+  'verify_failed',
+  'rolled_back',
+  'approval_denied',
+  'approval_expired',
+  'dependency_down',
+  'repeat_suppressed'
+] as const;
+export const ReasonCode = z.enum(REASON_CODES);
+export type ReasonCode = z.infer<typeof ReasonCode>;
+
+/** Why a remediation failed, for the coordinator (its `summary` says it to people). */
+export const FailureCode = z.enum(['not_found', 'forbidden', 'invalid_request']);
+export type FailureCode = z.infer<typeof FailureCode>;
+
 /** A finding carried into healing.failed: the check and what it concluded. */
 export const Finding = z.looseObject({
   check: z.string(),

@@ -1,6 +1,6 @@
 import { Events } from '../events/catalog.js';
 import type { Intent } from '../events/define.js';
-import type { Action, Audit, Change, Outcome, Target } from '../events/schemas.js';
+import type { Action, Audit, Change, FailureCode, Outcome, Target } from '../events/schemas.js';
 
 /** What a remediation is asked to do: the data of a `dev.cortex.remediation.<action>.requested` event. */
 export interface RemediationRequest {
@@ -21,6 +21,8 @@ export interface Actor {
 
 export interface OutcomeFields {
   outcome: Outcome;
+  /** Why a `failed` outcome failed, for the coordinator. */
+  failure?: FailureCode;
   summary: string;
   changes?: Change[];
   manualSteps?: string[];
@@ -63,6 +65,7 @@ export function completed(action: Action, request: RemediationRequest, actor: Ac
     healingId,
     action,
     outcome: f.outcome,
+    ...(f.failure ? { failure: f.failure } : {}),
     summary: clip(f.summary, MAX_SUMMARY),
     changes: (f.changes ?? [])
       .slice(0, MAX_CHANGES)

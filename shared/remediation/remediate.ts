@@ -1,5 +1,5 @@
 import type { Intent } from '../events/define.js';
-import type { Action, Change } from '../events/schemas.js';
+import type { Action, Change, FailureCode } from '../events/schemas.js';
 import type { Deployment, KubePort, Service, WriteOptions } from '../kube/port.js';
 import { deploymentFor, toSelector } from '../kube/workload.js';
 import type { Ctx } from '../runtime/define-function.js';
@@ -94,6 +94,7 @@ export async function remediate(spec: RemediationSpec, request: RemediationReque
     if (!subject) {
       return answer({
         outcome: 'failed',
+        failure: 'not_found',
         summary: `no Deployment found behind ${where}: nothing to ${action.replaceAll('_', ' ')}`,
         manualSteps: [
           `Check what the Service selects: kubectl get service -n ${target.namespace} ${target.service} -o wide; kubectl get deployments -n ${target.namespace} --show-labels`
@@ -150,6 +151,7 @@ export async function remediate(spec: RemediationSpec, request: RemediationReque
     if (!failure) throw err;
     return answer({
       outcome: 'failed',
+      failure: failure.code,
       summary: failure.summary,
       changes: done,
       manualSteps: [...failure.manualSteps, ...manualSteps]
@@ -163,10 +165,11 @@ function asOutcome(
   spec: RemediationSpec,
   where: string,
   actor: Actor
-): { summary: string; manualSteps: string[] } | undefined {
+): { code: FailureCode; summary: string; manualSteps: string[] } | undefined {
   const namespace = where.split('/')[0];
   if (err instanceof ForbiddenError) {
     return {
+      code: 'forbidden',
       summary: `forbidden: ${err.message}`,
       manualSteps: [
         `The ServiceAccount ${actor.namespace}/${actor.name} may not do this in namespace ${namespace}: check the RoleBinding cortex-${spec.name} there (kubectl apply -k knative/targets/${namespace}), or run the steps below by hand.`
@@ -175,12 +178,14 @@ function asOutcome(
   }
   if (err instanceof NotFoundError) {
     return {
+      code: 'not_found',
       summary: `not found: ${err.message} (it changed while ${spec.action} ran on ${where})`,
       manualSteps: [`Look at the workload as it is now: kubectl get deployments,pods -n ${namespace}`]
     };
   }
   if (err instanceof InvalidRequestError) {
     return {
+      code: 'invalid_request',
       summary: `rejected by the API server: ${err.message}`,
       manualSteps: [
         `Cortex's ${spec.action} request on ${where} was invalid; report it with this event and fix the workload by hand.`
