@@ -1,7 +1,7 @@
 import { Events } from '../../shared/events/catalog.js';
 import { defineFunction } from '../../shared/runtime/define-function.js';
 import { mountChatRoutes } from './routes.js';
-import { createChatService } from './service.js';
+import { chatConfig, createChatService } from './service.js';
 
 /**
  * The chat: `POST /chat` streams Claude's answer as SSE, with tools from the configured MCP servers. A failing tool
@@ -20,10 +20,14 @@ export default defineFunction({
     memory: { request: '192Mi', limit: '512Mi' },
     concurrency: 100
   },
+  setup: ({ config, ...ctx }) => ({
+    chat: createChatService({ ...ctx, config: chatConfig(config) }),
+    maxMessageBytes: config.chat.maxMessageBytes
+  }),
   async handle() {
     return []; // subscribes to no events: the chat is driven by HTTP
   },
-  routes(router, ctx) {
-    mountChatRoutes(router, createChatService(ctx), { maxMessageBytes: ctx.config.chat.maxMessageBytes });
+  routes(router, { deps }) {
+    mountChatRoutes(router, deps.chat, { maxMessageBytes: deps.maxMessageBytes });
   }
 });

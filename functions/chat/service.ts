@@ -1,6 +1,7 @@
 import type { Response } from 'express';
 import { Events } from '../../shared/events/catalog.js';
-import type { RouteCtx } from '../../shared/runtime/define-function.js';
+import type { Config } from '../../shared/runtime/config.js';
+import type { Ports, ProcessHooks } from '../../shared/runtime/define-function.js';
 import { RequestError } from '../../shared/runtime/errors.js';
 import { sessionToken, verifySessionToken } from '../../shared/session/token.js';
 import { watchHealing } from './healing-wait.js';
@@ -31,8 +32,25 @@ const RELAY_CONNECT_TIMEOUT_MS = 5_000;
 
 const seconds = (ms: number): string => `${Math.round(ms / 100) / 10} s`;
 
+/** The slice of configuration the chat uses. */
+export type ChatConfig = Pick<Config, 'sessionSecret' | 'llm' | 'mcp' | 'chat' | 'relay'>;
+
+/** Picks the chat's slice out of the whole configuration. */
+export const chatConfig = ({ sessionSecret, llm, mcp, chat, relay }: Config): ChatConfig => ({
+  sessionSecret,
+  llm,
+  mcp,
+  chat,
+  relay
+});
+
+/** What the chat is built from: the ports, publishing and shutdown hooks, and its slice of configuration. */
+export interface ChatServiceCtx extends Pick<Ports, 'log' | 'clock' | 'ids'>, ProcessHooks {
+  readonly config: ChatConfig;
+}
+
 /** Builds the chat from the function's context; closes its MCP clients and open streams on shutdown. */
-export function createChatService(ctx: RouteCtx): ChatService {
+export function createChatService(ctx: ChatServiceCtx): ChatService {
   const { config, log, clock } = ctx;
   const secret = config.sessionSecret!;
   const now = (): number => clock.now().getTime();
@@ -54,7 +72,7 @@ export function createChatService(ctx: RouteCtx): ChatService {
     await pool.close();
   });
 
-  const publishSafely = async (what: string, intent: Parameters<RouteCtx['publish']>[0][number]): Promise<boolean> => {
+  const publishSafely = async (what: string, intent: Parameters<ProcessHooks['publish']>[0][number]): Promise<boolean> => {
     try {
       await ctx.publish([intent]);
       return true;

@@ -1,6 +1,6 @@
 import { CATALOG, CORTEX_TYPE_PREFIX, Events } from '../../shared/events/catalog.js';
-import { defineFunction, type FunctionDef } from '../../shared/runtime/define-function.js';
-import { hubFor } from './hub.js';
+import { defineFunction, type AnyFunctionDef } from '../../shared/runtime/define-function.js';
+import { relaySetup } from './hub.js';
 import { relayRoutes } from './routes.js';
 
 /**
@@ -27,22 +27,19 @@ export default defineFunction({
       'Unlimited concurrency: every open SSE stream is a request. Streams are cut at timeoutSeconds and resume with Last-Event-ID.',
     memory: { request: '128Mi', limit: '512Mi' }
   },
-  async handle(event, ctx) {
-    hubFor(ctx).ingest(event);
+  setup: relaySetup,
+  async handle(event, { deps }) {
+    deps.hub.ingest(event);
     return [];
   },
-  routes(router, ctx) {
-    const hub = hubFor(ctx);
-    relayRoutes(router, ctx, hub);
-    ctx.onShutdown(() => hub.closeAll());
-  },
-  metrics: (ctx) => [
+  routes: (router, { deps }) => relayRoutes(router, deps),
+  metrics: ({ deps }) => [
     {
       name: 'cortex_sse_clients',
       help: 'Open SSE streams by kind (session: a chat session, operator: the operator stream).',
       labelNames: ['kind'],
       read: () => {
-        const s = hubFor(ctx).stats();
+        const s = deps.hub.stats();
         return [
           { labels: { kind: 'session' }, value: s.session },
           { labels: { kind: 'operator' }, value: s.operator }
@@ -50,4 +47,4 @@ export default defineFunction({
       }
     }
   ]
-}) satisfies FunctionDef;
+}) satisfies AnyFunctionDef;

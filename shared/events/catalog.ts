@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineEvent, type AnyEventDef, type EventDef } from './define.js';
+import { defineEvent, type AnyEventDef } from './define.js';
 import {
   ACTIONS,
   Action,
@@ -19,6 +19,7 @@ import {
   Target,
   Timestamp,
   Verdict,
+  remediationFunction,
   type Action as ActionName
 } from './schemas.js';
 
@@ -133,7 +134,7 @@ const RemediationRequestedData = z.looseObject({
 function remediationRequested<A extends ActionName>(action: A) {
   return defineEvent({
     type: `dev.cortex.remediation.${action}.requested` as const,
-    description: `The coordinator asks remediate-${action.replaceAll('_', '-')} to act on a target.`,
+    description: `The coordinator asks ${remediationFunction(action)} to act on a target.`,
     data: RemediationRequestedData
   });
 }
@@ -229,11 +230,6 @@ const byType = new Map<string, AnyEventDef>(CATALOG.map((d) => [d.type, d]));
 /** The catalog entry for a type, or undefined when the type is unknown. */
 export function eventDef(type: string): AnyEventDef | undefined {
   return byType.get(type);
-}
-
-/** The action named by a `dev.cortex.remediation.<action>.requested` type, if it is one. */
-export function actionOf(def: EventDef): ActionName | undefined {
-  return ACTIONS.find((a) => RemediationRequested[a] === def);
 }
 
 export const Events = {

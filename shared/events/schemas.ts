@@ -59,6 +59,14 @@ export const ACTIONS = [
 export const Action = z.enum(ACTIONS);
 export type Action = z.infer<typeof Action>;
 
+/**
+ * The function that performs an action: `remediate-<action>` with hyphens, a Kubernetes name.
+ *
+ * @example
+ * remediationFunction('restart_pods'); // → 'remediate-restart-pods'
+ */
+export const remediationFunction = (action: Action): string => `remediate-${action.replaceAll('_', '-')}`;
+
 /** The diagnostic checks, one function `check-<name>` each. */
 export const CHECKS = [
   'pod-status',
@@ -72,6 +80,14 @@ export const CHECKS = [
 ] as const;
 export const CheckName = z.enum(CHECKS);
 export type CheckName = z.infer<typeof CheckName>;
+
+/**
+ * The function that runs a check.
+ *
+ * @example
+ * checkFunction('pod-status'); // → 'check-pod-status'
+ */
+export const checkFunction = (check: CheckName): string => `check-${check}`;
 
 export const Phase = z.enum(['diagnose', 'verify']);
 export type Phase = z.infer<typeof Phase>;

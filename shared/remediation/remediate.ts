@@ -1,8 +1,9 @@
+import { Events } from '../events/catalog.js';
 import type { Intent } from '../events/define.js';
-import type { Action, Change, FailureCode } from '../events/schemas.js';
+import { remediationFunction, type Action, type Change, type FailureCode } from '../events/schemas.js';
 import type { Deployment, KubePort, Service, WriteOptions } from '../kube/port.js';
 import { deploymentFor, toSelector } from '../kube/workload.js';
-import type { Ctx } from '../runtime/define-function.js';
+import { defineFunction, type Ctx, type FunctionDef, type KubeNeed, type SetupCtx } from '../runtime/define-function.js';
 import { ForbiddenError, InvalidRequestError, NotFoundError } from '../runtime/errors.js';
 import { completed, type Actor, type RemediationRequest } from './outcome.js';
 
@@ -32,13 +33,19 @@ export type Plan =
   /** No write at all: a plan for a human (outcome `manual`); `changes` are computed, never applied. */
   | { kind: 'report'; summary: string; changes: Change[]; manualSteps: string[] };
 
-export interface RemediationSpec {
-  /** The function's name (its ServiceAccount: the actor of the audit trail). */
-  name: string;
-  action: Action;
+/** What a remediation is configured with: the namespace Cortex runs in (its ServiceAccount's, for the audit trail). */
+export interface RemediationDeps {
+  readonly namespace: string;
+}
+
+/** A remediation's handler context. */
+export type RemediationCtx = Ctx<RemediationDeps>;
+
+export interface RemediationSpec<A extends Action = Action> {
+  action: A;
   /** The action changes nothing; a denial still carries its plan's manual steps, which only needed reads. */
   readOnly?: boolean;
-  plan(subject: Subject, request: RemediationRequest, ctx: Ctx): Promise<Plan>;
+  plan(subject: Subject, request: RemediationRequest, ctx: RemediationCtx): Promise<Plan>;
 }
 
 /**
@@ -68,11 +75,11 @@ export async function resolveSubject(kube: KubePort, target: RemediationRequest[
  * @example
  * async handle(event, ctx) { return remediate(spec, event.data, ctx); }
  */
-export async function remediate(spec: RemediationSpec, request: RemediationRequest, ctx: Ctx): Promise<Intent[]> {
+export async function remediate(spec: RemediationSpec, request: RemediationRequest, ctx: RemediationCtx): Promise<Intent[]> {
   const { action } = spec;
   const { target } = request;
   const where = `${target.namespace}/${target.service}`;
-  const actor: Actor = { name: spec.name, namespace: ctx.config.namespace };
+  const actor: Actor = { name: remediationFunction(action), namespace: ctx.deps.namespace };
   const mode = ctx.policy.mode === 'dry-run' || request.dryRun ? 'dry-run' : 'enforce';
   const done: Change[] = [];
   let manualSteps: string[] = [];
@@ -172,7 +179,7 @@ function asOutcome(
       code: 'forbidden',
       summary: `forbidden: ${err.message}`,
       manualSteps: [
-        `The ServiceAccount ${actor.namespace}/${actor.name} may not do this in namespace ${namespace}: check the RoleBinding cortex-${spec.name} there (kubectl apply -k knative/targets/${namespace}), or run the steps below by hand.`
+        `The ServiceAccount ${actor.namespace}/${actor.name} may not do this in namespace ${namespace}: check the RoleBinding cortex-${actor.name} there (kubectl apply -k knative/targets/${namespace}), or run the steps below by hand.`
       ]
     };
   }
@@ -193,4 +200,33 @@ function asOutcome(
     };
   }
   return undefined;
+}
+
+/** The definition of one remediation function. */
+export type RemediationDef<A extends Action> = FunctionDef<
+  readonly [(typeof Events.RemediationRequested)[A]],
+  readonly [],
+  RemediationDeps
+>;
+
+/**
+ * Declares a remediation: the function `remediate-<action>`, subscribed to `remediation.<action>.requested`,
+ * answering one `remediation.completed` through `remediate` and its guardrails.
+ *
+ * @example
+ * export default defineRemediation({ action: 'scale_up', description: '…', kube: [...], plan: planScaleUp });
+ */
+export function defineRemediation<A extends Action>(
+  spec: RemediationSpec<A> & { description: string; kube: readonly KubeNeed[] }
+): RemediationDef<A> {
+  const { description, kube, ...rest } = spec;
+  return defineFunction({
+    name: remediationFunction(spec.action),
+    description,
+    on: [Events.RemediationRequested[spec.action]] as const,
+    emits: [Events.RemediationCompleted],
+    kube,
+    setup: ({ config }: Pick<SetupCtx, 'config'>): RemediationDeps => ({ namespace: config.namespace }),
+    handle: (event, ctx) => remediate(rest, event.data, ctx)
+  });
 }

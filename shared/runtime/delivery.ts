@@ -111,7 +111,7 @@ export function stampIntents(
   def: AnyFunctionDef,
   intents: readonly Intent[],
   cause: Cause | undefined,
-  ctx: Ctx,
+  ctx: Pick<Ctx, 'clock' | 'ids'>,
   trace?: TraceStamp
 ): CloudEventRecord[] {
   return intents.map((intent, i) => {

@@ -11,7 +11,7 @@ import type {
   Service
 } from '../../shared/kube/port.js';
 import type { AnyFunctionDef } from '../../shared/runtime/define-function.js';
-import { createFakeCtx, eventOf, type FakeClock } from '../fakes/ctx.js';
+import { ctxFor, eventOf, type FakeClock } from '../fakes/ctx.js';
 import { createFakeKube, type FakeCluster, type FakeKube } from '../fakes/kube.js';
 
 /*
@@ -431,7 +431,7 @@ export async function runCheckOn(
   o: { phase?: 'diagnose' | 'verify'; deadline?: string; env?: Record<string, string>; clock?: FakeClock } = {}
 ): Promise<CompletedData> {
   const kube = 'failNext' in cluster ? cluster : createFakeKube(cluster);
-  const ctx = createFakeCtx({ kube, env: o.env, clock: o.clock });
+  const ctx = await ctxFor(def, { kube, ...(o.env ? { env: o.env } : {}), ...(o.clock ? { clock: o.clock } : {}) });
   const intents = await def.handle(request([check], o), ctx);
   if (intents.length !== 1) throw new Error(`expected one intent, got ${intents.length}`);
   const [intent] = intents;

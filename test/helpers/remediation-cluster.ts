@@ -5,7 +5,7 @@ import type { Action } from '../../shared/events/schemas.js';
 import type { Deployment, KubePort, Pod, Service } from '../../shared/kube/port.js';
 import type { AnyFunctionDef } from '../../shared/runtime/define-function.js';
 import { createFakeKube, type FakeCluster, type FakeKube } from '../fakes/kube.js';
-import { createFakeCtx, eventOf, type FakeClock } from '../fakes/ctx.js';
+import { ctxFor, eventOf, type FakeClock } from '../fakes/ctx.js';
 
 /*
  * Builders of the workloads remediation tests act on: a Service `api` in `demo` selecting the pods of a Deployment
@@ -180,7 +180,11 @@ export async function runRemediation(
     clock?: FakeClock;
   } = {}
 ): Promise<CompletedData> {
-  const ctx = createFakeCtx({ kube, env: { POD_NAMESPACE: 'cortex', ...o.env }, ...(o.clock ? { clock: o.clock } : {}) });
+  const ctx = await ctxFor(def, {
+    kube,
+    env: { POD_NAMESPACE: 'cortex', ...o.env },
+    ...(o.clock ? { clock: o.clock } : {})
+  });
   const event = eventOf(Events.RemediationRequested[action], {
     healingId: 'h-1',
     target: { namespace: o.namespace ?? 'demo', service: o.service ?? 'api' },
