@@ -1,0 +1,65 @@
+import { z } from 'zod';
+
+/*
+ * The value types of the environment, for the one schema in config.ts: lists, integers with their defaults, booleans,
+ * label sets, credentials, the chat's MCP servers. They parse strings; they never read process.env themselves.
+ */
+
+export const csv = z.string().transform((s) =>
+  s
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean)
+);
+export const int = (def: number) => z.coerce.number().int().nonnegative().default(def);
+export const bool = (def: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'])
+    .default(def ? 'true' : 'false')
+    .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+/** `k=v,k2=v2` → `{ k: 'v', k2: 'v2' }` (a Kubernetes equality-based label set). */
+export const labelSet = z.string().transform((s, ctx) => {
+  const out: Record<string, string> = {};
+  for (const term of s
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean)) {
+    const [k, v, ...rest] = term.split('=');
+    if (!k?.trim() || v === undefined || rest.length > 0) {
+      ctx.addIssue({ code: 'custom', message: `"${term}" is not a label: write key=value pairs separated by commas` });
+      return z.NEVER;
+    }
+    out[k.trim()] = v.trim();
+  }
+  return out;
+});
+
+/** A credential from a Secret of knative/config.yaml: the placeholders it ships with are refused. */
+export const secret = (name: string, from: 'cortex-secrets' | 'cortex-anthropic' = 'cortex-secrets') =>
+  z.string().refine((v) => !v.startsWith('REPLACE-'), {
+    message: `${name} still holds the placeholder from knative/config.yaml: fill the Secret ${from} (README, Deploy on Knative)`
+  });
+
+const McpServer = z.object({
+  name: z.string().regex(/^[a-zA-Z0-9_-]{1,32}$/, 'MCP server names are 1-32 letters, digits, "_" or "-"'),
+  url: z.url(),
+  target: z.object({ namespace: z.string().min(1), service: z.string().min(1) })
+});
+export type McpServerConfig = z.infer<typeof McpServer>;
+
+export const mcpServers = z
+  .string()
+  .default('[]')
+  .transform((s, ctx) => {
+    try {
+      return JSON.parse(s) as unknown;
+    } catch {
+      ctx.addIssue({
+        code: 'custom',
+        message: 'CORTEX_MCP_SERVERS must be JSON: [{"name","url","target":{namespace,service}}]'
+      });
+      return z.NEVER;
+    }
+  })
+  .pipe(z.array(McpServer));
