@@ -18,7 +18,8 @@ export default defineFunction({
     // Streams last as long as an answer, including a healing wait: Knative's maximum request timeout.
     timeoutSeconds: 600,
     memory: { request: '192Mi', limit: '512Mi' },
-    concurrency: 100
+    concurrency: 100,
+    secrets: ['cortex-secrets', 'cortex-anthropic']
   },
   setup: ({ config, ...ctx }) => ({
     chat: createChatService({ ...ctx, config: chatConfig(config) }),

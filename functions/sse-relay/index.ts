@@ -25,7 +25,8 @@ export default defineFunction({
       'One replica: a Trigger delivers each event to one pod, so browsers connected to another replica would miss it, ' +
       'and the resume buffer lives in this process. Scaling out needs Redis pub/sub (live) and streams (replay). ' +
       'Unlimited concurrency: every open SSE stream is a request. Streams are cut at timeoutSeconds and resume with Last-Event-ID.',
-    memory: { request: '128Mi', limit: '512Mi' }
+    memory: { request: '128Mi', limit: '512Mi' },
+    secrets: ['cortex-secrets']
   },
   setup: relaySetup,
   async handle(event, { deps }) {

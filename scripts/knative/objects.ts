@@ -1,4 +1,3 @@
-import { CORTEX_TYPE_PREFIX } from '../../shared/events/catalog.js';
 import type { AnyFunctionDef, KubeNeed } from '../../shared/runtime/define-function.js';
 
 /*
@@ -98,7 +97,10 @@ export function service(def: AnyFunctionDef): K8sObject {
                 { name: 'CORTEX_FUNCTION', value: def.name },
                 { name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } }
               ],
-              envFrom: [{ configMapRef: { name: 'cortex-config' } }, { secretRef: { name: 'cortex-secrets' } }],
+              envFrom: [
+                { configMapRef: { name: 'cortex-config' } },
+                ...(k.secrets ?? []).map((name) => ({ secretRef: { name } }))
+              ],
               readinessProbe: { httpGet: { path: '/health/readiness' }, periodSeconds: 5 },
               livenessProbe: { httpGet: { path: '/health/liveness' }, periodSeconds: 10 },
               resources: { requests: { cpu: '50m', memory: memory.request }, limits: { memory: memory.limit } },
@@ -143,4 +145,3 @@ export function targetBindings(defs: readonly AnyFunctionDef[], namespace: strin
     }));
 }
 
-export const isCortexType = (t: string): boolean => t.startsWith(CORTEX_TYPE_PREFIX);

@@ -118,7 +118,15 @@ export interface KnativeOptions {
   /** Retries of this function's Triggers (after the first attempt), when the default (4) does not fit. */
   readonly deliveryRetry?: number;
   readonly memory?: { request: string; limit: string };
+  /** The Secrets whose keys become the function's environment; none by default (a check holds no credential). */
+  readonly secrets?: readonly SecretName[];
 }
+
+/**
+ * The Secrets of a deployment (knative/config.yaml): `cortex-secrets` holds the session secret and the operator token
+ * (the chat and the relay), `cortex-anthropic` the Claude API key (only functions that call Claude).
+ */
+export type SecretName = 'cortex-secrets' | 'cortex-anthropic';
 
 export interface FunctionDef<
   On extends readonly AnyEventDef[] = readonly AnyEventDef[],
