@@ -18,8 +18,7 @@ import { createMemoryStore, type Store } from './store.js';
 import { createFunctionMetrics } from './metrics.js';
 import { startTick } from './tick.js';
 import { activeSpanContext, installContextManager } from '../tracing/context.js';
-import { createOtlpExporter } from '../tracing/otlp.js';
-import { createTracer } from '../tracing/tracer.js';
+import { createTracing } from '../tracing/provider.js';
 import { traceExtensions } from '../tracing/traceparent.js';
 
 export interface RunOptions {
@@ -91,10 +90,8 @@ export async function run(def: AnyFunctionDef, opts: RunOptions = {}): Promise<R
   const ids = opts.ids ?? systemIds;
   installContextManager();
   // Spans are always made (their ids travel in every event's traceparent); they are exported only to a configured collector.
-  const exporter = config.otlpEndpoint
-    ? createOtlpExporter({ endpoint: config.otlpEndpoint, service: def.name, log })
-    : undefined;
-  const tracer = createTracer({ exporter });
+  const tracing = createTracing({ service: def.name, endpoint: config.otlpEndpoint, log });
+  const tracer = tracing.tracer;
   const metrics = createFunctionMetrics({ name: def.name, emits: def.emits.map((d: { type: string }) => d.type) });
   const sink = opts.publish ?? createPublisher({ sink: config.sink, timeoutMs: config.publishTimeoutMs });
   const publish: Publish = async (event) => {
@@ -146,7 +143,7 @@ export async function run(def: AnyFunctionDef, opts: RunOptions = {}): Promise<R
       if (state.inflight > 0) log.warn({ inflight: state.inflight }, 'shutdown timeout: closing remaining connections');
       httpServer.closeAllConnections();
       await closed;
-      await exporter?.shutdown();
+      await tracing.shutdown();
       log.info('stopped');
       log.flush?.();
     })());
