@@ -32,6 +32,8 @@ export interface FakeCtxOptions<D> {
   env?: Record<string, string>;
   clock?: FakeClock;
   store?: Store;
+  /** Real hash-based ids where a test needs them (deterministic either way); counting fakes by default. */
+  ids?: Ids;
   /** Builds `deps` from the fake ports and the configuration, as a function's `setup` would. */
   setup?: (ctx: SetupCtx) => D;
 }
@@ -56,7 +58,7 @@ export function createFakeCtx<D = undefined>(
   const ports = {
     log: createLogger({ name: 'test', level: 'silent' }),
     clock: opts.clock ?? createFakeClock(),
-    ids: createFakeIds(),
+    ids: opts.ids ?? createFakeIds(),
     kube,
     policy: createPolicy(config.remediation),
     store: opts.store ?? createMemoryStore()
