@@ -3,7 +3,7 @@ import type { Logger } from '../../shared/runtime/logging.js';
 import { EventBuffer, firstIdAt, type Sequenced } from './buffer.js';
 import { cloudEventOf, endedFactsOf, sessionEventsOf, targetIn } from './mapping.js';
 import { Healings, healingIdOf, isFor, namedSessions, sessionsOf, type Audience } from './sessions.js';
-import { sseComment, sseFrame, sseRetry } from './sse.js';
+import { sseComment, sseFrame, sseRetry } from '../../shared/sse/frame.js';
 
 /*
  * The relay's in-process state: the event buffer, healing membership and the open streams, indexed by session so a

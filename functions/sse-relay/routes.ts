@@ -1,8 +1,9 @@
 import { fileURLToPath } from 'node:url';
-import express, { type Request, type Response, type Router } from 'express';
+import express, { type Request, type Router } from 'express';
 
 import { RequestError } from '../../shared/runtime/errors.js';
 import { isSessionId, verifyOperatorToken, verifySessionToken } from '../../shared/session/token.js';
+import { startSse } from '../../shared/sse/frame.js';
 import type { RelayDeps, StreamRequest } from './hub.js';
 
 /*
@@ -65,23 +66,11 @@ export function streamRequest(req: Request, { hub, sessionSecret, operatorToken 
   return { kind: 'session', session, lastEventId };
 }
 
-function startSse(req: Request, res: Response): void {
-  res.status(200).set({
-    'Content-Type': 'text/event-stream; charset=utf-8',
-    // no-transform keeps compression (ours or a proxy's) from buffering the stream.
-    'Cache-Control': 'no-cache, no-store, no-transform',
-    Connection: 'keep-alive',
-    'X-Accel-Buffering': 'no'
-  });
-  res.flushHeaders();
-  req.socket.setNoDelay(true);
-}
-
 /** Mounts `/events` and the web page on the function's router. */
 export function relayRoutes(router: Router, deps: RelayDeps): void {
   router.get('/events', (req, res) => {
     const stream = streamRequest(req, deps);
-    startSse(req, res);
+    startSse(res);
     deps.hub.open(res, stream);
   });
   router.get(['/', '/index.html'], (_req, res) => {

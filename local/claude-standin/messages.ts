@@ -7,7 +7,7 @@ import { pause, readBody, sendApiError, sendJson, write } from './http-io.js';
 import { derivedId, newRequestId } from './ids.js';
 import { respond } from './model.js';
 import { recordedHeaders, type RequestLog } from './request-log.js';
-import { sseFrame } from './sse.js';
+import { sseFrame, startSse } from '../../shared/sse/frame.js';
 import { apiKeyOf, validateRequest } from './validate.js';
 import { estimateTokens, type MessagesRequest } from './wire.js';
 
@@ -184,13 +184,7 @@ async function sendStream(
   fault: Fault | undefined,
   signal: AbortSignal
 ): Promise<void> {
-  res.writeHead(200, {
-    'content-type': 'text/event-stream; charset=utf-8',
-    'cache-control': 'no-cache',
-    connection: 'keep-alive',
-    'request-id': requestId
-  });
-  res.flushHeaders();
+  startSse(res, { 'request-id': requestId });
   const cutAt =
     fault?.kind === 'stall'
       ? (fault.afterEvents ?? 0)
@@ -199,9 +193,10 @@ async function sendStream(
         : events.length;
   for (const event of events.slice(0, cutAt)) {
     if (event.event === 'content_block_delta' && !(await pause(ctx.pacingMs, signal))) return void res.destroy();
-    if (!(await write(res, sseFrame(event.event, event.data), signal))) return void res.destroy();
+    if (!(await write(res, sseFrame({ event: event.event, data: event.data }), signal))) return void res.destroy();
   }
   if (fault?.kind === 'stall') return stallUntilGone(res, signal);
-  if (fault?.kind === 'stream_error') await write(res, sseFrame(OVERLOADED_EVENT.event, OVERLOADED_EVENT.data), signal);
+  if (fault?.kind === 'stream_error')
+    await write(res, sseFrame({ event: OVERLOADED_EVENT.event, data: OVERLOADED_EVENT.data }), signal);
   res.end();
 }

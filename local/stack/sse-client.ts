@@ -1,3 +1,5 @@
+import { createParser } from 'eventsource-parser';
+
 /** One dispatched SSE event, as a browser's EventSource would see it. */
 export interface SseMessage {
   event: string;
@@ -9,41 +11,32 @@ export interface SseParse {
   messages: SseMessage[];
   comments: string[];
   retry: number | undefined;
-  /** An incomplete trailing block (a stream chunk may end mid-event). */
-  rest: string;
+}
+
+/** A parser (eventsource-parser) that appends what it reads to `into`; ids persist across messages, as in EventSource. */
+function collector(into: SseParse): (text: string) => void {
+  let lastId: string | undefined;
+  const parser = createParser({
+    onEvent(m) {
+      if (m.id !== undefined) lastId = m.id;
+      into.messages.push({ event: m.event || 'message', id: lastId, data: m.data });
+    },
+    onComment: (c) => void into.comments.push(c.trim()),
+    onRetry: (ms) => void (into.retry = ms)
+  });
+  return (text) => parser.feed(text);
 }
 
 /**
- * Parses SSE wire text per the WHATWG rules: fields, multi-line data joined with "\n", a blank line dispatches.
- * Only LF-terminated blocks count as complete (what the relay writes); CR and CRLF still split lines inside them.
+ * Parses SSE wire text: messages (multi-line data joined with "\n", dispatched on a blank line), comments and the
+ * retry delay. A trailing block without its blank line is not a message yet.
+ *
+ * @example
+ * parseSse('event: connected\nid: 1\ndata: {}\n\n').messages; // → [{ event: 'connected', id: '1', data: '{}' }]
  */
 export function parseSse(text: string): SseParse {
-  const out: SseParse = { messages: [], comments: [], retry: undefined, rest: '' };
-  const lastBreak = text.lastIndexOf('\n\n');
-  const complete = lastBreak < 0 ? '' : text.slice(0, lastBreak + 2);
-  out.rest = lastBreak < 0 ? text : text.slice(lastBreak + 2);
-  let event = '';
-  let id: string | undefined;
-  let data: string[] = [];
-  for (const line of complete.split(/\r\n|\r|\n/)) {
-    if (line === '') {
-      if (data.length > 0) out.messages.push({ event: event || 'message', id, data: data.join('\n') });
-      event = '';
-      data = [];
-      continue;
-    }
-    if (line.startsWith(':')) {
-      out.comments.push(line.slice(1).trim());
-      continue;
-    }
-    const colon = line.indexOf(':');
-    const name = colon < 0 ? line : line.slice(0, colon);
-    const value = colon < 0 ? '' : line.slice(colon + 1).replace(/^ /, '');
-    if (name === 'event') event = value;
-    else if (name === 'data') data.push(value);
-    else if (name === 'id') id = value;
-    else if (name === 'retry') out.retry = Number(value);
-  }
+  const out: SseParse = { messages: [], comments: [], retry: undefined };
+  collector(out)(text);
   return out;
 }
 
@@ -101,14 +94,10 @@ export async function openSse(url: string, headers: Record<string, string> = {})
   };
   void (async () => {
     const decoder = new TextDecoder();
-    let pending = '';
+    const feed = collector(client);
     try {
       for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-        const parsed = parseSse(pending + decoder.decode(chunk, { stream: true }));
-        pending = parsed.rest;
-        client.messages.push(...parsed.messages);
-        client.comments.push(...parsed.comments);
-        client.retry = parsed.retry ?? client.retry;
+        feed(decoder.decode(chunk, { stream: true }));
         notify();
       }
     } catch {
