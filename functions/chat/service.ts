@@ -1,5 +1,5 @@
 import type { Response } from 'express';
-import { Events } from '../../shared/events/catalog.js';
+import { Events, LIMITS } from '../../shared/events/catalog.js';
 import type { Config } from '../../shared/runtime/config.js';
 import type { Ports, ProcessHooks } from '../../shared/runtime/define-function.js';
 import { RequestError } from '../../shared/runtime/errors.js';
@@ -131,7 +131,7 @@ export function createChatService(ctx: ChatServiceCtx): ChatService {
             Events.ErrorReported.intent({
               component: 'chat',
               category: failure.category,
-              message: `MCP server "${ref.server.name}", tool ${ref.tool}: ${failure.message}`.slice(0, 4096),
+              message: `MCP server "${ref.server.name}", tool ${ref.tool}: ${failure.message}`.slice(0, LIMITS.text),
               occurredAt: clock.now().toISOString(),
               target: { ...ref.server.target, url: ref.server.url },
               sessionId,
@@ -169,7 +169,7 @@ export function createChatService(ctx: ChatServiceCtx): ChatService {
               Events.ErrorReported.intent({
                 component: 'chat',
                 category: failure.category,
-                message: `${userMessage} [${failure.detail}]`.slice(0, 4096),
+                message: `${userMessage} [${failure.detail}]`.slice(0, LIMITS.text),
                 occurredAt: clock.now().toISOString(),
                 sessionId,
                 ...(failure.httpStatus ? { httpStatus: failure.httpStatus } : {}),

@@ -1,4 +1,4 @@
-import { Events } from '../../shared/events/catalog.js';
+import { Events, LIMITS } from '../../shared/events/catalog.js';
 import type { Intent } from '../../shared/events/define.js';
 import type { ReasonCode } from '../../shared/events/schemas.js';
 import { iso } from './emit.js';
@@ -111,7 +111,7 @@ export function complete(state: TargetState, h: Healing, env: Ending, summary: s
 /** Ends the run without a fix: healing.failed, with its findings and manual steps. */
 export function fail(state: TargetState, h: Healing, env: Ending, f: Failed): Reaction {
   const { code: reasonCode, reason, manualSteps } = f;
-  const findings = findingsOf({ ...h.diagnosis, ...prefixed(h.verification) }).slice(0, 50);
+  const findings = findingsOf({ ...h.diagnosis, ...prefixed(h.verification) }).slice(0, LIMITS.steps);
   return {
     state: end(state, h, env, { status: 'failed', reasonCode, summary: reason, manualSteps }),
     intents: [
@@ -121,7 +121,7 @@ export function fail(state: TargetState, h: Healing, env: Ending, f: Failed): Re
         reasonCode,
         reason,
         findings,
-        manualSteps: manualSteps.slice(0, 50),
+        manualSteps: manualSteps.slice(0, LIMITS.steps),
         sessionIds: h.sessionIds
       })
     ]

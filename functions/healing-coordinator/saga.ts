@@ -1,4 +1,4 @@
-import { Events } from '../../shared/events/catalog.js';
+import { Events, LIMITS } from '../../shared/events/catalog.js';
 import { CHECKS, type CheckName, type Target } from '../../shared/events/schemas.js';
 import type { Intent } from '../../shared/events/define.js';
 import type { Config } from '../../shared/runtime/config.js';
@@ -30,7 +30,7 @@ function start(state: TargetState, input: Extract<Input, { kind: 'requested' }>,
   const h: Healing = {
     id: env.healingId,
     target,
-    reason: `${category}${message ? `: ${message}` : ''}`.slice(0, 4096),
+    reason: `${category}${message ? `: ${message}` : ''}`.slice(0, LIMITS.text),
     startedAt: iso(env.now),
     trace: input.trace,
     sessionIds: [...new Set(sessionIds)],

@@ -1,4 +1,4 @@
-import { Events } from '../events/catalog.js';
+import { Events, LIMITS } from '../events/catalog.js';
 import type { DataOf, Intent } from '../events/define.js';
 import {
   checkFunction,
@@ -66,20 +66,23 @@ export const TARGET_READS: readonly KubeNeed[] = [
 
 type DiagnosisRequestedEvent = CortexEvent<string, DataOf<typeof Events.DiagnosisRequested>>;
 
-const MAX_EVIDENCE = 50;
+const MAX_EVIDENCE = LIMITS.steps;
 
 function bounded(f: CheckFinding): CheckFinding {
   const evidence = f.evidence.slice(0, MAX_EVIDENCE).map((e) => ({
     ...e,
-    subject: e.subject.slice(0, 512),
-    detail: e.detail.slice(0, 4096),
-    ...(e.reason !== undefined ? { reason: e.reason.slice(0, 256) } : {})
+    subject: e.subject.slice(0, LIMITS.subject),
+    detail: e.detail.slice(0, LIMITS.text),
+    ...(e.reason !== undefined ? { reason: e.reason.slice(0, LIMITS.id) } : {})
   }));
   if (f.evidence.length > MAX_EVIDENCE) {
     evidence.push({ subject: 'evidence', detail: `${f.evidence.length - MAX_EVIDENCE} more items left out` });
   }
-  const recommendation = f.recommendation && { ...f.recommendation, reason: f.recommendation.reason.slice(0, 1024) };
-  return { ...f, summary: f.summary.slice(0, 2048), evidence, ...(recommendation ? { recommendation } : {}) };
+  const recommendation = f.recommendation && {
+    ...f.recommendation,
+    reason: f.recommendation.reason.slice(0, LIMITS.reason)
+  };
+  return { ...f, summary: f.summary.slice(0, LIMITS.summary), evidence, ...(recommendation ? { recommendation } : {}) };
 }
 
 /**

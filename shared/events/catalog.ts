@@ -11,6 +11,7 @@ import {
   Evidence,
   FailureCode,
   Finding,
+  LIMITS,
   Outcome,
   Phase,
   ReasonCode,
@@ -23,13 +24,15 @@ import {
   type Action as ActionName
 } from './schemas.js';
 
+export { LIMITS };
+
 /*
  * The one place where every event type string is written. Routing uses `type` alone, so any event here can be
  * replayed with `kn event send`. Data schemas are loose (unknown keys pass) so additive changes stay compatible;
  * a breaking change gets a new `.v2` type.
  */
 
-const ids = z.array(z.string().min(1).max(256)).max(10_000);
+const ids = z.array(z.string().min(1).max(LIMITS.id)).max(10_000);
 
 /*
  * Lists default to empty when absent. Producers always send them; a consumer that accepts their absence keeps every
@@ -42,14 +45,14 @@ export const ErrorReported = defineEvent({
   type: 'dev.cortex.error.reported',
   description: 'A dependency call failed (MCP, Claude API) or one of our functions crashed.',
   data: z.looseObject({
-    component: z.string().min(1).max(128),
+    component: z.string().min(1).max(LIMITS.name),
     category: ErrorCategory,
-    message: z.string().max(4096),
+    message: z.string().max(LIMITS.text),
     occurredAt: Timestamp,
     target: ReportedTarget.optional(),
-    sessionId: z.string().max(256).optional(),
+    sessionId: z.string().max(LIMITS.id).optional(),
     httpStatus: z.number().int().min(100).max(599).optional(),
-    errorCode: z.string().max(128).optional()
+    errorCode: z.string().max(LIMITS.name).optional()
   })
 });
 
@@ -62,7 +65,7 @@ export const HealingRequested = defineEvent({
     reportIds: idList,
     sessionIds: idList,
     occurredAt: Timestamp.optional(),
-    message: z.string().max(4096).optional()
+    message: z.string().max(LIMITS.text).optional()
   })
 });
 
@@ -72,7 +75,7 @@ export const HealingStarted = defineEvent({
   data: z.looseObject({
     healingId: z.string().min(1),
     target: Target,
-    reason: z.string().max(4096),
+    reason: z.string().max(LIMITS.text),
     checks: list(CheckName, CHECKS.length),
     sessionIds: idList
   })
@@ -102,8 +105,8 @@ export const DiagnosisCompleted = defineEvent({
     check: CheckName,
     phase: Phase,
     verdict: Verdict,
-    summary: z.string().max(2048),
-    evidence: list(Evidence, 200),
+    summary: z.string().max(LIMITS.summary),
+    evidence: list(Evidence, LIMITS.items),
     recommendation: Recommendation.optional(),
     target: Target.optional()
   })
@@ -115,7 +118,7 @@ export const HealingProgress = defineEvent({
   data: z.looseObject({
     healingId: z.string().min(1),
     stage: z.string().min(1).max(64),
-    message: z.string().max(2048),
+    message: z.string().max(LIMITS.summary),
     done: z.number().int().nonnegative(),
     total: z.number().int().nonnegative(),
     target: Target.optional(),
@@ -128,7 +131,7 @@ const RemediationRequestedData = z.looseObject({
   target: Target,
   params: z.record(z.string(), z.unknown()).default({}),
   dryRun: z.boolean().default(false),
-  reason: z.string().max(2048).optional()
+  reason: z.string().max(LIMITS.summary).optional()
 });
 
 function remediationRequested<A extends ActionName>(action: A) {
@@ -153,9 +156,9 @@ export const RemediationCompleted = defineEvent({
     outcome: Outcome,
     /** With outcome `failed`: why, for machines. */
     failure: FailureCode.optional(),
-    summary: z.string().max(2048),
-    changes: list(Change, 200),
-    manualSteps: list(z.string().max(2048), 50),
+    summary: z.string().max(LIMITS.summary),
+    changes: list(Change, LIMITS.items),
+    manualSteps: list(z.string().max(LIMITS.summary), LIMITS.steps),
     target: Target.optional(),
     audit: Audit.optional()
   })
@@ -169,7 +172,7 @@ export const HealingCompleted = defineEvent({
     target: Target,
     actions: list(z.string(), 20),
     durationMs: z.number().nonnegative(),
-    summary: z.string().max(2048),
+    summary: z.string().max(LIMITS.summary),
     sessionIds: ids.optional()
   })
 });
@@ -181,9 +184,9 @@ export const HealingFailed = defineEvent({
     healingId: z.string().min(1),
     target: Target,
     reasonCode: ReasonCode,
-    reason: z.string().max(2048),
-    findings: list(Finding, 50),
-    manualSteps: list(z.string().max(2048), 50),
+    reason: z.string().max(LIMITS.summary),
+    findings: list(Finding, LIMITS.steps),
+    manualSteps: list(z.string().max(LIMITS.summary), LIMITS.steps),
     sessionIds: ids.optional()
   })
 });
@@ -192,8 +195,8 @@ export const ChatDelayed = defineEvent({
   type: 'dev.cortex.chat.delayed',
   description: 'The Claude API asked the chat to wait; it retries after the delay.',
   data: z.looseObject({
-    sessionId: z.string().min(1).max(256),
-    reason: z.string().max(1024),
+    sessionId: z.string().min(1).max(LIMITS.id),
+    reason: z.string().max(LIMITS.reason),
     attempt: z.number().int().nonnegative(),
     retryInMs: z.number().nonnegative()
   })

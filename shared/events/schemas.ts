@@ -1,5 +1,31 @@
 import { z } from 'zod';
 
+/**
+ * The size limits of event data, named once: producers cut their text and lists to these before they emit, so an
+ * answer that does not fit never fails at publish time, after the work was done.
+ *
+ * @example
+ * summary.slice(0, LIMITS.summary);
+ */
+export const LIMITS = Object.freeze({
+  /** Free text a human reads at length: messages, details, a healing's reason. */
+  text: 4096,
+  /** One-paragraph text: summaries, manual steps, URLs. */
+  summary: 2048,
+  /** A sentence: why something is recommended, audited or delayed. */
+  reason: 1024,
+  /** What a piece of evidence is about. */
+  subject: 512,
+  /** Ids, session ids and short codes. */
+  id: 256,
+  /** Component names and error codes. */
+  name: 128,
+  /** Findings and manual steps of one outcome. */
+  steps: 50,
+  /** Evidence items and changes of one outcome. */
+  items: 200
+});
+
 /** A Kubernetes DNS-1123 label: the shape of namespace and Service names. */
 export const K8sName = z
   .string()
@@ -14,7 +40,7 @@ export const Timestamp = z.iso.datetime({ offset: true });
 export const Target = z.looseObject({
   namespace: K8sName,
   service: K8sName,
-  url: z.string().max(2048).optional()
+  url: z.string().max(LIMITS.summary).optional()
 });
 export type Target = z.infer<typeof Target>;
 
@@ -22,7 +48,7 @@ export type Target = z.infer<typeof Target>;
 export const ReportedTarget = z.looseObject({
   namespace: K8sName.optional(),
   service: K8sName.optional(),
-  url: z.string().max(2048).optional()
+  url: z.string().max(LIMITS.summary).optional()
 });
 export type ReportedTarget = z.infer<typeof ReportedTarget>;
 
@@ -100,16 +126,16 @@ export type Outcome = z.infer<typeof Outcome>;
 
 /** A fact a check saw: which object, what about it, and how often. */
 export const Evidence = z.looseObject({
-  subject: z.string().max(512),
-  detail: z.string().max(4096),
-  reason: z.string().max(256).optional(),
+  subject: z.string().max(LIMITS.subject),
+  detail: z.string().max(LIMITS.text),
+  reason: z.string().max(LIMITS.id).optional(),
   count: z.number().int().nonnegative().optional()
 });
 export type Evidence = z.infer<typeof Evidence>;
 
 export const Recommendation = z.looseObject({
   action: Action,
-  reason: z.string().max(1024),
+  reason: z.string().max(LIMITS.reason),
   params: z.record(z.string(), z.unknown()).default({})
 });
 export type Recommendation = z.infer<typeof Recommendation>;
@@ -118,7 +144,7 @@ export type Recommendation = z.infer<typeof Recommendation>;
 export const Change = z.looseObject({
   verb: z.string(),
   object: z.string(),
-  detail: z.string().max(4096).optional(),
+  detail: z.string().max(LIMITS.text).optional(),
   dryRun: z.boolean().optional()
 });
 export type Change = z.infer<typeof Change>;
@@ -127,7 +153,7 @@ export type Change = z.infer<typeof Change>;
 export const Audit = z.looseObject({
   actor: z.string(),
   mode: z.enum(['enforce', 'dry-run']),
-  reason: z.string().max(1024)
+  reason: z.string().max(LIMITS.reason)
 });
 export type Audit = z.infer<typeof Audit>;
 
@@ -168,6 +194,6 @@ export type FailureCode = z.infer<typeof FailureCode>;
 export const Finding = z.looseObject({
   check: z.string(),
   verdict: Verdict,
-  summary: z.string().max(2048)
+  summary: z.string().max(LIMITS.summary)
 });
 export type Finding = z.infer<typeof Finding>;

@@ -1,4 +1,4 @@
-import { ErrorReported } from '../events/catalog.js';
+import { ErrorReported, LIMITS } from '../events/catalog.js';
 import { stamp } from '../events/envelope.js';
 import type { AnyFunctionDef } from './define-function.js';
 import { createPublisher } from './publish.js';
@@ -24,7 +24,7 @@ export function installCrashHandlers(fn: RunningFunction, exit: (code: number) =
     const intent = ErrorReported.intent({
       component: fn.name,
       category,
-      message: `${error.name}: ${error.message}`.slice(0, 4096),
+      message: `${error.name}: ${error.message}`.slice(0, LIMITS.text),
       occurredAt: ctx.clock.now().toISOString(),
       target: { namespace: config.namespace, service: config.service ?? fn.name }
     });
