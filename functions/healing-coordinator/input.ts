@@ -102,6 +102,14 @@ function lost(
   };
 }
 
+/** A check's or a remediation's answer goes to the saga of the target it names, or of the healing it belongs to. */
+const answer = (input: Extract<Input, { kind: 'diagnosis' | 'remediation' }>): Routed => ({
+  kind: 'saga',
+  input,
+  target: input.data.target,
+  healingId: input.data.healingId
+});
+
 /**
  * Routes one delivered event. The key identifies the delivery for the saga's outbox: (source, id), and for a dead
  * letter also its destination, since one request dead-letters once per subscriber that refused it.
@@ -129,19 +137,9 @@ export function toInput(event: CoordinatorEvent, now: string): Routed {
       return { kind: 'saga', input, target: event.data.target };
     }
     case Events.DiagnosisCompleted.type:
-      return {
-        kind: 'saga',
-        input: { kind: 'diagnosis', key, data: event.data },
-        target: event.data.target,
-        healingId: event.data.healingId
-      };
+      return answer({ kind: 'diagnosis', key, data: event.data });
     case Events.RemediationCompleted.type:
-      return {
-        kind: 'saga',
-        input: { kind: 'remediation', key, data: event.data },
-        target: event.data.target,
-        healingId: event.data.healingId
-      };
+      return answer({ kind: 'remediation', key, data: event.data });
     case Events.PingTick.type:
       return { kind: 'tick', tickId: event.id };
     default:

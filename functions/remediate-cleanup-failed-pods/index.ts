@@ -1,15 +1,10 @@
-import { defineRemediation } from '../../shared/remediation/remediate.js';
+import { defineRemediation, SUBJECT_READS } from '../../shared/remediation/remediate.js';
 import { planCleanupFailedPods } from './plan.js';
 
 /** Deletes the target's Failed (e.g. Evicted) pods, only those, with the guardrails of shared/policy. */
 export default defineRemediation({
   action: 'cleanup_failed_pods',
   description: 'Deletes the pods in phase Failed (Evicted included) of an opted-in workload.',
-  kube: [
-    // services get: the target is a Service; its selector leads to the Deployment (labels: the opt-in).
-    { apiGroups: [''], resources: ['services'], verbs: ['get'] },
-    { apiGroups: ['apps'], resources: ['deployments'], verbs: ['get', 'list'] },
-    { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'delete'] }
-  ],
+  kube: [...SUBJECT_READS, { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'delete'] }],
   plan: planCleanupFailedPods
 });

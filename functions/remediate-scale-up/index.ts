@@ -1,4 +1,4 @@
-import { defineRemediation } from '../../shared/remediation/remediate.js';
+import { defineRemediation, SUBJECT_READS } from '../../shared/remediation/remediate.js';
 import { planScaleUp } from './plan.js';
 
 /** Restores a Deployment scaled to zero (cortex.dev/restore-replicas or 1), with the guardrails of shared/policy. */
@@ -6,9 +6,7 @@ export default defineRemediation({
   action: 'scale_up',
   description: 'Scales an opted-in Deployment that has 0 replicas back up through its scale subresource.',
   kube: [
-    // services get: the target is a Service; its selector leads to the Deployment (labels: the opt-in).
-    { apiGroups: [''], resources: ['services'], verbs: ['get'] },
-    { apiGroups: ['apps'], resources: ['deployments'], verbs: ['get', 'list'] },
+    ...SUBJECT_READS,
     // Only the scale subresource is writable: this function cannot change images, resources or anything else.
     { apiGroups: ['apps'], resources: ['deployments/scale'], verbs: ['get', 'patch'] }
   ],
