@@ -1,7 +1,7 @@
 import { startLocalStack, DEMO } from '../local/stack/index.js';
 import type { BrokerOutcome } from '../local/broker/index.js';
 import { createKubePort } from '../shared/kube/client-node.js';
-import { cloudEvents, errorReport, operatorStream, outcomeFor, publish, testStackEnv } from '../test/helpers/stack.js';
+import { cloudEvents, errorReport, operatorStream, outcomeFor, publish, testStackEnv } from '../local/stack/driver.js';
 import { post, readBody, serve } from './http.js';
 import { measurement, quantile, type Measurement } from './measure.js';
 

@@ -4,6 +4,7 @@ import { benchChat } from './chat.js';
 import { benchChecks } from './checks.js';
 import { benchPipeline } from './pipeline.js';
 import { benchRelay } from './relay.js';
+import { benchSseWriter } from './sse-writer.js';
 import type { Measurement } from './measure.js';
 
 /*
@@ -15,6 +16,7 @@ const suites: Record<string, () => Promise<Measurement[]>> = {
   checks: benchChecks,
   pipeline: benchPipeline,
   relay: benchRelay,
+  'sse-writer': benchSseWriter,
   chat: benchChat
 };
 

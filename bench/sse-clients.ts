@@ -22,9 +22,12 @@ interface Client {
   seen: boolean;
 }
 
-const OPENED = 'event: connected';
-
-export async function connectClients(urls: readonly string[], concurrency = 200): Promise<SseClients> {
+/** `opened`: the text that says a stream is open (the `connected` frame; writers differ in the space after the colon). */
+export async function connectClients(
+  urls: readonly string[],
+  concurrency = 200,
+  opened = 'event: connected'
+): Promise<SseClients> {
   const clients: Client[] = [];
   const errors = new Map<string, number>();
   let current: { marker: string; times: number[]; left: number; done: () => void } | undefined;
@@ -34,7 +37,7 @@ export async function connectClients(urls: readonly string[], concurrency = 200)
   const open = (url: string): Promise<void> =>
     new Promise((resolve) => {
       const client: Client = { req: undefined as unknown as http.ClientRequest, tail: '', seen: false };
-      let opened = false;
+      let isOpen = false;
       client.req = http.get(url, { agent: false, headers: { accept: 'text/event-stream' } }, (res) => {
         if (res.statusCode !== 200) {
           fail(`status ${res.statusCode}`);
@@ -44,12 +47,12 @@ export async function connectClients(urls: readonly string[], concurrency = 200)
         res.setEncoding('utf8');
         res.on('data', (chunk: string) => {
           client.tail += chunk;
-          if (!opened && client.tail.includes(OPENED)) {
-            opened = true;
+          if (!isOpen && client.tail.includes(opened)) {
+            isOpen = true;
             clients.push(client);
             resolve();
           }
-          if (current && opened && !client.seen && client.tail.includes(current.marker)) {
+          if (current && isOpen && !client.seen && client.tail.includes(current.marker)) {
             client.seen = true;
             current.times.push(performance.now());
             if (--current.left === 0) current.done();
@@ -59,7 +62,7 @@ export async function connectClients(urls: readonly string[], concurrency = 200)
         res.on('error', () => undefined);
       });
       client.req.on('error', (err: NodeJS.ErrnoException) => {
-        if (!opened) {
+        if (!isOpen) {
           fail(err.code ?? err.message);
           resolve();
         }

@@ -1,9 +1,11 @@
 import { pathToFileURL } from 'node:url';
+import type { Config } from '../shared/runtime/config.js';
 import type { AnyFunctionDef } from '../shared/runtime/define-function.js';
 
 /*
- * The registry (function name → lazy import) and the process entry. One container image serves every function;
- * CORTEX_FUNCTION picks which. Imports are lazy so a function loads only its own dependencies.
+ * The registry (function name → lazy import) and the image's process entry. One container image serves every
+ * function; CORTEX_FUNCTION picks which. Imports are lazy so a function loads only its own dependencies. Nothing here
+ * reaches the local stack: what deploys never imports what only runs locally (docs/architecture.md).
  */
 type Loader = () => Promise<{ default: AnyFunctionDef }>;
 
@@ -43,31 +45,35 @@ export async function loadAll(): Promise<AnyFunctionDef[]> {
   return Promise.all(FUNCTION_NAMES.map(loadFunction));
 }
 
-async function main(): Promise<void> {
-  const { loadConfig } = await import('../shared/runtime/config.js');
-  const config = loadConfig();
-  if (config.function !== undefined) {
-    if (!isFunctionName(config.function)) {
-      throw new Error(
-        `CORTEX_FUNCTION="${config.function}" is not a Cortex function; choose one of: ${FUNCTION_NAMES.join(', ')}`
-      );
-    }
-    const { serveProcess } = await import('../shared/runtime/process.js');
-    await serveProcess(await loadFunction(config.function), { config });
-    return;
-  }
-  if (config.inCluster) {
+/**
+ * The image's process entry: serves the one function CORTEX_FUNCTION names (the container runs this file; see the
+ * Procfile). The local stack, which serves every function at once, has its own entry (`local/stack/main.ts`).
+ *
+ * @example
+ * await serveConfigured(loadConfig()); // CORTEX_FUNCTION=error-intake
+ */
+export async function serveConfigured(config: Config): Promise<void> {
+  if (config.function === undefined) {
     throw new Error(
-      `CORTEX_FUNCTION is not set. Inside a cluster this image serves exactly one function: set CORTEX_FUNCTION to one of ${FUNCTION_NAMES.join(', ')}`
+      config.inCluster
+        ? `CORTEX_FUNCTION is not set. Inside a cluster this image serves exactly one function: set CORTEX_FUNCTION to one of ${FUNCTION_NAMES.join(', ')}`
+        : `CORTEX_FUNCTION is not set: name the function to serve (one of ${FUNCTION_NAMES.join(', ')}), or run the whole local stack with npm start`
     );
   }
-  const { runLocalStack } = await import('../local/stack/main.js');
-  await runLocalStack(config);
+  if (!isFunctionName(config.function)) {
+    throw new Error(
+      `CORTEX_FUNCTION="${config.function}" is not a Cortex function; choose one of: ${FUNCTION_NAMES.join(', ')}`
+    );
+  }
+  const { serveProcess } = await import('../shared/runtime/process.js');
+  await serveProcess(await loadFunction(config.function), { config });
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  main().catch((err: unknown) => {
-    process.stderr.write(`cortex: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exit(1);
-  });
+  import('../shared/runtime/config.js')
+    .then(({ loadConfig }) => serveConfigured(loadConfig()))
+    .catch((err: unknown) => {
+      process.stderr.write(`cortex: ${err instanceof Error ? err.message : String(err)}\n`);
+      process.exit(1);
+    });
 }

@@ -1,8 +1,8 @@
 import { Events } from '../../shared/events/catalog.js';
 import { defineFunction } from '../../shared/runtime/define-function.js';
 import { mountChatRoutes } from './routes.js';
-import { createChatService } from './service.js';
-import { usageMeterFor } from './usage-meter.js';
+import { chatConfig, createChatService } from './service.js';
+import { UsageMeter } from './usage-meter.js';
 
 /**
  * The chat: `POST /chat` streams Claude's answer as SSE, with tools from the configured MCP servers. A failing tool
@@ -19,14 +19,23 @@ export default defineFunction({
     // Streams last as long as an answer, including a healing wait: Knative's maximum request timeout.
     timeoutSeconds: 600,
     memory: { request: '192Mi', limit: '512Mi' },
-    concurrency: 100
+    concurrency: 100,
+    secrets: ['cortex-secrets', 'cortex-anthropic']
+  },
+  setup: ({ config, ...ctx }) => {
+    const meter = new UsageMeter();
+    return {
+      chat: createChatService({ ...ctx, meter, config: chatConfig(config) }),
+      meter,
+      maxMessageBytes: config.chat.maxMessageBytes
+    };
   },
   async handle() {
     return []; // subscribes to no events: the chat is driven by HTTP
   },
-  routes(router, ctx) {
-    mountChatRoutes(router, createChatService(ctx), { maxMessageBytes: ctx.config.chat.maxMessageBytes });
+  routes(router, { deps }) {
+    mountChatRoutes(router, deps.chat, { maxMessageBytes: deps.maxMessageBytes });
   },
   // Claude token usage and what prompt caching saved.
-  metrics: (ctx) => usageMeterFor(ctx).gauges()
+  metrics: ({ deps }) => deps.meter.gauges()
 });

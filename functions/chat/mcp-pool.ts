@@ -5,7 +5,7 @@ import type { Tool as ClaudeTool } from '@anthropic-ai/sdk/resources/messages';
 import type { McpServerConfig } from '../../shared/runtime/config.js';
 import type { Logger } from '../../shared/runtime/logging.js';
 import { mcpAuthProvider, mcpTransport } from './mcp-connect.js';
-import { classifyMcpError, type McpFailure } from './mcp-failures.js';
+import { classifyMcpError, type McpFailure } from '../../shared/mcp/failures.js';
 import { listAllTools, toClaudeTools, type ToolRef } from './mcp-listing.js';
 
 export { claudeToolName, type ToolRef } from './mcp-listing.js';

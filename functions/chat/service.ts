@@ -1,17 +1,18 @@
 import type { Response } from 'express';
-import { Events } from '../../shared/events/catalog.js';
-import type { RouteCtx } from '../../shared/runtime/define-function.js';
+import { Events, LIMITS } from '../../shared/events/catalog.js';
+import type { Config } from '../../shared/runtime/config.js';
+import type { Ports, ProcessHooks } from '../../shared/runtime/define-function.js';
 import { RequestError } from '../../shared/runtime/errors.js';
 import { sessionToken, verifySessionToken } from '../../shared/session/token.js';
 import { watchHealing } from './healing-wait.js';
 import { createLlm, type LlmDelay } from './llm.js';
 import { delayReason } from './llm-failures.js';
 import { createMcpPool, type ToolRef } from './mcp-pool.js';
-import type { ReportableFailure } from './mcp-failures.js';
+import type { ReportableFailure } from '../../shared/mcp/failures.js';
 import { SessionStore, type ChatSession } from './sessions.js';
 import { openSse, type SseWriter } from './sse-writer.js';
 import { runTurn } from './turn.js';
-import { usageMeterFor } from './usage-meter.js';
+import type { UsageMeter } from './usage-meter.js';
 
 /*
  * The chat's composition: Claude client, MCP pool, session store and the per-request wiring of one answer stream.
@@ -32,14 +33,33 @@ const RELAY_CONNECT_TIMEOUT_MS = 5_000;
 
 const seconds = (ms: number): string => `${Math.round(ms / 100) / 10} s`;
 
+/** The slice of configuration the chat uses. */
+export type ChatConfig = Pick<Config, 'sessionSecret' | 'llm' | 'mcp' | 'chat' | 'relay'>;
+
+/** Picks the chat's slice out of the whole configuration. */
+export const chatConfig = ({ sessionSecret, llm, mcp, chat, relay }: Config): ChatConfig => ({
+  sessionSecret,
+  llm,
+  mcp,
+  chat,
+  relay
+});
+
+/** What the chat is built from: the ports, publishing and shutdown hooks, and its slice of configuration. */
+export interface ChatServiceCtx extends Pick<Ports, 'log' | 'clock' | 'ids'>, ProcessHooks {
+  readonly config: ChatConfig;
+  /** Where Claude's token usage is counted (the function's /metrics reads it). */
+  readonly meter: UsageMeter;
+}
+
 /** Builds the chat from the function's context; closes its MCP clients and open streams on shutdown. */
-export function createChatService(ctx: RouteCtx): ChatService {
+export function createChatService(ctx: ChatServiceCtx): ChatService {
   const { config, log, clock } = ctx;
   const secret = config.sessionSecret!;
   const now = (): number => clock.now().getTime();
   // eslint-disable-next-line no-restricted-globals -- the chat's adapters do outbound HTTP by nature; injected from here only
   const http: typeof fetch = fetch;
-  const meter = usageMeterFor(ctx);
+  const { meter } = ctx;
   const llm = createLlm({ config: config.llm, fetch: http, log, now, onUsage: (usage) => meter.add(usage) });
   const pool = createMcpPool({ ...config.mcp, fetch: http, log, now });
   const { maxSessions, sessionTtlMs: ttlMs, historyTurns } = config.chat;
@@ -56,7 +76,7 @@ export function createChatService(ctx: RouteCtx): ChatService {
     await pool.close();
   });
 
-  const publishSafely = async (what: string, intent: Parameters<RouteCtx['publish']>[0][number]): Promise<boolean> => {
+  const publishSafely = async (what: string, intent: Parameters<ProcessHooks['publish']>[0][number]): Promise<boolean> => {
     try {
       await ctx.publish([intent]);
       return true;
@@ -115,7 +135,7 @@ export function createChatService(ctx: RouteCtx): ChatService {
             Events.ErrorReported.intent({
               component: 'chat',
               category: failure.category,
-              message: `MCP server "${ref.server.name}", tool ${ref.tool}: ${failure.message}`.slice(0, 4096),
+              message: `MCP server "${ref.server.name}", tool ${ref.tool}: ${failure.message}`.slice(0, LIMITS.text),
               occurredAt: clock.now().toISOString(),
               target: { ...ref.server.target, url: ref.server.url },
               sessionId,
@@ -159,7 +179,7 @@ export function createChatService(ctx: RouteCtx): ChatService {
               Events.ErrorReported.intent({
                 component: 'chat',
                 category: failure.category,
-                message: `${userMessage} [${failure.detail}]`.slice(0, 4096),
+                message: `${userMessage} [${failure.detail}]`.slice(0, LIMITS.text),
                 occurredAt: clock.now().toISOString(),
                 sessionId,
                 ...(failure.httpStatus ? { httpStatus: failure.httpStatus } : {}),

@@ -1,4 +1,5 @@
 import type { Response } from 'express';
+import { sseComment, sseFrame, startSse } from '../../shared/sse/frame.js';
 
 /*
  * The chat's answer stream (text/event-stream on a POST response). Every frame carries an `id:` (one counter per
@@ -16,17 +17,11 @@ export interface SseWriter {
 
 /** Starts the stream: status 200, SSE headers flushed at once. */
 export function openSse(res: Response, opts: { heartbeatMs: number }): SseWriter {
-  res.status(200).set({
-    'content-type': 'text/event-stream; charset=utf-8',
-    // no-transform keeps compression middleware from buffering the stream.
-    'cache-control': 'no-cache, no-transform',
-    connection: 'keep-alive',
-    'x-accel-buffering': 'no'
-  });
-  res.flushHeaders();
+  startSse(res);
   const closed = new AbortController();
   let id = 0;
-  const heartbeat = opts.heartbeatMs > 0 ? setInterval(() => res.write(': keep-alive\n\n'), opts.heartbeatMs) : undefined;
+  const heartbeat =
+    opts.heartbeatMs > 0 ? setInterval(() => res.write(sseComment('keep-alive')), opts.heartbeatMs) : undefined;
   heartbeat?.unref();
   const close = (): void => {
     if (heartbeat) clearInterval(heartbeat);
@@ -40,10 +35,10 @@ export function openSse(res: Response, opts: { heartbeatMs: number }): SseWriter
       return closed.signal.aborted || res.writableEnded;
     },
     send(event, data) {
-      if (/[\r\n]/.test(event)) throw new Error('an SSE event name must not contain CR or LF');
+      const frame = sseFrame({ event, id: id + 1, data });
       if (closed.signal.aborted || res.writableEnded) return false;
-      // JSON.stringify escapes every newline, so the data fits on one `data:` line.
-      res.write(`id: ${++id}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+      id++;
+      res.write(frame);
       return true;
     },
     end() {

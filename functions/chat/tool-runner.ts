@@ -8,7 +8,7 @@ import {
   isReportable,
   type McpFailure,
   type ReportableFailure
-} from './mcp-failures.js';
+} from '../../shared/mcp/failures.js';
 import { toolOutput, type ToolOutput } from './tool-content.js';
 
 /*

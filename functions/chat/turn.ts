@@ -9,7 +9,7 @@ import { callClaude, type CallLimits } from './claude-call.js';
 import { repairHistory } from './history.js';
 import type { Llm, LlmDelay, LlmResult } from './llm.js';
 import { llmUserMessage } from './llm-failures.js';
-import { isReportable } from './mcp-failures.js';
+import { isReportable } from '../../shared/mcp/failures.js';
 import { claudeToolName, type McpPool } from './mcp-pool.js';
 import type { ToolRunnerDeps } from './tool-runner.js';
 import { reportAndFollow, runTool } from './tool-runner.js';

@@ -66,12 +66,3 @@ export class UsageMeter {
     ];
   }
 }
-
-const meters = new WeakMap<object, UsageMeter>();
-
-/** The meter of one served chat (keyed on its context, so /metrics and the routes share it). */
-export function usageMeterFor(ctx: object): UsageMeter {
-  let meter = meters.get(ctx);
-  if (!meter) meters.set(ctx, (meter = new UsageMeter()));
-  return meter;
-}

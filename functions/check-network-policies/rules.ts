@@ -3,13 +3,13 @@ import { listNames, plural } from '../../shared/diagnosis/text.js';
 import type { Evidence } from '../../shared/events/schemas.js';
 import type { NetworkPolicy, Pod } from '../../shared/kube/port.js';
 import { resolveWorkload, toSelector, type Workload } from '../../shared/kube/workload.js';
-import type { Ctx } from '../../shared/runtime/define-function.js';
+import type { CheckCtx } from '../../shared/diagnosis/check.js';
 import { evaluateIngress, type TrafficDestination, type TrafficSource } from './evaluate.js';
 
 type PodSpec = NonNullable<Pod['spec']>;
 
 /** The chat's side of the flow, from configuration; Kubernetes labels every namespace with its own name. */
-export function chatSource(cfg: Ctx['config']['checks']['chatSource']): TrafficSource {
+export function chatSource(cfg: CheckCtx['deps']['checks']['chatSource']): TrafficSource {
   return {
     namespace: cfg.namespace,
     podLabels: cfg.podLabels,
@@ -121,7 +121,7 @@ export function judgePolicies(
 }
 
 /** Reads the workload and the namespace's NetworkPolicies. */
-export async function inspectNetworkPolicies(req: CheckRequest, ctx: Ctx): Promise<CheckFinding> {
+export async function inspectNetworkPolicies(req: CheckRequest, ctx: CheckCtx): Promise<CheckFinding> {
   const [workload, policies] = await Promise.all([
     resolveWorkload(ctx.kube, req.target),
     ctx.kube.listNetworkPolicies(req.target.namespace)
@@ -130,6 +130,6 @@ export async function inspectNetworkPolicies(req: CheckRequest, ctx: Ctx): Promi
     `${req.target.namespace}/${req.target.service}`,
     workload,
     policies,
-    chatSource(ctx.config.checks.chatSource)
+    chatSource(ctx.deps.checks.chatSource)
   );
 }

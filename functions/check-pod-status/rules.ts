@@ -15,7 +15,7 @@ import {
 import { listNames, plural } from '../../shared/diagnosis/text.js';
 import { settle } from '../../shared/diagnosis/wait.js';
 import { resolveWorkload, type Workload } from '../../shared/kube/workload.js';
-import type { Ctx } from '../../shared/runtime/define-function.js';
+import type { CheckCtx } from '../../shared/diagnosis/check.js';
 
 /** How many pods are described one by one in the evidence. */
 const MAX_PODS = 20;
@@ -120,7 +120,7 @@ export function judgePods(workload: Workload, where: string): CheckFinding {
  * Looks at the target's pods once; in the verify phase, keeps looking (bounded by the deadline and the configured
  * wait) until they are healthy.
  */
-export async function inspectPodStatus(req: CheckRequest, ctx: Ctx): Promise<CheckFinding> {
+export async function inspectPodStatus(req: CheckRequest, ctx: CheckCtx): Promise<CheckFinding> {
   const where = `${req.target.namespace}/${req.target.service}`;
   return settle(async () => judgePods(await resolveWorkload(ctx.kube, req.target), where), req, ctx);
 }

@@ -4,7 +4,7 @@ import { listNames, plural } from '../../shared/diagnosis/text.js';
 import { settle } from '../../shared/diagnosis/wait.js';
 import type { EndpointSlice, Endpoints, Pod, Service } from '../../shared/kube/port.js';
 import { toSelector } from '../../shared/kube/workload.js';
-import type { Ctx } from '../../shared/runtime/define-function.js';
+import type { CheckCtx } from '../../shared/diagnosis/check.js';
 import type { Evidence } from '../../shared/events/schemas.js';
 import { countEndpoints, describeAddresses, type EndpointView } from './endpoints.js';
 
@@ -119,7 +119,7 @@ export function judgeEndpoints(where: string, input: EndpointInputs): CheckFindi
   };
 }
 
-async function read(ctx: Ctx, namespace: string, name: string): Promise<EndpointInputs> {
+async function read(ctx: CheckCtx, namespace: string, name: string): Promise<EndpointInputs> {
   const service = await ctx.kube.readService(namespace, name);
   if (!service) return { service, pods: [], endpoints: undefined, slices: [] };
   const selector = toSelector(service.spec?.selector);
@@ -132,7 +132,7 @@ async function read(ctx: Ctx, namespace: string, name: string): Promise<Endpoint
 }
 
 /** Looks once; in the verify phase, keeps looking (bounded) until the Service has ready endpoints for its pods. */
-export async function inspectServiceEndpoints(req: CheckRequest, ctx: Ctx): Promise<CheckFinding> {
+export async function inspectServiceEndpoints(req: CheckRequest, ctx: CheckCtx): Promise<CheckFinding> {
   const { namespace, service } = req.target;
   let exists = true;
   const look = async (): Promise<CheckFinding> => {

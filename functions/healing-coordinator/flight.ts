@@ -21,7 +21,7 @@ export function announceAbsorbed(r: Reaction, env: Env): Reaction {
   if (!last?.unannounced?.length) return r;
   if (env.now.getTime() - new Date(last.announcedAt ?? last.endedAt).getTime() < JOIN_ANNOUNCE_MS && r.intents.length === 0)
     return r;
-  const outcome = { status: last.status, summary: last.summary, manualSteps: last.manualSteps };
+  const outcome = { status: last.status, reasonCode: last.reasonCode, summary: last.summary, manualSteps: last.manualSteps };
   const intent = Events.HealingProgress.intent({
     healingId: last.healingId,
     stage: 'joined',
@@ -56,6 +56,7 @@ export function escalate(
     startedAt: iso(env.now),
     endedAt: iso(env.now),
     status: 'escalated',
+    reasonCode: 'escalated',
     summary: reason,
     manualSteps
   };
@@ -65,6 +66,7 @@ export function escalate(
       Events.HealingFailed.intent({
         healingId: env.healingId,
         target: t,
+        reasonCode: 'escalated',
         reason,
         findings: [],
         manualSteps,

@@ -1,8 +1,39 @@
-import type { Healing } from './state.js';
+import { Events, LIMITS } from '../../shared/events/catalog.js';
+import type { Intent } from '../../shared/events/define.js';
+import type { ReasonCode } from '../../shared/events/schemas.js';
+import { iso } from './emit.js';
+import { findingsOf, type CheckResult } from './plan.js';
+import { MAX_HISTORY, type Ended, type Healing, type RemediationResult, type TargetState } from './state.js';
 
-export type RemediationVerdict = { kind: 'verify' } | { kind: 'failed'; reason: string; manualSteps: string[] };
-export type VerifyVerdict =
-  { kind: 'healthy'; summary: string; actions: string[] } | { kind: 'failed'; reason: string; manualSteps: string[] };
+/*
+ * How a healing run ends: judging the remediation and verification results, and the terminal events with the run
+ * moved to the target's history.
+ */
+
+/** A decision: the target's next state and what to publish. */
+export interface Reaction {
+  state: TargetState;
+  intents: Intent[];
+}
+
+/** When the decision is made: the input's time. */
+export interface Ending {
+  now: Date;
+}
+
+export type Failed = { kind: 'failed'; code: ReasonCode; reason: string; manualSteps: string[] };
+export type RemediationVerdict = { kind: 'verify' } | Failed;
+export type VerifyVerdict = { kind: 'healthy'; summary: string; actions: string[] } | Failed;
+
+/** The reason code of a remediation result that blocks the healing. */
+function codeOf(r: RemediationResult): ReasonCode {
+  if (r.outcome === 'denied') return 'denied';
+  if (r.outcome === 'manual') return 'manual';
+  if (r.failure === 'timeout' || r.failure === 'not_found') return r.failure;
+  // Our own RBAC refused: a denial a human resolves (a RoleBinding), like the guardrails'.
+  if (r.failure === 'forbidden') return 'denied';
+  return 'manual';
+}
 
 /**
  * After every requested remediation answered: anything that needs a human (manual, denied, failed) ends the run with
@@ -17,6 +48,7 @@ export function remediationOutcome(h: Healing): RemediationVerdict {
   const steps = blocking.flatMap(([, r]) => r!.manualSteps);
   return {
     kind: 'failed',
+    code: codeOf(blocking[0]![1]!),
     reason: `${reason}${applied.length ? ` (also applied: ${applied.join(', ')})` : ''}`,
     manualSteps: steps.length ? steps : [`Look at ${h.target.namespace}/${h.target.service} by hand: ${reason}`]
   };
@@ -38,6 +70,7 @@ export function verifyOutcome(h: Healing): VerifyVerdict {
   }
   return {
     kind: 'failed',
+    code: 'verify_failed',
     reason: `still unhealthy after ${actions.length ? actions.join(', ') : 'remediation'}: ${unhealthy.map(([c, r]) => `${c}: ${r!.summary}`).join('; ')}`,
     manualSteps: [
       `Cortex applied: ${did}. The target did not recover; inspect it by hand:`,
@@ -45,4 +78,57 @@ export function verifyOutcome(h: Healing): VerifyVerdict {
       `kubectl logs -n ${h.target.namespace} deploy/${h.target.service} --previous --tail=50`
     ]
   };
+}
+
+function end(
+  state: TargetState,
+  h: Healing,
+  env: Ending,
+  ended: Omit<Ended, 'healingId' | 'startedAt' | 'endedAt'>
+): TargetState {
+  const entry: Ended = { healingId: h.id, startedAt: h.startedAt, endedAt: iso(env.now), ...ended };
+  return { ...state, active: undefined, history: [...state.history, entry].slice(-MAX_HISTORY) };
+}
+
+/** Ends the run healthy: healing.completed. */
+export function complete(state: TargetState, h: Healing, env: Ending, summary: string, actions: string[]): Reaction {
+  const durationMs = env.now.getTime() - new Date(h.startedAt).getTime();
+  return {
+    state: end(state, h, env, { status: 'completed', summary, manualSteps: [] }),
+    intents: [
+      Events.HealingCompleted.intent({
+        healingId: h.id,
+        target: h.target,
+        actions,
+        durationMs,
+        summary,
+        sessionIds: h.sessionIds
+      })
+    ]
+  };
+}
+
+/** Ends the run without a fix: healing.failed, with its findings and manual steps. */
+export function fail(state: TargetState, h: Healing, env: Ending, f: Failed): Reaction {
+  const { code: reasonCode, reason, manualSteps } = f;
+  const findings = findingsOf({ ...h.diagnosis, ...prefixed(h.verification) }).slice(0, LIMITS.steps);
+  return {
+    state: end(state, h, env, { status: 'failed', reasonCode, summary: reason, manualSteps }),
+    intents: [
+      Events.HealingFailed.intent({
+        healingId: h.id,
+        target: h.target,
+        reasonCode,
+        reason,
+        findings,
+        manualSteps: manualSteps.slice(0, LIMITS.steps),
+        sessionIds: h.sessionIds
+      })
+    ]
+  };
+}
+
+/** Verification results keyed apart from diagnosis results in findings. */
+function prefixed(v: Healing['verification']): Record<string, CheckResult> {
+  return Object.fromEntries(Object.entries(v).map(([k, r]) => [`verify:${k}`, r!]));
 }

@@ -1,4 +1,4 @@
-import type { Action, CheckName, Finding, Recommendation, Verdict } from '../../shared/events/schemas.js';
+import type { Action, CheckName, Finding, ReasonCode, Recommendation, Verdict } from '../../shared/events/schemas.js';
 
 /** What one check reported (or what the coordinator concluded when it did not answer). */
 export interface CheckResult {
@@ -10,7 +10,7 @@ export interface CheckResult {
 export type Plan =
   | { kind: 'remediate'; actions: Array<{ action: Action; params: Record<string, unknown>; reason: string }> }
   | { kind: 'healthy'; summary: string }
-  | { kind: 'manual'; reason: string; manualSteps: string[] };
+  | { kind: 'manual'; code: ReasonCode; reason: string; manualSteps: string[] };
 
 /**
  * Actions in priority order (DESIGN §5). Only the first recommended one of the primary actions runs: a pod that
@@ -64,6 +64,7 @@ export function plan(results: Readonly<Partial<Record<CheckName, CheckResult>>>)
   if (problems.length > 0) {
     return {
       kind: 'manual',
+      code: 'no_fix',
       reason: `diagnosed, but no automatic fix applies: ${problems.map(([c, r]) => `${c}: ${r.summary}`).join('; ')}`,
       manualSteps: problems.map(([c, r]) => `Investigate ${c}: ${r.summary}`)
     };
@@ -71,6 +72,7 @@ export function plan(results: Readonly<Partial<Record<CheckName, CheckResult>>>)
   if (healthy.length === 0) {
     return {
       kind: 'manual',
+      code: 'no_fix',
       reason: 'could not diagnose: no check gave an answer',
       manualSteps: [
         'Check that the Cortex check functions are running and allowed to read the target namespace (kubectl get ksvc -n cortex)'

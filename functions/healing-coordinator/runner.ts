@@ -1,7 +1,9 @@
-import { ACTIONS, CHECKS, targetKey, type Action, type CheckName, type Target } from '../../shared/events/schemas.js';
 import type { Intent } from '../../shared/events/define.js';
-import type { CortexEvent, Ctx } from '../../shared/runtime/define-function.js';
-import { react, type Env, type Input } from './saga.js';
+import { targetKey, type Target } from '../../shared/events/schemas.js';
+import type { Config } from '../../shared/runtime/config.js';
+import type { Ctx, SetupCtx, TickBatch } from '../../shared/runtime/define-function.js';
+import { toInput, type CoordinatorEvent, type Input } from './input.js';
+import { react, type Env } from './saga.js';
 import type { TargetState } from './state.js';
 
 /*
@@ -9,14 +11,27 @@ import type { TargetState } from './state.js';
  * (serialised per target, so concurrent deliveries cannot corrupt it), and keeps a healingId → target index.
  */
 
+/** The slice of configuration the coordinator uses. */
+export interface CoordinatorDeps {
+  readonly healing: Config['healing'];
+  readonly dryRun: boolean;
+}
+
+export const coordinatorSetup = ({ config }: Pick<SetupCtx, 'config'>): CoordinatorDeps => ({
+  healing: config.healing,
+  dryRun: config.remediation.mode === 'dry-run'
+});
+
+type CoordinatorCtx = Ctx<CoordinatorDeps>;
+
 const TARGET = 'target:';
 const HEALING = 'healing:';
 
-export function envOf(ctx: Ctx, healingId: string): Env {
-  return { now: ctx.clock.now(), healing: ctx.config.healing, dryRun: ctx.config.remediation.mode === 'dry-run', healingId };
+export function envOf(ctx: CoordinatorCtx, healingId: string): Env {
+  return { now: ctx.clock.now(), healing: ctx.deps.healing, dryRun: ctx.deps.dryRun, healingId };
 }
 
-export async function apply(ctx: Ctx, target: Target, input: Input, healingId: string): Promise<Intent[]> {
+export async function apply(ctx: CoordinatorCtx, target: Target, input: Input, healingId: string): Promise<Intent[]> {
   const key = TARGET + targetKey(target);
   // The time the input arrived, not when its turn in the per-target queue came: an answer that arrived before a
   // deadline counts as in time even when a storm of reports for the same target is queued in front of it.
@@ -31,22 +46,21 @@ export async function apply(ctx: Ctx, target: Target, input: Input, healingId: s
 }
 
 /** The target of a healing: given in the event, or looked up by healingId. */
-export async function targetOf(ctx: Ctx, healingId: string, given: Target | undefined): Promise<Target | undefined> {
+export async function targetOf(
+  ctx: CoordinatorCtx,
+  healingId: string,
+  given: Target | undefined
+): Promise<Target | undefined> {
   if (given) return given;
   return (await ctx.store.get<Target>(HEALING + healingId))?.value;
 }
 
-/** What a deadline check emitted for one target, with the trace of the healing it belongs to. */
-export interface TickResult {
-  /** The target's store key: part of the id of what is published, so two targets ticked at once never share an id. */
-  key: string;
-  intents: Intent[];
-  trace: string | undefined;
-}
-
-/** Checks every target with an active healing against its phase deadline (and flushes batched announcements). */
-export async function tickAll(ctx: Ctx, cause: string): Promise<TickResult[]> {
-  const out: TickResult[] = [];
+/**
+ * Checks every target with an active healing against its phase deadline (and flushes batched announcements). Each
+ * target's intents carry the trace of the healing they belong to.
+ */
+export async function tickAll(ctx: CoordinatorCtx, tickId: string): Promise<TickBatch[]> {
+  const out: TickBatch[] = [];
   for (const key of await ctx.store.keys(TARGET)) {
     const state = (await ctx.store.get<TargetState>(key))?.value;
     const a = state?.active;
@@ -54,37 +68,21 @@ export async function tickAll(ctx: Ctx, cause: string): Promise<TickResult[]> {
       ? ctx.clock.now() >= new Date(a.deadline) || a.unannounced.length > 0
       : (state?.history.at(-1)?.unannounced?.length ?? 0) > 0;
     if (!due) continue;
-    const intents = await apply(ctx, state!.target, { kind: 'tick', key: cause }, cause);
-    if (intents.length) out.push({ key, intents, trace: a?.trace });
+    const intents = await apply(ctx, state!.target, { kind: 'tick', key: tickId }, tickId);
+    if (intents.length) out.push({ key, intents, traceparent: a?.trace });
   }
   return out;
 }
 
-/** Which function a dead-letter destination was: `http://check-pod-status.cortex.svc…` in a cluster, `…/check-pod-status` locally. */
-export function functionOfDest(dest: string | undefined): string | undefined {
-  if (!dest) return undefined;
-  try {
-    const url = new URL(dest);
-    const candidates = [url.hostname.split('.')[0], url.pathname.split('/').filter(Boolean).at(-1)];
-    return candidates.find((c) => c && /^(check|remediate)-[a-z-]+$/.test(c));
-  } catch {
-    return undefined;
+/** Handles one delivery: a saga input for one target, or a deadline check of every target (a PingSource tick). */
+export async function coordinate(event: CoordinatorEvent, ctx: CoordinatorCtx): Promise<Intent[]> {
+  const routed = toInput(event, ctx.clock.now().toISOString());
+  if (routed.kind === 'ignore') {
+    ctx.log.debug({ type: event.type, id: event.id }, routed.why);
+    return [];
   }
-}
-
-type Dl = CortexEvent<string, { healingId: string; target: Target; phase?: 'diagnose' | 'verify'; checks?: CheckName[] }>;
-
-/** A dead-lettered request: the check (or remediation) that never took it counts as inconclusive (or failed). */
-export function lostInput(event: Dl, key: string): Input | undefined {
-  const fn = functionOfDest(event.deadLetter?.dest);
-  const why = `${fn ?? 'a subscriber'} did not take the request (dead-lettered${event.deadLetter?.code ? `, HTTP ${event.deadLetter.code}` : ''})`;
-  const { healingId, phase, checks } = event.data;
-  if (phase && checks) {
-    const check = fn?.replace(/^check-/, '') as CheckName | undefined;
-    if (!check || !CHECKS.includes(check) || !checks.includes(check)) return undefined; // unknown sender: the deadline covers it
-    return { kind: 'check-lost', key, healingId, phase, checks: [check], reason: why };
-  }
-  const action = fn?.replace(/^remediate-/, '').replaceAll('-', '_') as Action | undefined;
-  if (!action || !ACTIONS.includes(action)) return undefined;
-  return { kind: 'action-lost', key, healingId, action, reason: why };
+  if (routed.kind === 'tick') return (await tickAll(ctx, routed.tickId)).flatMap((b) => b.intents);
+  const target = await targetOf(ctx, routed.healingId ?? '', routed.target);
+  if (!target) return [];
+  return apply(ctx, target, routed.input, ctx.ids.derive(event.source, event.id, 'healing'));
 }

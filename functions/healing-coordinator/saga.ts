@@ -1,48 +1,21 @@
+import { Events, LIMITS } from '../../shared/events/catalog.js';
 import { CHECKS, type CheckName, type Target } from '../../shared/events/schemas.js';
 import type { Intent } from '../../shared/events/define.js';
-import { Events } from '../../shared/events/catalog.js';
-import type { DataOf } from '../../shared/events/define.js';
 import type { Config } from '../../shared/runtime/config.js';
-import { findingsOf, plan, type CheckResult } from './plan.js';
-import {
-  emptyState,
-  MAX_HISTORY,
-  MAX_OUTBOX,
-  type Ended,
-  type Healing,
-  type RemediationResult,
-  type TargetState
-} from './state.js';
+import { plan, type CheckResult } from './plan.js';
+import { emptyState, MAX_OUTBOX, type Healing, type RemediationResult, type TargetState } from './state.js';
 import { iso, progress } from './emit.js';
 import { absorb, announceAbsorbed, announceJoins, escalate } from './flight.js';
-import { remediationOutcome, verifyOutcome } from './outcomes.js';
+import type { Input } from './input.js';
+import { complete, fail, remediationOutcome, verifyOutcome, type Reaction } from './outcomes.js';
+import { recordAction, recordChecks, silentChecks, VERIFY_CHECKS, type Recorded } from './record.js';
 
 /*
- * The healing saga as a pure reaction: (state, input, env) → (state, intents). No I/O, no clock but env.now.
- * `decide` and `evolve` are its two halves for callers that want them apart.
+ * The healing saga's decisions, as a pure reaction: (state, input, env) → (state, intents). No I/O, no clock but
+ * env.now. Recording the answers of a phase is record.ts; ending a run is outcomes.ts.
  */
 
-export const VERIFY_CHECKS: readonly CheckName[] = ['pod-status', 'service-endpoints'];
-
-export type Input =
-  | {
-      kind: 'requested';
-      key: string;
-      time: string;
-      data: DataOf<typeof Events.HealingRequested>;
-      trace?: string | undefined;
-    }
-  | { kind: 'diagnosis'; key: string; data: DataOf<typeof Events.DiagnosisCompleted> }
-  | { kind: 'remediation'; key: string; data: DataOf<typeof Events.RemediationCompleted> }
-  | { kind: 'check-lost'; key: string; healingId: string; phase: 'diagnose' | 'verify'; checks: CheckName[]; reason: string }
-  | {
-      kind: 'action-lost';
-      key: string;
-      healingId: string;
-      action: DataOf<typeof Events.RemediationCompleted>['action'];
-      reason: string;
-    }
-  | { kind: 'tick'; key: string };
+export type { Input, Reaction };
 
 export interface Env {
   now: Date;
@@ -52,66 +25,12 @@ export interface Env {
   healingId: string;
 }
 
-export interface Reaction {
-  state: TargetState;
-  intents: Intent[];
-}
-
-function end(
-  state: TargetState,
-  h: Healing,
-  env: Env,
-  ended: Omit<Ended, 'healingId' | 'startedAt' | 'endedAt'>
-): TargetState {
-  const entry: Ended = { healingId: h.id, startedAt: h.startedAt, endedAt: iso(env.now), ...ended };
-  return { ...state, active: undefined, history: [...state.history, entry].slice(-MAX_HISTORY) };
-}
-
-function complete(state: TargetState, h: Healing, env: Env, summary: string, actions: string[]): Reaction {
-  const durationMs = env.now.getTime() - new Date(h.startedAt).getTime();
-  return {
-    state: end(state, h, env, { status: 'completed', summary, manualSteps: [] }),
-    intents: [
-      Events.HealingCompleted.intent({
-        healingId: h.id,
-        target: h.target,
-        actions,
-        durationMs,
-        summary,
-        sessionIds: h.sessionIds
-      })
-    ]
-  };
-}
-
-function fail(state: TargetState, h: Healing, env: Env, reason: string, manualSteps: string[]): Reaction {
-  const findings = findingsOf({ ...h.diagnosis, ...prefixed(h.verification) }).slice(0, 50);
-  return {
-    state: end(state, h, env, { status: 'failed', summary: reason, manualSteps }),
-    intents: [
-      Events.HealingFailed.intent({
-        healingId: h.id,
-        target: h.target,
-        reason,
-        findings,
-        manualSteps: manualSteps.slice(0, 50),
-        sessionIds: h.sessionIds
-      })
-    ]
-  };
-}
-
-/** Verification results keyed apart from diagnosis results in findings. */
-function prefixed(v: Healing['verification']): Record<string, CheckResult> {
-  return Object.fromEntries(Object.entries(v).map(([k, r]) => [`verify:${k}`, r!]));
-}
-
 function start(state: TargetState, input: Extract<Input, { kind: 'requested' }>, env: Env): Reaction {
   const { target, sessionIds, reportIds, category, message } = input.data;
   const h: Healing = {
     id: env.healingId,
     target,
-    reason: `${category}${message ? `: ${message}` : ''}`.slice(0, 4096),
+    reason: `${category}${message ? `: ${message}` : ''}`.slice(0, LIMITS.text),
     startedAt: iso(env.now),
     trace: input.trace,
     sessionIds: [...new Set(sessionIds)],
@@ -175,7 +94,7 @@ function requested(state: TargetState, input: Extract<Input, { kind: 'requested'
 function diagnosed(state: TargetState, h: Healing, env: Env): Reaction {
   const p = plan(h.diagnosis);
   if (p.kind === 'healthy') return complete(state, h, env, p.summary, []);
-  if (p.kind === 'manual') return fail(state, h, env, p.reason, p.manualSteps);
+  if (p.kind === 'manual') return fail(state, h, env, { ...p, kind: 'failed' });
   const next: Healing = {
     ...h,
     phase: 'remediate',
@@ -207,7 +126,7 @@ function diagnosed(state: TargetState, h: Healing, env: Env): Reaction {
 
 function remediated(state: TargetState, h: Healing, env: Env): Reaction {
   const r = remediationOutcome(h);
-  if (r.kind === 'failed') return fail(state, h, env, r.reason, r.manualSteps);
+  if (r.kind === 'failed') return fail(state, h, env, r);
   const next: Healing = { ...h, phase: 'verify', deadline: iso(env.now, env.healing.verifyTimeoutMs) };
   return {
     state: { ...state, active: next },
@@ -226,11 +145,18 @@ function remediated(state: TargetState, h: Healing, env: Env): Reaction {
 
 function verified(state: TargetState, h: Healing, env: Env): Reaction {
   const v = verifyOutcome(h);
-  return v.kind === 'healthy' ? complete(state, h, env, v.summary, v.actions) : fail(state, h, env, v.reason, v.manualSteps);
+  return v.kind === 'healthy' ? complete(state, h, env, v.summary, v.actions) : fail(state, h, env, v);
 }
 
-/** Records check results for the current phase and advances when every expected check has answered. */
-function recordChecks(
+/** Decides what a recorded answer leads to: wait for the rest of the phase, or move on once it is complete. */
+function next(state: TargetState, r: Recorded | undefined, env: Env, after: (h: Healing) => Reaction): Reaction {
+  if (!r) return { state, intents: [] };
+  if (!r.complete) return { state: { ...state, active: r.healing }, intents: r.intents };
+  const decided = after(r.healing);
+  return { state: decided.state, intents: [...r.intents, ...decided.intents] };
+}
+
+function checksIn(
   state: TargetState,
   h: Healing,
   env: Env,
@@ -238,66 +164,39 @@ function recordChecks(
   results: Partial<Record<CheckName, CheckResult>>,
   force = false
 ): Reaction {
-  const key = phase === 'diagnose' ? 'diagnosis' : 'verification';
-  const expected = phase === 'diagnose' ? CHECKS : VERIFY_CHECKS;
-  const fresh = Object.entries(results).filter(
-    ([c]) => h[key][c as CheckName] === undefined && expected.includes(c as CheckName)
-  );
-  if (fresh.length === 0 && !force) return { state, intents: [] };
-  const next: Healing = { ...h, [key]: { ...h[key], ...Object.fromEntries(fresh) } };
-  const done = Object.keys(next[key]).length;
-  const intents = fresh.map(([c, r]) =>
-    progress(next, phase, `${c}: ${r!.summary}`, done, expected.length, { check: c, verdict: r!.verdict })
-  );
-  if (done < expected.length) return { state: { ...state, active: next }, intents };
-  const after = phase === 'diagnose' ? diagnosed(state, next, env) : verified(state, next, env);
-  return { state: after.state, intents: [...intents, ...after.intents] };
+  const after = (done: Healing): Reaction =>
+    phase === 'diagnose' ? diagnosed(state, done, env) : verified(state, done, env);
+  return next(state, recordChecks(h, phase, results, force), env, after);
 }
 
-function recordAction(
+function actionIn(
   state: TargetState,
   h: Healing,
   env: Env,
   action: Healing['requested'][number]['action'],
   result: RemediationResult
 ): Reaction {
-  if (!h.requested.some((a) => a.action === action) || h.remediation[action]) return { state, intents: [] };
-  const next: Healing = { ...h, remediation: { ...h.remediation, [action]: result } };
-  const done = Object.keys(next.remediation).length;
-  const intents = [
-    progress(next, 'remediate', `${action}: ${result.outcome}: ${result.summary}`, done, h.requested.length, {
-      action,
-      outcome: result.outcome
-    })
-  ];
-  if (done < h.requested.length) return { state: { ...state, active: next }, intents };
-  const after = remediated(state, next, env);
-  return { state: after.state, intents: [...intents, ...after.intents] };
+  return next(state, recordAction(h, action, result), env, (done) => remediated(state, done, env));
 }
 
-/** A phase deadline passed: silent checks count as inconclusive, silent remediations as failed. */
+/** A phase deadline passed: silent checks count as inconclusive, silent remediations as failed (`timeout`). */
 function timeout(state: TargetState, h: Healing, env: Env): Reaction {
   if (env.now.getTime() < new Date(h.deadline).getTime()) return { state, intents: [] };
-  const silent: CheckResult = { verdict: 'inconclusive', summary: 'no answer before the deadline' };
-  if (h.phase === 'remediate') {
-    let r: Reaction = { state, intents: [] };
-    for (const a of h.requested.filter((x) => !h.remediation[x.action])) {
-      const cur = r.state.active ?? h;
-      if (cur.id !== h.id) break;
-      const step = recordAction(r.state, cur, env, a.action, {
-        outcome: 'failed',
-        summary: 'no answer before the deadline',
-        manualSteps: [],
-        changes: []
-      });
-      r = { state: step.state, intents: [...r.intents, ...step.intents] };
-    }
-    return r;
+  if (h.phase !== 'remediate') return checksIn(state, h, env, h.phase, silentChecks(h, h.phase), true);
+  let r: Reaction = { state, intents: [] };
+  for (const a of h.requested.filter((x) => !h.remediation[x.action])) {
+    const cur = r.state.active;
+    if (cur?.id !== h.id) break;
+    const step = actionIn(r.state, cur, env, a.action, {
+      outcome: 'failed',
+      failure: 'timeout',
+      summary: 'no answer before the deadline',
+      manualSteps: [],
+      changes: []
+    });
+    r = { state: step.state, intents: [...r.intents, ...step.intents] };
   }
-  const expected = h.phase === 'diagnose' ? CHECKS : VERIFY_CHECKS;
-  const have = h.phase === 'diagnose' ? h.diagnosis : h.verification;
-  const missing = Object.fromEntries(expected.filter((c) => !have[c]).map((c) => [c, silent]));
-  return recordChecks(state, h, env, h.phase, missing, true);
+  return r;
 }
 
 function dispatch(state: TargetState, input: Input, env: Env): Reaction {
@@ -310,20 +209,21 @@ function dispatch(state: TargetState, input: Input, env: Env): Reaction {
     case 'diagnosis': {
       const d = input.data;
       if (d.healingId !== h.id || d.phase !== h.phase) return { state, intents: [] };
-      return recordChecks(state, h, env, d.phase, {
+      return checksIn(state, h, env, d.phase, {
         [d.check]: { verdict: d.verdict, summary: d.summary, recommendation: d.recommendation }
       });
     }
     case 'check-lost': {
       if (input.healingId !== h.id || input.phase !== h.phase) return { state, intents: [] };
       const lost: CheckResult = { verdict: 'inconclusive', summary: input.reason };
-      return recordChecks(state, h, env, input.phase, Object.fromEntries(input.checks.map((c) => [c, lost])));
+      return checksIn(state, h, env, input.phase, Object.fromEntries(input.checks.map((c) => [c, lost])));
     }
     case 'remediation': {
       const d = input.data;
       if (d.healingId !== h.id || h.phase !== 'remediate') return { state, intents: [] };
-      return recordAction(state, h, env, d.action, {
+      return actionIn(state, h, env, d.action, {
         outcome: d.outcome,
+        failure: d.failure,
         summary: d.summary,
         manualSteps: d.manualSteps,
         changes: d.changes
@@ -331,8 +231,9 @@ function dispatch(state: TargetState, input: Input, env: Env): Reaction {
     }
     case 'action-lost':
       if (input.healingId !== h.id || h.phase !== 'remediate') return { state, intents: [] };
-      return recordAction(state, h, env, input.action, {
+      return actionIn(state, h, env, input.action, {
         outcome: 'failed',
+        failure: 'timeout',
         summary: input.reason,
         manualSteps: [],
         changes: []
@@ -362,6 +263,3 @@ export function react(current: TargetState | undefined, input: Input, env: Env, 
     intents: r.intents
   };
 }
-
-export const decide = (s: TargetState | undefined, i: Input, e: Env): Intent[] => react(s, i, e).intents;
-export const evolve = (s: TargetState | undefined, i: Input, e: Env): TargetState => react(s, i, e).state;

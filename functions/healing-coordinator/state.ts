@@ -1,10 +1,12 @@
 import type { Intent } from '../../shared/events/define.js';
-import type { Action, Change, CheckName, Outcome, Target } from '../../shared/events/schemas.js';
+import type { Action, Change, CheckName, FailureCode, Outcome, ReasonCode, Target } from '../../shared/events/schemas.js';
 import type { CheckResult } from './plan.js';
 
 /** What one remediation reported. */
 export interface RemediationResult {
   outcome: Outcome;
+  /** Why a `failed` outcome failed: the remediation's code, or `timeout` when it never answered. */
+  failure?: FailureCode | 'timeout' | undefined;
   summary: string;
   manualSteps: string[];
   changes: Change[];
@@ -40,6 +42,8 @@ export interface Ended {
   startedAt: string;
   endedAt: string;
   status: 'completed' | 'failed' | 'escalated';
+  /** Why it failed (failed and escalated runs). */
+  reasonCode?: ReasonCode | undefined;
   summary: string;
   manualSteps: string[];
   /** Sessions of absorbed reports not yet told this outcome (told in batches, like joins). */

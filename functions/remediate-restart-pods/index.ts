@@ -1,23 +1,10 @@
-import { Events } from '../../shared/events/catalog.js';
-import { remediate, type RemediationSpec } from '../../shared/remediation/remediate.js';
-import { defineFunction, type FunctionDef } from '../../shared/runtime/define-function.js';
+import { defineRemediation, SUBJECT_READS } from '../../shared/remediation/remediate.js';
 import { planRestartPods } from './plan.js';
 
-const spec: RemediationSpec = { name: 'remediate-restart-pods', action: 'restart_pods', plan: planRestartPods };
-
 /** Deletes the target's crashlooping pods (only those, as seen now), with the guardrails of shared/policy. */
-export default defineFunction({
-  name: spec.name,
+export default defineRemediation({
+  action: 'restart_pods',
   description: 'Deletes the crashlooping pods of an opted-in workload so its ReplicaSet replaces them.',
-  on: [Events.RemediationRequested.restart_pods],
-  emits: [Events.RemediationCompleted],
-  kube: [
-    // services get: the target is a Service; its selector leads to the Deployment (labels: the opt-in).
-    { apiGroups: [''], resources: ['services'], verbs: ['get'] },
-    { apiGroups: ['apps'], resources: ['deployments'], verbs: ['get', 'list'] },
-    { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'delete'] }
-  ],
-  async handle(event, ctx) {
-    return remediate(spec, event.data, ctx);
-  }
-}) satisfies FunctionDef;
+  kube: [...SUBJECT_READS, { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'delete'] }],
+  plan: planRestartPods
+});

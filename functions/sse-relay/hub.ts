@@ -1,9 +1,9 @@
-import type { CortexEvent, Ctx } from '../../shared/runtime/define-function.js';
+import type { CortexEvent, SetupCtx } from '../../shared/runtime/define-function.js';
 import type { Logger } from '../../shared/runtime/logging.js';
 import { EventBuffer, firstIdAt, type Sequenced } from './buffer.js';
 import { cloudEventOf, endedFactsOf, sessionEventsOf, targetIn } from './mapping.js';
 import { Healings, healingIdOf, isFor, namedSessions, sessionsOf, type Audience } from './sessions.js';
-import { sseComment, sseFrame, sseRetry } from './sse.js';
+import { sseComment, sseFrame, sseRetry } from '../../shared/sse/frame.js';
 
 /*
  * The relay's in-process state: the event buffer, healing membership and the open streams, indexed by session so a
@@ -255,18 +255,23 @@ function framesFor(entry: Entry, session: string, position: number): string {
   return text;
 }
 
-const hubs = new WeakMap<Ctx, Hub>();
+/** What the relay's handler and routes share: its hub and the credentials streams are checked against. */
+export interface RelayDeps {
+  readonly hub: Hub;
+  readonly sessionSecret: string;
+  readonly operatorToken: string | undefined;
+}
 
 /**
- * The hub of one served relay. Handlers and routes get the same context object, so it is the key: two relays in one
- * process (tests, the local stack) never share state.
+ * Builds one served relay's state (its `setup`): each served relay has its own hub, so two relays in one process
+ * (tests, the local stack) never share state. Open streams end on shutdown; browsers reconnect elsewhere.
+ *
+ * @example
+ * setup: relaySetup
  */
-export function hubFor(ctx: Ctx): Hub {
-  let hub = hubs.get(ctx);
-  if (!hub) {
-    const { buffer, maxPerSession, heartbeatMs } = ctx.config.relay;
-    hub = new Hub({ buffer, maxPerSession, heartbeatMs, nowMs: ctx.clock.now().getTime(), log: ctx.log });
-    hubs.set(ctx, hub);
-  }
-  return hub;
+export function relaySetup(ctx: Pick<SetupCtx, 'config' | 'clock' | 'log' | 'onShutdown'>): RelayDeps {
+  const { buffer, maxPerSession, heartbeatMs } = ctx.config.relay;
+  const hub = new Hub({ buffer, maxPerSession, heartbeatMs, nowMs: ctx.clock.now().getTime(), log: ctx.log });
+  ctx.onShutdown(() => hub.closeAll());
+  return { hub, sessionSecret: ctx.config.sessionSecret!, operatorToken: ctx.config.operatorToken };
 }

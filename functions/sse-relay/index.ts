@@ -1,6 +1,6 @@
 import { CATALOG, CORTEX_TYPE_PREFIX, Events } from '../../shared/events/catalog.js';
-import { defineFunction, type FunctionDef } from '../../shared/runtime/define-function.js';
-import { hubFor } from './hub.js';
+import { defineFunction, type AnyFunctionDef } from '../../shared/runtime/define-function.js';
+import { relaySetup } from './hub.js';
 import { relayRoutes } from './routes.js';
 
 /**
@@ -25,24 +25,22 @@ export default defineFunction({
       'One replica: a Trigger delivers each event to one pod, so browsers connected to another replica would miss it, ' +
       'and the resume buffer lives in this process. Scaling out needs Redis pub/sub (live) and streams (replay). ' +
       'Unlimited concurrency: every open SSE stream is a request. Streams are cut at timeoutSeconds and resume with Last-Event-ID.',
-    memory: { request: '128Mi', limit: '512Mi' }
+    memory: { request: '128Mi', limit: '512Mi' },
+    secrets: ['cortex-secrets']
   },
-  async handle(event, ctx) {
-    hubFor(ctx).ingest(event);
+  setup: relaySetup,
+  async handle(event, { deps }) {
+    deps.hub.ingest(event);
     return [];
   },
-  routes(router, ctx) {
-    const hub = hubFor(ctx);
-    relayRoutes(router, ctx, hub);
-    ctx.onShutdown(() => hub.closeAll());
-  },
-  metrics: (ctx) => [
+  routes: (router, { deps }) => relayRoutes(router, deps),
+  metrics: ({ deps }) => [
     {
       name: 'cortex_sse_clients',
       help: 'Open SSE streams by kind (session: a chat session, operator: the operator stream).',
       labelNames: ['kind'],
       read: () => {
-        const s = hubFor(ctx).stats();
+        const s = deps.hub.stats();
         return [
           { labels: { kind: 'session' }, value: s.session },
           { labels: { kind: 'operator' }, value: s.operator }
@@ -50,4 +48,4 @@ export default defineFunction({
       }
     }
   ]
-}) satisfies FunctionDef;
+}) satisfies AnyFunctionDef;

@@ -1,7 +1,7 @@
 import { Events } from '../../shared/events/catalog.js';
 import type { CloudEventRecord } from '../../shared/events/http.js';
 import type { DataOf } from '../../shared/events/define.js';
-import type { Target } from '../../shared/events/schemas.js';
+import { ReasonCode, type Target } from '../../shared/events/schemas.js';
 import type { CortexEvent } from '../../shared/runtime/define-function.js';
 import type { EndedFacts, HealingFacts } from './sessions.js';
 
@@ -24,6 +24,7 @@ type Data<D> = DataOf<D> & Record<string, unknown>;
 
 interface JoinedOutcome {
   status: 'completed' | 'failed' | 'escalated';
+  reasonCode: ReasonCode | undefined;
   summary: string;
   manualSteps: string[];
 }
@@ -33,17 +34,25 @@ function outcomeOf(value: unknown): JoinedOutcome | undefined {
   const o = value as Record<string, unknown>;
   if (o.status !== 'completed' && o.status !== 'failed' && o.status !== 'escalated') return undefined;
   const steps = Array.isArray(o.manualSteps) ? o.manualSteps.filter((s): s is string => typeof s === 'string') : [];
-  return { status: o.status, summary: typeof o.summary === 'string' ? o.summary : '', manualSteps: steps };
+  const code = ReasonCode.safeParse(o.reasonCode);
+  return {
+    status: o.status,
+    reasonCode: code.success ? code.data : o.status === 'escalated' ? 'escalated' : undefined,
+    summary: typeof o.summary === 'string' ? o.summary : '',
+    manualSteps: steps
+  };
 }
 
 const failed = (
   healingId: string,
   target: Target | undefined,
+  reasonCode: ReasonCode | undefined,
   message: string,
   manualSteps: readonly string[],
   findings: readonly unknown[]
 ) => ({
   service: target?.service ?? '',
+  reasonCode: reasonCode ?? null,
   message,
   recommendation: manualSteps.join('\n'),
   healingId,
@@ -87,7 +96,7 @@ function progress(d: Data<typeof Events.HealingProgress>, facts: HealingFacts | 
         }
       : {
           event: 'healing_failed',
-          data: failed(d.healingId, target, ended.summary, ended.manualSteps, known?.findings ?? []),
+          data: failed(d.healingId, target, ended.reasonCode, ended.summary, ended.manualSteps, known?.findings ?? []),
           only: joiners
         }
   );
@@ -128,7 +137,12 @@ export function sessionEventsOf(event: CortexEvent, facts: HealingFacts | undefi
     }
     case Events.HealingFailed.type: {
       const d = event.data as Data<typeof Events.HealingFailed>;
-      return [{ event: 'healing_failed', data: failed(d.healingId, d.target, d.reason, d.manualSteps, d.findings) }];
+      return [
+        {
+          event: 'healing_failed',
+          data: failed(d.healingId, d.target, d.reasonCode, d.reason, d.manualSteps, d.findings)
+        }
+      ];
     }
     case Events.ChatDelayed.type: {
       const d = event.data as Data<typeof Events.ChatDelayed>;

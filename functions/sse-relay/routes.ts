@@ -1,9 +1,10 @@
 import { fileURLToPath } from 'node:url';
-import express, { type Request, type Response, type Router } from 'express';
-import type { RouteCtx } from '../../shared/runtime/define-function.js';
+import express, { type Request, type Router } from 'express';
+
 import { RequestError } from '../../shared/runtime/errors.js';
 import { isSessionId, verifyOperatorToken, verifySessionToken } from '../../shared/session/token.js';
-import type { Hub, StreamRequest } from './hub.js';
+import { startSse } from '../../shared/sse/frame.js';
+import type { RelayDeps, StreamRequest } from './hub.js';
 
 /*
  * The relay's HTTP face: `GET /events` (a chat session's healing events, or every event for operators) and the web
@@ -27,13 +28,13 @@ function bearer(header: string | undefined): string | undefined {
 }
 
 /** Reads and authorises a stream request; throws RequestError (400/401/429) with a JSON body. */
-export function streamRequest(req: Request, ctx: RouteCtx, hub: Hub): StreamRequest {
+export function streamRequest(req: Request, { hub, sessionSecret, operatorToken }: RelayDeps): StreamRequest {
   const q = req.query as Record<string, unknown>;
   const session = one(q.session);
   const lastEventId = req.get('last-event-id');
   const operator = one(q.operator);
   if (operator === '1' || operator === 'true') {
-    if (!verifyOperatorToken(ctx.config.operatorToken, one(q.token) ?? bearer(req.get('authorization')))) {
+    if (!verifyOperatorToken(operatorToken, one(q.token) ?? bearer(req.get('authorization')))) {
       throw new RequestError(
         401,
         'unauthorized',
@@ -55,40 +56,22 @@ export function streamRequest(req: Request, ctx: RouteCtx, hub: Hub): StreamRequ
   if (session === undefined)
     throw new RequestError(400, 'bad_request', 'name the session: /events?session=<id>&token=<token> (or ?operator=1)');
   const token = one(q.token) ?? req.get('x-cortex-session-token');
-  if (!verifySessionToken(ctx.config.sessionSecret!, session, token)) {
+  if (!verifySessionToken(sessionSecret, session, token)) {
     throw new RequestError(401, 'unauthorized', 'missing or wrong session token for this session');
   }
   if (!hub.canOpen(session)) {
-    throw new RequestError(
-      429,
-      'too_many_streams',
-      `this session already has ${ctx.config.relay.maxPerSession} open streams`,
-      {
-        data: { max: ctx.config.relay.maxPerSession }
-      }
-    );
+    const max = hub.opts.maxPerSession;
+    throw new RequestError(429, 'too_many_streams', `this session already has ${max} open streams`, { data: { max } });
   }
   return { kind: 'session', session, lastEventId };
 }
 
-function startSse(req: Request, res: Response): void {
-  res.status(200).set({
-    'Content-Type': 'text/event-stream; charset=utf-8',
-    // no-transform keeps compression (ours or a proxy's) from buffering the stream.
-    'Cache-Control': 'no-cache, no-store, no-transform',
-    Connection: 'keep-alive',
-    'X-Accel-Buffering': 'no'
-  });
-  res.flushHeaders();
-  req.socket.setNoDelay(true);
-}
-
 /** Mounts `/events` and the web page on the function's router. */
-export function relayRoutes(router: Router, ctx: RouteCtx, hub: Hub): void {
+export function relayRoutes(router: Router, deps: RelayDeps): void {
   router.get('/events', (req, res) => {
-    const stream = streamRequest(req, ctx, hub);
-    startSse(req, res);
-    hub.open(res, stream);
+    const stream = streamRequest(req, deps);
+    startSse(res);
+    deps.hub.open(res, stream);
   });
   router.get(['/', '/index.html'], (_req, res) => {
     res.set(PAGE_HEADERS).sendFile('index.html', { root: WEB_DIR });

@@ -8,7 +8,7 @@ import { derivedId, newRequestId } from './ids.js';
 import { refusalReply, respond } from './model.js';
 import { promptBlocks, promptTokens, type PromptCache } from './prompt.js';
 import { recordedHeaders, type RequestLog } from './request-log.js';
-import { sseFrame } from './sse.js';
+import { sseFrame, startSse } from '../../shared/sse/frame.js';
 import { apiKeyOf, validateRequest } from './validate.js';
 import type { MessagesRequest, Reply } from './wire.js';
 
@@ -252,13 +252,7 @@ async function sendStream(
   fault: Fault | undefined,
   signal: AbortSignal
 ): Promise<void> {
-  res.writeHead(200, {
-    'content-type': 'text/event-stream; charset=utf-8',
-    'cache-control': 'no-cache',
-    connection: 'keep-alive',
-    'request-id': requestId
-  });
-  res.flushHeaders();
+  startSse(res, { 'request-id': requestId });
   const cutAt =
     fault?.kind === 'stall'
       ? (fault.afterEvents ?? 0)
@@ -269,12 +263,12 @@ async function sendStream(
   for (const [i, event] of events.slice(0, cutAt).entries()) {
     if (i === pauseAt && fault?.kind === 'pause' && !(await pauseWithPings(res, fault, signal))) return void res.destroy();
     if (event.event === 'content_block_delta' && !(await pause(ctx.pacingMs, signal))) return void res.destroy();
-    if (!(await write(res, sseFrame(event.event, event.data), signal))) return void res.destroy();
+    if (!(await write(res, sseFrame({ event: event.event, data: event.data }), signal))) return void res.destroy();
   }
   if (fault?.kind === 'stall') return stallUntilGone(res, signal);
   if (fault?.kind === 'stream_error') {
     const error = streamErrorEvent(fault.error);
-    await write(res, sseFrame(error.event, error.data), signal);
+    await write(res, sseFrame({ event: error.event, data: error.data }), signal);
   }
   res.end();
 }
@@ -288,7 +282,8 @@ async function pauseWithPings(
   const every = Math.max(1, fault.pingMs ?? DEFAULT_PING_MS);
   for (let left = fault.ms; left > 0; left -= every) {
     if (!(await pause(Math.min(every, left), signal))) return false;
-    if (left > every && !(await write(res, sseFrame(PING_EVENT.event, PING_EVENT.data), signal))) return false;
+    if (left > every && !(await write(res, sseFrame({ event: PING_EVENT.event, data: PING_EVENT.data }), signal)))
+      return false;
   }
   return true;
 }

@@ -10,7 +10,7 @@ import { FAULTS, type Fault, type Simulator } from '../kube-sim/index.js';
 import type { Route } from './front-door.js';
 import type { DemoBackend } from './demo.js';
 import { probeUntilFailure } from './probe.js';
-import { isReportable } from '../../functions/chat/mcp-failures.js';
+import { isReportable } from '../../shared/mcp/failures.js';
 
 /*
  * Local-only routes of the front door (never part of a function, never in a cluster): what the page's fault buttons

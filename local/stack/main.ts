@@ -1,4 +1,6 @@
-import type { Config } from '../../shared/runtime/config.js';
+import { pathToFileURL } from 'node:url';
+import { serveConfigured } from '../../functions/index.js';
+import { loadConfig, type Config } from '../../shared/runtime/config.js';
 import { createLogger } from '../../shared/runtime/logging.js';
 import { startLocalStack } from './index.js';
 
@@ -40,5 +42,21 @@ export async function runLocalStack(config: Config): Promise<void> {
   process.on('unhandledRejection', (err) => {
     log.fatal({ err }, 'unhandled rejection in the local stack');
     shutdown(1)();
+  });
+}
+
+/**
+ * `npm start`: the whole local stack; with CORTEX_FUNCTION set (or inside a cluster), the one function it names, as
+ * the image serves it.
+ */
+export async function main(config: Config = loadConfig()): Promise<void> {
+  if (config.function !== undefined || config.inCluster) return serveConfigured(config);
+  await runLocalStack(config);
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main().catch((err: unknown) => {
+    process.stderr.write(`cortex: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
   });
 }

@@ -1,6 +1,6 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { classifyMcpError, classifyToolResult, type McpFailure } from '../../functions/chat/mcp-failures.js';
+import { classifyMcpError, classifyToolResult, type McpFailure } from '../../shared/mcp/failures.js';
 
 /** One call of the demo server's status tool through its Service, the way the chat would call it. */
 export async function probeMcp(url: string, timeoutMs: number): Promise<McpFailure | undefined> {

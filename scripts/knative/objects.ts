@@ -1,5 +1,4 @@
 import { posix } from 'node:path';
-import { CORTEX_TYPE_PREFIX } from '../../shared/events/catalog.js';
 import type { AnyFunctionDef, KubeNeed } from '../../shared/runtime/define-function.js';
 import { SERVICE_ACCOUNT_NAMESPACE_FILE } from '../../shared/runtime/pod-namespace.js';
 
@@ -123,7 +122,10 @@ export function service(def: AnyFunctionDef): K8sObject {
               image: IMAGE,
               ports: [{ containerPort: 8080 }],
               env: [{ name: 'CORTEX_FUNCTION', value: def.name }],
-              envFrom: [{ configMapRef: { name: 'cortex-config' } }, { secretRef: { name: 'cortex-secrets' } }],
+              envFrom: [
+                { configMapRef: { name: 'cortex-config' } },
+                ...(k.secrets ?? []).map((name) => ({ secretRef: { name } }))
+              ],
               readinessProbe: { httpGet: { path: '/health/readiness' }, periodSeconds: 5 },
               livenessProbe: { httpGet: { path: '/health/liveness' }, periodSeconds: 10 },
               resources: { requests: { cpu: '50m', memory: memory.request }, limits: { memory: memory.limit } },
@@ -171,4 +173,3 @@ export function targetBindings(defs: readonly AnyFunctionDef[], namespace: strin
     }));
 }
 
-export const isCortexType = (t: string): boolean => t.startsWith(CORTEX_TYPE_PREFIX);

@@ -1,4 +1,5 @@
 import { BROKER, NAMESPACE, type K8sObject } from './objects.js';
+import type { SecretName } from '../../shared/runtime/define-function.js';
 
 const PART_OF = { 'app.kubernetes.io/part-of': 'cortex' };
 
@@ -52,21 +53,27 @@ export const CONFIG_COMMENT = [
   ' and traceparent still travels with every event.'
 ].join('\n');
 
-export const secret: K8sObject = {
+const secret = (name: SecretName, stringData: Record<string, string>): K8sObject => ({
   apiVersion: 'v1',
   kind: 'Secret',
-  metadata: { name: 'cortex-secrets', namespace: NAMESPACE, labels: PART_OF },
+  metadata: { name, namespace: NAMESPACE, labels: PART_OF },
   type: 'Opaque',
-  stringData: {
+  stringData
+});
+
+/** Two Secrets, so a function mounts only the credentials it uses (KnativeOptions.secrets): no check sees the Claude key. */
+export const secrets: K8sObject[] = [
+  secret('cortex-secrets', {
     CORTEX_SESSION_SECRET: 'REPLACE-with-32-random-bytes-hex',
-    CORTEX_OPERATOR_TOKEN: 'REPLACE-with-a-long-random-token',
-    ANTHROPIC_API_KEY: 'REPLACE-with-your-key'
-  }
-};
+    CORTEX_OPERATOR_TOKEN: 'REPLACE-with-a-long-random-token'
+  }),
+  secret('cortex-anthropic', { ANTHROPIC_API_KEY: 'REPLACE-with-your-key' })
+];
 
 export const SECRET_COMMENT = [
-  ' Placeholders: replace every value before applying (or manage this Secret with your secret store and',
-  ' remove it from kustomization.yaml). Example: openssl rand -hex 32'
+  ' Placeholders: replace every value before applying (or manage these Secrets with your secret store and',
+  ' remove them from kustomization.yaml). Example: openssl rand -hex 32. cortex-secrets is mounted by the chat and',
+  ' the relay; cortex-anthropic only by the functions that call Claude (the chat).'
 ].join('\n');
 
 export const sinkBinding: K8sObject = {

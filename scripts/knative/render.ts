@@ -46,7 +46,7 @@ export function renderManifests(defs: readonly AnyFunctionDef[], targetNamespace
   const put = (path: string, text: string): void => void files.set(path, HEADER + text);
   put('namespace.yaml', yamlOf([platform.namespace]));
   put('broker.yaml', yamlOf([platform.broker], platform.BROKER_COMMENT));
-  put('config.yaml', yamlOf([platform.config], platform.CONFIG_COMMENT) + '---\n' + yamlOf([platform.secret], platform.SECRET_COMMENT));
+  put('config.yaml', yamlOf([platform.config], platform.CONFIG_COMMENT) + '---\n' + yamlOf(platform.secrets, platform.SECRET_COMMENT));
   put('sinkbinding.yaml', yamlOf([platform.sinkBinding]));
   put('pingsource.yaml', yamlOf([platform.pingSource], platform.PING_COMMENT));
   const resources = ['namespace.yaml', 'broker.yaml', 'config.yaml', 'sinkbinding.yaml', 'pingsource.yaml'];

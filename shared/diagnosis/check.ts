@@ -1,7 +1,24 @@
-import { Events } from '../events/catalog.js';
+import { Events, LIMITS } from '../events/catalog.js';
 import type { DataOf, Intent } from '../events/define.js';
-import type { Action, CheckName, Evidence, Phase, Target, Verdict } from '../events/schemas.js';
-import type { CortexEvent, Ctx } from '../runtime/define-function.js';
+import {
+  checkFunction,
+  type Action,
+  type CheckName,
+  type Evidence,
+  type Phase,
+  type Target,
+  type Verdict
+} from '../events/schemas.js';
+import type { Config } from '../runtime/config.js';
+import {
+  defineFunction,
+  type CortexEvent,
+  type Ctx,
+  type FunctionDef,
+  type KnativeOptions,
+  type KubeNeed,
+  type SetupCtx
+} from '../runtime/define-function.js';
 import { ForbiddenError } from '../runtime/errors.js';
 import { cleanLine } from './text.js';
 
@@ -28,24 +45,44 @@ export interface CheckFinding {
   recommendation?: { action: Action; reason: string; params: Record<string, unknown> };
 }
 
-export type Inspect = (req: CheckRequest, ctx: Ctx) => Promise<CheckFinding>;
+/** What every check is configured with: how long a verify-phase check may wait, where the chat's traffic comes from. */
+export interface CheckDeps {
+  readonly checks: Config['checks'];
+}
+
+/** A check's handler context. */
+export type CheckCtx = Ctx<CheckDeps>;
+
+export type Inspect = (req: CheckRequest, ctx: CheckCtx) => Promise<CheckFinding>;
+
+/** The slice of configuration a check uses. */
+export const checkSetup = ({ config }: Pick<SetupCtx, 'config'>): CheckDeps => ({ checks: config.checks });
+
+/** Every check resolves its target the same way: the Service, then the Deployments of its namespace. */
+export const TARGET_READS: readonly KubeNeed[] = [
+  { apiGroups: [''], resources: ['services'], verbs: ['get'] },
+  { apiGroups: ['apps'], resources: ['deployments'], verbs: ['list'] }
+];
 
 type DiagnosisRequestedEvent = CortexEvent<string, DataOf<typeof Events.DiagnosisRequested>>;
 
-const MAX_EVIDENCE = 50;
+const MAX_EVIDENCE = LIMITS.steps;
 
 function bounded(f: CheckFinding): CheckFinding {
   const evidence = f.evidence.slice(0, MAX_EVIDENCE).map((e) => ({
     ...e,
-    subject: e.subject.slice(0, 512),
-    detail: e.detail.slice(0, 4096),
-    ...(e.reason !== undefined ? { reason: e.reason.slice(0, 256) } : {})
+    subject: e.subject.slice(0, LIMITS.subject),
+    detail: e.detail.slice(0, LIMITS.text),
+    ...(e.reason !== undefined ? { reason: e.reason.slice(0, LIMITS.id) } : {})
   }));
   if (f.evidence.length > MAX_EVIDENCE) {
     evidence.push({ subject: 'evidence', detail: `${f.evidence.length - MAX_EVIDENCE} more items left out` });
   }
-  const recommendation = f.recommendation && { ...f.recommendation, reason: f.recommendation.reason.slice(0, 1024) };
-  return { ...f, summary: f.summary.slice(0, 2048), evidence, ...(recommendation ? { recommendation } : {}) };
+  const recommendation = f.recommendation && {
+    ...f.recommendation,
+    reason: f.recommendation.reason.slice(0, LIMITS.reason)
+  };
+  return { ...f, summary: f.summary.slice(0, LIMITS.summary), evidence, ...(recommendation ? { recommendation } : {}) };
 }
 
 /**
@@ -59,7 +96,7 @@ function bounded(f: CheckFinding): CheckFinding {
 export async function runCheck(
   check: CheckName,
   event: DiagnosisRequestedEvent,
-  ctx: Ctx,
+  ctx: CheckCtx,
   inspect: Inspect
 ): Promise<Intent[]> {
   const { healingId, target, phase, checks, deadline } = event.data;
@@ -79,4 +116,36 @@ export async function runCheck(
   }
   ctx.log.debug({ check, healingId, verdict: finding.verdict }, finding.summary);
   return [Events.DiagnosisCompleted.intent({ healingId, check, phase, ...bounded(finding), target })];
+}
+
+/** A diagnostic check, as its manifest declares it; the function name is `check-<check>`. */
+export interface CheckSpec {
+  readonly check: CheckName;
+  readonly description: string;
+  /** The RBAC the check needs (least privilege: exactly what `inspect` reads). */
+  readonly kube: readonly KubeNeed[];
+  readonly knative?: KnativeOptions;
+  readonly inspect: Inspect;
+}
+
+/** The definition of one check function. */
+export type CheckDef = FunctionDef<readonly [typeof Events.DiagnosisRequested], readonly [], CheckDeps>;
+
+/**
+ * Declares a check: subscribed to `diagnosis.requested`, emitting `diagnosis.completed`, run through `runCheck`.
+ *
+ * @example
+ * export default defineCheck({ check: 'pod-status', description: '…', kube: [...TARGET_READS, PODS_LIST], inspect: inspectPodStatus });
+ */
+export function defineCheck(spec: CheckSpec): CheckDef {
+  return defineFunction({
+    name: checkFunction(spec.check),
+    description: spec.description,
+    on: [Events.DiagnosisRequested] as const,
+    emits: [Events.DiagnosisCompleted],
+    kube: spec.kube,
+    ...(spec.knative ? { knative: spec.knative } : {}),
+    setup: checkSetup,
+    handle: (event, ctx) => runCheck(spec.check, event, ctx, spec.inspect)
+  });
 }

@@ -1,7 +1,6 @@
 import { setTimeout as sleepMs } from 'node:timers/promises';
 import type { Clock } from '../runtime/clock.js';
-import type { Ctx } from '../runtime/define-function.js';
-import type { CheckFinding, CheckRequest } from './check.js';
+import type { CheckCtx, CheckFinding, CheckRequest } from './check.js';
 
 export interface PollOptions {
   clock: Clock;
@@ -67,14 +66,14 @@ export async function pollUntil<T>(
 export async function settle(
   look: () => Promise<CheckFinding>,
   req: CheckRequest,
-  ctx: Pick<Ctx, 'clock' | 'config'>,
+  ctx: Pick<CheckCtx, 'clock' | 'deps'>,
   final: (f: CheckFinding) => boolean = () => false
 ): Promise<CheckFinding> {
-  const until = waitBound(req, ctx.config.checks, ctx.clock);
+  const until = waitBound(req, ctx.deps.checks, ctx.clock);
   if (!until) return look();
   const started = ctx.clock.now().getTime();
   const done = (f: CheckFinding): boolean => f.verdict === 'healthy' || final(f);
-  const { result, polls } = await pollUntil(look, done, { clock: ctx.clock, until, intervalMs: ctx.config.checks.pollMs });
+  const { result, polls } = await pollUntil(look, done, { clock: ctx.clock, until, intervalMs: ctx.deps.checks.pollMs });
   if (done(result) || polls === 1) return result;
   const waited = Math.max(1, Math.round((ctx.clock.now().getTime() - started) / 1000));
   return { ...result, summary: `${result.summary} (still after waiting ${waited}s)` };

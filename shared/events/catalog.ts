@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineEvent, type AnyEventDef, type EventDef } from './define.js';
+import { defineEvent, type AnyEventDef } from './define.js';
 import {
   ACTIONS,
   Action,
@@ -9,16 +9,22 @@ import {
   CheckName,
   ErrorCategory,
   Evidence,
+  FailureCode,
   Finding,
+  LIMITS,
   Outcome,
   Phase,
+  ReasonCode,
   Recommendation,
   ReportedTarget,
   Target,
   Timestamp,
   Verdict,
+  remediationFunction,
   type Action as ActionName
 } from './schemas.js';
+
+export { LIMITS };
 
 /*
  * The one place where every event type string is written. Routing uses `type` alone, so any event here can be
@@ -26,7 +32,7 @@ import {
  * a breaking change gets a new `.v2` type.
  */
 
-const ids = z.array(z.string().min(1).max(256)).max(10_000);
+const ids = z.array(z.string().min(1).max(LIMITS.id)).max(10_000);
 
 /*
  * Lists default to empty when absent. Producers always send them; a consumer that accepts their absence keeps every
@@ -39,14 +45,14 @@ export const ErrorReported = defineEvent({
   type: 'dev.cortex.error.reported',
   description: 'A dependency call failed (MCP, Claude API) or one of our functions crashed.',
   data: z.looseObject({
-    component: z.string().min(1).max(128),
+    component: z.string().min(1).max(LIMITS.name),
     category: ErrorCategory,
-    message: z.string().max(4096),
+    message: z.string().max(LIMITS.text),
     occurredAt: Timestamp,
     target: ReportedTarget.optional(),
-    sessionId: z.string().max(256).optional(),
+    sessionId: z.string().max(LIMITS.id).optional(),
     httpStatus: z.number().int().min(100).max(599).optional(),
-    errorCode: z.string().max(128).optional()
+    errorCode: z.string().max(LIMITS.name).optional()
   })
 });
 
@@ -59,7 +65,7 @@ export const HealingRequested = defineEvent({
     reportIds: idList,
     sessionIds: idList,
     occurredAt: Timestamp.optional(),
-    message: z.string().max(4096).optional()
+    message: z.string().max(LIMITS.text).optional()
   })
 });
 
@@ -69,7 +75,7 @@ export const HealingStarted = defineEvent({
   data: z.looseObject({
     healingId: z.string().min(1),
     target: Target,
-    reason: z.string().max(4096),
+    reason: z.string().max(LIMITS.text),
     checks: list(CheckName, CHECKS.length),
     sessionIds: idList
   })
@@ -99,8 +105,8 @@ export const DiagnosisCompleted = defineEvent({
     check: CheckName,
     phase: Phase,
     verdict: Verdict,
-    summary: z.string().max(2048),
-    evidence: list(Evidence, 200),
+    summary: z.string().max(LIMITS.summary),
+    evidence: list(Evidence, LIMITS.items),
     recommendation: Recommendation.optional(),
     target: Target.optional()
   })
@@ -112,7 +118,7 @@ export const HealingProgress = defineEvent({
   data: z.looseObject({
     healingId: z.string().min(1),
     stage: z.string().min(1).max(64),
-    message: z.string().max(2048),
+    message: z.string().max(LIMITS.summary),
     done: z.number().int().nonnegative(),
     total: z.number().int().nonnegative(),
     target: Target.optional(),
@@ -125,13 +131,13 @@ const RemediationRequestedData = z.looseObject({
   target: Target,
   params: z.record(z.string(), z.unknown()).default({}),
   dryRun: z.boolean().default(false),
-  reason: z.string().max(2048).optional()
+  reason: z.string().max(LIMITS.summary).optional()
 });
 
 function remediationRequested<A extends ActionName>(action: A) {
   return defineEvent({
     type: `dev.cortex.remediation.${action}.requested` as const,
-    description: `The coordinator asks remediate-${action.replaceAll('_', '-')} to act on a target.`,
+    description: `The coordinator asks ${remediationFunction(action)} to act on a target.`,
     data: RemediationRequestedData
   });
 }
@@ -148,9 +154,11 @@ export const RemediationCompleted = defineEvent({
     healingId: z.string().min(1),
     action: Action,
     outcome: Outcome,
-    summary: z.string().max(2048),
-    changes: list(Change, 200),
-    manualSteps: list(z.string().max(2048), 50),
+    /** With outcome `failed`: why, for machines. */
+    failure: FailureCode.optional(),
+    summary: z.string().max(LIMITS.summary),
+    changes: list(Change, LIMITS.items),
+    manualSteps: list(z.string().max(LIMITS.summary), LIMITS.steps),
     target: Target.optional(),
     audit: Audit.optional()
   })
@@ -164,7 +172,7 @@ export const HealingCompleted = defineEvent({
     target: Target,
     actions: list(z.string(), 20),
     durationMs: z.number().nonnegative(),
-    summary: z.string().max(2048),
+    summary: z.string().max(LIMITS.summary),
     sessionIds: ids.optional()
   })
 });
@@ -175,9 +183,10 @@ export const HealingFailed = defineEvent({
   data: z.looseObject({
     healingId: z.string().min(1),
     target: Target,
-    reason: z.string().max(2048),
-    findings: list(Finding, 50),
-    manualSteps: list(z.string().max(2048), 50),
+    reasonCode: ReasonCode,
+    reason: z.string().max(LIMITS.summary),
+    findings: list(Finding, LIMITS.steps),
+    manualSteps: list(z.string().max(LIMITS.summary), LIMITS.steps),
     sessionIds: ids.optional()
   })
 });
@@ -186,8 +195,8 @@ export const ChatDelayed = defineEvent({
   type: 'dev.cortex.chat.delayed',
   description: 'The Claude API asked the chat to wait; it retries after the delay.',
   data: z.looseObject({
-    sessionId: z.string().min(1).max(256),
-    reason: z.string().max(1024),
+    sessionId: z.string().min(1).max(LIMITS.id),
+    reason: z.string().max(LIMITS.reason),
     attempt: z.number().int().nonnegative(),
     retryInMs: z.number().nonnegative()
   })
@@ -224,11 +233,6 @@ const byType = new Map<string, AnyEventDef>(CATALOG.map((d) => [d.type, d]));
 /** The catalog entry for a type, or undefined when the type is unknown. */
 export function eventDef(type: string): AnyEventDef | undefined {
   return byType.get(type);
-}
-
-/** The action named by a `dev.cortex.remediation.<action>.requested` type, if it is one. */
-export function actionOf(def: EventDef): ActionName | undefined {
-  return ACTIONS.find((a) => RemediationRequested[a] === def);
 }
 
 export const Events = {

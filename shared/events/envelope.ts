@@ -1,7 +1,19 @@
-import type { Clock, Ids } from '../runtime/clock.js';
 import type { Intent } from './define.js';
 import type { CloudEventRecord } from './http.js';
 import { EXTENSIONS } from './attributes.js';
+
+/** Time, injected so handlers stay pure and tests control it. */
+export interface Clock {
+  now(): Date;
+}
+
+/** Id minting, injected for the same reason. */
+export interface Ids {
+  /** A fresh random id, for things with no causing event (a chat session, a CLI send). */
+  uuid(): string;
+  /** A stable id derived from its parts: the same parts give the same id, on any replica, after any restart. */
+  derive(...parts: string[]): string;
+}
 
 /** What caused an emission: the input event, or nothing when a function acts on its own (HTTP, timer, crash). */
 export interface Cause {

@@ -1,5 +1,5 @@
 import { CloudEvent, HTTP } from 'cloudevents';
-import { InvalidEventError, UnsupportedMediaTypeError } from '../runtime/errors.js';
+import { InvalidEventError, UnsupportedMediaTypeError } from './errors.js';
 import { attributeProblems, CORE_ATTRIBUTES } from './attributes.js';
 
 /** A CloudEvent as a plain, frozen-free record: attributes, extensions and `data`. */

@@ -1,5 +1,31 @@
 import { z } from 'zod';
 
+/**
+ * The size limits of event data, named once: producers cut their text and lists to these before they emit, so an
+ * answer that does not fit never fails at publish time, after the work was done.
+ *
+ * @example
+ * summary.slice(0, LIMITS.summary);
+ */
+export const LIMITS = Object.freeze({
+  /** Free text a human reads at length: messages, details, a healing's reason. */
+  text: 4096,
+  /** One-paragraph text: summaries, manual steps, URLs. */
+  summary: 2048,
+  /** A sentence: why something is recommended, audited or delayed. */
+  reason: 1024,
+  /** What a piece of evidence is about. */
+  subject: 512,
+  /** Ids, session ids and short codes. */
+  id: 256,
+  /** Component names and error codes. */
+  name: 128,
+  /** Findings and manual steps of one outcome. */
+  steps: 50,
+  /** Evidence items and changes of one outcome. */
+  items: 200
+});
+
 /** A Kubernetes DNS-1123 label: the shape of namespace and Service names. */
 export const K8sName = z
   .string()
@@ -14,7 +40,7 @@ export const Timestamp = z.iso.datetime({ offset: true });
 export const Target = z.looseObject({
   namespace: K8sName,
   service: K8sName,
-  url: z.string().max(2048).optional()
+  url: z.string().max(LIMITS.summary).optional()
 });
 export type Target = z.infer<typeof Target>;
 
@@ -22,7 +48,7 @@ export type Target = z.infer<typeof Target>;
 export const ReportedTarget = z.looseObject({
   namespace: K8sName.optional(),
   service: K8sName.optional(),
-  url: z.string().max(2048).optional()
+  url: z.string().max(LIMITS.summary).optional()
 });
 export type ReportedTarget = z.infer<typeof ReportedTarget>;
 
@@ -59,6 +85,14 @@ export const ACTIONS = [
 export const Action = z.enum(ACTIONS);
 export type Action = z.infer<typeof Action>;
 
+/**
+ * The function that performs an action: `remediate-<action>` with hyphens, a Kubernetes name.
+ *
+ * @example
+ * remediationFunction('restart_pods'); // → 'remediate-restart-pods'
+ */
+export const remediationFunction = (action: Action): string => `remediate-${action.replaceAll('_', '-')}`;
+
 /** The diagnostic checks, one function `check-<name>` each. */
 export const CHECKS = [
   'pod-status',
@@ -73,6 +107,14 @@ export const CHECKS = [
 export const CheckName = z.enum(CHECKS);
 export type CheckName = z.infer<typeof CheckName>;
 
+/**
+ * The function that runs a check.
+ *
+ * @example
+ * checkFunction('pod-status'); // → 'check-pod-status'
+ */
+export const checkFunction = (check: CheckName): string => `check-${check}`;
+
 export const Phase = z.enum(['diagnose', 'verify']);
 export type Phase = z.infer<typeof Phase>;
 
@@ -84,16 +126,16 @@ export type Outcome = z.infer<typeof Outcome>;
 
 /** A fact a check saw: which object, what about it, and how often. */
 export const Evidence = z.looseObject({
-  subject: z.string().max(512),
-  detail: z.string().max(4096),
-  reason: z.string().max(256).optional(),
+  subject: z.string().max(LIMITS.subject),
+  detail: z.string().max(LIMITS.text),
+  reason: z.string().max(LIMITS.id).optional(),
   count: z.number().int().nonnegative().optional()
 });
 export type Evidence = z.infer<typeof Evidence>;
 
 export const Recommendation = z.looseObject({
   action: Action,
-  reason: z.string().max(1024),
+  reason: z.string().max(LIMITS.reason),
   params: z.record(z.string(), z.unknown()).default({})
 });
 export type Recommendation = z.infer<typeof Recommendation>;
@@ -102,7 +144,7 @@ export type Recommendation = z.infer<typeof Recommendation>;
 export const Change = z.looseObject({
   verb: z.string(),
   object: z.string(),
-  detail: z.string().max(4096).optional(),
+  detail: z.string().max(LIMITS.text).optional(),
   dryRun: z.boolean().optional()
 });
 export type Change = z.infer<typeof Change>;
@@ -111,14 +153,47 @@ export type Change = z.infer<typeof Change>;
 export const Audit = z.looseObject({
   actor: z.string(),
   mode: z.enum(['enforce', 'dry-run']),
-  reason: z.string().max(1024)
+  reason: z.string().max(LIMITS.reason)
 });
 export type Audit = z.infer<typeof Audit>;
+
+/**
+ * Why a healing ended without a fix: a code for machines (metrics, the page, tests); `reason` is the prose for people.
+ * - `escalated`: the target's healing budget is spent; a human takes over.
+ * - `denied`: the guardrails (or our RBAC) refused the action: not opted in, a protected or foreign namespace.
+ * - `manual`: the fix is a human's (an OOM limit, an image tag, a dry run).
+ * - `no_fix`: no automatic fix applies to what was diagnosed (or nothing could be diagnosed).
+ * - `not_found`: the workload to act on does not exist (any more).
+ * - `timeout`: a remediation never answered (its deadline passed, or its request was dead-lettered).
+ * - `verify_failed`: the fix ran, and the target is still unhealthy.
+ * - `rolled_back`, `approval_denied`, `approval_expired`, `dependency_down`, `repeat_suppressed`: reserved for
+ *   rollback, approvals, root cause and memory (DESIGN §5, §12).
+ */
+export const REASON_CODES = [
+  'escalated',
+  'denied',
+  'manual',
+  'no_fix',
+  'not_found',
+  'timeout',
+  'verify_failed',
+  'rolled_back',
+  'approval_denied',
+  'approval_expired',
+  'dependency_down',
+  'repeat_suppressed'
+] as const;
+export const ReasonCode = z.enum(REASON_CODES);
+export type ReasonCode = z.infer<typeof ReasonCode>;
+
+/** Why a remediation failed, for the coordinator (its `summary` says it to people). */
+export const FailureCode = z.enum(['not_found', 'forbidden', 'invalid_request']);
+export type FailureCode = z.infer<typeof FailureCode>;
 
 /** A finding carried into healing.failed: the check and what it concluded. */
 export const Finding = z.looseObject({
   check: z.string(),
   verdict: Verdict,
-  summary: z.string().max(2048)
+  summary: z.string().max(LIMITS.summary)
 });
 export type Finding = z.infer<typeof Finding>;

@@ -1,6 +1,6 @@
-import { Events } from '../events/catalog.js';
+import { Events, LIMITS } from '../events/catalog.js';
 import type { Intent } from '../events/define.js';
-import type { Action, Audit, Change, Outcome, Target } from '../events/schemas.js';
+import type { Action, Audit, Change, FailureCode, Outcome, Target } from '../events/schemas.js';
 
 /** What a remediation is asked to do: the data of a `dev.cortex.remediation.<action>.requested` event. */
 export interface RemediationRequest {
@@ -21,6 +21,8 @@ export interface Actor {
 
 export interface OutcomeFields {
   outcome: Outcome;
+  /** Why a `failed` outcome failed, for the coordinator. */
+  failure?: FailureCode;
   summary: string;
   changes?: Change[];
   manualSteps?: string[];
@@ -28,13 +30,6 @@ export interface OutcomeFields {
   /** Why the guardrails allowed or denied it, when they were asked. */
   policy?: string;
 }
-
-// Limits of the RemediationCompleted schema: an outcome that does not fit would fail at publish time, after the work.
-const MAX_SUMMARY = 2048;
-const MAX_STEP = 2048;
-const MAX_STEPS = 50;
-const MAX_DETAIL = 4096;
-const MAX_CHANGES = 200;
 
 /**
  * Cuts text to `max` characters, marking the cut.
@@ -56,18 +51,19 @@ export function completed(action: Action, request: RemediationRequest, actor: Ac
   const audit: Audit & { policy?: string } = {
     actor: `system:serviceaccount:${actor.namespace}:${actor.name}`,
     mode: f.mode,
-    reason: clip(request.reason ?? `requested by healing ${healingId}`, 1024),
-    ...(f.policy ? { policy: clip(f.policy, 1024) } : {})
+    reason: clip(request.reason ?? `requested by healing ${healingId}`, LIMITS.reason),
+    ...(f.policy ? { policy: clip(f.policy, LIMITS.reason) } : {})
   };
   return Events.RemediationCompleted.intent({
     healingId,
     action,
     outcome: f.outcome,
-    summary: clip(f.summary, MAX_SUMMARY),
+    ...(f.failure ? { failure: f.failure } : {}),
+    summary: clip(f.summary, LIMITS.summary),
     changes: (f.changes ?? [])
-      .slice(0, MAX_CHANGES)
-      .map((c) => (c.detail ? { ...c, detail: clip(c.detail, MAX_DETAIL) } : c)),
-    manualSteps: (f.manualSteps ?? []).slice(0, MAX_STEPS).map((s) => clip(s, MAX_STEP)),
+      .slice(0, LIMITS.items)
+      .map((c) => (c.detail ? { ...c, detail: clip(c.detail, LIMITS.text) } : c)),
+    manualSteps: (f.manualSteps ?? []).slice(0, LIMITS.steps).map((s) => clip(s, LIMITS.summary)),
     target: { namespace: target.namespace, service: target.service },
     audit
   });

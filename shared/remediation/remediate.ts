@@ -1,8 +1,9 @@
+import { Events } from '../events/catalog.js';
 import type { Intent } from '../events/define.js';
-import type { Action, Change } from '../events/schemas.js';
+import { remediationFunction, type Action, type Change, type FailureCode } from '../events/schemas.js';
 import type { Deployment, KubePort, Service, WriteOptions } from '../kube/port.js';
 import { deploymentFor, toSelector } from '../kube/workload.js';
-import type { Ctx } from '../runtime/define-function.js';
+import { defineFunction, type Ctx, type FunctionDef, type KubeNeed, type SetupCtx } from '../runtime/define-function.js';
 import { ForbiddenError, InvalidRequestError, NotFoundError } from '../runtime/errors.js';
 import { completed, type Actor, type RemediationRequest } from './outcome.js';
 
@@ -32,13 +33,28 @@ export type Plan =
   /** No write at all: a plan for a human (outcome `manual`); `changes` are computed, never applied. */
   | { kind: 'report'; summary: string; changes: Change[]; manualSteps: string[] };
 
-export interface RemediationSpec {
-  /** The function's name (its ServiceAccount: the actor of the audit trail). */
-  name: string;
-  action: Action;
+/**
+ * What resolving a remediation's subject needs: the target Service, and the Deployments its selector may pick (their
+ * labels carry the opt-in).
+ */
+export const SUBJECT_READS: readonly KubeNeed[] = [
+  { apiGroups: [''], resources: ['services'], verbs: ['get'] },
+  { apiGroups: ['apps'], resources: ['deployments'], verbs: ['get', 'list'] }
+];
+
+/** What a remediation is configured with: the namespace Cortex runs in (its ServiceAccount's, for the audit trail). */
+export interface RemediationDeps {
+  readonly namespace: string;
+}
+
+/** A remediation's handler context. */
+export type RemediationCtx = Ctx<RemediationDeps>;
+
+export interface RemediationSpec<A extends Action = Action> {
+  action: A;
   /** The action changes nothing; a denial still carries its plan's manual steps, which only needed reads. */
   readOnly?: boolean;
-  plan(subject: Subject, request: RemediationRequest, ctx: Ctx): Promise<Plan>;
+  plan(subject: Subject, request: RemediationRequest, ctx: RemediationCtx): Promise<Plan>;
 }
 
 /**
@@ -68,11 +84,11 @@ export async function resolveSubject(kube: KubePort, target: RemediationRequest[
  * @example
  * async handle(event, ctx) { return remediate(spec, event.data, ctx); }
  */
-export async function remediate(spec: RemediationSpec, request: RemediationRequest, ctx: Ctx): Promise<Intent[]> {
+export async function remediate(spec: RemediationSpec, request: RemediationRequest, ctx: RemediationCtx): Promise<Intent[]> {
   const { action } = spec;
   const { target } = request;
   const where = `${target.namespace}/${target.service}`;
-  const actor: Actor = { name: spec.name, namespace: ctx.config.namespace };
+  const actor: Actor = { name: remediationFunction(action), namespace: ctx.deps.namespace };
   const mode = ctx.policy.mode === 'dry-run' || request.dryRun ? 'dry-run' : 'enforce';
   const done: Change[] = [];
   let manualSteps: string[] = [];
@@ -94,6 +110,7 @@ export async function remediate(spec: RemediationSpec, request: RemediationReque
     if (!subject) {
       return answer({
         outcome: 'failed',
+        failure: 'not_found',
         summary: `no Deployment found behind ${where}: nothing to ${action.replaceAll('_', ' ')}`,
         manualSteps: [
           `Check what the Service selects: kubectl get service -n ${target.namespace} ${target.service} -o wide; kubectl get deployments -n ${target.namespace} --show-labels`
@@ -150,6 +167,7 @@ export async function remediate(spec: RemediationSpec, request: RemediationReque
     if (!failure) throw err;
     return answer({
       outcome: 'failed',
+      failure: failure.code,
       summary: failure.summary,
       changes: done,
       manualSteps: [...failure.manualSteps, ...manualSteps]
@@ -163,24 +181,27 @@ function asOutcome(
   spec: RemediationSpec,
   where: string,
   actor: Actor
-): { summary: string; manualSteps: string[] } | undefined {
+): { code: FailureCode; summary: string; manualSteps: string[] } | undefined {
   const namespace = where.split('/')[0];
   if (err instanceof ForbiddenError) {
     return {
+      code: 'forbidden',
       summary: `forbidden: ${err.message}`,
       manualSteps: [
-        `The ServiceAccount ${actor.namespace}/${actor.name} may not do this in namespace ${namespace}: check the RoleBinding cortex-${spec.name} there (kubectl apply -k knative/targets/${namespace}), or run the steps below by hand.`
+        `The ServiceAccount ${actor.namespace}/${actor.name} may not do this in namespace ${namespace}: check the RoleBinding cortex-${actor.name} there (kubectl apply -k knative/targets/${namespace}), or run the steps below by hand.`
       ]
     };
   }
   if (err instanceof NotFoundError) {
     return {
+      code: 'not_found',
       summary: `not found: ${err.message} (it changed while ${spec.action} ran on ${where})`,
       manualSteps: [`Look at the workload as it is now: kubectl get deployments,pods -n ${namespace}`]
     };
   }
   if (err instanceof InvalidRequestError) {
     return {
+      code: 'invalid_request',
       summary: `rejected by the API server: ${err.message}`,
       manualSteps: [
         `Cortex's ${spec.action} request on ${where} was invalid; report it with this event and fix the workload by hand.`
@@ -188,4 +209,33 @@ function asOutcome(
     };
   }
   return undefined;
+}
+
+/** The definition of one remediation function. */
+export type RemediationDef<A extends Action> = FunctionDef<
+  readonly [(typeof Events.RemediationRequested)[A]],
+  readonly [],
+  RemediationDeps
+>;
+
+/**
+ * Declares a remediation: the function `remediate-<action>`, subscribed to `remediation.<action>.requested`,
+ * answering one `remediation.completed` through `remediate` and its guardrails.
+ *
+ * @example
+ * export default defineRemediation({ action: 'scale_up', description: '…', kube: [...], plan: planScaleUp });
+ */
+export function defineRemediation<A extends Action>(
+  spec: RemediationSpec<A> & { description: string; kube: readonly KubeNeed[] }
+): RemediationDef<A> {
+  const { description, kube, ...rest } = spec;
+  return defineFunction({
+    name: remediationFunction(spec.action),
+    description,
+    on: [Events.RemediationRequested[spec.action]] as const,
+    emits: [Events.RemediationCompleted],
+    kube,
+    setup: ({ config }: Pick<SetupCtx, 'config'>): RemediationDeps => ({ namespace: config.namespace }),
+    handle: (event, ctx) => remediate(rest, event.data, ctx)
+  });
 }

@@ -1,17 +1,9 @@
 import { createHash, randomUUID } from 'node:crypto';
 
-/** Time, injected so handlers stay pure and tests control it. */
-export interface Clock {
-  now(): Date;
-}
+import type { Clock, Ids } from '../events/envelope.js';
 
-/** Id minting, injected for the same reason. */
-export interface Ids {
-  /** A fresh random id, for things with no causing event (a chat session, a CLI send). */
-  uuid(): string;
-  /** A stable id derived from its parts: the same parts give the same id, on any replica, after any restart. */
-  derive(...parts: string[]): string;
-}
+// The ports are declared where envelopes are stamped (the ground floor); the system implementations live here.
+export type { Clock, Ids };
 
 export const systemClock: Clock = { now: () => new Date() };
 

@@ -1,93 +1,24 @@
 import { z } from 'zod';
 import { ConfigError } from './errors.js';
 import { readPodNamespace } from './pod-namespace.js';
+import {
+  bool,
+  csv,
+  int,
+  labelSet,
+  mcpAuth,
+  mcpServers,
+  secret,
+  type McpAuthConfig,
+  type McpServerConfig
+} from './env-schema.js';
+
+export type { McpAuthConfig, McpServerConfig } from './env-schema.js';
 
 /*
  * The only module that reads process.env. Everything is parsed once, at startup, with one schema; a value is
  * required unless its default is written next to it. A problem makes the process exit before it serves.
  */
-
-const csv = z.string().transform((s) =>
-  s
-    .split(',')
-    .map((x) => x.trim())
-    .filter(Boolean)
-);
-const int = (def: number) => z.coerce.number().int().nonnegative().default(def);
-const bool = (def: boolean) =>
-  z
-    .enum(['true', 'false', '1', '0', 'yes', 'no'])
-    .default(def ? 'true' : 'false')
-    .transform((v) => v === 'true' || v === '1' || v === 'yes');
-
-/** `k=v,k2=v2` → `{ k: 'v', k2: 'v2' }` (a Kubernetes equality-based label set). */
-const labelSet = z.string().transform((s, ctx) => {
-  const out: Record<string, string> = {};
-  for (const term of s
-    .split(',')
-    .map((x) => x.trim())
-    .filter(Boolean)) {
-    const [k, v, ...rest] = term.split('=');
-    if (!k?.trim() || v === undefined || rest.length > 0) {
-      ctx.addIssue({ code: 'custom', message: `"${term}" is not a label: write key=value pairs separated by commas` });
-      return z.NEVER;
-    }
-    out[k.trim()] = v.trim();
-  }
-  return out;
-});
-
-/** A credential from the Secret `cortex-secrets`: the placeholders knative/config.yaml ships with are refused. */
-const secret = (name: string) =>
-  z.string().refine((v) => !v.startsWith('REPLACE-'), {
-    message: `${name} still holds the placeholder from knative/config.yaml: fill the Secret cortex-secrets (README, Deploy on Knative)`
-  });
-
-const McpServer = z.object({
-  name: z.string().regex(/^[a-zA-Z0-9_-]{1,32}$/, 'MCP server names are 1-32 letters, digits, "_" or "-"'),
-  url: z.url(),
-  target: z.object({ namespace: z.string().min(1), service: z.string().min(1) })
-});
-/**
- * Credentials for one MCP server, from the Secret (`CORTEX_MCP_AUTH`, keyed by server name): static headers
- * (`Authorization: Bearer …`, an API key header) and/or OAuth 2.1 client credentials for a server that announces
- * an authorization server (`issuer`: the authorization server the credentials were registered with).
- */
-const McpAuth = z.strictObject({
-  headers: z.record(z.string().regex(/^[A-Za-z0-9-]+$/, 'header names are letters, digits and "-"'), z.string()).optional(),
-  oauth: z
-    .strictObject({
-      clientId: z.string().min(1),
-      clientSecret: z.string().min(1),
-      issuer: z.url(),
-      scope: z.string().optional()
-    })
-    .optional()
-});
-export type McpAuthConfig = z.infer<typeof McpAuth>;
-export type McpServerConfig = z.infer<typeof McpServer> & { auth?: McpAuthConfig };
-
-/** An env var holding JSON, parsed; `fallback` when unset. */
-const jsonOf = (what: string, example: string, fallback: string) =>
-  z
-    .string()
-    .default(fallback)
-    .transform((s, ctx) => {
-      try {
-        return JSON.parse(s) as unknown;
-      } catch {
-        ctx.addIssue({ code: 'custom', message: `${what} must be JSON: ${example}` });
-        return z.NEVER;
-      }
-    });
-const mcpServers = jsonOf('CORTEX_MCP_SERVERS', '[{"name","url","target":{namespace,service}}]', '[]').pipe(
-  z.array(McpServer)
-);
-const mcpAuth = jsonOf(
-  'CORTEX_MCP_AUTH',
-  '{"<server>":{"headers":{…},"oauth":{clientId,clientSecret,issuer,scope?}}}',
-  '{}'
-).pipe(z.record(z.string(), McpAuth));
 
 const EnvSchema = z.object({
   CORTEX_FUNCTION: z.string().optional(),
@@ -136,7 +67,7 @@ const EnvSchema = z.object({
   CORTEX_RELAY_HEARTBEAT_MS: int(15_000),
   CORTEX_LOCAL_MODE: bool(false),
   // Chat (DESIGN §8)
-  ANTHROPIC_API_KEY: secret('ANTHROPIC_API_KEY').optional(),
+  ANTHROPIC_API_KEY: secret('ANTHROPIC_API_KEY', 'cortex-anthropic').optional(),
   ANTHROPIC_BASE_URL: z.url().optional(),
   CORTEX_MODEL: z.string().default('claude-sonnet-5'),
   CORTEX_MAX_TOKENS: int(1024),

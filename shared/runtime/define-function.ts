@@ -35,23 +35,57 @@ export interface CortexEvent<T extends string = string, D = unknown> {
 /** The event union a list of catalog entries can deliver; `switch (event.type)` narrows `data`. */
 export type EventOf<D> = D extends EventDef<infer T, infer S> ? CortexEvent<T, z.output<S>> : never;
 
-/** The ports a handler gets. Handlers touch nothing else: no process.env, fetch, Date.now or Kubernetes client. */
-export interface Ctx {
+/** The ports every function gets. Handlers touch nothing else: no process.env, fetch, Date.now or Kubernetes client. */
+export interface Ports {
   readonly log: Logger;
   readonly clock: Clock;
   readonly ids: Ids;
-  readonly config: Config;
   /** Kubernetes, through the narrow port; only for functions that declare `kube` needs. */
   readonly kube: KubePort;
   readonly policy: Policy;
   readonly store: Store;
 }
 
-/** Ports for HTTP routes and background work, which act on their own and so publish directly. */
-export interface RouteCtx extends Ctx {
+/** Publishing and shutdown hooks: what code that acts on its own (routes, setup, ticks) needs beside the ports. */
+export interface ProcessHooks {
   publish(intents: readonly Intent[], cause?: Cause): Promise<void>;
   /** Registers work to run on graceful shutdown (close SSE streams, stop timers). */
   onShutdown(fn: () => void | Promise<void>): void;
+}
+
+/**
+ * What `setup` sees: the ports, the hooks and the whole configuration. It is the one place a function reads
+ * configuration; it hands on the slice the function uses.
+ */
+export interface SetupCtx extends Ports, ProcessHooks {
+  readonly config: Config;
+}
+
+/** What a handler gets: the ports and the dependencies its function's `setup` built (`undefined` without one). */
+export interface Ctx<D = unknown> extends Ports {
+  readonly deps: D;
+}
+
+/** What routes, ticks and gauges get: the handler's context plus the hooks, since they act on their own. */
+export interface RouteCtx<D = unknown> extends Ctx<D>, ProcessHooks {}
+
+/**
+ * What one periodic run produced for one key (a target): published under `cause` id `<tick>:<key>`, continuing
+ * `traceparent` when given, so work a timer does stays in the trace it belongs to.
+ */
+export interface TickBatch {
+  readonly key: string;
+  readonly intents: readonly Intent[];
+  readonly traceparent?: string | undefined;
+}
+
+/**
+ * Periodic work the runtime runs while the process lives (locally, and between deliveries in a cluster, where a
+ * PingSource event does the same through `handle` and survives scale-to-zero).
+ */
+export interface TickDef<D> {
+  everyMs(deps: D): number;
+  run(ctx: RouteCtx<D>, tickId: string): Promise<readonly TickBatch[]>;
 }
 
 /** A gauge a function exposes on `/metrics`, read when Prometheus scrapes (the relay's connected clients). */
@@ -84,11 +118,20 @@ export interface KnativeOptions {
   /** Retries of this function's Triggers (after the first attempt), when the default (4) does not fit. */
   readonly deliveryRetry?: number;
   readonly memory?: { request: string; limit: string };
+  /** The Secrets whose keys become the function's environment; none by default (a check holds no credential). */
+  readonly secrets?: readonly SecretName[];
 }
+
+/**
+ * The Secrets of a deployment (knative/config.yaml): `cortex-secrets` holds the session secret and the operator token
+ * (the chat and the relay), `cortex-anthropic` the Claude API key (only functions that call Claude).
+ */
+export type SecretName = 'cortex-secrets' | 'cortex-anthropic';
 
 export interface FunctionDef<
   On extends readonly AnyEventDef[] = readonly AnyEventDef[],
-  Dl extends readonly AnyEventDef[] = readonly AnyEventDef[]
+  Dl extends readonly AnyEventDef[] = readonly AnyEventDef[],
+  D = undefined
 > {
   /** DNS-1123 name: the Knative Service, ServiceAccount and `CORTEX_FUNCTION` value. */
   readonly name: string;
@@ -103,13 +146,18 @@ export interface FunctionDef<
   readonly knative?: KnativeOptions;
   /** Configuration the function cannot start without. */
   readonly requires?: readonly (keyof Config)[];
-  handle(event: EventOf<On[number] | Dl[number]>, ctx: Ctx): Promise<readonly Intent[]>;
+  /**
+   * Builds what `handle`, routes and ticks need, once, when the function is served (Temporal's
+   * `createActivities(deps)`): the slice of configuration the function uses, its in-process state, its clients.
+   */
+  setup?(ctx: SetupCtx): D | Promise<D>;
+  handle(event: EventOf<On[number] | Dl[number]>, ctx: Ctx<D>): Promise<readonly Intent[]>;
   /** Extra HTTP routes (the chat endpoint, the SSE relay), mounted next to `POST /`. */
-  routes?(router: Router, ctx: RouteCtx): void;
-  /** Background work started with the server (timers). */
-  start?(ctx: RouteCtx): void | Promise<void>;
+  routes?(router: Router, ctx: RouteCtx<D>): void;
+  /** Periodic work while the process lives (the coordinator's deadline checks). */
+  tick?: TickDef<D>;
   /** Gauges of the function's own state, beside the ones the runtime keeps for every function. */
-  metrics?(ctx: RouteCtx): readonly FunctionGauge[];
+  metrics?(ctx: RouteCtx<D>): readonly FunctionGauge[];
 }
 
 /**
@@ -120,18 +168,20 @@ export interface FunctionDef<
  * export default defineFunction({
  *   name: 'error-intake', description: 'Classifies reported errors.',
  *   on: [Events.ErrorReported], emits: [Events.HealingRequested],
- *   async handle(event) { return []; }
+ *   setup: ({ config }) => ({ namespace: config.namespace }),
+ *   async handle(event, { deps }) { return []; }
  * });
  */
 export function defineFunction<
   const On extends readonly AnyEventDef[],
-  const Dl extends readonly AnyEventDef[] = readonly []
->(def: FunctionDef<On, Dl>): FunctionDef<On, Dl> {
+  const Dl extends readonly AnyEventDef[] = readonly [],
+  D = undefined
+>(def: FunctionDef<On, Dl, D>): FunctionDef<On, Dl, D> {
   return Object.freeze(def);
 }
 
 /** Any function definition, for the registry and the runtime. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type AnyFunctionDef = FunctionDef<any, any>;
+export type AnyFunctionDef = FunctionDef<any, any, any>;
 
 export type { Intent };

@@ -10,7 +10,7 @@ import { InProgressError, InvalidEventError } from './errors.js';
 import { idempotencyKey, type Idempotency } from './idempotency.js';
 import type { FunctionMetrics } from './metrics.js';
 import type { Publish } from './publish.js';
-import { createTracer } from '../tracing/tracer.js';
+import { untracedTracer } from '../tracing/provider.js';
 import { parseTraceparent, traceExtensions } from '../tracing/traceparent.js';
 
 export interface DeliveryDeps {
@@ -32,8 +32,6 @@ export type DeliveryResult = {
   /** The delivery's span: what its log line and every emitted event's `traceparent` name. */
   trace: { traceid: string; spanid: string };
 };
-
-const untraced = createTracer();
 
 const CORE = new Set(['specversion', 'id', 'source', 'type', 'time', 'datacontenttype', 'dataschema', 'subject', 'data']);
 
@@ -111,7 +109,7 @@ export function stampIntents(
   def: AnyFunctionDef,
   intents: readonly Intent[],
   cause: Cause | undefined,
-  ctx: Ctx,
+  ctx: Pick<Ctx, 'clock' | 'ids'>,
   trace?: TraceStamp
 ): CloudEventRecord[] {
   return intents.map((intent, i) => {
@@ -158,7 +156,7 @@ export async function deliver(deps: DeliveryDeps, headers: Headers, body: string
   const deadLetter = deadLetterOf(record);
   const known = accepted(def, record, deadLetter !== undefined);
   const event = toCortexEvent(record, parseData(known, record.data), deadLetter);
-  const { span, parent } = deliverySpan(deps.tracer ?? untraced, def, record);
+  const { span, parent } = deliverySpan(deps.tracer ?? untracedTracer, def, record);
   const ids = { traceid: span.spanContext().traceId, spanid: span.spanContext().spanId };
   // The span is active while the handler runs and its intents are published: their log lines carry its ids.
   return context.with(trace.setSpan(parent, span), async (): Promise<DeliveryResult> => {

@@ -4,42 +4,15 @@
  * A domain "no" (a policy denial, a workload not opted in) is an event, not one of these.
  */
 
-export interface CortexErrorOptions {
-  cause?: unknown;
-  /** Extra facts for the JSON error body and the log line. */
-  data?: Record<string, unknown>;
-}
+import { CortexError, InvalidEventError, UnsupportedMediaTypeError, type CortexErrorOptions } from '../events/errors.js';
 
-/** Base class: a stable machine-readable `code`, a human message, an optional cause. */
-export class CortexError extends Error {
-  readonly code: string;
-  readonly data: Record<string, unknown> | undefined;
-  constructor(code: string, message: string, options: CortexErrorOptions = {}) {
-    super(message, { cause: options.cause });
-    this.name = new.target.name;
-    this.code = code;
-    this.data = options.data;
-  }
-}
-
-/** Malformed, schema-invalid or unknown-type event: 400, not retried. */
-export class InvalidEventError extends CortexError {
-  constructor(message: string, options: CortexErrorOptions = {}) {
-    super('invalid_event', message, options);
-  }
-}
+// The errors of reading an event live with the parser, on the ground floor; callers import every error from here.
+export { CortexError, InvalidEventError, UnsupportedMediaTypeError, type CortexErrorOptions };
 
 /** The body is larger than the configured limit: 413, not retried. */
 export class PayloadTooLargeError extends CortexError {
   constructor(message: string, options: CortexErrorOptions = {}) {
     super('payload_too_large', message, options);
-  }
-}
-
-/** A content type we do not accept (e.g. a CloudEvents batch): 415, not retried. */
-export class UnsupportedMediaTypeError extends CortexError {
-  constructor(message: string, options: CortexErrorOptions = {}) {
-    super('unsupported_media_type', message, options);
   }
 }
 

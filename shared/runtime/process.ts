@@ -1,4 +1,4 @@
-import { ErrorReported } from '../events/catalog.js';
+import { ErrorReported, LIMITS } from '../events/catalog.js';
 import { stamp } from '../events/envelope.js';
 import type { AnyFunctionDef } from './define-function.js';
 import { createPublisher } from './publish.js';
@@ -24,7 +24,7 @@ export function installCrashHandlers(fn: RunningFunction, exit: (code: number) =
     const intent = ErrorReported.intent({
       component: fn.name,
       category,
-      message: `${error.name}: ${error.message}`.slice(0, 4096),
+      message: `${error.name}: ${error.message}`.slice(0, LIMITS.text),
       occurredAt: ctx.clock.now().toISOString(),
       target: { namespace: config.namespace, service: config.service ?? fn.name }
     });
@@ -64,8 +64,10 @@ export function installSignalHandlers(stop: () => Promise<void>, log: { info(msg
  * await serveProcess(def);
  */
 export async function serveProcess(def: AnyFunctionDef, opts: RunOptions = {}): Promise<RunningFunction> {
-  const fn = await run(def, opts);
+  // Signals are handled from before the server listens: a SIGTERM right after "listening" must drain, not kill.
+  const serving: { fn?: RunningFunction } = {};
+  installSignalHandlers(async () => serving.fn?.stop(), { info: (msg) => serving.fn?.ctx.log.info(msg) });
+  const fn = (serving.fn = await run(def, opts));
   installCrashHandlers(fn);
-  installSignalHandlers(fn.stop, fn.ctx.log);
   return fn;
 }

@@ -8,7 +8,7 @@ import type { KubePort } from '../kube/port.js';
 import { createPolicy } from '../policy/guardrails.js';
 import { systemClock, systemIds, type Clock, type Ids } from './clock.js';
 import { loadConfig, requireConfig, type Config } from './config.js';
-import type { AnyFunctionDef, Ctx, RouteCtx } from './define-function.js';
+import type { AnyFunctionDef, Ports, ProcessHooks, RouteCtx } from './define-function.js';
 import { stampIntents } from './delivery.js';
 import { createIdempotency } from './idempotency.js';
 import { createLogger } from './logging.js';
@@ -16,9 +16,9 @@ import { createPublisher, type Publish } from './publish.js';
 import { createApp, type ServerState } from './server.js';
 import { createMemoryStore, type Store } from './store.js';
 import { createFunctionMetrics } from './metrics.js';
+import { startTick } from './tick.js';
 import { activeSpanContext, installContextManager } from '../tracing/context.js';
-import { createOtlpExporter } from '../tracing/otlp.js';
-import { createTracer } from '../tracing/tracer.js';
+import { createTracing } from '../tracing/provider.js';
 import { traceExtensions } from '../tracing/traceparent.js';
 
 export interface RunOptions {
@@ -90,45 +90,43 @@ export async function run(def: AnyFunctionDef, opts: RunOptions = {}): Promise<R
   const ids = opts.ids ?? systemIds;
   installContextManager();
   // Spans are always made (their ids travel in every event's traceparent); they are exported only to a configured collector.
-  const exporter = config.otlpEndpoint
-    ? createOtlpExporter({ endpoint: config.otlpEndpoint, service: def.name, log })
-    : undefined;
-  const tracer = createTracer({ exporter });
+  const tracing = createTracing({ service: def.name, endpoint: config.otlpEndpoint, log });
+  const tracer = tracing.tracer;
   const metrics = createFunctionMetrics({ name: def.name, emits: def.emits.map((d: { type: string }) => d.type) });
   const sink = opts.publish ?? createPublisher({ sink: config.sink, timeoutMs: config.publishTimeoutMs });
   const publish: Publish = async (event) => {
     await sink(event);
     metrics.emitted(event);
   };
-  const policy = createPolicy(config.remediation);
-  const ctx: Ctx = {
+  const ports: Ports = {
     log,
     clock,
     ids,
-    config,
     kube: await kubeFor(def, config, opts.kube),
-    policy,
+    policy: createPolicy(config.remediation),
     store: opts.store ?? createMemoryStore()
   };
-  const hooks: Array<() => void | Promise<void>> = [];
-  const routeCtx: RouteCtx = {
-    ...ctx,
+  const shutdownHooks: Array<() => void | Promise<void>> = [];
+  const hooks: ProcessHooks = {
     async publish(intents: readonly Intent[], cause?: Cause) {
       // Inside a traced request (the chat's POST /chat) the events continue its trace.
       const active = activeSpanContext();
-      for (const e of stampIntents(def, intents, cause, ctx, active ? traceExtensions(active) : undefined)) await publish(e);
+      for (const e of stampIntents(def, intents, cause, ports, active ? traceExtensions(active) : undefined))
+        await publish(e);
     },
-    onShutdown: (fn) => void hooks.push(fn)
+    onShutdown: (fn) => void shutdownHooks.push(fn)
   };
+  // The function's own dependencies, built once from the configuration it uses (its `setup`).
+  const deps: unknown = await def.setup?.({ ...ports, ...hooks, config });
+  const routeCtx: RouteCtx = { ...ports, ...hooks, deps };
   const seen = createIdempotency<CloudEventRecord[]>({ ...config.idempotency, now: () => clock.now().getTime() });
   const state: ServerState = { ready: false, inflight: 0 };
-  // Handlers get the same context object as routes (typed as Ctx), so a function's in-process state can be keyed on it.
   for (const gauge of def.metrics?.(routeCtx) ?? []) metrics.gauge(gauge);
   const app = createApp(def, { def, ctx: routeCtx, publish, seen, tracer, metrics }, routeCtx, state, config.bodyLimitBytes);
   const httpServer: Server = createServer(app);
   httpServer.keepAliveTimeout = 65_000;
   const port = await listen(httpServer, config.port, config.host);
-  await def.start?.(routeCtx);
+  startTick(def, routeCtx);
   state.ready = true;
   const host = config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
   log.info({ port, sink: config.sink, on: def.on.map((d: { type: string }) => d.type) }, `${def.name} listening`);
@@ -138,14 +136,14 @@ export async function run(def: AnyFunctionDef, opts: RunOptions = {}): Promise<R
     (stopping ??= (async () => {
       state.ready = false;
       const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()));
-      for (const hook of hooks.splice(0))
+      for (const hook of shutdownHooks.splice(0))
         await Promise.resolve(hook()).catch((err) => log.warn({ err }, 'shutdown hook failed'));
       const deadline = Date.now() + config.shutdownTimeoutMs;
       while (state.inflight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
       if (state.inflight > 0) log.warn({ inflight: state.inflight }, 'shutdown timeout: closing remaining connections');
       httpServer.closeAllConnections();
       await closed;
-      await exporter?.shutdown();
+      await tracing.shutdown();
       log.info('stopped');
       log.flush?.();
     })());

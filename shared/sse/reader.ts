@@ -1,8 +1,10 @@
+import { createParser } from 'eventsource-parser';
+
 /*
- * A reader of text/event-stream bodies (fetch Response bodies) per the WHATWG parsing rules that matter to our
- * clients (the chat following a healing, `cortex tail`): `event`, `data` (several lines joined with "\n"), `id` (kept
- * across frames, as EventSource keeps its last event id), `retry`, comments, CRLF/LF/CR line ends, dispatch on a
- * blank line.
+ * A reader of text/event-stream bodies (fetch Response bodies) for our clients (the chat following a healing,
+ * `cortex tail`). eventsource-parser does the WHATWG parsing (fields, multi-line data, comments, CR/LF/CRLF, dispatch
+ * on a blank line); this keeps what a reconnecting client carries: the last event id, as EventSource keeps it across
+ * frames, and the server's retry delay.
  */
 
 export interface SseFrame {
@@ -28,47 +30,31 @@ export async function* readSse(
   body: ReadableStream<Uint8Array>,
   state: SseState = { lastEventId: undefined, retryMs: undefined }
 ): AsyncGenerator<SseFrame> {
+  const ready: SseFrame[] = [];
+  const parser = createParser({
+    onEvent(message) {
+      if (message.id !== undefined) state.lastEventId = message.id;
+      ready.push({ event: message.event || 'message', data: message.data, id: state.lastEventId });
+    },
+    onRetry: (ms) => void (state.retryMs = ms)
+  });
   const decoder = new TextDecoder();
   const reader = body.getReader();
-  let buffer = '';
-  let event = '';
-  let data: string[] = [];
-  /** One line; returns a frame when the line is the blank line that dispatches one. */
-  const line = (text: string): SseFrame | undefined => {
-    if (text === '') {
-      const frame =
-        data.length > 0 ? { event: event || 'message', data: data.join('\n'), id: state.lastEventId } : undefined;
-      event = '';
-      data = [];
-      return frame;
-    }
-    if (text.startsWith(':')) return undefined;
-    const colon = text.indexOf(':');
-    const field = colon < 0 ? text : text.slice(0, colon);
-    const value = colon < 0 ? '' : text.slice(colon + 1).replace(/^ /, '');
-    if (field === 'event') event = value;
-    else if (field === 'data') data.push(value);
-    else if (field === 'id' && !value.includes('\0')) state.lastEventId = value;
-    else if (field === 'retry' && /^\d+$/.test(value)) state.retryMs = Number(value);
-    return undefined;
-  };
   try {
+    let last = '';
     for (;;) {
       const { done, value } = await reader.read();
       if (done) break;
-      buffer += decoder.decode(value, { stream: true });
-      let m: RegExpExecArray | null;
-      // A trailing "\r" may be the first half of "\r\n": it waits for more input (or the end of the body).
-      while ((m = /\r\n|\n|\r(?!$)/.exec(buffer))) {
-        const frame = line(buffer.slice(0, m.index));
-        buffer = buffer.slice(m.index + m[0].length);
-        if (frame) yield frame;
+      const text = decoder.decode(value, { stream: true });
+      if (text) {
+        parser.feed(text);
+        last = text;
       }
+      yield* ready.splice(0);
     }
-    if (buffer.endsWith('\r')) {
-      const frame = line(buffer.slice(0, -1));
-      if (frame) yield frame;
-    }
+    // A body that ends on "\r" ended that line: the parser waits for a possible "\n", so give it one.
+    if (last.endsWith('\r')) parser.feed('\n');
+    yield* ready.splice(0);
   } finally {
     await reader.cancel().catch(() => undefined);
   }

@@ -1,44 +1,12 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
-import { context, ROOT_CONTEXT, trace, type Context, type ContextManager, type SpanContext } from '@opentelemetry/api';
+import { context, trace, type SpanContext } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 
 /*
  * The OpenTelemetry API's default context manager is a no-op, so `context.active()` would always be the root and a
- * span started for a request would be invisible to the code it calls. This one keeps the active context in an
- * AsyncLocalStorage: a span made active around a delivery or an HTTP request is what its log lines and the events it
- * publishes see, across awaits. It is process-wide by nature and shared by every function served in the process.
+ * span started for a request would be invisible to the code it calls. OpenTelemetry's AsyncLocalStorage manager keeps
+ * it across awaits: a span made active around a delivery or an HTTP request is what its log lines and the events it
+ * publishes see. It is process-wide by nature and shared by every function served in the process.
  */
-
-class AsyncLocalContextManager implements ContextManager {
-  readonly #storage = new AsyncLocalStorage<Context>();
-
-  active(): Context {
-    return this.#storage.getStore() ?? ROOT_CONTEXT;
-  }
-
-  with<A extends unknown[], F extends (...args: A) => ReturnType<F>>(
-    ctx: Context,
-    fn: F,
-    thisArg?: ThisParameterType<F>,
-    ...args: A
-  ): ReturnType<F> {
-    return this.#storage.run(ctx, () => fn.apply(thisArg, args));
-  }
-
-  bind<T>(ctx: Context, target: T): T {
-    if (typeof target !== 'function') return target;
-    const run = (...args: unknown[]): unknown => this.with(ctx, () => (target as (...a: unknown[]) => unknown)(...args));
-    return run as T;
-  }
-
-  enable(): this {
-    return this;
-  }
-
-  disable(): this {
-    this.#storage.disable();
-    return this;
-  }
-}
 
 let installed = false;
 
@@ -52,7 +20,7 @@ let installed = false;
  */
 export function installContextManager(): boolean {
   if (installed) return true;
-  installed = context.setGlobalContextManager(new AsyncLocalContextManager());
+  installed = context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
   return installed;
 }
 

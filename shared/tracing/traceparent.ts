@@ -1,13 +1,16 @@
-import { randomBytes } from 'node:crypto';
-import { createTraceState, isSpanContextValid, TraceFlags, type SpanContext } from '@opentelemetry/api';
+import { defaultTextMapGetter, defaultTextMapSetter, ROOT_CONTEXT, trace, type SpanContext } from '@opentelemetry/api';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import { RandomIdGenerator } from '@opentelemetry/sdk-trace-node';
 
 /*
  * W3C Trace Context (https://www.w3.org/TR/trace-context/) carried as the CloudEvents distributed-tracing extension:
- * `traceparent` = `<version>-<trace-id>-<parent-id>-<flags>`, `tracestate` passed through untouched. A value that does
- * not parse is ignored (the receiver starts a new trace), as the spec asks of a vendor that cannot read it.
+ * `traceparent` and `tracestate` are read and written by OpenTelemetry's W3C propagator, with the event's extension
+ * attributes as its carrier. A value that does not parse is ignored (the receiver starts a new trace), as the spec
+ * asks of a vendor that cannot read it.
  */
 
-const TRACEPARENT = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})(-.*)?$/;
+const propagator = new W3CTraceContextPropagator();
+const ids = new RandomIdGenerator();
 
 /**
  * Reads a `traceparent` (and optional `tracestate`) into a remote span context, or undefined when it is missing or
@@ -19,31 +22,9 @@ const TRACEPARENT = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})(
  */
 export function parseTraceparent(traceparent: unknown, tracestate?: unknown): SpanContext | undefined {
   if (typeof traceparent !== 'string') return undefined;
-  const m = TRACEPARENT.exec(traceparent.trim());
-  if (!m) return undefined;
-  const [, version, traceId, spanId, flags, rest] = m as unknown as [
-    string,
-    string,
-    string,
-    string,
-    string,
-    string | undefined
-  ];
-  if (version === 'ff' || (version === '00' && rest !== undefined)) return undefined;
-  const ctx: SpanContext = { traceId, spanId, traceFlags: parseInt(flags, 16) & TraceFlags.SAMPLED, isRemote: true };
-  if (typeof tracestate === 'string' && tracestate.trim() !== '') ctx.traceState = createTraceState(tracestate);
-  return isSpanContextValid(ctx) ? ctx : undefined;
-}
-
-/**
- * Writes a span context as a version-00 `traceparent`.
- *
- * @example
- * formatTraceparent({ traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7', traceFlags: 1 });
- * // → '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01'
- */
-export function formatTraceparent(ctx: SpanContext): string {
-  return `00-${ctx.traceId}-${ctx.spanId}-${(ctx.traceFlags & TraceFlags.SAMPLED).toString(16).padStart(2, '0')}`;
+  const carrier: Record<string, string> = { traceparent };
+  if (typeof tracestate === 'string') carrier.tracestate = tracestate;
+  return trace.getSpanContext(propagator.extract(ROOT_CONTEXT, carrier, defaultTextMapGetter));
 }
 
 /**
@@ -53,16 +34,19 @@ export function formatTraceparent(ctx: SpanContext): string {
  * traceExtensions(span.spanContext()); // → { traceparent: '00-…-…-01', tracestate: 'vendor=abc' }
  */
 export function traceExtensions(ctx: SpanContext): { traceparent: string; tracestate?: string } {
-  const state = ctx.traceState?.serialize();
-  return { traceparent: formatTraceparent(ctx), ...(state ? { tracestate: state } : {}) };
+  const carrier: Record<string, string> = {};
+  propagator.inject(trace.setSpanContext(ROOT_CONTEXT, ctx), carrier, defaultTextMapSetter);
+  return { traceparent: carrier.traceparent!, ...(carrier.tracestate ? { tracestate: carrier.tracestate } : {}) };
 }
 
-function randomHex(bytes: number): string {
-  for (;;) {
-    const hex = randomBytes(bytes).toString('hex');
-    if (!/^0+$/.test(hex)) return hex; // all zeros is the invalid id
-  }
-}
+/**
+ * Writes a span context as a version-00 `traceparent`.
+ *
+ * @example
+ * formatTraceparent({ traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7', traceFlags: 1 });
+ * // → '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01'
+ */
+export const formatTraceparent = (ctx: SpanContext): string => traceExtensions(ctx).traceparent;
 
 /**
  * A fresh, valid 16-byte trace id (32 hex digits).
@@ -70,11 +54,11 @@ function randomHex(bytes: number): string {
  * @example
  * const traceparent = `00-${newTraceId()}-${newSpanId()}-01`; // the root of a new trace
  */
-export const newTraceId = (): string => randomHex(16);
+export const newTraceId = (): string => ids.generateTraceId();
 /**
  * A fresh, valid 8-byte span id (16 hex digits).
  *
  * @example
  * newSpanId(); // → '00f067aa0ba902b7'
  */
-export const newSpanId = (): string => randomHex(8);
+export const newSpanId = (): string => ids.generateSpanId();

@@ -151,6 +151,30 @@ describe('Contract: knative/ deploys as an operator runs it', () => {
     }
   });
 
+  it('mounts each Secret only where it is used: the Claude key in the chat alone, no credential in a check', () => {
+    // Prepare
+    const mounted = new Map(
+      byKind('Service')
+        .filter((s) => s.object.apiVersion === 'serving.knative.dev/v1')
+        .map((s) => [
+          s.object.metadata.name as string,
+          (s.object.spec.template.spec.containers[0].envFrom as Array<{ secretRef?: { name: string } }>)
+            .flatMap((e) => (e.secretRef ? [e.secretRef.name] : []))
+            .sort()
+        ])
+    );
+    const secrets = byKind('Secret').map((s) => [s.object.metadata.name, Object.keys(s.object.stringData).sort()]);
+    // Assess
+    expect(secrets).toEqual([
+      ['cortex-secrets', ['CORTEX_OPERATOR_TOKEN', 'CORTEX_SESSION_SECRET']],
+      ['cortex-anthropic', ['ANTHROPIC_API_KEY']]
+    ]);
+    expect([...mounted].filter(([, names]) => names.includes('cortex-anthropic')).map(([fn]) => fn)).toEqual(['chat']);
+    expect(mounted.get('sse-relay')).toEqual(['cortex-secrets']);
+    for (const [fn, names] of mounted)
+      if (/^(check|remediate)-/.test(fn) || fn === 'error-intake') expect(names, fn).toEqual([]);
+  });
+
   it("renders offline with Debian's kubectl 1.20 (`kubectl kustomize knative/`): every object, the image set on all Services", async () => {
     // Act
     const rendered = await kustomize('knative');

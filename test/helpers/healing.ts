@@ -41,6 +41,7 @@ export const completed = (healingId: string, sessionIds: string[]): In<typeof Ev
 export const failed = (healingId: string, sessionIds: string[]): In<typeof Events.HealingFailed> => ({
   healingId,
   target: demoTarget,
+  reasonCode: 'manual',
   reason: 'report_image_pull manual: image ghcr.io/example/mcp-demo:nope cannot be pulled',
   findings: [{ check: 'pod-status', verdict: 'problem', summary: 'ImagePullBackOff' }],
   manualSteps: ['Fix the image reference of deployment/mcp-demo', 'kubectl rollout status -n demo deployment/mcp-demo'],

@@ -5,18 +5,21 @@ import type { Action } from '../../shared/events/schemas.js';
 import type { Deployment, KubePort, Pod, Service } from '../../shared/kube/port.js';
 import type { AnyFunctionDef } from '../../shared/runtime/define-function.js';
 import { createFakeKube, type FakeCluster, type FakeKube } from '../fakes/kube.js';
-import { createFakeCtx, eventOf, type FakeClock } from '../fakes/ctx.js';
+import { ctxFor, eventOf, type FakeClock } from '../fakes/ctx.js';
+import * as k8s from './workloads.js';
+import type { ContainerStatus } from './workloads.js';
 
 /*
- * Builders of the workloads remediation tests act on: a Service `api` in `demo` selecting the pods of a Deployment
- * `api`, opted in unless told otherwise, and pods in the states the remediations look for.
+ * The workloads remediation tests act on: a Service `api` in `demo` selecting the pods of a Deployment `api`, opted in
+ * unless told otherwise, and pods in the states the remediations look for, built with the shared builders of
+ * ./workloads.ts.
  */
 
-type ContainerStatus = NonNullable<NonNullable<Pod['status']>['containerStatuses']>[number];
 export type CompletedData = z.output<typeof Events.RemediationCompleted.data>;
 
-export const OPTED_IN = { 'cortex.dev/self-heal': 'enabled' } as const;
+export const OPTED_IN = k8s.OPTED_IN;
 export const NOW = '2026-11-27T10:00:00.000Z';
+export const { crashLooping, oomKilled, pullingFails } = k8s;
 
 export interface DeploymentOptions {
   name?: string;
@@ -31,98 +34,49 @@ export interface DeploymentOptions {
   paused?: boolean;
 }
 
+/** The `api` Deployment, opted in unless `labels` say otherwise. */
 export function deployment(o: DeploymentOptions = {}): Deployment {
   const name = o.name ?? 'api';
   const replicas = o.replicas ?? 1;
-  return {
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    metadata: {
-      name,
-      namespace: o.namespace ?? 'demo',
-      labels: o.labels ?? { app: name, ...OPTED_IN },
-      annotations: o.annotations,
-      generation: o.generation ?? 2
-    },
-    spec: {
-      replicas,
-      paused: o.paused,
-      selector: { matchLabels: { app: name } },
-      template: {
-        metadata: { labels: { app: name } },
-        spec: {
-          containers: (o.containers ?? [{ name: 'server', image: 'ghcr.io/cortex-demo/api:1.0.0' }]).map((c) => ({ ...c })),
-          ...(o.imagePullSecrets ? { imagePullSecrets: o.imagePullSecrets.map((n) => ({ name: n })) } : {})
-        }
-      }
-    },
+  const generation = o.generation ?? 2;
+  return k8s.deployment({
+    ...o,
+    name,
+    generation,
+    labels: o.labels ?? { app: name, ...OPTED_IN },
+    containers: (o.containers ?? [{ name: 'server', image: 'ghcr.io/cortex-demo/api:1.0.0' }]).map((c) => ({ ...c })),
     status: o.status ?? {
-      observedGeneration: o.generation ?? 2,
+      observedGeneration: generation,
       replicas,
       updatedReplicas: replicas,
       readyReplicas: replicas,
       availableReplicas: replicas
     }
-  };
+  });
 }
 
-export function service(name = 'api', namespace = 'demo'): Service {
-  return {
-    apiVersion: 'v1',
-    kind: 'Service',
-    metadata: { name, namespace },
-    spec: { selector: { app: name }, ports: [{ port: 80 }] }
-  };
-}
+/** The Service of a workload, selecting its pods. */
+export const service = (name = 'api', namespace = 'demo'): Service => k8s.service({ name, namespace });
 
-export const running = (name = 'server', restartCount = 0): ContainerStatus => ({
-  name,
-  image: 'ghcr.io/cortex-demo/api:1.0.0',
-  imageID: '',
-  ready: true,
-  restartCount,
-  state: { running: { startedAt: new Date('2026-11-27T09:00:00Z') } }
-});
+/** A running container `name`. */
+export const running = (name = 'server', restartCount = 0): ContainerStatus => k8s.runningStatus({ name, restartCount });
 
-export const crashLooping = (name = 'server', restartCount = 5): ContainerStatus => ({
-  name,
-  image: 'ghcr.io/cortex-demo/api:1.0.0',
-  imageID: '',
-  ready: false,
-  restartCount,
-  state: { waiting: { reason: 'CrashLoopBackOff', message: 'back-off 40s restarting failed container' } },
-  lastState: { terminated: { exitCode: 1, reason: 'Error', finishedAt: new Date('2026-11-27T09:59:30Z') } }
-});
-
-export const oomKilled = (name = 'server'): ContainerStatus => ({
-  ...crashLooping(name, 4),
-  lastState: { terminated: { exitCode: 137, reason: 'OOMKilled', finishedAt: new Date('2026-11-27T09:59:30Z') } }
-});
-
-export const pullingFails = (name = 'server', image = 'ghcr.io/cortex-demo/api:9.9.9'): ContainerStatus => ({
-  name,
-  image,
-  imageID: '',
-  ready: false,
-  restartCount: 0,
-  state: { waiting: { reason: 'ImagePullBackOff', message: `Back-off pulling image "${image}"` } }
-});
-
+/** A pod of a workload (`app`, default `api`), Running with one ready container unless told otherwise. */
 export function pod(
   name: string,
   o: { app?: string; namespace?: string; phase?: string; reason?: string; containers?: ContainerStatus[] } = {}
 ): Pod {
-  return {
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: { name, namespace: o.namespace ?? 'demo', labels: { app: o.app ?? 'api', 'pod-template-hash': '5c9d8f7b6' } },
-    spec: { containers: [{ name: 'server' }] },
+  return k8s.pod({
+    name,
+    namespace: o.namespace ?? 'demo',
+    app: o.app ?? 'api',
+    hash: '5c9d8f7b6',
     status: {
       phase: o.phase ?? 'Running',
       ...(o.reason ? { reason: o.reason } : {}),
       containerStatuses: o.containers ?? [running()]
     }
-  };
+  });
 }
 
 export const evicted = (name: string): Pod => ({
@@ -180,7 +134,11 @@ export async function runRemediation(
     clock?: FakeClock;
   } = {}
 ): Promise<CompletedData> {
-  const ctx = createFakeCtx({ kube, env: { POD_NAMESPACE: 'cortex', ...o.env }, ...(o.clock ? { clock: o.clock } : {}) });
+  const ctx = await ctxFor(def, {
+    kube,
+    env: { POD_NAMESPACE: 'cortex', ...o.env },
+    ...(o.clock ? { clock: o.clock } : {})
+  });
   const event = eventOf(Events.RemediationRequested[action], {
     healingId: 'h-1',
     target: { namespace: o.namespace ?? 'demo', service: o.service ?? 'api' },

@@ -2,14 +2,20 @@ import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { describe, expect, it } from 'vitest';
 
-/* `npm start` is the container's command: functions/index.ts picks the function from CORTEX_FUNCTION. */
+/*
+ * The image runs functions/index.ts (the Procfile), which serves the function CORTEX_FUNCTION names. `npm start` runs
+ * local/stack/main.ts: the local stack, or with CORTEX_FUNCTION set the same one function.
+ */
 
-function start(env: Record<string, string>): {
+function start(
+  env: Record<string, string>,
+  entry = 'functions/index.ts'
+): {
   exited: Promise<{ code: number | null; stderr: string }>;
   firstLine: Promise<string>;
   kill(): void;
 } {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'functions/index.ts'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
     env: { ...process.env, CORTEX_LOG_LEVEL: 'info', PORT: '0', HOST: '127.0.0.1', ...env },
     stdio: ['ignore', 'pipe', 'pipe']
   });
@@ -55,6 +61,30 @@ describe('Process entry (functions/index.ts)', () => {
   it('serves the one function CORTEX_FUNCTION names, and stops on SIGTERM', async () => {
     // Prepare
     const p = start({ CORTEX_FUNCTION: 'error-intake', K_SINK: 'http://127.0.0.1:9/' });
+    // Act
+    const line = await p.firstLine;
+    p.kill();
+    const { code } = await p.exited;
+    // Assess
+    expect(JSON.parse(line)).toMatchObject({ function: 'error-intake', msg: 'error-intake listening' });
+    expect(code).toBe(0);
+  });
+
+  it('outside a cluster without CORTEX_FUNCTION, points to npm start for the local stack', async () => {
+    // Act
+    const { code, stderr } = await start({ CORTEX_FUNCTION: '' }).exited;
+    // Assess
+    expect(code).toBe(1);
+    expect(stderr).toMatch(
+      /CORTEX_FUNCTION is not set: name the function to serve .*or run the whole local stack with npm start/
+    );
+  });
+});
+
+describe('npm start (local/stack/main.ts)', () => {
+  it('serves the one function CORTEX_FUNCTION names, as the image does', async () => {
+    // Prepare
+    const p = start({ CORTEX_FUNCTION: 'error-intake', K_SINK: 'http://127.0.0.1:9/' }, 'local/stack/main.ts');
     // Act
     const line = await p.firstLine;
     p.kill();

@@ -4,6 +4,21 @@ import { clock, h, notice } from './dom.js';
 // reconnect replays events the page already has.
 
 const STAGE = { diagnose: 'Diagnosis', remediate: 'Remediation', verify: 'Verification', joined: 'Joined' };
+/** What a failed healing's card says, by its reason code (the catalog's ReasonCode); anything else needs a human. */
+const FAILED_LABELS = {
+  escalated: 'escalated to a human',
+  denied: 'denied by the guardrails',
+  manual: 'needs a human',
+  no_fix: 'no automatic fix',
+  not_found: 'workload not found',
+  timeout: 'no answer in time',
+  verify_failed: 'still unhealthy',
+  rolled_back: 'rolled back',
+  approval_denied: 'approval denied',
+  approval_expired: 'approval expired',
+  dependency_down: 'a dependency is down',
+  repeat_suppressed: 'fix already tried'
+};
 const NAMES = ['healing_start', 'healing_progress', 'healing_complete', 'healing_failed'];
 
 function stepText(name, d) {
@@ -77,7 +92,8 @@ export function createTimeline({ container, empty, note }) {
   function finish(c, name, d) {
     const healed = name === 'healing_complete';
     c.root.dataset.state = healed ? 'healed' : 'failed';
-    c.state.textContent = healed ? 'healed' : 'needs a human';
+    if (!healed && d.reasonCode) c.root.dataset.reason = d.reasonCode;
+    c.state.textContent = healed ? 'healed' : (FAILED_LABELS[d.reasonCode] ?? 'needs a human');
     const steps = d.manualSteps ?? [];
     const parts = [h('p', { class: 'summary' }, d.message)];
     if (healed && d.actions?.length) parts.push(h('p', {}, `Actions: ${d.actions.join(', ')}`));

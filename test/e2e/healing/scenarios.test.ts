@@ -163,7 +163,7 @@ describe('e2e: healing scenarios on the local stack', () => {
       outcome: 'applied'
     });
     expect(outcome.type).toBe('dev.cortex.healing.failed');
-    expect(outcome.data.reason).toMatch(/still unhealthy after restart_pods/);
+    expect(outcome.data.reasonCode).toBe('verify_failed');
     expect((outcome.data.manualSteps as string[]).length).toBeGreaterThan(0);
   });
 

@@ -106,7 +106,7 @@ describe('e2e: error storms and the healing budget', () => {
     // Assess
     expect(outcomes.map((o) => o.type)).toEqual(Array(3).fill('dev.cortex.healing.completed'));
     expect(fourth.type).toBe('dev.cortex.healing.failed');
-    expect(fourth.data.reason).toMatch(/^repeated failures: 3 healings of demo\/legacy-api/);
+    expect(fourth.data.reasonCode).toBe('escalated');
     expect(fourth.data.sessionIds).toEqual(['escalated-session']);
     const since = cloudEvents(ops).slice(after);
     expect(

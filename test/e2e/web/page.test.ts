@@ -195,6 +195,7 @@ describe('Web page: chat box and live healing timeline (Chromium)', () => {
     await page.reload();
     await page.waitForSelector(`${card('h-fail')}[data-state="failed"]`, { state: 'attached' });
     // Assess
+    expect(await page.getAttribute(card('h-fail'), 'data-reason')).toBe('manual');
     expect(steps).toEqual([
       'Fix the image reference of deployment/mcp-demo',
       'kubectl rollout status -n demo deployment/mcp-demo'

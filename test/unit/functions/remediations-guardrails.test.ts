@@ -107,6 +107,7 @@ describe.each(named)('Function: %s (guardrails and errors)', (name, { def, actio
     const out = await runRemediation(def, action, kube);
     // Assess
     expect(out.outcome).toBe('failed');
+    expect(out.failure).toBe('not_found');
     expect(out.summary).toBe(`no Deployment found behind demo/api: nothing to ${action.replaceAll('_', ' ')}`);
     expect(out.manualSteps[0]).toMatch(/kubectl get service -n demo api -o wide/);
   });
@@ -122,6 +123,7 @@ describe.each(named)('Function: %s (guardrails and errors)', (name, { def, actio
     const out = await runRemediation(def, action, kube);
     // Assess
     expect(out.outcome).toBe('failed');
+    expect(out.failure).toBe('forbidden');
     expect(out.summary).toBe('forbidden: deployments.apps is forbidden: User cannot list resource "deployments"');
     expect(out.manualSteps[0]).toContain(`check the RoleBinding cortex-${name} there`);
   });

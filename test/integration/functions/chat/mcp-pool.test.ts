@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createMcpPool, type McpPool } from '../../../../functions/chat/mcp-pool.js';
-import { classifyMcpError } from '../../../../functions/chat/mcp-failures.js';
+import { classifyMcpError } from '../../../../shared/mcp/failures.js';
 import { startMcpDemo, type McpDemo } from '../../../../local/mcp-demo/index.js';
 import { startMcpLab } from '../../../helpers/mcp-lab.js';
 import { createLogger } from '../../../../shared/runtime/logging.js';

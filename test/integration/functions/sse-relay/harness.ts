@@ -1,6 +1,6 @@
 import type { CloudEvent } from 'cloudevents';
 import sseRelay from '../../../../functions/sse-relay/index.js';
-import { hubFor, type Hub } from '../../../../functions/sse-relay/hub.js';
+import type { Hub, RelayDeps } from '../../../../functions/sse-relay/hub.js';
 import type { EventDef } from '../../../../shared/events/define.js';
 import { run, type RunningFunction } from '../../../../shared/runtime/run.js';
 import { sessionToken } from '../../../../shared/session/token.js';
@@ -41,7 +41,7 @@ export async function startRelay(env: Record<string, string> = {}): Promise<Rela
       ...env
     }
   });
-  const hub = hubFor(fn.ctx);
+  const { hub } = fn.ctx.deps as RelayDeps;
   return {
     fn,
     hub,

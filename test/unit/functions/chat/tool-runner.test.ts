@@ -3,7 +3,7 @@ import { McpError } from '@modelcontextprotocol/sdk/types.js';
 import { describe, expect, it } from 'vitest';
 import type { HealingOutcome, HealingWatch } from '../../../../functions/chat/healing-wait.js';
 import type { CallOutcome, McpPool, ToolRef } from '../../../../functions/chat/mcp-pool.js';
-import type { McpFailure } from '../../../../functions/chat/mcp-failures.js';
+import type { McpFailure } from '../../../../shared/mcp/failures.js';
 import { runTool, type ToolRunnerDeps } from '../../../../functions/chat/tool-runner.js';
 import { createLogger } from '../../../../shared/runtime/logging.js';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import checkDeploymentConfig from '../../../../functions/check-deployment-config/index.js';
 import { ForbiddenError } from '../../../../shared/runtime/errors.js';
-import { createFakeCtx } from '../../../fakes/ctx.js';
+import { ctxFor } from '../../../fakes/ctx.js';
 import { createFakeKube } from '../../../fakes/kube.js';
 import { APP, deployment, healthyCluster, NS, request, runCheckOn, service } from '../../../helpers/check-cluster.js';
 
@@ -22,7 +22,7 @@ const replicaSet = (name: string, replicas: number, ready: number) => ({
 describe('Function: check-deployment-config', () => {
   it('returns no intents when the request does not list deployment-config', async () => {
     // Prepare
-    const ctx = createFakeCtx({ kube: createFakeKube(healthyCluster()) });
+    const ctx = await ctxFor(checkDeploymentConfig, { kube: createFakeKube(healthyCluster()) });
     // Act
     const intents = await checkDeploymentConfig.handle(request(['pod-status']), ctx);
     // Assess

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import checkEvents from '../../../../functions/check-events/index.js';
 import { isAboutWorkload } from '../../../../functions/check-events/rules.js';
 import { ForbiddenError } from '../../../../shared/runtime/errors.js';
-import { createFakeCtx } from '../../../fakes/ctx.js';
+import { ctxFor } from '../../../fakes/ctx.js';
 import { createFakeKube } from '../../../fakes/kube.js';
 import { healthyCluster, kubeEvent, request, runCheckOn } from '../../../helpers/check-cluster.js';
 
@@ -11,7 +11,7 @@ const POD = 'mcp-demo-7d4b9c8f6-x1y2z';
 describe('Function: check-events', () => {
   it('returns no intents when the request does not list events', async () => {
     // Prepare
-    const ctx = createFakeCtx({ kube: createFakeKube(healthyCluster()) });
+    const ctx = await ctxFor(checkEvents, { kube: createFakeKube(healthyCluster()) });
     // Act
     const intents = await checkEvents.handle(request(['pod-status']), ctx);
     // Assess

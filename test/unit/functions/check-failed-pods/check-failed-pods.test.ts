@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import checkFailedPods from '../../../../functions/check-failed-pods/index.js';
 import { ForbiddenError, TransientError } from '../../../../shared/runtime/errors.js';
-import { createFakeCtx } from '../../../fakes/ctx.js';
+import { ctxFor } from '../../../fakes/ctx.js';
 import { createFakeKube } from '../../../fakes/kube.js';
 import { deployment, healthyCluster, pod, request, runCheckOn, service } from '../../../helpers/check-cluster.js';
 
 describe('Function: check-failed-pods', () => {
   it('returns no intents when the request does not list failed-pods', async () => {
     // Prepare
-    const ctx = createFakeCtx({ kube: createFakeKube(healthyCluster()) });
+    const ctx = await ctxFor(checkFailedPods, { kube: createFakeKube(healthyCluster()) });
     // Act
     const intents = await checkFailedPods.handle(request(['events']), ctx);
     // Assess
@@ -57,7 +57,7 @@ describe('Function: check-failed-pods', () => {
     flaky.failNext('readService', new TransientError('reading service failed: 503'));
     // Act
     const out = await runCheckOn(checkFailedPods, 'failed-pods', forbidden);
-    const failing = checkFailedPods.handle(request(['failed-pods']), createFakeCtx({ kube: flaky }));
+    const failing = checkFailedPods.handle(request(['failed-pods']), await ctxFor(checkFailedPods, { kube: flaky }));
     // Assess
     expect(out.verdict).toBe('inconclusive');
     await expect(failing).rejects.toBeInstanceOf(TransientError);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import checkNetworkPolicies from '../../../../functions/check-network-policies/index.js';
 import { ForbiddenError } from '../../../../shared/runtime/errors.js';
-import { createFakeCtx } from '../../../fakes/ctx.js';
+import { ctxFor } from '../../../fakes/ctx.js';
 import { createFakeKube } from '../../../fakes/kube.js';
 import { healthyCluster, networkPolicy, request, runCheckOn, service } from '../../../helpers/check-cluster.js';
 
@@ -14,7 +14,7 @@ const denyAll = networkPolicy('mcp-demo-deny-all', {
 describe('Function: check-network-policies', () => {
   it('returns no intents when the request does not list network-policies', async () => {
     // Prepare
-    const ctx = createFakeCtx({ kube: createFakeKube(healthyCluster()) });
+    const ctx = await ctxFor(checkNetworkPolicies, { kube: createFakeKube(healthyCluster()) });
     // Act
     const intents = await checkNetworkPolicies.handle(request(['pod-status']), ctx);
     // Assess

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import checkPodLogs from '../../../../functions/check-pod-logs/index.js';
 import { ForbiddenError, TransientError } from '../../../../shared/runtime/errors.js';
-import { createFakeCtx } from '../../../fakes/ctx.js';
+import { ctxFor } from '../../../fakes/ctx.js';
 import { createFakeKube } from '../../../fakes/kube.js';
 import { deployment, pod, request, runCheckOn, service, type PodShape } from '../../../helpers/check-cluster.js';
 
@@ -27,7 +27,7 @@ const cluster = (shape: PodShape, logs: Record<string, string>) => ({
 describe('Function: check-pod-logs', () => {
   it('returns no intents when the request does not list pod-logs', async () => {
     // Prepare
-    const ctx = createFakeCtx({ kube: createFakeKube(cluster('ready', {})) });
+    const ctx = await ctxFor(checkPodLogs, { kube: createFakeKube(cluster('ready', {})) });
     // Act
     const intents = await checkPodLogs.handle(request(['pod-status']), ctx);
     // Assess
@@ -190,7 +190,7 @@ describe('Function: check-pod-logs', () => {
     flaky.failNext('readPodLog', new TransientError('reading log failed: 503'));
     // Act
     const out = await runCheckOn(checkPodLogs, 'pod-logs', forbidden);
-    const failing = checkPodLogs.handle(request(['pod-logs']), createFakeCtx({ kube: flaky }));
+    const failing = checkPodLogs.handle(request(['pod-logs']), await ctxFor(checkPodLogs, { kube: flaky }));
     // Assess
     expect(out).toMatchObject({
       verdict: 'inconclusive',

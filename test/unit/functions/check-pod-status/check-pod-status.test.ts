@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import checkPodStatus from '../../../../functions/check-pod-status/index.js';
 import { ForbiddenError, TransientError } from '../../../../shared/runtime/errors.js';
-import { createFakeCtx } from '../../../fakes/ctx.js';
+import { ctxFor } from '../../../fakes/ctx.js';
 import { createFakeKube } from '../../../fakes/kube.js';
 import {
   deployment,
@@ -22,7 +22,7 @@ const cluster = (shapes: PodShape[], replicas = shapes.length) => ({
 describe('Function: check-pod-status', () => {
   it('returns no intents when the request does not list pod-status', async () => {
     // Prepare
-    const ctx = createFakeCtx({ kube: createFakeKube(healthyCluster()) });
+    const ctx = await ctxFor(checkPodStatus, { kube: createFakeKube(healthyCluster()) });
     // Act
     const intents = await checkPodStatus.handle(request(['events', 'pod-logs']), ctx);
     // Assess
@@ -225,7 +225,7 @@ describe('Function: check-pod-status', () => {
     // Prepare
     const kube = createFakeKube(healthyCluster());
     kube.failNext('listDeployments', new TransientError('listing deployments in demo failed: 503'));
-    const ctx = createFakeCtx({ kube });
+    const ctx = await ctxFor(checkPodStatus, { kube });
     // Act
     const run = checkPodStatus.handle(request(['pod-status']), ctx);
     // Assess

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import checkResourceLimits from '../../../../functions/check-resource-limits/index.js';
-import { createFakeCtx } from '../../../fakes/ctx.js';
+import { ctxFor } from '../../../fakes/ctx.js';
 import { createFakeKube } from '../../../fakes/kube.js';
 import { deployment, healthyCluster, pod, request, runCheckOn, service } from '../../../helpers/check-cluster.js';
 
 describe('Function: check-resource-limits', () => {
   it('returns no intents when the request does not list resource-limits', async () => {
     // Prepare
-    const ctx = createFakeCtx({ kube: createFakeKube(healthyCluster()) });
+    const ctx = await ctxFor(checkResourceLimits, { kube: createFakeKube(healthyCluster()) });
     // Act
     const intents = await checkResourceLimits.handle(request(['pod-status']), ctx);
     // Assess

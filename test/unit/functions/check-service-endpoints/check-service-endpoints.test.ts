@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import checkServiceEndpoints from '../../../../functions/check-service-endpoints/index.js';
 import { ForbiddenError } from '../../../../shared/runtime/errors.js';
-import { createFakeCtx } from '../../../fakes/ctx.js';
+import { ctxFor } from '../../../fakes/ctx.js';
 import { createFakeKube } from '../../../fakes/kube.js';
 import {
   deployment,
@@ -17,7 +17,7 @@ import {
 describe('Function: check-service-endpoints', () => {
   it('returns no intents when the request does not list service-endpoints', async () => {
     // Prepare
-    const ctx = createFakeCtx({ kube: createFakeKube(healthyCluster()) });
+    const ctx = await ctxFor(checkServiceEndpoints, { kube: createFakeKube(healthyCluster()) });
     // Act
     const intents = await checkServiceEndpoints.handle(request(['pod-status']), ctx);
     // Assess

@@ -49,7 +49,8 @@ const diag = (
 const remediation = (
   healingId: string,
   action: Action,
-  outcome: 'applied' | 'noop' | 'manual' | 'denied' | 'failed'
+  outcome: 'applied' | 'noop' | 'manual' | 'denied' | 'failed',
+  failure?: 'not_found' | 'forbidden' | 'invalid_request'
 ): Input => ({
   kind: 'remediation',
   key: `${healingId}-rem-${action}-${outcome}`,
@@ -57,6 +58,7 @@ const remediation = (
     healingId,
     action,
     outcome,
+    ...(failure ? { failure } : {}),
     summary: `${action} ${outcome}`,
     changes: [],
     manualSteps: outcome === 'manual' ? [`do ${action} by hand`] : [],
@@ -209,7 +211,7 @@ describe('Function: healing-coordinator (saga)', () => {
     // Assess
     expect(intents.at(-1)).toMatchObject({
       type: 'dev.cortex.healing.failed',
-      data: { reason: expect.stringContaining('network-policies') }
+      data: { reasonCode: 'no_fix', reason: expect.stringContaining('network-policies') }
     });
   });
 
@@ -224,6 +226,7 @@ describe('Function: healing-coordinator (saga)', () => {
     const failed = intents.at(-1)!;
     expect(failed.type).toBe('dev.cortex.healing.failed');
     expect(failed.data).toMatchObject({
+      reasonCode: 'manual',
       manualSteps: ['do report_image_pull by hand'],
       findings: expect.arrayContaining([expect.objectContaining({ check: 'pod-status', verdict: 'problem' })])
     });
@@ -241,8 +244,25 @@ describe('Function: healing-coordinator (saga)', () => {
     // Assess
     expect(intents.at(-1)).toMatchObject({
       type: 'dev.cortex.healing.failed',
-      data: { reason: expect.stringMatching(/^still unhealthy after restart_pods/) }
+      data: { reasonCode: 'verify_failed' }
     });
+  });
+
+  it.each([
+    ['denied', undefined, 'denied'],
+    ['manual', undefined, 'manual'],
+    ['failed', 'not_found', 'not_found'],
+    ['failed', 'forbidden', 'denied'],
+    ['failed', 'invalid_request', 'manual']
+  ] as const)('ends a healing whose remediation answered %s (%s) with the code %s', (outcome, failure, code) => {
+    // Act
+    const { intents } = run([
+      [request('r1'), env(T0, 'h-c')],
+      ...diagnoseAll('h-c', { 'pod-status': 'restart_pods' }),
+      [remediation('h-c', 'restart_pods', outcome, failure)]
+    ]);
+    // Assess
+    expect(intents.at(-1)).toMatchObject({ type: 'dev.cortex.healing.failed', data: { reasonCode: code } });
   });
 
   it('keeps a single flight: later reports join, and their sessions are announced in one batch', () => {
@@ -351,14 +371,14 @@ describe('Function: healing-coordinator (saga)', () => {
     expect(types(fourth.intents)).toEqual(['dev.cortex.healing.failed']);
     expect(fourth.intents[0]!.data).toMatchObject({
       healingId: 'h-esc',
-      reason: expect.stringMatching(/^repeated failures: 3 healings/),
+      reasonCode: 'escalated',
       sessionIds: ['s-4']
     });
     expect(fifth.intents[0]!.data).toMatchObject({
       healingId: 'h-esc',
       stage: 'joined',
       sessionIds: ['s-5'],
-      outcome: { status: 'escalated' }
+      outcome: { status: 'escalated', reasonCode: 'escalated' }
     });
   });
 
@@ -419,7 +439,7 @@ describe('Function: healing-coordinator (saga)', () => {
     // Assess
     expect(r.intents.at(-1)).toMatchObject({
       type: 'dev.cortex.healing.failed',
-      data: { reason: expect.stringContaining('restart_pods failed: no answer before the deadline') }
+      data: { reasonCode: 'timeout', reason: expect.stringContaining('no answer before the deadline') }
     });
   });
 

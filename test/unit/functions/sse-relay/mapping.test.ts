@@ -103,6 +103,7 @@ describe('Function: sse-relay, CloudEvent to browser events', () => {
         event: 'healing_failed',
         data: {
           service: 'mcp-demo',
+          reasonCode: 'manual',
           message: 'report_image_pull manual: image ghcr.io/example/mcp-demo:nope cannot be pulled',
           recommendation:
             'Fix the image reference of deployment/mcp-demo\nkubectl rollout status -n demo deployment/mcp-demo',
@@ -134,18 +135,34 @@ describe('Function: sse-relay, CloudEvent to browser events', () => {
     [
       'failed',
       'healing_failed',
-      { message: 'fixed before', recommendation: 'step 1\nstep 2', manualSteps: ['step 1', 'step 2'], findings: [] }
+      {
+        reasonCode: 'verify_failed',
+        message: 'fixed before',
+        recommendation: 'step 1\nstep 2',
+        manualSteps: ['step 1', 'step 2'],
+        findings: []
+      }
     ],
     [
       'escalated',
       'healing_failed',
-      { message: 'fixed before', recommendation: 'step 1\nstep 2', manualSteps: ['step 1', 'step 2'] }
+      {
+        reasonCode: 'escalated',
+        message: 'fixed before',
+        recommendation: 'step 1\nstep 2',
+        manualSteps: ['step 1', 'step 2']
+      }
     ]
   ])(
     'gives sessions joining a %s healing the progress and then the outcome, only to the joiners',
     (status, name, fields) => {
       // Prepare
-      const outcome = { status, summary: 'fixed before', manualSteps: status === 'completed' ? [] : ['step 1', 'step 2'] };
+      const outcome = {
+        status,
+        ...(status === 'failed' ? { reasonCode: 'verify_failed' } : {}),
+        summary: 'fixed before',
+        manualSteps: status === 'completed' ? [] : ['step 1', 'step 2']
+      };
       const ev = eventOf(Events.HealingProgress, {
         healingId: 'h-old',
         stage: 'joined',

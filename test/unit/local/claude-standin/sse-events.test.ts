@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { chunkText, messageBody, streamEvents } from '../../../../local/claude-standin/events.js';
-import { sseFrame } from '../../../../local/claude-standin/sse.js';
+import { sseFrame } from '../../../../shared/sse/frame.js';
 import type { Reply } from '../../../../local/claude-standin/wire.js';
 
 const meta = { id: 'msg_01Test', model: 'claude-sonnet-5', inputTokens: 25 };
@@ -16,7 +16,10 @@ const toolReply: Reply = {
 describe('SSE framing and event order (local/claude-standin/sse, events)', () => {
   it('frames an event as event line, one data line, blank line', () => {
     // Act
-    const frame = sseFrame('content_block_delta', { type: 'content_block_delta', delta: { text: 'a\nb\r\nc' } });
+    const frame = sseFrame({
+      event: 'content_block_delta',
+      data: { type: 'content_block_delta', delta: { text: 'a\nb\r\nc' } }
+    });
     // Assess
     expect(frame).toBe(
       'event: content_block_delta\ndata: {"type":"content_block_delta","delta":{"text":"a\\nb\\r\\nc"}}\n\n'
@@ -26,7 +29,7 @@ describe('SSE framing and event order (local/claude-standin/sse, events)', () =>
 
   it('refuses an event name that would break the framing', () => {
     // Act
-    const act = (): string => sseFrame('message_stop\ndata: x', {});
+    const act = (): string => sseFrame({ event: 'message_stop\ndata: x', data: {} });
     // Assess
     expect(act).toThrow(/CR or LF/);
   });

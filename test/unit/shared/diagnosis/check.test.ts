@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { runCheck } from '../../../../shared/diagnosis/check.js';
+import { checkSetup, runCheck } from '../../../../shared/diagnosis/check.js';
 import { Events } from '../../../../shared/events/catalog.js';
 import { ConflictError, ForbiddenError } from '../../../../shared/runtime/errors.js';
 import { createFakeCtx } from '../../../fakes/ctx.js';
@@ -13,7 +13,7 @@ describe('Diagnosis: runCheck', () => {
     const intents = await runCheck(
       'events',
       request(['events'], { phase: 'verify', deadline: '2026-11-27T10:00:30.000Z' }),
-      createFakeCtx(),
+      createFakeCtx({ setup: checkSetup }),
       async (req) => {
         seen.push(req);
         return { verdict: 'healthy', summary: 'fine', evidence: [] };
@@ -43,7 +43,7 @@ describe('Diagnosis: runCheck', () => {
 
   it('keeps a huge finding within the catalog schema bounds', async () => {
     // Act
-    const [intent] = await runCheck('events', request(['events']), createFakeCtx(), async () => ({
+    const [intent] = await runCheck('events', request(['events']), createFakeCtx({ setup: checkSetup }), async () => ({
       verdict: 'problem',
       summary: 's'.repeat(5000),
       evidence: Array.from({ length: 300 }, (_, i) => ({
@@ -62,10 +62,10 @@ describe('Diagnosis: runCheck', () => {
 
   it('turns ForbiddenError into inconclusive and rethrows anything else', async () => {
     // Act
-    const [forbidden] = await runCheck('events', request(['events']), createFakeCtx(), async () => {
+    const [forbidden] = await runCheck('events', request(['events']), createFakeCtx({ setup: checkSetup }), async () => {
       throw new ForbiddenError('listing events in demo failed: 403\nsecond line');
     });
-    const conflict = runCheck('events', request(['events']), createFakeCtx(), async () => {
+    const conflict = runCheck('events', request(['events']), createFakeCtx({ setup: checkSetup }), async () => {
       throw new ConflictError('conflict');
     });
     // Assess

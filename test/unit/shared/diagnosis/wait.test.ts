@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { pollUntil, settle, waitBound } from '../../../../shared/diagnosis/wait.js';
 import { createFakeClock, createFakeCtx } from '../../../fakes/ctx.js';
-import type { CheckFinding } from '../../../../shared/diagnosis/check.js';
+import { checkSetup, type CheckFinding } from '../../../../shared/diagnosis/check.js';
 
 const limits = { waitMs: 20_000, pollMs: 500 };
 const req = (phase: 'diagnose' | 'verify', deadline?: string) => ({
@@ -73,7 +73,7 @@ describe('Diagnosis: bounded waiting', () => {
 
   it('settles at once when a final finding says waiting cannot help', async () => {
     // Prepare
-    const ctx = createFakeCtx({ env: { CORTEX_CHECK_WAIT_MS: '100', CORTEX_CHECK_POLL_MS: '5' } });
+    const ctx = createFakeCtx({ env: { CORTEX_CHECK_WAIT_MS: '100', CORTEX_CHECK_POLL_MS: '5' }, setup: checkSetup });
     let looks = 0;
     const gone: CheckFinding = { verdict: 'problem', summary: 'gone', evidence: [] };
     // Act

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { failureReason } from '../../../../shared/runtime/healing-metrics.js';
 import { createFunctionMetrics } from '../../../../shared/runtime/metrics.js';
 import type { CloudEventRecord } from '../../../../shared/events/http.js';
 import { parseExposition } from '../../../helpers/metrics.js';
@@ -23,20 +22,26 @@ function event(id: string, type: string, data: Record<string, unknown>): CloudEv
 }
 
 describe('Metrics: healing outcomes of the coordinator', () => {
-  it.each([
-    ['repeated failures: 3 healings of demo/mcp-demo in the last 15 min; escalated to a human, no remediation', 'escalated'],
-    ['could not diagnose: no check gave an answer', 'undiagnosed'],
-    ['diagnosed, but no automatic fix applies: network-policies: deny-all blocks ingress', 'manual'],
-    ['report_oom manual: container server was OOMKilled; raise its memory limit to 256Mi', 'manual'],
-    ['scale_up denied: demo/legacy-api is not labelled cortex.dev/self-heal=enabled', 'denied'],
-    ['restart_pods failed: no answer before the deadline (also applied: cleanup_failed_pods)', 'remediation_failed'],
-    ['still unhealthy after restart_pods: pod-status: 0/1 pods Ready', 'unhealthy'],
-    ['something new', 'other']
-  ])('labels the failure "%s" as %s', (reason, label) => {
-    // Act
-    const got = failureReason(reason);
+  it('labels a failed healing with its reason code, never its prose', async () => {
+    // Prepare
+    const metrics = createFunctionMetrics(
+      { name: 'healing-coordinator', emits: COORDINATOR_EMITS },
+      { processMetrics: false }
+    );
+    // Act: the prose reads like an escalation; the code says it was verification
+    metrics.emitted(
+      event('hf-2', 'dev.cortex.healing.failed', {
+        reasonCode: 'verify_failed',
+        reason: 'repeated failures: escalated',
+        findings: [],
+        manualSteps: []
+      })
+    );
+    const m = parseExposition(await metrics.registry.metrics());
     // Assess
-    expect(got).toBe(label);
+    expect(m.value('cortex_healings_failed_total', { reason: 'verify_failed' })).toBe(1);
+    expect(m.value('cortex_healings_failed_total', { reason: 'escalated' })).toBe(0);
+    expect(m.value('cortex_healings_failed_total', { reason: 'repeat_suppressed' })).toBe(0);
   });
 
   it('counts started, completed and failed healings and observes time to heal, once per event id', async () => {
@@ -55,7 +60,12 @@ describe('Metrics: healing outcomes of the coordinator', () => {
     metrics.emitted(completed);
     metrics.emitted(completed); // republished after a failed delivery: same deterministic id
     metrics.emitted(
-      event('hf-1', 'dev.cortex.healing.failed', { reason: 'scale_up denied: not opted in', findings: [], manualSteps: [] })
+      event('hf-1', 'dev.cortex.healing.failed', {
+        reasonCode: 'denied',
+        reason: 'scale_up denied: not opted in',
+        findings: [],
+        manualSteps: []
+      })
     );
     metrics.emitted(event('hp-1', 'dev.cortex.healing.progress', { stage: 'diagnose', message: '', done: 0, total: 8 }));
     const m = parseExposition(await metrics.registry.metrics());

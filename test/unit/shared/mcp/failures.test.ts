@@ -3,7 +3,7 @@ import { InvalidClientError } from '@modelcontextprotocol/sdk/server/auth/errors
 import { StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { McpError } from '@modelcontextprotocol/sdk/types.js';
 import { describe, expect, it } from 'vitest';
-import { classifyMcpError, classifyToolResult } from '../../../../functions/chat/mcp-failures.js';
+import { classifyMcpError, classifyToolResult } from '../../../../shared/mcp/failures.js';
 
 /** What undici's fetch throws for a network failure: TypeError('fetch failed') with the socket error as cause. */
 const fetchFailed = (code: string): TypeError =>

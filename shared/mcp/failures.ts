@@ -2,7 +2,7 @@ import { UnauthorizedError } from '@modelcontextprotocol/sdk/client/auth.js';
 import { StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { OAuthError } from '@modelcontextprotocol/sdk/server/auth/errors.js';
 import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
-import type { ErrorCategory } from '../../shared/events/schemas.js';
+import type { ErrorCategory } from '../events/schemas.js';
 
 /*
  * What a failed MCP tool call means. An MCP call fails through two channels (MCP SDK 1.32.2): it throws (transport

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { sseComment, sseFrame, sseRetry } from '../../../../functions/sse-relay/sse.js';
+import { sseComment, sseFrame, sseRetry } from '../../../../shared/sse/frame.js';
 import { parseSse } from '../../../helpers/sse.js';
 
 describe('Function: sse-relay, SSE framing', () => {

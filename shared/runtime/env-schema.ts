@@ -1,0 +1,88 @@
+import { z } from 'zod';
+
+/*
+ * The value types of the environment, for the one schema in config.ts: lists, integers with their defaults, booleans,
+ * label sets, credentials, the chat's MCP servers. They parse strings; they never read process.env themselves.
+ */
+
+export const csv = z.string().transform((s) =>
+  s
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean)
+);
+export const int = (def: number) => z.coerce.number().int().nonnegative().default(def);
+export const bool = (def: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'])
+    .default(def ? 'true' : 'false')
+    .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+/** `k=v,k2=v2` → `{ k: 'v', k2: 'v2' }` (a Kubernetes equality-based label set). */
+export const labelSet = z.string().transform((s, ctx) => {
+  const out: Record<string, string> = {};
+  for (const term of s
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean)) {
+    const [k, v, ...rest] = term.split('=');
+    if (!k?.trim() || v === undefined || rest.length > 0) {
+      ctx.addIssue({ code: 'custom', message: `"${term}" is not a label: write key=value pairs separated by commas` });
+      return z.NEVER;
+    }
+    out[k.trim()] = v.trim();
+  }
+  return out;
+});
+
+/** A credential from a Secret of knative/config.yaml: the placeholders it ships with are refused. */
+export const secret = (name: string, from: 'cortex-secrets' | 'cortex-anthropic' = 'cortex-secrets') =>
+  z.string().refine((v) => !v.startsWith('REPLACE-'), {
+    message: `${name} still holds the placeholder from knative/config.yaml: fill the Secret ${from} (README, Deploy on Knative)`
+  });
+
+const McpServer = z.object({
+  name: z.string().regex(/^[a-zA-Z0-9_-]{1,32}$/, 'MCP server names are 1-32 letters, digits, "_" or "-"'),
+  url: z.url(),
+  target: z.object({ namespace: z.string().min(1), service: z.string().min(1) })
+});
+/**
+ * Credentials for one MCP server, from the Secret (`CORTEX_MCP_AUTH`, keyed by server name): static headers
+ * (`Authorization: Bearer …`, an API key header) and/or OAuth 2.1 client credentials for a server that announces
+ * an authorization server (`issuer`: the authorization server the credentials were registered with).
+ */
+const McpAuth = z.strictObject({
+  headers: z.record(z.string().regex(/^[A-Za-z0-9-]+$/, 'header names are letters, digits and "-"'), z.string()).optional(),
+  oauth: z
+    .strictObject({
+      clientId: z.string().min(1),
+      clientSecret: z.string().min(1),
+      issuer: z.url(),
+      scope: z.string().optional()
+    })
+    .optional()
+});
+export type McpAuthConfig = z.infer<typeof McpAuth>;
+export type McpServerConfig = z.infer<typeof McpServer> & { auth?: McpAuthConfig };
+
+/** An env var holding JSON, parsed; `fallback` when unset. */
+const jsonOf = (what: string, example: string, fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((s, ctx) => {
+      try {
+        return JSON.parse(s) as unknown;
+      } catch {
+        ctx.addIssue({ code: 'custom', message: `${what} must be JSON: ${example}` });
+        return z.NEVER;
+      }
+    });
+export const mcpServers = jsonOf('CORTEX_MCP_SERVERS', '[{"name","url","target":{namespace,service}}]', '[]').pipe(
+  z.array(McpServer)
+);
+export const mcpAuth = jsonOf(
+  'CORTEX_MCP_AUTH',
+  '{"<server>":{"headers":{…},"oauth":{clientId,clientSecret,issuer,scope?}}}',
+  '{}'
+).pipe(z.record(z.string(), McpAuth));
