@@ -1,7 +1,12 @@
-import { type AddressInfo } from 'node:net';
 import { pino, type Logger } from 'pino';
+import { randomBytes } from 'node:crypto';
 import { type ApiContext } from './api/context.js';
-import { createApiServer } from './api/server.js';
+import { ListSnapshots } from './api/paging.js';
+import { listenHttpAndHttps } from './api/listener.js';
+import { apiHandler } from './api/server.js';
+import { type AuditEvent, AuditLog, type AuditedWrite } from './auth/audit.js';
+import { Authenticator } from './auth/authenticate.js';
+import { storeRbacSource } from './auth/store-source.js';
 import { ControlLoop } from './controllers/loop.js';
 import { EventRecorder } from './events.js';
 import { type Timing } from './kubelet/container-types.js';
@@ -11,6 +16,7 @@ import { writeKubeconfig } from './kubeconfig.js';
 import { resourceForKind } from './resources.js';
 import { matchesLabels, parseLabelSelector } from './selectors.js';
 import { seedBase, seedDemo } from './seed.js';
+import { type ServingCertificate, selfSignedCertificate } from './tls.js';
 import { ObjectStore } from './store.js';
 import { type KubeObject } from './types.js';
 
@@ -20,6 +26,7 @@ import { type KubeObject } from './types.js';
  * See docs/simulator.md for what it models and what it does not.
  */
 
+export { type AuditEvent, type AuditedWrite } from './auth/audit.js';
 export { FAULT_ANNOTATION, FAULTS, type Fault } from './kubelet/faults.js';
 export { renderKubeconfig } from './kubeconfig.js';
 export { type KubeObject } from './types.js';
@@ -45,6 +52,12 @@ export interface SimulatorOptions {
   historySize?: number;
   /** 'demo' seeds namespace demo with mcp-demo, mcp-tools and legacy-api. Default 'none'. */
   seed?: 'demo' | 'none';
+  /** The admin's bearer token (user kubernetes-admin in system:masters). Default: random. */
+  adminToken?: string;
+  /** How long a paged list's continue token stays valid (etcd compaction). Default 5 minutes. */
+  continueTtlMs?: number;
+  /** Audit events kept. Default 20 000. */
+  auditSize?: number;
   log?: Logger;
 }
 
@@ -70,10 +83,24 @@ export interface WaitOptions {
 }
 
 export interface Simulator {
+  /** `http://127.0.0.1:<port>`: plain HTTP (client-node and fetch send tokens over it; Go clients do not). */
   url: string;
+  /** `https://127.0.0.1:<port>`: the same API over TLS, what kubeconfigs name. */
+  httpsUrl: string;
+  /** The self-signed serving certificate (PEM), the kubeconfig's certificate-authority-data. */
+  caCertificate: string;
   port: number;
-  /** Writes a kubeconfig for this simulator (default namespace `demo`); resolves to its absolute path. */
-  writeKubeconfig(file: string, namespace?: string): Promise<string>;
+  /** The admin's bearer token (system:masters); `writeKubeconfig` puts it in the kubeconfig. */
+  adminToken: string;
+  /**
+   * Writes a kubeconfig for this simulator (default namespace `demo`) and resolves to its absolute path. The user is
+   * the admin unless `token` names another credential; `null` writes a user without credentials (anonymous).
+   */
+  writeKubeconfig(file: string, namespace?: string, token?: string | null): Promise<string>;
+  /** Every request so far, as audit.k8s.io/v1 Events (level Metadata), oldest first. */
+  audit(): AuditEvent[];
+  /** The writes so far (create, update, patch, delete, deletecollection, subresources too), by acting user. */
+  writes(): AuditedWrite[];
   stop(): Promise<void>;
   /** Polls `probe` until it returns a truthy value (resolved with it), or rejects after the timeout (default 30 s). */
   waitFor<T>(
@@ -93,6 +120,10 @@ export interface Simulator {
 }
 
 const silent = (): Logger => pino({ level: 'silent' });
+
+let processCertificate: ServingCertificate | undefined;
+/** One serving certificate per process: every simulator of a test run shares it. */
+const servingCertificate = (): ServingCertificate => (processCertificate ??= selfSignedCertificate());
 
 /**
  * Starts the simulator.
@@ -114,6 +145,14 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     probePeriodMs: opts.probePeriodMs ?? backoffBaseMs
   };
   const store = new ObjectStore({ historySize: opts.historySize, now });
+  const adminToken = opts.adminToken ?? randomBytes(24).toString('hex');
+  const serviceAccounts = resourceForKind('ServiceAccount');
+  const auth = new Authenticator({
+    adminToken,
+    now,
+    serviceAccount: (namespace, name) => store.peekOne(serviceAccounts, namespace, name)
+  });
+  const audit = new AuditLog({ max: opts.auditSize ?? 20_000, now });
   const recorder = new EventRecorder(store, now);
   const faults = new FaultTracker();
   const kubelet = new Kubelet({ store, recorder, faults, timing, log, now });
@@ -129,6 +168,10 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     kubelet,
     log,
     now,
+    auth,
+    rbac: storeRbacSource(store),
+    audit,
+    snapshots: new ListSnapshots({ ttlMs: opts.continueTtlMs ?? 5 * 60_000, max: 64, now }),
     serverAddress: () => address,
     intercept: (method, path) => {
       const rule = rules.find(
@@ -155,34 +198,33 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     },
     watches: new Set()
   };
-  const server = createApiServer(ctx);
   const host = opts.host ?? '127.0.0.1';
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? 0, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const port = (server.address() as AddressInfo).port;
+  const cert = servingCertificate();
+  const listener = await listenHttpAndHttps(apiHandler(ctx), cert, opts.port ?? 0, host);
+  const port = listener.port;
   address = `${host}:${port}`;
   const url = `http://${host}:${port}`;
-  log.info({ url, seed: opts.seed ?? 'none', timing }, 'cluster simulator listening');
+  const httpsUrl = `https://${host}:${port}`;
+  log.info({ url, httpsUrl, seed: opts.seed ?? 'none', timing }, 'cluster simulator listening');
 
   const kindDef = (kind: string) => resourceForKind(kind);
   let stopped = false;
   return {
     url,
     port,
-    writeKubeconfig: (file, namespace) => writeKubeconfig(file, url, namespace),
+    adminToken,
+    httpsUrl,
+    caCertificate: cert.cert,
+    writeKubeconfig: (file, namespace, token) =>
+      writeKubeconfig(file, { server: httpsUrl, ca: cert.cert }, namespace, token === undefined ? adminToken : token),
+    audit: () => audit.list(),
+    writes: () => audit.writes(),
     async stop() {
       if (stopped) return;
       stopped = true;
       loop.stop();
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
+      for (const end of [...ctx.watches]) end();
+      await listener.close();
     },
     async waitFor(probe, w = {}) {
       const deadline = Date.now() + (w.timeoutMs ?? 30_000);

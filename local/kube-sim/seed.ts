@@ -1,4 +1,5 @@
 import { createObject } from './api/write.js';
+import { bootstrapPolicy } from './auth/bootstrap-policy.js';
 import { NODE_IP, NODE_NAME } from './kubelet/kubelet.js';
 import { resourceForKind } from './resources.js';
 import { type ObjectStore } from './store.js';
@@ -143,8 +144,11 @@ export const DEMO_WORKLOADS: readonly WorkloadSpec[] = [
   }
 ];
 
-/** Every cluster: namespaces default, kube-system, kube-public, the node, the `kubernetes` Service. */
+/** Every cluster: namespaces default, kube-system, kube-public, the node, the `kubernetes` Service, default RBAC. */
 export function seedBase(store: ObjectStore): void {
+  const policy = bootstrapPolicy();
+  for (const role of policy.clusterRoles) createObject(store, resourceForKind('ClusterRole'), role, undefined);
+  for (const b of policy.clusterRoleBindings) createObject(store, resourceForKind('ClusterRoleBinding'), b, undefined);
   const ns = resourceForKind('Namespace');
   for (const name of ['default', 'kube-system', 'kube-public', 'kube-node-lease'])
     createObject(store, ns, { metadata: { name } }, undefined);

@@ -20,10 +20,17 @@ export interface TableRow {
   object: { kind: 'PartialObjectMetadata'; apiVersion: 'meta.k8s.io/v1'; metadata: Record<string, unknown> };
 }
 
+/** metav1.ListMeta of a list or Table answer. */
+export interface ListMeta {
+  resourceVersion: string;
+  continue?: string;
+  remainingItemCount?: number;
+}
+
 export interface Table {
   kind: 'Table';
   apiVersion: 'meta.k8s.io/v1';
-  metadata: { resourceVersion: string };
+  metadata: ListMeta;
   columnDefinitions: ColumnDefinition[];
   rows: TableRow[];
 }
@@ -43,12 +50,12 @@ export function tableRow(obj: KubeObject, now: number): TableRow {
   return { cells: printer.cells(obj, now), object: partialObjectMetadata(obj) };
 }
 
-/** A Table of objects of one kind. */
-export function toTable(kind: string, objects: KubeObject[], resourceVersion: string, now: number): Table {
+/** A Table of objects of one kind (`meta` is the list's resourceVersion, or its whole ListMeta when paged). */
+export function toTable(kind: string, objects: KubeObject[], meta: string | ListMeta, now: number): Table {
   return {
     kind: 'Table',
     apiVersion: 'meta.k8s.io/v1',
-    metadata: { resourceVersion },
+    metadata: typeof meta === 'string' ? { resourceVersion: meta } : meta,
     columnDefinitions: tableColumns(kind),
     rows: objects.map((o) => tableRow(o, now))
   };

@@ -71,7 +71,13 @@ export async function startLocalStack(opts: StackOptions = {}): Promise<LocalSta
     stops.push(() => sim.stop());
     const kubeconfig = await sim.writeKubeconfig(path.join(config.local.stateDir, 'kubeconfig.yaml'), DEMO.namespace);
 
-    const demo = await startDemoBackend({ kubeUrl: sim.url, namespace: DEMO.namespace, service: DEMO.service, log });
+    const demo = await startDemoBackend({
+      kubeUrl: sim.url,
+      kubeToken: sim.adminToken,
+      namespace: DEMO.namespace,
+      service: DEMO.service,
+      log
+    });
     stops.push(() => demo.stop());
     const mcpServers = [{ name: 'demo', url: demo.mcpUrl, target: { namespace: DEMO.namespace, service: DEMO.service } }];
 

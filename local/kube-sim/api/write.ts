@@ -1,11 +1,23 @@
 import { parse as parseYaml } from 'yaml';
+import { roleRefChanged } from '../admission-policy.js';
 import { applyDefaults, validate } from '../admission.js';
-import { ApiError, badRequest, conflict, notFound, successStatus, unsupportedMediaType } from '../api-errors.js';
+import {
+  ApiError,
+  type FieldCause,
+  badRequest,
+  conflict,
+  invalid,
+  notFound,
+  successStatus,
+  unsupportedMediaType
+} from '../api-errors.js';
 import { PatchError, jsonPatch, mergePatch, strategicMergePatch } from '../patch.js';
 import { deletePod } from '../pod-deletion.js';
 import { RESOURCES, type ResourceDef, groupVersion, resourceForKind } from '../resources.js';
 import { type ObjectStore } from '../store.js';
 import { type KubeObject, type Pod, clone, isRecord } from '../types.js';
+import { parseJson } from './http-util.js';
+import { deleteQuery, throwDeleteOptionsErrors, validateDeletePolicy } from './query.js';
 
 /*
  * create, update, patch and delete with the API server's rules: defaulting and validation, optimistic concurrency on
@@ -111,6 +123,10 @@ function replace(
       next.metadata.deletionGracePeriodSeconds = existing.metadata.deletionGracePeriodSeconds;
     if (existing.metadata.generation !== undefined) next.metadata.generation = existing.metadata.generation;
     validate(def, next);
+    if ((def.kind === 'RoleBinding' || def.kind === 'ClusterRoleBinding') && roleRefChanged(existing, next))
+      throw invalid(def.kind, def.group, existing.metadata.name, [
+        { field: 'roleRef', value: next['roleRef'], detail: 'cannot change roleRef' }
+      ]);
     applyDefaults(def, next, store, false);
   }
   if (!next.metadata.resourceVersion) next.metadata.resourceVersion = '';
@@ -198,27 +214,45 @@ export function patchObject(
   return { code: 200, object: replace(store, def, existing, incoming, sub, dryRun) };
 }
 
-interface DeleteOptions {
+export interface DeleteOptions {
   gracePeriodSeconds?: number;
   propagationPolicy?: string;
   preconditions?: { uid?: string; resourceVersion?: string };
+  dryRun: boolean;
 }
 
+/**
+ * The DeleteOptions of a DELETE: from the body when there is one (the API server then ignores the query), else from the
+ * query; validated like ValidateDeleteOptions. `orphanDependents: true` is the old spelling of the Orphan policy.
+ */
 export function parseDeleteOptions(raw: Buffer, q: URLSearchParams): DeleteOptions {
-  let opts: DeleteOptions = {};
-  if (raw.length > 0 && raw.toString('utf8').trim() !== '') {
-    try {
-      const v = JSON.parse(raw.toString('utf8')) as unknown;
-      if (isRecord(v)) opts = v as DeleteOptions;
-    } catch (err) {
-      throw badRequest(`couldn't get version/kind; json parse error: ${(err as Error).message}`);
-    }
+  const text = raw.toString('utf8').trim();
+  if (text === '') {
+    const o = deleteQuery(q);
+    const policy = o.propagationPolicy ?? (o.orphanDependents ? 'Orphan' : undefined);
+    return {
+      dryRun: o.dryRun,
+      ...(o.gracePeriodSeconds !== undefined ? { gracePeriodSeconds: o.gracePeriodSeconds } : {}),
+      ...(policy ? { propagationPolicy: policy } : {})
+    };
   }
-  const g = q.get('gracePeriodSeconds');
-  if (g !== null && g !== '') opts.gracePeriodSeconds = Number(g);
-  const p = q.get('propagationPolicy');
-  if (p) opts.propagationPolicy = p;
-  return opts;
+  const v = parseJson(raw);
+  if (!isRecord(v)) throw badRequest('the body of the request must be a DeleteOptions object');
+  const dryRun = Array.isArray(v['dryRun']) ? (v['dryRun'] as unknown[]).map(String) : [];
+  const policy = typeof v['propagationPolicy'] === 'string' ? v['propagationPolicy'] : undefined;
+  const orphan = typeof v['orphanDependents'] === 'boolean' ? v['orphanDependents'] : undefined;
+  const causes: FieldCause[] = dryRun.every((d) => d === 'All')
+    ? []
+    : [{ field: 'dryRun', value: dryRun, detail: '', reason: 'FieldValueNotSupported', supported: ['All'] }];
+  validateDeletePolicy(policy, orphan, causes);
+  throwDeleteOptionsErrors(causes);
+  const grace = v['gracePeriodSeconds'];
+  return {
+    dryRun: dryRun.includes('All'),
+    ...(typeof grace === 'number' ? { gracePeriodSeconds: grace } : {}),
+    ...(policy || orphan ? { propagationPolicy: policy ?? 'Orphan' } : {}),
+    ...(isRecord(v['preconditions']) ? { preconditions: v['preconditions'] as DeleteOptions['preconditions'] } : {})
+  };
 }
 
 /** DELETE on an item: pods answer with the pod (graceful), everything else with a Success Status. */
@@ -228,9 +262,9 @@ export function deleteObject(
   namespace: string | undefined,
   name: string,
   opts: DeleteOptions,
-  now: number,
-  dryRun: boolean
+  now: number
 ): unknown {
+  const dryRun = opts.dryRun;
   const existing = store.get(def, namespace, name);
   if (!existing) throw notFound(def, name);
   const pre = opts.preconditions;
