@@ -4,6 +4,7 @@ import type { Deployment, KubePort, Service, WriteOptions } from '../kube/port.j
 import { deploymentFor, toSelector } from '../kube/workload.js';
 import type { Ctx } from '../runtime/define-function.js';
 import { ForbiddenError, InvalidRequestError, NotFoundError } from '../runtime/errors.js';
+import { DisruptionBudgetError } from './evict-pods.js';
 import { completed, type Actor, type RemediationRequest } from './outcome.js';
 
 /** The workload a remediation acts on, read just now: the Deployment behind the target Service. */
@@ -146,6 +147,9 @@ export async function remediate(spec: RemediationSpec, request: RemediationReque
         })
       : answer({ outcome: 'applied', summary: plan.summary, changes: done, policy: decision.reason });
   } catch (err) {
+    // A PodDisruptionBudget said no: a decision for a human, with what was done before it (never a retry).
+    if (err instanceof DisruptionBudgetError)
+      return answer({ outcome: 'manual', summary: err.summary, changes: done, manualSteps: err.manualSteps });
     const failure = asOutcome(err, spec, where, actor);
     if (!failure) throw err;
     return answer({
