@@ -18,8 +18,9 @@ export default defineFunction({
   kube: [
     // services get: the target is a Service; its selector leads to the Deployment (labels: the opt-in).
     { apiGroups: [''], resources: ['services'], verbs: ['get'] },
-    { apiGroups: ['apps'], resources: ['deployments'], verbs: ['get', 'list'] },
-    { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'delete'] }
+    { apiGroups: ['apps'], resources: ['deployments'], verbs: ['list'] },
+    // Failed pods are out of every PodDisruptionBudget's count already: deleting them disrupts nothing.
+    { apiGroups: [''], resources: ['pods'], verbs: ['list', 'delete'] }
   ],
   async handle(event, ctx) {
     return remediate(spec, event.data, ctx);

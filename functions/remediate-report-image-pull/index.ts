@@ -19,8 +19,8 @@ export default defineFunction({
   // Read-only: it reads the pull errors and the pod template, and tells a human what to change.
   kube: [
     { apiGroups: [''], resources: ['services'], verbs: ['get'] },
-    { apiGroups: ['apps'], resources: ['deployments'], verbs: ['get', 'list'] },
-    { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list'] }
+    { apiGroups: ['apps'], resources: ['deployments'], verbs: ['list'] },
+    { apiGroups: [''], resources: ['pods'], verbs: ['list'] }
   ],
   async handle(event, ctx) {
     return remediate(spec, event.data, ctx);

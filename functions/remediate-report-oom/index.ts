@@ -15,8 +15,8 @@ export default defineFunction({
   // cannot limit `patch` to dry runs, and this function must not be able to rewrite Deployments).
   kube: [
     { apiGroups: [''], resources: ['services'], verbs: ['get'] },
-    { apiGroups: ['apps'], resources: ['deployments'], verbs: ['get', 'list'] },
-    { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list'] }
+    { apiGroups: ['apps'], resources: ['deployments'], verbs: ['list'] },
+    { apiGroups: [''], resources: ['pods'], verbs: ['list'] }
   ],
   async handle(event, ctx) {
     return remediate(spec, event.data, ctx);

@@ -14,9 +14,9 @@ export default defineFunction({
   kube: [
     // services get: the target is a Service; its selector leads to the Deployment (labels: the opt-in).
     { apiGroups: [''], resources: ['services'], verbs: ['get'] },
-    { apiGroups: ['apps'], resources: ['deployments'], verbs: ['get', 'list'] },
+    { apiGroups: ['apps'], resources: ['deployments'], verbs: ['list'] },
     // Only the scale subresource is writable: this function cannot change images, resources or anything else.
-    { apiGroups: ['apps'], resources: ['deployments/scale'], verbs: ['get', 'patch'] }
+    { apiGroups: ['apps'], resources: ['deployments/scale'], verbs: ['patch'] }
   ],
   async handle(event, ctx) {
     return remediate(spec, event.data, ctx);

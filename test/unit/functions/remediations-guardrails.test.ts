@@ -29,7 +29,7 @@ const CASES: Array<[AnyFunctionDef, Action, (o?: DeploymentOptions) => FakeKube,
     restartPods,
     'restart_pods',
     (o) => cluster(deployment(o), [pod('api-1', { containers: [crashLooping()] })]),
-    'deletePod'
+    'evictPod'
   ],
   [scaleUp, 'scale_up', (o) => cluster(deployment({ replicas: 0, ...o }), []), 'scaleDeployment'],
   [rolloutRestart, 'rollout_restart', (o) => cluster(deployment(o)), 'patchDeployment'],
