@@ -157,7 +157,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   const faults = new FaultTracker();
   const kubelet = new Kubelet({ store, recorder, faults, timing, log, now });
   const loop = new ControlLoop({ store, recorder, kubelet, faults, log, now });
-  seedBase(store);
+  seedBase(store, now());
   if (opts.seed === 'demo') seedDemo(store);
   loop.run();
 

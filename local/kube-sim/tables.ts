@@ -1,4 +1,5 @@
-import { DEFAULT_PRINTER, PRINTERS } from './table-printers.js';
+import { POLICY_PRINTERS } from './policy-printers.js';
+import { DEFAULT_PRINTER, PRINTERS as WORKLOAD_PRINTERS } from './table-printers.js';
 import { type KubeObject } from './types.js';
 
 /*
@@ -6,6 +7,8 @@ import { type KubeObject } from './types.js';
  * fills every column (wide ones too); clients hide priority-1 columns unless asked (`-o wide`). `rows[].object` is a
  * PartialObjectMetadata: kubectl's NAMESPACE column and the MCP server's LABELS are read from it.
  */
+
+const PRINTERS = { ...WORKLOAD_PRINTERS, ...POLICY_PRINTERS };
 
 export interface ColumnDefinition {
   name: string;
