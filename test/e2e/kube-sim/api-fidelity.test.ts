@@ -39,8 +39,9 @@ async function watchTypes(query: string, ms = 400): Promise<{ status: number; ty
   const res = await fetch(`${sim.url}/api/v1/namespaces/demo/pods?${query}`, { headers: asAdmin(sim), signal: ctl.signal });
   const timer = setTimeout(() => ctl.abort(), ms);
   let text = '';
+  const reader = res.body!.getReader();
   try {
-    for await (const chunk of res.body!) text += Buffer.from(chunk).toString('utf8');
+    for (let r = await reader.read(); !r.done; r = await reader.read()) text += Buffer.from(r.value).toString('utf8');
   } catch {
     // aborted: the stream was still open, as a watch is
   }
