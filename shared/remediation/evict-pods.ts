@@ -68,10 +68,11 @@ export function podEviction(
   function refused(index: number, reason: string, waitedMs: number, dryRun: boolean): DisruptionBudgetError {
     const rest = names.slice(index);
     const would = dryRun ? 'dry run: ' : '';
+    const waited = waitedMs >= 1000 ? `${Math.round(waitedMs / 1000)}s` : `${waitedMs}ms`;
     const summary =
       evicted.length === 0
         ? `${would}the PodDisruptionBudget of ${words.subject} blocks evicting its ${words.what}s (${rest.join(', ')}): ${reason}; nothing was ${dryRun ? 'changed' : 'deleted'}`
-        : `${would}restarted ${evicted.length} of ${names.length} ${words.what}s of ${words.subject} (${evicted.join(', ')}); the PodDisruptionBudget blocks the rest (${rest.join(', ')})${waitedMs > 0 ? ` after waiting ${Math.round(waitedMs / 1000)}s` : ''}: ${reason}`;
+        : `${would}restarted ${evicted.length} of ${names.length} ${words.what}s of ${words.subject} (${evicted.join(', ')}); the PodDisruptionBudget blocks the rest (${rest.join(', ')})${waitedMs > 0 ? ` after waiting ${waited}` : ''}: ${reason}`;
     return new DisruptionBudgetError(summary, [
       `See what the budget allows now: kubectl get poddisruptionbudgets -n ${namespace}`,
       `See which pods it counts as healthy: kubectl get pods -n ${namespace}${words.selector ? ` -l ${words.selector}` : ''}`,
