@@ -1,23 +1,11 @@
 import { age } from './printers.js';
-import { type ColumnDefinition } from './tables.js';
+import { AGE, NAME, type Printer, col } from './table-printers.js';
 import { type KubeObject, isRecord } from './types.js';
 
 /*
  * The server-side columns of the policy kinds (kubernetes pkg/printers/internalversion): PodDisruptionBudgets,
  * ServiceAccounts and RBAC roles and bindings.
  */
-
-type Printer = { columns: ColumnDefinition[]; cells: (obj: KubeObject, now: number) => unknown[] };
-
-const col = (name: string, type: ColumnDefinition['type'] = 'string', priority = 0, format = ''): ColumnDefinition => ({
-  name,
-  type,
-  format,
-  description: '',
-  priority
-});
-const NAME = col('Name', 'string', 0, 'name');
-const AGE = col('Age');
 
 const orNA = (v: unknown): string => (v === undefined || v === null ? 'N/A' : String(v));
 const subjectsOf = (o: KubeObject, kind: string): string =>

@@ -1,11 +1,11 @@
 import { type IncomingMessage, type ServerResponse } from 'node:http';
-import { type FieldCause, badRequest, invalid, methodNotAllowed } from '../api-errors.js';
+import { type FieldCause, badRequest, invalid } from '../api-errors.js';
 import { type Attributes, type PolicyRule, authorize, rulesFor } from '../auth/rbac.js';
 import { type UserInfo } from '../auth/user.js';
 import { type ResourceDef, groupVersion } from '../resources.js';
 import { isRecord } from '../types.js';
 import { type ApiContext } from './context.js';
-import { mediaType, parseJson, readBody, sendJson } from './http-util.js';
+import { mediaType, parseJson, readBody, requireMethod, sendJson } from './http-util.js';
 import { msg, reviewSpecFromProtobuf, unwrapEnvelope } from './protobuf.js';
 
 /*
@@ -109,10 +109,7 @@ export async function serveReview(
   namespace: string | undefined,
   user: UserInfo
 ): Promise<void> {
-  if (req.method !== 'POST') {
-    req.resume();
-    throw methodNotAllowed();
-  }
+  requireMethod(req, 'POST');
   const { spec, metadata } = await readReview(req);
   let status: Record<string, unknown>;
   switch (def.kind) {

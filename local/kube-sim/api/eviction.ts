@@ -1,11 +1,11 @@
 import { type IncomingMessage, type ServerResponse } from 'node:http';
-import { ApiError, badRequest, forbiddenError, methodNotAllowed, notFound, tooManyRequests } from '../api-errors.js';
+import { ApiError, badRequest, forbiddenError, notFound, tooManyRequests } from '../api-errors.js';
 import { type Budget, PDBS, budgetsFor, isPodReady, withAllowedCondition } from '../disruption.js';
 import { deletePod } from '../pod-deletion.js';
 import { resourceForKind } from '../resources.js';
 import { type Pod, type PodCondition, isRecord, k8sTime } from '../types.js';
 import { type ApiContext } from './context.js';
-import { parseJson, readBody, sendJson, sendStatus } from './http-util.js';
+import { parseJson, readBody, requireMethod, sendJson, sendStatus } from './http-util.js';
 import { writeOptions } from './query.js';
 
 /*
@@ -109,10 +109,7 @@ export async function serveEviction(
   name: string,
   q: URLSearchParams
 ): Promise<void> {
-  if (req.method !== 'POST') {
-    req.resume();
-    throw methodNotAllowed();
-  }
+  requireMethod(req, 'POST');
   writeOptions(q, 'Create');
   const eviction = parseEviction(await readBody(req), q);
   if (eviction.dryRun) ctx.audit.markDryRun(req);

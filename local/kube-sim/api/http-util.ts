@@ -1,5 +1,5 @@
 import { type IncomingMessage, type ServerResponse } from 'node:http';
-import { ApiError, badRequest, type StatusObject } from '../api-errors.js';
+import { ApiError, badRequest, methodNotAllowed, type StatusObject } from '../api-errors.js';
 
 /*
  * Small HTTP helpers of the API server: JSON answers, Status errors, request bodies.
@@ -40,6 +40,13 @@ export function sendText(res: ServerResponse, code: number, text: string): void 
 export function sendStatus(res: ServerResponse, status: StatusObject): void {
   const retry = status.details?.retryAfterSeconds;
   sendJson(res, status.code, status, retry ? { 'Retry-After': String(retry) } : {});
+}
+
+/** 405 for any other method (the body is drained so the connection stays usable). */
+export function requireMethod(req: IncomingMessage, method: string): void {
+  if (req.method === method) return;
+  req.resume();
+  throw methodNotAllowed();
 }
 
 export function readBody(req: IncomingMessage): Promise<Buffer> {

@@ -1,10 +1,10 @@
 import { type IncomingMessage, type ServerResponse } from 'node:http';
-import { type FieldCause, badRequest, invalid, methodNotAllowed, notFound } from '../api-errors.js';
+import { type FieldCause, badRequest, invalid, notFound } from '../api-errors.js';
 import { type TokenRequestSpec } from '../auth/authenticate.js';
 import { resourceForKind } from '../resources.js';
 import { isRecord } from '../types.js';
 import { type ApiContext } from './context.js';
-import { parseJson, readBody, sendJson } from './http-util.js';
+import { parseJson, readBody, requireMethod, sendJson } from './http-util.js';
 
 /*
  * POST serviceaccounts/{name}/token (TokenRequest, what `kubectl create token` and the kubelet use): a bound token
@@ -22,10 +22,7 @@ export async function serveTokenRequest(
   namespace: string | undefined,
   name: string
 ): Promise<void> {
-  if (req.method !== 'POST') {
-    req.resume();
-    throw methodNotAllowed();
-  }
+  requireMethod(req, 'POST');
   const body = parseJson(await readBody(req));
   if (!isRecord(body)) throw badRequest('the body of the request must be a TokenRequest object');
   const sa = ctx.store.get(SERVICE_ACCOUNTS, namespace, name);
