@@ -10,7 +10,8 @@ import { getOrThrow, parseSelection, selects, sendObject, serveList } from './re
 import { patchScale, readScale, replaceScale } from './scale.js';
 import { serveTokenRequest } from './token-request.js';
 import { serveWatch } from './watch.js';
-import { createObject, deleteObject, parseDeleteOptions, patchObject, updateObject } from './write.js';
+import { deleteObject, parseDeleteOptions } from './delete.js';
+import { createObject, patchObject, updateObject } from './write.js';
 
 /*
  * The verbs on collections (list, watch, create, deletecollection) and on items and their subresources (get, update,
