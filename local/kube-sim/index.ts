@@ -94,9 +94,11 @@ export interface Simulator {
   adminToken: string;
   /**
    * Writes a kubeconfig for this simulator (default namespace `demo`) and resolves to its absolute path. The user is
-   * the admin unless `token` names another credential; `null` writes a user without credentials (anonymous).
+   * the admin unless `token` names another credential; `null` writes a user without credentials (anonymous). The
+   * server is https:// unless `plainHttp`: only for clients that send tokens over plain HTTP (client-node does, Go
+   * clients do not).
    */
-  writeKubeconfig(file: string, namespace?: string, token?: string | null): Promise<string>;
+  writeKubeconfig(file: string, namespace?: string, token?: string | null, o?: { plainHttp?: boolean }): Promise<string>;
   /** Every request so far, as audit.k8s.io/v1 Events (level Metadata), oldest first. */
   audit(): AuditEvent[];
   /** The writes so far (create, update, patch, delete, deletecollection, subresources too), by acting user. */
@@ -215,8 +217,13 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     adminToken,
     httpsUrl,
     caCertificate: cert.cert,
-    writeKubeconfig: (file, namespace, token) =>
-      writeKubeconfig(file, { server: httpsUrl, ca: cert.cert }, namespace, token === undefined ? adminToken : token),
+    writeKubeconfig: (file, namespace, token, o) =>
+      writeKubeconfig(
+        file,
+        o?.plainHttp ? url : { server: httpsUrl, ca: cert.cert },
+        namespace,
+        token === undefined ? adminToken : token
+      ),
     audit: () => audit.list(),
     writes: () => audit.writes(),
     async stop() {
