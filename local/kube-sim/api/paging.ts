@@ -22,7 +22,7 @@ export class ListSnapshots {
 
   save(resource: string, rv: number, objects: KubeObject[]): void {
     const key = `${resource}@${rv}`;
-    if (this.byKey.has(key)) return;
+    if (this.get(resource, rv)) return;
     this.byKey.set(key, { at: this.o.now(), objects });
     while (this.byKey.size > this.o.max) this.byKey.delete(this.byKey.keys().next().value!);
   }
@@ -135,7 +135,9 @@ export async function listPage(
     const token = decodeContinue(o.continue);
     start = token.start;
     paging = limit > 0;
-    if (token.rv === -1) [source, rv] = [ctx.store.list(def), ctx.store.currentRv()];
+    // rv -1 continues over the current state; so does a token of the current resourceVersion (nothing changed since,
+    // and etcd never compacts its newest revision).
+    if (token.rv === -1 || token.rv === ctx.store.currentRv()) [source, rv] = [ctx.store.list(def), ctx.store.currentRv()];
     else {
       const snap = ctx.snapshots.get(resource, token.rv);
       if (!snap) {

@@ -271,6 +271,8 @@ describe('Simulator API: limit/continue over 1,000 pods', () => {
   it('a continue token expires like etcd compaction: 410 with a token that continues inconsistently', async () => {
     // Prepare
     const first = JSON.parse((await get(`/api/v1/namespaces/${PAGED}/pods?limit=400`)).text) as PodList;
+    // The cluster moves on (etcd never compacts its newest revision), then the compaction interval passes.
+    expect((await post('/api/v1/namespaces/demo/configmaps', { metadata: { name: 'moved-on' } })).status).toBe(201);
     await new Promise((r) => setTimeout(r, 1700));
     // Act
     const gone = await get(`/api/v1/namespaces/${PAGED}/pods?limit=400&continue=${first.metadata.continue}`);
@@ -289,6 +291,44 @@ describe('Simulator API: limit/continue over 1,000 pods', () => {
     expect(status.message).toMatch(/^The provided continue parameter is too old to display a consistent list result\./);
     expect(resumed.items[0]!.metadata.name).toBe('p-0400');
     expect(resumed.items).toHaveLength(COUNT + 1 - 400);
+  });
+});
+
+describe('Simulator API: resourceVersion semantics of get and list', () => {
+  it('get waits for a future resourceVersion, then answers 504 like the watch cache', async () => {
+    // Prepare
+    const rv = Number(
+      (JSON.parse((await get('/api/v1/namespaces/demo/pods?limit=1')).text) as PodList).metadata.resourceVersion
+    );
+    // Act
+    const now = await get(`/api/v1/namespaces/demo?resourceVersion=${rv}`);
+    const future = await get(`/api/v1/namespaces/demo?resourceVersion=${rv + 100_000}`);
+    // Assess
+    expect(now.status).toBe(200);
+    expect(future.status).toBe(504);
+    expect(JSON.parse(future.text)).toMatchObject({
+      reason: 'Timeout',
+      message: `Timeout: Too large resource version: ${rv + 100_000}, current: ${rv}`,
+      details: { causes: [{ reason: 'ResourceVersionTooLarge' }], retryAfterSeconds: 1 }
+    });
+  });
+
+  it('an Exact list is served at its resourceVersion while a snapshot of it is kept, else 410', async () => {
+    // Prepare: a paged list keeps the state it started from
+    const first = JSON.parse((await get(`/api/v1/namespaces/${PAGED}/pods?limit=5`)).text) as PodList;
+    const rv = first.metadata.resourceVersion;
+    expect((await post('/api/v1/namespaces/demo/configmaps', { metadata: { name: 'later' } })).status).toBe(201);
+    // Act
+    const exact = await get(`/api/v1/namespaces/${PAGED}/pods?resourceVersion=${rv}&resourceVersionMatch=Exact`);
+    const ancient = await get(`/api/v1/namespaces/${PAGED}/pods?resourceVersion=1001&resourceVersionMatch=Exact`);
+    // Assess
+    expect(exact.status).toBe(200);
+    expect((JSON.parse(exact.text) as PodList).metadata.resourceVersion).toBe(rv);
+    expect(ancient.status).toBe(410);
+    expect(JSON.parse(ancient.text)).toMatchObject({
+      reason: 'Expired',
+      message: 'The resourceVersion for the provided list is too old.'
+    });
   });
 });
 
