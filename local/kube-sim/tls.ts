@@ -58,7 +58,7 @@ export function selfSignedCertificate(commonName = 'kube-sim', days = 365): Serv
   const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const name = seq(set(seq(oid(COMMON_NAME), utf8(commonName))));
   const serial = randomBytes(16);
-  serial[0]! &= 0x7f; // a positive INTEGER
+  serial[0] = 1 + (serial[0]! % 0x7f); // a positive INTEGER, minimally encoded (no leading zero byte)
   const notBefore = new Date(Date.now() - 3_600_000);
   const notAfter = new Date(notBefore.getTime() + days * 86_400_000);
   const altNames = seq(
