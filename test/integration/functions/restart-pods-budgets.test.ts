@@ -56,7 +56,9 @@ async function crashlooping(name: string, spec: Record<string, unknown>): Promis
 
 beforeAll(async () => {
   c = await startAsServiceAccounts([restartPods], {
-    sim: { podStartMs: 150, backoffBaseMs: 200, crashAfterMs: 100, crashHoldMs: 100, terminationMs: 300 },
+    // A replacement takes 1.5 s to become Ready: far longer than the function takes to ask for its next eviction,
+    // so the budget it spent on the first pod is still spent when it asks (and it has to wait for it).
+    sim: { podStartMs: 1500, backoffBaseMs: 200, crashAfterMs: 100, crashHoldMs: 100, terminationMs: 300 },
     env: { CORTEX_EVICTION_WAIT_MS: '15000', CORTEX_EVICTION_POLL_MS: '100' }
   });
 });
