@@ -1,11 +1,10 @@
 import { FAULT_ANNOTATION, type Fault, type KubeObject, type Simulator } from '../../local/kube-sim/index.js';
 import { workload as workloadPair } from '../../local/kube-sim/seed.js';
 import type { SetupStep, Workload } from './scenario.js';
-import { HARNESS_USER } from './writes.js';
 
 /*
- * The harness's hands on the simulated cluster. It writes through the API as its own user (HARNESS_USER), as an
- * operator with kubectl would, so the write audit tells its setup apart from what Cortex does; it reads in process.
+ * The harness's hands on the simulated cluster. It writes through the API as the cluster admin, as an operator with
+ * kubectl would, so the audit log tells its setup apart from what Cortex's functions do; it reads in process.
  * Every step waits until the cluster shows its effect, so a scenario's report describes a fault that is really there.
  */
 
@@ -29,7 +28,7 @@ export const key = (w: Workload): string => `${w.namespace}/${w.name}`;
 async function write(sim: Simulator, method: string, path: string, body: unknown, type = 'application/json') {
   const res = await fetch(`${sim.url}${path}`, {
     method,
-    headers: { 'Content-Type': type, Authorization: `Bearer ${HARNESS_USER}` },
+    headers: { 'Content-Type': type, Authorization: `Bearer ${sim.adminToken}` },
     body: JSON.stringify(body)
   });
   const text = await res.text();

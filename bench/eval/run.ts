@@ -1,6 +1,6 @@
 import { rmSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import type { WriteRecord } from '../../local/kube-sim/index.js';
+import type { AuditedWrite } from '../../local/kube-sim/index.js';
 import { startLocalStack, type LocalStack } from '../../local/stack/index.js';
 import type { SseClient } from '../../local/stack/sse-client.js';
 import { cloudEvents, errorReport, operatorStream, publish, testStackEnv } from '../../local/stack/driver.js';
@@ -59,7 +59,7 @@ type Input = Omit<ScenarioInput, 'writes' | 'durationMs'>;
 export async function runScenario(s: Scenario, o: RunOptions): Promise<ScenarioScore> {
   const t0 = performance.now();
   const env = stackEnv(s, o);
-  const records: WriteRecord[] = [];
+  const records: AuditedWrite[] = [];
   const input: Input = { targets: [], unexpected: [], collateral: [], activeMs: 0 };
   const at = { round: -1 };
   let stack: LocalStack | undefined;

@@ -5,6 +5,10 @@ import { planCleanupFailedPods } from './plan.js';
 export default defineRemediation({
   action: 'cleanup_failed_pods',
   description: 'Deletes the pods in phase Failed (Evicted included) of an opted-in workload.',
-  kube: [...SUBJECT_READS, { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'delete'] }],
+  kube: [
+    ...SUBJECT_READS,
+    // Failed pods are out of every PodDisruptionBudget's count already: deleting them disrupts nothing.
+    { apiGroups: [''], resources: ['pods'], verbs: ['list', 'delete'] }
+  ],
   plan: planCleanupFailedPods
 });

@@ -1,10 +1,16 @@
 import { defineRemediation, SUBJECT_READS } from '../../shared/remediation/remediate.js';
 import { planRestartPods } from './plan.js';
 
-/** Deletes the target's crashlooping pods (only those, as seen now), with the guardrails of shared/policy. */
+/** Evicts the target's crashlooping pods (only those, as seen now), with the guardrails of shared/policy. */
 export default defineRemediation({
   action: 'restart_pods',
-  description: 'Deletes the crashlooping pods of an opted-in workload so its ReplicaSet replaces them.',
-  kube: [...SUBJECT_READS, { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'delete'] }],
+  description:
+    'Evicts the crashlooping pods of an opted-in workload, one at a time and within its PodDisruptionBudget, so its ReplicaSet replaces them.',
+  kube: [
+    ...SUBJECT_READS,
+    { apiGroups: [''], resources: ['pods'], verbs: ['list'] },
+    // Evictions, never deletes: the workload's PodDisruptionBudget decides each one.
+    { apiGroups: [''], resources: ['pods/eviction'], verbs: ['create'] }
+  ],
   plan: planRestartPods
 });

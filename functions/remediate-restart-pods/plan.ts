@@ -1,10 +1,9 @@
 import { z } from 'zod';
 import type { Pod } from '../../shared/kube/port.js';
-import { podDeletion } from '../../shared/remediation/delete-pods.js';
+import { podEviction } from '../../shared/remediation/evict-pods.js';
 import { isCrashLooping } from '../../shared/remediation/pods.js';
-import type { Plan, Subject } from '../../shared/remediation/remediate.js';
+import type { Plan, RemediationCtx, Subject } from '../../shared/remediation/remediate.js';
 import { plural, type RemediationRequest } from '../../shared/remediation/outcome.js';
-import type { Ctx } from '../../shared/runtime/define-function.js';
 
 /** `params.pods`: the pods the diagnosis saw crashlooping; ignored when malformed. */
 const Params = z.object({ pods: z.array(z.string()).optional().catch(undefined) });
@@ -18,10 +17,15 @@ function crashDetail(pod: Pod): string {
 }
 
 /**
- * Deletes the workload's pods that crashloop NOW, so their ReplicaSet starts fresh ones. Pods named by the request
- * count only if they still crashloop; a pod that recovered is left alone.
+ * Evicts the workload's pods that crashloop NOW, one at a time through the Eviction API, so their ReplicaSet starts
+ * fresh ones and the workload's PodDisruptionBudget is respected. Pods named by the request count only if they still
+ * crashloop; a pod that recovered is left alone.
  */
-export async function planRestartPods(subject: Subject, request: RemediationRequest, { kube, clock }: Ctx): Promise<Plan> {
+export async function planRestartPods(
+  subject: Subject,
+  request: RemediationRequest,
+  { kube, clock, deps }: RemediationCtx
+): Promise<Plan> {
   const { namespace, name, selector } = subject;
   const where = `deployment ${namespace}/${name}`;
   const pods = selector ? await kube.listPods(namespace, { labelSelector: selector }) : [];
@@ -34,7 +38,9 @@ export async function planRestartPods(subject: Subject, request: RemediationRequ
       : `no pod of ${where} (${plural(pods.length, 'pod')})`;
     return { kind: 'noop', summary: `${scope} is crashlooping now: nothing to restart` };
   }
-  const { steps, names, left, command } = podDeletion(kube, namespace, crashing, crashDetail);
+  const limits = { clock, ...deps.eviction };
+  const words = { what: 'crashlooping pod', subject: where, selector };
+  const { steps, names, left, commands } = podEviction(kube, namespace, crashing, crashDetail, limits, words);
   const skipped = asked ? asked.filter((n) => !names.includes(n)) : [];
   const notes = [
     skipped.length ? `left alone, not crashlooping now: ${skipped.join(', ')}` : '',
@@ -44,9 +50,9 @@ export async function planRestartPods(subject: Subject, request: RemediationRequ
   const tail = notes.length ? `; ${notes.join('; ')}` : '';
   return {
     kind: 'act',
-    summary: `deleted ${what}; the ReplicaSet replaces them${tail}`,
-    dryRunSummary: `dry run: would delete ${what}; nothing was changed${tail}`,
+    summary: `evicted ${what}, one at a time; the ReplicaSet replaces them${tail}`,
+    dryRunSummary: `dry run: would evict ${what}; nothing was changed${tail}`,
     steps,
-    manualSteps: [command, `kubectl get pods -n ${namespace} -l ${selector} -w`]
+    manualSteps: [...commands, `kubectl get pods -n ${namespace} -l ${selector} -w`]
   };
 }

@@ -8,7 +8,7 @@ export default defineRemediation({
   kube: [
     // services get: the target is a Service; its selector leads to the Deployment (labels: the opt-in).
     { apiGroups: [''], resources: ['services'], verbs: ['get'] },
-    { apiGroups: ['apps'], resources: ['deployments'], verbs: ['get', 'list', 'patch'] }
+    { apiGroups: ['apps'], resources: ['deployments'], verbs: ['list', 'patch'] }
   ],
   plan: planRolloutRestart
 });

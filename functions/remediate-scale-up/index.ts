@@ -8,7 +8,7 @@ export default defineRemediation({
   kube: [
     ...SUBJECT_READS,
     // Only the scale subresource is writable: this function cannot change images, resources or anything else.
-    { apiGroups: ['apps'], resources: ['deployments/scale'], verbs: ['get', 'patch'] }
+    { apiGroups: ['apps'], resources: ['deployments/scale'], verbs: ['patch'] }
   ],
   plan: planScaleUp
 });

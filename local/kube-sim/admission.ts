@@ -1,4 +1,6 @@
-import { invalid } from './api-errors.js';
+import { RBAC_KINDS, validPathSegmentName, validateBudget, validateRbac } from './admission-policy.js';
+import { type FieldCause, invalid } from './api-errors.js';
+import { type Budget, emptyBudgetStatus } from './disruption.js';
 import { type ResourceDef, resourceForKind } from './resources.js';
 import { matchesLabels, requirementsFromSelector } from './selectors.js';
 import { type ObjectStore } from './store.js';
@@ -111,6 +113,11 @@ export function applyDefaults(def: ResourceDef, obj: KubeObject, store: ObjectSt
       s.status ??= { loadBalancer: {} };
       break;
     }
+    case 'PodDisruptionBudget': {
+      obj.spec ??= {};
+      if (isCreate) obj.status = { ...emptyBudgetStatus() };
+      break;
+    }
     case 'Namespace': {
       obj.metadata.labels = { ...(obj.metadata.labels ?? {}), 'kubernetes.io/metadata.name': obj.metadata.name };
       obj.spec ??= { finalizers: ['kubernetes'] };
@@ -120,7 +127,7 @@ export function applyDefaults(def: ResourceDef, obj: KubeObject, store: ObjectSt
   }
 }
 
-type Cause = { field: string; value?: unknown; detail: string; reason?: string };
+type Cause = FieldCause;
 
 function validateContainers(containers: unknown, prefix: string, causes: Cause[]): void {
   if (!Array.isArray(containers) || containers.length === 0) {
@@ -143,7 +150,10 @@ export function validate(def: ResourceDef, obj: KubeObject): void {
   const name = obj.metadata?.name || (generate ? `${generate}x` : '');
   if (!name)
     causes.push({ field: 'metadata.name', detail: 'name or generateName is required', reason: 'FieldValueRequired' });
-  else if (!DNS_SUBDOMAIN.test(name) || name.length > 253) {
+  else if (RBAC_KINDS.has(def.kind)) {
+    if (!validPathSegmentName(name))
+      causes.push({ field: 'metadata.name', value: name, detail: 'may not contain "/", "%", or be "." or ".."' });
+  } else if (!DNS_SUBDOMAIN.test(name) || name.length > 253) {
     causes.push({
       field: 'metadata.name',
       value: name,
@@ -169,6 +179,8 @@ export function validate(def: ResourceDef, obj: KubeObject): void {
     validateContainers(spec.template?.spec?.containers, 'spec.template.spec', causes);
   }
   if (def.kind === 'Pod') validateContainers((obj.spec ?? {})['containers'], 'spec', causes);
+  if (def.kind === 'PodDisruptionBudget') validateBudget(obj as Budget, causes);
+  if (RBAC_KINDS.has(def.kind)) validateRbac(obj, causes);
   if (def.kind === 'Service') {
     for (const [i, p] of (((obj.spec ?? {})['ports'] as { port?: unknown }[] | undefined) ?? []).entries()) {
       if (typeof p.port !== 'number' || p.port < 1 || p.port > 65535)

@@ -1,8 +1,12 @@
-import { type AddressInfo } from 'node:net';
 import { pino, type Logger } from 'pino';
-import { type Identify, type WriteRecord, bearerTokenUser } from './api/audit.js';
+import { randomBytes } from 'node:crypto';
 import { type ApiContext } from './api/context.js';
-import { createApiServer } from './api/server.js';
+import { ListSnapshots } from './api/paging.js';
+import { listenHttpAndHttps } from './api/listener.js';
+import { apiHandler } from './api/server.js';
+import { type AuditEvent, AuditLog, type AuditedWrite } from './auth/audit.js';
+import { Authenticator } from './auth/authenticate.js';
+import { storeRbacSource } from './auth/store-source.js';
 import { ControlLoop } from './controllers/loop.js';
 import { EventRecorder } from './events.js';
 import { type Timing } from './kubelet/container-types.js';
@@ -12,6 +16,7 @@ import { writeKubeconfig } from './kubeconfig.js';
 import { resourceForKind } from './resources.js';
 import { matchesLabels, parseLabelSelector } from './selectors.js';
 import { seedBase, seedDemo } from './seed.js';
+import { type ServingCertificate, selfSignedCertificate } from './tls.js';
 import { ObjectStore } from './store.js';
 import { type KubeObject } from './types.js';
 
@@ -21,7 +26,7 @@ import { type KubeObject } from './types.js';
  * See docs/simulator.md for what it models and what it does not.
  */
 
-export { type Identify, type WriteRecord, type WriteVerb } from './api/audit.js';
+export { type AuditEvent, type AuditedWrite } from './auth/audit.js';
 export { FAULT_ANNOTATION, FAULTS, type Fault, parseFaults } from './kubelet/faults.js';
 export { DEPENDS_ON_ANNOTATION } from './kubelet/dependencies.js';
 export { LOG_LINE_ANNOTATION, TEMPLATE_FAULT_ANNOTATION, TEMPLATE_FAULTS } from './kubelet/workload-effects.js';
@@ -49,8 +54,12 @@ export interface SimulatorOptions {
   historySize?: number;
   /** 'demo' seeds namespace demo with mcp-demo, mcp-tools, legacy-api and postgres. Default 'none'. */
   seed?: 'demo' | 'none';
-  /** Names the user a request acts as, for the write audit. Default: its bearer token (see api/audit.ts). */
-  identify?: Identify;
+  /** The admin's bearer token (user kubernetes-admin in system:masters). Default: random. */
+  adminToken?: string;
+  /** How long a paged list's continue token stays valid (etcd compaction). Default 5 minutes. */
+  continueTtlMs?: number;
+  /** Audit events kept. Default 20 000. */
+  auditSize?: number;
   log?: Logger;
 }
 
@@ -76,10 +85,26 @@ export interface WaitOptions {
 }
 
 export interface Simulator {
+  /** `http://127.0.0.1:<port>`: plain HTTP (client-node and fetch send tokens over it; Go clients do not). */
   url: string;
+  /** `https://127.0.0.1:<port>`: the same API over TLS, what kubeconfigs name. */
+  httpsUrl: string;
+  /** The self-signed serving certificate (PEM), the kubeconfig's certificate-authority-data. */
+  caCertificate: string;
   port: number;
-  /** Writes a kubeconfig for this simulator (default namespace `demo`); resolves to its absolute path. */
-  writeKubeconfig(file: string, namespace?: string): Promise<string>;
+  /** The admin's bearer token (system:masters); `writeKubeconfig` puts it in the kubeconfig. */
+  adminToken: string;
+  /**
+   * Writes a kubeconfig for this simulator (default namespace `demo`) and resolves to its absolute path. The user is
+   * the admin unless `token` names another credential; `null` writes a user without credentials (anonymous). The
+   * server is https:// unless `plainHttp`: only for clients that send tokens over plain HTTP (client-node does, Go
+   * clients do not).
+   */
+  writeKubeconfig(file: string, namespace?: string, token?: string | null, o?: { plainHttp?: boolean }): Promise<string>;
+  /** Every request so far, as audit.k8s.io/v1 Events (level Metadata), oldest first. */
+  audit(): AuditEvent[];
+  /** The writes so far (create, update, patch, delete, deletecollection, subresources too), by acting user. */
+  writes(): AuditedWrite[];
   stop(): Promise<void>;
   /** Polls `probe` until it returns a truthy value (resolved with it), or rejects after the timeout (default 30 s). */
   waitFor<T>(
@@ -97,7 +122,7 @@ export interface Simulator {
    * marked), once it has been answered; never for the controllers' and the kubelet's own writes. Returns the
    * function that stops it.
    */
-  onWrite(listener: (w: WriteRecord) => void): () => void;
+  onWrite(listener: (w: AuditedWrite) => void): () => void;
   /** Test hook: matching requests are answered with the given Status code; call the result to remove the rule. */
   failRequests(rule: FailureRule): () => void;
   /** Test hook: ends every open watch stream, as an API server restart would; clients re-watch. */
@@ -105,6 +130,10 @@ export interface Simulator {
 }
 
 const silent = (): Logger => pino({ level: 'silent' });
+
+let processCertificate: ServingCertificate | undefined;
+/** One serving certificate per process: every simulator of a test run shares it. */
+const servingCertificate = (): ServingCertificate => (processCertificate ??= selfSignedCertificate());
 
 /**
  * Starts the simulator.
@@ -126,22 +155,33 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     probePeriodMs: opts.probePeriodMs ?? backoffBaseMs
   };
   const store = new ObjectStore({ historySize: opts.historySize, now });
+  const adminToken = opts.adminToken ?? randomBytes(24).toString('hex');
+  const serviceAccounts = resourceForKind('ServiceAccount');
+  const auth = new Authenticator({
+    adminToken,
+    now,
+    serviceAccount: (namespace, name) => store.peekOne(serviceAccounts, namespace, name)
+  });
+  const audit = new AuditLog({ max: opts.auditSize ?? 20_000, now });
   const recorder = new EventRecorder(store, now);
   const faults = new FaultTracker();
   const kubelet = new Kubelet({ store, recorder, faults, timing, log, now });
   const loop = new ControlLoop({ store, recorder, kubelet, faults, log, now });
-  seedBase(store);
+  seedBase(store, now());
   if (opts.seed === 'demo') seedDemo(store);
   loop.run();
 
   const rules: (FailureRule & { left: number })[] = [];
-  const writeListeners = new Set<(w: WriteRecord) => void>();
   let address = '127.0.0.1:0';
   const ctx: ApiContext = {
     store,
     kubelet,
     log,
     now,
+    auth,
+    rbac: storeRbacSource(store),
+    audit,
+    snapshots: new ListSnapshots({ ttlMs: opts.continueTtlMs ?? 5 * 60_000, max: 64, now }),
     serverAddress: () => address,
     intercept: (method, path) => {
       const rule = rules.find(
@@ -166,40 +206,40 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
         hang: rule.hang
       };
     },
-    watches: new Set(),
-    identify: opts.identify ?? bearerTokenUser,
-    recordWrite: (w) => {
-      for (const l of writeListeners) l(w);
-    }
+    watches: new Set()
   };
-  const server = createApiServer(ctx);
   const host = opts.host ?? '127.0.0.1';
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? 0, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const port = (server.address() as AddressInfo).port;
+  const cert = servingCertificate();
+  const listener = await listenHttpAndHttps(apiHandler(ctx), cert, opts.port ?? 0, host);
+  const port = listener.port;
   address = `${host}:${port}`;
   const url = `http://${host}:${port}`;
-  log.info({ url, seed: opts.seed ?? 'none', timing }, 'cluster simulator listening');
+  const httpsUrl = `https://${host}:${port}`;
+  log.info({ url, httpsUrl, seed: opts.seed ?? 'none', timing }, 'cluster simulator listening');
 
   const kindDef = (kind: string) => resourceForKind(kind);
   let stopped = false;
   return {
     url,
     port,
-    writeKubeconfig: (file, namespace) => writeKubeconfig(file, url, namespace),
+    adminToken,
+    httpsUrl,
+    caCertificate: cert.cert,
+    writeKubeconfig: (file, namespace, token, o) =>
+      writeKubeconfig(
+        file,
+        o?.plainHttp ? url : { server: httpsUrl, ca: cert.cert },
+        namespace,
+        token === undefined ? adminToken : token
+      ),
+    audit: () => audit.list(),
+    writes: () => audit.writes(),
     async stop() {
       if (stopped) return;
       stopped = true;
       loop.stop();
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
+      for (const end of [...ctx.watches]) end();
+      await listener.close();
     },
     async waitFor(probe, w = {}) {
       const deadline = Date.now() + (w.timeoutMs ?? 30_000);
@@ -226,8 +266,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       store.update(def, { ...d, metadata: { ...d.metadata, annotations } });
     },
     onWrite(listener) {
-      writeListeners.add(listener);
-      return () => void writeListeners.delete(listener);
+      return audit.onWrite(listener);
     },
     dropWatches() {
       for (const end of [...ctx.watches]) end();

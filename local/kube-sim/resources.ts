@@ -39,162 +39,90 @@ const scale: SubresourceDef = {
   verbs: ['get', 'patch', 'update']
 };
 
+/** A resource of the table below; singular is the lower-case kind, namespaced and all verbs unless told. */
+const res = (group: string, version: string, plural: string, kind: string, o: Partial<ResourceDef> = {}): ResourceDef => ({
+  group,
+  version,
+  plural,
+  singular: kind.toLowerCase(),
+  kind,
+  namespaced: true,
+  verbs: ALL,
+  ...o
+});
+/** A create-only review (authorization and authentication): answered, never stored. */
+const review = (group: string, plural: string, kind: string, namespaced = false): ResourceDef =>
+  res(group, 'v1', plural, kind, { namespaced, verbs: ['create'], virtual: true });
+const sub = (name: string, kind: string, verbs: string[], group?: string, version?: string): SubresourceDef => ({
+  name,
+  kind,
+  verbs,
+  ...(group !== undefined ? { group, version } : {})
+});
+
 export const RESOURCES: readonly ResourceDef[] = [
-  {
-    group: '',
-    version: 'v1',
-    plural: 'namespaces',
-    singular: 'namespace',
-    kind: 'Namespace',
+  res('', 'v1', 'namespaces', 'Namespace', {
     namespaced: false,
     verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'],
     shortNames: ['ns'],
     subresources: [status('Namespace')],
     hasStatus: true
-  },
-  {
-    group: '',
-    version: 'v1',
-    plural: 'pods',
-    singular: 'pod',
-    kind: 'Pod',
-    namespaced: true,
-    verbs: ALL,
+  }),
+  res('', 'v1', 'pods', 'Pod', {
     shortNames: ['po'],
     categories: ['all'],
-    subresources: [{ name: 'log', kind: 'Pod', verbs: ['get'] }, status('Pod')],
+    subresources: [sub('eviction', 'Eviction', ['create'], 'policy', 'v1'), sub('log', 'Pod', ['get']), status('Pod')],
     hasStatus: true
-  },
-  {
-    group: '',
-    version: 'v1',
-    plural: 'services',
-    singular: 'service',
-    kind: 'Service',
-    namespaced: true,
-    verbs: ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'],
+  }),
+  res('', 'v1', 'services', 'Service', {
     shortNames: ['svc'],
     categories: ['all'],
     subresources: [status('Service')],
     hasStatus: true
-  },
-  {
-    group: '',
-    version: 'v1',
-    plural: 'endpoints',
-    singular: 'endpoints',
-    kind: 'Endpoints',
-    namespaced: true,
-    verbs: ALL,
-    shortNames: ['ep']
-  },
-  {
-    group: '',
-    version: 'v1',
-    plural: 'events',
-    singular: 'event',
-    kind: 'Event',
-    namespaced: true,
-    verbs: ALL,
-    shortNames: ['ev']
-  },
-  {
-    group: '',
-    version: 'v1',
-    plural: 'configmaps',
-    singular: 'configmap',
-    kind: 'ConfigMap',
-    namespaced: true,
-    verbs: ALL,
-    shortNames: ['cm']
-  },
-  {
-    group: '',
-    version: 'v1',
-    plural: 'nodes',
-    singular: 'node',
-    kind: 'Node',
-    namespaced: false,
-    verbs: ALL,
-    shortNames: ['no'],
-    subresources: [status('Node')],
-    hasStatus: true
-  },
-  {
-    group: 'apps',
-    version: 'v1',
-    plural: 'deployments',
-    singular: 'deployment',
-    kind: 'Deployment',
-    namespaced: true,
-    verbs: ALL,
+  }),
+  res('', 'v1', 'endpoints', 'Endpoints', { singular: 'endpoints', shortNames: ['ep'] }),
+  res('', 'v1', 'events', 'Event', { shortNames: ['ev'] }),
+  res('', 'v1', 'configmaps', 'ConfigMap', { shortNames: ['cm'] }),
+  res('', 'v1', 'serviceaccounts', 'ServiceAccount', {
+    shortNames: ['sa'],
+    subresources: [sub('token', 'TokenRequest', ['create'], 'authentication.k8s.io', 'v1')]
+  }),
+  res('', 'v1', 'nodes', 'Node', { namespaced: false, shortNames: ['no'], subresources: [status('Node')], hasStatus: true }),
+  res('apps', 'v1', 'deployments', 'Deployment', {
     shortNames: ['deploy'],
     categories: ['all'],
     subresources: [scale, status('Deployment')],
     hasStatus: true
-  },
-  {
-    group: 'apps',
-    version: 'v1',
-    plural: 'replicasets',
-    singular: 'replicaset',
-    kind: 'ReplicaSet',
-    namespaced: true,
-    verbs: ALL,
+  }),
+  res('apps', 'v1', 'replicasets', 'ReplicaSet', {
     shortNames: ['rs'],
     categories: ['all'],
     subresources: [scale, status('ReplicaSet')],
     hasStatus: true
-  },
-  {
-    group: 'discovery.k8s.io',
-    version: 'v1',
-    plural: 'endpointslices',
-    singular: 'endpointslice',
-    kind: 'EndpointSlice',
-    namespaced: true,
-    verbs: ALL
-  },
-  {
-    group: 'networking.k8s.io',
-    version: 'v1',
-    plural: 'networkpolicies',
-    singular: 'networkpolicy',
-    kind: 'NetworkPolicy',
-    namespaced: true,
-    verbs: ALL,
-    shortNames: ['netpol']
-  },
-  {
-    group: 'authorization.k8s.io',
-    version: 'v1',
-    plural: 'selfsubjectaccessreviews',
-    singular: 'selfsubjectaccessreview',
-    kind: 'SelfSubjectAccessReview',
-    namespaced: false,
-    verbs: ['create'],
-    virtual: true
-  },
-  {
-    group: 'metrics.k8s.io',
-    version: 'v1beta1',
-    plural: 'pods',
-    singular: 'pod',
-    kind: 'PodMetrics',
-    namespaced: true,
-    verbs: READ,
-    virtual: true
-  },
-  {
-    group: 'metrics.k8s.io',
-    version: 'v1beta1',
-    plural: 'nodes',
+  }),
+  res('discovery.k8s.io', 'v1', 'endpointslices', 'EndpointSlice'),
+  res('networking.k8s.io', 'v1', 'networkpolicies', 'NetworkPolicy', { shortNames: ['netpol'] }),
+  res('policy', 'v1', 'poddisruptionbudgets', 'PodDisruptionBudget', {
+    shortNames: ['pdb'],
+    subresources: [status('PodDisruptionBudget')],
+    hasStatus: true
+  }),
+  res('rbac.authorization.k8s.io', 'v1', 'roles', 'Role'),
+  res('rbac.authorization.k8s.io', 'v1', 'rolebindings', 'RoleBinding'),
+  res('rbac.authorization.k8s.io', 'v1', 'clusterroles', 'ClusterRole', { namespaced: false }),
+  res('rbac.authorization.k8s.io', 'v1', 'clusterrolebindings', 'ClusterRoleBinding', { namespaced: false }),
+  review('authorization.k8s.io', 'selfsubjectaccessreviews', 'SelfSubjectAccessReview'),
+  review('authorization.k8s.io', 'selfsubjectrulesreviews', 'SelfSubjectRulesReview'),
+  review('authorization.k8s.io', 'subjectaccessreviews', 'SubjectAccessReview'),
+  review('authorization.k8s.io', 'localsubjectaccessreviews', 'LocalSubjectAccessReview', true),
+  review('authentication.k8s.io', 'selfsubjectreviews', 'SelfSubjectReview'),
+  res('metrics.k8s.io', 'v1beta1', 'pods', 'PodMetrics', { singular: 'pod', verbs: READ, virtual: true }),
+  res('metrics.k8s.io', 'v1beta1', 'nodes', 'NodeMetrics', {
     singular: 'node',
-    kind: 'NodeMetrics',
     namespaced: false,
     verbs: READ,
     virtual: true
-  }
+  })
 ];
 
 /** `pods`, `deployments.apps`: the group-qualified resource name used in messages and as the store key. */

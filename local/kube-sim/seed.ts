@@ -1,11 +1,13 @@
+import { randomBytes, randomUUID } from 'node:crypto';
 import { createObject } from './api/write.js';
 import { LAST_APPLIED } from './controllers/rs-annotations.js';
 import { stableJson } from './controllers/template-hash.js';
 import { DEPENDS_ON_ANNOTATION } from './kubelet/dependencies.js';
+import { bootstrapPolicy } from './auth/bootstrap-policy.js';
 import { NODE_IP, NODE_NAME } from './kubelet/kubelet.js';
 import { resourceForKind } from './resources.js';
 import { type ObjectStore } from './store.js';
-import { type KubeObject } from './types.js';
+import { type KubeObject, k8sTime } from './types.js';
 
 /*
  * The starting cluster: the namespaces every cluster has, one node, and (seed 'demo') the demo workloads, each a
@@ -19,55 +21,77 @@ export const SELF_HEAL_LABEL = 'cortex.dev/self-heal';
 const meta = (name: string, namespace?: string, labels?: Record<string, string>): KubeObject['metadata'] =>
   ({ name, ...(namespace ? { namespace } : {}), ...(labels ? { labels } : {}) }) as KubeObject['metadata'];
 
-function node(): KubeObject {
-  const resources = { cpu: '4', memory: '16Gi', pods: '110', 'ephemeral-storage': '100Gi' };
+/**
+ * The one node, with everything a kubelet reports (a client that validates its models needs all of nodeInfo): ids that
+ * are fresh per simulator, like a booted machine's, and the images a node of this version holds.
+ */
+function node(now: number): KubeObject {
+  const resources = {
+    cpu: '4',
+    memory: '16Gi',
+    pods: '110',
+    'ephemeral-storage': '100Gi',
+    'hugepages-1Gi': '0',
+    'hugepages-2Mi': '0'
+  };
+  const at = k8sTime(now);
+  const condition = (type: string, status: string, reason: string, message: string) => ({
+    type,
+    status,
+    lastHeartbeatTime: at,
+    lastTransitionTime: at,
+    reason,
+    message
+  });
   return {
     apiVersion: 'v1',
     kind: 'Node',
-    metadata: meta(NODE_NAME, undefined, {
-      'kubernetes.io/hostname': NODE_NAME,
-      'kubernetes.io/os': 'linux',
-      'kubernetes.io/arch': 'amd64',
-      'node.kubernetes.io/instance-type': 'sim'
-    }),
-    spec: { podCIDR: '10.244.0.0/16' },
+    metadata: {
+      ...meta(NODE_NAME, undefined, {
+        'beta.kubernetes.io/arch': 'amd64',
+        'beta.kubernetes.io/os': 'linux',
+        'kubernetes.io/arch': 'amd64',
+        'kubernetes.io/hostname': NODE_NAME,
+        'kubernetes.io/os': 'linux',
+        'node.kubernetes.io/instance-type': 'sim'
+      }),
+      annotations: {
+        'node.alpha.kubernetes.io/ttl': '0',
+        'volumes.kubernetes.io/controller-managed-attach-detach': 'true'
+      }
+    },
+    spec: { podCIDR: '10.244.0.0/16', podCIDRs: ['10.244.0.0/16'], providerID: `kube-sim://${NODE_NAME}` },
     status: {
       capacity: resources,
       allocatable: { ...resources, cpu: '3800m', memory: '15Gi' },
       conditions: [
-        {
-          type: 'MemoryPressure',
-          status: 'False',
-          reason: 'KubeletHasSufficientMemory',
-          message: 'kubelet has sufficient memory available'
-        },
-        {
-          type: 'DiskPressure',
-          status: 'False',
-          reason: 'KubeletHasNoDiskPressure',
-          message: 'kubelet has no disk pressure'
-        },
-        {
-          type: 'PIDPressure',
-          status: 'False',
-          reason: 'KubeletHasSufficientPID',
-          message: 'kubelet has sufficient PID available'
-        },
-        { type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'kubelet is posting ready status' }
+        condition('MemoryPressure', 'False', 'KubeletHasSufficientMemory', 'kubelet has sufficient memory available'),
+        condition('DiskPressure', 'False', 'KubeletHasNoDiskPressure', 'kubelet has no disk pressure'),
+        condition('PIDPressure', 'False', 'KubeletHasSufficientPID', 'kubelet has sufficient PID available'),
+        condition('Ready', 'True', 'KubeletReady', 'kubelet is posting ready status')
       ],
       addresses: [
         { type: 'InternalIP', address: NODE_IP },
         { type: 'Hostname', address: NODE_NAME }
       ],
+      daemonEndpoints: { kubeletEndpoint: { Port: 10250 } },
       nodeInfo: {
+        machineID: randomBytes(16).toString('hex'),
+        systemUUID: randomUUID(),
+        bootID: randomUUID(),
+        kernelVersion: '6.1.0-sim',
+        osImage: 'Debian GNU/Linux 12 (bookworm)',
+        containerRuntimeVersion: 'containerd://1.7.0',
         kubeletVersion: 'v1.30.0-sim',
         kubeProxyVersion: 'v1.30.0-sim',
-        osImage: 'Debian GNU/Linux 12 (bookworm)',
-        kernelVersion: '6.1.0-sim',
-        containerRuntimeVersion: 'containerd://1.7.0',
         operatingSystem: 'linux',
         architecture: 'amd64'
-      }
+      },
+      images: [
+        { names: ['registry.k8s.io/pause:3.9'], sizeBytes: 321520 },
+        { names: ['registry.k8s.io/coredns/coredns:v1.11.1'], sizeBytes: 18182961 },
+        { names: ['registry.k8s.io/kube-proxy:v1.30.0'], sizeBytes: 29020473 }
+      ]
     }
   };
 }
@@ -189,12 +213,15 @@ export const DEMO_WORKLOADS: readonly WorkloadSpec[] = [
   }
 ];
 
-/** Every cluster: namespaces default, kube-system, kube-public, the node, the `kubernetes` Service. */
-export function seedBase(store: ObjectStore): void {
+/** Every cluster: namespaces default, kube-system, kube-public, the node, the `kubernetes` Service, default RBAC. */
+export function seedBase(store: ObjectStore, now: number = Date.now()): void {
+  const policy = bootstrapPolicy();
+  for (const role of policy.clusterRoles) createObject(store, resourceForKind('ClusterRole'), role, undefined);
+  for (const b of policy.clusterRoleBindings) createObject(store, resourceForKind('ClusterRoleBinding'), b, undefined);
   const ns = resourceForKind('Namespace');
   for (const name of ['default', 'kube-system', 'kube-public', 'kube-node-lease'])
     createObject(store, ns, { metadata: { name } }, undefined);
-  createObject(store, resourceForKind('Node'), node(), undefined);
+  createObject(store, resourceForKind('Node'), node(now), undefined);
   createObject(
     store,
     resourceForKind('Service'),

@@ -66,15 +66,31 @@ export class ObjectStore {
     return obj ? clone(obj) : undefined;
   }
 
-  /** Objects of a type, in one namespace or all, sorted by namespace then name (as etcd returns them). */
+  /** Objects of a type, in one namespace or all, sorted by namespace then name in byte order (as etcd returns them). */
   list(def: ResourceDef, namespace?: string): KubeObject[] {
     const out: KubeObject[] = [];
     for (const obj of this.bucket(def).values()) {
       if (namespace === undefined || !def.namespaced || obj.metadata.namespace === namespace) out.push(clone(obj));
     }
-    return out.sort((a, b) =>
-      keyOf(a.metadata.namespace, a.metadata.name).localeCompare(keyOf(b.metadata.namespace, b.metadata.name))
-    );
+    return out.sort((a, b) => {
+      const ka = keyOf(a.metadata.namespace, a.metadata.name);
+      const kb = keyOf(b.metadata.namespace, b.metadata.name);
+      return ka < kb ? -1 : ka > kb ? 1 : 0;
+    });
+  }
+
+  /**
+   * The stored objects themselves, uncopied, for hot read-only paths (the authorizer reads the RBAC objects on every
+   * request). Callers must not modify them.
+   */
+  peek(def: ResourceDef, namespace?: string): readonly KubeObject[] {
+    const all = [...this.bucket(def).values()];
+    return namespace === undefined || !def.namespaced ? all : all.filter((o) => o.metadata.namespace === namespace);
+  }
+
+  /** One stored object, uncopied (see {@link peek}). */
+  peekOne(def: ResourceDef, namespace: string | undefined, name: string): KubeObject | undefined {
+    return this.bucket(def).get(keyOf(def.namespaced ? namespace : undefined, name));
   }
 
   create(def: ResourceDef, input: KubeObject, opts: WriteOptions = {}): KubeObject {

@@ -9,15 +9,20 @@ import { type Deployment, type KubeObject, type Pod, type ReplicaSet, type Servi
 
 export type Printer = { columns: ColumnDefinition[]; cells: (obj: KubeObject, now: number) => unknown[] };
 
-const col = (name: string, type: ColumnDefinition['type'] = 'string', priority = 0, format = ''): ColumnDefinition => ({
+export const col = (
+  name: string,
+  type: ColumnDefinition['type'] = 'string',
+  priority = 0,
+  format = ''
+): ColumnDefinition => ({
   name,
   type,
   format,
   description: '',
   priority
 });
-const NAME = col('Name', 'string', 0, 'name');
-const AGE = col('Age');
+export const NAME = col('Name', 'string', 0, 'name');
+export const AGE = col('Age');
 
 const none = (v: unknown): string => (v === undefined || v === null || v === '' ? '<none>' : String(v));
 const labelsText = (l: unknown): string =>

@@ -1,4 +1,5 @@
-import { DEFAULT_PRINTER, PRINTERS } from './table-printers.js';
+import { POLICY_PRINTERS } from './policy-printers.js';
+import { DEFAULT_PRINTER, PRINTERS as WORKLOAD_PRINTERS } from './table-printers.js';
 import { type KubeObject } from './types.js';
 
 /*
@@ -6,6 +7,8 @@ import { type KubeObject } from './types.js';
  * fills every column (wide ones too); clients hide priority-1 columns unless asked (`-o wide`). `rows[].object` is a
  * PartialObjectMetadata: kubectl's NAMESPACE column and the MCP server's LABELS are read from it.
  */
+
+const PRINTERS = { ...WORKLOAD_PRINTERS, ...POLICY_PRINTERS };
 
 export interface ColumnDefinition {
   name: string;
@@ -20,10 +23,17 @@ export interface TableRow {
   object: { kind: 'PartialObjectMetadata'; apiVersion: 'meta.k8s.io/v1'; metadata: Record<string, unknown> };
 }
 
+/** metav1.ListMeta of a list or Table answer. */
+export interface ListMeta {
+  resourceVersion: string;
+  continue?: string;
+  remainingItemCount?: number;
+}
+
 export interface Table {
   kind: 'Table';
   apiVersion: 'meta.k8s.io/v1';
-  metadata: { resourceVersion: string };
+  metadata: ListMeta;
   columnDefinitions: ColumnDefinition[];
   rows: TableRow[];
 }
@@ -43,12 +53,12 @@ export function tableRow(obj: KubeObject, now: number): TableRow {
   return { cells: printer.cells(obj, now), object: partialObjectMetadata(obj) };
 }
 
-/** A Table of objects of one kind. */
-export function toTable(kind: string, objects: KubeObject[], resourceVersion: string, now: number): Table {
+/** A Table of objects of one kind (`meta` is the list's resourceVersion, or its whole ListMeta when paged). */
+export function toTable(kind: string, objects: KubeObject[], meta: string | ListMeta, now: number): Table {
   return {
     kind: 'Table',
     apiVersion: 'meta.k8s.io/v1',
-    metadata: { resourceVersion },
+    metadata: typeof meta === 'string' ? { resourceVersion: meta } : meta,
     columnDefinitions: tableColumns(kind),
     rows: objects.map((o) => tableRow(o, now))
   };

@@ -13,6 +13,8 @@ export interface DemoBackend {
 
 export async function startDemoBackend(opts: {
   kubeUrl: string;
+  /** The bearer token the proxy follows the Endpoints with (kube-proxy has its own identity; locally the admin's). */
+  kubeToken?: string;
   namespace: string;
   service: string;
   log: Logger;
@@ -20,6 +22,7 @@ export async function startDemoBackend(opts: {
   const server = await startMcpDemo({ log: opts.log.child({ component: 'mcp-demo' }) });
   const proxy = await startServiceProxy({
     kubeUrl: opts.kubeUrl,
+    ...(opts.kubeToken ? { token: opts.kubeToken } : {}),
     namespace: opts.namespace,
     service: opts.service,
     backend: new URL(server.url).origin,

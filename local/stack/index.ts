@@ -10,6 +10,7 @@ import { startSimulator, type Simulator } from '../kube-sim/index.js';
 import { createKubePort } from '../../shared/kube/client-node.js';
 import { createPublisher } from '../../shared/runtime/publish.js';
 import { startDemoBackend, type DemoBackend } from './demo.js';
+import { loadIdentities } from './identities.js';
 import { demoApiRoutes, PAGE_FAULTS } from './demo-api.js';
 import { startFrontDoor, type FrontDoor } from './front-door.js';
 import { frontDoorRoutes } from './routes.js';
@@ -71,7 +72,13 @@ export async function startLocalStack(opts: StackOptions = {}): Promise<LocalSta
     stops.push(() => sim.stop());
     const kubeconfig = await sim.writeKubeconfig(path.join(config.local.stateDir, 'kubeconfig.yaml'), DEMO.namespace);
 
-    const demo = await startDemoBackend({ kubeUrl: sim.url, namespace: DEMO.namespace, service: DEMO.service, log });
+    const demo = await startDemoBackend({
+      kubeUrl: sim.url,
+      kubeToken: sim.adminToken,
+      namespace: DEMO.namespace,
+      service: DEMO.service,
+      log
+    });
     stops.push(() => demo.stop());
     const mcpServers = [{ name: 'demo', url: demo.mcpUrl, target: { namespace: DEMO.namespace, service: DEMO.service } }];
 
@@ -95,6 +102,15 @@ export async function startLocalStack(opts: StackOptions = {}): Promise<LocalSta
     stops.push(() => broker.stop());
 
     const defs = (await loadAll()).filter((d) => !opts.only || opts.only.includes(d.name));
+    // Each function acts as its own ServiceAccount, with knative/'s RBAC; kubectl and the demo keep the admin.
+    const identities = await loadIdentities({
+      sim,
+      knativeDir: config.local.knativeDir,
+      stateDir: config.local.stateDir,
+      namespace: NAMESPACE,
+      targetNamespace: DEMO.namespace,
+      functions: defs.map((d) => d.name)
+    });
     const env: Record<string, string> = {
       ...opts.overrides,
       PORT: '0',
@@ -110,7 +126,8 @@ export async function startLocalStack(opts: StackOptions = {}): Promise<LocalSta
     };
     const functions = new Map<string, RunningFunction>();
     const serve = async (def: AnyFunctionDef, extra: Record<string, string> = {}): Promise<void> => {
-      const fn = await run(def, { overrides: { ...env, ...extra, CORTEX_FUNCTION: def.name } });
+      const kube = { KUBECONFIG: identities.kubeconfigFor(def.name) };
+      const fn = await run(def, { overrides: { ...env, ...extra, ...kube, CORTEX_FUNCTION: def.name } });
       functions.set(def.name, fn);
       urls.set(def.name, fn.url);
       stops.push(() => fn.stop());

@@ -29,7 +29,7 @@ import {
   NotFoundError,
   TransientError
 } from '../runtime/errors.js';
-import { type KubePort, type ListOptions, type PatchStrategy, type WriteOptions } from './port.js';
+import { type EvictionResult, type KubePort, type ListOptions, type PatchStrategy, type WriteOptions } from './port.js';
 
 export interface KubeConfigOptions {
   /** A kubeconfig file; without it (and without inCluster) the client's default loading applies ($KUBECONFIG, ~/.kube/config). */
@@ -60,15 +60,47 @@ export function loadKubeConfig(opts: KubeConfigOptions = {}): KubeConfig {
 
 type Op = 'read' | 'list' | 'write';
 
-/** The Status message of an ApiException body (a JSON string), if there is one. */
-function statusMessage(err: ApiException<unknown>): string | undefined {
+interface StatusBody {
+  message?: unknown;
+  details?: { causes?: Array<{ reason?: unknown; message?: unknown }>; retryAfterSeconds?: unknown };
+}
+
+/** The Status of an ApiException body (a JSON string), if it is one. */
+function statusOf(err: ApiException<unknown>): StatusBody | undefined {
   const body = err.body;
   try {
-    const parsed = (typeof body === 'string' ? JSON.parse(body) : body) as { message?: unknown } | undefined;
-    return typeof parsed?.message === 'string' ? parsed.message : undefined;
+    const parsed = (typeof body === 'string' ? JSON.parse(body) : body) as unknown;
+    return parsed && typeof parsed === 'object' ? (parsed as StatusBody) : undefined;
   } catch {
     return undefined;
   }
+}
+
+/** The Status message of an ApiException body, if there is one. */
+function statusMessage(err: ApiException<unknown>): string | undefined {
+  const message = statusOf(err)?.message;
+  return typeof message === 'string' ? message : undefined;
+}
+
+/**
+ * The refusal of an eviction by a PodDisruptionBudget: a 429 with a DisruptionBudget cause, or the 500 the API server
+ * answers for a pod under several budgets. Other 429s (API priority and fairness) stay transient.
+ */
+export function evictionRefusal(err: unknown): EvictionResult | undefined {
+  if (!(err instanceof ApiException)) return undefined;
+  const status = statusOf(err);
+  const causes = (status?.details?.causes ?? []).filter((c) => c.reason === 'DisruptionBudget');
+  if (err.code === 429 && causes.length > 0) {
+    const retry = status?.details?.retryAfterSeconds;
+    return {
+      outcome: 'blocked',
+      reason: causes.map((c) => String(c.message)).join('; '),
+      ...(typeof retry === 'number' && retry > 0 ? { retryAfterSeconds: retry } : {})
+    };
+  }
+  const message = statusMessage(err) ?? '';
+  if (err.code === 500 && /more than one PodDisruptionBudget/.test(message)) return { outcome: 'blocked', reason: message };
+  return undefined;
 }
 
 /**
@@ -219,6 +251,20 @@ export function createKubePort(opts: KubePortOptions): KubePort {
       } catch (err) {
         if (err instanceof ApiException && err.code === 404) return false;
         throw mapKubeError(err, what, 'write') ?? err;
+      }
+    },
+    async evictPod(namespace, name, w) {
+      try {
+        await core.createNamespacedPodEviction(
+          { name, namespace, body: { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name, namespace } }, ...dry(w) },
+          options()
+        );
+        return { outcome: 'evicted' };
+      } catch (err) {
+        if (err instanceof ApiException && err.code === 404) return { outcome: 'gone' };
+        const refusal = evictionRefusal(err);
+        if (refusal) return refusal;
+        throw mapKubeError(err, `evicting pod ${namespace}/${name}`, 'write') ?? err;
       }
     },
     scaleDeployment: (namespace, name, replicas, w) =>

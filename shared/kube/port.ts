@@ -50,6 +50,13 @@ export interface LogOptions {
 export type PatchStrategy = 'merge' | 'strategic';
 
 /**
+ * What an eviction did: the pod is evicted (deleted gracefully), was already gone, or a PodDisruptionBudget refused it
+ * (`reason` is the API server's cause, e.g. "The disruption budget api needs 2 healthy pods and has 1 currently").
+ */
+export type EvictionResult =
+  { outcome: 'evicted' } | { outcome: 'gone' } | { outcome: 'blocked'; reason: string; retryAfterSeconds?: number };
+
+/**
  * Reads return `undefined` for a missing object. Failures are CortexErrors with retry meaning: TransientError
  * (5xx, 429, timeouts, connection errors), ConflictError (409 on write), ForbiddenError (403), NotFoundError (404 on
  * write), InvalidRequestError (400/422 on write). Never a raw client exception.
@@ -67,8 +74,13 @@ export interface KubePort {
   readPodLog(namespace: string, pod: string, opts?: LogOptions): Promise<string | undefined>;
   listEvents(namespace: string, opts?: ListOptions): Promise<KubeEvent[]>;
   listNetworkPolicies(namespace: string, opts?: ListOptions): Promise<NetworkPolicy[]>;
-  /** Deletes a pod; `false` when it was already gone. */
+  /** Deletes a pod; `false` when it was already gone. PodDisruptionBudgets do not apply: only for finished pods. */
   deletePod(namespace: string, name: string, opts?: WriteOptions): Promise<boolean>;
+  /**
+   * Evicts a pod through the Eviction API (`pods/eviction` create), so its PodDisruptionBudget decides. A budget's
+   * refusal is a `blocked` result, never an error and never retried here.
+   */
+  evictPod(namespace: string, name: string, opts?: WriteOptions): Promise<EvictionResult>;
   /** Sets `spec.replicas` through the `/scale` subresource (merge patch). */
   scaleDeployment(namespace: string, name: string, replicas: number, opts?: WriteOptions): Promise<Scale>;
   patchDeployment(

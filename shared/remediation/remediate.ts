@@ -5,6 +5,7 @@ import type { Deployment, KubePort, Service, WriteOptions } from '../kube/port.j
 import { deploymentFor, toSelector } from '../kube/workload.js';
 import { defineFunction, type Ctx, type FunctionDef, type KubeNeed, type SetupCtx } from '../runtime/define-function.js';
 import { ForbiddenError, InvalidRequestError, NotFoundError } from '../runtime/errors.js';
+import { DisruptionBudgetError } from './evict-pods.js';
 import { completed, type Actor, type RemediationRequest } from './outcome.js';
 
 /** The workload a remediation acts on, read just now: the Deployment behind the target Service. */
@@ -39,12 +40,16 @@ export type Plan =
  */
 export const SUBJECT_READS: readonly KubeNeed[] = [
   { apiGroups: [''], resources: ['services'], verbs: ['get'] },
-  { apiGroups: ['apps'], resources: ['deployments'], verbs: ['get', 'list'] }
+  { apiGroups: ['apps'], resources: ['deployments'], verbs: ['list'] }
 ];
 
-/** What a remediation is configured with: the namespace Cortex runs in (its ServiceAccount's, for the audit trail). */
+/**
+ * What a remediation is configured with: the namespace Cortex runs in (its ServiceAccount's, for the audit trail), and
+ * how long an eviction refused by a PodDisruptionBudget Cortex itself spent waits for a replacement to be Ready.
+ */
 export interface RemediationDeps {
   readonly namespace: string;
+  readonly eviction: { readonly waitMs: number; readonly pollMs: number };
 }
 
 /** A remediation's handler context. */
@@ -163,6 +168,9 @@ export async function remediate(spec: RemediationSpec, request: RemediationReque
         })
       : answer({ outcome: 'applied', summary: plan.summary, changes: done, policy: decision.reason });
   } catch (err) {
+    // A PodDisruptionBudget said no: a decision for a human, with what was done before it (never a retry).
+    if (err instanceof DisruptionBudgetError)
+      return answer({ outcome: 'manual', summary: err.summary, changes: done, manualSteps: err.manualSteps });
     const failure = asOutcome(err, spec, where, actor);
     if (!failure) throw err;
     return answer({
@@ -235,7 +243,10 @@ export function defineRemediation<A extends Action>(
     on: [Events.RemediationRequested[spec.action]] as const,
     emits: [Events.RemediationCompleted],
     kube,
-    setup: ({ config }: Pick<SetupCtx, 'config'>): RemediationDeps => ({ namespace: config.namespace }),
+    setup: ({ config }: Pick<SetupCtx, 'config'>): RemediationDeps => ({
+      namespace: config.namespace,
+      eviction: { waitMs: config.remediation.evictionWaitMs, pollMs: config.remediation.evictionPollMs }
+    }),
     handle: (event, ctx) => remediate(rest, event.data, ctx)
   });
 }

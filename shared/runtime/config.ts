@@ -41,6 +41,9 @@ const EnvSchema = z.object({
   CORTEX_REMEDIATION_MODE: z.enum(['enforce', 'dry-run']).default('enforce'),
   CORTEX_ALLOWED_NAMESPACES: csv.default(['*']),
   CORTEX_PROTECTED_NAMESPACES: csv.default(['kube-system', 'kube-public', 'kube-node-lease', 'knative-*']),
+  // How long a pod restart waits for a PodDisruptionBudget its own earlier eviction used up, and how often it asks
+  CORTEX_EVICTION_WAIT_MS: int(20_000),
+  CORTEX_EVICTION_POLL_MS: int(500),
   // Healing coordinator (DESIGN §5)
   CORTEX_HEALING_BUDGET: int(3),
   CORTEX_HEALING_WINDOW_MS: int(15 * 60_000),
@@ -118,7 +121,13 @@ export type Config = Readonly<{
   idempotency: { ttlMs: number; maxKeys: number };
   shutdownTimeoutMs: number;
   kubeTimeoutMs: number;
-  remediation: { mode: 'enforce' | 'dry-run'; allowedNamespaces: string[]; protectedNamespaces: string[] };
+  remediation: {
+    mode: 'enforce' | 'dry-run';
+    allowedNamespaces: string[];
+    protectedNamespaces: string[];
+    evictionWaitMs: number;
+    evictionPollMs: number;
+  };
   healing: {
     budget: number;
     windowMs: number;
@@ -213,7 +222,9 @@ export function loadConfig(
     remediation: {
       mode: e.CORTEX_REMEDIATION_MODE,
       allowedNamespaces: e.CORTEX_ALLOWED_NAMESPACES,
-      protectedNamespaces: e.CORTEX_PROTECTED_NAMESPACES
+      protectedNamespaces: e.CORTEX_PROTECTED_NAMESPACES,
+      evictionWaitMs: e.CORTEX_EVICTION_WAIT_MS,
+      evictionPollMs: Math.max(1, e.CORTEX_EVICTION_POLL_MS)
     },
     healing: {
       budget: e.CORTEX_HEALING_BUDGET,

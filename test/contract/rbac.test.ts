@@ -41,6 +41,34 @@ describe('Contract: RBAC in knative/ is least privilege', () => {
   });
 });
 
+describe("Contract: an extra grant in any function's generated role is caught", () => {
+  const roles = objects.filter((o) => o.kind === 'ClusterRole');
+  // One grant no function declares: reading ConfigMaps.
+  const extra = { apiGroups: [''], resources: ['configmaps'], verbs: ['get'] };
+
+  it.each(roles.map((r) => [r.metadata.name, r] as const))('%s with one more rule is a violation', (name, role) => {
+    // Prepare
+    const widened: RbacObject = { ...role, rules: [...(role.rules ?? []), extra] };
+    // Act
+    const violations = rbacViolations([widened], defs);
+    // Assess
+    expect(violations.join('\n')).toContain(`${name} grants /configmaps:get`);
+  });
+
+  it.each(roles.map((r) => [r.metadata.name, r] as const))(
+    '%s with a declared verb widened to "*" is a violation',
+    (name, role) => {
+      // Prepare
+      const [first, ...rest] = role.rules ?? [];
+      const widened: RbacObject = { ...role, rules: [{ ...first!, verbs: ['*'] }, ...rest] };
+      // Act
+      const violations = rbacViolations([widened], defs);
+      // Assess
+      expect(violations.join('\n')).toContain(`${name} uses "*" in verbs`);
+    }
+  );
+});
+
 describe('Contract: the RBAC checker', () => {
   const reads = [{ apiGroups: [''], resources: ['pods'], verbs: ['get', 'list'] }];
   const fns: FunctionNeeds[] = [

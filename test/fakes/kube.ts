@@ -28,6 +28,11 @@ export interface FakeCluster {
   networkPolicies: NetworkPolicy[];
   /** `<namespace>/<pod>/<container>` (+ `#previous`) → log text. */
   logs: Record<string, string>;
+  /**
+   * Pod name → the refusals its next evictions get, one per attempt (a PodDisruptionBudget's cause); once used up,
+   * evictions succeed.
+   */
+  evictionRefusals: Record<string, string[]>;
 }
 
 export interface FakeKube extends KubePort {
@@ -93,6 +98,7 @@ export function createFakeKube(cluster: Partial<FakeCluster> = {}): FakeKube {
     events: [],
     networkPolicies: [],
     logs: {},
+    evictionRefusals: {},
     ...cluster
   };
   const writes: FakeKube['writes'] = [];
@@ -155,6 +161,21 @@ export function createFakeKube(cluster: Partial<FakeCluster> = {}): FakeKube {
       if (i < 0) return false;
       if (!opts.dryRun) c.pods.splice(i, 1);
       return true;
+    },
+    async evictPod(ns, name, opts: WriteOptions = {}) {
+      const refusal = c.evictionRefusals[name]?.shift();
+      writes.push({
+        verb: 'evict',
+        namespace: ns,
+        name: `pods/${name}`,
+        ...(refusal ? { body: { blocked: refusal } } : {}),
+        dryRun: !!opts.dryRun
+      });
+      if (refusal) return { outcome: 'blocked', reason: refusal };
+      const i = c.pods.findIndex((p) => p.metadata?.namespace === ns && p.metadata?.name === name);
+      if (i < 0) return { outcome: 'gone' };
+      if (!opts.dryRun) c.pods.splice(i, 1);
+      return { outcome: 'evicted' };
     },
     async scaleDeployment(ns, name, replicas, opts: WriteOptions = {}) {
       writes.push({

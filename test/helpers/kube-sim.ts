@@ -23,6 +23,12 @@ export async function startTestSimulator(opts: SimulatorOptions = {}): Promise<{
   return { sim, kubeconfig };
 }
 
+/** Headers of a request as the simulator's admin (what the test kubeconfig holds), plus `extra`. */
+export const asAdmin = (sim: Simulator, extra: Record<string, string> = {}): Record<string, string> => ({
+  Authorization: `Bearer ${sim.adminToken}`,
+  ...extra
+});
+
 /** Names of the demo pods of a workload (label app=<name>) that are not terminating. */
 export function livePods(sim: Simulator, app: string, namespace = 'demo'): string[] {
   return sim
@@ -52,7 +58,7 @@ export async function createWorkload(
   ] as const) {
     const res = await fetch(`${sim.url}${path}`, {
       method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
+      headers: asAdmin(sim, { 'Content-Type': 'application/json' }),
       body: JSON.stringify(body)
     });
     if (res.status !== 201) throw new Error(`creating ${path} answered ${res.status}: ${await res.text()}`);

@@ -29,38 +29,14 @@ const ESCALATING_VERBS: readonly string[] = ['escalate', 'bind', 'impersonate'];
 
 /** Every grant of each remediation, as `group/resource:verb` (`''` is the core group). Writes are the point. */
 export const REMEDIATION_GRANTS: Readonly<Record<string, readonly string[]>> = {
-  'remediate-restart-pods': [
-    '/services:get',
-    'apps/deployments:get',
-    'apps/deployments:list',
-    '/pods:get',
-    '/pods:list',
-    '/pods:delete'
-  ],
-  'remediate-scale-up': [
-    '/services:get',
-    'apps/deployments:get',
-    'apps/deployments:list',
-    'apps/deployments/scale:get',
-    'apps/deployments/scale:patch'
-  ],
-  'remediate-rollout-restart': ['/services:get', 'apps/deployments:get', 'apps/deployments:list', 'apps/deployments:patch'],
-  'remediate-cleanup-failed-pods': [
-    '/services:get',
-    'apps/deployments:get',
-    'apps/deployments:list',
-    '/pods:get',
-    '/pods:list',
-    '/pods:delete'
-  ],
-  'remediate-report-oom': ['/services:get', 'apps/deployments:get', 'apps/deployments:list', '/pods:get', '/pods:list'],
-  'remediate-report-image-pull': [
-    '/services:get',
-    'apps/deployments:get',
-    'apps/deployments:list',
-    '/pods:get',
-    '/pods:list'
-  ]
+  // Restarts go through the Eviction API so PodDisruptionBudgets apply: no pods delete.
+  'remediate-restart-pods': ['/services:get', 'apps/deployments:list', '/pods:list', '/pods/eviction:create'],
+  'remediate-scale-up': ['/services:get', 'apps/deployments:list', 'apps/deployments/scale:patch'],
+  'remediate-rollout-restart': ['/services:get', 'apps/deployments:list', 'apps/deployments:patch'],
+  // Failed pods count against no budget: their clean-up stays a delete.
+  'remediate-cleanup-failed-pods': ['/services:get', 'apps/deployments:list', '/pods:list', '/pods:delete'],
+  'remediate-report-oom': ['/services:get', 'apps/deployments:list', '/pods:list'],
+  'remediate-report-image-pull': ['/services:get', 'apps/deployments:list', '/pods:list']
 };
 
 const grantsOf = (rules: NonNullable<RbacObject['rules']> | readonly KubeNeed[]): string[] =>

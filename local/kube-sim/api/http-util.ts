@@ -1,5 +1,5 @@
 import { type IncomingMessage, type ServerResponse } from 'node:http';
-import { ApiError, badRequest, type StatusObject } from '../api-errors.js';
+import { ApiError, badRequest, methodNotAllowed, type StatusObject } from '../api-errors.js';
 
 /*
  * Small HTTP helpers of the API server: JSON answers, Status errors, request bodies.
@@ -7,13 +7,25 @@ import { ApiError, badRequest, type StatusObject } from '../api-errors.js';
 
 const MAX_BODY = 3 * 1024 * 1024;
 
-export function sendJson(res: ServerResponse, code: number, body: unknown): void {
+/**
+ * The API server pretty-prints for `?pretty=<true in strconv.ParseBool's sense>`, and by default for curl, Wget and
+ * browsers (apiserver responsewriters isPrettyPrint).
+ */
+export function isPrettyPrint(req: IncomingMessage | undefined): boolean {
+  if (!req) return false;
+  const pretty = new URL(req.url ?? '/', 'http://localhost').searchParams.get('pretty');
+  if (pretty) return ['1', 't', 'T', 'TRUE', 'true', 'True'].includes(pretty);
+  return /^(curl|Wget|Mozilla\/5\.0)/.test(req.headers['user-agent'] ?? '');
+}
+
+export function sendJson(res: ServerResponse, code: number, body: unknown, headers: Record<string, string> = {}): void {
   if (res.headersSent || res.destroyed) return;
-  const text = JSON.stringify(body);
+  const text = isPrettyPrint(res.req) ? `${JSON.stringify(body, null, 2)}\n` : JSON.stringify(body);
   res.writeHead(code, {
     'Content-Type': 'application/json',
     'Content-Length': Buffer.byteLength(text),
-    'Cache-Control': 'no-cache, private'
+    'Cache-Control': 'no-cache, private',
+    ...headers
   });
   res.end(text);
 }
@@ -24,8 +36,17 @@ export function sendText(res: ServerResponse, code: number, text: string): void 
   res.end(text);
 }
 
+/** A Status answer; a retry delay in its details also goes to the Retry-After header. */
 export function sendStatus(res: ServerResponse, status: StatusObject): void {
-  sendJson(res, status.code, status);
+  const retry = status.details?.retryAfterSeconds;
+  sendJson(res, status.code, status, retry ? { 'Retry-After': String(retry) } : {});
+}
+
+/** 405 for any other method (the body is drained so the connection stays usable). */
+export function requireMethod(req: IncomingMessage, method: string): void {
+  if (req.method === method) return;
+  req.resume();
+  throw methodNotAllowed();
 }
 
 export function readBody(req: IncomingMessage): Promise<Buffer> {
@@ -66,13 +87,3 @@ export const wantsTable = (accept: string | undefined): boolean =>
 
 /** Whether the client asked for metadata only (`as=PartialObjectMetadata[List]`). */
 export const wantsPartial = (accept: string | undefined): boolean => /as=PartialObjectMetadata/.test(accept ?? '');
-
-export function intParam(q: URLSearchParams, name: string): number | undefined {
-  const v = q.get(name);
-  if (v === null || v === '') return undefined;
-  const n = Number(v);
-  if (!Number.isInteger(n)) throw badRequest(`invalid value for ${name}: ${JSON.stringify(v)}`);
-  return n;
-}
-
-export const boolParam = (q: URLSearchParams, name: string): boolean => q.get(name) === 'true' || q.get(name) === '1';

@@ -1,10 +1,10 @@
 import { type IncomingMessage, type ServerResponse } from 'node:http';
-import { badRequest } from '../api-errors.js';
+import { type FieldCause, badRequest, invalid } from '../api-errors.js';
 import { type LogRun, formatLine, renderLog } from '../kubelet/logs.js';
 import { resourceForKind } from '../resources.js';
 import { type Pod } from '../types.js';
 import { type ApiContext } from './context.js';
-import { boolParam, intParam } from './http-util.js';
+import { boolParam, intParam, stringParam } from './query.js';
 import { getOrThrow } from './read.js';
 
 /*
@@ -22,17 +22,48 @@ function waitingMessage(pod: Pod, container: string): string {
   return `container "${container}" in pod "${pod.metadata.name}" is waiting to start: ${why}`;
 }
 
-export function servePodLog(
+/** PodLogOptions from the query, validated like ValidatePodLogOptions (422 `PodLogOptions "<pod>" is invalid`). */
+function logOptions(q: URLSearchParams, name: string, now: number) {
+  const o = {
+    tailLines: intParam(q, 'tailLines'),
+    limitBytes: intParam(q, 'limitBytes'),
+    sinceSeconds: intParam(q, 'sinceSeconds'),
+    sinceTime: stringParam(q, 'sinceTime'),
+    timestamps: boolParam(q, 'timestamps')
+  };
+  const since = o.sinceTime === undefined ? undefined : Date.parse(o.sinceTime);
+  if (o.sinceTime !== undefined && (Number.isNaN(since) || !/^\d{4}-\d\d-\d\dT/.test(o.sinceTime)))
+    throw badRequest(`parsing time ${JSON.stringify(o.sinceTime)} as "2006-01-02T15:04:05Z07:00": cannot parse`);
+  const causes: FieldCause[] = [];
+  if (o.tailLines !== undefined && o.tailLines < 0)
+    causes.push({ field: 'tailLines', value: o.tailLines, detail: 'must be greater than or equal to 0' });
+  if (o.limitBytes !== undefined && o.limitBytes < 1)
+    causes.push({ field: 'limitBytes', value: o.limitBytes, detail: 'must be greater than 0' });
+  if (o.sinceSeconds !== undefined && o.sinceTime !== undefined)
+    causes.push({
+      field: '',
+      detail: 'at most one of `sinceTime` or `sinceSeconds` may be specified',
+      reason: 'FieldValueForbidden'
+    });
+  if (o.sinceSeconds !== undefined && o.sinceSeconds < 1)
+    causes.push({ field: 'sinceSeconds', value: o.sinceSeconds, detail: 'must be greater than 0' });
+  if (causes.length) throw invalid('PodLogOptions', '', name, causes);
+  const sinceSeconds = since === undefined ? o.sinceSeconds : Math.max(0, (now - since) / 1000);
+  return { tailLines: o.tailLines, limitBytes: o.limitBytes, sinceSeconds, timestamps: o.timestamps };
+}
+
+export async function servePodLog(
   ctx: ApiContext,
   req: IncomingMessage,
   res: ServerResponse,
   namespace: string | undefined,
   name: string,
   q: URLSearchParams
-): void {
-  const pod = getOrThrow(ctx, PODS, namespace, name) as Pod;
+): Promise<void> {
+  const query = logOptions(q, name, ctx.now());
+  const pod = (await getOrThrow(ctx, PODS, namespace, name)) as Pod;
   const names = pod.spec.containers.map((c) => c.name);
-  let container = q.get('container') ?? undefined;
+  let container = stringParam(q, 'container');
   if (!container) {
     if (names.length !== 1)
       throw badRequest(`a container name must be specified for pod ${name}, choose one of: [${names.join(' ')}]`);
@@ -46,12 +77,6 @@ export function servePodLog(
     if (previous) throw badRequest(`previous terminated container "${container}" in pod "${name}" not found`);
     throw badRequest(waitingMessage(pod, container));
   }
-  const query = {
-    tailLines: intParam(q, 'tailLines'),
-    limitBytes: intParam(q, 'limitBytes'),
-    sinceSeconds: intParam(q, 'sinceSeconds'),
-    timestamps: boolParam(q, 'timestamps')
-  };
   const now = ctx.now();
   run.materialize(now);
   const text = renderLog(run.lines, query, now);

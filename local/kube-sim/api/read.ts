@@ -6,6 +6,8 @@ import { partialObjectMetadata, toTable } from '../tables.js';
 import { type KubeObject } from '../types.js';
 import { type ApiContext } from './context.js';
 import { sendJson, wantsPartial, wantsTable } from './http-util.js';
+import { listPage, waitForRv } from './paging.js';
+import { type ListQuery, parseResourceVersion } from './query.js';
 
 /*
  * get and list, answered as objects, as a Table (rows with PartialObjectMetadata) or as metadata only, as asked.
@@ -17,11 +19,11 @@ export interface Selection {
 }
 
 /** Parses labelSelector and fieldSelector; a bad selector is a 400. */
-export function parseSelection(q: URLSearchParams, kind: string): Selection {
+export function parseSelection(q: { labelSelector?: string; fieldSelector?: string }, kind: string): Selection {
   try {
     return {
-      labels: parseLabelSelector(q.get('labelSelector') ?? undefined),
-      fields: parseFieldSelector(q.get('fieldSelector') ?? undefined, kind)
+      labels: parseLabelSelector(q.labelSelector),
+      fields: parseFieldSelector(q.fieldSelector, kind)
     };
   } catch (err) {
     if (err instanceof SelectorError) throw badRequest(err.message);
@@ -36,33 +38,43 @@ export function listObjects(ctx: ApiContext, def: ResourceDef, namespace: string
   return ctx.store.list(def, namespace).filter((o) => selects(sel, o));
 }
 
-export function serveList(
+/** A list, paged by limit/continue, as objects, a Table or metadata only. */
+export async function serveList(
   ctx: ApiContext,
   req: IncomingMessage,
   res: ServerResponse,
   def: ResourceDef,
   namespace: string | undefined,
-  q: URLSearchParams
-): void {
-  const items = listObjects(ctx, def, namespace, parseSelection(q, def.kind));
-  const rv = String(ctx.store.currentRv());
+  o: ListQuery
+): Promise<void> {
+  const sel = parseSelection(o, def.kind);
+  const { items, ...meta } = await listPage(ctx, def, namespace, o, (obj) => selects(sel, obj));
   if (wantsTable(req.headers.accept)) {
-    sendJson(res, 200, toTable(def.kind, items, rv, ctx.now()));
+    sendJson(res, 200, toTable(def.kind, items, meta, ctx.now()));
     return;
   }
   if (wantsPartial(req.headers.accept)) {
     sendJson(res, 200, {
       kind: 'PartialObjectMetadataList',
       apiVersion: 'meta.k8s.io/v1',
-      metadata: { resourceVersion: rv },
+      metadata: meta,
       items: items.map(partialObjectMetadata)
     });
     return;
   }
-  sendJson(res, 200, { kind: `${def.kind}List`, apiVersion: groupVersion(def), metadata: { resourceVersion: rv }, items });
+  sendJson(res, 200, { kind: `${def.kind}List`, apiVersion: groupVersion(def), metadata: meta, items });
 }
 
-export function getOrThrow(ctx: ApiContext, def: ResourceDef, namespace: string | undefined, name: string): KubeObject {
+/** GET of one object; `resourceVersion` (GetOptions) is "not older than", so a future one waits, then 504s. */
+export async function getOrThrow(
+  ctx: ApiContext,
+  def: ResourceDef,
+  namespace: string | undefined,
+  name: string,
+  q?: URLSearchParams
+): Promise<KubeObject> {
+  const rv = q?.get('resourceVersion');
+  if (rv && rv !== '0') await waitForRv(ctx, parseResourceVersion(rv));
   const obj = ctx.store.get(def, namespace, name);
   if (!obj) throw notFound(def, name);
   return obj;

@@ -6,8 +6,8 @@ import { type ApiContext } from './context.js';
 import { sendJson } from './http-util.js';
 
 /*
- * Answers that are not stored objects: SelfSubjectAccessReview (always allowed; the body is not parsed because the
- * MCP server sends it as protobuf) and metrics.k8s.io, computed from the running pods.
+ * metrics.k8s.io, computed from the running pods: answers that are not stored objects (the reviews are in
+ * access-review.ts).
  */
 
 const memUsage = (pod: Pod, i: number): string =>
@@ -38,19 +38,10 @@ export function serveVirtual(
   name: string | undefined
 ): void {
   const now = ctx.now();
-  if (def.kind === 'SelfSubjectAccessReview') {
-    if (req.method !== 'POST' || name) throw methodNotAllowed();
+  if (req.method !== 'GET') {
     req.resume();
-    sendJson(res, 201, {
-      kind: 'SelfSubjectAccessReview',
-      apiVersion: 'authorization.k8s.io/v1',
-      metadata: { creationTimestamp: null },
-      spec: {},
-      status: { allowed: true }
-    });
-    return;
+    throw methodNotAllowed();
   }
-  if (req.method !== 'GET') throw methodNotAllowed();
   if (def.kind === 'PodMetrics') {
     const pods = (ctx.store.list(resourceForKind('Pod'), namespace) as Pod[]).filter((p) => p.status?.phase === 'Running');
     if (name) {

@@ -1,11 +1,12 @@
 import { type IncomingMessage, type ServerResponse } from 'node:http';
-import { badRequest, expired } from '../api-errors.js';
+import { expired } from '../api-errors.js';
 import { type ResourceDef, qualifiedName } from '../resources.js';
 import { type Change } from '../store.js';
 import { toTable } from '../tables.js';
 import { type KubeObject } from '../types.js';
 import { type ApiContext } from './context.js';
-import { intParam, wantsTable } from './http-util.js';
+import { wantsTable } from './http-util.js';
+import { type ListQuery, parseResourceVersion } from './query.js';
 import { parseSelection, selects } from './read.js';
 
 /*
@@ -23,14 +24,13 @@ export function serveWatch(
   res: ServerResponse,
   def: ResourceDef,
   namespace: string | undefined,
-  q: URLSearchParams
+  o: ListQuery
 ): void {
-  const sel = parseSelection(q, def.kind);
-  const rvParam = q.get('resourceVersion') ?? '';
-  const fromRv = rvParam === '' || rvParam === '0' ? undefined : Number(rvParam);
-  if (fromRv !== undefined && !Number.isInteger(fromRv)) throw badRequest(`invalid resource version: "${rvParam}"`);
-  const timeoutSeconds = intParam(q, 'timeoutSeconds');
-  const bookmarks = q.get('allowWatchBookmarks') === 'true';
+  const sel = parseSelection(o, def.kind);
+  const rvParam = o.resourceVersion ?? '';
+  const fromRv = rvParam === '' || rvParam === '0' ? undefined : parseResourceVersion(rvParam);
+  const timeoutSeconds = o.timeoutSeconds;
+  const bookmarks = o.allowWatchBookmarks;
   const asTable = wantsTable(req.headers.accept);
   const resource = qualifiedName(def);
 
@@ -52,7 +52,7 @@ export function serveWatch(
     write(type, asTable ? toTable(def.kind, [o], o.metadata.resourceVersion, ctx.now()) : o);
   };
   const deliver = (c: Change): void => {
-    if (c.resource !== resource) return;
+    if (c.resource !== resource || (fromRv !== undefined && c.rv <= fromRv)) return;
     const now = matches(c.object);
     if (c.type === 'MODIFIED') {
       const before = matches(c.previous);

@@ -1,14 +1,14 @@
 import { parse as parseYaml } from 'yaml';
+import { roleRefChanged } from '../admission-policy.js';
 import { applyDefaults, validate } from '../admission.js';
-import { ApiError, badRequest, conflict, notFound, successStatus, unsupportedMediaType } from '../api-errors.js';
+import { ApiError, badRequest, invalid, notFound, unsupportedMediaType } from '../api-errors.js';
 import { PatchError, jsonPatch, mergePatch, strategicMergePatch } from '../patch.js';
-import { deletePod } from '../pod-deletion.js';
-import { RESOURCES, type ResourceDef, groupVersion, resourceForKind } from '../resources.js';
+import { type ResourceDef, groupVersion, resourceForKind } from '../resources.js';
 import { type ObjectStore } from '../store.js';
-import { type KubeObject, type Pod, clone, isRecord } from '../types.js';
+import { type KubeObject, clone, isRecord } from '../types.js';
 
 /*
- * create, update, patch and delete with the API server's rules: defaulting and validation, optimistic concurrency on
+ * create, update and patch with the API server's rules: defaulting and validation, optimistic concurrency on
  * metadata.resourceVersion, the status subresource split (writes to the main resource keep the stored status and
  * /status writes change only the status), and `dryRun=All` (answer as if applied; nothing is persisted or emitted).
  */
@@ -111,6 +111,10 @@ function replace(
       next.metadata.deletionGracePeriodSeconds = existing.metadata.deletionGracePeriodSeconds;
     if (existing.metadata.generation !== undefined) next.metadata.generation = existing.metadata.generation;
     validate(def, next);
+    if ((def.kind === 'RoleBinding' || def.kind === 'ClusterRoleBinding') && roleRefChanged(existing, next))
+      throw invalid(def.kind, def.group, existing.metadata.name, [
+        { field: 'roleRef', value: next['roleRef'], detail: 'cannot change roleRef' }
+      ]);
     applyDefaults(def, next, store, false);
   }
   if (!next.metadata.resourceVersion) next.metadata.resourceVersion = '';
@@ -196,81 +200,4 @@ export function patchObject(
     );
   const incoming = normalize(def, patched, namespace, name);
   return { code: 200, object: replace(store, def, existing, incoming, sub, dryRun) };
-}
-
-interface DeleteOptions {
-  gracePeriodSeconds?: number;
-  propagationPolicy?: string;
-  preconditions?: { uid?: string; resourceVersion?: string };
-}
-
-export function parseDeleteOptions(raw: Buffer, q: URLSearchParams): DeleteOptions {
-  let opts: DeleteOptions = {};
-  if (raw.length > 0 && raw.toString('utf8').trim() !== '') {
-    try {
-      const v = JSON.parse(raw.toString('utf8')) as unknown;
-      if (isRecord(v)) opts = v as DeleteOptions;
-    } catch (err) {
-      throw badRequest(`couldn't get version/kind; json parse error: ${(err as Error).message}`);
-    }
-  }
-  const g = q.get('gracePeriodSeconds');
-  if (g !== null && g !== '') opts.gracePeriodSeconds = Number(g);
-  const p = q.get('propagationPolicy');
-  if (p) opts.propagationPolicy = p;
-  return opts;
-}
-
-/** DELETE on an item: pods answer with the pod (graceful), everything else with a Success Status. */
-export function deleteObject(
-  store: ObjectStore,
-  def: ResourceDef,
-  namespace: string | undefined,
-  name: string,
-  opts: DeleteOptions,
-  now: number,
-  dryRun: boolean
-): unknown {
-  const existing = store.get(def, namespace, name);
-  if (!existing) throw notFound(def, name);
-  const pre = opts.preconditions;
-  if (pre?.uid && pre.uid !== existing.metadata.uid) {
-    throw new ApiError(
-      409,
-      'Conflict',
-      `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${existing.metadata.uid}`
-    );
-  }
-  if (pre?.resourceVersion && pre.resourceVersion !== existing.metadata.resourceVersion) throw conflict(def, name);
-  if (def.kind === 'Pod') return deletePod(store, existing as Pod, opts.gracePeriodSeconds, now, { dryRun });
-  if (opts.propagationPolicy === 'Orphan' && !dryRun) orphanDependents(store, existing);
-  if (def.kind === 'Namespace') {
-    if (!dryRun) {
-      for (const r of RESOURCES.filter((x) => x.namespaced && !x.virtual)) {
-        for (const o of store.list(r, name)) store.remove(r, o.metadata.namespace, o.metadata.name);
-      }
-      store.remove(def, undefined, name);
-    }
-    return {
-      ...existing,
-      metadata: { ...existing.metadata, deletionTimestamp: existing.metadata.creationTimestamp },
-      status: { phase: 'Terminating' }
-    };
-  }
-  store.remove(def, namespace, name, { dryRun });
-  return successStatus(def, name, existing.metadata.uid);
-}
-
-function orphanDependents(store: ObjectStore, owner: KubeObject): void {
-  for (const r of RESOURCES.filter((x) => !x.virtual)) {
-    for (const o of store.list(r, owner.metadata.namespace)) {
-      const refs = o.metadata.ownerReferences ?? [];
-      if (!refs.some((ref) => ref.uid === owner.metadata.uid)) continue;
-      const rest = refs.filter((ref) => ref.uid !== owner.metadata.uid);
-      const metadata = { ...o.metadata };
-      if (rest.length) metadata.ownerReferences = rest;
-      else delete metadata.ownerReferences;
-      store.update(r, { ...o, metadata });
-    }
-  }
 }

@@ -4,10 +4,12 @@ import { type FaultTracker } from '../kubelet/faults.js';
 import { type Kubelet } from '../kubelet/kubelet.js';
 import { type ObjectStore } from '../store.js';
 import { syncDeployments } from './deployment.js';
+import { syncDisruptionBudgets } from './disruption.js';
 import { syncEndpoints } from './endpoints.js';
 import { collectGarbage } from './gc.js';
 import { syncNetworkBlocks } from './network-block.js';
 import { syncReplicaSets } from './replicaset.js';
+import { syncServiceAccounts } from './service-accounts.js';
 
 /*
  * Runs every controller and the kubelet until nothing changes, whenever an object changes or a kubelet transition
@@ -85,12 +87,17 @@ export class ControlLoop {
     const now = this.o.now();
     collectGarbage(store, now);
     syncNetworkBlocks(store);
+    syncServiceAccounts(store);
     syncDeployments(store, recorder, now);
     syncReplicaSets(store, recorder, now);
     const due = kubelet.sync();
     syncEndpoints(store, (p) => faults.forPod(p));
     const expiry = recorder.expire(now);
-    return due === undefined || (expiry !== undefined && expiry < due) ? expiry : due;
+    const recheck = syncDisruptionBudgets(store, now);
+    return [due, expiry, recheck].reduce<number | undefined>(
+      (soonest, t) => (t === undefined ? soonest : soonest === undefined ? t : Math.min(soonest, t)),
+      undefined
+    );
   }
 
   /** Wakes the loop at `due` (keeps an earlier wake-up if one is set). */

@@ -201,6 +201,9 @@ export class Kubelet {
       evicted: rt.evicted,
       anyStarted: rt.containers.some((c) => c.started || c.restartCount > 0)
     });
+    // Conditions the kubelet does not own (DisruptionTarget from the Eviction API) survive its status writes.
+    const foreign = (pod.status?.conditions ?? []).filter((c) => !status.conditions?.some((k) => k.type === c.type));
+    if (foreign.length) status.conditions = [...foreign, ...(status.conditions ?? [])];
     if (!force && deepEqual(status, pod.status)) return;
     this.o.store.update(PODS, { ...pod, status: status as Pod['status'] });
   }

@@ -130,6 +130,14 @@ describe('e2e: healing scenarios on the local stack', () => {
     expect(
       pods().every((p) => (p.status.containerStatuses?.[0] as { restartCount?: number } | undefined)?.restartCount === 0)
     ).toBe(true);
+    // The simulator's audit log: the restart was an eviction by the function's own ServiceAccount, and no pod delete.
+    const writes = stack.sim.writes().filter((w) => w.namespace === 'demo' && w.resource.startsWith('pods'));
+    expect(writes.filter((w) => w.resource === 'pods/eviction').map((w) => [w.user, w.code, w.dryRun])).toContainEqual([
+      'system:serviceaccount:cortex:remediate-restart-pods',
+      201,
+      false
+    ]);
+    expect(writes.filter((w) => w.verb === 'delete' && w.user.includes(':cortex:remediate-restart-pods'))).toEqual([]);
   });
 
   it('a transient crash loop reported at its first crash (the fault button probes at once): restart-pods, then healthy', async () => {

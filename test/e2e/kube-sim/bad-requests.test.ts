@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Simulator } from '../../../local/kube-sim/index.js';
 import { kubectl } from '../../helpers/kubectl.js';
-import { startTestSimulator } from '../../helpers/kube-sim.js';
+import { asAdmin, startTestSimulator } from '../../helpers/kube-sim.js';
 
 interface Status {
   kind: string;
@@ -19,7 +19,7 @@ describe('Cluster simulator: bad requests get Status errors and the server keeps
   const call = async (method: string, path: string, body?: string, contentType = 'application/json') => {
     const res = await fetch(`${sim.url}${path}`, {
       method,
-      headers: body !== undefined ? { 'Content-Type': contentType } : {},
+      headers: asAdmin(sim, body !== undefined ? { 'Content-Type': contentType } : {}),
       body
     });
     return { status: res.status, contentType: res.headers.get('content-type'), body: (await res.json()) as Status };
@@ -72,7 +72,9 @@ describe('Cluster simulator: bad requests get Status errors and the server keeps
 
   it('an update with a stale resourceVersion is a 409 Conflict', async () => {
     // Prepare
-    const current = (await (await fetch(`${sim.url}/apis/apps/v1/namespaces/demo/deployments/mcp-demo`)).json()) as {
+    const current = (await (
+      await fetch(`${sim.url}/apis/apps/v1/namespaces/demo/deployments/mcp-demo`, { headers: asAdmin(sim) })
+    ).json()) as {
       metadata: { resourceVersion: string };
     };
     const stale = {
@@ -167,12 +169,12 @@ describe('Cluster simulator: bad requests get Status errors and the server keeps
     // Act
     const created = await fetch(`${sim.url}${path}`, {
       method: 'PATCH',
-      headers: { 'Content-Type': 'application/apply-patch+yaml' },
+      headers: asAdmin(sim, { 'Content-Type': 'application/apply-patch+yaml' }),
       body: 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: applied\ndata:\n  a: "1"\n'
     });
     const updated = await fetch(`${sim.url}${path}`, {
       method: 'PATCH',
-      headers: { 'Content-Type': 'application/apply-patch+yaml' },
+      headers: asAdmin(sim, { 'Content-Type': 'application/apply-patch+yaml' }),
       body: '{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"applied"},"data":{"a":"2"}}'
     });
 

@@ -182,7 +182,7 @@ describe('Cluster simulator: @kubernetes/client-node through shared/kube', () =>
     for (let i = 0; i < HISTORY + 10; i++) {
       const res = await fetch(`${sim.url}/api/v1/namespaces/demo/configmaps`, {
         method: 'POST',
-        headers: { 'Content-Type': 'application/json' },
+        headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${sim.adminToken}` },
         body: JSON.stringify({ metadata: { name: `filler-${i}` }, data: { i: String(i) } })
       });
       expect(res.status).toBe(201);

@@ -144,4 +144,22 @@ describe('Cluster simulator: kubernetes-mcp-server 0.0.67', () => {
     expect((sim.get('Deployment', 'demo', 'legacy-api')!.spec as { replicas: number }).replicas).toBe(2);
     expect(pods).toHaveLength(2);
   });
+
+  it('pods_list asks a protobuf SelfSubjectAccessReview first; allowed, it lists across namespaces', async () => {
+    // Prepare
+    const seen = sim.audit().length;
+
+    // Act
+    const t = await text('pods_list', {});
+    const requests = sim.audit().slice(seen);
+
+    // Assess
+    expect(t).toContain('mcp-tools-');
+    expect(requests.map((e) => [e.verb, e.objectRef?.resource, e.objectRef?.namespace, e.responseStatus.code])).toEqual(
+      expect.arrayContaining([
+        ['create', 'selfsubjectaccessreviews', undefined, 201],
+        ['list', 'pods', undefined, 200]
+      ])
+    );
+  });
 });

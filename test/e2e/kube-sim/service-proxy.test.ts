@@ -49,7 +49,8 @@ describe('Service proxy: follows the simulated Service endpoints', () => {
       namespace: 'demo',
       service: 'mcp-demo',
       backend: `http://127.0.0.1:${(backend.address() as AddressInfo).port}`,
-      log: pino({ level: 'silent' })
+      log: pino({ level: 'silent' }),
+      token: sim.adminToken
     });
   });
   afterAll(async () => {

@@ -59,7 +59,7 @@ async function createWorkload(name: string, replicas: number): Promise<void> {
   ] as const) {
     const res = await fetch(url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${sim.adminToken}` },
       body: JSON.stringify(body)
     });
     if (res.status !== 201) throw new Error(`creating ${url}: ${res.status} ${await res.text()}`);

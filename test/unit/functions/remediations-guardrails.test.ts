@@ -25,12 +25,7 @@ import {
 
 /** Every remediation, with a cluster in which it would act (or report) if the guardrails let it. */
 const CASES: Array<[AnyFunctionDef, Action, (o?: DeploymentOptions) => FakeKube, string | undefined]> = [
-  [
-    restartPods,
-    'restart_pods',
-    (o) => cluster(deployment(o), [pod('api-1', { containers: [crashLooping()] })]),
-    'deletePod'
-  ],
+  [restartPods, 'restart_pods', (o) => cluster(deployment(o), [pod('api-1', { containers: [crashLooping()] })]), 'evictPod'],
   [scaleUp, 'scale_up', (o) => cluster(deployment({ replicas: 0, ...o }), []), 'scaleDeployment'],
   [rolloutRestart, 'rollout_restart', (o) => cluster(deployment(o)), 'patchDeployment'],
   [cleanupFailedPods, 'cleanup_failed_pods', (o) => cluster(deployment(o), [pod('api-1'), evicted('api-0')]), 'deletePod'],

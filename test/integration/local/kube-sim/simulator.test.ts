@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { type KubeObject, startSimulator } from '../../../../local/kube-sim/index.js';
+import { asAdmin } from '../../../helpers/kube-sim.js';
 
 const readyReplicas = (d: KubeObject | undefined): unknown => d?.status?.['readyReplicas'];
 
@@ -38,7 +39,7 @@ describe('Kube simulator: programmatic API', () => {
       // Act
       const namespaces = sim.list('Namespace').map((n) => n.metadata.name);
       const nodes = sim.list('Node');
-      const res = await fetch(`${sim.url}/api/v1/namespaces/default/services/kubernetes`);
+      const res = await fetch(`${sim.url}/api/v1/namespaces/default/services/kubernetes`, { headers: asAdmin(sim) });
 
       // Assess
       expect(namespaces).toEqual(['default', 'kube-node-lease', 'kube-public', 'kube-system']);
@@ -53,7 +54,7 @@ describe('Kube simulator: programmatic API', () => {
   it('stop() ends open watches and frees the port', async () => {
     // Prepare
     const sim = await startSimulator({ seed: 'none' });
-    const res = await fetch(`${sim.url}/api/v1/pods?watch=true`);
+    const res = await fetch(`${sim.url}/api/v1/pods?watch=true`, { headers: asAdmin(sim) });
     const reader = res.body!.getReader();
 
     // Act
@@ -80,7 +81,7 @@ describe('Kube simulator: programmatic API', () => {
     const annotate = (name: string, fault: string) =>
       fetch(`${sim.url}/apis/apps/v1/namespaces/demo/deployments/${name}`, {
         method: 'PATCH',
-        headers: { 'Content-Type': 'application/merge-patch+json' },
+        headers: asAdmin(sim, { 'Content-Type': 'application/merge-patch+json' }),
         body: JSON.stringify({ metadata: { annotations: { 'sim.cortex.dev/fault': fault } } })
       });
     const restarts = (app: string): number =>

@@ -1,16 +1,17 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type Simulator, type WriteRecord, startSimulator } from '../../../../local/kube-sim/index.js';
+import { type AuditedWrite, type Simulator, startSimulator } from '../../../../local/kube-sim/index.js';
 
-/** The simulator's write audit: every client write, attributed to its user; never the controllers' own writes. */
+/** The simulator's write audit: every client write, attributed to its authenticated user; never the controllers' own writes. */
 describe('Kube simulator: write audit', () => {
   let sim: Simulator;
-  let writes: WriteRecord[];
+  let writes: AuditedWrite[];
   let stop: () => void;
 
-  const call = (method: string, path: string, token: string | undefined, body?: unknown, type = 'application/json') =>
+  /** A request as the admin, or anonymous (no credentials) when `admin` is false. */
+  const call = (method: string, path: string, admin: boolean, body?: unknown, type = 'application/json') =>
     fetch(`${sim.url}${path}`, {
       method,
-      headers: { 'Content-Type': type, ...(token ? { Authorization: `Bearer ${token}` } : {}) },
+      headers: { 'Content-Type': type, ...(admin ? { Authorization: `Bearer ${sim.adminToken}` } : {}) },
       ...(body !== undefined ? { body: JSON.stringify(body) } : {})
     }).then(async (r) => ({ status: r.status, body: await r.text() }));
   const pods = (app: string) => sim.list('Pod', 'demo', `app=${app}`).filter((p) => !p.metadata.deletionTimestamp);
@@ -31,7 +32,7 @@ describe('Kube simulator: write audit', () => {
     const scaled = await call(
       'PATCH',
       '/apis/apps/v1/namespaces/demo/deployments/mcp-tools/scale',
-      'remediator',
+      true,
       { spec: { replicas: 3 } },
       'application/merge-patch+json'
     );
@@ -41,14 +42,12 @@ describe('Kube simulator: write audit', () => {
     expect(scaled.status).toBe(200);
     expect(writes).toEqual([
       {
-        at: expect.any(Number),
-        user: 'remediator',
+        time: expect.any(String),
+        user: 'kubernetes-admin',
         verb: 'patch',
-        resource: 'deployments',
-        group: 'apps',
+        resource: 'deployments.apps/scale',
         namespace: 'demo',
         name: 'mcp-tools',
-        subresource: 'scale',
         code: 200,
         dryRun: false
       }
@@ -58,33 +57,36 @@ describe('Kube simulator: write audit', () => {
   it('marks dry runs, keeps failed writes with their status, tells deletecollection apart, and ignores reads', async () => {
     // Act
     const victim = pods('mcp-demo')[0]!.metadata.name;
-    await call('DELETE', `/api/v1/namespaces/demo/pods/${victim}?dryRun=All`, 'a');
-    await call('DELETE', '/api/v1/namespaces/demo/pods/no-such-pod', 'a');
-    await call('DELETE', '/api/v1/namespaces/demo/pods?labelSelector=app%3Dlegacy-api', 'b');
-    await call('GET', '/api/v1/namespaces/demo/pods', 'a');
-    await call('POST', '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews', 'a', { spec: {} });
-    await call('POST', '/api/v1/namespaces/demo/configmaps', undefined, { metadata: { name: 'c' }, data: {} });
+    await call('DELETE', `/api/v1/namespaces/demo/pods/${victim}?dryRun=All`, true);
+    await call('DELETE', '/api/v1/namespaces/demo/pods/no-such-pod', true);
+    await call('DELETE', '/api/v1/namespaces/demo/pods?labelSelector=app%3Dlegacy-api', true);
+    await call('GET', '/api/v1/namespaces/demo/pods', true);
+    await call('POST', '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews', true, {
+      spec: { resourceAttributes: { verb: 'get', resource: 'pods', namespace: 'demo' } }
+    });
+    await call('POST', '/api/v1/namespaces/demo/configmaps', false, { metadata: { name: 'c' }, data: {} });
 
     // Assess
     expect(
       writes.map(({ user, verb, resource, name, code, dryRun }) => ({ user, verb, resource, name, code, dryRun }))
     ).toEqual([
-      { user: 'a', verb: 'delete', resource: 'pods', name: victim, code: 200, dryRun: true },
-      { user: 'a', verb: 'delete', resource: 'pods', name: 'no-such-pod', code: 404, dryRun: false },
-      { user: 'b', verb: 'deletecollection', resource: 'pods', name: undefined, code: 200, dryRun: false },
-      { user: 'system:anonymous', verb: 'create', resource: 'configmaps', name: undefined, code: 201, dryRun: false }
+      { user: 'kubernetes-admin', verb: 'delete', resource: 'pods', name: victim, code: 200, dryRun: true },
+      { user: 'kubernetes-admin', verb: 'delete', resource: 'pods', name: 'no-such-pod', code: 404, dryRun: false },
+      { user: 'kubernetes-admin', verb: 'deletecollection', resource: 'pods', name: undefined, code: 200, dryRun: false },
+      // Anonymous writes are refused (403) and still recorded: the audit says who tried.
+      { user: 'system:anonymous', verb: 'create', resource: 'configmaps', name: undefined, code: 403, dryRun: false }
     ]);
     expect(pods('mcp-demo').map((p) => p.metadata.name)).toEqual([victim]);
   });
 
   it('a listener that stopped hears nothing more; another one still does', async () => {
     // Prepare
-    const other: WriteRecord[] = [];
+    const other: AuditedWrite[] = [];
     const stopOther = sim.onWrite((w) => other.push(w));
     stop();
 
     // Act
-    await call('POST', '/api/v1/namespaces/demo/configmaps', 't', { metadata: { name: 'c2' }, data: {} });
+    await call('POST', '/api/v1/namespaces/demo/configmaps', true, { metadata: { name: 'c2' }, data: {} });
     stopOther();
 
     // Assess
@@ -106,7 +108,7 @@ describe('Kube simulator: several faults in one annotation, through the API', ()
     const annotate = (fault: string) =>
       fetch(`${sim.url}/apis/apps/v1/namespaces/demo/deployments/mcp-demo`, {
         method: 'PATCH',
-        headers: { 'Content-Type': 'application/merge-patch+json' },
+        headers: { 'Content-Type': 'application/merge-patch+json', Authorization: `Bearer ${sim.adminToken}` },
         body: JSON.stringify({ metadata: { annotations: { 'sim.cortex.dev/fault': fault } } })
       });
     type P = {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { WriteRecord } from '../../../../local/kube-sim/index.js';
+import type { AuditedWrite } from '../../../../local/kube-sim/index.js';
 import type { Observed } from '../../../../bench/eval/observe.js';
-import { countWrites, HARNESS_USER } from '../../../../bench/eval/writes.js';
+import { countWrites } from '../../../../bench/eval/writes.js';
 import type { Expectation, Scenario } from '../../../../bench/eval/scenario.js';
 import { scoreScenario, scoreTarget, type WriteCount } from '../../../../bench/eval/score.js';
 
@@ -121,14 +121,14 @@ describe('eval: scoring a scenario', () => {
     ]);
   });
 
-  it('counts only the writes the API accepted from anyone but the harness, dry runs apart', () => {
+  it("counts only the writes the API accepted from Cortex's ServiceAccounts, dry runs apart", () => {
     // Prepare
-    const rec = (user: string, code: number, dryRun = false, name = 'p'): WriteRecord => ({
-      at: 0,
+    const sa = (fn: string): string => `system:serviceaccount:cortex:${fn}`;
+    const rec = (user: string, code: number, dryRun = false, name = 'p'): AuditedWrite => ({
+      time: '2026-12-06T00:00:00Z',
       user,
       verb: 'delete',
       resource: 'pods',
-      group: '',
       namespace: 'demo',
       name,
       code,
@@ -137,14 +137,20 @@ describe('eval: scoring a scenario', () => {
 
     // Act
     const c = countWrites([
-      rec('cortex', 200),
-      rec('cortex', 404),
-      rec('cortex', 200, true),
-      rec(HARNESS_USER, 200),
-      rec('other', 201, false, 'q')
+      rec(sa('remediate-cleanup-failed-pods'), 200),
+      rec(sa('remediate-cleanup-failed-pods'), 404),
+      rec(sa('remediate-cleanup-failed-pods'), 200, true),
+      rec('kubernetes-admin', 200),
+      rec('system:serviceaccount:demo:builder', 200),
+      rec(sa('remediate-restart-pods'), 201, false, 'q')
     ]);
 
     // Assess
-    expect(c).toEqual({ count: 2, dryRun: 1, list: ['delete pods/p', 'delete pods/q'], byUser: { cortex: 1, other: 1 } });
+    expect(c).toEqual({
+      count: 2,
+      dryRun: 1,
+      list: ['delete pods/p', 'delete pods/q'],
+      byUser: { 'remediate-cleanup-failed-pods': 1, 'remediate-restart-pods': 1 }
+    });
   });
 });

@@ -1,0 +1,113 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { CloudEvent } from 'cloudevents';
+import { type Simulator, type SimulatorOptions, startSimulator } from '../../local/kube-sim/index.js';
+import { loadIdentities } from '../../local/stack/identities.js';
+import { Events } from '../../shared/events/catalog.js';
+import type { Action, CheckName } from '../../shared/events/schemas.js';
+import type { AnyFunctionDef } from '../../shared/runtime/define-function.js';
+import { run, type RunningFunction } from '../../shared/runtime/run.js';
+import { startFakeSink, type FakeSink } from '../fakes/sink.js';
+import { postEvent } from './events.js';
+import type { CompletedData as CheckCompleted } from './check-cluster.js';
+import type { CompletedData as RemediationCompleted } from './remediation-cluster.js';
+
+/*
+ * Functions served over real HTTP against the cluster simulator, each as its own ServiceAccount with the RBAC that
+ * knative/ renders (as the local stack runs them), and requests posted to them the way the broker delivers them.
+ */
+
+export interface ServiceAccountCluster {
+  sim: Simulator;
+  sink: FakeSink;
+  served: Map<string, RunningFunction>;
+  stop(): Promise<void>;
+}
+
+export async function startAsServiceAccounts(
+  defs: readonly AnyFunctionDef[],
+  opts: { sim?: SimulatorOptions; env?: Record<string, string> } = {}
+): Promise<ServiceAccountCluster> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'cortex-as-sa-'));
+  const sim = await startSimulator({ seed: 'demo', ...opts.sim });
+  const sink = await startFakeSink();
+  const identities = await loadIdentities({
+    sim,
+    knativeDir: 'knative',
+    stateDir: dir,
+    namespace: 'cortex',
+    functions: defs.map((d) => d.name)
+  });
+  const served = new Map<string, RunningFunction>();
+  for (const def of defs) {
+    const overrides = {
+      PORT: '0',
+      HOST: '127.0.0.1',
+      K_SINK: sink.url,
+      POD_NAMESPACE: 'cortex',
+      CORTEX_LOG_LEVEL: 'silent',
+      KUBECONFIG: identities.kubeconfigFor(def.name),
+      ...opts.env
+    };
+    served.set(def.name, await run(def, { overrides }));
+  }
+  return {
+    sim,
+    sink,
+    served,
+    async stop() {
+      await Promise.all([...served.values()].map((f) => f.stop()));
+      await sink.close();
+      await sim.stop();
+      await rm(dir, { recursive: true, force: true });
+    }
+  };
+}
+
+let counter = 0;
+
+/** Posts a remediation request (binary mode); the HTTP status and the remediation.completed it published. */
+export async function requestRemediation(
+  c: ServiceAccountCluster,
+  fn: string,
+  action: Action,
+  service: string,
+  o: { dryRun?: boolean; params?: Record<string, unknown> } = {}
+): Promise<{ status: number; out: RemediationCompleted | undefined }> {
+  const n = ++counter;
+  const healingId = `h-sa-${n}`;
+  const event = new CloudEvent<unknown>({
+    specversion: '1.0',
+    id: `req-sa-${n}`,
+    source: '/cortex/healing-coordinator',
+    type: Events.RemediationRequested[action].type,
+    datacontenttype: 'application/json',
+    data: { healingId, target: { namespace: 'demo', service }, params: o.params ?? {}, dryRun: o.dryRun ?? false }
+  });
+  const res = await postEvent(c.served.get(fn)!.url, event, 'binary');
+  const found = c.sink.events.find((e) => (e.data as { healingId?: string } | undefined)?.healingId === healingId);
+  return { status: res.status, out: found ? Events.RemediationCompleted.data.parse(found.data) : undefined };
+}
+
+/** Posts a diagnosis request for one check (binary mode); the HTTP status and the diagnosis.completed it published. */
+export async function requestDiagnosis(
+  c: ServiceAccountCluster,
+  fn: string,
+  service: string
+): Promise<{ status: number; out: CheckCompleted | undefined }> {
+  const n = ++counter;
+  const healingId = `h-sa-${n}`;
+  const check = fn.replace(/^check-/, '') as CheckName;
+  const event = new CloudEvent<unknown>({
+    specversion: '1.0',
+    id: `dr-sa-${n}`,
+    source: '/cortex/healing-coordinator',
+    type: Events.DiagnosisRequested.type,
+    datacontenttype: 'application/json',
+    data: { healingId, target: { namespace: 'demo', service }, phase: 'diagnose', checks: [check] }
+  });
+  const res = await postEvent(c.served.get(fn)!.url, event, 'binary');
+  const found = c.sink.events.find((e) => (e.data as { healingId?: string } | undefined)?.healingId === healingId);
+  return { status: res.status, out: found ? Events.DiagnosisCompleted.data.parse(found.data) : undefined };
+}

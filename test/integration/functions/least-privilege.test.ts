@@ -1,0 +1,209 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadAll } from '../../../functions/index.js';
+import { type Fault, type KubeObject } from '../../../local/kube-sim/index.js';
+import type { Action } from '../../../shared/events/schemas.js';
+import type { AnyFunctionDef } from '../../../shared/runtime/define-function.js';
+import {
+  type ServiceAccountCluster,
+  requestDiagnosis,
+  requestRemediation,
+  startAsServiceAccounts
+} from '../../helpers/as-service-accounts.js';
+import { asAdmin, createWorkload } from '../../helpers/kube-sim.js';
+
+/*
+ * Least privilege, proven on the API: every function with Kubernetes needs runs over real HTTP as its own
+ * ServiceAccount, bound by the ClusterRole knative/ renders for it. With that role it completes every scenario it
+ * takes part in; with any one grant taken out of the role, some scenario fails with the 403 naming that grant, and
+ * the function reports it (a check: inconclusive "forbidden: …"; a remediation: failed "forbidden: …" with the
+ * RoleBinding to look at). A grant no scenario needs fails this test: declare less. (An extra grant in the role
+ * itself is caught by test/contract/rbac.test.ts.)
+ */
+
+const defs = (await loadAll()).filter((d) => d.kube?.length);
+const checks = defs.filter((d) => d.name.startsWith('check-'));
+const remediations = defs.filter((d) => d.name.startsWith('remediate-'));
+
+/** The scenarios: one workload per fault, as the healings meet them. */
+const SCENARIOS: Record<string, Fault | 'healthy' | 'scale-zero'> = {
+  'lp-ok': 'healthy',
+  'lp-crash': 'crashloop',
+  'lp-oom': 'oom',
+  'lp-pull': 'image-pull',
+  'lp-notready': 'not-ready',
+  'lp-stale': 'endpoints-stale',
+  'lp-evicted': 'evicted',
+  'lp-blocked': 'network-block',
+  'lp-zero': 'scale-zero'
+};
+
+/** The scenario each remediation takes part in, and how it completes there with its whole role. */
+const REMEDIATION_SCENARIOS: Record<string, { service: string; action: Action; outcome: string }> = {
+  'remediate-restart-pods': { service: 'lp-crash', action: 'restart_pods', outcome: 'applied' },
+  'remediate-scale-up': { service: 'lp-zero', action: 'scale_up', outcome: 'applied' },
+  'remediate-rollout-restart': { service: 'lp-stale', action: 'rollout_restart', outcome: 'applied' },
+  'remediate-cleanup-failed-pods': { service: 'lp-evicted', action: 'cleanup_failed_pods', outcome: 'applied' },
+  'remediate-report-oom': { service: 'lp-oom', action: 'report_oom', outcome: 'manual' },
+  'remediate-report-image-pull': { service: 'lp-pull', action: 'report_image_pull', outcome: 'manual' }
+};
+
+type Grant = { group: string; resource: string; verb: string };
+const grantsOf = (def: AnyFunctionDef): Grant[] =>
+  (def.kube ?? []).flatMap((n) =>
+    n.apiGroups.flatMap((group) => n.resources.flatMap((resource) => n.verbs.map((verb) => ({ group, resource, verb }))))
+  );
+const label = (g: Grant): string => `${g.group}/${g.resource}:${g.verb}`;
+
+/** What the API server says when the grant is missing (the namespace is the scenario's). */
+const forbiddenWords = (fn: string, g: Grant): string =>
+  `User "system:serviceaccount:cortex:${fn}" cannot ${g.verb} resource "${g.resource}" in API group "${g.group}" in the namespace "demo"`;
+
+let c: ServiceAccountCluster;
+
+/** Replaces the function's ClusterRole (as an operator would with kubectl replace) with these grants. */
+async function setRole(fn: string, grants: Grant[]): Promise<void> {
+  const role = c.sim.get('ClusterRole', undefined, `cortex-${fn}`) as KubeObject;
+  const rules = grants.map((g) => ({ apiGroups: [g.group], resources: [g.resource], verbs: [g.verb] }));
+  const res = await fetch(`${c.sim.url}/apis/rbac.authorization.k8s.io/v1/clusterroles/cortex-${fn}`, {
+    method: 'PUT',
+    headers: asAdmin(c.sim, { 'Content-Type': 'application/json' }),
+    body: JSON.stringify({ ...role, metadata: { ...role.metadata, resourceVersion: '' }, rules })
+  });
+  if (res.status !== 200) throw new Error(`replacing cortex-${fn}: ${res.status} ${await res.text()}`);
+}
+
+async function scenario(name: string, fault: (typeof SCENARIOS)[string]): Promise<void> {
+  await createWorkload(c.sim, name, { replicas: 1 });
+  const pods = () => c.sim.list('Pod', 'demo', `app=${name}`);
+  await c.sim.waitFor(() => pods().some((p) => (p.status?.['phase'] as string) === 'Running'), { message: `${name} up` });
+  if (fault === 'scale-zero') {
+    const res = await fetch(`${c.sim.url}/apis/apps/v1/namespaces/demo/deployments/${name}/scale`, {
+      method: 'PATCH',
+      headers: asAdmin(c.sim, { 'Content-Type': 'application/merge-patch+json' }),
+      body: '{"spec":{"replicas":0}}'
+    });
+    expect(res.status).toBe(200);
+    await c.sim.waitFor(() => pods().length === 0, { message: `${name} at zero` });
+  } else if (fault !== 'healthy') {
+    c.sim.setFault('demo', name, fault);
+    const state = JSON.stringify;
+    await c.sim.waitFor(
+      () => {
+        const text = state(pods().map((p) => p.status));
+        if (fault === 'crashloop') return text.includes('CrashLoopBackOff');
+        if (fault === 'oom') return text.includes('OOMKilled');
+        if (fault === 'image-pull') return /ErrImagePull|ImagePullBackOff/.test(text);
+        if (fault === 'evicted') return text.includes('"reason":"Evicted"');
+        if (fault === 'network-block') return c.sim.list('NetworkPolicy', 'demo').length > 0;
+        if (fault === 'endpoints-stale')
+          return text.includes('"ready":true') && !JSON.stringify(c.sim.get('Endpoints', 'demo', name)).includes('"ip"');
+        return text.includes('"ready":false');
+      },
+      { message: `${name} ${fault}`, timeoutMs: 20_000 }
+    );
+  }
+}
+
+beforeAll(async () => {
+  c = await startAsServiceAccounts(defs, {
+    sim: { podStartMs: 100, backoffBaseMs: 200, crashAfterMs: 100, crashHoldMs: 100, terminationMs: 200 },
+    env: { CORTEX_CHECK_WAIT_MS: '0' }
+  });
+  await Promise.all(Object.entries(SCENARIOS).map(([name, fault]) => scenario(name, fault)));
+}, 60_000);
+afterAll(async () => {
+  await c?.stop();
+});
+
+describe.each(checks.map((d) => [d.name, d] as const))('Least privilege: %s', (fn, def) => {
+  const services = Object.keys(SCENARIOS);
+
+  it('with its generated role, looks at every scenario without a 403', async () => {
+    // Act
+    const results = await Promise.all(services.map((s) => requestDiagnosis(c, fn, s)));
+    // Assess
+    for (const [i, r] of results.entries()) {
+      expect(r.status, services[i]).toBe(202);
+      expect(r.out?.summary, services[i]).not.toMatch(/^forbidden: /);
+      expect(r.out?.evidence.some((e) => e.reason === 'Forbidden')).toBe(false);
+    }
+  });
+
+  it.each(grantsOf(def).map((g) => [label(g), g] as const))('without %s, reports the 403 as inconclusive', async (_l, g) => {
+    // Prepare
+    const all = grantsOf(def);
+    await setRole(
+      fn,
+      all.filter((x) => label(x) !== label(g))
+    );
+    // Act: the first scenario in which the check needs this grant
+    let found: Awaited<ReturnType<typeof requestDiagnosis>>['out'];
+    try {
+      for (const s of services) {
+        const { status, out } = await requestDiagnosis(c, fn, s);
+        expect(status).toBe(202);
+        if (out?.summary.startsWith('forbidden: ')) {
+          found = out;
+          break;
+        }
+      }
+    } finally {
+      await setRole(fn, all);
+    }
+    // Assess
+    expect(found, `no scenario needs ${label(g)}: take it out of ${fn}'s kube needs`).toBeDefined();
+    expect(found!.verdict).toBe('inconclusive');
+    expect(found!.summary).toContain(`403 ${g.resource.split('/')[0]}`);
+    expect(found!.summary).toContain(forbiddenWords(fn, g));
+    expect(found!.evidence).toContainEqual(expect.objectContaining({ reason: 'Forbidden' }));
+  });
+});
+
+describe.each(remediations.map((d) => [d.name, d] as const))('Least privilege: %s', (fn, def) => {
+  const { service, action, outcome } = REMEDIATION_SCENARIOS[fn]!;
+
+  // Dry runs exercise every read and write (the API server authorizes a dry run like the real thing) and leave the
+  // scenario as it is for the next grant.
+  it.each(grantsOf(def).map((g) => [label(g), g] as const))(
+    'without %s, fails with the 403 and says where to look',
+    async (_l, g) => {
+      // Prepare
+      const all = grantsOf(def);
+      await setRole(
+        fn,
+        all.filter((x) => label(x) !== label(g))
+      );
+      // Act
+      let result: Awaited<ReturnType<typeof requestRemediation>>;
+      try {
+        result = await requestRemediation(c, fn, action, service, { dryRun: true });
+      } finally {
+        await setRole(fn, all);
+      }
+      // Assess
+      expect(result.status).toBe(202);
+      expect(result.out?.outcome, `no part of ${action} needs ${label(g)}: take it out of ${fn}'s kube needs`).toBe(
+        'failed'
+      );
+      expect(result.out?.summary).toMatch(/^forbidden: /);
+      expect(result.out?.summary).toContain(forbiddenWords(fn, g));
+      expect(result.out?.manualSteps[0]).toContain(`check the RoleBinding cortex-${fn} there`);
+    }
+  );
+
+  it(`with its generated role, completes its scenario (${service}: ${outcome})`, async () => {
+    // Prepare
+    const seen = c.sim.audit().length;
+    // Act
+    const { status, out } = await requestRemediation(c, fn, action, service);
+    // Assess
+    expect(status).toBe(202);
+    expect(out?.outcome, out?.summary).toBe(outcome);
+    const requests = c.sim
+      .audit()
+      .slice(seen)
+      .filter((e) => e.user.username === `system:serviceaccount:cortex:${fn}`);
+    expect(requests.length).toBeGreaterThan(0);
+    expect(requests.filter((e) => e.responseStatus.code === 403)).toEqual([]);
+  });
+});

@@ -1,0 +1,145 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import restartPods from '../../../functions/remediate-restart-pods/index.js';
+import { applyObjects } from '../../../local/kube-sim/apply.js';
+import { type KubeObject } from '../../../local/kube-sim/index.js';
+import {
+  type ServiceAccountCluster,
+  requestRemediation,
+  startAsServiceAccounts
+} from '../../helpers/as-service-accounts.js';
+import { createWorkload } from '../../helpers/kube-sim.js';
+
+/*
+ * remediate-restart-pods over real HTTP, as its own ServiceAccount, against workloads with PodDisruptionBudgets:
+ * a budget that allows no disruption blocks it (and nothing is deleted); a budget that allows one lets it restart the
+ * pods one at a time (healthy pods, the budget spent and given back) or at once for unready pods under AlwaysAllow.
+ */
+
+type Pod = KubeObject & {
+  status?: { conditions?: Array<{ type: string; status: string }>; containerStatuses?: Array<{ restartCount: number }> };
+};
+
+const FN = 'remediate-restart-pods';
+const ACTOR = 'system:serviceaccount:cortex:remediate-restart-pods';
+let c: ServiceAccountCluster;
+
+const pods = (app: string): Pod[] => c.sim.list('Pod', 'demo', `app=${app}`) as Pod[];
+const live = (app: string): Pod[] => pods(app).filter((p) => !p.metadata.deletionTimestamp);
+const isReady = (p: Pod): boolean => (p.status?.conditions ?? []).some((x) => x.type === 'Ready' && x.status === 'True');
+const restarts = (p: Pod): number => Math.max(0, ...(p.status?.containerStatuses ?? []).map((s) => s.restartCount));
+const budget = (name: string, spec: Record<string, unknown>): KubeObject =>
+  ({
+    apiVersion: 'policy/v1',
+    kind: 'PodDisruptionBudget',
+    metadata: { name, namespace: 'demo' },
+    spec: { selector: { matchLabels: { app: name } }, ...spec }
+  }) as unknown as KubeObject;
+const evictionsOf = (names: string[]) =>
+  c.sim
+    .writes()
+    .filter((w) => w.user === ACTOR && names.includes(w.name ?? ''))
+    .map((w) => [w.verb, w.resource, w.name, w.code]);
+
+/** A workload of two crashlooping (unready) pods under a budget. */
+async function crashlooping(name: string, spec: Record<string, unknown>): Promise<string[]> {
+  await createWorkload(c.sim, name, { replicas: 2 });
+  await c.sim.waitFor(() => live(name).filter(isReady).length === 2, { message: `${name} ready` });
+  c.sim.setFault('demo', name, 'crashloop-transient');
+  await c.sim.waitFor(() => live(name).every((p) => restarts(p) >= 3 && !isReady(p)), {
+    message: `${name} crashlooping`,
+    timeoutMs: 20_000
+  });
+  await applyObjects(c.sim.url, c.sim.adminToken, [budget(name, spec)]);
+  await c.sim.waitFor(() => c.sim.get('PodDisruptionBudget', 'demo', name)?.status?.['observedGeneration'] === 1);
+  return live(name).map((p) => p.metadata.name);
+}
+
+beforeAll(async () => {
+  c = await startAsServiceAccounts([restartPods], {
+    // A replacement takes 1.5 s to become Ready: far longer than the function takes to ask for its next eviction,
+    // so the budget it spent on the first pod is still spent when it asks (and it has to wait for it).
+    sim: { podStartMs: 1500, backoffBaseMs: 200, crashAfterMs: 100, crashHoldMs: 100, terminationMs: 300 },
+    env: { CORTEX_EVICTION_WAIT_MS: '15000', CORTEX_EVICTION_POLL_MS: '100' }
+  });
+});
+afterAll(async () => {
+  await c?.stop();
+});
+
+describe('remediate-restart-pods and PodDisruptionBudgets', () => {
+  it('a budget that allows no disruption: the outcome says the budget blocks it, and nothing is deleted', async () => {
+    // Prepare
+    const before = await crashlooping('pdb-none', { minAvailable: 2 });
+    // Act
+    const { status, out } = await requestRemediation(c, FN, 'restart_pods', 'pdb-none');
+    // Assess
+    expect(status).toBe(202);
+    expect(out?.outcome).toBe('manual');
+    expect(out?.summary).toBe(
+      `the PodDisruptionBudget of deployment demo/pdb-none blocks evicting its crashlooping pods (${before.join(', ')}): The disruption budget pdb-none needs 2 healthy pods and has 0 currently; nothing was deleted`
+    );
+    expect(out?.changes).toEqual([]);
+    expect(out?.manualSteps[0]).toBe('See what the budget allows now: kubectl get poddisruptionbudgets -n demo');
+    expect(
+      live('pdb-none')
+        .map((p) => p.metadata.name)
+        .sort()
+    ).toEqual([...before].sort());
+    expect(evictionsOf(before)).toEqual([['create', 'pods/eviction', before[0], 429]]);
+  });
+
+  it('a budget that allows one disruption of healthy pods: restarted one at a time, the budget never broken', async () => {
+    // Prepare: pods that crashed three times and run again are still "crashlooping" for a restart, but Ready
+    await createWorkload(c.sim, 'pdb-one', { replicas: 2 });
+    c.sim.setFault('demo', 'pdb-one', 'crashloop');
+    await c.sim.waitFor(() => live('pdb-one').length === 2 && live('pdb-one').every((p) => restarts(p) >= 3), {
+      message: 'pdb-one crashed three times',
+      timeoutMs: 20_000
+    });
+    c.sim.setFault('demo', 'pdb-one', 'none');
+    await c.sim.waitFor(() => live('pdb-one').filter(isReady).length === 2, { message: 'pdb-one ready again' });
+    await applyObjects(c.sim.url, c.sim.adminToken, [budget('pdb-one', { maxUnavailable: 1 })]);
+    await c.sim.waitFor(() => c.sim.get('PodDisruptionBudget', 'demo', 'pdb-one')?.status?.['disruptionsAllowed'] === 1);
+    const before = live('pdb-one').map((p) => p.metadata.name);
+    let fewestReady = 2;
+    const watch = setInterval(() => (fewestReady = Math.min(fewestReady, live('pdb-one').filter(isReady).length)), 5);
+    // Act
+    const { out } = await requestRemediation(c, FN, 'restart_pods', 'pdb-one');
+    clearInterval(watch);
+    // Assess
+    expect(out?.outcome, out?.summary).toBe('applied');
+    expect(out?.changes.map((x) => x.object)).toEqual(before.map((n) => `pods/${n}`));
+    expect(out?.changes[1]?.detail).toMatch(/; waited for the disruption budget$/);
+    const evictions = evictionsOf(before);
+    expect(evictions[0]).toEqual(['create', 'pods/eviction', before[0], 201]);
+    expect(evictions.slice(1, -1).every(([, , name, code]) => name === before[1] && code === 429)).toBe(true);
+    expect(evictions.length).toBeGreaterThan(2);
+    expect(evictions.at(-1)).toEqual(['create', 'pods/eviction', before[1], 201]);
+    expect(fewestReady).toBeGreaterThanOrEqual(1);
+    expect(c.sim.writes().filter((w) => w.user === ACTOR && w.verb === 'delete')).toEqual([]);
+    await c.sim.waitFor(
+      () => live('pdb-one').filter(isReady).length === 2 && !live('pdb-one').some((p) => before.includes(p.metadata.name)),
+      {
+        message: 'two fresh Ready pods'
+      }
+    );
+  });
+
+  it('unhealthyPodEvictionPolicy AlwaysAllow: the unready pods are evicted and replaced', async () => {
+    // Prepare
+    const before = await crashlooping('pdb-always', { minAvailable: 2, unhealthyPodEvictionPolicy: 'AlwaysAllow' });
+    // Act
+    const { out } = await requestRemediation(c, FN, 'restart_pods', 'pdb-always');
+    // Assess
+    expect(out?.outcome, out?.summary).toBe('applied');
+    expect(evictionsOf(before)).toEqual(before.map((n) => ['create', 'pods/eviction', n, 201]));
+    const after = await c.sim.waitFor(
+      () => {
+        const fresh = live('pdb-always').filter(isReady);
+        return fresh.length === 2 && !fresh.some((p) => before.includes(p.metadata.name)) ? fresh : undefined;
+      },
+      { message: 'two fresh Ready pods' }
+    );
+    expect(after.map(restarts)).toEqual([0, 0]);
+  });
+});
