@@ -53,12 +53,21 @@ const pem = (label: string, der: Buffer): string =>
     .match(/.{1,64}/g)!
     .join('\n')}\n-----END ${label}-----\n`;
 
+/**
+ * A certificate serial number from 16 random bytes: a positive INTEGER, minimally encoded, so its first byte is
+ * 1-127 (DER forbids a leading zero byte, and a set top bit would make it negative).
+ */
+export function serialNumber(random: Buffer): Buffer {
+  const serial = Buffer.from(random);
+  serial[0] = 1 + (serial[0]! % 0x7f);
+  return serial;
+}
+
 /** A fresh self-signed serving certificate valid from an hour ago for `days` days. */
 export function selfSignedCertificate(commonName = 'kube-sim', days = 365): ServingCertificate {
   const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const name = seq(set(seq(oid(COMMON_NAME), utf8(commonName))));
-  const serial = randomBytes(16);
-  serial[0] = 1 + (serial[0]! % 0x7f); // a positive INTEGER, minimally encoded (no leading zero byte)
+  const serial = serialNumber(randomBytes(16));
   const notBefore = new Date(Date.now() - 3_600_000);
   const notAfter = new Date(notBefore.getTime() + days * 86_400_000);
   const altNames = seq(
