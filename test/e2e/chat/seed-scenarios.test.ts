@@ -92,9 +92,9 @@ describe('e2e: the chat heals its tool backend (seed scenarios)', () => {
     expect(names(reply)).toContain('healing_start');
     const progress = reply.events.filter((e) => e.event === 'healing_progress').map((e) => String(e.data.message));
     expect(
-      // Caught in its back-off (CrashLoopBackOff) or just started again after a crash (restarting after Error):
+      // Caught in its back-off (CrashLoopBackOff), at a crash (Error) or started again after one (restarting after Error):
       // both are the crash loop, depending on where in the cycle the check looks.
-      progress.some((m) => m.startsWith('pod-status:') && /CrashLoopBackOff|restarting after Error/.test(m)),
+      progress.some((m) => m.startsWith('pod-status:') && /CrashLoopBackOff|Error/.test(m)),
       progress.join(' | ')
     ).toBe(true);
     const restart = cloudEvents(ops)
