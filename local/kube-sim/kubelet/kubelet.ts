@@ -108,7 +108,7 @@ export class Kubelet {
         if (pod.metadata.deletionTimestamp) store.remove(PODS, pod.metadata.namespace, pod.metadata.name);
         return undefined;
       }
-      rt = this.admit(pod, now);
+      [rt, pod] = this.admit(pod, now);
     }
     if (pod.metadata.deletionTimestamp) {
       if (rt.terminatingSince === undefined) {
@@ -136,8 +136,8 @@ export class Kubelet {
     return due;
   }
 
-  /** A new pod on the node: bind it (Scheduled) and start creating its containers (Pulling). */
-  private admit(pod: Pod, now: number): PodRuntime {
+  /** A new pod on the node: bind it (Scheduled) and start creating its containers (Pulling). Returns the pod bound. */
+  private admit(pod: Pod, now: number): [PodRuntime, Pod] {
     const n = this.ipSeq++;
     const rt: PodRuntime = {
       uid: pod.metadata.uid,
@@ -151,7 +151,7 @@ export class Kubelet {
     };
     this.pods.set(pod.metadata.uid, rt);
     if (!pod.spec.nodeName) {
-      pod.spec.nodeName = NODE_NAME;
+      pod = { ...pod, spec: { ...pod.spec, nodeName: NODE_NAME } };
       this.o.recorder.record(pod, {
         type: 'Normal',
         reason: 'Scheduled',
@@ -161,7 +161,7 @@ export class Kubelet {
     }
     for (const c of rt.containers)
       this.emit(pod, c.name, { type: 'Normal', reason: 'Pulling', message: `Pulling image "${c.image}"` });
-    return rt;
+    return [rt, pod];
   }
 
   private evict(pod: Pod, now: number): void {
