@@ -1,5 +1,6 @@
 import { applyObjects, requestToken } from '../local/kube-sim/apply.js';
 import { startSimulator } from '../local/kube-sim/index.js';
+import { benchControlLoop } from './kube-sim-loop.js';
 import { readRbacManifests } from '../local/stack/identities.js';
 import { measurement, quantile, type Measurement } from './measure.js';
 
@@ -7,7 +8,8 @@ import { measurement, quantile, type Measurement } from './measure.js';
  * What authentication and RBAC cost the simulator per request: a list of the demo pods as a ServiceAccount (RS256
  * token verified, ClusterRoleBindings and RoleBindings walked, knative/'s RBAC loaded) against the same list as the
  * admin (system:masters: no RBAC walk), alternating request by request so both see the same machine noise. And what
- * paging costs: 1,000 pods read in pages of 100 against one unpaged list.
+ * paging costs: 1,000 pods read in pages of 100 against one unpaged list. And what the control loop costs as the
+ * cluster grows (kube-sim-loop.ts).
  */
 
 const RUNS = 400;
@@ -63,7 +65,7 @@ export async function benchKubeSim(): Promise<Measurement[]> {
       } while (token);
       paged.push(performance.now() - t0);
     }
-    return [
+    const results = [
       measurement(
         'kube-sim list pods as a ServiceAccount p50',
         quantile(asSa, 0.5),
@@ -86,6 +88,8 @@ export async function benchKubeSim(): Promise<Measurement[]> {
         'baseline: one unpaged list'
       )
     ];
+    await sim.stop();
+    return [...results, ...(await benchControlLoop())];
   } finally {
     await sim.stop();
   }

@@ -107,10 +107,10 @@ export class EventRecorder {
 
   /** Keeps the store bounded: the oldest events go first. */
   private prune(): void {
-    const all = this.store.list(EVENTS);
-    if (all.length <= this.maxEvents) return;
-    all.sort((a, b) => eventTime(a) - eventTime(b));
-    for (const e of all.slice(0, all.length - this.maxEvents)) this.remove(e);
+    if (this.store.count(EVENTS) <= this.maxEvents) return;
+    const all = this.store.list(EVENTS).map((e) => ({ e, at: eventTime(e) }));
+    all.sort((a, b) => a.at - b.at);
+    for (const { e } of all.slice(0, all.length - this.maxEvents)) this.remove(e);
   }
 
   private remove(e: KubeObject): void {

@@ -18,7 +18,7 @@ import { matchesLabels, parseLabelSelector } from './selectors.js';
 import { seedBase, seedDemo } from './seed.js';
 import { type ServingCertificate, selfSignedCertificate } from './tls.js';
 import { ObjectStore } from './store.js';
-import { type KubeObject } from './types.js';
+import { type KubeObject, clone } from './types.js';
 
 /*
  * The cluster simulator: an in-process Kubernetes API server with a Deployment/ReplicaSet/Endpoints control plane
@@ -111,9 +111,9 @@ export interface Simulator {
     probe: () => T | undefined | null | false | Promise<T | undefined | null | false>,
     opts?: WaitOptions
   ): Promise<T>;
-  /** A snapshot of one object (`kind` e.g. 'Pod', 'Deployment'). */
+  /** A snapshot of one object (`kind` e.g. 'Pod', 'Deployment'): a copy of its own, free to change. */
   get(kind: string, namespace: string | undefined, name: string): KubeObject | undefined;
-  /** A snapshot of objects of a kind, optionally filtered by a label selector. */
+  /** A snapshot of objects of a kind, optionally filtered by a label selector (copies, as `get`). */
   list(kind: string, namespace?: string, labelSelector?: string): KubeObject[];
   /** Sets or clears (`'none'`, `[]`) a Deployment's faults: the same annotation `kubectl annotate` sets. */
   setFault(namespace: string, deployment: string, fault: Fault | readonly Fault[] | 'none'): void;
@@ -160,7 +160,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   const auth = new Authenticator({
     adminToken,
     now,
-    serviceAccount: (namespace, name) => store.peekOne(serviceAccounts, namespace, name)
+    serviceAccount: (namespace, name) => store.get(serviceAccounts, namespace, name)
   });
   const audit = new AuditLog({ max: opts.auditSize ?? 20_000, now });
   const recorder = new EventRecorder(store, now);
@@ -250,10 +250,16 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
         await new Promise((r) => setTimeout(r, w.intervalMs ?? 50));
       }
     },
-    get: (kind, namespace, name) => store.get(kindDef(kind), namespace, name),
+    get: (kind, namespace, name) => {
+      const obj = store.get(kindDef(kind), namespace, name);
+      return obj && clone(obj);
+    },
     list: (kind, namespace, labelSelector) => {
       const reqs = parseLabelSelector(labelSelector);
-      return store.list(kindDef(kind), namespace).filter((o) => matchesLabels(reqs, o.metadata.labels));
+      return store
+        .list(kindDef(kind), namespace)
+        .filter((o) => matchesLabels(reqs, o.metadata.labels))
+        .map(clone);
     },
     setFault(namespace, deployment, fault) {
       const def = kindDef('Deployment');

@@ -1,7 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { alreadyExists, conflict, notFound } from './api-errors.js';
 import { type ResourceDef, qualifiedName } from './resources.js';
-import { type KubeObject, clone, deepEqual, k8sTime } from './types.js';
+import { frozenCopy } from './immutable.js';
+import { type KubeObject, deepEqual, k8sTime } from './types.js';
 
 /*
  * The object store: every object of every type, one global resourceVersion counter, and a bounded history of
@@ -41,9 +42,20 @@ export function randomSuffix(length = 5): string {
 }
 
 const keyOf = (ns: string | undefined, name: string): string => `${ns ?? ''}/${name}`;
+const byteOrder = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
+/** The objects of one resource by key, and their keys in list order (kept until a create or delete changes them). */
+interface Bucket {
+  objects: Map<string, KubeObject>;
+  sorted?: string[];
+}
+
+/**
+ * Reads hand out the stored objects themselves, uncopied: they are deep-frozen (see immutable.ts), so callers share
+ * them read-only, and whoever wants a changed object builds a new one and writes it.
+ */
 export class ObjectStore {
-  private readonly objects = new Map<string, Map<string, KubeObject>>();
+  private readonly buckets = new Map<string, Bucket>();
   private readonly history: Change[] = [];
   private readonly listeners = new Set<(change: Change) => void>();
   private readonly historySize: number;
@@ -61,98 +73,102 @@ export class ObjectStore {
     return this.rv;
   }
 
+  /** The stored object (frozen), or undefined. */
   get(def: ResourceDef, namespace: string | undefined, name: string): KubeObject | undefined {
-    const obj = this.bucket(def).get(keyOf(def.namespaced ? namespace : undefined, name));
-    return obj ? clone(obj) : undefined;
-  }
-
-  /** Objects of a type, in one namespace or all, sorted by namespace then name in byte order (as etcd returns them). */
-  list(def: ResourceDef, namespace?: string): KubeObject[] {
-    const out: KubeObject[] = [];
-    for (const obj of this.bucket(def).values()) {
-      if (namespace === undefined || !def.namespaced || obj.metadata.namespace === namespace) out.push(clone(obj));
-    }
-    return out.sort((a, b) => {
-      const ka = keyOf(a.metadata.namespace, a.metadata.name);
-      const kb = keyOf(b.metadata.namespace, b.metadata.name);
-      return ka < kb ? -1 : ka > kb ? 1 : 0;
-    });
+    return this.bucket(def).objects.get(keyOf(def.namespaced ? namespace : undefined, name));
   }
 
   /**
-   * The stored objects themselves, uncopied, for hot read-only paths (the authorizer reads the RBAC objects on every
-   * request). Callers must not modify them.
+   * The stored objects (frozen) of a type, in one namespace or all, sorted by namespace then name in byte order (as
+   * etcd returns them). The array is the caller's own.
    */
-  peek(def: ResourceDef, namespace?: string): readonly KubeObject[] {
-    const all = [...this.bucket(def).values()];
-    return namespace === undefined || !def.namespaced ? all : all.filter((o) => o.metadata.namespace === namespace);
+  list(def: ResourceDef, namespace?: string): KubeObject[] {
+    const b = this.bucket(def);
+    const keys = (b.sorted ??= [...b.objects.keys()].sort(byteOrder));
+    const out: KubeObject[] = [];
+    const all = namespace === undefined || !def.namespaced;
+    for (const key of keys) {
+      const obj = b.objects.get(key)!;
+      if (all || obj.metadata.namespace === namespace) out.push(obj);
+    }
+    return out;
   }
 
-  /** One stored object, uncopied (see {@link peek}). */
-  peekOne(def: ResourceDef, namespace: string | undefined, name: string): KubeObject | undefined {
-    return this.bucket(def).get(keyOf(def.namespaced ? namespace : undefined, name));
+  /** How many objects of a type are stored. */
+  count(def: ResourceDef): number {
+    return this.bucket(def).objects.size;
   }
 
+  /** Stores a new object (the input is copied, never kept) and returns it as stored. */
   create(def: ResourceDef, input: KubeObject, opts: WriteOptions = {}): KubeObject {
-    const obj = clone(input);
-    const meta = obj.metadata;
+    const b = this.bucket(def);
+    const meta = { ...input.metadata };
     if (!def.namespaced) delete meta.namespace;
     if (!meta.name && meta.generateName) {
       do meta.name = meta.generateName + randomSuffix();
-      while (this.bucket(def).has(keyOf(meta.namespace, meta.name)));
+      while (b.objects.has(keyOf(meta.namespace, meta.name)));
     }
-    if (this.bucket(def).has(keyOf(meta.namespace, meta.name))) throw alreadyExists(def, meta.name);
+    const key = keyOf(meta.namespace, meta.name);
+    if (b.objects.has(key)) throw alreadyExists(def, meta.name);
     meta.uid = randomUUID();
     meta.creationTimestamp = k8sTime(this.now());
-    if (obj.spec !== undefined) meta.generation = 1;
+    if (input.spec !== undefined) meta.generation = 1;
     delete meta.deletionTimestamp;
     delete meta.deletionGracePeriodSeconds;
-    if (opts.dryRun) return { ...obj, metadata: { ...meta, resourceVersion: String(this.rv) } };
+    if (opts.dryRun) return frozenCopy({ ...input, metadata: { ...meta, resourceVersion: String(this.rv) } });
     meta.resourceVersion = String(++this.rv);
-    this.bucket(def).set(keyOf(meta.namespace, meta.name), obj);
+    const obj = frozenCopy({ ...input, metadata: meta });
+    b.objects.set(key, obj);
+    b.sorted = undefined;
     this.emit({ rv: this.rv, type: 'ADDED', resource: qualifiedName(def), object: obj });
-    return clone(obj);
+    return obj;
   }
 
   /**
    * Replaces an object. A set `metadata.resourceVersion` that differs from the stored one is a 409 Conflict. An update
-   * that changes nothing is a no-op: no new resourceVersion, no watch event (as in the API server).
+   * that changes nothing is a no-op: no new resourceVersion, no watch event (as in the API server). Returns the object
+   * as stored.
    */
   update(def: ResourceDef, input: KubeObject, opts: WriteOptions = {}): KubeObject {
-    const obj = clone(input);
-    const key = keyOf(def.namespaced ? obj.metadata.namespace : undefined, obj.metadata.name);
-    const stored = this.bucket(def).get(key);
-    if (!stored) throw notFound(def, obj.metadata.name);
-    if (obj.metadata.resourceVersion && obj.metadata.resourceVersion !== stored.metadata.resourceVersion) {
-      throw conflict(def, obj.metadata.name);
+    const key = keyOf(def.namespaced ? input.metadata.namespace : undefined, input.metadata.name);
+    const b = this.bucket(def);
+    const stored = b.objects.get(key);
+    if (!stored) throw notFound(def, input.metadata.name);
+    if (input.metadata.resourceVersion && input.metadata.resourceVersion !== stored.metadata.resourceVersion) {
+      throw conflict(def, input.metadata.name);
     }
-    obj.metadata = {
-      ...obj.metadata,
+    const metadata = {
+      ...input.metadata,
       uid: stored.metadata.uid,
       creationTimestamp: stored.metadata.creationTimestamp,
       resourceVersion: stored.metadata.resourceVersion
     };
-    if (!def.namespaced) delete obj.metadata.namespace;
+    if (!def.namespaced) delete metadata.namespace;
     if (stored.metadata.generation !== undefined) {
-      obj.metadata.generation = stored.metadata.generation + (deepEqual(obj.spec, stored.spec) ? 0 : 1);
+      metadata.generation = stored.metadata.generation + (deepEqual(input.spec, stored.spec) ? 0 : 1);
     }
-    if (deepEqual(obj, stored)) return clone(stored);
-    if (opts.dryRun) return obj;
-    obj.metadata.resourceVersion = String(++this.rv);
-    this.bucket(def).set(key, obj);
+    const next = { ...input, metadata };
+    if (deepEqual(next, stored)) return stored;
+    if (opts.dryRun) return frozenCopy(next);
+    metadata.resourceVersion = String(++this.rv);
+    const obj = frozenCopy(next);
+    b.objects.set(key, obj);
     this.emit({ rv: this.rv, type: 'MODIFIED', resource: qualifiedName(def), object: obj, previous: stored });
-    return clone(obj);
+    return obj;
   }
 
+  /** Deletes an object; returns it as it was at its deletion (with the deletion's resourceVersion). */
   remove(def: ResourceDef, namespace: string | undefined, name: string, opts: WriteOptions = {}): KubeObject {
     const key = keyOf(def.namespaced ? namespace : undefined, name);
-    const stored = this.bucket(def).get(key);
+    const b = this.bucket(def);
+    const stored = b.objects.get(key);
     if (!stored) throw notFound(def, name);
-    if (opts.dryRun) return clone(stored);
-    this.bucket(def).delete(key);
-    const gone = { ...stored, metadata: { ...stored.metadata, resourceVersion: String(++this.rv) } };
+    if (opts.dryRun) return stored;
+    b.objects.delete(key);
+    b.sorted = undefined;
+    const gone = frozenCopy({ ...stored, metadata: { ...stored.metadata, resourceVersion: String(++this.rv) } });
     this.emit({ rv: this.rv, type: 'DELETED', resource: qualifiedName(def), object: gone });
-    return clone(gone);
+    return gone;
   }
 
   /** Changes after `rv`, oldest first, or `expired` when the history no longer reaches back that far. */
@@ -166,10 +182,10 @@ export class ObjectStore {
     return () => this.listeners.delete(listener);
   }
 
-  private bucket(def: ResourceDef): Map<string, KubeObject> {
+  private bucket(def: ResourceDef): Bucket {
     const name = qualifiedName(def);
-    let b = this.objects.get(name);
-    if (!b) this.objects.set(name, (b = new Map()));
+    let b = this.buckets.get(name);
+    if (!b) this.buckets.set(name, (b = { objects: new Map() }));
     return b;
   }
 

@@ -175,7 +175,7 @@ export interface Service extends KubeObject {
 export const isRecord = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/** A deep copy for JSON-shaped data; the store never hands out references to what it holds. */
+/** A deep, mutable copy of JSON-shaped data (e.g. of a stored object, which is frozen). */
 export const clone = <T>(v: T): T => structuredClone(v);
 
 /** Kubernetes timestamps have second precision: `2026-01-02T03:04:05Z`. */

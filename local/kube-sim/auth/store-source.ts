@@ -3,8 +3,8 @@ import { type ObjectStore } from '../store.js';
 import { type RbacSource } from './rbac.js';
 
 /*
- * The RBAC objects as the authorizer reads them: straight from the store, uncopied (the store hands out copies
- * everywhere else; here a request would otherwise clone every binding).
+ * The RBAC objects as the authorizer reads them: straight from the store (its objects are frozen and shared, so a
+ * request copies no binding).
  */
 
 const ROLES = resourceForKind('Role');
@@ -14,9 +14,9 @@ const CLUSTER_ROLE_BINDINGS = resourceForKind('ClusterRoleBinding');
 
 export function storeRbacSource(store: ObjectStore): RbacSource {
   return {
-    clusterRoleBindings: () => store.peek(CLUSTER_ROLE_BINDINGS),
-    roleBindings: (namespace) => store.peek(ROLE_BINDINGS, namespace),
-    clusterRole: (name) => store.peekOne(CLUSTER_ROLES, undefined, name),
-    role: (namespace, name) => store.peekOne(ROLES, namespace, name)
+    clusterRoleBindings: () => store.list(CLUSTER_ROLE_BINDINGS),
+    roleBindings: (namespace) => store.list(ROLE_BINDINGS, namespace),
+    clusterRole: (name) => store.get(CLUSTER_ROLES, undefined, name),
+    role: (namespace, name) => store.get(ROLES, namespace, name)
   };
 }

@@ -52,85 +52,130 @@ function upsert(store: ObjectStore, def: typeof ENDPOINTS, desired: KubeObject):
   });
 }
 
-export function syncEndpoints(store: ObjectStore, faultFor: (pod: Pod) => PodFault): void {
-  const pods = store.list(PODS) as Pod[];
-  const services = store.list(SERVICES) as Service[];
-  const wanted = new Set<string>();
-  for (const svc of services) {
-    if (!svc.spec.selector || Object.keys(svc.spec.selector).length === 0) continue;
-    const ns = svc.metadata.namespace;
-    wanted.add(`${ns}/${svc.metadata.name}`);
-    const reqs = requirementsFromSelector({ matchLabels: svc.spec.selector });
-    const selected = pods.filter(
-      (p) =>
-        p.metadata.namespace === ns &&
-        matchesLabels(reqs, p.metadata.labels) &&
-        p.status?.podIP &&
-        !p.metadata.deletionTimestamp &&
-        p.status.phase !== 'Failed' &&
-        p.status.phase !== 'Succeeded' &&
-        !faultFor(p).staleEndpoints
-    );
-    const address = (p: Pod) => ({
-      ip: p.status!.podIP!,
-      nodeName: p.spec.nodeName,
-      targetRef: { kind: 'Pod', namespace: ns, name: p.metadata.name, uid: p.metadata.uid }
-    });
-    const ports = svc.spec.ports ?? [];
-    const ready = selected.filter(isReady);
-    const notReady = selected.filter((p) => !isReady(p));
-    const first = selected[0];
-    const epPorts = ports.map((p) => ({
-      ...(p.name ? { name: p.name } : {}),
-      port: (first && targetPort(p, first)) ?? Number(p.targetPort ?? p.port),
-      protocol: p.protocol ?? 'TCP'
-    }));
-    const ep = shell('Endpoints', 'v1', svc.metadata.name, ns);
-    ep.metadata.labels = { ...(svc.metadata.labels ?? {}) };
-    if (selected.length > 0) {
-      ep['subsets'] = [
-        {
-          ...(ready.length ? { addresses: ready.map(address) } : {}),
-          ...(notReady.length ? { notReadyAddresses: notReady.map(address) } : {}),
-          ports: epPorts
-        }
-      ];
-    }
-    upsert(store, ENDPOINTS, ep);
-    const sliceName = `${svc.metadata.name}-${createHash('sha256').update(svc.metadata.uid).digest('hex').slice(0, 5)}`;
-    const slice = shell('EndpointSlice', 'discovery.k8s.io/v1', sliceName, ns);
-    slice.metadata.labels = {
-      ...(svc.metadata.labels ?? {}),
-      [SERVICE_NAME_LABEL]: svc.metadata.name,
-      [MANAGED_BY]: 'endpointslice-controller.k8s.io'
-    };
-    slice.metadata.ownerReferences = [
+/** The Endpoints and the EndpointSlice of a Service that selects `selected` (pods with an IP, not terminating). */
+function desiredObjects(svc: Service, selected: Pod[]): { endpoints: KubeObject; slice: KubeObject } {
+  const ns = svc.metadata.namespace;
+  const address = (p: Pod) => ({
+    ip: p.status!.podIP!,
+    nodeName: p.spec.nodeName,
+    targetRef: { kind: 'Pod', namespace: ns, name: p.metadata.name, uid: p.metadata.uid }
+  });
+  const ports = svc.spec.ports ?? [];
+  const ready = selected.filter(isReady);
+  const notReady = selected.filter((p) => !isReady(p));
+  const first = selected[0];
+  const epPorts = ports.map((p) => ({
+    ...(p.name ? { name: p.name } : {}),
+    port: (first && targetPort(p, first)) ?? Number(p.targetPort ?? p.port),
+    protocol: p.protocol ?? 'TCP'
+  }));
+  const ep = shell('Endpoints', 'v1', svc.metadata.name, ns);
+  ep.metadata.labels = { ...(svc.metadata.labels ?? {}) };
+  if (selected.length > 0) {
+    ep['subsets'] = [
       {
-        apiVersion: 'v1',
-        kind: 'Service',
-        name: svc.metadata.name,
-        uid: svc.metadata.uid,
-        controller: true,
-        blockOwnerDeletion: true
+        ...(ready.length ? { addresses: ready.map(address) } : {}),
+        ...(notReady.length ? { notReadyAddresses: notReady.map(address) } : {}),
+        ports: epPorts
       }
     ];
-    slice['addressType'] = 'IPv4';
-    slice['endpoints'] = selected.map((p) => ({
-      addresses: [p.status!.podIP!],
-      conditions: { ready: isReady(p), serving: isReady(p), terminating: false },
-      nodeName: p.spec.nodeName,
-      targetRef: { kind: 'Pod', namespace: ns, name: p.metadata.name, uid: p.metadata.uid }
-    }));
-    slice['ports'] = epPorts.map((p) => ({ name: p.name ?? '', port: p.port, protocol: p.protocol }));
-    upsert(store, SLICES, slice);
   }
-  // Endpoints of deleted Services go with them (slices follow through their owner reference).
-  for (const ep of store.list(ENDPOINTS)) {
-    if (
-      !wanted.has(`${ep.metadata.namespace}/${ep.metadata.name}`) &&
-      !services.some((s) => s.metadata.namespace === ep.metadata.namespace && s.metadata.name === ep.metadata.name)
-    ) {
-      store.remove(ENDPOINTS, ep.metadata.namespace, ep.metadata.name);
+  const sliceName = `${svc.metadata.name}-${createHash('sha256').update(svc.metadata.uid).digest('hex').slice(0, 5)}`;
+  const slice = shell('EndpointSlice', 'discovery.k8s.io/v1', sliceName, ns);
+  slice.metadata.labels = {
+    ...(svc.metadata.labels ?? {}),
+    [SERVICE_NAME_LABEL]: svc.metadata.name,
+    [MANAGED_BY]: 'endpointslice-controller.k8s.io'
+  };
+  slice.metadata.ownerReferences = [
+    {
+      apiVersion: 'v1',
+      kind: 'Service',
+      name: svc.metadata.name,
+      uid: svc.metadata.uid,
+      controller: true,
+      blockOwnerDeletion: true
+    }
+  ];
+  slice['addressType'] = 'IPv4';
+  slice['endpoints'] = selected.map((p) => ({
+    addresses: [p.status!.podIP!],
+    conditions: { ready: isReady(p), serving: isReady(p), terminating: false },
+    nodeName: p.spec.nodeName,
+    targetRef: { kind: 'Pod', namespace: ns, name: p.metadata.name, uid: p.metadata.uid }
+  }));
+  slice['ports'] = epPorts.map((p) => ({ name: p.name ?? '', port: p.port, protocol: p.protocol }));
+  return { endpoints: ep, slice };
+}
+
+/** What the last sync of one Service object selected, and the Endpoints and EndpointSlice it left stored. */
+interface Synced {
+  pods: Pod[];
+  endpoints: KubeObject | undefined;
+  sliceName: string;
+  slice: KubeObject | undefined;
+}
+
+const samePods = (a: readonly Pod[], b: readonly Pod[]): boolean => a.length === b.length && a.every((p, i) => p === b[i]);
+
+export class EndpointsController {
+  /**
+   * Keyed by the stored Service object, which is immutable (a changed Service is a new key). While a Service selects
+   * the very same pod objects and its Endpoints and slice are still the objects the last sync left, the result
+   * would be the same: the sync skips it instead of rebuilding both and comparing them with the stored ones.
+   */
+  private readonly synced = new WeakMap<Service, Synced>();
+
+  constructor(
+    private readonly store: ObjectStore,
+    private readonly faultFor: (pod: Pod) => PodFault
+  ) {}
+
+  sync(): void {
+    const { store } = this;
+    const podsByNamespace = new Map<string | undefined, Pod[]>();
+    for (const p of store.list(PODS) as Pod[]) {
+      const same = podsByNamespace.get(p.metadata.namespace);
+      if (same) same.push(p);
+      else podsByNamespace.set(p.metadata.namespace, [p]);
+    }
+    const services = store.list(SERVICES) as Service[];
+    for (const svc of services) {
+      if (!svc.spec.selector || Object.keys(svc.spec.selector).length === 0) continue;
+      const ns = svc.metadata.namespace;
+      const reqs = requirementsFromSelector({ matchLabels: svc.spec.selector });
+      const selected = (podsByNamespace.get(ns) ?? []).filter(
+        (p) =>
+          matchesLabels(reqs, p.metadata.labels) &&
+          p.status?.podIP &&
+          !p.metadata.deletionTimestamp &&
+          p.status.phase !== 'Failed' &&
+          p.status.phase !== 'Succeeded' &&
+          !this.faultFor(p).staleEndpoints
+      );
+      const last = this.synced.get(svc);
+      if (
+        last &&
+        samePods(last.pods, selected) &&
+        store.get(ENDPOINTS, ns, svc.metadata.name) === last.endpoints &&
+        store.get(SLICES, ns, last.sliceName) === last.slice
+      )
+        continue;
+      const { endpoints, slice } = desiredObjects(svc, selected);
+      upsert(store, ENDPOINTS, endpoints);
+      upsert(store, SLICES, slice);
+      this.synced.set(svc, {
+        pods: selected,
+        endpoints: store.get(ENDPOINTS, ns, svc.metadata.name),
+        sliceName: slice.metadata.name,
+        slice: store.get(SLICES, ns, slice.metadata.name)
+      });
+    }
+    // Endpoints of deleted Services go with them (slices follow through their owner reference).
+    const serviceKeys = new Set(services.map((s) => `${s.metadata.namespace}/${s.metadata.name}`));
+    for (const ep of store.list(ENDPOINTS)) {
+      if (!serviceKeys.has(`${ep.metadata.namespace}/${ep.metadata.name}`))
+        store.remove(ENDPOINTS, ep.metadata.namespace, ep.metadata.name);
     }
   }
 }

@@ -5,7 +5,7 @@ import { type Kubelet } from '../kubelet/kubelet.js';
 import { type ObjectStore } from '../store.js';
 import { syncDeployments } from './deployment.js';
 import { syncDisruptionBudgets } from './disruption.js';
-import { syncEndpoints } from './endpoints.js';
+import { EndpointsController } from './endpoints.js';
 import { collectGarbage } from './gc.js';
 import { syncNetworkBlocks } from './network-block.js';
 import { syncReplicaSets } from './replicaset.js';
@@ -35,8 +35,10 @@ export class ControlLoop {
   private timer: NodeJS.Timeout | undefined;
   private timerDue: number | undefined;
   private readonly unsubscribe: () => void;
+  private readonly endpoints: EndpointsController;
 
   constructor(private readonly o: ControlLoopOptions) {
+    this.endpoints = new EndpointsController(o.store, (p) => o.faults.forPod(p));
     this.unsubscribe = o.store.subscribe((c) => {
       if (!this.running && c.resource !== 'events') this.schedule();
     });
@@ -83,7 +85,7 @@ export class ControlLoop {
   }
 
   private pass(): number | undefined {
-    const { store, recorder, kubelet, faults } = this.o;
+    const { store, recorder, kubelet } = this.o;
     const now = this.o.now();
     collectGarbage(store, now);
     syncNetworkBlocks(store);
@@ -91,7 +93,7 @@ export class ControlLoop {
     syncDeployments(store, recorder, now);
     syncReplicaSets(store, recorder, now);
     const due = kubelet.sync();
-    syncEndpoints(store, (p) => faults.forPod(p));
+    this.endpoints.sync();
     const expiry = recorder.expire(now);
     const recheck = syncDisruptionBudgets(store, now);
     return [due, expiry, recheck].reduce<number | undefined>(

@@ -40,11 +40,25 @@ function compareRank(a: number[], b: number[]): number {
   return 0;
 }
 
+/** Pods by the uid of their controller (one pass over the pods instead of one per ReplicaSet). */
+function podsByController(pods: readonly Pod[]): Map<string, Pod[]> {
+  const out = new Map<string, Pod[]>();
+  for (const p of pods) {
+    for (const ref of p.metadata.ownerReferences ?? []) {
+      if (!ref.controller) continue;
+      const siblings = out.get(ref.uid);
+      if (!siblings) out.set(ref.uid, [p]);
+      else if (siblings.at(-1) !== p) siblings.push(p);
+    }
+  }
+  return out;
+}
+
 export function syncReplicaSets(store: ObjectStore, recorder: EventRecorder, now: number): void {
-  const pods = store.list(PODS) as Pod[];
+  const byController = podsByController(store.list(PODS) as Pod[]);
   for (const rs of store.list(RS) as ReplicaSet[]) {
     if (rs.metadata.deletionTimestamp) continue;
-    const owned = pods.filter((p) => p.metadata.namespace === rs.metadata.namespace && ownedBy(p, rs));
+    const owned = (byController.get(rs.metadata.uid) ?? []).filter((p) => p.metadata.namespace === rs.metadata.namespace);
     const active = owned.filter(isActive);
     const desired = rs.spec.replicas ?? 1;
     if (active.length < desired) {

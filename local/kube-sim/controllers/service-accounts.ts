@@ -10,9 +10,9 @@ const NAMESPACES = resourceForKind('Namespace');
 const SERVICE_ACCOUNTS = resourceForKind('ServiceAccount');
 
 export function syncServiceAccounts(store: ObjectStore): void {
-  for (const ns of store.peek(NAMESPACES)) {
+  for (const ns of store.list(NAMESPACES)) {
     const name = ns.metadata.name;
-    if (ns.metadata.deletionTimestamp || store.peekOne(SERVICE_ACCOUNTS, name, 'default')) continue;
+    if (ns.metadata.deletionTimestamp || store.get(SERVICE_ACCOUNTS, name, 'default')) continue;
     store.create(SERVICE_ACCOUNTS, {
       apiVersion: 'v1',
       kind: 'ServiceAccount',

@@ -111,7 +111,6 @@ export class ContainerRuntime {
           }
           if (!fault.crash) {
             s.crashAt = undefined;
-            if (now - s.since >= this.timing.backoffBaseMs * 60) this.crashes = 0;
             this.probe(now, fault, emit);
             return;
           }
@@ -211,6 +210,8 @@ export class ContainerRuntime {
     const cur = this.current!;
     const dependency = fault.dependencies?.find((d) => d.error);
     cur.run.end(t, [...(fault.logLines ?? []), ...this.log.crash(kind, this.app, t, dependency)]);
+    // A container that ran for twice the longest back-off before this crash starts its back-off over.
+    if (t - cur.startedAt >= this.timing.backoffBaseMs * 60) this.crashes = 0;
     this.crashes++;
     this.terminated = {
       exitCode: kind === 'oom' ? 137 : 1,

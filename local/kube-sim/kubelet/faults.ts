@@ -131,7 +131,9 @@ export class FaultTracker {
       const d = rs ? rsToDeploy.get(rs) : undefined;
       if (!d) continue;
       this.podToDeployment.set(pod.metadata.uid, d);
-      podsByDeploy.set(d, [...(podsByDeploy.get(d) ?? []), pod]);
+      const siblings = podsByDeploy.get(d);
+      if (siblings) siblings.push(pod);
+      else podsByDeploy.set(d, [pod]);
     }
     const changes: FaultChange[] = [];
     const seen = new Set<string>();

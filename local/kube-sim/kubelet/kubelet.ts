@@ -34,6 +34,11 @@ interface PodRuntime {
   readyTransitionAt: number;
   terminatingSince?: number;
   evicted?: { at: number; message: string };
+  /**
+   * What the last sync saw, wrote and expects next: while the stored pod is still that object (stored objects are
+   * immutable, so nobody changed it), its fault is the same and `due` has not come, a sync has nothing to do.
+   */
+  synced?: { pod: Pod; fault: PodFault; due: number | undefined };
 }
 
 export interface KubeletOptions {
@@ -108,7 +113,7 @@ export class Kubelet {
         if (pod.metadata.deletionTimestamp) store.remove(PODS, pod.metadata.namespace, pod.metadata.name);
         return undefined;
       }
-      rt = this.admit(pod, now);
+      [rt, pod] = this.admit(pod, now);
     }
     if (pod.metadata.deletionTimestamp) {
       if (rt.terminatingSince === undefined) {
@@ -125,19 +130,23 @@ export class Kubelet {
       }
       return gone;
     }
+    const last = rt.synced;
+    if (last && last.pod === pod && (last.due === undefined || now < last.due) && deepEqual(last.fault, fault))
+      return last.due;
     const podRef = `${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})`;
     if (!rt.evicted) for (const c of rt.containers) c.advance(now, fault, (e) => this.emit(pod, c.name, e), podRef);
-    this.writeStatus(pod, rt, fault, now, unbound);
+    const written = this.writeStatus(pod, rt, fault, now, unbound);
     let due: number | undefined;
     for (const c of rt.containers) {
       const d = rt.evicted ? undefined : c.nextDue();
       if (d !== undefined && (due === undefined || d < due)) due = d;
     }
+    rt.synced = { pod: written, fault, due };
     return due;
   }
 
-  /** A new pod on the node: bind it (Scheduled) and start creating its containers (Pulling). */
-  private admit(pod: Pod, now: number): PodRuntime {
+  /** A new pod on the node: bind it (Scheduled) and start creating its containers (Pulling). Returns the pod bound. */
+  private admit(pod: Pod, now: number): [PodRuntime, Pod] {
     const n = this.ipSeq++;
     const rt: PodRuntime = {
       uid: pod.metadata.uid,
@@ -151,7 +160,7 @@ export class Kubelet {
     };
     this.pods.set(pod.metadata.uid, rt);
     if (!pod.spec.nodeName) {
-      pod.spec.nodeName = NODE_NAME;
+      pod = { ...pod, spec: { ...pod.spec, nodeName: NODE_NAME } };
       this.o.recorder.record(pod, {
         type: 'Normal',
         reason: 'Scheduled',
@@ -161,7 +170,7 @@ export class Kubelet {
     }
     for (const c of rt.containers)
       this.emit(pod, c.name, { type: 'Normal', reason: 'Pulling', message: `Pulling image "${c.image}"` });
-    return rt;
+    return [rt, pod];
   }
 
   private evict(pod: Pod, now: number): void {
@@ -170,6 +179,7 @@ export class Kubelet {
     const first = pod.spec.containers[0];
     const message = evictionMessage(first?.name ?? 'app', first?.resources?.requests?.['memory']);
     rt.evicted = { at: now, message };
+    rt.synced = undefined;
     this.o.recorder.record(pod, {
       type: 'Warning',
       reason: 'Evicted',
@@ -182,7 +192,8 @@ export class Kubelet {
     }
   }
 
-  private writeStatus(pod: Pod, rt: PodRuntime, fault: PodFault, now: number, force: boolean): void {
+  /** Writes the pod's status when it changed (or `force`); returns the pod as stored now. */
+  private writeStatus(pod: Pod, rt: PodRuntime, fault: PodFault, now: number, force: boolean): Pod {
     const containers = rt.containers.map((c) =>
       c.status(pod.metadata.name, pod.metadata.namespace ?? '', pod.metadata.uid, fault)
     );
@@ -204,8 +215,8 @@ export class Kubelet {
     // Conditions the kubelet does not own (DisruptionTarget from the Eviction API) survive its status writes.
     const foreign = (pod.status?.conditions ?? []).filter((c) => !status.conditions?.some((k) => k.type === c.type));
     if (foreign.length) status.conditions = [...foreign, ...(status.conditions ?? [])];
-    if (!force && deepEqual(status, pod.status)) return;
-    this.o.store.update(PODS, { ...pod, status: status as Pod['status'] });
+    if (!force && deepEqual(status, pod.status)) return pod;
+    return this.o.store.update(PODS, { ...pod, status: status as Pod['status'] }) as Pod;
   }
 
   private emit(pod: Pod, container: string, e: ContainerEvent): void {

@@ -95,6 +95,25 @@ describe('Kube simulator: simulated container life', () => {
     ]);
   });
 
+  it('a container that ran for twice the longest back-off before it crashes starts its back-off over', () => {
+    // Prepare
+    const { at } = container();
+    const crash: PodFault = { crash: 'error' };
+    at(300, crash);
+    at(350, crash);
+    at(600, crash);
+    at(1600, crash); // the third run, after two crashes
+    at(1700); // the fault is gone; nothing looks at the container for a minute
+
+    // Act
+    const longRunCrash = at(62_000, crash);
+    const afterHold = at(62_050, crash);
+
+    // Assess
+    expect(longRunCrash).toMatchObject({ restartCount: 2, state: { terminated: { reason: 'Error' } } });
+    expect(afterHold).toMatchObject({ restartCount: 3, state: { running: {} } });
+  });
+
   it('OOMKilled: exit 137 shown as state, then as lastState during back-off', () => {
     // Prepare
     const { at, c } = container();
