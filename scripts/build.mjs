@@ -78,6 +78,8 @@ export async function build(outdir = path.join(root, 'dist')) {
       minify: true,
       keepNames: true,
       legalComments: 'none',
+      sourcemap: 'linked', // NODE_OPTIONS=--enable-source-maps turns stack traces back into the TypeScript sources' lines
+      sourcesContent: false,
       banner: { js: REQUIRE_SHIM },
       logLevel: 'warning'
     });
