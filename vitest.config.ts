@@ -11,6 +11,7 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
+          globalSetup: ['test/setup/build.ts'],
           testTimeout: 30_000,
           hookTimeout: 30_000
         }
@@ -20,6 +21,7 @@ export default defineConfig({
         test: {
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],
+          globalSetup: ['test/setup/build.ts'],
           testTimeout: 120_000,
           hookTimeout: 120_000,
           fileParallelism: false

@@ -2,6 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { benchBroker } from './broker.js';
 import { benchChat } from './chat.js';
 import { benchChecks } from './checks.js';
+import { benchColdstart } from './coldstart.js';
 import { benchKubeSim } from './kube-sim.js';
 import { benchPipeline } from './pipeline.js';
 import { benchRelay } from './relay.js';
@@ -15,6 +16,7 @@ import type { Measurement } from './measure.js';
 const suites: Record<string, () => Promise<Measurement[]>> = {
   broker: benchBroker,
   checks: benchChecks,
+  coldstart: benchColdstart,
   'kube-sim': benchKubeSim,
   pipeline: benchPipeline,
   relay: benchRelay,

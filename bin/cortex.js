@@ -1,8 +1,9 @@
 #!/usr/bin/env node
-// The `cortex` command (package.json "bin"): registers tsx so the TypeScript sources run as they are, then hands the
-// command line to cli/main.ts. See `cortex help`.
-import { register } from 'tsx/esm/api';
+// The `cortex` command (package.json "bin"): runs the build of cli/main.ts (dist/cli/main.js). In a checkout it first
+// rebuilds when a source is newer than the build (scripts/ensure-ready.mjs), so `npx cortex` never runs stale code.
+// See `cortex help`.
+import { ensureBuilt } from '../scripts/ensure-ready.mjs';
 
-register();
-const { main } = await import('../cli/main.ts');
+await ensureBuilt();
+const { main } = await import('../dist/cli/main.js');
 process.exitCode = await main(process.argv.slice(2));

@@ -1,11 +1,11 @@
-import { pathToFileURL } from 'node:url';
 import type { Config } from '../shared/runtime/config.js';
 import type { AnyFunctionDef } from '../shared/runtime/define-function.js';
 
 /*
- * The registry (function name → lazy import) and the image's process entry. One container image serves every
- * function; CORTEX_FUNCTION picks which. Imports are lazy so a function loads only its own dependencies. Nothing here
- * reaches the local stack: what deploys never imports what only runs locally (docs/architecture.md).
+ * The registry (function name → lazy import) and what the image's process entry (functions/main.ts) serves. One
+ * container image serves every function; CORTEX_FUNCTION picks which. Imports are lazy so a function loads only its own
+ * dependencies. Nothing here reaches the local stack: what deploys never imports what only runs locally
+ * (docs/architecture.md).
  */
 type Loader = () => Promise<{ default: AnyFunctionDef }>;
 
@@ -46,8 +46,9 @@ export async function loadAll(): Promise<AnyFunctionDef[]> {
 }
 
 /**
- * The image's process entry: serves the one function CORTEX_FUNCTION names (the container runs this file; see the
- * Procfile). The local stack, which serves every function at once, has its own entry (`local/stack/main.ts`).
+ * Serves the one function CORTEX_FUNCTION names: what the image runs (functions/main.ts, built to
+ * dist/functions/main.js; see the Procfile). The local stack, which serves every function at once, has its own entry
+ * (`local/stack/main.ts`).
  *
  * @example
  * await serveConfigured(loadConfig()); // CORTEX_FUNCTION=error-intake
@@ -67,13 +68,4 @@ export async function serveConfigured(config: Config): Promise<void> {
   }
   const { serveProcess } = await import('../shared/runtime/process.js');
   await serveProcess(await loadFunction(config.function), { config });
-}
-
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  import('../shared/runtime/config.js')
-    .then(({ loadConfig }) => serveConfigured(loadConfig()))
-    .catch((err: unknown) => {
-      process.stderr.write(`cortex: ${err instanceof Error ? err.message : String(err)}\n`);
-      process.exit(1);
-    });
 }

@@ -1,7 +1,8 @@
-import { fileURLToPath } from 'node:url';
+import path from 'node:path';
 import express, { type Request, type Router } from 'express';
 
 import { RequestError } from '../../shared/runtime/errors.js';
+import { packageRoot } from '../../shared/runtime/package-root.js';
 import { isSessionId, verifyOperatorToken, verifySessionToken } from '../../shared/session/token.js';
 import { startSse } from '../../shared/sse/frame.js';
 import type { RelayDeps, StreamRequest } from './hub.js';
@@ -11,7 +12,8 @@ import type { RelayDeps, StreamRequest } from './hub.js';
  * page (`GET /`, `GET /assets/*`), static files with no build step.
  */
 
-const WEB_DIR = fileURLToPath(new URL('./web/', import.meta.url));
+/** The page's files, read from the project's root so the sources and the build (dist/) serve the same copy. */
+const WEB_DIR = path.join(packageRoot(), 'functions/sse-relay/web');
 const DEFAULT_OPERATOR_HISTORY = 100;
 const PAGE_HEADERS = {
   'Cache-Control': 'no-cache',

@@ -64,6 +64,14 @@ export function triggers(def: AnyFunctionDef): K8sObject[] {
 /** Functions browsers reach (the chat's POST /chat, the relay's page and streams); every other one is cluster-local. */
 export const PUBLIC = new Set(['chat', RELAY]);
 
+/**
+ * What every Knative Service runs: the build's image entry (dist/functions/main.js, as the Procfile's `web` process),
+ * with `node` directly (not npm, not TypeScript), through the launcher of the buildpacks image func.yaml builds: it sets
+ * the environment the buildpacks prepared (Node.js on PATH) and, after `--`, execs the command as it is.
+ */
+export const ENTRY = 'dist/functions/main.js';
+export const COMMAND = { command: ['/cnb/lifecycle/launcher'], args: ['--', 'node', ENTRY] };
+
 /** The user of the image func.yaml builds: `cnb` of the Paketo jammy run image. Set explicitly, so that runAsNonRoot
  * is verifiable whatever USER an image names (the kubelet refuses a non-numeric one). */
 export const RUN_AS = { runAsUser: 1002, runAsGroup: 1000 };
@@ -120,6 +128,7 @@ export function service(def: AnyFunctionDef): K8sObject {
             {
               name: 'function',
               image: IMAGE,
+              ...COMMAND,
               ports: [{ containerPort: 8080 }],
               env: [{ name: 'CORTEX_FUNCTION', value: def.name }],
               envFrom: [

@@ -1,4 +1,4 @@
-import { Document, stringify } from 'yaml';
+import { Document, stringify, type Scalar, type YAMLMap } from 'yaml';
 import type { AnyFunctionDef } from '../../shared/runtime/define-function.js';
 import { IMAGE, rbac, service, targetBindings, triggerName, triggers, type K8sObject } from './objects.js';
 import * as platform from './platform.js';
@@ -26,6 +26,11 @@ const NAMESPACE_FILE_COMMENT = [
   ' without a token and without env fieldRef (which needs the Serving flag kubernetes.podspec-fieldref).'
 ].join('\n');
 
+const COMMAND_COMMENT = [
+  " The build (npm run build), run with node directly: the image's buildpacks launcher puts Node.js on PATH and execs",
+  ' what follows `--`. Nothing installs, compiles or goes through npm when a pod starts.'
+].join('\n');
+
 function serviceYaml(def: AnyFunctionDef): string {
   const doc = new Document(service(def));
   const comment = (at: readonly (string | number)[], text: string): void => {
@@ -33,6 +38,8 @@ function serviceYaml(def: AnyFunctionDef): string {
   };
   const reason = def.knative?.scaleReason;
   if (reason) comment(['spec', 'template', 'metadata', 'annotations'], ` ${reason}`);
+  const container = doc.getIn(['spec', 'template', 'spec', 'containers', 0], true) as YAMLMap<Scalar, unknown>;
+  container.items.find((p) => p.key.value === 'command')!.key.commentBefore = COMMAND_COMMENT;
   if (doc.hasIn(['spec', 'template', 'spec', 'volumes'])) comment(['spec', 'template', 'spec', 'volumes'], NAMESPACE_FILE_COMMENT);
   return doc.toString({ lineWidth: 0 });
 }

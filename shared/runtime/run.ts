@@ -55,11 +55,8 @@ async function kubeFor(def: AnyFunctionDef, config: Config, given: KubePort | un
           : () => Promise.reject(new Error(`${def.name} declares no Kubernetes needs but called kube.${String(prop)}`))
     });
   }
-  // Loaded only by functions that need it: the Kubernetes client is heavy.
-  const adapter = '../kube/client-node.js';
-  const { createKubePort } = (await import(adapter)) as {
-    createKubePort(o: { kubeconfigPath?: string; inCluster?: boolean; timeoutMs: number }): KubePort;
-  };
+  // Loaded only by functions that need it: the Kubernetes client is heavy. A literal path, so the build bundles it.
+  const { createKubePort } = await import('../kube/client-node.js');
   return createKubePort({ kubeconfigPath: config.kubeconfig, inCluster: config.inCluster, timeoutMs: config.kubeTimeoutMs });
 }
 
@@ -75,7 +72,7 @@ function listen(server: Server, port: number, host: string): Promise<number> {
 
 /**
  * The composition root of one function: parses configuration, builds the real ports, serves the definition.
- * Process-wide concerns (signals, crash handlers) belong to the caller (functions/index.ts or the local stack).
+ * Process-wide concerns (signals, crash handlers) belong to the caller (functions/main.ts or the local stack).
  *
  * @example
  * const fn = await run(errorIntake, { overrides: { PORT: '0', K_SINK: brokerUrl } });

@@ -1,17 +1,15 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { main, type MainDeps } from '../../cli/main.js';
 import type { Io } from '../../cli/io.js';
+import { ROOT, spawnProcess, type RunningProcess } from './process.js';
 
 /*
  * Running the `cortex` CLI in tests: in process (fast, output captured) or as a real process through bin/cortex.js.
  */
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-export const CORTEX_BIN = path.join(root, 'bin', 'cortex.js');
+export const CORTEX_BIN = path.join(ROOT, 'bin', 'cortex.js');
 
 export interface CliRun {
   code: number;
@@ -35,68 +33,9 @@ export function jsonlFile(lines: Array<object | string>, name = 'events.jsonl'):
   return file;
 }
 
-export interface CliProcess {
-  stdout: string[];
-  stderr: string[];
-  /** Resolves once a stdout or stderr line matches. */
-  waitFor(stream: 'stdout' | 'stderr', match: (line: string) => boolean, safetyMs?: number): Promise<string>;
-  /** Sends a signal and resolves with the exit code. */
-  stop(signal?: NodeJS.Signals): Promise<number | null>;
-  exited: Promise<number | null>;
-}
-
 /** Starts `node bin/cortex.js …` as a real process, with the given environment on top of this one's. */
-export function spawnCli(argv: string[], env: Record<string, string> = {}): CliProcess {
-  const child = spawn(process.execPath, [CORTEX_BIN, ...argv], {
-    cwd: root,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe']
-  });
-  const lines = { stdout: [] as string[], stderr: [] as string[] };
-  const waiters: Array<{ stream: 'stdout' | 'stderr'; match: (l: string) => boolean; resolve: (l: string) => void }> = [];
-  for (const stream of ['stdout', 'stderr'] as const) {
-    let buf = '';
-    child[stream].on('data', (d: Buffer) => {
-      buf += d.toString('utf8');
-      let nl: number;
-      while ((nl = buf.indexOf('\n')) >= 0) {
-        const line = buf.slice(0, nl);
-        buf = buf.slice(nl + 1);
-        lines[stream].push(line);
-        for (const w of [...waiters]) {
-          if (w.stream === stream && w.match(line)) {
-            waiters.splice(waiters.indexOf(w), 1);
-            w.resolve(line);
-          }
-        }
-      }
-    });
-  }
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return {
-    ...lines,
-    exited,
-    waitFor(stream, match, safetyMs = 60_000) {
-      const seen = lines[stream].find(match);
-      if (seen !== undefined) return Promise.resolve(seen);
-      return new Promise((resolve, reject) => {
-        const timer = setTimeout(
-          () =>
-            reject(
-              new Error(
-                `no matching ${stream} line; got:\n${lines[stream].join('\n')}\n--- stderr:\n${lines.stderr.join('\n')}`
-              )
-            ),
-          safetyMs
-        );
-        waiters.push({ stream, match, resolve: (l) => (clearTimeout(timer), resolve(l)) });
-      });
-    },
-    async stop(signal = 'SIGINT') {
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-      return exited;
-    }
-  };
+export function spawnCli(argv: string[], env: Record<string, string> = {}): RunningProcess {
+  return spawnProcess(process.execPath, [CORTEX_BIN, ...argv], { env });
 }
 
 /** Runs `node bin/cortex.js …` to completion. */

@@ -3,19 +3,20 @@ import { createInterface } from 'node:readline';
 import { describe, expect, it } from 'vitest';
 
 /*
- * The image runs functions/index.ts (the Procfile), which serves the function CORTEX_FUNCTION names. `npm start` runs
- * local/stack/main.ts: the local stack, or with CORTEX_FUNCTION set the same one function.
+ * The image runs the build of functions/main.ts (the Procfile: node dist/functions/main.js), which serves the function
+ * CORTEX_FUNCTION names. `npm start` runs the build of local/stack/main.ts: the local stack, or with CORTEX_FUNCTION set
+ * the same one function. Both run here as they run there, with node on the build (the global setup makes it).
  */
 
 function start(
   env: Record<string, string>,
-  entry = 'functions/index.ts'
+  entry = 'dist/functions/main.js'
 ): {
   exited: Promise<{ code: number | null; stderr: string }>;
   firstLine: Promise<string>;
   kill(): void;
 } {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+  const child = spawn(process.execPath, [entry], {
     env: { ...process.env, CORTEX_LOG_LEVEL: 'info', PORT: '0', HOST: '127.0.0.1', ...env },
     stdio: ['ignore', 'pipe', 'pipe']
   });
@@ -29,7 +30,7 @@ function start(
   };
 }
 
-describe('Process entry (functions/index.ts)', () => {
+describe('Process entry (functions/main.ts, built)', () => {
   it('exits with a clear error inside a cluster when CORTEX_FUNCTION is not set', async () => {
     // Act
     const { code, stderr } = await start({ KUBERNETES_SERVICE_HOST: '10.96.0.1', CORTEX_FUNCTION: '' }).exited;
@@ -81,10 +82,10 @@ describe('Process entry (functions/index.ts)', () => {
   });
 });
 
-describe('npm start (local/stack/main.ts)', () => {
+describe('npm start (local/stack/main.ts, built)', () => {
   it('serves the one function CORTEX_FUNCTION names, as the image does', async () => {
     // Prepare
-    const p = start({ CORTEX_FUNCTION: 'error-intake', K_SINK: 'http://127.0.0.1:9/' }, 'local/stack/main.ts');
+    const p = start({ CORTEX_FUNCTION: 'error-intake', K_SINK: 'http://127.0.0.1:9/' }, 'dist/local/stack/main.js');
     // Act
     const line = await p.firstLine;
     p.kill();

@@ -1,0 +1,95 @@
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { FUNCTION_NAMES } from '../../functions/index.js';
+import { execCli } from '../helpers/cli.js';
+import { spawnProcess, type RunningProcess } from '../helpers/process.js';
+
+/*
+ * The build (dist/, npm run build) runs every process entry with plain node: each function as the image serves it,
+ * the relay's page (files that are not modules), the simulator (npm run sim) and the cortex command. The sources are
+ * bundled with their packages, so this is where a bundling mistake (a module path computed at run time, a file read
+ * relative to a module) shows; the rest of the suite runs the TypeScript sources.
+ */
+
+const SECRET = 'build-test-secret-0123456789';
+const FUNCTION_ENV = {
+  PORT: '0',
+  HOST: '127.0.0.1',
+  K_SINK: 'http://127.0.0.1:9/',
+  CORTEX_LOG_LEVEL: 'info',
+  CORTEX_SESSION_SECRET: SECRET,
+  CORTEX_OPERATOR_TOKEN: SECRET
+};
+
+const json = (line: string): Record<string, unknown> => JSON.parse(line) as Record<string, unknown>;
+
+/** Starts the built image entry serving `name`; resolves with its base URL once it says it listens. */
+async function serveBuilt(name: string): Promise<{ proc: RunningProcess; url: string }> {
+  const proc = spawnProcess(process.execPath, ['dist/functions/main.js'], {
+    env: { ...FUNCTION_ENV, CORTEX_FUNCTION: name }
+  });
+  const line = await proc.waitFor('stdout', (l) => l.includes(`"msg":"${name} listening"`), 25_000);
+  return { proc, url: `http://127.0.0.1:${String(json(line).port)}` };
+}
+
+describe('The build: every process entry runs with node on dist/', () => {
+  it.concurrent.each(FUNCTION_NAMES)('%s answers /health/readiness from dist/functions/main.js', async (name) => {
+    // Prepare
+    const { proc, url } = await serveBuilt(name);
+    try {
+      // Act
+      const res = await fetch(`${url}/health/readiness`);
+      // Assess
+      expect(res.status).toBe(200);
+    } finally {
+      expect(await proc.stop('SIGTERM')).toBe(0);
+    }
+  });
+
+  it("the relay serves its page and the page's files, read from the project root", async () => {
+    // Prepare
+    const { proc, url } = await serveBuilt('sse-relay');
+    try {
+      // Act
+      const [page, script] = await Promise.all([fetch(`${url}/`), fetch(`${url}/assets/app.js`)]);
+      // Assess
+      expect(page.status).toBe(200);
+      expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+      expect(await page.text()).toContain('<script');
+      expect(script.status).toBe(200);
+      expect(script.headers.get('content-type')).toMatch(/javascript/);
+    } finally {
+      await proc.stop('SIGTERM');
+    }
+  });
+
+  it('npm run sim: the simulator answers the Kubernetes API and stops on Ctrl-C', async () => {
+    // Prepare
+    const proc = spawnProcess(process.execPath, ['dist/local/kube-sim/main.js'], {
+      env: {
+        CORTEX_SIM_PORT: '0',
+        CORTEX_STATE_DIR: mkdtempSync(path.join(os.tmpdir(), 'cortex-sim-')),
+        CORTEX_LOG_LEVEL: 'info'
+      }
+    });
+    const ready = json(await proc.waitFor('stdout', (l) => l.includes('cluster simulator ready'), 25_000));
+    // Act
+    const res = await fetch(`${String(ready.url)}/apis/apps/v1/namespaces/demo/deployments`);
+    const code = await proc.stop('SIGINT');
+    // Assess
+    expect(res.status).toBe(200);
+    const names = ((await res.json()) as { items: Array<{ metadata: { name: string } }> }).items.map((d) => d.metadata.name);
+    expect(names).toContain('mcp-demo');
+    expect(code).toBe(0);
+  });
+
+  it('the cortex command runs from bin/cortex.js on the build', async () => {
+    // Act
+    const run = await execCli(['help']);
+    // Assess
+    expect(run.code).toBe(0);
+    expect(run.stdout.join('\n')).toMatch(/cortex tail/);
+  });
+});
