@@ -1,6 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { AppsV1Api, KubeConfig } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import { FUNCTION_NAMES } from '../../functions/index.js';
 import { execCli } from '../helpers/cli.js';
@@ -75,13 +76,13 @@ describe('The build: every process entry runs with node on dist/', () => {
       }
     });
     const ready = json(await proc.waitFor('stdout', (l) => l.includes('cluster simulator ready'), 25_000));
-    // Act
-    const res = await fetch(`${String(ready.url)}/apis/apps/v1/namespaces/demo/deployments`);
+    const kc = new KubeConfig();
+    kc.loadFromFile(String(ready.kubeconfig));
+    // Act: as a user would, with the kubeconfig it wrote (TLS, the admin's token)
+    const list = await kc.makeApiClient(AppsV1Api).listNamespacedDeployment({ namespace: 'demo' });
     const code = await proc.stop('SIGINT');
     // Assess
-    expect(res.status).toBe(200);
-    const names = ((await res.json()) as { items: Array<{ metadata: { name: string } }> }).items.map((d) => d.metadata.name);
-    expect(names).toContain('mcp-demo');
+    expect(list.items.map((d) => d.metadata?.name)).toContain('mcp-demo');
     expect(code).toBe(0);
   });
 
