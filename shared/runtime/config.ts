@@ -8,12 +8,25 @@ import {
   labelSet,
   mcpAuth,
   mcpServers,
+  redisUrl,
   secret,
   type McpAuthConfig,
   type McpServerConfig
 } from './env-schema.js';
 
 export type { McpAuthConfig, McpServerConfig } from './env-schema.js';
+
+/** Where shared state lives (DESIGN §11): Redis, Valkey or a managed service; `rediss://` is TLS. */
+export interface RedisConfig {
+  /** redis:// or rediss:// URL; may carry the password (never logged). */
+  readonly url: string;
+  /** The password from the Secret, when the URL has none. */
+  readonly password: string | undefined;
+  readonly tls: boolean;
+  /** Prefix of every key, so several deployments can share one Redis. */
+  readonly prefix: string;
+  readonly timeoutMs: number;
+}
 
 /*
  * The only module that reads process.env. Everything is parsed once, at startup, with one schema; a value is
@@ -35,6 +48,16 @@ const EnvSchema = z.object({
   CORTEX_PUBLISH_TIMEOUT_MS: int(5_000),
   CORTEX_IDEMPOTENCY_TTL_MS: int(10 * 60_000),
   CORTEX_IDEMPOTENCY_MAX_KEYS: int(50_000),
+  // A record left `running` by a killed process expires after this (the Triggers' delivery timeout, PT30S), so the
+  // broker's redelivery runs the event again on another replica.
+  CORTEX_IDEMPOTENCY_RUNNING_TTL_MS: int(30_000),
+  // Shared state (DESIGN §11): unset keeps every store in process memory (one replica per stateful function).
+  CORTEX_REDIS_URL: redisUrl.optional(),
+  // From the Secret, when the URL carries no password (a managed Redis or Valkey).
+  CORTEX_REDIS_PASSWORD: secret('CORTEX_REDIS_PASSWORD').optional(),
+  CORTEX_REDIS_PREFIX: z.string().default('cortex:'),
+  // Connect and command timeout: a Redis that does not answer within it is "down" (503), not a hung request.
+  CORTEX_REDIS_TIMEOUT_MS: int(2_000),
   CORTEX_SHUTDOWN_TIMEOUT_MS: int(10_000),
   CORTEX_KUBE_TIMEOUT_MS: int(10_000),
   // Guardrails (DESIGN §6)
@@ -115,7 +138,9 @@ export type Config = Readonly<{
   logLevel: z.infer<typeof EnvSchema>['CORTEX_LOG_LEVEL'];
   bodyLimitBytes: number;
   publishTimeoutMs: number;
-  idempotency: { ttlMs: number; maxKeys: number };
+  idempotency: { ttlMs: number; maxKeys: number; runningTtlMs: number };
+  /** Shared state; undefined: in process memory. */
+  redis: RedisConfig | undefined;
   shutdownTimeoutMs: number;
   kubeTimeoutMs: number;
   remediation: { mode: 'enforce' | 'dry-run'; allowedNamespaces: string[]; protectedNamespaces: string[] };
@@ -207,7 +232,12 @@ export function loadConfig(
     logLevel: e.CORTEX_LOG_LEVEL,
     bodyLimitBytes: e.CORTEX_BODY_LIMIT_BYTES,
     publishTimeoutMs: e.CORTEX_PUBLISH_TIMEOUT_MS,
-    idempotency: { ttlMs: e.CORTEX_IDEMPOTENCY_TTL_MS, maxKeys: e.CORTEX_IDEMPOTENCY_MAX_KEYS },
+    idempotency: {
+      ttlMs: e.CORTEX_IDEMPOTENCY_TTL_MS,
+      maxKeys: e.CORTEX_IDEMPOTENCY_MAX_KEYS,
+      runningTtlMs: Math.max(1, e.CORTEX_IDEMPOTENCY_RUNNING_TTL_MS)
+    },
+    redis: redisOf(e.CORTEX_REDIS_URL, e.CORTEX_REDIS_PASSWORD, e.CORTEX_REDIS_PREFIX, e.CORTEX_REDIS_TIMEOUT_MS),
     shutdownTimeoutMs: e.CORTEX_SHUTDOWN_TIMEOUT_MS,
     kubeTimeoutMs: e.CORTEX_KUBE_TIMEOUT_MS,
     remediation: {
@@ -290,6 +320,22 @@ function withAuth(servers: McpServerConfig[], auth: Record<string, McpAuthConfig
     );
   }
   return servers.map((s) => (auth[s.name] ? { ...s, auth: auth[s.name] } : s));
+}
+
+function redisOf(
+  url: string | undefined,
+  password: string | undefined,
+  prefix: string,
+  timeoutMs: number
+): RedisConfig | undefined {
+  if (url === undefined) return undefined;
+  const parsed = new URL(url);
+  if (parsed.password !== '' && password !== undefined) {
+    throw new ConfigError(
+      'invalid configuration:\nCORTEX_REDIS_URL carries a password and CORTEX_REDIS_PASSWORD is set too: keep one of them'
+    );
+  }
+  return { url, password, tls: parsed.protocol === 'rediss:', prefix, timeoutMs: Math.max(1, timeoutMs) };
 }
 
 /** Fails fast when a function needs a value that is not set. */

@@ -18,6 +18,13 @@ export const bool = (def: boolean) =>
     .default(def ? 'true' : 'false')
     .transform((v) => v === 'true' || v === '1' || v === 'yes');
 
+/** A Redis URL: `redis://[[user]:password@]host[:port][/db]`, or `rediss://` for TLS. */
+export const redisUrl = z
+  .string()
+  .refine((v) => URL.canParse(v) && /^rediss?:$/.test(new URL(v).protocol) && new URL(v).hostname !== '', {
+    message: 'CORTEX_REDIS_URL must be a redis:// or rediss:// URL with a host, e.g. redis://redis.cortex.svc:6379/0'
+  });
+
 /** `k=v,k2=v2` → `{ k: 'v', k2: 'v2' }` (a Kubernetes equality-based label set). */
 export const labelSet = z.string().transform((s, ctx) => {
   const out: Record<string, string> = {};

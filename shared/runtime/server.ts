@@ -18,6 +18,8 @@ import { outcomeOfError, type FunctionMetrics, type Handler } from './metrics.js
 export interface ServerState {
   ready: boolean;
   inflight: number;
+  /** Why a dependency the function cannot work without is away (Redis down), or undefined: readiness says so. */
+  unready?: (() => string | undefined) | undefined;
 }
 
 /** Maps body-parser failures onto our error classes, so every error body has the same shape. */
@@ -127,14 +129,13 @@ export function createApp(
   if (metrics) app.use(countResponses(metrics, eventPaths));
 
   app.get('/health/liveness', (_req, res) => void res.type('text/plain').send('OK'));
-  app.get(
-    '/health/readiness',
-    (_req, res) =>
-      void res
-        .status(state.ready ? 200 : 503)
-        .type('text/plain')
-        .send(state.ready ? 'OK' : 'shutting down')
-  );
+  app.get('/health/readiness', (_req, res) => {
+    const why = state.ready ? state.unready?.() : 'shutting down';
+    res
+      .status(why === undefined ? 200 : 503)
+      .type('text/plain')
+      .send(why ?? 'OK');
+  });
 
   if (metrics) {
     app.get('/metrics', async (_req, res) => {
