@@ -114,7 +114,7 @@ function connect(config: RedisConfig, log: Logger, key: string): Shared {
  * await redis.release();
  */
 export async function acquireRedis(config: RedisConfig, log: Logger): Promise<RedisConnection> {
-  const key = [config.url, config.password ?? '', config.tls, config.timeoutMs].join('\u0000');
+  const key = [config.url, config.password ?? '', config.tls, config.timeoutMs, config.prefix].join('\u0000');
   let shared = open.get(key);
   if (!shared) {
     shared = connect(config, log.child({ component: 'redis' }), key);
