@@ -4,6 +4,8 @@ import { Events } from '../../../../shared/events/catalog.js';
 import { CHECKS } from '../../../../shared/events/schemas.js';
 import type { Intent } from '../../../../shared/events/define.js';
 import { systemIds } from '../../../../shared/runtime/clock.js';
+import type { RouteCtx } from '../../../../shared/runtime/define-function.js';
+import { coordinatorSetup, type CoordinatorDeps } from '../../../../functions/healing-coordinator/runner.js';
 import { acquireRedis, type RedisConnection } from '../../../../shared/redis/connection.js';
 import { createRedisStore } from '../../../../shared/redis/store.js';
 import { createLogger } from '../../../../shared/runtime/logging.js';
@@ -23,14 +25,14 @@ afterAll(async () => {
   for (const r of held.splice(0)) await r.release();
 });
 
-type CoordinatorCtx = Awaited<ReturnType<typeof ctxFor<ReturnType<NonNullable<typeof coordinator.setup>>>>>;
+type CoordinatorCtx = RouteCtx<CoordinatorDeps>;
 
 /** A coordinator replica: its own store object (queue, cache) over the shared Redis; `prefix` isolates a test. */
 async function replica(prefix: string, clock: FakeClock): Promise<CoordinatorCtx> {
   const redis = await acquireRedis(redisConfigOf(server().url, { CORTEX_REDIS_PREFIX: prefix }), log);
   held.push(redis);
   const store = createRedisStore(redis, { fn: 'healing-coordinator' });
-  return ctxFor(coordinator, { store, clock, ids: systemIds, env: { CORTEX_DIAGNOSE_TIMEOUT_MS: '30000' } });
+  return ctxFor({ setup: coordinatorSetup }, { store, clock, ids: systemIds, env: { CORTEX_DIAGNOSE_TIMEOUT_MS: '30000' } });
 }
 
 const target = (service: string) => ({ namespace: 'demo', service });
