@@ -5,6 +5,7 @@ import { benchChecks } from './checks.js';
 import { benchPipeline } from './pipeline.js';
 import { benchRelay } from './relay.js';
 import { benchSseWriter } from './sse-writer.js';
+import { benchStorm } from './storm.js';
 import type { Measurement } from './measure.js';
 
 /*
@@ -17,7 +18,8 @@ const suites: Record<string, () => Promise<Measurement[]>> = {
   pipeline: benchPipeline,
   relay: benchRelay,
   'sse-writer': benchSseWriter,
-  chat: benchChat
+  chat: benchChat,
+  storm: benchStorm
 };
 
 const only = process.argv.slice(2);

@@ -135,8 +135,7 @@ export async function startLocalStack(opts: StackOptions = {}): Promise<LocalSta
       extras.set(def.name, extra);
       const count = plan.get(def.name);
       if (count !== undefined) {
-        const inherited = Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => !!e[1]));
-        const set = await startReplicaSet(def.name, count, { ...inherited, ...env, ...extra }, { limit });
+        const set = await startReplicaSet(def.name, count, { ...env, ...extra }, { limit });
         replicas.set(def.name, set);
         urls.set(def.name, set.url);
         stops.push(() => set.stop());

@@ -96,12 +96,12 @@ function gone(child: ChildProcess): Promise<void> {
 /** Forks one replica and resolves once it listens. */
 function spawnReplica(slot: Slot, env: Record<string, string>, name: string, startMs: number): Promise<void> {
   const child = fork(ENTRY, [], {
-    env: { ...env, CORTEX_FUNCTION: name },
     execArgv: ['--import', 'tsx'],
     cwd: ROOT,
     stdio: ['ignore', 'inherit', 'inherit', 'ipc']
   });
   slot.child = child;
+  child.send({ kind: 'config', env: { ...env, CORTEX_FUNCTION: name } });
   child.once('exit', () => {
     if (slot.child === child) slot.up = false;
   });
