@@ -2,7 +2,7 @@ import { Events, RemediationRequested } from '../../shared/events/catalog.js';
 import { ACTIONS } from '../../shared/events/schemas.js';
 import { defineFunction, type AnyFunctionDef } from '../../shared/runtime/define-function.js';
 import { DEAD_LETTERS, ON } from './input.js';
-import { coordinate, coordinatorSetup, tickAll } from './runner.js';
+import { coordinate, coordinatorSetup, publishTicks } from './runner.js';
 
 /** The healing saga: single flight per target, budget, fan-out, plan, remediate, verify, report (DESIGN §5). */
 export default defineFunction({
@@ -30,7 +30,7 @@ export default defineFunction({
   },
   setup: coordinatorSetup,
   handle: coordinate,
-  // Phase deadlines: while the process lives its own timer checks them; in a cluster the PingSource tick does too
-  // (it survives scale-to-zero).
-  tick: { everyMs: (deps) => deps.healing.tickIntervalMs, run: tickAll }
+  // Phase deadlines: while the process lives its own timer checks them (and publishes what it decided itself, see
+  // tick-outbox.ts); in a cluster the PingSource tick does too (it survives scale-to-zero).
+  tick: { everyMs: (deps) => deps.healing.tickIntervalMs, run: publishTicks }
 }) satisfies AnyFunctionDef;

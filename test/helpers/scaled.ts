@@ -12,6 +12,7 @@ import { operatorStream, startTestStack, type StreamedEvent } from './stack.js';
 export interface ScaledStack {
   stack: LocalStack;
   redis: RedisServer;
+  /** The operator stream; a test that restarts the relay replaces it. */
   ops: OperatorWatch;
   stop(): Promise<void>;
 }
@@ -66,16 +67,17 @@ export async function startScaledStack(replicas: string, extra: Record<string, s
     });
     const ops = watchOperators(await operatorStream(stack));
     const s = stack;
-    return {
+    const scaled: ScaledStack = {
       stack: s,
       redis,
       ops,
       stop: async () => {
-        ops.close();
+        scaled.ops.close();
         await s.stop();
         await redis.dispose();
       }
     };
+    return scaled;
   } catch (err) {
     await stack?.stop();
     await redis.dispose();

@@ -9,7 +9,7 @@ import { coordinatorSetup, type CoordinatorDeps } from '../../../../functions/he
 import { acquireRedis, type RedisConnection } from '../../../../shared/redis/connection.js';
 import { createRedisStore } from '../../../../shared/redis/store.js';
 import { createLogger } from '../../../../shared/runtime/logging.js';
-import { createFakeClock, ctxFor, eventOf, type FakeClock } from '../../../fakes/ctx.js';
+import { createFakeClock, ctxFor, eventOf, type FakeClock, type Published } from '../../../fakes/ctx.js';
 import { redisConfigOf, useRedisServer } from '../../../helpers/redis.js';
 
 /*
@@ -25,7 +25,7 @@ afterAll(async () => {
   for (const r of held.splice(0)) await r.release();
 });
 
-type CoordinatorCtx = RouteCtx<CoordinatorDeps>;
+type CoordinatorCtx = RouteCtx<CoordinatorDeps> & { published: Published[] };
 
 /** A coordinator replica: its own store object (queue, cache) over the shared Redis; `prefix` isolates a test. */
 async function replica(prefix: string, clock: FakeClock): Promise<CoordinatorCtx> {
@@ -86,14 +86,20 @@ describe('healing-coordinator on Redis: several replicas', () => {
         b!
       );
     clock.advance(31_000);
-    const tickedEarly = await coordinator.tick!.run(a!, 'tick-early');
-    const batches = await coordinator.tick!.run(c!, 'tick-1');
-    const again = await coordinator.tick!.run(b!, 'tick-2');
-    // Assess: the deadline closed the phase once (the silent checks inconclusive, nothing to fix: completed)
-    expect(tickedEarly.length + batches.length).toBe(1);
-    const firedAll = [...tickedEarly, ...batches].flatMap((x) => x.intents);
-    expect(ofType(firedAll, Events.HealingCompleted.type)).toHaveLength(1);
-    expect(again).toEqual([]);
+    const ticks = await Promise.all([
+      coordinator.tick!.run(a!, 'tick-a'),
+      coordinator.tick!.run(c!, 'tick-c'),
+      coordinator.tick!.run(b!, 'tick-b')
+    ]);
+    // Assess: the three ticks raced; the deadline closed the phase once (silent checks inconclusive, nothing to fix)
+    const fired = [a!, b!, c!].flatMap((r) => r.published.flatMap((p) => p.intents));
+    expect(ticks.flat()).toEqual([]);
+    expect(ofType(fired, Events.HealingCompleted.type)).toHaveLength(1);
+    expect(new Set([a!, b!, c!].flatMap((r) => r.published.map((p) => p.cause?.id))).size).toBe(1);
+    // … and once it went out, nothing is left for a second try
+    clock.advance(10_000);
+    await coordinator.tick!.run(b!, 'tick-later');
+    expect([a!, b!, c!].flatMap((r) => r.published)).toHaveLength(1);
 
     // Act: two more healings end, then a replica that was not running before (a restart) gets a fourth report
     for (let i = 2; i <= 3; i++) {
@@ -127,5 +133,29 @@ describe('healing-coordinator on Redis: several replicas', () => {
     expect(ofType(late, Events.HealingStarted.type)).toHaveLength(0);
     const state = await b.store.get<{ history: Array<{ unannounced?: string[] }> }>('target:demo/db');
     expect(state?.value.history.at(-1)?.unannounced).toEqual(['s-2']);
+  });
+
+  it('publishes again, with the same cause, what a tick decided on a replica that died before publishing it', async () => {
+    // Prepare: replica A's tick decides a deadline and dies while publishing (its publish never returns)
+    const clock = createFakeClock();
+    const a = await replica('orphan:', clock);
+    const b = await replica('orphan:', clock);
+    await coordinator.handle(requested('cache', 1, clock.now().toISOString()), a);
+    clock.advance(31_000);
+    const dying = { ...a, publish: () => new Promise<void>(() => undefined) };
+    void coordinator.tick!.run(dying, 'tick-dead');
+    await new Promise((r) => setTimeout(r, 200));
+    // Act: B's tick runs before and after REPUBLISH_MS
+    await coordinator.tick!.run(b, 'tick-soon');
+    const soon = b.published.length;
+    clock.advance(6_000);
+    await coordinator.tick!.run(b, 'tick-late');
+    // Assess: nothing re-decided; what A decided goes out under A's cause, once
+    expect(soon).toBe(0);
+    expect(b.published.map((p) => p.cause?.id)).toEqual(['tick-dead:target:demo/cache']);
+    expect(ofType(b.published[0]!.intents, Events.HealingFailed.type)).toHaveLength(1);
+    clock.advance(6_000);
+    await coordinator.tick!.run(b, 'tick-after');
+    expect(b.published).toHaveLength(1);
   });
 });
