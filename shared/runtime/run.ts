@@ -119,6 +119,10 @@ export async function run(def: AnyFunctionDef, opts: RunOptions = {}): Promise<R
     metrics.emitted(event);
   };
   const redis = await redisStateFor(def, config, log);
+  if (def.sharedState === 'redis' && !redis && config.inCluster)
+    log.warn(
+      `${def.name} keeps its state in this process (no CORTEX_REDIS_URL): run it as one replica, or give it Redis (cortex-redis Secret)`
+    );
   const ports: Ports = {
     log,
     clock,
