@@ -1,4 +1,4 @@
-import { CortexError, TransientError } from '../runtime/errors.js';
+import { CortexError, UnavailableError } from '../runtime/errors.js';
 
 /*
  * What a failed Redis command means for the broker. Redis away (connection refused or lost, the offline queue off,
@@ -19,5 +19,5 @@ export function unavailable(err: unknown, what: string): Error {
   if (err instanceof CortexError) return err;
   const e = err instanceof Error ? err : new Error(String(err));
   if (e.name === 'ReplyError' && !TRANSIENT_REPLIES.test(e.message)) return e;
-  return new TransientError(`Redis unavailable (${what}): ${e.message}`, { cause: e });
+  return new UnavailableError(`Redis unavailable (${what}): ${e.message}`, { cause: e });
 }

@@ -9,6 +9,7 @@ import {
   RequestError,
   toErrorBody,
   toHttpStatus,
+  UnavailableError,
   UnsupportedMediaTypeError
 } from './errors.js';
 import { idempotencyKey } from './idempotency.js';
@@ -196,7 +197,9 @@ export function createApp(
     const err = bodyParserError(raw) ?? raw;
     const status = toHttpStatus(err);
     const line = { status, method: req.method, path: req.path, ceType: req.get('ce-type'), ceId: req.get('ce-id'), err };
-    if (status >= 500) deps.ctx.log.error(line, 'request failed');
+    // A dependency that is down says so once, from its connection; each request it fails is a debug line.
+    if (err instanceof UnavailableError) deps.ctx.log.debug(line, 'request failed: dependency unavailable');
+    else if (status >= 500) deps.ctx.log.error(line, 'request failed');
     else deps.ctx.log.warn(line, 'request rejected');
     if (res.headersSent) {
       res.end();

@@ -65,7 +65,7 @@ describe('healing-coordinator on Redis: several replicas', () => {
     expect(ofType(intents, Events.HealingStarted.type)).toHaveLength(1);
     expect(ofType(intents, Events.DiagnosisRequested.type)).toHaveLength(1);
     const state = await replicas[0]!.store.get<{ active: { sessionIds: string[]; reportIds: string[] } }>('target:demo/api');
-    expect(state?.value.active.reportIds).toHaveLength(600);
+    expect(state?.value.active.reportIds).toHaveLength(100);
     expect(new Set(state?.value.active.sessionIds).size).toBe(50);
   });
 

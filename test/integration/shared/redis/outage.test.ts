@@ -81,7 +81,7 @@ describe('Runtime with Redis: an outage', () => {
     // Assess
     expect([before.status, readyBefore]).toEqual([202, 200]);
     expect(during.map((r) => r.status)).toEqual(Array(20).fill(503));
-    expect(bodies[0]!.error.code).toBe('transient');
+    expect(bodies[0]!.error.code).toBe('unavailable');
     expect(bodies[0]!.error.message).toMatch(/Redis unavailable/);
     expect(live).toBe(200);
     expect(retried.status).toBe(202);
@@ -89,6 +89,8 @@ describe('Runtime with Redis: an outage', () => {
     expect(sink.events.map((e) => e.data)).toHaveLength(2);
     const transitions = logs.lines.filter((l) => /^Redis (down|up)/.test(String(l.msg))).map((l) => String(l.msg));
     expect(transitions.map((m) => m.split(':')[0])).toEqual(['Redis up', 'Redis down', 'Redis up']);
+    // … and the 20 failed deliveries are not logged one by one above debug
+    expect(logs.lines.filter((l) => l.level === 'error' || l.level === 'warn')).toHaveLength(1);
   });
 });
 

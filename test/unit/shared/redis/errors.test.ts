@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { reconnectDelayMs } from '../../../../shared/redis/connection.js';
 import { describeRedis } from '../../../../shared/runtime/redis-config.js';
 import { unavailable } from '../../../../shared/redis/errors.js';
-import { ConflictError, TransientError, toHttpStatus } from '../../../../shared/runtime/errors.js';
+import { ConflictError, TransientError, UnavailableError, toHttpStatus } from '../../../../shared/runtime/errors.js';
 
 const reply = (message: string): Error => Object.assign(new Error(message), { name: 'ReplyError' });
 
@@ -26,6 +26,7 @@ describe('Redis: what a failed command means for the broker', () => {
     const mapped = unavailable(err, 'read the target state');
     // Assess
     expect(toHttpStatus(mapped)).toBe(status);
+    if (status === 503) expect(mapped).toBeInstanceOf(UnavailableError);
     if (status === 503) expect(mapped).toBeInstanceOf(TransientError);
   });
 
