@@ -5,12 +5,14 @@ import { z } from 'zod';
  * label sets, credentials, the chat's MCP servers. They parse strings; they never read process.env themselves.
  */
 
-export const csv = z.string().transform((s) =>
+/** The comma-separated terms of a value, trimmed, empty ones dropped. */
+const terms = (s: string): string[] =>
   s
     .split(',')
     .map((x) => x.trim())
-    .filter(Boolean)
-);
+    .filter(Boolean);
+
+export const csv = z.string().transform(terms);
 export const int = (def: number) => z.coerce.number().int().nonnegative().default(def);
 export const bool = (def: boolean) =>
   z
@@ -31,10 +33,7 @@ export const redisUrl = z
  */
 export const replicaCounts = z.string().transform((s, ctx) => {
   const out: Record<string, number> = {};
-  for (const term of s
-    .split(',')
-    .map((x) => x.trim())
-    .filter(Boolean)) {
+  for (const term of terms(s)) {
     const m = /^([a-z0-9-]+|\*)=(\d+)$/.exec(term);
     const n = m ? Number(m[2]) : NaN;
     if (!m || n < 1 || n > 16) {
@@ -52,10 +51,7 @@ export const replicaCounts = z.string().transform((s, ctx) => {
 /** `k=v,k2=v2` → `{ k: 'v', k2: 'v2' }` (a Kubernetes equality-based label set). */
 export const labelSet = z.string().transform((s, ctx) => {
   const out: Record<string, string> = {};
-  for (const term of s
-    .split(',')
-    .map((x) => x.trim())
-    .filter(Boolean)) {
+  for (const term of terms(s)) {
     const [k, v, ...rest] = term.split('=');
     if (!k?.trim() || v === undefined || rest.length > 0) {
       ctx.addIssue({ code: 'custom', message: `"${term}" is not a label: write key=value pairs separated by commas` });

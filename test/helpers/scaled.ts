@@ -95,3 +95,7 @@ export async function scale(stack: LocalStack, deployment: string, replicas: num
 export function pidsOf(stack: LocalStack): Record<string, number[]> {
   return Object.fromEntries([...stack.replicas].map(([n, set]) => [n, set.replicas().map((r) => (r.up ? r.pid : 0))]));
 }
+
+/** Every session some event on the operator stream was addressed to (started, joined, absorbed, outcome). */
+export const sessionsIn = (events: readonly StreamedEvent[]): Set<string> =>
+  new Set(events.flatMap((e) => (e.data.sessionIds as string[] | undefined) ?? []));

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pool } from '../../../bench/measure.js';
 import { errorReport, publish, type StreamedEvent } from '../../helpers/stack.js';
 import { postEvent, errorReported } from '../../helpers/events.js';
-import { pidsOf, scale, startScaledStack, type ScaledStack } from '../../helpers/scaled.js';
+import { pidsOf, scale, sessionsIn, startScaledStack, type ScaledStack } from '../../helpers/scaled.js';
 
 /*
  * Redis stopped for 10 s during an error storm, then started again (DESIGN §11): no process exits, what needs Redis
@@ -12,8 +12,6 @@ import { pidsOf, scale, startScaledStack, type ScaledStack } from '../../helpers
 
 const REPORTS = 2_000;
 const target = { namespace: 'demo', service: 'mcp-tools' };
-const sessionsIn = (events: readonly StreamedEvent[]): Set<string> =>
-  new Set(events.flatMap((e) => (e.data.sessionIds as string[] | undefined) ?? []));
 
 describe('e2e scale: Redis down during a storm', () => {
   let s: ScaledStack;

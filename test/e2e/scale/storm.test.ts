@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pool } from '../../../bench/measure.js';
 import { errorReport, publish, type StreamedEvent } from '../../helpers/stack.js';
-import { pidsOf, scale, startScaledStack, type ScaledStack } from '../../helpers/scaled.js';
+import { pidsOf, scale, sessionsIn, startScaledStack, type ScaledStack } from '../../helpers/scaled.js';
 
 /*
  * DESIGN §5 single flight across replicas (DESIGN §11): an error storm of 10,000 reports from 1,000 sessions for one
@@ -13,9 +13,6 @@ const REPORTS = 10_000;
 const SESSIONS = 1_000;
 const IN_FLIGHT = 200;
 const target = { namespace: 'demo', service: 'mcp-tools' };
-
-const sessionsIn = (events: readonly StreamedEvent[]): Set<string> =>
-  new Set(events.flatMap((e) => (e.data.sessionIds as string[] | undefined) ?? []));
 
 describe('e2e scale: an error storm over replicas', () => {
   let s: ScaledStack;

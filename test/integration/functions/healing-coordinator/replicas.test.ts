@@ -1,4 +1,4 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import coordinator from '../../../../functions/healing-coordinator/index.js';
 import { Events } from '../../../../shared/events/catalog.js';
 import { CHECKS } from '../../../../shared/events/schemas.js';
@@ -6,11 +6,9 @@ import type { Intent } from '../../../../shared/events/define.js';
 import { systemIds } from '../../../../shared/runtime/clock.js';
 import type { RouteCtx } from '../../../../shared/runtime/define-function.js';
 import { coordinatorSetup, type CoordinatorDeps } from '../../../../functions/healing-coordinator/runner.js';
-import { acquireRedis, type RedisConnection } from '../../../../shared/redis/connection.js';
 import { createRedisStore } from '../../../../shared/redis/store.js';
-import { createLogger } from '../../../../shared/runtime/logging.js';
 import { createFakeClock, ctxFor, eventOf, type FakeClock, type Published } from '../../../fakes/ctx.js';
-import { redisConfigOf, useRedisServer } from '../../../helpers/redis.js';
+import { useRedisConnections, useRedisServer } from '../../../helpers/redis.js';
 
 /*
  * The coordinator's state on Redis (DESIGN §5, §11): replicas that handle events for one target never both start a
@@ -18,19 +16,13 @@ import { redisConfigOf, useRedisServer } from '../../../helpers/redis.js';
  * still knows the budget and the last healing's end.
  */
 
-const log = createLogger({ name: 'test', level: 'silent' });
-const server = useRedisServer();
-const held: RedisConnection[] = [];
-afterAll(async () => {
-  for (const r of held.splice(0)) await r.release();
-});
+const connection = useRedisConnections(useRedisServer());
 
 type CoordinatorCtx = RouteCtx<CoordinatorDeps> & { published: Published[] };
 
 /** A coordinator replica: its own store object (queue, cache) over the shared Redis; `prefix` isolates a test. */
 async function replica(prefix: string, clock: FakeClock): Promise<CoordinatorCtx> {
-  const redis = await acquireRedis(redisConfigOf(server().url, { CORTEX_REDIS_PREFIX: prefix }), log);
-  held.push(redis);
+  const redis = await connection({ CORTEX_REDIS_PREFIX: prefix });
   const store = createRedisStore(redis, { fn: 'healing-coordinator' });
   return ctxFor({ setup: coordinatorSetup }, { store, clock, ids: systemIds, env: { CORTEX_DIAGNOSE_TIMEOUT_MS: '30000' } });
 }

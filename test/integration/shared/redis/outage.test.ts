@@ -1,4 +1,3 @@
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import errorIntake from '../../../../functions/error-intake/index.js';
 import { acquireRedis } from '../../../../shared/redis/connection.js';
@@ -7,6 +6,7 @@ import { TransientError } from '../../../../shared/runtime/errors.js';
 import { run, type RunningFunction } from '../../../../shared/runtime/run.js';
 import { startFakeSink, type FakeSink } from '../../../fakes/sink.js';
 import { errorReported, postEvent } from '../../../helpers/events.js';
+import { logCapture } from '../../../helpers/logs.js';
 import { redisConfigOf, startRedisServer, type RedisServer } from '../../../helpers/redis.js';
 
 /*
@@ -14,17 +14,6 @@ import { redisConfigOf, startRedisServer, type RedisServer } from '../../../help
  * stored), readiness turns false, the client reconnects on its own, nothing crashes, and the log says so once per
  * transition, not once per event.
  */
-
-function logLines(): { stream: Writable; lines: Array<Record<string, unknown>> } {
-  const lines: Array<Record<string, unknown>> = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      for (const l of chunk.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(l) as Record<string, unknown>);
-      done();
-    }
-  });
-  return { stream, lines };
-}
 
 async function until(cond: () => Promise<boolean> | boolean, withinMs = 15_000): Promise<void> {
   const end = Date.now() + withinMs;
@@ -38,7 +27,7 @@ describe('Runtime with Redis: an outage', () => {
   let redis: RedisServer;
   let sink: FakeSink;
   let fn: RunningFunction;
-  const logs = logLines();
+  const logs = logCapture();
 
   beforeAll(async () => {
     redis = await startRedisServer();
