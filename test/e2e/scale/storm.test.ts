@@ -52,5 +52,5 @@ describe('e2e scale: an error storm over replicas', () => {
     expect(since().filter((e) => e.type === 'dev.cortex.remediation.scale_up.requested')).toHaveLength(1);
     expect(since().filter((e) => e.type === 'dev.cortex.healing.requested').length).toBe(REPORTS);
     expect(pidsOf(s.stack)).toEqual(pids);
-  }, 400_000);
+  }, 900_000);
 });
