@@ -7,6 +7,7 @@ import { benchKubeSim } from './kube-sim.js';
 import { benchPipeline } from './pipeline.js';
 import { benchRelay } from './relay.js';
 import { benchSseWriter } from './sse-writer.js';
+import { benchStorm } from './storm.js';
 import type { Measurement } from './measure.js';
 
 /*
@@ -21,7 +22,8 @@ const suites: Record<string, () => Promise<Measurement[]>> = {
   pipeline: benchPipeline,
   relay: benchRelay,
   'sse-writer': benchSseWriter,
-  chat: benchChat
+  chat: benchChat,
+  storm: benchStorm
 };
 
 const only = process.argv.slice(2);

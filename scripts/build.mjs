@@ -15,6 +15,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const ENTRIES = [
   'functions/main.ts', // the image: one function, named by CORTEX_FUNCTION (Procfile, knative/)
   'local/stack/main.ts', // npm start: the local stack
+  'local/stack/replica.ts', // one replica of a function under CORTEX_REPLICAS (npm run start:scaled)
   'local/kube-sim/main.ts', // npm run sim: the cluster simulator alone
   'cli/main.ts' // bin/cortex.js: the cortex command
 ];

@@ -1,6 +1,7 @@
-// Makes sure the third-party binaries the end-to-end tests drive are present: kubectl in .cache/, chromium system-wide.
-// Each dependency is one small function: check, and only if missing, fetch it from Debian's archive.
-// Idempotent: when everything is there it runs no command and finishes in milliseconds.
+// Makes sure the third-party binaries the end-to-end tests drive are present: kubectl in .cache/, chromium and
+// redis-server system-wide. Each dependency is one small function: check, and only if missing, fetch it from Debian's
+// archive. Idempotent: when everything is there it runs no command and finishes in milliseconds.
+// `node scripts/ensure-test-deps.mjs redis-server` ensures only the named ones (`npm run start:scaled` does that).
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
@@ -95,36 +96,57 @@ function ensureKubernetesMcpServer() {
   console.log(`ensure-test-deps: kubernetes-mcp-server ready at ${path.relative(root, K8S_MCP_BIN)}`);
 }
 
-const CHROMIUM = '/usr/bin/chromium';
-
 /**
- * Debian's chromium for the browser test (playwright-core downloads no browser). Unlike kubectl it is installed
- * system-wide: it pulls in many shared libraries, which only the package manager resolves. Needs root.
+ * A Debian package installed system-wide (it pulls in shared libraries or system users, which only the package
+ * manager resolves). Needs root.
  */
-function ensureChromium() {
-  if (existsSync(CHROMIUM)) {
-    console.log(`ensure-test-deps: chromium present (${CHROMIUM})`);
+function ensureSystemPackage(pkg, bin, why) {
+  if (existsSync(bin)) {
+    console.log(`ensure-test-deps: ${pkg} present (${bin})`);
     return;
   }
   if (typeof process.getuid !== 'function' || process.getuid() !== 0) {
     throw new Error(
-      `chromium is missing (${CHROMIUM}) and this is not root, so it cannot be installed here: run \`sudo apt-get install -y chromium\` ` +
-        '(the browser test in test/e2e/web needs it)'
+      `${pkg} is missing (${bin}) and this is not root, so it cannot be installed here: run \`sudo apt-get install -y ${pkg}\` (${why})`
     );
   }
-  console.log('ensure-test-deps: chromium missing, installing Debian package chromium');
-  ensureAptKnows('chromium');
-  run('apt-get', ['install', '-y', '--no-install-recommends', 'chromium'], {
+  console.log(`ensure-test-deps: ${pkg} missing, installing Debian package ${pkg}`);
+  ensureAptKnows(pkg);
+  run('apt-get', ['install', '-y', '--no-install-recommends', pkg], {
     env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }
   });
-  if (!existsSync(CHROMIUM)) throw new Error(`apt-get install chromium finished but ${CHROMIUM} is still missing`);
-  console.log(`ensure-test-deps: chromium ready at ${CHROMIUM}`);
+  if (!existsSync(bin)) throw new Error(`apt-get install ${pkg} finished but ${bin} is still missing`);
+  console.log(`ensure-test-deps: ${pkg} ready at ${bin}`);
 }
 
-const deps = [ensureKubectl, ensureKubernetesMcpServer, ensureChromium];
+/** Debian's chromium for the browser test (playwright-core downloads no browser). */
+const ensureChromium = () =>
+  ensureSystemPackage('chromium', '/usr/bin/chromium', 'the browser test in test/e2e/web needs it');
+
+/**
+ * Debian's redis-server 7.0 for the shared state (DESIGN §11): tests and `npm run start:scaled` start their own
+ * server on a free port in a temp dir (local/redis/server.ts names the same path), never the system service.
+ */
+const ensureRedisServer = () =>
+  ensureSystemPackage(
+    'redis-server',
+    '/usr/bin/redis-server',
+    'the Redis stores, chaos tests and npm run start:scaled need it'
+  );
+
+const deps = {
+  kubectl: ensureKubectl,
+  'kubernetes-mcp-server': ensureKubernetesMcpServer,
+  chromium: ensureChromium,
+  'redis-server': ensureRedisServer
+};
 
 try {
-  for (const ensure of deps) ensure();
+  const wanted = process.argv.slice(2);
+  const unknown = wanted.filter((name) => !Object.hasOwn(deps, name));
+  if (unknown.length > 0)
+    throw new Error(`unknown dependency ${unknown.join(', ')}; known: ${Object.keys(deps).join(', ')}`);
+  for (const [name, ensure] of Object.entries(deps)) if (wanted.length === 0 || wanted.includes(name)) ensure();
 } catch (err) {
   console.error(`ensure-test-deps: ${err instanceof Error ? err.message : String(err)}`);
   process.exit(1);

@@ -2,7 +2,7 @@ import { Events, RemediationRequested } from '../../shared/events/catalog.js';
 import { ACTIONS } from '../../shared/events/schemas.js';
 import { defineFunction, type AnyFunctionDef } from '../../shared/runtime/define-function.js';
 import { DEAD_LETTERS, ON } from './input.js';
-import { coordinate, coordinatorSetup, tickAll } from './runner.js';
+import { coordinate, coordinatorSetup, publishTicks } from './runner.js';
 
 /** The healing saga: single flight per target, budget, fan-out, plan, remediate, verify, report (DESIGN §5). */
 export default defineFunction({
@@ -18,16 +18,19 @@ export default defineFunction({
     Events.HealingCompleted,
     Events.HealingFailed
   ],
+  // Per-target state, budget, deadlines and the healing index: on Redis, shared by any number of replicas.
+  sharedState: 'redis',
   knative: {
     minScale: 1,
-    maxScale: 1,
-    scaleReason: 'One replica: the in-memory saga store and its per-target serialisation live in this process.',
+    scaleReason:
+      'At least one replica: its in-process tick fires phase deadlines finer than the PingSource minute. ' +
+      'More than one needs CORTEX_REDIS_URL (the cortex-redis Secret): without it the saga state stays in each process.',
     // Every input moves a saga; give up on one only after about two minutes of retries (0.5 s doubling, 8 times).
     deliveryRetry: 8
   },
   setup: coordinatorSetup,
   handle: coordinate,
-  // Phase deadlines: while the process lives its own timer checks them; in a cluster the PingSource tick does too
-  // (it survives scale-to-zero).
-  tick: { everyMs: (deps) => deps.healing.tickIntervalMs, run: tickAll }
+  // Phase deadlines: while the process lives its own timer checks them (and publishes what it decided itself, see
+  // tick-outbox.ts); in a cluster the PingSource tick does too (it survives scale-to-zero).
+  tick: { everyMs: (deps) => deps.healing.tickIntervalMs, run: publishTicks }
 }) satisfies AnyFunctionDef;

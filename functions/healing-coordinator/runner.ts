@@ -1,14 +1,19 @@
 import type { Intent } from '../../shared/events/define.js';
 import { targetKey, type Target } from '../../shared/events/schemas.js';
 import type { Config } from '../../shared/runtime/config.js';
-import type { Ctx, SetupCtx, TickBatch } from '../../shared/runtime/define-function.js';
+import type { Ctx, RouteCtx, SetupCtx, TickBatch } from '../../shared/runtime/define-function.js';
+import { sourceOf } from '../../shared/events/envelope.js';
 import { toInput, type CoordinatorEvent, type Input } from './input.js';
 import { react, type Env } from './saga.js';
-import type { TargetState } from './state.js';
+import { JOIN_ANNOUNCE_MS, type TargetState } from './state.js';
+import { dueWithUnpublished, stale, withUnpublished, type Stored, type Unpublished } from './tick-outbox.js';
+import { Events } from '../../shared/events/catalog.js';
 
 /*
  * The coordinator's I/O shell around the pure saga: finds the target's state, reacts inside a store transaction
- * (serialised per target, so concurrent deliveries cannot corrupt it), and keeps a healingId → target index.
+ * (compare-and-set per target: replicas never both start a healing, and a decision leaves only once its state change
+ * committed; a replica that lost the race decides again on the state that won), keeps when the target next needs a
+ * tick beside it (a sorted set on Redis that any replica's tick drains), and a healingId → target index.
  */
 
 /** The slice of configuration the coordinator uses. */
@@ -26,22 +31,53 @@ type CoordinatorCtx = Ctx<CoordinatorDeps>;
 
 const TARGET = 'target:';
 const HEALING = 'healing:';
+/** How long the healingId → target index is kept: late answers and dead letters of a healing come within it. */
+const INDEX_TTL_MS = 24 * 60 * 60_000;
 
 export function envOf(ctx: CoordinatorCtx, healingId: string): Env {
   return { now: ctx.clock.now(), healing: ctx.deps.healing, dryRun: ctx.deps.dryRun, healingId };
 }
 
-export async function apply(ctx: CoordinatorCtx, target: Target, input: Input, healingId: string): Promise<Intent[]> {
+const at = (iso: string, plusMs = 0): number => new Date(iso).getTime() + plusMs;
+
+/**
+ * When a target's state next needs a tick (epoch ms): its phase deadline, or sooner the batched announcement of
+ * sessions that joined (or were absorbed) since the last one; undefined when nothing waits.
+ */
+export function dueOf(state: TargetState): number | undefined {
+  const a = state.active;
+  if (a) return a.unannounced.length > 0 ? Math.min(at(a.deadline), at(a.announcedAt, JOIN_ANNOUNCE_MS)) : at(a.deadline);
+  const last = state.history.at(-1);
+  return last?.unannounced?.length ? at(last.announcedAt ?? last.endedAt, JOIN_ANNOUNCE_MS) : undefined;
+}
+
+/**
+ * Applies one input to a target's state in one transaction. `record`: keep what it decided as unpublished until the
+ * caller says it went out (a deadline tick; tick-outbox.ts).
+ */
+export async function apply(
+  ctx: CoordinatorCtx,
+  target: Target,
+  input: Input,
+  healingId: string,
+  record?: { id: string; trace: string | undefined }
+): Promise<Intent[]> {
   const key = TARGET + targetKey(target);
   // The time the input arrived, not when its turn in the per-target queue came: an answer that arrived before a
   // deadline counts as in time even when a storm of reports for the same target is queued in front of it.
   const env = envOf(ctx, healingId);
-  const { intents, started } = await ctx.store.transact(key, (s: TargetState | undefined) => {
+  const intents = await ctx.store.transact(key, (s: Stored | undefined) => {
     const r = react(s, input, env, target);
-    const started = r.state.active && r.state.active.id !== s?.active?.id ? r.state.active.id : undefined;
-    return { value: r.state, result: { intents: r.intents, started } };
+    const kept = s?.unpublished ?? [];
+    const decided: Unpublished[] =
+      record && r.intents.length > 0 ? [{ ...record, intents: r.intents, at: env.now.getTime() }] : [];
+    const value = withUnpublished(r.state, [...kept, ...decided]);
+    return { value, result: r.intents, due: dueWithUnpublished(value, dueOf(r.state)) };
   });
-  if (started) await ctx.store.transact(HEALING + started, () => ({ value: target, result: undefined }));
+  // Read from the intents, so a redelivery that replays them from the outbox writes a missing index entry too.
+  const started = intents.find((i) => i.type === Events.HealingStarted.type)?.data as { healingId: string } | undefined;
+  if (started)
+    await ctx.store.transact(HEALING + started.healingId, () => ({ value: target, result: undefined, ttlMs: INDEX_TTL_MS }));
   return intents;
 }
 
@@ -56,22 +92,57 @@ export async function targetOf(
 }
 
 /**
- * Checks every target with an active healing against its phase deadline (and flushes batched announcements). Each
- * target's intents carry the trace of the healing they belong to.
+ * Runs the saga's tick on every target whose due time has come: a phase deadline, or joined sessions to announce.
+ * Any replica may run it; the compare-and-set lets one of them act per deadline. Each target's intents carry the
+ * trace of the healing they belong to. `record` keeps each decision as unpublished (see publishTicks).
  */
-export async function tickAll(ctx: CoordinatorCtx, tickId: string): Promise<TickBatch[]> {
+export async function tickAll(ctx: CoordinatorCtx, tickId: string, record = false): Promise<TickBatch[]> {
   const out: TickBatch[] = [];
-  for (const key of await ctx.store.keys(TARGET)) {
-    const state = (await ctx.store.get<TargetState>(key))?.value;
-    const a = state?.active;
-    const due = a
-      ? ctx.clock.now() >= new Date(a.deadline) || a.unannounced.length > 0
-      : (state?.history.at(-1)?.unannounced?.length ?? 0) > 0;
-    if (!due) continue;
-    const intents = await apply(ctx, state!.target, { kind: 'tick', key: tickId }, tickId);
-    if (intents.length) out.push({ key, intents, traceparent: a?.trace });
+  for (const key of await ctx.store.due(ctx.clock.now().getTime())) {
+    const state = (await ctx.store.get<Stored>(key))?.value;
+    if (!state) continue;
+    const trace = state.active?.trace;
+    const keep = record ? { id: `${tickId}:${key}`, trace } : undefined;
+    const intents = await apply(ctx, state.target, { kind: 'tick', key: tickId }, tickId, keep);
+    if (intents.length) out.push({ key, intents, traceparent: trace });
   }
   return out;
+}
+
+/** Drops unpublished entries that went out. */
+async function settle(ctx: CoordinatorCtx, key: string, ids: readonly string[]): Promise<void> {
+  await ctx.store.transact(key, (s: Stored | undefined) => {
+    if (!s) return { value: s, result: undefined };
+    const value = withUnpublished(
+      s,
+      (s.unpublished ?? []).filter((u) => !ids.includes(u.id))
+    );
+    return { value, result: undefined, due: dueWithUnpublished(value, dueOf(value)) };
+  });
+}
+
+/**
+ * The in-process tick: decides, publishes each target's batch under `<tick id>:<key>` (the cause the runtime would
+ * use), then records that it went out; and publishes again what a replica that died in between left behind.
+ */
+export async function publishTicks(ctx: RouteCtx<CoordinatorDeps>, tickId: string): Promise<TickBatch[]> {
+  const source = sourceOf('healing-coordinator');
+  for (const b of await tickAll(ctx, tickId, true)) {
+    await ctx.publish(b.intents, { id: `${tickId}:${b.key}`, source, traceparent: b.traceparent });
+    await settle(ctx, b.key, [`${tickId}:${b.key}`]);
+  }
+  const now = ctx.clock.now().getTime();
+  for (const key of await ctx.store.due(now)) {
+    const left = stale((await ctx.store.get<Stored>(key))?.value ?? ({} as Stored), now);
+    for (const u of left) await ctx.publish(u.intents, { id: u.id, source, traceparent: u.trace });
+    if (left.length > 0)
+      await settle(
+        ctx,
+        key,
+        left.map((u) => u.id)
+      );
+  }
+  return [];
 }
 
 /** Handles one delivery: a saga input for one target, or a deadline check of every target (a PingSource tick). */

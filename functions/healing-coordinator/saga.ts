@@ -17,6 +17,9 @@ import { recordAction, recordChecks, silentChecks, VERIFY_CHECKS, type Recorded 
 
 export type { Input, Reaction };
 
+/** The reports a healing keeps the ids of (the first ones); its sessions are all kept. */
+const MAX_REPORT_IDS = 100;
+
 export interface Env {
   now: Date;
   healing: Config['healing'];
@@ -77,7 +80,11 @@ function requested(state: TargetState, input: Extract<Input, { kind: 'requested'
       ...h,
       sessionIds: [...h.sessionIds, ...fresh],
       unannounced: [...h.unannounced, ...fresh],
-      reportIds: [...new Set([...h.reportIds, ...reportIds])]
+      // Bounded: a storm of 10,000 reports would otherwise make every state write carry 10,000 ids.
+      reportIds:
+        h.reportIds.length >= MAX_REPORT_IDS
+          ? h.reportIds
+          : [...new Set([...h.reportIds, ...reportIds])].slice(0, MAX_REPORT_IDS)
     };
     return { state: { ...state, active: joined }, intents: [] };
   }

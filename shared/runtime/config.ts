@@ -8,12 +8,17 @@ import {
   labelSet,
   mcpAuth,
   mcpServers,
+  redisUrl,
+  replicaCounts,
   secret,
   type McpAuthConfig,
   type McpServerConfig
 } from './env-schema.js';
 
+import { redisOf, type RedisConfig } from './redis-config.js';
+
 export type { McpAuthConfig, McpServerConfig } from './env-schema.js';
+export type { RedisConfig } from './redis-config.js';
 
 /*
  * The only module that reads process.env. Everything is parsed once, at startup, with one schema; a value is
@@ -35,6 +40,16 @@ const EnvSchema = z.object({
   CORTEX_PUBLISH_TIMEOUT_MS: int(5_000),
   CORTEX_IDEMPOTENCY_TTL_MS: int(10 * 60_000),
   CORTEX_IDEMPOTENCY_MAX_KEYS: int(50_000),
+  // A record left `running` by a killed process expires after this (the Triggers' delivery timeout, PT30S), so the
+  // broker's redelivery runs the event again on another replica.
+  CORTEX_IDEMPOTENCY_RUNNING_TTL_MS: int(30_000),
+  // Shared state (DESIGN §11): unset keeps every store in process memory (one replica per stateful function).
+  CORTEX_REDIS_URL: redisUrl.optional(),
+  // From the Secret, when the URL carries no password (a managed Redis or Valkey).
+  CORTEX_REDIS_PASSWORD: secret('CORTEX_REDIS_PASSWORD').optional(),
+  CORTEX_REDIS_PREFIX: z.string().default('cortex:'),
+  // Connect and command timeout: a Redis that does not answer within it is "down" (503), not a hung request.
+  CORTEX_REDIS_TIMEOUT_MS: int(2_000),
   CORTEX_SHUTDOWN_TIMEOUT_MS: int(10_000),
   CORTEX_KUBE_TIMEOUT_MS: int(10_000),
   // Guardrails (DESIGN §6)
@@ -101,6 +116,8 @@ const EnvSchema = z.object({
   CORTEX_SIM_POD_START_MS: int(1_500),
   CORTEX_SIM_BACKOFF_MS: int(2_000),
   CORTEX_KNATIVE_DIR: z.string().default('knative'),
+  // Functions the local stack runs as separate processes behind a balancer, and how many of each.
+  CORTEX_REPLICAS: replicaCounts.default({}),
   // Tracing (exporter off unless an endpoint is configured)
   OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional()
 });
@@ -118,7 +135,9 @@ export type Config = Readonly<{
   logLevel: z.infer<typeof EnvSchema>['CORTEX_LOG_LEVEL'];
   bodyLimitBytes: number;
   publishTimeoutMs: number;
-  idempotency: { ttlMs: number; maxKeys: number };
+  idempotency: { ttlMs: number; maxKeys: number; runningTtlMs: number };
+  /** Shared state; undefined: in process memory. */
+  redis: RedisConfig | undefined;
   shutdownTimeoutMs: number;
   kubeTimeoutMs: number;
   remediation: {
@@ -185,7 +204,15 @@ export type Config = Readonly<{
     sessionTtlMs: number;
     heartbeatMs: number;
   };
-  local: { stateDir: string; simPort: number; podStartMs: number; backoffMs: number; knativeDir: string };
+  /** `replicas`: processes per function (`*`: every function that can take it); the others run in the stack's process. */
+  local: {
+    stateDir: string;
+    simPort: number;
+    podStartMs: number;
+    backoffMs: number;
+    knativeDir: string;
+    replicas: Readonly<Record<string, number>>;
+  };
   otlpEndpoint: string | undefined;
 }>;
 
@@ -216,7 +243,12 @@ export function loadConfig(
     logLevel: e.CORTEX_LOG_LEVEL,
     bodyLimitBytes: e.CORTEX_BODY_LIMIT_BYTES,
     publishTimeoutMs: e.CORTEX_PUBLISH_TIMEOUT_MS,
-    idempotency: { ttlMs: e.CORTEX_IDEMPOTENCY_TTL_MS, maxKeys: e.CORTEX_IDEMPOTENCY_MAX_KEYS },
+    idempotency: {
+      ttlMs: e.CORTEX_IDEMPOTENCY_TTL_MS,
+      maxKeys: e.CORTEX_IDEMPOTENCY_MAX_KEYS,
+      runningTtlMs: Math.max(1, e.CORTEX_IDEMPOTENCY_RUNNING_TTL_MS)
+    },
+    redis: redisOf(e.CORTEX_REDIS_URL, e.CORTEX_REDIS_PASSWORD, e.CORTEX_REDIS_PREFIX, e.CORTEX_REDIS_TIMEOUT_MS),
     shutdownTimeoutMs: e.CORTEX_SHUTDOWN_TIMEOUT_MS,
     kubeTimeoutMs: e.CORTEX_KUBE_TIMEOUT_MS,
     remediation: {
@@ -286,7 +318,8 @@ export function loadConfig(
       simPort: e.CORTEX_SIM_PORT,
       podStartMs: e.CORTEX_SIM_POD_START_MS,
       backoffMs: e.CORTEX_SIM_BACKOFF_MS,
-      knativeDir: e.CORTEX_KNATIVE_DIR
+      knativeDir: e.CORTEX_KNATIVE_DIR,
+      replicas: e.CORTEX_REPLICAS
     },
     otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT
   });

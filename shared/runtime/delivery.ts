@@ -162,7 +162,7 @@ export async function deliver(deps: DeliveryDeps, headers: Headers, body: string
   return context.with(trace.setSpan(parent, span), async (): Promise<DeliveryResult> => {
     // A dead letter shares (source, id) with the original delivery; it is a different fact, so it is keyed apart.
     const key = idempotencyKey(record.source, deadLetter ? `${record.id}#dead-letter:${deadLetter.dest}` : record.id);
-    const state = seen.begin(key);
+    const state = await seen.begin(key);
     try {
       if (state === 'done') {
         span.setAttribute('cortex.outcome', 'duplicate');
@@ -172,7 +172,7 @@ export async function deliver(deps: DeliveryDeps, headers: Headers, body: string
         throw new InProgressError(`event ${record.id} from ${record.source} is being handled right now`);
       try {
         // A redelivery after a failed publish publishes what was decided then; it does not decide again.
-        let emitted = seen.stashed(key);
+        let emitted = await seen.stashed(key);
         if (!emitted) {
           const intents = await def.handle(event as never, ctx);
           emitted = stampIntents(def, intents, causeOf(event), ctx, traceExtensions(span.spanContext()));
@@ -181,14 +181,16 @@ export async function deliver(deps: DeliveryDeps, headers: Headers, body: string
         try {
           for (const e of emitted) await publish(e);
         } catch (err) {
-          seen.stash(key, emitted);
+          // Kept where every replica finds it; if even that fails, the redelivery decides again (ids stay the same).
+          await seen.stash(key, emitted).catch(() => undefined);
           throw err;
         }
-        seen.complete(key);
+        // Acknowledged (202) only once recorded: a store that is down answers 503 and the broker redelivers.
+        await seen.complete(key);
         span.setAttribute('cortex.outcome', 'handled');
         return { status: 202, outcome: 'handled', emitted, event, trace: ids };
       } catch (err) {
-        seen.abandon(key);
+        await seen.abandon(key);
         throw err;
       }
     } catch (err) {

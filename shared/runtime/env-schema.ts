@@ -5,12 +5,14 @@ import { z } from 'zod';
  * label sets, credentials, the chat's MCP servers. They parse strings; they never read process.env themselves.
  */
 
-export const csv = z.string().transform((s) =>
+/** The comma-separated terms of a value, trimmed, empty ones dropped. */
+const terms = (s: string): string[] =>
   s
     .split(',')
     .map((x) => x.trim())
-    .filter(Boolean)
-);
+    .filter(Boolean);
+
+export const csv = z.string().transform(terms);
 export const int = (def: number) => z.coerce.number().int().nonnegative().default(def);
 export const bool = (def: boolean) =>
   z
@@ -18,13 +20,38 @@ export const bool = (def: boolean) =>
     .default(def ? 'true' : 'false')
     .transform((v) => v === 'true' || v === '1' || v === 'yes');
 
+/** A Redis URL: `redis://[[user]:password@]host[:port][/db]`, or `rediss://` for TLS. */
+export const redisUrl = z
+  .string()
+  .refine((v) => URL.canParse(v) && /^rediss?:$/.test(new URL(v).protocol) && new URL(v).hostname !== '', {
+    message: 'CORTEX_REDIS_URL must be a redis:// or rediss:// URL with a host, e.g. redis://redis.cortex.svc:6379/0'
+  });
+
+/**
+ * `healing-coordinator=3,sse-relay=2` or `*=2` (every function that can take it) → `{ 'healing-coordinator': 3, … }`:
+ * how many processes of each function the local stack runs.
+ */
+export const replicaCounts = z.string().transform((s, ctx) => {
+  const out: Record<string, number> = {};
+  for (const term of terms(s)) {
+    const m = /^([a-z0-9-]+|\*)=(\d+)$/.exec(term);
+    const n = m ? Number(m[2]) : NaN;
+    if (!m || n < 1 || n > 16) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `"${term}" is not <function>=<1..16> (or *=<1..16>), e.g. healing-coordinator=3,sse-relay=2`
+      });
+      return z.NEVER;
+    }
+    out[m[1]!] = n;
+  }
+  return out;
+});
+
 /** `k=v,k2=v2` → `{ k: 'v', k2: 'v2' }` (a Kubernetes equality-based label set). */
 export const labelSet = z.string().transform((s, ctx) => {
   const out: Record<string, string> = {};
-  for (const term of s
-    .split(',')
-    .map((x) => x.trim())
-    .filter(Boolean)) {
+  for (const term of terms(s)) {
     const [k, v, ...rest] = term.split('=');
     if (!k?.trim() || v === undefined || rest.length > 0) {
       ctx.addIssue({ code: 'custom', message: `"${term}" is not a label: write key=value pairs separated by commas` });

@@ -32,8 +32,18 @@ export class InProgressError extends CortexError {
 
 /** A dependency is down or slow (kube 5xx/429, timeouts, sink unreachable): 503, retried with backoff. */
 export class TransientError extends CortexError {
+  constructor(message: string, options: CortexErrorOptions = {}, code = 'transient') {
+    super(code, message, options);
+  }
+}
+
+/**
+ * A shared dependency is down (Redis): 503 like any TransientError. Its connection logs when it goes away and comes
+ * back; the requests it fails meanwhile are not logged again one by one.
+ */
+export class UnavailableError extends TransientError {
   constructor(message: string, options: CortexErrorOptions = {}) {
-    super('transient', message, options);
+    super(message, options, 'unavailable');
   }
 }
 

@@ -15,6 +15,9 @@ import { createLogger } from './logging.js';
 import { createPublisher, type Publish } from './publish.js';
 import { createApp, type ServerState } from './server.js';
 import { createMemoryStore, type Store } from './store.js';
+// Types only (erased): the module itself is imported lazily, when CORTEX_REDIS_URL is set.
+import type * as RedisModule from '../redis/index.js';
+import type { RedisState } from '../redis/index.js';
 import { createFunctionMetrics } from './metrics.js';
 import { startTick } from './tick.js';
 import { activeSpanContext, installContextManager } from '../tracing/context.js';
@@ -60,6 +63,23 @@ async function kubeFor(def: AnyFunctionDef, config: Config, given: KubePort | un
   return createKubePort({ kubeconfigPath: config.kubeconfig, inCluster: config.inCluster, timeoutMs: config.kubeTimeoutMs });
 }
 
+/** The function's shared state on Redis when CORTEX_REDIS_URL is set; ioredis is loaded only then. */
+async function redisStateFor(
+  def: AnyFunctionDef,
+  config: Config,
+  log: ReturnType<typeof createLogger>
+): Promise<RedisState<CloudEventRecord[]> | undefined> {
+  if (!config.redis) return undefined;
+  const mod = '../redis/index.js';
+  const { openRedisState } = (await import(mod)) as typeof RedisModule;
+  return openRedisState<CloudEventRecord[]>(config.redis, {
+    fn: def.name,
+    ttlMs: config.idempotency.ttlMs,
+    runningTtlMs: config.idempotency.runningTtlMs,
+    log
+  });
+}
+
 function listen(server: Server, port: number, host: string): Promise<number> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
@@ -95,13 +115,18 @@ export async function run(def: AnyFunctionDef, opts: RunOptions = {}): Promise<R
     await sink(event);
     metrics.emitted(event);
   };
+  const redis = await redisStateFor(def, config, log);
+  if (def.sharedState === 'redis' && !redis && config.inCluster)
+    log.warn(
+      `${def.name} keeps its state in this process (no CORTEX_REDIS_URL): run it as one replica, or give it Redis (cortex-redis Secret)`
+    );
   const ports: Ports = {
     log,
     clock,
     ids,
     kube: await kubeFor(def, config, opts.kube),
     policy: createPolicy(config.remediation),
-    store: opts.store ?? createMemoryStore()
+    store: opts.store ?? redis?.store ?? createMemoryStore()
   };
   const shutdownHooks: Array<() => void | Promise<void>> = [];
   const hooks: ProcessHooks = {
@@ -116,8 +141,9 @@ export async function run(def: AnyFunctionDef, opts: RunOptions = {}): Promise<R
   // The function's own dependencies, built once from the configuration it uses (its `setup`).
   const deps: unknown = await def.setup?.({ ...ports, ...hooks, config });
   const routeCtx: RouteCtx = { ...ports, ...hooks, deps };
-  const seen = createIdempotency<CloudEventRecord[]>({ ...config.idempotency, now: () => clock.now().getTime() });
-  const state: ServerState = { ready: false, inflight: 0 };
+  const seen =
+    redis?.seen ?? createIdempotency<CloudEventRecord[]>({ ...config.idempotency, now: () => clock.now().getTime() });
+  const state: ServerState = { ready: false, inflight: 0, unready: redis?.unready };
   for (const gauge of def.metrics?.(routeCtx) ?? []) metrics.gauge(gauge);
   const app = createApp(def, { def, ctx: routeCtx, publish, seen, tracer, metrics }, routeCtx, state, config.bodyLimitBytes);
   const httpServer: Server = createServer(app);
@@ -141,6 +167,7 @@ export async function run(def: AnyFunctionDef, opts: RunOptions = {}): Promise<R
       httpServer.closeAllConnections();
       await closed;
       await tracing.shutdown();
+      await redis?.release();
       log.info('stopped');
       log.flush?.();
     })());

@@ -9,6 +9,7 @@ import {
   RequestError,
   toErrorBody,
   toHttpStatus,
+  UnavailableError,
   UnsupportedMediaTypeError
 } from './errors.js';
 import { idempotencyKey } from './idempotency.js';
@@ -18,6 +19,8 @@ import { outcomeOfError, type FunctionMetrics, type Handler } from './metrics.js
 export interface ServerState {
   ready: boolean;
   inflight: number;
+  /** Why a dependency the function cannot work without is away (Redis down), or undefined: readiness says so. */
+  unready?: (() => string | undefined) | undefined;
 }
 
 /** Maps body-parser failures onto our error classes, so every error body has the same shape. */
@@ -127,14 +130,13 @@ export function createApp(
   if (metrics) app.use(countResponses(metrics, eventPaths));
 
   app.get('/health/liveness', (_req, res) => void res.type('text/plain').send('OK'));
-  app.get(
-    '/health/readiness',
-    (_req, res) =>
-      void res
-        .status(state.ready ? 200 : 503)
-        .type('text/plain')
-        .send(state.ready ? 'OK' : 'shutting down')
-  );
+  app.get('/health/readiness', (_req, res) => {
+    const why = state.ready ? state.unready?.() : 'shutting down';
+    res
+      .status(why === undefined ? 200 : 503)
+      .type('text/plain')
+      .send(why ?? 'OK');
+  });
 
   if (metrics) {
     app.get('/metrics', async (_req, res) => {
@@ -195,7 +197,9 @@ export function createApp(
     const err = bodyParserError(raw) ?? raw;
     const status = toHttpStatus(err);
     const line = { status, method: req.method, path: req.path, ceType: req.get('ce-type'), ceId: req.get('ce-id'), err };
-    if (status >= 500) deps.ctx.log.error(line, 'request failed');
+    // A dependency that is down says so once, from its connection; each request it fails is a debug line.
+    if (err instanceof UnavailableError) deps.ctx.log.debug(line, 'request failed: dependency unavailable');
+    else if (status >= 500) deps.ctx.log.error(line, 'request failed');
     else deps.ctx.log.warn(line, 'request rejected');
     if (res.headersSent) {
       res.end();

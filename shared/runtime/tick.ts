@@ -1,5 +1,6 @@
 import { sourceOf } from '../events/envelope.js';
 import type { AnyFunctionDef, RouteCtx } from './define-function.js';
+import { TransientError } from './errors.js';
 
 /**
  * Runs a function's declared tick every `everyMs` while the process lives, and publishes what each run produced, one
@@ -28,7 +29,10 @@ export function startTick(def: AnyFunctionDef, ctx: RouteCtx): void {
           )
         )
       )
-      .catch((err: unknown) => ctx.log.error({ err }, 'tick failed'))
+      // A dependency that is down (Redis) says so once on its own; a failed tick per second would only repeat it.
+      .catch((err: unknown) =>
+        err instanceof TransientError ? ctx.log.debug({ err }, 'tick skipped') : ctx.log.error({ err }, 'tick failed')
+      )
       .finally(() => (running = false));
   }, everyMs);
   timer.unref();

@@ -95,7 +95,14 @@ export async function createBus(opts: BusOptions): Promise<Bus> {
       await drain();
     },
     async tick(fn, tickId = `tick-${opts.clock.now().toISOString()}`) {
-      const { def, ctx } = byName.get(fn)!;
+      const { def, ctx: base } = byName.get(fn)!;
+      // What a tick publishes itself goes on the bus, stamped as the runtime's publish hook stamps it.
+      const ctx = {
+        ...base,
+        publish: async (intents: Parameters<typeof base.publish>[0], cause?: Parameters<typeof base.publish>[1]) => {
+          for (const e of stampIntents(def, intents, cause, base)) await enqueue(e);
+        }
+      };
       for (const b of (await def.tick?.run(ctx, tickId)) ?? []) {
         const cause = { id: `${tickId}:${b.key}`, source: sourceOf(def.name), traceparent: b.traceparent };
         for (const e of stampIntents(def, b.intents, cause, ctx)) await enqueue(e);

@@ -1,4 +1,3 @@
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import errorIntake from '../../../../functions/error-intake/index.js';
 import { Events } from '../../../../shared/events/catalog.js';
@@ -7,6 +6,7 @@ import { run, type RunningFunction } from '../../../../shared/runtime/run.js';
 import { startFakeSink, type FakeSink } from '../../../fakes/sink.js';
 import { errorReported, postEvent } from '../../../helpers/events.js';
 import { startFakeCollector, type FakeCollector } from '../../../helpers/otlp.js';
+import { logCapture } from '../../../helpers/logs.js';
 
 /*
  * W3C trace context through the runtime: a delivery continues the event's traceparent in a span of its own, stamps
@@ -41,18 +41,6 @@ const reporter = defineFunction({
     });
   }
 });
-
-function logCapture(): { lines: Array<Record<string, unknown>>; stream: Writable } {
-  const lines: Array<Record<string, unknown>> = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _enc, cb) {
-      for (const l of chunk.toString('utf8').split('\n').filter(Boolean))
-        lines.push(JSON.parse(l) as Record<string, unknown>);
-      cb();
-    }
-  });
-  return { lines, stream };
-}
 
 describe('Runtime: trace context across a hop', () => {
   let sink: FakeSink;
