@@ -1,4 +1,5 @@
 import type { Logger } from '../../shared/runtime/logging.js';
+import { compareEventIds, isEventId } from '../../shared/sse/event-id.js';
 import { readSse } from '../../shared/sse/reader.js';
 
 /*
@@ -40,11 +41,10 @@ export interface WatchOptions {
 
 const isHealingEvent = (e: string): e is HealingEventName => (HEALING_EVENTS as readonly string[]).includes(e);
 
-/** A later id than `after`? Relay ids are one numeric sequence; fall back to string order for anything else. */
+/** A later id than `after`? Relay ids are stream entry ids (`<ms>-<seq>`); anything else counts as new. */
 function isNewer(id: string | undefined, after: string | undefined): boolean {
-  if (id === undefined || after === undefined || after === '') return true;
-  const [a, b] = [Number(id), Number(after)];
-  return Number.isFinite(a) && Number.isFinite(b) ? a > b : id > after;
+  if (!isEventId(id) || !isEventId(after)) return true;
+  return compareEventIds(id, after) > 0;
 }
 
 function forTarget(data: Record<string, unknown>, target: WatchOptions['target']): boolean {
