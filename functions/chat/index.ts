@@ -2,6 +2,7 @@ import { Events } from '../../shared/events/catalog.js';
 import { defineFunction } from '../../shared/runtime/define-function.js';
 import { mountChatRoutes } from './routes.js';
 import { chatConfig, createChatService } from './service.js';
+import { openChatSessions } from './sessions.js';
 import { UsageMeter } from './usage-meter.js';
 
 /**
@@ -22,10 +23,12 @@ export default defineFunction({
     concurrency: 100,
     secrets: ['cortex-secrets', 'cortex-anthropic']
   },
-  setup: ({ config, ...ctx }) => {
+  setup: async ({ config, ...ctx }) => {
     const meter = new UsageMeter();
+    const { sessions, close } = await openChatSessions(config, ctx);
+    ctx.onShutdown(close);
     return {
-      chat: createChatService({ ...ctx, meter, config: chatConfig(config) }),
+      chat: createChatService({ ...ctx, meter, sessions, config: chatConfig(config) }),
       meter,
       maxMessageBytes: config.chat.maxMessageBytes
     };
