@@ -16,6 +16,8 @@ export default defineFunction({
   on: [],
   emits: [Events.ErrorReported, Events.ChatDelayed],
   requires: ['sessionSecret'],
+  // Sessions and their history live in this process: a next turn on another replica would not have them.
+  sharedState: 'process',
   knative: {
     // Streams last as long as an answer, including a healing wait: Knative's maximum request timeout.
     timeoutSeconds: 600,

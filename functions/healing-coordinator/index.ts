@@ -18,10 +18,13 @@ export default defineFunction({
     Events.HealingCompleted,
     Events.HealingFailed
   ],
+  // Per-target state, budget, deadlines and the healing index: on Redis, shared by any number of replicas.
+  sharedState: 'redis',
   knative: {
     minScale: 1,
-    maxScale: 1,
-    scaleReason: 'One replica: the in-memory saga store and its per-target serialisation live in this process.',
+    scaleReason:
+      'At least one replica: its in-process tick fires phase deadlines finer than the PingSource minute. ' +
+      'More than one needs CORTEX_REDIS_URL (the cortex-redis Secret): without it the saga state stays in each process.',
     // Every input moves a saga; give up on one only after about two minutes of retries (0.5 s doubling, 8 times).
     deliveryRetry: 8
   },

@@ -17,6 +17,8 @@ export default defineFunction({
   deadLetters: [Events.PingTick],
   emits: [],
   requires: ['sessionSecret', 'operatorToken'],
+  // The stream buffer and the sessions' healings live in this process: one replica until they move to Redis Streams.
+  sharedState: 'process',
   knative: {
     minScale: 1,
     timeoutSeconds: 600,

@@ -15,6 +15,9 @@ import { startFrontDoor, type FrontDoor } from './front-door.js';
 import { frontDoorRoutes } from './routes.js';
 import { localSecrets } from './secrets.js';
 import { removeState, writeState, type LocalState } from './state-file.js';
+import { createLimiter, planReplicas, startReplicaSet, type ReplicaSet } from './replicas.js';
+import { startRedisServer } from '../redis/server.js';
+import { describeRedis } from '../../shared/runtime/redis-config.js';
 
 export const NAMESPACE = 'cortex';
 export const BROKER_NAME = 'default';
@@ -28,6 +31,10 @@ export interface StackOptions {
   /** Only these functions (default: every registered one). */
   only?: readonly string[];
   log?: Logger;
+  /** Start a private redis-server (own port and temp dir, stopped with the stack) unless CORTEX_REDIS_URL is set. */
+  privateRedis?: boolean;
+  /** Replicas when CORTEX_REPLICAS is not set (`npm run start:scaled`: `{ '*': 2 }`). */
+  replicas?: Readonly<Record<string, number>>;
 }
 
 export interface LocalStack {
@@ -36,7 +43,12 @@ export interface LocalStack {
   config: Config;
   sim: Simulator;
   broker: RunningBroker;
+  /** Functions served inside the stack's process. */
   functions: ReadonlyMap<string, RunningFunction>;
+  /** Functions named in CORTEX_REPLICAS: separate processes behind a balancer each. */
+  replicas: ReadonlyMap<string, ReplicaSet>;
+  /** Stops every function (every replica, and those in the stack's process) and starts them again, as a rollout would. */
+  restartFunctions(): Promise<void>;
   standin: ClaudeStandin | undefined;
   demo: DemoBackend;
   frontDoor: FrontDoor;
@@ -61,6 +73,9 @@ export async function startLocalStack(opts: StackOptions = {}): Promise<LocalSta
   };
   try {
     const secrets = localSecrets(config);
+    const redis = !config.redis && opts.privateRedis ? await startRedisServer() : undefined;
+    if (redis) stops.push(() => redis.dispose());
+    const redisUrl = config.redis?.url ?? redis?.url;
     const sim = await startSimulator({
       port: config.local.simPort,
       seed: 'demo',
@@ -95,6 +110,8 @@ export async function startLocalStack(opts: StackOptions = {}): Promise<LocalSta
     stops.push(() => broker.stop());
 
     const defs = (await loadAll()).filter((d) => !opts.only || opts.only.includes(d.name));
+    const counts = Object.keys(config.local.replicas).length > 0 ? config.local.replicas : (opts.replicas ?? {});
+    const plan = planReplicas(defs, counts, redisUrl !== undefined);
     const env: Record<string, string> = {
       ...opts.overrides,
       PORT: '0',
@@ -106,14 +123,29 @@ export async function startLocalStack(opts: StackOptions = {}): Promise<LocalSta
       CORTEX_OPERATOR_TOKEN: secrets.operatorToken,
       CORTEX_LOCAL_MODE: 'true',
       CORTEX_MCP_SERVERS: JSON.stringify(mcpServers),
+      ...(redisUrl ? { CORTEX_REDIS_URL: redisUrl } : {}),
       ...(standin ? { ANTHROPIC_BASE_URL: standin.url } : {})
     };
     const functions = new Map<string, RunningFunction>();
+    const replicas = new Map<string, ReplicaSet>();
+    const extras = new Map<string, Record<string, string>>();
+    // Each replica compiles its own TypeScript at start: a few at a time keeps a laptop responsive.
+    const limit = createLimiter(4);
     const serve = async (def: AnyFunctionDef, extra: Record<string, string> = {}): Promise<void> => {
+      extras.set(def.name, extra);
+      const count = plan.get(def.name);
+      if (count !== undefined) {
+        const inherited = Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => !!e[1]));
+        const set = await startReplicaSet(def.name, count, { ...inherited, ...env, ...extra }, { limit });
+        replicas.set(def.name, set);
+        urls.set(def.name, set.url);
+        stops.push(() => set.stop());
+        return;
+      }
       const fn = await run(def, { overrides: { ...env, ...extra, CORTEX_FUNCTION: def.name } });
       functions.set(def.name, fn);
       urls.set(def.name, fn.url);
-      stops.push(() => fn.stop());
+      stops.push(() => functions.get(def.name)!.stop());
     };
     // The relay first: the chat needs its URL.
     const relay = defs.find((d) => d.name === 'sse-relay');
@@ -155,9 +187,17 @@ export async function startLocalStack(opts: StackOptions = {}): Promise<LocalSta
       claude: standin ? { mode: 'stand-in', url: standin.url } : { mode: 'anthropic' },
       simulator: sim.url,
       pid: process.pid,
-      startedAt: new Date().toISOString()
+      startedAt: new Date().toISOString(),
+      ...(redisUrl ? { redis: describeRedis(redisUrl) } : {})
     };
-    const stateFile = await writeState(config.local.stateDir, state);
+    const withReplicas = (): LocalState => ({
+      ...state,
+      functions: Object.fromEntries(urls),
+      replicas: Object.fromEntries(
+        [...replicas].map(([n, set]) => [n, set.replicas().map(({ url, pid }) => ({ url, pid }))])
+      )
+    });
+    const stateFile = await writeState(config.local.stateDir, withReplicas());
     stops.unshift(() => removeState(config.local.stateDir));
     log.info(
       {
@@ -170,7 +210,35 @@ export async function startLocalStack(opts: StackOptions = {}): Promise<LocalSta
       },
       'Cortex is running locally'
     );
-    return { state, stateFile, config, sim, broker, functions, standin, demo, frontDoor, stop: stopAll };
+    const restartFunctions = async (): Promise<void> => {
+      await Promise.all([...replicas.values()].map((set) => set.stopReplicas()));
+      await Promise.all([...functions.values()].map((fn) => fn.stop()));
+      for (const def of defs.filter((d) => functions.has(d.name))) {
+        // Back on the same port: its address is what the broker, the front door and the chat already know.
+        const port = String(functions.get(def.name)!.port);
+        const fn = await run(def, { overrides: { ...env, ...extras.get(def.name), PORT: port, CORTEX_FUNCTION: def.name } });
+        functions.set(def.name, fn);
+        urls.set(def.name, fn.url);
+      }
+      await Promise.all([...replicas.values()].map((set) => set.startReplicas()));
+      Object.assign(state, withReplicas());
+      await writeState(config.local.stateDir, state);
+    };
+    Object.assign(state, withReplicas());
+    return {
+      state,
+      stateFile,
+      config,
+      sim,
+      broker,
+      functions,
+      replicas,
+      restartFunctions,
+      standin,
+      demo,
+      frontDoor,
+      stop: stopAll
+    };
   } catch (err) {
     await stopAll();
     throw err;

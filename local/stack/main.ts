@@ -8,9 +8,11 @@ import { startLocalStack } from './index.js';
  * The process entry of the local stack: starts it, says where everything is, and stops it cleanly on Ctrl-C or
  * SIGTERM. An uncaught error stops the stack and exits non-zero rather than leaving half of it running.
  */
-export async function runLocalStack(config: Config): Promise<void> {
+export async function runLocalStack(config: Config, opts: { scaled?: boolean } = {}): Promise<void> {
   const log = createLogger({ name: 'local-stack', level: config.logLevel });
-  const stack = await startLocalStack({ config, log });
+  // `npm run start:scaled`: a private redis-server and two replicas of every function that can take them.
+  const scaled = opts.scaled ? { privateRedis: true, replicas: { '*': 2 } } : {};
+  const stack = await startLocalStack({ config, log, ...scaled });
   const s = stack.state;
   log.info(
     {
@@ -26,6 +28,7 @@ export async function runLocalStack(config: Config): Promise<void> {
     },
     `Open ${s.frontDoor} — press Ctrl-C to stop`
   );
+  if (s.replicas) log.info({ redis: s.redis, replicas: s.replicas }, 'replicas behind their balancers');
   let stopping = false;
   const shutdown = (code: number) => (): void => {
     if (stopping) return;
@@ -49,9 +52,9 @@ export async function runLocalStack(config: Config): Promise<void> {
  * `npm start`: the whole local stack; with CORTEX_FUNCTION set (or inside a cluster), the one function it names, as
  * the image serves it.
  */
-export async function main(config: Config = loadConfig()): Promise<void> {
+export async function main(config: Config = loadConfig(), argv: readonly string[] = process.argv.slice(2)): Promise<void> {
   if (config.function !== undefined || config.inCluster) return serveConfigured(config);
-  await runLocalStack(config);
+  await runLocalStack(config, { scaled: argv.includes('--scaled') });
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

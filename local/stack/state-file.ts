@@ -13,6 +13,10 @@ export interface LocalState {
   simulator: string;
   pid: number;
   startedAt: string;
+  /** The shared state's Redis (no credentials), when there is one. */
+  redis?: string;
+  /** Functions run as separate processes (CORTEX_REPLICAS): each replica's own address and pid. */
+  replicas?: Record<string, Array<{ url: string; pid: number }>>;
 }
 
 export const stateFile = (dir: string): string => path.resolve(dir, 'local.json');

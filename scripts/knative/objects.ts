@@ -2,6 +2,9 @@ import { posix } from 'node:path';
 import type { AnyFunctionDef, KubeNeed } from '../../shared/runtime/define-function.js';
 import { SERVICE_ACCOUNT_NAMESPACE_FILE } from '../../shared/runtime/pod-namespace.js';
 
+/** The Secret of the shared state's URL and password (knative/redis/ fills it; so can a managed Redis). */
+export const REDIS_SECRET = 'cortex-redis';
+
 /*
  * The Kubernetes and Knative objects of the deployment, built from the function definitions. Pure: the same
  * definitions give the same objects. render.ts turns them into the files under knative/.
@@ -37,13 +40,27 @@ export function deadLetterSinkOf(def: AnyFunctionDef): string | undefined {
   return RELAY;
 }
 
+/** How long every Trigger keeps retrying through an outage of Redis, which every function answers 503 during (DESIGN §11). */
+export const RIDE_OUT_SECONDS = 30;
+
+/** The fewest retries whose exponential back-off from `delaySeconds` adds up to at least `seconds`. */
+export function retriesToRideOut(delaySeconds: number, seconds: number): number {
+  let retries = 0;
+  for (let waited = 0; waited < seconds; retries++) waited += delaySeconds * 2 ** retries;
+  return retries;
+}
+
 export function deliveryOf(def: AnyFunctionDef): Record<string, unknown> {
   const dls = deadLetterSinkOf(def);
-  const base =
-    def.name === RELAY
-      ? { retry: 2, backoffPolicy: 'exponential', backoffDelay: 'PT0.2S' }
-      : { retry: def.knative?.deliveryRetry ?? 4, backoffPolicy: 'exponential', backoffDelay: 'PT0.5S' };
-  return { ...base, timeout: def.knative?.deliveryTimeout ?? 'PT30S', ...(dls ? { deadLetterSink: ksvcRef(dls) } : {}) };
+  const delay = def.name === RELAY ? 0.2 : 0.5;
+  const retry = Math.max(def.knative?.deliveryRetry ?? 0, retriesToRideOut(delay, RIDE_OUT_SECONDS));
+  return {
+    retry,
+    backoffPolicy: 'exponential',
+    backoffDelay: `PT${delay}S`,
+    timeout: def.knative?.deliveryTimeout ?? 'PT30S',
+    ...(dls ? { deadLetterSink: ksvcRef(dls) } : {})
+  };
 }
 
 export function triggers(def: AnyFunctionDef): K8sObject[] {
@@ -124,7 +141,9 @@ export function service(def: AnyFunctionDef): K8sObject {
               env: [{ name: 'CORTEX_FUNCTION', value: def.name }],
               envFrom: [
                 { configMapRef: { name: 'cortex-config' } },
-                ...(k.secrets ?? []).map((name) => ({ secretRef: { name } }))
+                ...(k.secrets ?? []).map((name) => ({ secretRef: { name } })),
+                // Shared state (knative/redis/ or a managed Redis): optional, so Cortex runs without it too.
+                { secretRef: { name: REDIS_SECRET, optional: true } }
               ],
               readinessProbe: { httpGet: { path: '/health/readiness' }, periodSeconds: 5 },
               livenessProbe: { httpGet: { path: '/health/liveness' }, periodSeconds: 10 },

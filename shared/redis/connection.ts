@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
 import type { RedisConfig } from '../runtime/config.js';
+import { describeRedis } from '../runtime/redis-config.js';
 import type { Logger } from '../runtime/logging.js';
 import { unavailable } from './errors.js';
 
@@ -30,12 +31,6 @@ export interface RedisConnection {
 export function reconnectDelayMs(times: number, random: () => number = Math.random): number {
   const base = Math.min(2_000, 100 * 2 ** Math.min(times - 1, 5));
   return Math.round(base * (0.75 + random() * 0.5));
-}
-
-/** host:port/db of a Redis URL, without credentials: what log lines and `.cortex/local.json` may show. */
-export function describeRedis(url: string): string {
-  const u = new URL(url);
-  return `${u.protocol}//${u.host}${u.pathname && u.pathname !== '/' ? u.pathname : ''}`;
 }
 
 interface Shared {
@@ -114,7 +109,7 @@ function connect(config: RedisConfig, log: Logger, key: string): Shared {
  * await redis.release();
  */
 export async function acquireRedis(config: RedisConfig, log: Logger): Promise<RedisConnection> {
-  const key = [config.url, config.password ?? '', config.tls, config.timeoutMs].join('\u0000');
+  const key = [config.url, config.password ?? '', config.tls, config.timeoutMs, config.prefix].join('\u0000');
   let shared = open.get(key);
   if (!shared) {
     shared = connect(config, log.child({ component: 'redis' }), key);

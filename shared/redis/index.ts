@@ -3,6 +3,8 @@ import type { Idempotency } from '../runtime/idempotency.js';
 import type { Logger } from '../runtime/logging.js';
 import { acquireRedis } from './connection.js';
 import { createRedisIdempotency } from './idempotency.js';
+import { createRedisStore } from './store.js';
+import type { Store } from '../runtime/store.js';
 
 /*
  * What the runtime builds on Redis for one served function when CORTEX_REDIS_URL is set. The runtime imports this
@@ -11,6 +13,7 @@ import { createRedisIdempotency } from './idempotency.js';
 
 export interface RedisState<T> {
   seen: Idempotency<T>;
+  store: Store;
   /** Why the function is not ready (Redis down), or undefined. */
   unready(): string | undefined;
   release(): Promise<void>;
@@ -27,6 +30,7 @@ export async function openRedisState<T>(
   const redis = await acquireRedis(config, opts.log);
   return {
     seen: createRedisIdempotency<T>(redis, opts),
+    store: createRedisStore(redis, { fn: opts.fn }),
     unready: () => (redis.healthy() ? undefined : 'Redis is unavailable'),
     release: () => redis.release()
   };

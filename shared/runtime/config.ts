@@ -9,24 +9,16 @@ import {
   mcpAuth,
   mcpServers,
   redisUrl,
+  replicaCounts,
   secret,
   type McpAuthConfig,
   type McpServerConfig
 } from './env-schema.js';
 
-export type { McpAuthConfig, McpServerConfig } from './env-schema.js';
+import { redisOf, type RedisConfig } from './redis-config.js';
 
-/** Where shared state lives (DESIGN §11): Redis, Valkey or a managed service; `rediss://` is TLS. */
-export interface RedisConfig {
-  /** redis:// or rediss:// URL; may carry the password (never logged). */
-  readonly url: string;
-  /** The password from the Secret, when the URL has none. */
-  readonly password: string | undefined;
-  readonly tls: boolean;
-  /** Prefix of every key, so several deployments can share one Redis. */
-  readonly prefix: string;
-  readonly timeoutMs: number;
-}
+export type { McpAuthConfig, McpServerConfig } from './env-schema.js';
+export type { RedisConfig } from './redis-config.js';
 
 /*
  * The only module that reads process.env. Everything is parsed once, at startup, with one schema; a value is
@@ -126,6 +118,8 @@ const EnvSchema = z.object({
   CORTEX_SIM_POD_START_MS: int(1_500),
   CORTEX_SIM_BACKOFF_MS: int(2_000),
   CORTEX_KNATIVE_DIR: z.string().default('knative'),
+  // Functions the local stack runs as separate processes behind a balancer, and how many of each.
+  CORTEX_REPLICAS: replicaCounts.default({}),
   // Tracing (exporter off unless an endpoint is configured)
   OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional()
 });
@@ -214,7 +208,15 @@ export type Config = Readonly<{
     sessionTtlMs: number;
     heartbeatMs: number;
   };
-  local: { stateDir: string; simPort: number; podStartMs: number; backoffMs: number; knativeDir: string };
+  /** `replicas`: processes per function (`*`: every function that can take it); the others run in the stack's process. */
+  local: {
+    stateDir: string;
+    simPort: number;
+    podStartMs: number;
+    backoffMs: number;
+    knativeDir: string;
+    replicas: Readonly<Record<string, number>>;
+  };
   otlpEndpoint: string | undefined;
 }>;
 
@@ -321,7 +323,8 @@ export function loadConfig(
       simPort: e.CORTEX_SIM_PORT,
       podStartMs: e.CORTEX_SIM_POD_START_MS,
       backoffMs: e.CORTEX_SIM_BACKOFF_MS,
-      knativeDir: e.CORTEX_KNATIVE_DIR
+      knativeDir: e.CORTEX_KNATIVE_DIR,
+      replicas: e.CORTEX_REPLICAS
     },
     otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT
   });
@@ -336,22 +339,6 @@ function withAuth(servers: McpServerConfig[], auth: Record<string, McpAuthConfig
     );
   }
   return servers.map((s) => (auth[s.name] ? { ...s, auth: auth[s.name] } : s));
-}
-
-function redisOf(
-  url: string | undefined,
-  password: string | undefined,
-  prefix: string,
-  timeoutMs: number
-): RedisConfig | undefined {
-  if (url === undefined) return undefined;
-  const parsed = new URL(url);
-  if (parsed.password !== '' && password !== undefined) {
-    throw new ConfigError(
-      'invalid configuration:\nCORTEX_REDIS_URL carries a password and CORTEX_REDIS_PASSWORD is set too: keep one of them'
-    );
-  }
-  return { url, password, tls: parsed.protocol === 'rediss:', prefix, timeoutMs: Math.max(1, timeoutMs) };
 }
 
 /** Fails fast when a function needs a value that is not set. */

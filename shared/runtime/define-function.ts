@@ -143,6 +143,12 @@ export interface FunctionDef<
   /** Types this function receives as dead letters (via a Trigger's deadLetterSink). */
   readonly deadLetters?: Dl;
   readonly kube?: readonly KubeNeed[];
+  /**
+   * State its replicas must share (DESIGN §11). `redis`: kept on Redis when CORTEX_REDIS_URL is set, so more than one
+   * replica needs it; `process`: kept in this process only, so one replica at most. Unset: nothing beyond the
+   * runtime's deduplication. The local stack refuses replicas that would split such state.
+   */
+  readonly sharedState?: 'redis' | 'process';
   readonly knative?: KnativeOptions;
   /** Configuration the function cannot start without. */
   readonly requires?: readonly (keyof Config)[];

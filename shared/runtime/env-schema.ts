@@ -25,6 +25,30 @@ export const redisUrl = z
     message: 'CORTEX_REDIS_URL must be a redis:// or rediss:// URL with a host, e.g. redis://redis.cortex.svc:6379/0'
   });
 
+/**
+ * `healing-coordinator=3,sse-relay=2` or `*=2` (every function that can take it) → `{ 'healing-coordinator': 3, … }`:
+ * how many processes of each function the local stack runs.
+ */
+export const replicaCounts = z.string().transform((s, ctx) => {
+  const out: Record<string, number> = {};
+  for (const term of s
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean)) {
+    const m = /^([a-z0-9-]+|\*)=(\d+)$/.exec(term);
+    const n = m ? Number(m[2]) : NaN;
+    if (!m || n < 1 || n > 16) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `"${term}" is not <function>=<1..16> (or *=<1..16>), e.g. healing-coordinator=3,sse-relay=2`
+      });
+      return z.NEVER;
+    }
+    out[m[1]!] = n;
+  }
+  return out;
+});
+
 /** `k=v,k2=v2` → `{ k: 'v', k2: 'v2' }` (a Kubernetes equality-based label set). */
 export const labelSet = z.string().transform((s, ctx) => {
   const out: Record<string, string> = {};

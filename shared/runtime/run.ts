@@ -118,15 +118,15 @@ export async function run(def: AnyFunctionDef, opts: RunOptions = {}): Promise<R
     await sink(event);
     metrics.emitted(event);
   };
+  const redis = await redisStateFor(def, config, log);
   const ports: Ports = {
     log,
     clock,
     ids,
     kube: await kubeFor(def, config, opts.kube),
     policy: createPolicy(config.remediation),
-    store: opts.store ?? createMemoryStore()
+    store: opts.store ?? redis?.store ?? createMemoryStore()
   };
-  const redis = await redisStateFor(def, config, log);
   const shutdownHooks: Array<() => void | Promise<void>> = [];
   const hooks: ProcessHooks = {
     async publish(intents: readonly Intent[], cause?: Cause) {

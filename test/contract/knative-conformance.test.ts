@@ -16,6 +16,7 @@ import { readmeFeatureFlags, readmeSection, renderReadmeOverlay } from '../helpe
 const rendered: Record<string, K8sObject[]> = {
   'knative/': await kustomize('knative'),
   'knative/targets/demo': await kustomize('knative/targets/demo'),
+  'knative/redis': await kustomize('knative/redis'),
   'README Kafka overlay': await renderReadmeOverlay()
 };
 const objects = Object.entries(rendered).flatMap(([from, list]) =>
@@ -28,6 +29,7 @@ describe('Contract: a stock Knative install takes what the operator applies', ()
     // Assess
     expect(rendered['knative/']!.filter((o) => o.kind === 'Service').length).toBeGreaterThan(0);
     expect(rendered['knative/targets/demo']!.map((o) => o.kind)).toContain('RoleBinding');
+    expect(rendered['knative/redis']!.map((o) => o.kind)).toContain('StatefulSet');
     const broker = rendered['README Kafka overlay']!.find((o) => o.kind === 'Broker');
     expect(broker?.metadata.annotations['eventing.knative.dev/broker.class']).toBe('Kafka');
   });

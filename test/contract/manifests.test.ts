@@ -5,9 +5,10 @@ import { renderManifests } from '../../scripts/knative/render.js';
 import { kustomize, readManifests, type K8sObject } from '../helpers/manifests.js';
 
 // Schemas and admission rules: test/contract/knative-conformance.test.ts.
-const manifests = readManifests().filter(
-  (m) => m.object.kind !== 'Kustomization' && !m.file.endsWith('kustomizeconfig.yaml')
-);
+const all = readManifests().filter((m) => m.object.kind !== 'Kustomization' && !m.file.endsWith('kustomizeconfig.yaml'));
+// The functions' deployment; knative/redis/ (shared state for trials, applied beside it) is checked on its own below.
+const manifests = all.filter((m) => !m.file.startsWith('redis/'));
+const redisObjects = all.filter((m) => m.file.startsWith('redis/')).map((m) => m.object);
 const defs = await loadAll();
 
 describe('Contract: knative/ manifests', () => {
@@ -159,7 +160,7 @@ describe('Contract: knative/ deploys as an operator runs it', () => {
         .map((s) => [
           s.object.metadata.name as string,
           (s.object.spec.template.spec.containers[0].envFrom as Array<{ secretRef?: { name: string } }>)
-            .flatMap((e) => (e.secretRef ? [e.secretRef.name] : []))
+            .flatMap((e) => (e.secretRef && e.secretRef.name !== 'cortex-redis' ? [e.secretRef.name] : []))
             .sort()
         ])
     );
@@ -192,5 +193,75 @@ describe('Contract: knative/ deploys as an operator runs it', () => {
     // Assess
     expect(rendered.length).toBe(defs.filter((d) => d.kube?.length).length);
     expect(new Set(rendered.map((o) => `${o.kind} ${o.metadata.namespace}`))).toEqual(new Set(['RoleBinding demo']));
+  });
+});
+
+describe('Contract: knative/redis (shared state for trials)', () => {
+  const services = manifests.filter((m) => m.object.kind === 'Service').map((m) => m.object);
+  const of = (kind: string): K8sObject => redisObjects.find((o) => o.kind === kind)!;
+
+  it('gives every function the optional cortex-redis Secret, whose URL points at the Redis Service', () => {
+    // Prepare
+    const secret = of('Secret');
+    const service = of('Service');
+    // Assess
+    for (const s of services)
+      expect(s.spec.template.spec.containers[0].envFrom, s.metadata.name).toContainEqual({
+        secretRef: { name: 'cortex-redis', optional: true }
+      });
+    expect(secret.metadata.name).toBe('cortex-redis');
+    expect(new URL(secret.stringData.CORTEX_REDIS_URL as string).hostname).toBe(
+      `${service.metadata.name}.${service.metadata.namespace}.svc.cluster.local`
+    );
+    expect(secret.stringData.CORTEX_REDIS_PASSWORD).toMatch(/^REPLACE-/);
+  });
+
+  it('runs one Redis node with a volume claim, the append-only file on and the password from the Secret', () => {
+    // Prepare
+    const sts = of('StatefulSet');
+    const [c] = sts.spec.template.spec.containers;
+    // Assess
+    expect(sts.spec.replicas).toBe(1);
+    expect(sts.spec.volumeClaimTemplates[0].spec.resources.requests.storage).toBeDefined();
+    expect(c.volumeMounts).toContainEqual({ name: 'data', mountPath: '/data' });
+    expect(c.args.join(' ')).toContain('--appendonly yes');
+    expect(c.args.join(' ')).toContain('--requirepass $(REDIS_PASSWORD)');
+    expect(c.env[0].valueFrom.secretKeyRef).toEqual({ name: 'cortex-redis', key: 'CORTEX_REDIS_PASSWORD' });
+    expect(sts.spec.template.spec.securityContext.runAsNonRoot).toBe(true);
+  });
+
+  it('admits only the pods of Cortex functions to Redis', () => {
+    // Prepare
+    const policy = of('NetworkPolicy');
+    const fnLabels = services.map((s) => s.spec.template.metadata.labels as Record<string, string>);
+    // Assess
+    expect(policy.spec.podSelector.matchLabels).toEqual(of('StatefulSet').spec.selector.matchLabels);
+    expect(policy.spec.policyTypes).toEqual(['Ingress']);
+    expect(policy.spec.ingress).toEqual([
+      {
+        from: [{ podSelector: { matchExpressions: [{ key: 'cortex.dev/function', operator: 'Exists' }] } }],
+        ports: [{ protocol: 'TCP', port: 6379 }]
+      }
+    ]);
+    for (const labels of fnLabels) expect(labels['cortex.dev/function']).toBeDefined();
+    expect(of('StatefulSet').spec.template.metadata.labels['cortex.dev/function']).toBeUndefined();
+  });
+
+  it("renders offline with Debian's kubectl 1.20 (`kubectl kustomize knative/redis`)", async () => {
+    // Act
+    const rendered = await kustomize('knative/redis');
+    // Assess
+    expect(rendered.map((o) => o.kind).sort()).toEqual(['NetworkPolicy', 'Secret', 'Service', 'StatefulSet']);
+  });
+});
+
+describe('Contract: Triggers ride out a Redis outage', () => {
+  it('retries every delivery for at least 30 s of back-off (DESIGN §11)', () => {
+    for (const { file, object } of manifests.filter((m) => m.object.kind === 'Trigger')) {
+      const { retry, backoffDelay } = object.spec.delivery as { retry: number; backoffDelay: string };
+      const delay = Number(/^PT([\d.]+)S$/.exec(backoffDelay)![1]);
+      const total = Array.from({ length: retry }, (_, i) => delay * 2 ** i).reduce((a, b) => a + b, 0);
+      expect(total, file).toBeGreaterThanOrEqual(30);
+    }
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { describeRedis, reconnectDelayMs } from '../../../../shared/redis/connection.js';
+import { reconnectDelayMs } from '../../../../shared/redis/connection.js';
+import { describeRedis } from '../../../../shared/runtime/redis-config.js';
 import { unavailable } from '../../../../shared/redis/errors.js';
 import { ConflictError, TransientError, toHttpStatus } from '../../../../shared/runtime/errors.js';
 
