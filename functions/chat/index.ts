@@ -16,8 +16,8 @@ export default defineFunction({
   on: [],
   emits: [Events.ErrorReported, Events.ChatDelayed],
   requires: ['sessionSecret'],
-  // Sessions and their history live in this process: a next turn on another replica would not have them.
-  sharedState: 'process',
+  // Sessions, their history and the turn being answered: on Redis, so a next turn may land on any replica.
+  sharedState: 'redis',
   knative: {
     // Streams last as long as an answer, including a healing wait: Knative's maximum request timeout.
     timeoutSeconds: 600,

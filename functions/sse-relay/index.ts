@@ -17,8 +17,8 @@ export default defineFunction({
   deadLetters: [Events.PingTick],
   emits: [],
   requires: ['sessionSecret', 'operatorToken'],
-  // The stream buffer and the sessions' healings live in this process: one replica until they move to Redis Streams.
-  sharedState: 'process',
+  // Session and operator logs, and who follows which healing: Redis Streams shared by any number of replicas.
+  sharedState: 'redis',
   knative: {
     minScale: 1,
     timeoutSeconds: 600,
