@@ -6,6 +6,8 @@ import { sessionToken } from '../shared/session/token.js';
 import { post } from './http.js';
 import { measurement, quantile, type Measurement } from './measure.js';
 import { connectClients } from './sse-clients.js';
+import { sessionId } from './relay-keys.js';
+import { benchRelayReplicas } from './relay-replicas.js';
 
 /*
  * The SSE relay with 1,000 and 10,000 connected session streams (distinct sessions), and 1,000 operator streams.
@@ -20,23 +22,29 @@ import { connectClients } from './sse-clients.js';
  * and writes that frame to N responses.
  */
 
-const EVENTS = 20;
-const WARMUP = 2;
-const SECRET = 'bench-session-secret-0123456789';
+export const EVENTS = 20;
+export const WARMUP = 2;
+export const SECRET = 'bench-session-secret-0123456789';
 const OPERATOR_TOKEN = 'bench-operator-token-0123456789';
-const HEALING_ID = 'bench-healing';
-const TARGET = { namespace: 'demo', service: 'mcp-demo' };
+export const HEALING_ID = 'bench-healing';
+export const TARGET = { namespace: 'demo', service: 'mcp-demo' };
 
-interface Child {
+export interface Child {
   url: string;
   rss(): Promise<number>;
   stop(): Promise<void>;
 }
 
-async function startChild(mode: 'relay' | 'bare'): Promise<Child> {
+/** A relay (or the bare baseline) in a child process; `redisUrl` puts the relay's logs on Redis. */
+export async function startChild(mode: 'relay' | 'bare', redisUrl?: string): Promise<Child> {
   const child: ChildProcess = fork(fileURLToPath(new URL('./relay-child.ts', import.meta.url)), [mode], {
     execArgv: ['--import', 'tsx', '--expose-gc'],
-    env: { ...process.env, BENCH_SESSION_SECRET: SECRET, BENCH_OPERATOR_TOKEN: OPERATOR_TOKEN },
+    env: {
+      ...process.env,
+      BENCH_SESSION_SECRET: SECRET,
+      BENCH_OPERATOR_TOKEN: OPERATOR_TOKEN,
+      ...(redisUrl ? { BENCH_REDIS_URL: redisUrl } : {})
+    },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc']
   });
   const next = <T>(key: string): Promise<T> =>
@@ -82,16 +90,15 @@ function binary(type: string, data: unknown, id: string): { body: string; header
   return { body: m.body as string, headers: m.headers as Record<string, string> };
 }
 
-const sessionId = (i: number): string => `s${String(i).padStart(7, '0')}`;
 let eventCounter = 0;
 
-async function send(url: string, type: string, data: unknown): Promise<void> {
+export async function send(url: string, type: string, data: unknown): Promise<void> {
   const { body, headers } = binary(type, data, `bench-relay-${++eventCounter}`);
   const status = await post(`${url}/`, body, headers);
   if (status !== 202) throw new Error(`the server answered ${status} to ${type}`);
 }
 
-const progress = (k: number): unknown => ({
+export const progress = (k: number): unknown => ({
   healingId: HEALING_ID,
   stage: 'diagnose',
   message: `fanout-${k}`,
@@ -178,7 +185,9 @@ export async function benchRelay(): Promise<Measurement[]> {
     r.n === n ? `${n} clients` : `only ${r.n} of ${n} clients connected: ${r.errors.join(', ')}`;
   const fan = `POST → each client received one event, ${EVENTS} events; baseline: bare node:http SSE server writing one frame to N responses`;
   const mem = 'relay process RSS with N clients minus without, / N (after GC); baseline: the bare server';
+  const replicas = await benchRelayReplicas();
   return [
+    ...replicas,
     measurement(
       'relay.session_1k_p50',
       s1k.p50,

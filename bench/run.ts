@@ -4,6 +4,7 @@ import { benchChat } from './chat.js';
 import { benchChecks } from './checks.js';
 import { benchPipeline } from './pipeline.js';
 import { benchRelay } from './relay.js';
+import { benchRelayFollow } from './relay-follow.js';
 import { benchSseWriter } from './sse-writer.js';
 import type { Measurement } from './measure.js';
 
@@ -16,6 +17,7 @@ const suites: Record<string, () => Promise<Measurement[]>> = {
   checks: benchChecks,
   pipeline: benchPipeline,
   relay: benchRelay,
+  'relay-follow': benchRelayFollow,
   'sse-writer': benchSseWriter,
   chat: benchChat
 };

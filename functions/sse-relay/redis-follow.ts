@@ -13,8 +13,9 @@ import { entryOf, streamKey } from './redis-log.js';
  * A log several streams read (the operator log, a session open in two tabs) is read once. A stream that starts
  * behind what the loop has read catches up with one `XRANGE` and gets what the loop reads meanwhile after it. A log
  * the loop does not read yet starts at the stream's position, so kept entries and new ones come the same way. When the
- * set of logs changes, `CLIENT UNBLOCK` restarts the blocked read at once. When the connection fails, every stream
- * ends (the clients resume with Last-Event-ID wherever they reconnect) and the loop waits for Redis to come back.
+ * set of logs changes, `CLIENT UNBLOCK` restarts the blocked read (at most every 20 ms, so a storm of reconnects
+ * joins one read instead of reissuing it per stream). When the connection fails, every stream ends (the clients
+ * resume with Last-Event-ID wherever they reconnect) and the loop waits for Redis to come back.
  */
 
 export interface FollowerOptions {
@@ -42,6 +43,9 @@ export interface Follower {
   close(): Promise<void>;
 }
 
+/** The shortest time between two restarts of the read for logs that joined. */
+const WAKE_MS = 20;
+
 type XreadReply = [string, [string, string[]][]][] | null;
 
 function deliver(sub: Sub, entries: readonly LogEntry[]): void {
@@ -68,19 +72,24 @@ export function createFollower(redis: RedisConnection, opts: FollowerOptions): F
   let closed = false;
   let idle: (() => void) | undefined;
 
-  const wake = (): void => {
-    idle?.();
-    if (!blocked || blockedId === undefined) return;
+  // Restarting the read costs one command naming every followed log: when many streams open at once (a reconnect
+  // storm), their logs join the read together, at most once per WAKE_MS.
+  let waking: NodeJS.Timeout | undefined;
+  let lastIssued = 0;
+  const unblock = (): void => {
+    waking = undefined;
+    if (!blocked || blockedId === undefined || closed) return;
     const id = blockedId;
     // Sent on the shared connection; 0 means the read was not blocked yet: try again until it is, or it returned.
-    const tryUnblock = (): void => {
-      if (!blocked || closed) return;
-      redis.client.client('UNBLOCK', id).then(
-        (n) => void (n === 0 && blocked && setTimeout(tryUnblock, 2)),
-        () => undefined
-      );
-    };
-    tryUnblock();
+    redis.client.client('UNBLOCK', id).then(
+      (n) => void (n === 0 && blocked && !waking && (waking = setTimeout(unblock, 2))),
+      () => undefined
+    );
+  };
+  const wake = (): void => {
+    idle?.();
+    if (!blocked || waking) return;
+    waking = setTimeout(unblock, Math.max(0, lastIssued + WAKE_MS - performance.now()));
   };
 
   const loseAll = (reason: string): void => {
@@ -116,6 +125,7 @@ export function createFollower(redis: RedisConnection, opts: FollowerOptions): F
         const keys = [...followed.keys()];
         const cursors = keys.map((k) => followed.get(k)!.cursor);
         blocked = true;
+        lastIssued = performance.now();
         const reply = (await blocking.xread(
           'COUNT',
           opts.count,
@@ -180,6 +190,7 @@ export function createFollower(redis: RedisConnection, opts: FollowerOptions): F
     },
     async close() {
       closed = true;
+      clearTimeout(waking);
       idle?.();
       followed.clear();
       blocking.disconnect();

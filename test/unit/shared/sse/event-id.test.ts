@@ -6,7 +6,9 @@ describe('Shared: SSE event ids (stream entry ids)', () => {
     ['9-5', '10-0', -1],
     ['10-2', '10-10', -1],
     ['10-10', '10-10', 0],
-    ['1764950400000-1', '1764950400000-0', 1]
+    ['1764950400000-1', '1764950400000-0', 1],
+    ['010-2', '10-2', 0],
+    ['0-0', '0-1', -1]
   ])('orders %s against %s by number, not text', (a, b, expected) => {
     // Act
     const order = Math.sign(compareEventIds(a, b));

@@ -1,0 +1,86 @@
+import { Redis } from 'ioredis';
+import { startRedisServer } from '../local/redis/server.js';
+import { Events } from '../shared/events/catalog.js';
+import { sessionToken } from '../shared/session/token.js';
+import { measurement, quantile, type Measurement } from './measure.js';
+import { EVENTS, HEALING_ID, SECRET, TARGET, WARMUP, progress, send, startChild } from './relay.js';
+import { sessionId } from './relay-keys.js';
+import { connectClients } from './sse-clients.js';
+
+/*
+ * The relay's fan-out on Redis across replicas (DESIGN §7, §11): 1,000 and 10,000 session streams (distinct sessions
+ * of one healing) spread over 2 relay processes, against the same clients on 1 relay process, both on one private
+ * redis-server. Events are POSTed to the replicas in turn, as a balancer in front of a Knative Service spreads the
+ * Trigger's deliveries; so half of what a client sees was received by the other replica. Latency: POST sent → each
+ * client received the event (p50/p99 over all clients and events).
+ */
+
+interface Result {
+  p50: number;
+  p99: number;
+  connected: number;
+}
+
+async function fanout(n: number, replicas: number, url: string): Promise<Result> {
+  const admin = new Redis(url);
+  await admin.flushall();
+  await admin.quit();
+  const children = await Promise.all(Array.from({ length: replicas }, () => startChild('relay', url)));
+  try {
+    const clients = await connectClients(
+      Array.from(
+        { length: n },
+        (_, i) => `${children[i % replicas]!.url}/events?session=${sessionId(i)}&token=${sessionToken(SECRET, sessionId(i))}`
+      )
+    );
+    console.log(`  relay on Redis: ${replicas} replica(s) ×${n}: ${clients.connected} connected`);
+    const started = clients.expect('event: healing_start', 120_000);
+    await send(children[0]!.url, Events.HealingStarted.type, {
+      healingId: HEALING_ID,
+      target: TARGET,
+      reason: 'bench',
+      checks: ['pod-status'],
+      sessionIds: Array.from({ length: n }, (_, i) => sessionId(i))
+    });
+    await started;
+    const latencies: number[] = [];
+    for (let k = 0; k < WARMUP + EVENTS; k++) {
+      const seen = clients.expect(`fanout-${k}"`, 120_000);
+      const t0 = performance.now();
+      await send(children[k % replicas]!.url, Events.HealingProgress.type, progress(k));
+      const times = await seen;
+      if (k >= WARMUP) for (const t of times) latencies.push(t - t0);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    clients.close();
+    return { p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99), connected: clients.connected };
+  } finally {
+    await Promise.all(children.map((c) => c.stop()));
+  }
+}
+
+export async function benchRelayReplicas(): Promise<Measurement[]> {
+  const server = await startRedisServer();
+  try {
+    const out: Measurement[] = [];
+    for (const n of [1_000, 10_000]) {
+      const one = await fanout(n, 1, server.url);
+      const two = await fanout(n, 2, server.url);
+      const label = n === 1_000 ? '1k' : '10k';
+      out.push(
+        measurement(
+          `relay.redis_2_replicas_${label}_p50`,
+          two.p50,
+          'ms',
+          one.p50,
+          `${two.connected} session streams over 2 relay processes on Redis, events POSTed to each in turn; ` +
+            `baseline: ${one.connected} streams on 1 relay process on Redis`
+        ),
+        measurement(`relay.redis_2_replicas_${label}_p99`, two.p99, 'ms', one.p99)
+      );
+    }
+    return out;
+  } finally {
+    await server.dispose();
+  }
+}
