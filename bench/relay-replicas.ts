@@ -1,9 +1,8 @@
 import { Redis } from 'ioredis';
 import { startRedisServer } from '../local/redis/server.js';
-import { Events } from '../shared/events/catalog.js';
 import { sessionToken } from '../shared/session/token.js';
 import { measurement, quantile, type Measurement } from './measure.js';
-import { EVENTS, HEALING_ID, SECRET, TARGET, WARMUP, progress, send, startChild } from './relay.js';
+import { SECRET, startChild, startHealing, timeEvents } from './relay.js';
 import { sessionId } from './relay-keys.js';
 import { connectClients } from './sse-clients.js';
 
@@ -12,7 +11,8 @@ import { connectClients } from './sse-clients.js';
  * of one healing) spread over 2 relay processes, against the same clients on 1 relay process, both on one private
  * redis-server. Events are POSTed to the replicas in turn, as a balancer in front of a Knative Service spreads the
  * Trigger's deliveries; so half of what a client sees was received by the other replica. Latency: POST sent → each
- * client received the event (p50/p99 over all clients and events).
+ * client received the event (p50/p99 over all clients and events). The two layouts run in turn, twice (1, 2, 2, 1),
+ * and each figure is the mean of its two runs, so a machine whose load drifts weighs on both alike.
  */
 
 interface Result {
@@ -34,24 +34,8 @@ async function fanout(n: number, replicas: number, url: string): Promise<Result>
       )
     );
     console.log(`  relay on Redis: ${replicas} replica(s) ×${n}: ${clients.connected} connected`);
-    const started = clients.expect('event: healing_start', 120_000);
-    await send(children[0]!.url, Events.HealingStarted.type, {
-      healingId: HEALING_ID,
-      target: TARGET,
-      reason: 'bench',
-      checks: ['pod-status'],
-      sessionIds: Array.from({ length: n }, (_, i) => sessionId(i))
-    });
-    await started;
-    const latencies: number[] = [];
-    for (let k = 0; k < WARMUP + EVENTS; k++) {
-      const seen = clients.expect(`fanout-${k}"`, 120_000);
-      const t0 = performance.now();
-      await send(children[k % replicas]!.url, Events.HealingProgress.type, progress(k));
-      const times = await seen;
-      if (k >= WARMUP) for (const t of times) latencies.push(t - t0);
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    await startHealing(clients, children[0]!.url, n, 120_000);
+    const latencies = await timeEvents(clients, (k) => children[k % replicas]!.url, 120_000);
     clients.close();
     return { p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99), connected: clients.connected };
   } finally {
@@ -64,8 +48,14 @@ export async function benchRelayReplicas(): Promise<Measurement[]> {
   try {
     const out: Measurement[] = [];
     for (const n of [1_000, 10_000]) {
-      const one = await fanout(n, 1, server.url);
-      const two = await fanout(n, 2, server.url);
+      const runs = [await fanout(n, 1, server.url), await fanout(n, 2, server.url)];
+      runs.push(await fanout(n, 2, server.url), await fanout(n, 1, server.url));
+      const mean = (a: Result, b: Result): Result => ({
+        p50: (a.p50 + b.p50) / 2,
+        p99: (a.p99 + b.p99) / 2,
+        connected: Math.min(a.connected, b.connected)
+      });
+      const [one, two] = [mean(runs[0]!, runs[3]!), mean(runs[1]!, runs[2]!)];
       const label = n === 1_000 ? '1k' : '10k';
       out.push(
         measurement(

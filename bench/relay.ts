@@ -5,9 +5,8 @@ import { Events } from '../shared/events/catalog.js';
 import { sessionToken } from '../shared/session/token.js';
 import { post } from './http.js';
 import { measurement, quantile, type Measurement } from './measure.js';
-import { connectClients } from './sse-clients.js';
+import { connectClients, type SseClients } from './sse-clients.js';
 import { sessionId } from './relay-keys.js';
-import { benchRelayReplicas } from './relay-replicas.js';
 
 /*
  * The SSE relay with 1,000 and 10,000 connected session streams (distinct sessions), and 1,000 operator streams.
@@ -22,12 +21,12 @@ import { benchRelayReplicas } from './relay-replicas.js';
  * and writes that frame to N responses.
  */
 
-export const EVENTS = 20;
-export const WARMUP = 2;
+const EVENTS = 20;
+const WARMUP = 2;
 export const SECRET = 'bench-session-secret-0123456789';
 const OPERATOR_TOKEN = 'bench-operator-token-0123456789';
-export const HEALING_ID = 'bench-healing';
-export const TARGET = { namespace: 'demo', service: 'mcp-demo' };
+const HEALING_ID = 'bench-healing';
+const TARGET = { namespace: 'demo', service: 'mcp-demo' };
 
 export interface Child {
   url: string;
@@ -92,13 +91,13 @@ function binary(type: string, data: unknown, id: string): { body: string; header
 
 let eventCounter = 0;
 
-export async function send(url: string, type: string, data: unknown): Promise<void> {
+async function send(url: string, type: string, data: unknown): Promise<void> {
   const { body, headers } = binary(type, data, `bench-relay-${++eventCounter}`);
   const status = await post(`${url}/`, body, headers);
   if (status !== 202) throw new Error(`the server answered ${status} to ${type}`);
 }
 
-export const progress = (k: number): unknown => ({
+const progress = (k: number): unknown => ({
   healingId: HEALING_ID,
   stage: 'diagnose',
   message: `fanout-${k}`,
@@ -106,6 +105,33 @@ export const progress = (k: number): unknown => ({
   total: EVENTS + WARMUP,
   target: TARGET
 });
+
+/** Opens the healing every one of `n` sessions follows, and waits until every client has its start. */
+export async function startHealing(clients: SseClients, url: string, n: number, safetyMs?: number): Promise<void> {
+  const started = clients.expect('event: healing_start', safetyMs);
+  await send(url, Events.HealingStarted.type, {
+    healingId: HEALING_ID,
+    target: TARGET,
+    reason: 'bench',
+    checks: ['pod-status'],
+    sessionIds: Array.from({ length: n }, (_, i) => sessionId(i))
+  });
+  await started;
+}
+
+/** Times EVENTS progress events (after WARMUP), event k POSTed to `to(k)`: POST sent → each client received it. */
+export async function timeEvents(clients: SseClients, to: (k: number) => string, safetyMs?: number): Promise<number[]> {
+  const latencies: number[] = [];
+  for (let k = 0; k < WARMUP + EVENTS; k++) {
+    const seen = clients.expect(`fanout-${k}"`, safetyMs);
+    const t0 = performance.now();
+    await send(to(k), Events.HealingProgress.type, progress(k));
+    const times = await seen;
+    if (k >= WARMUP) for (const t of times) latencies.push(t - t0);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return latencies;
+}
 
 interface Result {
   n: number;
@@ -140,26 +166,8 @@ async function variant(kind: 'session' | 'operator' | 'bare', n: number): Promis
     console.log(
       `  relay: ${kind} ×${n}: ${clients.connected} connected${clients.errors.length ? ` (${clients.errors.join(', ')})` : ''}`
     );
-    if (kind === 'session') {
-      const started = clients.expect('event: healing_start');
-      await send(child.url, Events.HealingStarted.type, {
-        healingId: HEALING_ID,
-        target: TARGET,
-        reason: 'bench',
-        checks: ['pod-status'],
-        sessionIds: Array.from({ length: n }, (_, i) => sessionId(i))
-      });
-      await started;
-    }
-    const latencies: number[] = [];
-    for (let k = 0; k < WARMUP + EVENTS; k++) {
-      const seen = clients.expect(`fanout-${k}"`);
-      const t0 = performance.now();
-      await send(child.url, Events.HealingProgress.type, progress(k));
-      const times = await seen;
-      if (k >= WARMUP) for (const t of times) latencies.push(t - t0);
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    if (kind === 'session') await startHealing(clients, child.url, n);
+    const latencies = await timeEvents(clients, () => child.url);
     clients.close();
     const connected = clients.connected;
     return {
@@ -185,9 +193,7 @@ export async function benchRelay(): Promise<Measurement[]> {
     r.n === n ? `${n} clients` : `only ${r.n} of ${n} clients connected: ${r.errors.join(', ')}`;
   const fan = `POST → each client received one event, ${EVENTS} events; baseline: bare node:http SSE server writing one frame to N responses`;
   const mem = 'relay process RSS with N clients minus without, / N (after GC); baseline: the bare server';
-  const replicas = await benchRelayReplicas();
   return [
-    ...replicas,
     measurement(
       'relay.session_1k_p50',
       s1k.p50,

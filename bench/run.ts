@@ -5,6 +5,7 @@ import { benchChecks } from './checks.js';
 import { benchPipeline } from './pipeline.js';
 import { benchRelay } from './relay.js';
 import { benchRelayFollow } from './relay-follow.js';
+import { benchRelayReplicas } from './relay-replicas.js';
 import { benchSseWriter } from './sse-writer.js';
 import type { Measurement } from './measure.js';
 
@@ -17,6 +18,7 @@ const suites: Record<string, () => Promise<Measurement[]>> = {
   checks: benchChecks,
   pipeline: benchPipeline,
   relay: benchRelay,
+  'relay-replicas': benchRelayReplicas,
   'relay-follow': benchRelayFollow,
   'sse-writer': benchSseWriter,
   chat: benchChat

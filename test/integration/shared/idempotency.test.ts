@@ -1,22 +1,13 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createRedisIdempotency } from '../../../shared/redis/idempotency.js';
-import { acquireRedis, type RedisConnection } from '../../../shared/redis/connection.js';
 import { createIdempotency } from '../../../shared/runtime/idempotency.js';
 import { createLogger } from '../../../shared/runtime/logging.js';
-import { redisConfigOf, useRedisServer } from '../../helpers/redis.js';
+import { useRedisConnections, useRedisServer } from '../../helpers/redis.js';
 import { idempotencyContract } from './idempotency-contract.js';
 
 const log = createLogger({ name: 'test', level: 'silent' });
 const server = useRedisServer();
-const held: RedisConnection[] = [];
-afterAll(async () => {
-  for (const r of held.splice(0)) await r.release();
-});
-async function connection(): Promise<RedisConnection> {
-  const r = await acquireRedis(redisConfigOf(server().url), log);
-  held.push(r);
-  return r;
-}
+const connection = useRedisConnections(server);
 
 idempotencyContract('in memory', {
   make: async (o) => createIdempotency({ ...o, maxKeys: 1_000, now: () => Date.now() })

@@ -1,23 +1,12 @@
-import { afterAll, describe, expect, it } from 'vitest';
-import { acquireRedis, type RedisConnection } from '../../../shared/redis/connection.js';
+import { describe, expect, it } from 'vitest';
 import { createRedisStore } from '../../../shared/redis/store.js';
 import { ConflictError } from '../../../shared/runtime/errors.js';
-import { createLogger } from '../../../shared/runtime/logging.js';
 import { createMemoryStore } from '../../../shared/runtime/store.js';
-import { redisConfigOf, useRedisServer } from '../../helpers/redis.js';
+import { useRedisConnections, useRedisServer } from '../../helpers/redis.js';
 import { storeContract } from './store-contract.js';
 
-const log = createLogger({ name: 'test', level: 'silent' });
 const server = useRedisServer();
-const held: RedisConnection[] = [];
-afterAll(async () => {
-  for (const r of held.splice(0)) await r.release();
-});
-async function connection(): Promise<RedisConnection> {
-  const r = await acquireRedis(redisConfigOf(server().url), log);
-  held.push(r);
-  return r;
-}
+const connection = useRedisConnections(server);
 
 storeContract('in memory', async () => createMemoryStore());
 storeContract('Redis', async () => createRedisStore(await connection(), { fn: 'contract' }));

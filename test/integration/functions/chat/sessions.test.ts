@@ -1,23 +1,15 @@
 import type { MessageParam } from '@anthropic-ai/sdk/resources/messages';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createRedisSessions } from '../../../../functions/chat/redis-sessions.js';
 import { MemorySessions } from '../../../../functions/chat/sessions.js';
-import { acquireRedis, type RedisConnection } from '../../../../shared/redis/connection.js';
+import { acquireRedis } from '../../../../shared/redis/connection.js';
 import { createLogger } from '../../../../shared/runtime/logging.js';
-import { redisConfigOf, useRedisServer } from '../../../helpers/redis.js';
+import { redisConfigOf, useRedisConnections, useRedisServer } from '../../../helpers/redis.js';
 import { chatSessionsContract } from './sessions-contract.js';
 
 const log = createLogger({ name: 'test', level: 'silent' });
 const server = useRedisServer();
-const held: RedisConnection[] = [];
-afterAll(async () => {
-  for (const r of held.splice(0)) await r.release();
-});
-async function connection(): Promise<RedisConnection> {
-  const r = await acquireRedis(redisConfigOf(server().url), log);
-  held.push(r);
-  return r;
-}
+const connection = useRedisConnections(server);
 let t = 0;
 const token = (): string => `turn-${++t}`;
 const user = (text: string): MessageParam => ({ role: 'user', content: text });
