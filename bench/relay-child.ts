@@ -6,7 +6,7 @@ import { readBody } from './http.js';
 
 /*
  * The server side of the relay benchmark, in its own process so the clients' memory does not count in its RSS.
- * `relay`: the sse-relay function served with run(). `bare`: a bare node:http SSE server that formats each POSTed
+ * `relay`: the sse-relay function served with run(), its logs on Redis when BENCH_REDIS_URL is set. `bare`: a bare node:http SSE server that formats each POSTed
  * event once as one frame and writes it to every open response (the baseline). Talks to the parent over IPC:
  * sends {url} when listening, answers 'rss' with {rss} after a full GC.
  *
@@ -47,7 +47,10 @@ async function relay(): Promise<string> {
       CORTEX_SESSION_SECRET: process.env.BENCH_SESSION_SECRET,
       CORTEX_OPERATOR_TOKEN: process.env.BENCH_OPERATOR_TOKEN,
       // No heartbeats during a measurement.
-      CORTEX_RELAY_HEARTBEAT_MS: '3600000'
+      CORTEX_RELAY_HEARTBEAT_MS: '3600000',
+      ...(process.env.BENCH_REDIS_URL
+        ? { CORTEX_REDIS_URL: process.env.BENCH_REDIS_URL, CORTEX_REDIS_TIMEOUT_MS: '30000' }
+        : {})
     }
   });
   return fn.url;

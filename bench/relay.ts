@@ -5,7 +5,8 @@ import { Events } from '../shared/events/catalog.js';
 import { sessionToken } from '../shared/session/token.js';
 import { post } from './http.js';
 import { measurement, quantile, type Measurement } from './measure.js';
-import { connectClients } from './sse-clients.js';
+import { connectClients, type SseClients } from './sse-clients.js';
+import { sessionId } from './relay-keys.js';
 
 /*
  * The SSE relay with 1,000 and 10,000 connected session streams (distinct sessions), and 1,000 operator streams.
@@ -22,21 +23,27 @@ import { connectClients } from './sse-clients.js';
 
 const EVENTS = 20;
 const WARMUP = 2;
-const SECRET = 'bench-session-secret-0123456789';
+export const SECRET = 'bench-session-secret-0123456789';
 const OPERATOR_TOKEN = 'bench-operator-token-0123456789';
 const HEALING_ID = 'bench-healing';
 const TARGET = { namespace: 'demo', service: 'mcp-demo' };
 
-interface Child {
+export interface Child {
   url: string;
   rss(): Promise<number>;
   stop(): Promise<void>;
 }
 
-async function startChild(mode: 'relay' | 'bare'): Promise<Child> {
+/** A relay (or the bare baseline) in a child process; `redisUrl` puts the relay's logs on Redis. */
+export async function startChild(mode: 'relay' | 'bare', redisUrl?: string): Promise<Child> {
   const child: ChildProcess = fork(fileURLToPath(new URL('./relay-child.ts', import.meta.url)), [mode], {
     execArgv: ['--import', 'tsx', '--expose-gc'],
-    env: { ...process.env, BENCH_SESSION_SECRET: SECRET, BENCH_OPERATOR_TOKEN: OPERATOR_TOKEN },
+    env: {
+      ...process.env,
+      BENCH_SESSION_SECRET: SECRET,
+      BENCH_OPERATOR_TOKEN: OPERATOR_TOKEN,
+      ...(redisUrl ? { BENCH_REDIS_URL: redisUrl } : {})
+    },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc']
   });
   const next = <T>(key: string): Promise<T> =>
@@ -82,7 +89,6 @@ function binary(type: string, data: unknown, id: string): { body: string; header
   return { body: m.body as string, headers: m.headers as Record<string, string> };
 }
 
-const sessionId = (i: number): string => `s${String(i).padStart(7, '0')}`;
 let eventCounter = 0;
 
 async function send(url: string, type: string, data: unknown): Promise<void> {
@@ -99,6 +105,33 @@ const progress = (k: number): unknown => ({
   total: EVENTS + WARMUP,
   target: TARGET
 });
+
+/** Opens the healing every one of `n` sessions follows, and waits until every client has its start. */
+export async function startHealing(clients: SseClients, url: string, n: number, safetyMs?: number): Promise<void> {
+  const started = clients.expect('event: healing_start', safetyMs);
+  await send(url, Events.HealingStarted.type, {
+    healingId: HEALING_ID,
+    target: TARGET,
+    reason: 'bench',
+    checks: ['pod-status'],
+    sessionIds: Array.from({ length: n }, (_, i) => sessionId(i))
+  });
+  await started;
+}
+
+/** Times EVENTS progress events (after WARMUP), event k POSTed to `to(k)`: POST sent → each client received it. */
+export async function timeEvents(clients: SseClients, to: (k: number) => string, safetyMs?: number): Promise<number[]> {
+  const latencies: number[] = [];
+  for (let k = 0; k < WARMUP + EVENTS; k++) {
+    const seen = clients.expect(`fanout-${k}"`, safetyMs);
+    const t0 = performance.now();
+    await send(to(k), Events.HealingProgress.type, progress(k));
+    const times = await seen;
+    if (k >= WARMUP) for (const t of times) latencies.push(t - t0);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return latencies;
+}
 
 interface Result {
   n: number;
@@ -133,26 +166,8 @@ async function variant(kind: 'session' | 'operator' | 'bare', n: number): Promis
     console.log(
       `  relay: ${kind} ×${n}: ${clients.connected} connected${clients.errors.length ? ` (${clients.errors.join(', ')})` : ''}`
     );
-    if (kind === 'session') {
-      const started = clients.expect('event: healing_start');
-      await send(child.url, Events.HealingStarted.type, {
-        healingId: HEALING_ID,
-        target: TARGET,
-        reason: 'bench',
-        checks: ['pod-status'],
-        sessionIds: Array.from({ length: n }, (_, i) => sessionId(i))
-      });
-      await started;
-    }
-    const latencies: number[] = [];
-    for (let k = 0; k < WARMUP + EVENTS; k++) {
-      const seen = clients.expect(`fanout-${k}"`);
-      const t0 = performance.now();
-      await send(child.url, Events.HealingProgress.type, progress(k));
-      const times = await seen;
-      if (k >= WARMUP) for (const t of times) latencies.push(t - t0);
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    if (kind === 'session') await startHealing(clients, child.url, n);
+    const latencies = await timeEvents(clients, () => child.url);
     clients.close();
     const connected = clients.connected;
     return {

@@ -6,6 +6,8 @@ import { benchColdstart } from './coldstart.js';
 import { benchKubeSim } from './kube-sim.js';
 import { benchPipeline } from './pipeline.js';
 import { benchRelay } from './relay.js';
+import { benchRelayFollow } from './relay-follow.js';
+import { benchRelayReplicas } from './relay-replicas.js';
 import { benchSseWriter } from './sse-writer.js';
 import { benchStorm } from './storm.js';
 import type { Measurement } from './measure.js';
@@ -21,6 +23,8 @@ const suites: Record<string, () => Promise<Measurement[]>> = {
   'kube-sim': benchKubeSim,
   pipeline: benchPipeline,
   relay: benchRelay,
+  'relay-replicas': benchRelayReplicas,
+  'relay-follow': benchRelayFollow,
   'sse-writer': benchSseWriter,
   chat: benchChat,
   storm: benchStorm

@@ -1,10 +1,12 @@
 import type { Logger } from '../../shared/runtime/logging.js';
+import { compareEventIds, isEventId } from '../../shared/sse/event-id.js';
 import { readSse } from '../../shared/sse/reader.js';
 
 /*
  * Waiting for a healing through the relay's session stream (`GET /events?session&token`). The stream is opened
  * BEFORE the failure is reported, so no event of the healing it starts can be missed; ids up to the `connected`
- * event's lastEventId are older history and ignored. Every new healing event of the session is handed on (the chat
+ * event's lastEventId are older history and ignored. A stream that ends is resumed with Last-Event-ID (on any relay
+ * replica) a few times before the wait gives up on the relay. Every new healing event of the session is handed on (the chat
  * streams it to the user); the wait ends at the first healing_complete/healing_failed for our target, or at the
  * deadline. `processing_delay` frames are the chat's own delays coming back: the chat already streamed them.
  */
@@ -38,13 +40,16 @@ export interface WatchOptions {
   signal: AbortSignal;
 }
 
+/** How often a stream that ended is resumed before the wait reports the relay unavailable, and the first delay. */
+const RESUME_ATTEMPTS = 3;
+const RESUME_DELAY_MS = 250;
+
 const isHealingEvent = (e: string): e is HealingEventName => (HEALING_EVENTS as readonly string[]).includes(e);
 
-/** A later id than `after`? Relay ids are one numeric sequence; fall back to string order for anything else. */
+/** A later id than `after`? Relay ids are stream entry ids (`<ms>-<seq>`); anything else counts as new. */
 function isNewer(id: string | undefined, after: string | undefined): boolean {
-  if (id === undefined || after === undefined || after === '') return true;
-  const [a, b] = [Number(id), Number(after)];
-  return Number.isFinite(a) && Number.isFinite(b) ? a > b : id > after;
+  if (!isEventId(id) || !isEventId(after)) return true;
+  return compareEventIds(id, after) > 0;
 }
 
 function forTarget(data: Record<string, unknown>, target: WatchOptions['target']): boolean {
@@ -83,12 +88,16 @@ export async function watchHealing(opts: WatchOptions): Promise<HealingWatch> {
     opts.connectTimeoutMs
   );
 
-  const pump = async (): Promise<void> => {
-    const res = await opts.fetch(url, { headers: { accept: 'text/event-stream' }, signal: abort.signal });
+  let after: string | undefined;
+  let lastId: string | undefined;
+  let isConnected = false;
+  /** Reads one stream to its end; the first `connected` marks what is history. */
+  const read = async (): Promise<void> => {
+    const headers: Record<string, string> = { accept: 'text/event-stream', ...(lastId ? { 'last-event-id': lastId } : {}) };
+    const res = await opts.fetch(url, { headers, signal: abort.signal });
     if (!res.ok || !res.body) throw new Error(`the relay answered ${res.status} to the session stream`);
-    let after: string | undefined;
-    let isConnected = false;
     for await (const frame of readSse(res.body)) {
+      if (frame.id !== undefined && frame.event !== 'connected') lastId = frame.id;
       let data: Record<string, unknown>;
       try {
         data = JSON.parse(frame.data) as Record<string, unknown>;
@@ -96,7 +105,11 @@ export async function watchHealing(opts: WatchOptions): Promise<HealingWatch> {
         continue;
       }
       if (frame.event === 'connected') {
-        after = data.lastEventId === undefined || data.lastEventId === null ? undefined : String(data.lastEventId);
+        // Only the first stream has history to skip; a resumed one starts after the last id it saw.
+        if (!isConnected) {
+          after = data.lastEventId === undefined || data.lastEventId === null ? undefined : String(data.lastEventId);
+          lastId = after;
+        }
         isConnected = true;
         connected();
         continue;
@@ -108,9 +121,24 @@ export async function watchHealing(opts: WatchOptions): Promise<HealingWatch> {
     }
     throw new Error('the relay closed the session stream');
   };
+  // A relay replica that goes away (a rollout, a crash, Knative's request timeout) ends the stream: resume with
+  // Last-Event-ID, on whichever replica answers, a few times before giving up.
+  const pump = async (): Promise<void> => {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await read();
+      } catch (err) {
+        if (abort.signal.aborted || !isConnected || attempt >= RESUME_ATTEMPTS) throw err;
+        opts.log.debug({ err: (err as Error).message, attempt }, 'relay session stream ended: resuming');
+      }
+      await new Promise((r) => setTimeout(r, RESUME_DELAY_MS * 2 ** attempt));
+    }
+  };
+  let outcomeSettled = false;
+  void settled.then(() => (outcomeSettled = true));
   pump().catch((err: Error) => {
     failed(err);
-    if (!abort.signal.aborted) opts.log.warn({ err: err.message }, 'relay session stream ended');
+    if (!abort.signal.aborted && !outcomeSettled) opts.log.warn({ err: err.message }, 'relay session stream ended');
     settle({ kind: 'unavailable', reason: err.message });
   });
 

@@ -2,6 +2,7 @@ import { Events } from '../../shared/events/catalog.js';
 import { defineFunction } from '../../shared/runtime/define-function.js';
 import { mountChatRoutes } from './routes.js';
 import { chatConfig, createChatService } from './service.js';
+import { openChatSessions } from './sessions.js';
 import { UsageMeter } from './usage-meter.js';
 
 /**
@@ -15,8 +16,8 @@ export default defineFunction({
   on: [],
   emits: [Events.ErrorReported, Events.ChatDelayed],
   requires: ['sessionSecret'],
-  // Sessions and their history live in this process: a next turn on another replica would not have them.
-  sharedState: 'process',
+  // Sessions, their history and the turn being answered: on Redis, so a next turn may land on any replica.
+  sharedState: 'redis',
   knative: {
     // Streams last as long as an answer, including a healing wait: Knative's maximum request timeout.
     timeoutSeconds: 600,
@@ -24,10 +25,12 @@ export default defineFunction({
     concurrency: 100,
     secrets: ['cortex-secrets', 'cortex-anthropic']
   },
-  setup: ({ config, ...ctx }) => {
+  setup: async ({ config, ...ctx }) => {
     const meter = new UsageMeter();
+    const { sessions, close } = await openChatSessions(config, ctx);
+    ctx.onShutdown(close);
     return {
-      chat: createChatService({ ...ctx, meter, config: chatConfig(config) }),
+      chat: createChatService({ ...ctx, meter, sessions, config: chatConfig(config) }),
       meter,
       maxMessageBytes: config.chat.maxMessageBytes
     };

@@ -6,7 +6,7 @@ import type { ChatService } from './service.js';
 /*
  * The chat's HTTP face. `POST /chat/sessions` issues a session and its token; `POST /chat` validates the message and
  * answers with an SSE stream. Every refusal is a JSON error body from the runtime's error handler: 400 (malformed
- * JSON, no or empty message), 401 (wrong token), 409 (session busy), 413 (too large).
+ * JSON, no or empty message), 401 (wrong token), 409 (session busy), 413 (too large), 503 (sessions unreachable).
  */
 
 const ChatRequestSchema = z.object({
@@ -43,7 +43,7 @@ export function parseChatRequest(body: unknown, headerToken: string | undefined,
 }
 
 export function mountChatRoutes(router: Router, chat: ChatService, opts: { maxMessageBytes: number }): void {
-  router.post('/chat/sessions', (_req, res) => void res.status(201).json(chat.createSession()));
+  router.post('/chat/sessions', async (_req, res) => void res.status(201).json(await chat.createSession()));
 
   // JSON whatever the content type says: a browser's fetch without headers still works.
   const json = express.json({ limit: opts.maxMessageBytes * MAX_ESCAPE + ENVELOPE_BYTES, type: () => true });
@@ -53,6 +53,6 @@ export function mountChatRoutes(router: Router, chat: ChatService, opts: { maxMe
       req.get('x-cortex-session-token'),
       opts.maxMessageBytes
     );
-    await chat.answer(chat.resolve(sessionId, token), message, res);
+    await chat.answer(await chat.resolve(sessionId, token), message, res);
   });
 }

@@ -9,7 +9,7 @@ import { createLlm, type LlmDelay } from './llm.js';
 import { delayReason } from './llm-failures.js';
 import { createMcpPool, type ToolRef } from './mcp-pool.js';
 import type { ReportableFailure } from '../../shared/mcp/failures.js';
-import { SessionStore, type ChatSession } from './sessions.js';
+import type { ChatSessions, SessionTurn } from './sessions.js';
 import { openSse, type SseWriter } from './sse-writer.js';
 import { runTurn } from './turn.js';
 import type { UsageMeter } from './usage-meter.js';
@@ -21,12 +21,18 @@ import type { UsageMeter } from './usage-meter.js';
  */
 
 export interface ChatService {
-  createSession(): { sessionId: string; token: string };
-  /** The session for a request: a new one without an id; 401 for a wrong token, 409 while it answers another message. */
-  resolve(sessionId: string | undefined, token: string | undefined): ChatSession;
-  /** Streams the answer to one message as SSE on `res`. */
-  answer(session: ChatSession, message: string, res: Response): Promise<void>;
+  createSession(): Promise<{ sessionId: string; token: string }>;
+  /**
+   * Takes the turn of the session a request names (a new session without an id): 401 for a wrong token, 409 while the
+   * session answers another message on any replica, 503 when the session store cannot be reached.
+   */
+  resolve(sessionId: string | undefined, token: string | undefined): Promise<SessionTurn>;
+  /** Streams the answer to one message as SSE on `res`, and gives the session's turn back. */
+  answer(turn: SessionTurn, message: string, res: Response): Promise<void>;
 }
+
+/** What the user is told when the answer streamed but its history could not be stored (Redis down). */
+const NOT_SAVED = 'This answer could not be saved: the next message will not remember it.';
 
 /** How long the chat waits for the relay's `connected` before it gives up following a healing. */
 const RELAY_CONNECT_TIMEOUT_MS = 5_000;
@@ -50,6 +56,8 @@ export interface ChatServiceCtx extends Pick<Ports, 'log' | 'clock' | 'ids'>, Pr
   readonly config: ChatConfig;
   /** Where Claude's token usage is counted (the function's /metrics reads it). */
   readonly meter: UsageMeter;
+  /** Sessions and their history: in memory, or on Redis for every replica. */
+  readonly sessions: ChatSessions;
 }
 
 /** Builds the chat from the function's context; closes its MCP clients and open streams on shutdown. */
@@ -62,8 +70,7 @@ export function createChatService(ctx: ChatServiceCtx): ChatService {
   const { meter } = ctx;
   const llm = createLlm({ config: config.llm, fetch: http, log, now, onUsage: (usage) => meter.add(usage) });
   const pool = createMcpPool({ ...config.mcp, fetch: http, log, now });
-  const { maxSessions, sessionTtlMs: ttlMs, historyTurns } = config.chat;
-  const sessions = new SessionStore({ maxSessions, ttlMs, historyTurns, now });
+  const { sessions } = ctx;
   const streams = new Set<SseWriter>();
   // List tools in the background, and keep trying for a while: the chat serves even while every MCP server is down,
   // and a server that comes up after the chat is listed before anyone needs it.
@@ -87,37 +94,46 @@ export function createChatService(ctx: ChatServiceCtx): ChatService {
   };
 
   return {
-    createSession() {
+    async createSession() {
       const sessionId = ctx.ids.uuid();
-      sessions.open(sessionId);
+      await sessions.create(sessionId);
       return { sessionId, token: sessionToken(secret, sessionId) };
     },
 
-    resolve(sessionId, token) {
-      if (sessionId === undefined) return sessions.open(ctx.ids.uuid());
-      if (!verifySessionToken(secret, sessionId, token)) {
+    async resolve(sessionId, token) {
+      if (sessionId !== undefined && !verifySessionToken(secret, sessionId, token)) {
         throw new RequestError(
           401,
           'invalid_session_token',
           'the session token is missing or does not match the session id'
         );
       }
-      const session = sessions.open(sessionId);
-      if (session.busy)
+      const turn = await sessions.begin(sessionId ?? ctx.ids.uuid());
+      if (!turn)
         throw new RequestError(409, 'session_busy', 'this session is still answering a message; wait for its "done"');
-      return session;
+      return turn;
     },
 
-    async answer(session, message, res) {
+    async answer(turn, message, res) {
       const sse = openSse(res, { heartbeatMs: config.chat.heartbeatMs });
       const emit = (event: string, data: unknown): void => void sse.send(event, data);
-      const sessionId = session.id;
+      const sessionId = turn.id;
       const token = sessionToken(secret, sessionId);
       const pending: Promise<unknown>[] = [];
       const started = now();
       let outcome = 'aborted';
       streams.add(sse);
-      session.busy = true;
+      /** Stores the history; false (and the user told) when the store cannot be reached. */
+      const save = async (history: Parameters<SessionTurn['commit']>[0]): Promise<boolean> => {
+        try {
+          await turn.commit(history);
+          return true;
+        } catch (err) {
+          log.error({ err, sessionId }, 'could not store the session history');
+          emit('notice', { code: 'history_not_saved', message: NOT_SAVED });
+          return false;
+        }
+      };
       try {
         emit('session', { sessionId, token });
         const onDelay = ({ attempt, retryInMs, failure }: LlmDelay): void => {
@@ -159,7 +175,7 @@ export function createChatService(ctx: ChatServiceCtx): ChatService {
               })
           : undefined;
 
-        const result = await runTurn(session.history, message, {
+        const result = await runTurn([...turn.history], message, {
           llm,
           pool,
           maxTurns: config.chat.maxTurns,
@@ -190,19 +206,17 @@ export function createChatService(ctx: ChatServiceCtx): ChatService {
           tools: { report, watch, healingWaitMs: config.chat.healingWaitMs, log },
           signal: sse.signal
         });
-        if (result.ok) {
-          sessions.commit(session, result.history);
-          emit('done', { message: result.answer });
-        }
-        if (!result.ok && result.reset) sessions.commit(session, []);
+        const saved = result.ok ? await save(result.history) : result.reset ? await save([]) : true;
+        if (result.ok) emit('done', { message: result.answer });
         outcome = result.ok ? 'done' : sse.closed ? 'aborted' : result.reset ? 'refused' : 'error';
+        if (!saved) outcome += '_unsaved';
       } catch (err) {
         outcome = 'internal_error';
         log.error({ err, sessionId }, 'chat turn failed');
         emit('error', { code: 'internal', message: 'The chat failed unexpectedly; please try again.' });
       } finally {
         await Promise.allSettled(pending);
-        session.busy = false;
+        await turn.end();
         streams.delete(sse);
         sse.end();
         log.info({ sessionId, outcome, ms: now() - started }, 'chat message answered');

@@ -1,33 +1,20 @@
-import type { CortexEvent, SetupCtx } from '../../shared/runtime/define-function.js';
 import type { Logger } from '../../shared/runtime/logging.js';
-import { EventBuffer, firstIdAt, type Sequenced } from './buffer.js';
-import { cloudEventOf, endedFactsOf, sessionEventsOf, targetIn } from './mapping.js';
-import { Healings, healingIdOf, isFor, namedSessions, sessionsOf, type Audience } from './sessions.js';
 import { sseComment, sseFrame, sseRetry } from '../../shared/sse/frame.js';
+import { sessionLog, startOf, type LogEntry, type LogKey, type LogReader, type Start } from './log.js';
+import type { HealingRoutes } from './sessions.js';
 
 /*
- * The relay's in-process state: the event buffer, healing membership and the open streams, indexed by session so a
- * delivery touches only the streams it is for. Every event is serialised once per audience kind when it arrives
- * (session frames, operator frame) and the same text is written to every matching stream. One shared interval sends
- * heartbeats. A stream that stops reading is dropped once too much is queued for it; it resumes with Last-Event-ID.
+ * One replica's open streams. A stream starts where the log says (history, after Last-Event-ID, or resync) and then
+ * follows its log: kept entries first, then appended ones, each once and in order, whichever replica appended them.
+ * Entries are framed once per replica (the frame text is cached on the entry) and the same text goes to every stream
+ * of that log. One shared interval sends heartbeats. A stream that stops reading is dropped once too much is queued
+ * for it; a stream whose log cannot be followed any more (Redis gone) ends, and the client resumes with Last-Event-ID.
  */
 
 /** How long a browser waits before reconnecting (sent once per stream as `retry:`). */
 export const RETRY_MS = 1000;
 /** Bytes queued for one stream beyond which it counts as stuck and is dropped. */
 export const MAX_PENDING_BYTES = 4 * 1024 * 1024;
-
-interface Frame {
-  readonly id: number;
-  readonly text: string;
-  readonly only: ReadonlySet<string> | undefined;
-}
-
-interface Entry extends Sequenced {
-  readonly audience: Audience;
-  readonly frames: readonly Frame[];
-  readonly operator: string;
-}
 
 /** The writable end of one SSE response (a node ServerResponse, or a fake in tests). */
 export interface StreamSink {
@@ -39,13 +26,21 @@ export interface StreamSink {
 }
 
 export type StreamRequest =
-  | { readonly kind: 'session'; readonly session: string; readonly lastEventId?: string }
-  | { readonly kind: 'operator'; readonly session?: string; readonly lastEventId?: string; readonly history: number };
+  | { readonly kind: 'session'; readonly session: string; readonly lastEventId?: string | undefined }
+  | {
+      readonly kind: 'operator';
+      readonly session?: string | undefined;
+      readonly lastEventId?: string | undefined;
+      readonly history: number;
+    };
 
 interface Stream {
   readonly sink: StreamSink;
   readonly kind: 'session' | 'operator';
   readonly session: string | undefined;
+  stop?: () => void;
+  /** Operator streams filtered on a session decide per entry, in order. */
+  filtering?: Promise<void>;
 }
 
 /** Connected clients by kind, for a metrics gauge. */
@@ -54,137 +49,77 @@ export interface RelayStats {
   readonly operator: number;
   /** Distinct sessions with at least one open stream. */
   readonly sessions: number;
-  readonly buffered: number;
-  readonly healings: number;
-  readonly latestId: string;
 }
 
 export interface HubOptions {
-  readonly buffer: number;
   readonly maxPerSession: number;
   readonly heartbeatMs: number;
-  readonly nowMs: number;
   readonly log?: Logger;
 }
 
-function add<K, V>(index: Map<K, Set<V>>, key: K, value: V): void {
-  const set = index.get(key);
-  if (set) set.add(value);
-  else index.set(key, new Set([value]));
+const framed = new WeakMap<LogEntry, string>();
+
+/** The SSE text of an entry, made once per entry object. */
+function frameOf(e: LogEntry): string {
+  let text = framed.get(e);
+  if (text === undefined) framed.set(e, (text = sseFrame({ event: e.event, id: e.id, data: e.data })));
+  return text;
 }
 
-function remove<K, V>(index: Map<K, Set<V>>, key: K, value: V): void {
-  const set = index.get(key);
-  if (set?.delete(value) && set.size === 0) index.delete(key);
-}
+const keyOf = (req: StreamRequest): LogKey => (req.kind === 'session' ? sessionLog(req.session) : 'operator');
 
 export class Hub {
-  readonly #buffer: EventBuffer<Entry>;
-  readonly #healings: Healings;
   readonly #all = new Set<Stream>();
-  readonly #bySession = new Map<string, Set<Stream>>();
-  readonly #operators = new Set<Stream>();
-  readonly #operatorsBySession = new Map<string, Set<Stream>>();
+  readonly #perSession = new Map<string, number>();
   #heartbeat: NodeJS.Timeout | undefined;
 
-  constructor(readonly opts: HubOptions) {
-    this.#buffer = new EventBuffer<Entry>(opts.buffer, firstIdAt(opts.nowMs));
-    this.#healings = new Healings(Math.max(1000, opts.buffer));
-  }
+  constructor(
+    readonly opts: HubOptions,
+    readonly reader: LogReader,
+    readonly routes: HealingRoutes
+  ) {}
 
-  /** Stores a delivered event and writes it to every open stream it is for. */
-  ingest(event: CortexEvent): void {
-    const healingId = healingIdOf(event.data);
-    const named = namedSessions(event.data);
-    // A dead letter is a failed delivery to someone else: it says nothing new about who follows a healing.
-    const facts =
-      healingId === undefined
-        ? undefined
-        : event.deadLetter
-          ? this.#healings.get(healingId)
-          : this.#healings.learn(healingId, named, targetIn(event.data), endedFactsOf(event));
-    const sessionEvents = sessionEventsOf(event, facts);
-    const seq = this.#buffer.reserve(sessionEvents.length);
-    const frames = sessionEvents.map((e, i): Frame => ({
-      id: seq + i,
-      text: sseFrame({ event: e.event, id: seq + i, data: e.data }),
-      only: e.only ? new Set(e.only) : undefined
-    }));
-    const entry: Entry = {
-      seq,
-      last: seq + Math.max(1, frames.length) - 1,
-      audience: { named, healingId },
-      frames,
-      operator: sseFrame({ event: event.type, id: seq, data: cloudEventOf(event) })
-    };
-    this.#buffer.push(entry);
-    const audience = sessionsOf(entry.audience, this.#healings);
-    for (const session of audience) {
-      const streams = this.#bySession.get(session);
-      if (streams && frames.length > 0) {
-        const text = framesFor(entry, session, 0);
-        if (text) for (const s of streams) this.#send(s, text);
-      }
-      for (const s of this.#operatorsBySession.get(session) ?? []) this.#send(s, entry.operator);
-    }
-    for (const s of this.#operators) this.#send(s, entry.operator);
-  }
-
-  /** False when the session already has the maximum number of open streams (0 = no limit). */
+  /** False when the session already has the maximum number of open streams here (0 = no limit). */
   canOpen(session: string): boolean {
     const max = this.opts.maxPerSession;
-    return max === 0 || (this.#bySession.get(session)?.size ?? 0) < max;
+    return max === 0 || (this.#perSession.get(session) ?? 0) < max;
+  }
+
+  /** Where a stream starts; rejects (503) when the log cannot be read. Call before the SSE headers go out. */
+  async prepare(req: StreamRequest): Promise<Start> {
+    const tail = req.kind === 'operator' ? req.history : undefined;
+    return startOf(await this.reader.info(keyOf(req), tail), req.lastEventId, tail);
   }
 
   /**
-   * Starts a stream on a response whose SSE headers are sent: `retry`, `connected`, `resync` if events were lost,
-   * the history or the missed events, then live events. Synchronous, so no event can fall between history and live.
+   * Starts a stream on a response whose SSE headers are sent: `retry`, `connected` (its id is the position the stream
+   * starts after, so a client cut off during the history resumes from there), `resync` if events may be lost, then
+   * everything after the position.
    */
-  open(sink: StreamSink, req: StreamRequest): void {
-    const buf = this.#buffer;
-    const resume = buf.resumeFrom(req.lastEventId);
-    let position = buf.oldest - 1;
-    let entries: Entry[];
-    if (resume.kind === 'after') {
-      position = resume.id;
-      entries = buf.after(position);
-    } else if (resume.kind === 'history' && req.kind === 'operator') {
-      entries = buf.tail(req.history);
-      position = entries.length > 0 ? entries[0]!.seq - 1 : buf.latest;
-    } else {
-      entries = buf.after(position);
-    }
-    // `connected` carries the position the history starts from as its id: a client cut off during the history
-    // resumes from there instead of skipping the rest.
+  open(sink: StreamSink, req: StreamRequest, start: Start): void {
     let text =
       sseRetry(RETRY_MS) +
       sseFrame({
         event: 'connected',
-        id: position,
-        data: { session: req.session ?? null, lastEventId: String(buf.latest) }
+        id: start.position,
+        data: { session: req.session ?? null, lastEventId: start.latest }
       });
-    if (resume.kind === 'resync') {
-      text += sseFrame({
-        event: 'resync',
-        id: position,
-        data: { missedFrom: String(resume.missedFrom), oldest: String(resume.oldest) }
-      });
-    }
-    for (const e of entries) {
-      if (req.kind === 'session') {
-        if (isFor(e.audience, req.session, this.#healings)) text += framesFor(e, req.session, position);
-      } else if (req.session === undefined || isFor(e.audience, req.session, this.#healings)) {
-        if (e.seq > position) text += e.operator;
-      }
-    }
+    if (start.resync) text += sseFrame({ event: 'resync', id: start.position, data: start.resync });
     sink.write(text);
     const stream: Stream = { sink, kind: req.kind, session: req.session };
     this.#register(stream);
     sink.once('close', () => this.#unregister(stream));
-    this.opts.log?.debug(
-      { kind: req.kind, session: req.session, resume: resume.kind, replayed: entries.length },
-      'stream opened'
-    );
+    const stop = this.reader.follow(keyOf(req), start.position, {
+      entries: (batch) => this.#deliver(stream, batch),
+      lost: (reason) => {
+        this.opts.log?.debug({ kind: stream.kind, session: stream.session, reason }, 'ending a stream');
+        this.#unregister(stream);
+        sink.end();
+      }
+    });
+    if (this.#all.has(stream)) stream.stop = stop;
+    else stop();
+    this.opts.log?.debug({ kind: req.kind, session: req.session, resync: start.resync !== undefined }, 'stream opened');
   }
 
   /** Ends every open stream (graceful shutdown); browsers reconnect, to another pod or to the next process. */
@@ -197,15 +132,34 @@ export class Hub {
 
   stats(): RelayStats {
     let session = 0;
-    for (const set of this.#bySession.values()) session += set.size;
-    return {
-      session,
-      operator: this.#all.size - session,
-      sessions: this.#bySession.size,
-      buffered: this.#buffer.size,
-      healings: this.#healings.size,
-      latestId: String(this.#buffer.latest)
-    };
+    for (const n of this.#perSession.values()) session += n;
+    return { session, operator: this.#all.size - session, sessions: this.#perSession.size };
+  }
+
+  #deliver(s: Stream, batch: readonly LogEntry[]): void {
+    if (s.kind === 'operator' && s.session !== undefined) {
+      const session = s.session;
+      s.filtering = (s.filtering ?? Promise.resolve())
+        .then(() => this.#forSession(batch, session))
+        .then((mine) => {
+          if (mine.length > 0 && this.#all.has(s)) this.#send(s, mine.map(frameOf).join(''));
+        })
+        .catch((err: unknown) => {
+          this.opts.log?.warn({ err, session }, 'ending an operator stream: its session filter failed');
+          this.#unregister(s);
+          s.sink.end();
+        });
+      return;
+    }
+    this.#send(s, batch.length === 1 ? frameOf(batch[0]!) : batch.map(frameOf).join(''));
+  }
+
+  /** The operator entries a session may see: those naming it, and those of healings it follows now. */
+  async #forSession(batch: readonly LogEntry[], session: string): Promise<LogEntry[]> {
+    const healings = [...new Set(batch.flatMap((e) => (e.healingId !== undefined ? [e.healingId] : [])))];
+    const facts = await Promise.all(healings.map((h) => this.routes.get(h)));
+    const follows = new Set(healings.filter((_h, i) => facts[i]?.sessions.has(session)));
+    return batch.filter((e) => e.named?.includes(session) || (e.healingId !== undefined && follows.has(e.healingId)));
   }
 
   #send(s: Stream, text: string): void {
@@ -223,9 +177,7 @@ export class Hub {
 
   #register(s: Stream): void {
     this.#all.add(s);
-    if (s.kind === 'session') add(this.#bySession, s.session!, s);
-    else if (s.session === undefined) this.#operators.add(s);
-    else add(this.#operatorsBySession, s.session, s);
+    if (s.kind === 'session') this.#perSession.set(s.session!, (this.#perSession.get(s.session!) ?? 0) + 1);
     if (!this.#heartbeat && this.opts.heartbeatMs > 0) {
       this.#heartbeat = setInterval(() => {
         const beat = sseComment('keep-alive');
@@ -237,41 +189,16 @@ export class Hub {
 
   #unregister(s: Stream): void {
     if (!this.#all.delete(s)) return;
-    if (s.kind === 'session') remove(this.#bySession, s.session!, s);
-    else if (s.session === undefined) this.#operators.delete(s);
-    else remove(this.#operatorsBySession, s.session, s);
+    s.stop?.();
+    if (s.kind === 'session') {
+      const n = (this.#perSession.get(s.session!) ?? 1) - 1;
+      if (n > 0) this.#perSession.set(s.session!, n);
+      else this.#perSession.delete(s.session!);
+    }
     this.opts.log?.debug({ kind: s.kind, session: s.session }, 'stream closed');
     if (this.#all.size === 0 && this.#heartbeat) {
       clearInterval(this.#heartbeat);
       this.#heartbeat = undefined;
     }
   }
-}
-
-/** The session frames of an entry one session may see, after `position`, as one string. */
-function framesFor(entry: Entry, session: string, position: number): string {
-  let text = '';
-  for (const f of entry.frames) if (f.id > position && (!f.only || f.only.has(session))) text += f.text;
-  return text;
-}
-
-/** What the relay's handler and routes share: its hub and the credentials streams are checked against. */
-export interface RelayDeps {
-  readonly hub: Hub;
-  readonly sessionSecret: string;
-  readonly operatorToken: string | undefined;
-}
-
-/**
- * Builds one served relay's state (its `setup`): each served relay has its own hub, so two relays in one process
- * (tests, the local stack) never share state. Open streams end on shutdown; browsers reconnect elsewhere.
- *
- * @example
- * setup: relaySetup
- */
-export function relaySetup(ctx: Pick<SetupCtx, 'config' | 'clock' | 'log' | 'onShutdown'>): RelayDeps {
-  const { buffer, maxPerSession, heartbeatMs } = ctx.config.relay;
-  const hub = new Hub({ buffer, maxPerSession, heartbeatMs, nowMs: ctx.clock.now().getTime(), log: ctx.log });
-  ctx.onShutdown(() => hub.closeAll());
-  return { hub, sessionSecret: ctx.config.sessionSecret!, operatorToken: ctx.config.operatorToken };
 }

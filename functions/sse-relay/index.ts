@@ -1,11 +1,12 @@
 import { CATALOG, CORTEX_TYPE_PREFIX, Events } from '../../shared/events/catalog.js';
 import { defineFunction, type AnyFunctionDef } from '../../shared/runtime/define-function.js';
-import { relaySetup } from './hub.js';
+import { relaySetup } from './setup.js';
 import { relayRoutes } from './routes.js';
 
 /**
- * The SSE relay (DESIGN §7): every Cortex event arrives through a Trigger, goes into a bounded buffer and out to the
- * browsers it is for. Chat sessions get their healings (`GET /events?session=…&token=…`); operators get every
+ * The SSE relay (DESIGN §7): every Cortex event arrives through a Trigger, is appended to the logs of the sessions it
+ * is for and to the operator log (in memory, or Redis Streams shared by every replica), and each replica streams those
+ * logs to its own browsers. Chat sessions get their healings (`GET /events?session=…&token=…`); operators get every
  * CloudEvent whole, dead letters included (`GET /events?operator=1`). It also serves the web page.
  */
 export default defineFunction({
@@ -16,23 +17,22 @@ export default defineFunction({
   deadLetters: [Events.PingTick],
   emits: [],
   requires: ['sessionSecret', 'operatorToken'],
-  // The stream buffer and the sessions' healings live in this process: one replica until they move to Redis Streams.
-  sharedState: 'process',
+  // Session and operator logs, and who follows which healing: Redis Streams shared by any number of replicas.
+  sharedState: 'redis',
   knative: {
     minScale: 1,
-    maxScale: 1,
     timeoutSeconds: 600,
     concurrency: 0,
     scaleReason:
-      'One replica: a Trigger delivers each event to one pod, so browsers connected to another replica would miss it, ' +
-      'and the resume buffer lives in this process. Scaling out needs Redis pub/sub (live) and streams (replay). ' +
+      'Any number of replicas with CORTEX_REDIS_URL: a Trigger delivers each event to one pod, which appends it to Redis ' +
+      'Streams that every replica follows for its own browsers. Without Redis the logs live in the process: one replica. ' +
       'Unlimited concurrency: every open SSE stream is a request. Streams are cut at timeoutSeconds and resume with Last-Event-ID.',
     memory: { request: '128Mi', limit: '512Mi' },
     secrets: ['cortex-secrets']
   },
   setup: relaySetup,
   async handle(event, { deps }) {
-    deps.hub.ingest(event);
+    await deps.ingest(event);
     return [];
   },
   routes: (router, { deps }) => relayRoutes(router, deps),

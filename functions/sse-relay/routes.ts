@@ -5,7 +5,8 @@ import { RequestError } from '../../shared/runtime/errors.js';
 import { packageRoot } from '../../shared/runtime/package-root.js';
 import { isSessionId, verifyOperatorToken, verifySessionToken } from '../../shared/session/token.js';
 import { startSse } from '../../shared/sse/frame.js';
-import type { RelayDeps, StreamRequest } from './hub.js';
+import type { StreamRequest } from './hub.js';
+import type { RelayDeps } from './setup.js';
 
 /*
  * The relay's HTTP face: `GET /events` (a chat session's healing events, or every event for operators) and the web
@@ -70,10 +71,13 @@ export function streamRequest(req: Request, { hub, sessionSecret, operatorToken 
 
 /** Mounts `/events` and the web page on the function's router. */
 export function relayRoutes(router: Router, deps: RelayDeps): void {
-  router.get('/events', (req, res) => {
+  router.get('/events', async (req, res) => {
     const stream = streamRequest(req, deps);
+    // Read before anything is sent: a log that cannot be read (Redis down) is a 503 the client retries.
+    const start = await deps.hub.prepare(stream);
+    if (req.socket.destroyed) return;
     startSse(res);
-    deps.hub.open(res, stream);
+    deps.hub.open(res, stream, start);
   });
   router.get(['/', '/index.html'], (_req, res) => {
     res.set(PAGE_HEADERS).sendFile('index.html', { root: WEB_DIR });

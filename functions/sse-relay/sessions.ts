@@ -2,9 +2,10 @@ import type { Target } from '../../shared/events/schemas.js';
 
 /*
  * Which chat sessions an event is for. A healing names its sessions on `healing.started` (and on `completed`/`failed`);
- * later sessions join through `healing.progress` stage `joined`. Progress, diagnosis and remediation events name only
- * the healingId, so the relay remembers healingId → sessions (and the target and the outcome, for late joiners).
- * Bounded: least recently touched healings are forgotten first; a healing that still produces events stays fresh.
+ * later sessions join through `healing.progress` stage `joined` (reports the coordinator absorbed into a running
+ * healing). Progress, diagnosis and remediation events name only the healingId, so the relay remembers healingId →
+ * sessions (and the target and the outcome, for late joiners): the `HealingRoutes` port, in memory for one replica
+ * (bounded, least recently touched forgotten first) or on Redis for all of them (expiring when idle).
  */
 
 /** What the relay remembers of one healing's end, to answer a session that joins after it. */
@@ -15,13 +16,25 @@ export interface EndedFacts {
 }
 
 export interface HealingFacts {
+  readonly sessions: ReadonlySet<string>;
+  readonly target?: Target;
+  readonly ended?: EndedFacts;
+}
+
+export interface HealingRoutes {
+  /** Records what an event tells about a healing and returns its facts (the sessions include the new ones). */
+  learn(healingId: string, sessions: readonly string[], target?: Target, ended?: EndedFacts): Promise<HealingFacts>;
+  get(healingId: string): Promise<HealingFacts | undefined>;
+}
+
+interface Kept {
   readonly sessions: Set<string>;
   target?: Target;
   ended?: EndedFacts;
 }
 
-export class Healings {
-  readonly #byId = new Map<string, HealingFacts>();
+export class MemoryRoutes implements HealingRoutes {
+  readonly #byId = new Map<string, Kept>();
 
   constructor(readonly max: number) {}
 
@@ -29,8 +42,7 @@ export class Healings {
     return this.#byId.size;
   }
 
-  /** Records what an event tells about a healing and returns its facts (the sessions include the new ones). */
-  learn(healingId: string, sessions: readonly string[], target?: Target, ended?: EndedFacts): HealingFacts {
+  async learn(healingId: string, sessions: readonly string[], target?: Target, ended?: EndedFacts): Promise<HealingFacts> {
     let facts = this.#byId.get(healingId);
     if (facts) this.#byId.delete(healingId);
     else facts = { sessions: new Set() };
@@ -42,7 +54,7 @@ export class Healings {
     return facts;
   }
 
-  get(healingId: string): HealingFacts | undefined {
+  async get(healingId: string): Promise<HealingFacts | undefined> {
     return this.#byId.get(healingId);
   }
 }
@@ -60,23 +72,4 @@ export function namedSessions(data: unknown): string[] {
 export function healingIdOf(data: unknown): string | undefined {
   const id = data !== null && typeof data === 'object' ? (data as { healingId?: unknown }).healingId : undefined;
   return typeof id === 'string' && id.length > 0 ? id : undefined;
-}
-
-/** Who an event is for, decided when asked: the sessions it names plus every session known to follow its healing. */
-export interface Audience {
-  readonly named: readonly string[];
-  readonly healingId: string | undefined;
-}
-
-/** True when `sessionId` may see the event: the one rule both live fan-out and history use. */
-export function isFor(audience: Audience, sessionId: string, healings: Healings): boolean {
-  if (audience.named.includes(sessionId)) return true;
-  return audience.healingId !== undefined && (healings.get(audience.healingId)?.sessions.has(sessionId) ?? false);
-}
-
-/** Every session an event is for right now. */
-export function sessionsOf(audience: Audience, healings: Healings): Set<string> {
-  const out = new Set(audience.named);
-  if (audience.healingId !== undefined) for (const s of healings.get(audience.healingId)?.sessions ?? []) out.add(s);
-  return out;
 }

@@ -5,7 +5,7 @@ const HOP_BY_HOP = ['connection', 'keep-alive', 'proxy-connection', 'transfer-en
 
 /**
  * Forwards one request to `target` (an origin, e.g. http://127.0.0.1:41234) and streams the answer back unbuffered,
- * so SSE works through it. A dead backend is a 502 with a JSON error, never a hang.
+ * so SSE works through it. A dead backend is a 502 with a JSON error, never a hang; one that dies mid-answer cuts it.
  *
  * @example
  * forward(req, res, 'http://127.0.0.1:41234');
@@ -20,6 +20,8 @@ export function forward(req: IncomingMessage, res: ServerResponse, target: strin
     res.writeHead(up.statusCode ?? 502, out);
     res.flushHeaders();
     up.pipe(res);
+    // A backend that dies mid-answer (a killed replica) ends the answer too, or a stream would hang open forever.
+    up.once('close', () => void (up.complete || res.destroy()));
     res.once('close', () => up.destroy());
   });
   upstream.on('error', (err) => {

@@ -80,7 +80,12 @@ const EnvSchema = z.object({
     .min(16, 'CORTEX_OPERATOR_TOKEN must be at least 16 characters')
     .optional(),
   CORTEX_RELAY_URL: z.url().optional(),
+  // Entries kept in the operator log; per session log; how long an idle session log (and healing membership) is kept;
+  // at most this many session logs in memory (Redis keeps as many as it has room for).
   CORTEX_RELAY_BUFFER: int(10_000),
+  CORTEX_RELAY_SESSION_BUFFER: int(1_000),
+  CORTEX_RELAY_SESSION_TTL_MS: int(60 * 60_000),
+  CORTEX_RELAY_MAX_SESSIONS: int(20_000),
   CORTEX_RELAY_MAX_PER_SESSION: int(5),
   CORTEX_RELAY_HEARTBEAT_MS: int(15_000),
   CORTEX_LOCAL_MODE: bool(false),
@@ -161,7 +166,15 @@ export type Config = Readonly<{
     /** Where the chat's traffic to MCP servers comes from, for NetworkPolicy evaluation. */
     chatSource: { namespace: string; podLabels: Record<string, string>; namespaceLabels: Record<string, string> };
   };
-  relay: { url: string | undefined; buffer: number; maxPerSession: number; heartbeatMs: number };
+  relay: {
+    url: string | undefined;
+    buffer: number;
+    sessionBuffer: number;
+    sessionTtlMs: number;
+    maxSessions: number;
+    maxPerSession: number;
+    heartbeatMs: number;
+  };
   sessionSecret: string | undefined;
   operatorToken: string | undefined;
   localMode: boolean;
@@ -277,7 +290,10 @@ export function loadConfig(
     },
     relay: {
       url: e.CORTEX_RELAY_URL,
-      buffer: e.CORTEX_RELAY_BUFFER,
+      buffer: Math.max(1, e.CORTEX_RELAY_BUFFER),
+      sessionBuffer: Math.max(1, e.CORTEX_RELAY_SESSION_BUFFER),
+      sessionTtlMs: Math.max(1, e.CORTEX_RELAY_SESSION_TTL_MS),
+      maxSessions: Math.max(1, e.CORTEX_RELAY_MAX_SESSIONS),
       maxPerSession: e.CORTEX_RELAY_MAX_PER_SESSION,
       heartbeatMs: e.CORTEX_RELAY_HEARTBEAT_MS
     },

@@ -34,21 +34,24 @@ export function useRedisServer(): () => RedisServer {
 }
 
 /**
- * Connections to a test file's redis-server (one per key prefix, shared as in a process), released after its tests.
+ * Connections to a file's redis-server, as a function's stores get them (one shared client per configuration),
+ * released after the file's tests.
  *
  * @example
- * const connection = useRedisConnections(useRedisServer());
- * const store = createRedisStore(await connection(), { fn: 'x' });
+ * const server = useRedisServer();
+ * const connection = useRedisConnections(server);
+ * it('…', async () => createRedisStore(await connection(), { fn: 'x' }));
  */
 export function useRedisConnections(
   server: () => RedisServer
 ): (extra?: Record<string, string>) => Promise<RedisConnection> {
+  const log = createLogger({ name: 'test', level: 'silent' });
   const held: RedisConnection[] = [];
   afterAll(async () => {
     for (const r of held.splice(0)) await r.release();
   });
   return async (extra = {}) => {
-    const r = await acquireRedis(redisConfigOf(server().url, extra), createLogger({ name: 'test', level: 'silent' }));
+    const r = await acquireRedis(redisConfigOf(server().url, extra), log);
     held.push(r);
     return r;
   };

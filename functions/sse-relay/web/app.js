@@ -1,6 +1,7 @@
 import { createChat } from './chat.js';
 import { notice } from './dom.js';
 import { startLocal } from './local.js';
+import { follow } from './sse.js';
 import { createTimeline } from './timeline.js';
 
 // The page: a chat box wired to the chat function and a live timeline of this session's healings from the relay.
@@ -57,22 +58,22 @@ function createSession(onReady) {
 
 function followTimeline(timeline, s) {
   const url = `events?session=${encodeURIComponent(s.sessionId)}&token=${encodeURIComponent(s.token)}`;
-  feedState('connecting');
-  // EventSource reconnects by itself and sends Last-Event-ID; the timeline renders each id once.
-  const source = new EventSource(url);
-  source.addEventListener('open', () => feedState('live'));
-  source.addEventListener('connected', () => feedState('live'));
-  source.addEventListener('error', () => feedState(source.readyState === EventSource.CLOSED ? 'closed' : 'reconnecting'));
-  source.addEventListener('resync', (e) => timeline.resync(JSON.parse(e.data)));
-  for (const name of timeline.names)
-    source.addEventListener(name, (e) => timeline.apply(name, JSON.parse(e.data), e.lastEventId));
-  source.addEventListener('processing_delay', (e) => {
-    const d = JSON.parse(e.data);
-    $('chat-status').textContent =
-      `${d.message} Retrying in ${Math.ceil((d.retryInMs ?? 0) / 1000)} s (attempt ${d.attempt}).`;
+  const names = new Set(timeline.names);
+  // Reconnects by itself with Last-Event-ID (also after a 503 while the relay cannot read its logs, with back-off);
+  // the timeline renders each id once.
+  const stream = follow(url, {
+    onState: (state) => feedState(state === 'unauthorized' ? 'closed' : state),
+    onEvent: (ev) => {
+      if (ev.event === 'resync') return timeline.resync(JSON.parse(ev.data));
+      if (names.has(ev.event)) return void timeline.apply(ev.event, JSON.parse(ev.data), ev.id);
+      if (ev.event !== 'processing_delay') return;
+      const d = JSON.parse(ev.data);
+      $('chat-status').textContent =
+        `${d.message} Retrying in ${Math.ceil((d.retryInMs ?? 0) / 1000)} s (attempt ${d.attempt}).`;
+    }
   });
-  addEventListener('pagehide', () => source.close());
-  return source;
+  addEventListener('pagehide', () => stream.close());
+  return stream;
 }
 
 async function main() {

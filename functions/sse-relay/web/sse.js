@@ -1,5 +1,6 @@
-// Server-Sent Events over fetch: the chat answers a POST with a stream (EventSource only does GET), and the operator
-// log sends its token in a header. The parser follows the WHATWG rules; `follow` reconnects with Last-Event-ID.
+// Server-Sent Events over fetch: the chat answers a POST with a stream (EventSource only does GET), the operator
+// log sends its token in a header, and the healing feed keeps reconnecting with back-off where EventSource would give
+// up for good on a 503. The parser follows the WHATWG rules; `follow` reconnects with Last-Event-ID.
 
 /** An incremental parser: feed it text as it arrives, it calls onEvent({ event, data, id }) per dispatched event. */
 export function createSseParser(onEvent, onRetry) {
@@ -42,13 +43,21 @@ export async function readSse(body, onEvent, onRetry) {
   }
 }
 
+/** The wait before reconnect attempt `failures` (0 after a stream that worked): the server's retry, doubling to 15 s. */
+export function reconnectDelay(retryMs, failures, random = Math.random) {
+  const base = Math.min(15_000, retryMs * 2 ** Math.min(failures, 10));
+  return Math.round(base * (failures > 0 ? 0.75 + random() * 0.5 : 1));
+}
+
 /**
  * Follows a GET stream for good: reconnects after the server's `retry:` delay, sending Last-Event-ID so nothing is
- * lost. Stops on 401/403 (a token problem a retry cannot fix). onState gets connecting | live | reconnecting | unauthorized.
+ * lost, and backs off while the server cannot serve (a 503, the network gone). Stops on 401/403 (a token problem a
+ * retry cannot fix). onState gets connecting | live | reconnecting | unauthorized.
  */
 export function follow(url, { headers = {}, onEvent, onState }) {
   let lastId = '';
   let retryMs = 1000;
+  let failures = 0;
   let stopped = false;
   let controller;
   const loop = async () => {
@@ -64,6 +73,7 @@ export function follow(url, { headers = {}, onEvent, onState }) {
         if (res.status === 401 || res.status === 403) return onState('unauthorized');
         if (!res.ok || !res.body) throw new Error(`HTTP ${res.status}`);
         onState('live');
+        failures = 0;
         await readSse(
           res.body,
           (ev) => {
@@ -73,11 +83,12 @@ export function follow(url, { headers = {}, onEvent, onState }) {
           (ms) => (retryMs = ms)
         );
       } catch {
-        // network error or server gone: fall through to the retry
+        // network error, server gone or unable to serve: fall through to the retry, backing off
+        failures++;
       }
       if (stopped) return;
       onState('reconnecting');
-      await new Promise((resolve) => setTimeout(resolve, retryMs));
+      await new Promise((resolve) => setTimeout(resolve, reconnectDelay(retryMs, failures)));
     }
   };
   void loop();

@@ -51,6 +51,18 @@ function stepClass(name, d) {
   return 'step';
 }
 
+/** Orders relay ids (`<ms>-<seq>`, Redis stream entry ids) by number; an id missing or of another shape sorts last. */
+export function compareIds(a, b) {
+  const parse = (id) =>
+    /^(\d+)-(\d+)$/
+      .exec(id ?? '')
+      ?.slice(1)
+      .map(BigInt);
+  const [x, y] = [parse(a), parse(b)];
+  if (!x || !y) return x ? -1 : y ? 1 : 0;
+  return x[0] !== y[0] ? (x[0] < y[0] ? -1 : 1) : x[1] === y[1] ? 0 : x[1] < y[1] ? -1 : 1;
+}
+
 export function createTimeline({ container, empty, note }) {
   const seen = new Set();
   const cards = new Map();
@@ -124,7 +136,7 @@ export function createTimeline({ container, empty, note }) {
       body ? h('span', { class: 'detail' }, body) : null
     );
     // Keep steps in relay order even if a replay fills a gap.
-    const after = [...c.steps.children].find((li) => Number(li.dataset.eventId) > Number(id));
+    const after = [...c.steps.children].find((li) => compareIds(li.dataset.eventId, id) > 0);
     c.steps.insertBefore(step, after ?? null);
     if (name === 'healing_complete' || name === 'healing_failed') finish(c, name, d);
     return true;
@@ -136,7 +148,7 @@ export function createTimeline({ container, empty, note }) {
     resync: (d) =>
       notice(
         note,
-        `Some events were missed while disconnected (from id ${d.missedFrom}); showing what the relay still has.`
+        `Some events were missed while disconnected (after id ${d.missedAfter}); showing what the relay still has.`
       ),
     size: () => seen.size
   };

@@ -5,6 +5,7 @@ import sseRelay from '../../../functions/sse-relay/index.js';
 import { Events } from '../../../shared/events/catalog.js';
 import type { EventDef } from '../../../shared/events/define.js';
 import { run, type RunningFunction } from '../../../shared/runtime/run.js';
+import { compareEventIds } from '../../../shared/sse/event-id.js';
 import { sessionToken } from '../../../shared/session/token.js';
 import { postEvent } from '../../helpers/events.js';
 import { cloudEvent, completed, failed, progress, started } from '../../helpers/healing.js';
@@ -138,10 +139,10 @@ describe('Web page: chat box and live healing timeline (Chromium)', () => {
     const ids = await stepIds(page, 'h-page');
     expect(ids).toHaveLength(5);
     expect(new Set(ids).size).toBe(5);
-    expect(ids.map(Number)).toEqual([...ids.map(Number)].sort((a, b) => a - b));
+    expect(ids).toEqual([...ids].sort(compareEventIds));
     expect(await page.textContent(`${card('h-page')} [data-testid="healing-state"]`)).toBe('healed');
     const resumed = proxy.requests.filter(
-      (r) => r.startsWith('GET /events?session=') && /\r\nlast-event-id: \d+\r\n/i.test(r)
+      (r) => r.startsWith('GET /events?session=') && /\r\nlast-event-id: \d+-\d+\r\n/i.test(r)
     );
     expect(resumed.length).toBeGreaterThanOrEqual(1);
     expect(resumed[0]).toMatch(new RegExp(`last-event-id: ${ids[1]}\\r\\n`, 'i'));

@@ -6,7 +6,8 @@ import { useRedisConnections, useRedisServer } from '../../helpers/redis.js';
 import { idempotencyContract } from './idempotency-contract.js';
 
 const log = createLogger({ name: 'test', level: 'silent' });
-const connection = useRedisConnections(useRedisServer());
+const server = useRedisServer();
+const connection = useRedisConnections(server);
 
 idempotencyContract('in memory', {
   make: async (o) => createIdempotency({ ...o, maxKeys: 1_000, now: () => Date.now() })

@@ -5,7 +5,8 @@ import { createMemoryStore } from '../../../shared/runtime/store.js';
 import { useRedisConnections, useRedisServer } from '../../helpers/redis.js';
 import { storeContract } from './store-contract.js';
 
-const connection = useRedisConnections(useRedisServer());
+const server = useRedisServer();
+const connection = useRedisConnections(server);
 
 storeContract('in memory', async () => createMemoryStore());
 storeContract('Redis', async () => createRedisStore(await connection(), { fn: 'contract' }));

@@ -110,6 +110,45 @@ describe('Function: chat reports failing MCP servers and waits for their healing
     );
   });
 
+  it('a relay replica that goes away mid-wait: the stream resumes with Last-Event-ID and nothing is missed or repeated', async () => {
+    // Prepare
+    const session = await newSession(h);
+    await h.demo.stop();
+    const resumesBefore = h.relay.resumes.length;
+    // Act: the relay's replica dies after the start; progress and the outcome arrive while the chat is away
+    const reply = await postChat(
+      h.chat.url,
+      { message: 'Use the get_service_status tool: is the service healthy?', ...session },
+      {
+        onEvent: async (e) => {
+          if (!isFirstFailure(e)) return;
+          const steps = healing('h-cut');
+          h.relay.push(session.sessionId, 'healing_start', steps.start);
+          await new Promise((r) => setTimeout(r, 100));
+          h.relay.cut();
+          h.relay.push(session.sessionId, 'healing_progress', steps.progress);
+          await h.restartDemo();
+          h.relay.push(session.sessionId, 'healing_complete', steps.complete);
+        }
+      }
+    );
+    // Assess
+    expect(names(reply).filter((n) => n !== 'token')).toEqual([
+      'session',
+      'tool_call',
+      'tool_result',
+      'healing_start',
+      'healing_progress',
+      'healing_complete',
+      'tool_result',
+      'done'
+    ]);
+    expect(toolResults(reply)[1]).toMatchObject({ isError: false, retried: true });
+    const resumes = h.relay.resumes.slice(resumesBefore);
+    expect(resumes[0]).toBe('');
+    expect(resumes.slice(1)).toContainEqual(expect.stringMatching(/^\d+-\d+$/));
+  });
+
   it('healing_failed: Claude gets a tool error with the manual steps, the user sees healing_failed', async () => {
     // Prepare
     const session = await newSession(h);

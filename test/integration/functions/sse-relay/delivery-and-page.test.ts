@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Events } from '../../../../shared/events/catalog.js';
 import { started } from '../../../helpers/healing.js';
+import { openSse } from '../../../helpers/sse.js';
 import { startRelay, type Relay } from './harness.js';
 
 describe('Function: sse-relay over real HTTP, event intake and the web page', () => {
@@ -13,14 +14,17 @@ describe('Function: sse-relay over real HTTP, event intake and the web page', ()
   });
 
   it.each(['binary', 'structured'] as const)(
-    'accepts a %s-mode CloudEvent with 202 and an empty body, and buffers it',
+    'accepts a %s-mode CloudEvent with 202 and an empty body, and keeps it for the operator stream',
     async (mode) => {
       // Prepare
-      const before = relay.hub.stats().buffered;
+      const healingId = `h-${mode}`;
       // Act
-      await relay.post(Events.HealingStarted, started(`h-${mode}`, ['session-mode1']), {}, mode);
+      await relay.post(Events.HealingStarted, started(healingId, ['session-mode1']), {}, mode);
+      const op = await openSse(relay.operatorUrl('&history=1'));
+      await op.until((x) => x.messages.length >= 2);
+      op.close();
       // Assess
-      expect(relay.hub.stats().buffered).toBe(before + 1);
+      expect(JSON.parse(op.messages[1]!.data)).toMatchObject({ type: Events.HealingStarted.type, data: { healingId } });
     }
   );
 

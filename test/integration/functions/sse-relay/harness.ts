@@ -1,11 +1,13 @@
 import type { CloudEvent } from 'cloudevents';
 import sseRelay from '../../../../functions/sse-relay/index.js';
-import type { Hub, RelayDeps } from '../../../../functions/sse-relay/hub.js';
+import type { Hub } from '../../../../functions/sse-relay/hub.js';
+import type { RelayDeps } from '../../../../functions/sse-relay/setup.js';
 import type { EventDef } from '../../../../shared/events/define.js';
 import { run, type RunningFunction } from '../../../../shared/runtime/run.js';
 import { sessionToken } from '../../../../shared/session/token.js';
 import { postEvent } from '../../../helpers/events.js';
 import { cloudEvent } from '../../../helpers/healing.js';
+import type { RedisServer } from '../../../helpers/redis.js';
 
 export const SECRET = 'relay-test-secret-0123456789';
 export const OPERATOR_TOKEN = 'relay-operator-token-0123456789';
@@ -27,6 +29,17 @@ export interface Relay {
   /** Resolves once no client is connected (a safety bound makes a leak fail instead of hang). */
   drained(): Promise<void>;
   stop(): Promise<void>;
+}
+
+/**
+ * The stores a relay test runs on: in memory, and Redis (a private redis-server for the file). Use as
+ * `describe.each(relayStores(redis))`; the Redis variant's environment is read when the suite starts.
+ */
+export function relayStores(redis: () => RedisServer): Array<[string, () => Record<string, string>]> {
+  return [
+    ['in memory', () => ({})],
+    ['Redis', () => ({ CORTEX_REDIS_URL: redis().url, CORTEX_REDIS_TIMEOUT_MS: '500' })]
+  ];
 }
 
 export async function startRelay(env: Record<string, string> = {}): Promise<Relay> {

@@ -2,14 +2,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Events } from '../../../../shared/events/catalog.js';
 import { demoTarget, started } from '../../../helpers/healing.js';
 import { openSse } from '../../../helpers/sse.js';
-import { OPERATOR_TOKEN, startRelay, type Relay } from './harness.js';
+import { compareEventIds } from '../../../../shared/sse/event-id.js';
+import { useRedisServer } from '../../../helpers/redis.js';
+import { OPERATOR_TOKEN, relayStores, startRelay, type Relay } from './harness.js';
+
+const redis = useRedisServer();
 
 const diagnosis = (healingId: string) => ({ healingId, target: demoTarget, phase: 'diagnose', checks: ['pod-status'] });
 
-describe('Function: sse-relay over real HTTP, operator stream', () => {
+describe.each(relayStores(redis))('Function: sse-relay over real HTTP (%s), operator stream', (_store, env) => {
   let relay: Relay;
   beforeAll(async () => {
-    relay = await startRelay();
+    relay = await startRelay(env());
   });
   afterAll(async () => {
     await relay.stop();
@@ -42,7 +46,7 @@ describe('Function: sse-relay over real HTTP, operator stream', () => {
     expect(c.messages.map((m) => m.event)).toEqual(['connected']);
   });
 
-  it('streams every event whole: event = CloudEvent type, data = the structured CloudEvent, id = relay sequence', async () => {
+  it('streams every event whole: event = CloudEvent type, data = the structured CloudEvent, id = the log entry id', async () => {
     // Prepare
     const c = await openSse(relay.operatorUrl('&history=0'));
     await c.until((x) => x.messages.length >= 1);
@@ -53,7 +57,7 @@ describe('Function: sse-relay over real HTTP, operator stream', () => {
     // Assess
     const [, msg] = c.messages;
     expect(msg?.event).toBe('dev.cortex.diagnosis.requested');
-    expect(Number(msg?.id)).toBeGreaterThan(Number(c.messages[0]!.id));
+    expect(compareEventIds(msg!.id!, c.messages[0]!.id!)).toBeGreaterThan(0);
     expect(JSON.parse(msg!.data)).toEqual({
       specversion: '1.0',
       id: ce.id,

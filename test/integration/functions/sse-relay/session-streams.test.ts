@@ -3,14 +3,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Events } from '../../../../shared/events/catalog.js';
 import { completed, delayed, demoTarget, progress, started } from '../../../helpers/healing.js';
 import { dataOf, openSse, type SseClient } from '../../../helpers/sse.js';
-import { startRelay, type Relay } from './harness.js';
+import { compareEventIds } from '../../../../shared/sse/event-id.js';
+import { useRedisServer } from '../../../helpers/redis.js';
+import { relayStores, startRelay, type Relay } from './harness.js';
+
+const redis = useRedisServer();
 
 const healingEvents = (m: SseClient['messages']) => m.filter((x) => x.event.startsWith('healing_'));
 
-describe('Function: sse-relay over real HTTP, session streams', () => {
+describe.each(relayStores(redis))('Function: sse-relay over real HTTP (%s), session streams', (_store, env) => {
   let relay: Relay;
   beforeAll(async () => {
-    relay = await startRelay({ CORTEX_RELAY_MAX_PER_SESSION: '2' });
+    relay = await startRelay({ ...env(), CORTEX_RELAY_MAX_PER_SESSION: '2' });
   });
   afterAll(async () => {
     await relay.stop();
@@ -46,7 +50,6 @@ describe('Function: sse-relay over real HTTP, session streams', () => {
   it('opens with SSE headers, retry, and connected {session, lastEventId} as the first event', async () => {
     // Prepare
     const s = relay.session('hello');
-    const latest = relay.hub.stats().latestId;
     // Act
     const c = await openSse(s.url);
     await c.until((x) => x.messages.length >= 1);
@@ -57,7 +60,7 @@ describe('Function: sse-relay over real HTTP, session streams', () => {
     expect(c.headers.get('cache-control')).toContain('no-transform');
     expect(c.retry).toBe(1000);
     expect(c.messages[0]?.event).toBe('connected');
-    expect(JSON.parse(c.messages[0]!.data)).toEqual({ session: s.id, lastEventId: latest });
+    expect(JSON.parse(c.messages[0]!.data)).toEqual({ session: s.id, lastEventId: '0-0' });
   });
 
   it("sends session A only its events, never session B's", async () => {
@@ -95,7 +98,7 @@ describe('Function: sse-relay over real HTTP, session streams', () => {
       service: 'mcp-demo',
       target: demoTarget
     });
-    expect(Number(c.messages[2]!.id)).toBeGreaterThan(Number(c.messages[1]!.id));
+    expect(compareEventIds(c.messages[2]!.id!, c.messages[1]!.id!)).toBeGreaterThan(0);
   });
 
   it('resumes from Last-Event-ID with every missed event exactly once', async () => {
@@ -122,7 +125,7 @@ describe('Function: sse-relay over real HTTP, session streams', () => {
     ]);
     expect(dataOf(missed, 'healing_progress').map((d) => d.done)).toEqual([1, 2, 3]);
     expect(new Set(missed.map((m) => m.id)).size).toBe(4);
-    expect(missed.every((m) => Number(m.id) > Number(seen))).toBe(true);
+    expect(missed.every((m) => compareEventIds(m.id!, seen) > 0)).toBe(true);
   });
 
   it('lets an EventSource that the server cut off reconnect with Last-Event-ID and see every event exactly once', async () => {
@@ -197,16 +200,16 @@ describe('Function: sse-relay over real HTTP, session streams', () => {
   });
 });
 
-describe('Function: sse-relay over real HTTP, a resume the buffer can no longer serve', () => {
+describe('Function: sse-relay over real HTTP (in memory), a resume the log can no longer serve', () => {
   let relay: Relay;
   beforeAll(async () => {
-    relay = await startRelay({ CORTEX_RELAY_BUFFER: '3' });
+    relay = await startRelay({ CORTEX_RELAY_SESSION_BUFFER: '3' });
   });
   afterAll(async () => {
     await relay.stop();
   });
 
-  it('sends resync {missedFrom, oldest} before the rest of the buffer', async () => {
+  it('sends resync {missedAfter, oldest} before the rest of the log', async () => {
     // Prepare
     const s = relay.session('resync');
     await relay.post(Events.HealingStarted, started('h-rs', [s.id]));
@@ -227,8 +230,8 @@ describe('Function: sse-relay over real HTTP, a resume the buffer can no longer 
       'healing_progress',
       'healing_progress'
     ]);
-    const resync = JSON.parse(again.messages[1]!.data) as { missedFrom: string; oldest: string };
-    expect(resync.missedFrom).toBe(String(Number(seen) + 1));
+    const resync = JSON.parse(again.messages[1]!.data) as { missedAfter: string; oldest: string };
+    expect(resync.missedAfter).toBe(seen);
     expect(resync.oldest).toBe(again.messages[2]!.id);
     expect(dataOf(again.messages, 'healing_progress').map((d) => d.done)).toEqual([2, 3, 4]);
   });

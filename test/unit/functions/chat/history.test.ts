@@ -1,7 +1,7 @@
 import type { MessageParam } from '@anthropic-ai/sdk/resources/messages';
 import { describe, expect, it } from 'vitest';
 import { repairHistory, startsTurn, trimHistory } from '../../../../functions/chat/history.js';
-import { SessionStore } from '../../../../functions/chat/sessions.js';
+import { MemorySessions } from '../../../../functions/chat/sessions.js';
 
 const user = (text: string): MessageParam => ({ role: 'user', content: text });
 const assistant = (text: string): MessageParam => ({ role: 'assistant', content: [{ type: 'text', text }] });
@@ -85,43 +85,42 @@ describe('Function: chat history trimming', () => {
   });
 });
 
-describe('Function: chat session store', () => {
-  it('evicts the least recently used session past the bound', () => {
+describe('Function: chat session store in memory', () => {
+  const turn = async (store: MemorySessions, id: string) => {
+    const t = await store.begin(id);
+    await t!.end();
+    return t!;
+  };
+
+  it('evicts the least recently used session past the bound', async () => {
     // Prepare
-    const store = new SessionStore({ maxSessions: 2, ttlMs: 60_000, historyTurns: 5, now: () => 0 });
-    store.open('s-aaaaaaaa');
-    store.open('s-bbbbbbbb');
-    store.open('s-aaaaaaaa').history = [user('kept')];
+    const store = new MemorySessions({ maxSessions: 2, ttlMs: 60_000, historyTurns: 5, now: () => 0 });
+    await store.create('s-aaaaaaaa');
+    await store.create('s-bbbbbbbb');
+    const a = await store.begin('s-aaaaaaaa');
+    await a!.commit([user('kept')]);
+    await a!.end();
     // Act
-    store.open('s-cccccccc');
+    await store.create('s-cccccccc');
     // Assess
     expect(store.size).toBe(2);
-    expect(store.open('s-aaaaaaaa').history).toEqual([user('kept')]);
-    expect(store.open('s-bbbbbbbb').history).toEqual([]);
+    expect((await turn(store, 's-aaaaaaaa')).history).toEqual([user('kept')]);
+    expect((await turn(store, 's-bbbbbbbb')).history).toEqual([]);
   });
 
-  it('forgets sessions idle for longer than the TTL', () => {
+  it('never evicts a session that is answering a message', async () => {
     // Prepare
-    let now = 0;
-    const store = new SessionStore({ maxSessions: 10, ttlMs: 1000, historyTurns: 5, now: () => now });
-    store.commit(store.open('s-old-session'), [user('q'), assistant('a')]);
-    now = 1500;
+    const store = new MemorySessions({ maxSessions: 1, ttlMs: 60_000, historyTurns: 5, now: () => 0 });
+    const busy = await store.begin('s-busy-one');
     // Act
-    const again = store.open('s-old-session');
+    await store.create('s-another');
     // Assess
-    expect(again.history).toEqual([]);
+    expect(await store.begin('s-busy-one')).toBeUndefined();
+    await busy!.end();
   });
+});
 
-  it('commits a turn trimmed to the configured number of turns', () => {
-    // Prepare
-    const store = new SessionStore({ maxSessions: 10, ttlMs: 60_000, historyTurns: 1, now: () => 0 });
-    const session = store.open('s-trimmed');
-    // Act
-    store.commit(session, conversation);
-    // Assess
-    expect(session.history).toEqual([user('q3'), assistant('a3')]);
-  });
-
+describe('Function: chat history repair', () => {
   it('mends a history saved with a tool call cut by max_tokens: the unanswered tool_use goes, the text stays', () => {
     // Prepare
     const cut: MessageParam = {

@@ -45,8 +45,11 @@ describe('Local stack: CORTEX_REPLICAS', () => {
   });
 
   it('refuses more than one replica of a function that keeps state in its process', () => {
+    // Prepare: every function of the stack shares its state through Redis now; one that would not
+    const inProcess = { ...defs.find((d) => d.name === 'sse-relay')!, sharedState: 'process' as const };
+    const withIt = [...defs.filter((d) => d.name !== 'sse-relay'), inProcess];
     // Act
-    const plan = (): unknown => planReplicas(defs, { 'sse-relay': 2 }, true);
+    const plan = (): unknown => planReplicas(withIt, { 'sse-relay': 2 }, true);
     // Assess
     expect(plan).toThrow(ConfigError);
     expect(plan).toThrow('sse-relay, which keeps its state in its own process');
@@ -58,7 +61,7 @@ describe('Local stack: CORTEX_REPLICAS', () => {
     const wildcard = (): unknown => planReplicas(defs, { '*': 2 }, false);
     // Assess
     expect(explicit).toThrow('set CORTEX_REDIS_URL (or run npm run start:scaled');
-    expect(wildcard).toThrow('healing-coordinator');
+    expect(wildcard).toThrow('set CORTEX_REDIS_URL');
     expect(planReplicas(defs, { 'healing-coordinator': 1, 'error-intake': 4 }, false).get('error-intake')).toBe(4);
   });
 
