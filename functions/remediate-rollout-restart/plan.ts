@@ -60,6 +60,10 @@ export async function planRolloutRestart(subject: Subject, _request: unknown, { 
         },
         async run(opts) {
           await kube.patchDeployment(namespace, name, patch, { ...opts, strategy: 'strategic' });
+        },
+        async preview() {
+          const after = await kube.patchDeployment(namespace, name, patch, { dryRun: true, strategy: 'strategic' });
+          return { before: deployment, after };
         }
       }
     ],

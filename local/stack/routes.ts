@@ -3,7 +3,7 @@ import type { RunningBroker } from '../broker/index.js';
 import { forward } from './proxy.js';
 import type { Route } from './front-door.js';
 
-/** The front door's table: the page and its streams (relay), the chat, the broker ingress, and health. */
+/** The front door's table: the page and its streams (relay), the chat, approvals, the broker ingress, and health. */
 export function frontDoorRoutes(deps: {
   urls: ReadonlyMap<string, string>;
   broker: RunningBroker;
@@ -22,6 +22,7 @@ export function frontDoorRoutes(deps: {
         void res.writeHead(200, { 'content-type': 'text/plain' }).end('ok')
     },
     { match: (_req, p) => p === '/chat' || p.startsWith('/chat/'), target: to('chat') },
+    { match: (_req, p) => p === '/approvals' || p.startsWith('/approvals/'), target: to('approvals') },
     { match: (_req, p) => p === brokerPath, handle: (req, res) => forward(req, res, origin) },
     { match: (_req, p) => p === '/' || p === '/events' || p.startsWith('/assets/'), target: to('sse-relay') }
   ];

@@ -3,17 +3,22 @@ import { defineEvent, type AnyEventDef } from './define.js';
 import {
   ACTIONS,
   Action,
+  ApprovalNeed,
   CHECKS,
   Audit,
   Change,
   CheckName,
+  DiffOp,
+  Digest,
   ErrorCategory,
   Evidence,
   FailureCode,
   Finding,
+  GrantedApproval,
   LIMITS,
   Outcome,
   Phase,
+  PreActionRecord,
   ReasonCode,
   Recommendation,
   ReportedTarget,
@@ -131,7 +136,9 @@ const RemediationRequestedData = z.looseObject({
   target: Target,
   params: z.record(z.string(), z.unknown()).default({}),
   dryRun: z.boolean().default(false),
-  reason: z.string().max(LIMITS.summary).optional()
+  reason: z.string().max(LIMITS.summary).optional(),
+  /** A human approved this action (DESIGN §12): applied only if the target is still as it was approved. */
+  approval: GrantedApproval.optional()
 });
 
 function remediationRequested<A extends ActionName>(action: A) {
@@ -160,7 +167,50 @@ export const RemediationCompleted = defineEvent({
     changes: list(Change, LIMITS.items),
     manualSteps: list(z.string().max(LIMITS.summary), LIMITS.steps),
     target: Target.optional(),
-    audit: Audit.optional()
+    audit: Audit.optional(),
+    /** With outcome `approval_required`: the dry-run diff and the state it was computed from. */
+    approval: ApprovalNeed.optional(),
+    /** With outcome `applied` (mutating actions): what the target was before the action, for verify and rollback. */
+    record: PreActionRecord.optional()
+  })
+});
+
+export const ApprovalRequested = defineEvent({
+  type: 'dev.cortex.approval.requested',
+  description: 'The coordinator asks a human to approve a risky action: its dry-run diff, the state it was computed from.',
+  data: z.looseObject({
+    approvalId: z.string().min(1).max(LIMITS.id),
+    healingId: z.string().min(1).max(LIMITS.id),
+    target: Target,
+    action: Action,
+    params: z.record(z.string(), z.unknown()).default({}),
+    reason: z.string().max(LIMITS.summary).default(''),
+    object: z.string().max(LIMITS.subject),
+    diff: list(DiffOp, LIMITS.items),
+    generation: z.number().int().nonnegative(),
+    specDigest: Digest,
+    why: z.string().max(LIMITS.reason).default(''),
+    expiresAt: Timestamp,
+    /** sha256 of the canonical JSON of every field above: what a decision names, so it approves exactly this. */
+    digest: Digest,
+    sessionIds: ids.optional()
+  })
+});
+
+export const ApprovalDecided = defineEvent({
+  type: 'dev.cortex.approval.decided',
+  description: 'An operator approved or denied a pending action (signed by the approvals function).',
+  data: z.looseObject({
+    approvalId: z.string().min(1).max(LIMITS.id),
+    healingId: z.string().min(1).max(LIMITS.id),
+    target: Target,
+    action: Action,
+    /** The digest of the request decided on. */
+    digest: Digest,
+    decision: z.enum(['approve', 'deny']),
+    decidedBy: z.string().min(1).max(LIMITS.name),
+    decidedAt: Timestamp,
+    reason: z.string().max(LIMITS.reason).default('')
   })
 });
 
@@ -187,7 +237,10 @@ export const HealingFailed = defineEvent({
     reason: z.string().max(LIMITS.summary),
     findings: list(Finding, LIMITS.steps),
     manualSteps: list(z.string().max(LIMITS.summary), LIMITS.steps),
-    sessionIds: ids.optional()
+    sessionIds: ids.optional(),
+    /** The fix made things worse and was undone (DESIGN §12); `undone` says what. */
+    rolledBack: z.boolean().optional(),
+    undone: z.array(Change).max(LIMITS.items).optional()
   })
 });
 
@@ -219,6 +272,8 @@ export const CATALOG: readonly AnyEventDef[] = Object.freeze([
   HealingProgress,
   ...ACTIONS.map((a) => RemediationRequested[a]),
   RemediationCompleted,
+  ApprovalRequested,
+  ApprovalDecided,
   HealingCompleted,
   HealingFailed,
   ChatDelayed,
@@ -244,6 +299,8 @@ export const Events = {
   HealingProgress,
   RemediationRequested,
   RemediationCompleted,
+  ApprovalRequested,
+  ApprovalDecided,
   HealingCompleted,
   HealingFailed,
   ChatDelayed,

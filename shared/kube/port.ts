@@ -47,7 +47,15 @@ export interface LogOptions {
   limitBytes?: number;
 }
 
-export type PatchStrategy = 'merge' | 'strategic';
+/** `json`: RFC 6902 JSON Patch (the body is a list of operations), what `kubectl rollout undo` sends. */
+export type PatchStrategy = 'merge' | 'strategic' | 'json';
+
+/** One RFC 6902 operation of a `json` patch. */
+export interface JsonPatchOp {
+  op: 'add' | 'remove' | 'replace' | 'test';
+  path: string;
+  value?: unknown;
+}
 
 /**
  * What an eviction did: the pod is evicted (deleted gracefully), was already gone, or a PodDisruptionBudget refused it
@@ -86,7 +94,7 @@ export interface KubePort {
   patchDeployment(
     namespace: string,
     name: string,
-    patch: Record<string, unknown>,
+    patch: Record<string, unknown> | readonly JsonPatchOp[],
     opts?: WriteOptions & { strategy?: PatchStrategy }
   ): Promise<Deployment>;
 }

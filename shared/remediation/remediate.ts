@@ -7,6 +7,8 @@ import { defineFunction, type Ctx, type FunctionDef, type KubeNeed, type SetupCt
 import { ForbiddenError, InvalidRequestError, NotFoundError } from '../runtime/errors.js';
 import { DisruptionBudgetError } from './evict-pods.js';
 import { completed, type Actor, type RemediationRequest } from './outcome.js';
+import { approvalNeed, dryRunDiff, moved } from './approval.js';
+import { recordBefore } from './record.js';
 
 /** The workload a remediation acts on, read just now: the Deployment behind the target Service. */
 export interface Subject {
@@ -23,6 +25,8 @@ export interface Subject {
 export interface Step {
   change: { verb: string; object: string; detail?: string };
   run(opts: WriteOptions): Promise<string | void>;
+  /** The object as it is and as the API server's dry run of this write says it would be (for an approval's diff). */
+  preview?(): Promise<{ before: unknown; after: unknown }>;
 }
 
 /** What a remediation decided to do after looking at the workload as it is now. */
@@ -153,6 +157,28 @@ export async function remediate(spec: RemediationSpec, request: RemediationReque
         policy: decision.reason
       });
     manualSteps = plan.manualSteps;
+    const labels = subject.deployment.metadata?.labels ?? {};
+    const why = decision.dryRun ? undefined : ctx.policy.approvalNeeded({ action, target, labels });
+    if (why && !request.approval) {
+      const { diff, changes } = await dryRunDiff(plan.steps);
+      return answer({
+        outcome: 'approval_required',
+        summary: `waiting for approval (${why}): ${plan.dryRunSummary.replace(/^dry run: /, '')}`,
+        changes,
+        manualSteps: plan.manualSteps,
+        policy: decision.reason,
+        approval: approvalNeed(subject, diff, why)
+      });
+    }
+    const stale = request.approval && moved(subject, request.approval);
+    if (stale)
+      return answer({
+        outcome: 'approval_stale',
+        summary: `not applied: ${stale}, so the approval no longer holds`,
+        manualSteps: plan.manualSteps,
+        policy: decision.reason
+      });
+    const record = decision.dryRun ? undefined : await recordBefore(ctx.kube, subject);
     for (const step of plan.steps) {
       const note = await step.run({ dryRun: decision.dryRun });
       const detail = [step.change.detail, note].filter(Boolean).join('; ');
@@ -166,7 +192,14 @@ export async function remediate(spec: RemediationSpec, request: RemediationReque
           manualSteps: plan.manualSteps,
           policy: decision.reason
         })
-      : answer({ outcome: 'applied', summary: plan.summary, changes: done, policy: decision.reason });
+      : answer({
+          outcome: 'applied',
+          summary: plan.summary,
+          changes: done,
+          policy: decision.reason,
+          ...(record ? { record } : {}),
+          ...(request.approval ? { approvedBy: request.approval } : {})
+        });
   } catch (err) {
     // A PodDisruptionBudget said no: a decision for a human, with what was done before it (never a retry).
     if (err instanceof DisruptionBudgetError)

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { Action } from '../events/schemas.js';
 import { ConfigError } from './errors.js';
 import { readPodNamespace } from './pod-namespace.js';
 import {
@@ -56,6 +57,10 @@ const EnvSchema = z.object({
   CORTEX_REMEDIATION_MODE: z.enum(['enforce', 'dry-run']).default('enforce'),
   CORTEX_ALLOWED_NAMESPACES: csv.default(['*']),
   CORTEX_PROTECTED_NAMESPACES: csv.default(['kube-system', 'kube-public', 'kube-node-lease', 'knative-*']),
+  // Approvals (DESIGN §12): namespaces and actions whose writes wait for a human; how long a request waits.
+  CORTEX_APPROVAL_NAMESPACES: csv.default([]),
+  CORTEX_APPROVAL_ACTIONS: csv.pipe(z.array(Action.exclude(['rollback']))).default([]),
+  CORTEX_APPROVAL_TTL_MS: int(15 * 60_000),
   // How long a pod restart waits for a PodDisruptionBudget its own earlier eviction used up, and how often it asks
   CORTEX_EVICTION_WAIT_MS: int(20_000),
   CORTEX_EVICTION_POLL_MS: int(500),
@@ -80,6 +85,8 @@ const EnvSchema = z.object({
     .min(16, 'CORTEX_OPERATOR_TOKEN must be at least 16 characters')
     .optional(),
   CORTEX_RELAY_URL: z.url().optional(),
+  // Where the CLI reaches the approvals function (its Knative Service URL); locally the front door.
+  CORTEX_APPROVALS_URL: z.url().optional(),
   // Entries kept in the operator log; per session log; how long an idle session log (and healing membership) is kept;
   // at most this many session logs in memory (Redis keeps as many as it has room for).
   CORTEX_RELAY_BUFFER: int(10_000),
@@ -149,6 +156,8 @@ export type Config = Readonly<{
     mode: 'enforce' | 'dry-run';
     allowedNamespaces: string[];
     protectedNamespaces: string[];
+    approvalNamespaces: string[];
+    approvalActions: string[];
     evictionWaitMs: number;
     evictionPollMs: number;
   };
@@ -159,6 +168,8 @@ export type Config = Readonly<{
     remediateTimeoutMs: number;
     verifyTimeoutMs: number;
     tickIntervalMs: number;
+    /** How long an approval request waits for a human before the healing is escalated. */
+    approvalTtlMs: number;
   };
   checks: {
     waitMs: number;
@@ -166,6 +177,7 @@ export type Config = Readonly<{
     /** Where the chat's traffic to MCP servers comes from, for NetworkPolicy evaluation. */
     chatSource: { namespace: string; podLabels: Record<string, string>; namespaceLabels: Record<string, string> };
   };
+  approvalsUrl: string | undefined;
   relay: {
     url: string | undefined;
     buffer: number;
@@ -268,6 +280,8 @@ export function loadConfig(
       mode: e.CORTEX_REMEDIATION_MODE,
       allowedNamespaces: e.CORTEX_ALLOWED_NAMESPACES,
       protectedNamespaces: e.CORTEX_PROTECTED_NAMESPACES,
+      approvalNamespaces: e.CORTEX_APPROVAL_NAMESPACES,
+      approvalActions: e.CORTEX_APPROVAL_ACTIONS,
       evictionWaitMs: e.CORTEX_EVICTION_WAIT_MS,
       evictionPollMs: Math.max(1, e.CORTEX_EVICTION_POLL_MS)
     },
@@ -277,7 +291,8 @@ export function loadConfig(
       diagnoseTimeoutMs: e.CORTEX_DIAGNOSE_TIMEOUT_MS,
       remediateTimeoutMs: e.CORTEX_REMEDIATE_TIMEOUT_MS,
       verifyTimeoutMs: e.CORTEX_VERIFY_TIMEOUT_MS,
-      tickIntervalMs: e.CORTEX_TICK_INTERVAL_MS
+      tickIntervalMs: e.CORTEX_TICK_INTERVAL_MS,
+      approvalTtlMs: e.CORTEX_APPROVAL_TTL_MS
     },
     checks: {
       waitMs: e.CORTEX_CHECK_WAIT_MS,
@@ -288,6 +303,7 @@ export function loadConfig(
         namespaceLabels: e.CORTEX_CHAT_NAMESPACE_LABELS
       }
     },
+    approvalsUrl: e.CORTEX_APPROVALS_URL,
     relay: {
       url: e.CORTEX_RELAY_URL,
       buffer: Math.max(1, e.CORTEX_RELAY_BUFFER),

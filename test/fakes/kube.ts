@@ -1,3 +1,5 @@
+import fastJsonPatch, { type Operation } from 'fast-json-patch';
+const { applyPatch } = fastJsonPatch;
 import type {
   Deployment,
   EndpointSlice,
@@ -200,7 +202,11 @@ export function createFakeKube(cluster: Partial<FakeCluster> = {}): FakeKube {
       });
       const d = c.deployments.find((x) => x.metadata?.namespace === ns && x.metadata?.name === name);
       if (!d) throw Object.assign(new Error(`deployments.apps "${name}" not found`), { code: 'not_found' });
-      const merged = mergeDeep(structuredClone(d), patch) as Deployment;
+      const merged = (
+        Array.isArray(patch)
+          ? applyPatch(structuredClone(d), structuredClone(patch) as Operation[]).newDocument
+          : mergeDeep(structuredClone(d), patch as Record<string, unknown>)
+      ) as Deployment;
       if (!opts.dryRun) Object.assign(d, merged);
       return merged;
     }
