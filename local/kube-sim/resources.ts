@@ -166,6 +166,18 @@ export const RESOURCES: readonly ResourceDef[] = [
     shortNames: ['netpol']
   },
   {
+    // Stored only: no autoscaler runs. Cortex reads an HPA's minReplicas as the replica count to restore.
+    group: 'autoscaling',
+    version: 'v2',
+    plural: 'horizontalpodautoscalers',
+    singular: 'horizontalpodautoscaler',
+    kind: 'HorizontalPodAutoscaler',
+    namespaced: true,
+    verbs: ALL,
+    shortNames: ['hpa'],
+    categories: ['all']
+  },
+  {
     group: 'authorization.k8s.io',
     version: 'v1',
     plural: 'selfsubjectaccessreviews',
