@@ -51,7 +51,8 @@ function recommend(workload: Workload, active: PodState[]): CheckFinding['recomm
         container: c.name,
         ...(s.currentLimit ? { currentLimit: s.currentLimit } : {}),
         suggestedLimit: s.suggestedLimit,
-        pods: names(oom)
+        pods: names(oom),
+        ...(workload.deployment?.metadata?.name ? { deployment: workload.deployment.metadata.name } : {})
       }
     };
   }

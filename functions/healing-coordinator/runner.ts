@@ -4,7 +4,7 @@ import type { Config } from '../../shared/runtime/config.js';
 import type { Ctx, SetupCtx, TickBatch } from '../../shared/runtime/define-function.js';
 import { toInput, type CoordinatorEvent, type Input } from './input.js';
 import { react, type Env } from './saga.js';
-import type { TargetState } from './state.js';
+import { isDue, type TargetState } from './state.js';
 
 /*
  * The coordinator's I/O shell around the pure saga: finds the target's state, reacts inside a store transaction
@@ -36,13 +36,20 @@ export async function apply(ctx: CoordinatorCtx, target: Target, input: Input, h
   // The time the input arrived, not when its turn in the per-target queue came: an answer that arrived before a
   // deadline counts as in time even when a storm of reports for the same target is queued in front of it.
   const env = envOf(ctx, healingId);
-  const { intents, started } = await ctx.store.transact(key, (s: TargetState | undefined) => {
+  const { intents, started, steps } = await ctx.store.transact(key, (s: TargetState | undefined) => {
     const r = react(s, input, env, target);
     const started = r.state.active && r.state.active.id !== s?.active?.id ? r.state.active.id : undefined;
-    return { value: r.state, result: { intents: r.intents, started } };
+    return { value: r.state, result: { intents: r.intents, started, steps: r.steps ?? [] } };
   });
   if (started) await ctx.store.transact(HEALING + started, () => ({ value: target, result: undefined }));
-  return intents;
+  // Cross-target steps (a dependency's healing asked for, or told it ended): each is its own transaction on its own
+  // target's key, after this one committed. A step lost to a crash here is covered by the waiting healing's deadline.
+  const more: Intent[] = [];
+  for (const step of steps)
+    more.push(
+      ...(await apply(ctx, step.target, step.input, ctx.ids.derive(step.input.key, targetKey(step.target), 'healing')))
+    );
+  return [...intents, ...more];
 }
 
 /** The target of a healing: given in the event, or looked up by healingId. */
@@ -64,10 +71,7 @@ export async function tickAll(ctx: CoordinatorCtx, tickId: string): Promise<Tick
   for (const key of await ctx.store.keys(TARGET)) {
     const state = (await ctx.store.get<TargetState>(key))?.value;
     const a = state?.active;
-    const due = a
-      ? ctx.clock.now() >= new Date(a.deadline) || a.unannounced.length > 0
-      : (state?.history.at(-1)?.unannounced?.length ?? 0) > 0;
-    if (!due) continue;
+    if (!isDue(state, ctx.clock.now())) continue;
     const intents = await apply(ctx, state!.target, { kind: 'tick', key: tickId }, tickId);
     if (intents.length) out.push({ key, intents, traceparent: a?.trace });
   }
