@@ -47,6 +47,9 @@ const NAMED = [
 ];
 const UNNAMED = /\b(?:upstream|dependency|backend)\b.*\b(?:failed|unavailable|timed? ?out|refused|down)\b/i;
 
+const TIMESTAMP = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z?\s+/;
+const withoutTime = (line: string): string => line.replace(TIMESTAMP, '');
+
 const validIp = (ip: string): boolean => ip.split('.').every((o) => Number(o) <= 255);
 
 /**
@@ -102,7 +105,9 @@ export function collectReferences(
       const key = referenceKey(r);
       const entry = out.get(key) ?? { reference: r, failures: new Set<Failure>(), lines: [] };
       entry.failures.add(found.failure);
-      if (entry.lines.length < maxLines && !entry.lines.includes(line)) entry.lines.push(line);
+      // The same line from another run differs only by its timestamp: keep one.
+      const same = entry.lines.some((l) => withoutTime(l) === withoutTime(line));
+      if (entry.lines.length < maxLines && !same) entry.lines.push(line);
       out.set(key, entry);
     }
   }
