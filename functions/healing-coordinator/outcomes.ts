@@ -126,7 +126,7 @@ export function verifyOutcome(h: Healing): VerifyVerdict {
       actions.length > 0 && actions.every((a) => a === ALONGSIDE) && serving?.verdict === 'healthy'
         ? `${h.target.service} was already serving (${serving.summary}); cleaned up what was left over: ${did}; verified: ${verified}`
         : dep
-          ? `${h.target.service} is healthy again: ${dep}; then ${actions.length ? did : 'no restart of it was needed'}; verified: ${verified}`
+          ? `${h.target.service} is healthy again: ${dep}; ${actions.length ? `then ${did}` : `no restart of ${h.target.service} was needed`}; verified: ${verified}`
           : `${h.target.service} is healthy again: ${did}; verified: ${verified}`;
     return { kind: 'healthy', actions: [...actions, ...dependencyActions(h)], summary };
   }

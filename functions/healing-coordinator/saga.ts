@@ -150,6 +150,8 @@ function diagnosed(state: TargetState, h: Healing, env: Env): Reaction {
       : p.summary;
     return complete(state, h, env, summary, dependencyActions(h));
   }
+  // Its dependency just came back: a target still starting (a status not caught up yet) is waited for, not failed.
+  if (p.kind === 'manual' && h.dependency?.ended) return remediated(state, h, env);
   if (p.kind === 'manual') return fail(state, h, env, { ...p, kind: 'failed' });
   if (p.kind === 'dependency') return awaitDependency(state, h, env, p.down);
   const fingerprint = fingerprintOf(h.diagnosis);

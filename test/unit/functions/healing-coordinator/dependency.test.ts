@@ -190,6 +190,37 @@ describe('Judgement: root cause across services (saga)', () => {
     expect(state.history.at(-1)?.transient).toBe(false);
   });
 
+  it('waits for the target (verify) when it is still starting once its dependency is back, instead of failing', () => {
+    // Prepare
+    const parent = parentDiagnosed();
+    const ended: Input = {
+      kind: 'dependency-ended',
+      key: 'end-2',
+      healingId: 'h-parent',
+      end: {
+        healingId: 'h-pg',
+        target: postgresTarget,
+        status: 'completed',
+        summary: 'scaled',
+        actions: ['scale_up'],
+        manualSteps: []
+      }
+    };
+    // Act: deployment-config has not caught up yet (0/1 ready) while the pod itself is Ready
+    const { intents } = run(
+      [
+        [ended, env(at(6000))],
+        ...diagnoseAll('h-parent', { 'deployment-config': 'none' }).map(([i]) => [i, env(at(7000))] as [Input, Env]),
+        ...verifyAll('h-parent').map(([i]) => [i, env(at(8000))] as [Input, Env])
+      ],
+      parent.state
+    );
+    // Assess
+    expect(ofType(intents, 'healing.failed')).toEqual([]);
+    expect(ofType<{ phase: string }>(intents, 'diagnosis.requested').map((d) => d.phase)).toEqual(['diagnose', 'verify']);
+    expect(ofType<{ actions: string[] }>(intents, 'healing.completed')[0]?.actions).toEqual(['scale_up (demo/postgres)']);
+  });
+
   it('names a dependency that is not opted in as the root cause, with the command to fix it, and changes nothing', () => {
     // Act
     const { intents, steps } = parentDiagnosed(
