@@ -1,7 +1,9 @@
 import { Events } from '../../shared/events/catalog.js';
 import { iso, progress } from './emit.js';
+import type { Input } from './input.js';
 import { resumeTime } from './memory.js';
 import type { Env, Reaction } from './saga.js';
+import { start } from './start.js';
 import { JOIN_ANNOUNCE_MS, type Ended, type Healing, type TargetState } from './state.js';
 
 /*
@@ -111,6 +113,35 @@ function announcement(state: TargetState, last: Ended, sessionIds: string[], rep
     outcome,
     ...(held ? { absorbedUntil: last.held!.until } : {})
   });
+}
+
+/**
+ * A report for the target: it joins the running healing (single flight), is absorbed by the last one (it happened
+ * before that run ended, or a hold is on), or opens a new run.
+ */
+export function requested(state: TargetState, input: Extract<Input, { kind: 'requested' }>, env: Env): Reaction {
+  const { sessionIds, reportIds, category, message } = input.data;
+  const occurredAt = new Date(input.data.occurredAt ?? input.time).getTime();
+  const h = state.active;
+  if (h) {
+    // Single flight: a later report joins the running healing; its sessions will get the outcome.
+    const fresh = [...new Set(sessionIds)].filter((s) => !h.sessionIds.includes(s));
+    const joined: Healing = {
+      ...h,
+      sessionIds: [...h.sessionIds, ...fresh],
+      unannounced: [...h.unannounced, ...fresh],
+      reportIds: [...new Set([...h.reportIds, ...reportIds])]
+    };
+    return { state: { ...state, active: joined }, intents: [] };
+  }
+  const last = state.history.at(-1);
+  // A failure that happened before the last run ended was that run's business: absorb it, don't start another.
+  if (last && occurredAt <= new Date(last.endedAt).getTime()) return absorb(state, last, sessionIds);
+  // An escalation, or the limit on healings that find the target healthy: absorbed (and told) until it ends.
+  const hold = holdOf(state, env);
+  if (last && hold) return absorb(state, last, sessionIds, hold);
+  const reason = `${category}${message ? `: ${message}` : ''}`;
+  return start(state, { reason, sessionIds, reportIds, trace: input.trace }, env);
 }
 
 /**

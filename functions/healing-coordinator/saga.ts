@@ -1,11 +1,12 @@
-import { Events, LIMITS } from '../../shared/events/catalog.js';
-import { CHECKS, type CheckName, type Target } from '../../shared/events/schemas.js';
+import { Events } from '../../shared/events/catalog.js';
+import type { CheckName, Target } from '../../shared/events/schemas.js';
 import type { Intent } from '../../shared/events/define.js';
 import type { Config } from '../../shared/runtime/config.js';
 import { overBudget } from './budget.js';
 import { awaitDependency, dependencyEnded, dependencyRequested, dependencyTimedOut } from './dependency.js';
 import { iso, progress } from './emit.js';
-import { absorb, announceAbsorbed, announceJoins, holdOf } from './flight.js';
+import { announceAbsorbed, announceJoins, requested } from './flight.js';
+import { start } from './start.js';
 import type { Input } from './input.js';
 import { fingerprintOf, withoutRepeats } from './memory.js';
 import { complete, dependencyActions, fail, remediationOutcome, verifyOutcome, type Reaction } from './outcomes.js';
@@ -28,82 +29,6 @@ export interface Env {
   dryRun: boolean;
   /** The id of a healing started by this input; deterministic, derived from the input event. */
   healingId: string;
-}
-
-interface Opening {
-  reason: string;
-  sessionIds: string[];
-  reportIds: string[];
-  trace?: string | undefined;
-}
-
-function start(state: TargetState, o: Opening, env: Env, extra: Pick<Healing, 'parents' | 'chain'> = {}): Reaction {
-  const target = state.target;
-  const h: Healing = {
-    id: env.healingId,
-    target,
-    reason: o.reason.slice(0, LIMITS.text),
-    startedAt: iso(env.now),
-    trace: o.trace,
-    sessionIds: [...new Set(o.sessionIds)],
-    unannounced: [],
-    announcedAt: iso(env.now),
-    reportIds: [...new Set(o.reportIds)],
-    phase: 'diagnose',
-    deadline: iso(env.now, env.healing.diagnoseTimeoutMs),
-    diagnosis: {},
-    requested: [],
-    remediation: {},
-    verification: {},
-    ...extra
-  };
-  const parent = h.parents?.[0]?.healingId;
-  return {
-    state: { ...state, active: h },
-    intents: [
-      Events.HealingStarted.intent({
-        healingId: h.id,
-        target,
-        reason: h.reason,
-        checks: [...CHECKS],
-        sessionIds: h.sessionIds,
-        ...(parent ? { parentHealingId: parent } : {})
-      }),
-      Events.DiagnosisRequested.intent({
-        healingId: h.id,
-        target,
-        phase: 'diagnose',
-        checks: [...CHECKS],
-        deadline: h.deadline
-      }),
-      progress(h, 'diagnose', `running ${CHECKS.length} checks on ${target.namespace}/${target.service}`, 0, CHECKS.length)
-    ]
-  };
-}
-
-function requested(state: TargetState, input: Extract<Input, { kind: 'requested' }>, env: Env): Reaction {
-  const { sessionIds, reportIds, category, message } = input.data;
-  const occurredAt = new Date(input.data.occurredAt ?? input.time).getTime();
-  const h = state.active;
-  if (h) {
-    // Single flight: a later report joins the running healing; its sessions will get the outcome.
-    const fresh = [...new Set(sessionIds)].filter((s) => !h.sessionIds.includes(s));
-    const joined: Healing = {
-      ...h,
-      sessionIds: [...h.sessionIds, ...fresh],
-      unannounced: [...h.unannounced, ...fresh],
-      reportIds: [...new Set([...h.reportIds, ...reportIds])]
-    };
-    return { state: { ...state, active: joined }, intents: [] };
-  }
-  const last = state.history.at(-1);
-  // A failure that happened before the last run ended was that run's business: absorb it, don't start another.
-  if (last && occurredAt <= new Date(last.endedAt).getTime()) return absorb(state, last, sessionIds);
-  // An escalation, or the limit on healings that find the target healthy: absorbed (and told) until it ends.
-  const hold = holdOf(state, env);
-  if (last && hold) return absorb(state, last, sessionIds, hold);
-  const reason = `${category}${message ? `: ${message}` : ''}`;
-  return start(state, { reason, sessionIds, reportIds, trace: input.trace }, env);
 }
 
 /** Asks for the planned remediations, each numbered (`attempt`) so a signature over the request covers it. */

@@ -61,7 +61,15 @@ export const BEHAVIOUR_SCENARIOS: Scenario[] = [
     'scaled to zero and OOMKilled: no restart; the outcome names the OOM',
     MCP_DEMO,
     [faults(MCP_DEMO, 'oom'), scale(MCP_DEMO, 0)],
-    { outcome: 'failed', actions: [], optional: ['scale_up', 'report_oom'], forbidden: mutatingBut('scale_up'), says: 'OOM' }
+    {
+      outcome: 'failed',
+      actions: [],
+      optional: ['scale_up', 'report_oom'],
+      forbidden: mutatingBut('scale_up'),
+      says: 'OOM',
+      // The limit an OOM alone gets suggested, as a command, also when verification is what finds the OOM.
+      steps: '^kubectl set resources deployment/mcp-demo -n demo -c server --limits=memory=256Mi$'
+    }
   ),
   single(
     'two-faults/evicted+crashloop-transient',
