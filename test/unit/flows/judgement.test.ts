@@ -6,6 +6,7 @@ import type { AnyFunctionDef } from '../../../shared/runtime/define-function.js'
 import { createBus, type Bus } from '../../fakes/bus.js';
 import { createFakeClock, type FakeClock } from '../../fakes/ctx.js';
 import { createFakeKube, type FakeKube } from '../../fakes/kube.js';
+import { DEPENDENCY_LOG, SESSION_STORE_LOG } from '../../helpers/crash-logs.js';
 import * as k8s from '../../helpers/workloads.js';
 
 /*
@@ -22,17 +23,6 @@ const applied = (replicas: number) => ({
   'kubectl.kubernetes.io/last-applied-configuration': JSON.stringify({ kind: 'Deployment', spec: { replicas } })
 });
 const withIp = (s: Service, ip: string): Service => ({ ...s, spec: { ...s.spec, clusterIP: ip } });
-const DEPENDENCY_LOG = [
-  '2026-11-27T09:59:29.000Z ERROR failed to connect to postgres at postgres.demo.svc.cluster.local:5432',
-  'Error: connect ECONNREFUSED 10.96.0.15:5432',
-  '2026-11-27T09:59:29.000Z FATAL mcp-demo cannot start without its database postgres, exiting with code 1'
-].join('\n');
-const SESSION_STORE_LOG = [
-  '2026-11-27T09:59:29.000Z ERROR failed to connect to the session store at 10.10.4.7:6379',
-  'Error: connect ECONNREFUSED 10.10.4.7:6379',
-  '2026-11-27T09:59:29.000Z FATAL mcp-demo cannot start without its session store, exiting with code 1'
-].join('\n');
-
 let seq = 0;
 function podOf(app: string, shape: k8s.PodShape): Pod {
   const name = `${app}-7d4b9c8f6-p${++seq}`;

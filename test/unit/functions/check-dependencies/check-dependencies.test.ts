@@ -5,6 +5,7 @@ import type { Deployment, Service } from '../../../../shared/kube/port.js';
 import { ForbiddenError } from '../../../../shared/runtime/errors.js';
 import { createFakeKube, type FakeCluster } from '../../../fakes/kube.js';
 import { deployment, endpoints, kubeEvent, pod, runCheckOn, service } from '../../../helpers/check-cluster.js';
+import { DEPENDENCY_LOG, SESSION_STORE_LOG } from '../../../helpers/crash-logs.js';
 import * as k8s from '../../../helpers/workloads.js';
 
 /*
@@ -13,19 +14,6 @@ import * as k8s from '../../../helpers/workloads.js';
  */
 
 const CRASH = 'mcp-demo-7d4b9c8f6-dep1';
-const DEPENDENCY_LOG = [
-  '2026-11-27T09:59:29.000Z INFO  connecting to postgres at postgres.demo.svc.cluster.local:5432',
-  '2026-11-27T09:59:29.000Z ERROR failed to connect to postgres at postgres.demo.svc.cluster.local:5432',
-  'Error: connect ECONNREFUSED 10.96.0.15:5432',
-  "  address: '10.96.0.15',",
-  '2026-11-27T09:59:29.000Z FATAL mcp-demo cannot start without its database postgres, exiting with code 1'
-].join('\n');
-const SESSION_STORE_LOG = [
-  '2026-11-27T09:59:29.000Z ERROR failed to connect to the session store at 10.10.4.7:6379',
-  'Error: connect ECONNREFUSED 10.10.4.7:6379',
-  '2026-11-27T09:59:29.000Z FATAL mcp-demo cannot start without its session store, exiting with code 1'
-].join('\n');
-
 const withIp = (s: Service, clusterIP: string): Service => ({ ...s, spec: { ...s.spec, clusterIP } });
 const postgresService = withIp(k8s.service({ name: 'postgres', namespace: 'demo' }), '10.96.0.15');
 function postgres(o: { replicas?: number; optedIn?: boolean } = {}): Deployment {

@@ -46,6 +46,21 @@ const crashing = (dependency: DependencyFinding | undefined = postgres()): Probl
   ...(dependency ? { dependencies: ['none', { signature: `down:demo/postgres`, dependencies: [dependency] }] as const } : {})
 });
 
+/** The dependency's healing ended healthy, as its saga tells the waiting one. */
+const postgresHealed = (key: string): Input => ({
+  kind: 'dependency-ended',
+  key,
+  healingId: 'h-parent',
+  end: {
+    healingId: 'h-pg',
+    target: postgresTarget,
+    status: 'completed',
+    summary: 'scaled',
+    actions: ['scale_up'],
+    manualSteps: []
+  }
+});
+
 function parentDiagnosed(problems: Problems = crashing()) {
   return run([
     [request('r-1', ['s-1'], at(0).toISOString()), env(at(0), 'h-parent')],
@@ -163,19 +178,7 @@ describe('Judgement: root cause across services (saga)', () => {
   it('completes without a restart when the target recovered by itself once its dependency was back', () => {
     // Prepare
     const parent = parentDiagnosed();
-    const ended: Input = {
-      kind: 'dependency-ended',
-      key: 'end-1',
-      healingId: 'h-parent',
-      end: {
-        healingId: 'h-pg',
-        target: postgresTarget,
-        status: 'completed',
-        summary: 'scaled',
-        actions: ['scale_up'],
-        manualSteps: []
-      }
-    };
+    const ended = postgresHealed('end-1');
     // Act
     const { intents, state } = run(
       [[ended, env(at(6000))], ...diagnoseAll('h-parent', {}).map(([i]) => [i, env(at(7000))] as [Input, Env])],
@@ -193,19 +196,7 @@ describe('Judgement: root cause across services (saga)', () => {
   it('waits for the target (verify) when it is still starting once its dependency is back, instead of failing', () => {
     // Prepare
     const parent = parentDiagnosed();
-    const ended: Input = {
-      kind: 'dependency-ended',
-      key: 'end-2',
-      healingId: 'h-parent',
-      end: {
-        healingId: 'h-pg',
-        target: postgresTarget,
-        status: 'completed',
-        summary: 'scaled',
-        actions: ['scale_up'],
-        manualSteps: []
-      }
-    };
+    const ended = postgresHealed('end-2');
     // Act: deployment-config has not caught up yet (0/1 ready) while the pod itself is Ready
     const { intents } = run(
       [
