@@ -91,6 +91,20 @@ describe('e2e: error storms and the healing budget', () => {
       expect(dataOf<{ healingId: string }>(l.messages, terminal)[0]?.healingId).toBe(outcome.data.healingId);
     for (const l of listeners) l.close();
   });
+});
+
+describe('e2e: a budget that counts harm, not noise', () => {
+  let stack: LocalStack;
+  let ops: SseClient;
+
+  beforeAll(async () => {
+    stack = await startTestStack();
+    ops = await operatorStream(stack);
+  });
+  afterAll(async () => {
+    ops?.close();
+    await stack?.stop();
+  });
 
   async function scaleZero(service: string): Promise<void> {
     const r = await kubectl(stack.state.kubeconfig, ['-n', 'demo', 'scale', `deploy/${service}`, '--replicas=0']);
