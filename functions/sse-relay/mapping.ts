@@ -130,7 +130,8 @@ export function sessionEventsOf(event: CortexEvent, facts: HealingFacts | undefi
             healingId: d.healingId,
             target: d.target,
             actions: d.actions,
-            durationMs: d.durationMs
+            durationMs: d.durationMs,
+            ...(d.rootCause ? { rootCause: d.rootCause } : {})
           }
         }
       ];
@@ -140,7 +141,11 @@ export function sessionEventsOf(event: CortexEvent, facts: HealingFacts | undefi
       return [
         {
           event: 'healing_failed',
-          data: failed(d.healingId, d.target, d.reasonCode, d.reason, d.manualSteps, d.findings)
+          data: {
+            ...failed(d.healingId, d.target, d.reasonCode, d.reason, d.manualSteps, d.findings),
+            ...(d.rootCause ? { rootCause: d.rootCause } : {}),
+            ...(d.resumesAt ? { resumesAt: d.resumesAt } : {})
+          }
         }
       ];
     }

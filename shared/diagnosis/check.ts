@@ -4,6 +4,7 @@ import {
   checkFunction,
   type Action,
   type CheckName,
+  type DependencyFinding,
   type Evidence,
   type Phase,
   type Target,
@@ -43,6 +44,15 @@ export interface CheckFinding {
   summary: string;
   evidence: Evidence[];
   recommendation?: { action: Action; reason: string; params: Record<string, unknown> };
+  /**
+   * A short code of what the check saw (`crashing`, `scaled_to_zero`, `connection_refused+crash`), the same for the
+   * same fault from one run to the next: the coordinator remembers which fix failed for which fault by it.
+   */
+  signature?: string;
+  /** Commands a human runs to look further, with the real names filled in (at most 5). */
+  commands?: string[];
+  /** check-dependencies: the Services (or addresses) the evidence points at. */
+  dependencies?: DependencyFinding[];
 }
 
 /** What every check is configured with: how long a verify-phase check may wait, where the chat's traffic comes from. */
@@ -82,7 +92,16 @@ function bounded(f: CheckFinding): CheckFinding {
     ...f.recommendation,
     reason: f.recommendation.reason.slice(0, LIMITS.reason)
   };
-  return { ...f, summary: f.summary.slice(0, LIMITS.summary), evidence, ...(recommendation ? { recommendation } : {}) };
+  const commands = f.commands?.slice(0, 5).map((c) => c.slice(0, LIMITS.summary));
+  return {
+    ...f,
+    summary: f.summary.slice(0, LIMITS.summary),
+    evidence,
+    ...(recommendation ? { recommendation } : {}),
+    ...(f.signature !== undefined ? { signature: f.signature.slice(0, LIMITS.name) } : {}),
+    ...(commands ? { commands } : {}),
+    ...(f.dependencies ? { dependencies: f.dependencies.slice(0, 10) } : {})
+  };
 }
 
 /**

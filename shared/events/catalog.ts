@@ -7,6 +7,7 @@ import {
   Audit,
   Change,
   CheckName,
+  DependencyFinding,
   ErrorCategory,
   Evidence,
   FailureCode,
@@ -17,6 +18,7 @@ import {
   ReasonCode,
   Recommendation,
   ReportedTarget,
+  RootCause,
   Target,
   Timestamp,
   Verdict,
@@ -77,7 +79,9 @@ export const HealingStarted = defineEvent({
     target: Target,
     reason: z.string().max(LIMITS.text),
     checks: list(CheckName, CHECKS.length),
-    sessionIds: idList
+    sessionIds: idList,
+    /** A healing of a dependency, opened by the healing of a target that needs it (DESIGN §5, root cause first). */
+    parentHealingId: z.string().min(1).max(LIMITS.id).optional()
   })
 });
 
@@ -108,7 +112,13 @@ export const DiagnosisCompleted = defineEvent({
     summary: z.string().max(LIMITS.summary),
     evidence: list(Evidence, LIMITS.items),
     recommendation: Recommendation.optional(),
-    target: Target.optional()
+    target: Target.optional(),
+    /** A short code of what the check saw, stable across runs of the same fault (the coordinator's fingerprint). */
+    signature: z.string().max(LIMITS.name).optional(),
+    /** Commands a human runs to look further, with the real names filled in. */
+    commands: z.array(z.string().max(LIMITS.summary)).max(5).optional(),
+    /** check-dependencies: the Services (or addresses) the target's evidence points at, and their state. */
+    dependencies: z.array(DependencyFinding).max(10).optional()
   })
 });
 
@@ -131,7 +141,9 @@ const RemediationRequestedData = z.looseObject({
   target: Target,
   params: z.record(z.string(), z.unknown()).default({}),
   dryRun: z.boolean().default(false),
-  reason: z.string().max(LIMITS.summary).optional()
+  reason: z.string().max(LIMITS.summary).optional(),
+  /** Which request of this healing this is (1, 2, …): a signature over the request covers it (DESIGN §15). */
+  attempt: z.number().int().positive().optional()
 });
 
 function remediationRequested<A extends ActionName>(action: A) {
@@ -173,7 +185,8 @@ export const HealingCompleted = defineEvent({
     actions: list(z.string(), 20),
     durationMs: z.number().nonnegative(),
     summary: z.string().max(LIMITS.summary),
-    sessionIds: ids.optional()
+    sessionIds: ids.optional(),
+    rootCause: RootCause.optional()
   })
 });
 
@@ -187,7 +200,10 @@ export const HealingFailed = defineEvent({
     reason: z.string().max(LIMITS.summary),
     findings: list(Finding, LIMITS.steps),
     manualSteps: list(z.string().max(LIMITS.summary), LIMITS.steps),
-    sessionIds: ids.optional()
+    sessionIds: ids.optional(),
+    rootCause: RootCause.optional(),
+    /** With `escalated` or `repeat_suppressed`: when automatic healing of the target resumes. */
+    resumesAt: Timestamp.optional()
   })
 });
 

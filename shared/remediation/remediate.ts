@@ -57,8 +57,7 @@ export type RemediationCtx = Ctx<RemediationDeps>;
 
 export interface RemediationSpec<A extends Action = Action> {
   action: A;
-  /** The action changes nothing; a denial still carries its plan's manual steps, which only needed reads. */
-  readOnly?: boolean;
+  /** Reads only: its writes are the `steps` it returns. A denial carries the plan's manual steps too. */
   plan(subject: Subject, request: RemediationRequest, ctx: RemediationCtx): Promise<Plan>;
 }
 
@@ -126,15 +125,15 @@ export async function remediate(spec: RemediationSpec, request: RemediationReque
       action,
       target,
       labels: subject.deployment.metadata?.labels ?? {},
-      dryRun: request.dryRun
+      dryRun: request.dryRun,
+      workload: { deployment: subject.name, selector: subject.selector }
     });
     if (!decision.allowed) {
-      const extra = spec.readOnly
-        ? await spec.plan(subject, request, ctx).then(
-            (p) => ('manualSteps' in p ? p.manualSteps : []),
-            () => []
-          )
-        : [];
+      // What a human would run instead: the plan only reads (writes are its steps, never run here).
+      const extra = await spec.plan(subject, request, ctx).then(
+        (p) => ('manualSteps' in p ? p.manualSteps : []),
+        () => []
+      );
       return answer({
         outcome: 'denied',
         summary: `denied: ${decision.reason}`,

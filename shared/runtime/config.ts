@@ -61,6 +61,7 @@ const EnvSchema = z.object({
   CORTEX_EVICTION_POLL_MS: int(500),
   // Healing coordinator (DESIGN §5)
   CORTEX_HEALING_BUDGET: int(3),
+  CORTEX_HEALING_TRANSIENT_LIMIT: int(10),
   CORTEX_HEALING_WINDOW_MS: int(15 * 60_000),
   CORTEX_DIAGNOSE_TIMEOUT_MS: int(30_000),
   CORTEX_REMEDIATE_TIMEOUT_MS: int(60_000),
@@ -153,7 +154,10 @@ export type Config = Readonly<{
     evictionPollMs: number;
   };
   healing: {
+    /** Mutating actions per target per window; past it, a needed fix is escalated to a human. */
     budget: number;
+    /** Healings per target per window that end "healthy now"; past it, reports are absorbed until the window ends. */
+    transientLimit: number;
     windowMs: number;
     diagnoseTimeoutMs: number;
     remediateTimeoutMs: number;
@@ -273,6 +277,7 @@ export function loadConfig(
     },
     healing: {
       budget: e.CORTEX_HEALING_BUDGET,
+      transientLimit: e.CORTEX_HEALING_TRANSIENT_LIMIT,
       windowMs: e.CORTEX_HEALING_WINDOW_MS,
       diagnoseTimeoutMs: e.CORTEX_DIAGNOSE_TIMEOUT_MS,
       remediateTimeoutMs: e.CORTEX_REMEDIATE_TIMEOUT_MS,

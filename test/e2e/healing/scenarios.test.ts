@@ -102,7 +102,7 @@ describe('e2e: healing scenarios on the local stack', () => {
     expect(outcome.data.actions).toEqual(['scale_up']);
     expect(of(outcome, 'dev.cortex.healing.started')).toHaveLength(1);
     const progress = of(outcome, 'dev.cortex.healing.progress').map((e) => e.data as { stage: string; check?: string });
-    expect(new Set(progress.filter((p) => p.stage === 'diagnose' && p.check).map((p) => p.check)).size).toBe(8);
+    expect(new Set(progress.filter((p) => p.stage === 'diagnose' && p.check).map((p) => p.check)).size).toBe(9);
     expect(progress.some((p) => p.stage === 'verify')).toBe(true);
     expect(of(outcome, 'dev.cortex.remediation.completed')[0]?.data).toMatchObject({
       action: 'scale_up',
