@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { eventDef } from '../events/catalog.js';
 import { EXTENSIONS } from '../events/attributes.js';
 import { stamp, type Cause, type TraceStamp } from '../events/envelope.js';
-import { fromHttp, type CloudEventRecord, type Headers } from '../events/http.js';
+import { fromHttp, toV1, type CloudEventRecord, type Headers } from '../events/http.js';
 import type { AnyEventDef, Intent } from '../events/define.js';
 import type { AnyFunctionDef, CortexEvent, Ctx, DeadLetter } from './define-function.js';
 import { InProgressError, InvalidEventError } from './errors.js';
@@ -152,7 +152,7 @@ function deliverySpan(
  */
 export async function deliver(deps: DeliveryDeps, headers: Headers, body: string): Promise<DeliveryResult> {
   const { def, ctx, publish, seen } = deps;
-  const record = fromHttp(headers, body);
+  const record = toV1(fromHttp(headers, body));
   const deadLetter = deadLetterOf(record);
   const known = accepted(def, record, deadLetter !== undefined);
   const event = toCortexEvent(record, parseData(known, record.data), deadLetter);

@@ -21,7 +21,16 @@ export interface ServerState {
 }
 
 /** Maps body-parser failures onto our error classes, so every error body has the same shape. */
-function bodyParserError(err: { type?: string; message: string; limit?: number }): Error | undefined {
+function bodyParserError(err: {
+  type?: string;
+  message: string;
+  limit?: number;
+  status?: number;
+  code?: unknown;
+}): Error | undefined {
+  // A body that does not decompress (gzip, deflate, br): body-parser passes zlib's error on with status 400.
+  if (err.type === undefined && err.status === 400 && typeof err.code === 'string')
+    return new RequestError(400, 'malformed_encoding', `the body does not decode with its content-encoding: ${err.message}`);
   switch (err.type) {
     case 'entity.too.large':
       return new PayloadTooLargeError(`request body exceeds the limit of ${err.limit} bytes`);
