@@ -15,6 +15,8 @@ export default defineFunction({
   on: [],
   emits: [Events.ErrorReported, Events.ChatDelayed],
   requires: ['sessionSecret'],
+  // Its chat.delayed reaches a browser's stream: the relay takes it only signed (docs/security.md).
+  trust: { sign: [{ types: [Events.ChatDelayed], key: 'stream' }] },
   knative: {
     // Streams last as long as an answer, including a healing wait: Knative's maximum request timeout.
     timeoutSeconds: 600,

@@ -1,7 +1,7 @@
 import type { CortexEvent, SetupCtx } from '../../shared/runtime/define-function.js';
 import type { Logger } from '../../shared/runtime/logging.js';
 import { EventBuffer, firstIdAt, type Sequenced } from './buffer.js';
-import { cloudEventOf, endedFactsOf, sessionEventsOf, targetIn } from './mapping.js';
+import { cloudEventOf, endedFactsOf, sessionEventsOf, STREAMED, targetIn } from './mapping.js';
 import { Healings, healingIdOf, isFor, namedSessions, sessionsOf, type Audience } from './sessions.js';
 import { sseComment, sseFrame, sseRetry } from '../../shared/sse/frame.js';
 
@@ -11,6 +11,8 @@ import { sseComment, sseFrame, sseRetry } from '../../shared/sse/frame.js';
  * (session frames, operator frame) and the same text is written to every matching stream. One shared interval sends
  * heartbeats. A stream that stops reading is dropped once too much is queued for it; it resumes with Last-Event-ID.
  */
+
+const STREAMED_TYPES: ReadonlySet<string> = new Set(STREAMED.map((d) => d.type));
 
 /** How long a browser waits before reconnecting (sent once per stream as `retry:`). */
 export const RETRY_MS = 1000;
@@ -96,13 +98,15 @@ export class Hub {
   ingest(event: CortexEvent): void {
     const healingId = healingIdOf(event.data);
     const named = namedSessions(event.data);
-    // A dead letter is a failed delivery to someone else: it says nothing new about who follows a healing.
+    // Only the signed healing events teach who follows a healing: anyone may send the rest (docs/security.md). A dead
+    // letter is a failed delivery to someone else: it says nothing new either.
+    const teaches = !event.deadLetter && STREAMED_TYPES.has(event.type);
     const facts =
       healingId === undefined
         ? undefined
-        : event.deadLetter
-          ? this.#healings.get(healingId)
-          : this.#healings.learn(healingId, named, targetIn(event.data), endedFactsOf(event));
+        : teaches
+          ? this.#healings.learn(healingId, named, targetIn(event.data), endedFactsOf(event))
+          : this.#healings.get(healingId);
     const sessionEvents = sessionEventsOf(event, facts);
     const seq = this.#buffer.reserve(sessionEvents.length);
     const frames = sessionEvents.map((e, i): Frame => ({

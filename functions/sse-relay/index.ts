@@ -2,6 +2,7 @@ import { CATALOG, CORTEX_TYPE_PREFIX, Events } from '../../shared/events/catalog
 import { defineFunction, type AnyFunctionDef } from '../../shared/runtime/define-function.js';
 import { relaySetup } from './hub.js';
 import { relayRoutes } from './routes.js';
+import { STREAMED } from './mapping.js';
 
 /**
  * The SSE relay (DESIGN §7): every Cortex event arrives through a Trigger, goes into a bounded buffer and out to the
@@ -16,6 +17,8 @@ export default defineFunction({
   deadLetters: [Events.PingTick],
   emits: [],
   requires: ['sessionSecret', 'operatorToken'],
+  // What reaches a browser's stream must be signed by the coordinator or the chat; anything else gets 401.
+  trust: { verify: [{ types: STREAMED, key: 'stream', refuse: 'reject' }] },
   knative: {
     minScale: 1,
     maxScale: 1,

@@ -13,7 +13,7 @@ import { startDemoBackend, type DemoBackend } from './demo.js';
 import { demoApiRoutes, PAGE_FAULTS } from './demo-api.js';
 import { startFrontDoor, type FrontDoor } from './front-door.js';
 import { frontDoorRoutes } from './routes.js';
-import { localSecrets } from './secrets.js';
+import { keyEnv, localSecrets } from './secrets.js';
 import { removeState, writeState, type LocalState } from './state-file.js';
 
 export const NAMESPACE = 'cortex';
@@ -110,7 +110,7 @@ export async function startLocalStack(opts: StackOptions = {}): Promise<LocalSta
     };
     const functions = new Map<string, RunningFunction>();
     const serve = async (def: AnyFunctionDef, extra: Record<string, string> = {}): Promise<void> => {
-      const fn = await run(def, { overrides: { ...env, ...extra, CORTEX_FUNCTION: def.name } });
+      const fn = await run(def, { overrides: { ...env, ...keyEnv(def, secrets), ...extra, CORTEX_FUNCTION: def.name } });
       functions.set(def.name, fn);
       urls.set(def.name, fn.url);
       stops.push(() => fn.stop());

@@ -17,7 +17,8 @@ import {
   type FunctionDef,
   type KnativeOptions,
   type KubeNeed,
-  type SetupCtx
+  type SetupCtx,
+  type TrustSpec
 } from '../runtime/define-function.js';
 import { ForbiddenError } from '../runtime/errors.js';
 import { cleanLine } from './text.js';
@@ -128,6 +129,22 @@ export interface CheckSpec {
   readonly inspect: Inspect;
 }
 
+/**
+ * Checks take only requests the coordinator signed, each once per healing, phase and attempt, and sign their answers
+ * (docs/security.md). A refused request gets no answer: an answer would count for a healing someone else named.
+ */
+export const CHECK_TRUST: TrustSpec = {
+  verify: [
+    {
+      types: [Events.DiagnosisRequested],
+      key: 'diagnosis',
+      once: (d: DataOf<typeof Events.DiagnosisRequested>) => `${d.healingId}:${d.phase}:${d.attempt ?? 1}`,
+      refuse: 'ignore'
+    }
+  ],
+  sign: [{ types: [Events.DiagnosisCompleted], key: 'diagnosis' }]
+};
+
 /** The definition of one check function. */
 export type CheckDef = FunctionDef<readonly [typeof Events.DiagnosisRequested], readonly [], CheckDeps>;
 
@@ -145,6 +162,7 @@ export function defineCheck(spec: CheckSpec): CheckDef {
     emits: [Events.DiagnosisCompleted],
     kube: spec.kube,
     ...(spec.knative ? { knative: spec.knative } : {}),
+    trust: CHECK_TRUST,
     setup: checkSetup,
     handle: (event, ctx) => runCheck(spec.check, event, ctx, spec.inspect)
   });

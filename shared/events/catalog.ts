@@ -17,6 +17,9 @@ import {
   ReasonCode,
   Recommendation,
   ReportedTarget,
+  Attempt,
+  Refusal,
+  Signature,
   Target,
   Timestamp,
   Verdict,
@@ -77,7 +80,8 @@ export const HealingStarted = defineEvent({
     target: Target,
     reason: z.string().max(LIMITS.text),
     checks: list(CheckName, CHECKS.length),
-    sessionIds: idList
+    sessionIds: idList,
+    signature: Signature.optional()
   })
 });
 
@@ -93,7 +97,9 @@ export const DiagnosisRequested = defineEvent({
       .array(CheckName)
       .max(CHECKS.length)
       .default([...CHECKS]),
-    deadline: Timestamp.optional()
+    deadline: Timestamp.optional(),
+    attempt: Attempt.optional(),
+    signature: Signature.optional()
   })
 });
 
@@ -108,7 +114,8 @@ export const DiagnosisCompleted = defineEvent({
     summary: z.string().max(LIMITS.summary),
     evidence: list(Evidence, LIMITS.items),
     recommendation: Recommendation.optional(),
-    target: Target.optional()
+    target: Target.optional(),
+    signature: Signature.optional()
   })
 });
 
@@ -122,7 +129,8 @@ export const HealingProgress = defineEvent({
     done: z.number().int().nonnegative(),
     total: z.number().int().nonnegative(),
     target: Target.optional(),
-    sessionIds: ids.optional()
+    sessionIds: ids.optional(),
+    signature: Signature.optional()
   })
 });
 
@@ -131,7 +139,9 @@ const RemediationRequestedData = z.looseObject({
   target: Target,
   params: z.record(z.string(), z.unknown()).default({}),
   dryRun: z.boolean().default(false),
-  reason: z.string().max(LIMITS.summary).optional()
+  reason: z.string().max(LIMITS.summary).optional(),
+  attempt: Attempt.optional(),
+  signature: Signature.optional()
 });
 
 function remediationRequested<A extends ActionName>(action: A) {
@@ -160,7 +170,10 @@ export const RemediationCompleted = defineEvent({
     changes: list(Change, LIMITS.items),
     manualSteps: list(z.string().max(LIMITS.summary), LIMITS.steps),
     target: Target.optional(),
-    audit: Audit.optional()
+    audit: Audit.optional(),
+    /** With outcome `denied`: the request was refused before anything was looked at (not signed by the coordinator). */
+    refusal: Refusal.optional(),
+    signature: Signature.optional()
   })
 });
 
@@ -173,7 +186,8 @@ export const HealingCompleted = defineEvent({
     actions: list(z.string(), 20),
     durationMs: z.number().nonnegative(),
     summary: z.string().max(LIMITS.summary),
-    sessionIds: ids.optional()
+    sessionIds: ids.optional(),
+    signature: Signature.optional()
   })
 });
 
@@ -187,7 +201,8 @@ export const HealingFailed = defineEvent({
     reason: z.string().max(LIMITS.summary),
     findings: list(Finding, LIMITS.steps),
     manualSteps: list(z.string().max(LIMITS.summary), LIMITS.steps),
-    sessionIds: ids.optional()
+    sessionIds: ids.optional(),
+    signature: Signature.optional()
   })
 });
 
@@ -198,7 +213,8 @@ export const ChatDelayed = defineEvent({
     sessionId: z.string().min(1).max(LIMITS.id),
     reason: z.string().max(LIMITS.reason),
     attempt: z.number().int().nonnegative(),
-    retryInMs: z.number().nonnegative()
+    retryInMs: z.number().nonnegative(),
+    signature: Signature.optional()
   })
 });
 

@@ -9,9 +9,11 @@ import {
   mcpAuth,
   mcpServers,
   secret,
-  type McpAuthConfig,
+  deepFreeze,
+  withAuth,
   type McpServerConfig
 } from './env-schema.js';
+import { SECURITY_ENV, securityConfig, type SecurityConfig } from './env-security.js';
 
 export type { McpAuthConfig, McpServerConfig } from './env-schema.js';
 
@@ -99,7 +101,8 @@ const EnvSchema = z.object({
   CORTEX_SIM_BACKOFF_MS: int(2_000),
   CORTEX_KNATIVE_DIR: z.string().default('knative'),
   // Tracing (exporter off unless an endpoint is configured)
-  OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional()
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
+  ...SECURITY_ENV
 });
 
 /** The parsed, frozen configuration. */
@@ -178,6 +181,7 @@ export type Config = Readonly<{
   };
   local: { stateDir: string; simPort: number; podStartMs: number; backoffMs: number; knativeDir: string };
   otlpEndpoint: string | undefined;
+  security: SecurityConfig;
 }>;
 
 /**
@@ -195,13 +199,14 @@ export function loadConfig(
   const parsed = EnvSchema.safeParse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== '')));
   if (!parsed.success) throw new ConfigError(`invalid configuration:\n${z.prettifyError(parsed.error)}`);
   const e = parsed.data;
+  const namespace = e.POD_NAMESPACE ?? readPodNamespace(namespaceFile) ?? 'cortex';
   return deepFreeze({
     function: e.CORTEX_FUNCTION,
     port: e.PORT,
     host: e.HOST,
     sink: e.K_SINK,
     service: e.K_SERVICE,
-    namespace: e.POD_NAMESPACE ?? readPodNamespace(namespaceFile) ?? 'cortex',
+    namespace,
     inCluster: e.KUBERNETES_SERVICE_HOST !== undefined,
     kubeconfig: e.KUBECONFIG,
     logLevel: e.CORTEX_LOG_LEVEL,
@@ -277,31 +282,13 @@ export function loadConfig(
       backoffMs: e.CORTEX_SIM_BACKOFF_MS,
       knativeDir: e.CORTEX_KNATIVE_DIR
     },
-    otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT
+    otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT,
+    security: securityConfig(e, namespace, e.K_SERVICE ?? e.CORTEX_FUNCTION)
   });
-}
-
-/** Each MCP server with its credentials; credentials for a server that is not configured are a mistake worth stopping for. */
-function withAuth(servers: McpServerConfig[], auth: Record<string, McpAuthConfig>): McpServerConfig[] {
-  const unknown = Object.keys(auth).filter((name) => !servers.some((s) => s.name === name));
-  if (unknown.length > 0) {
-    throw new ConfigError(
-      `invalid configuration:\nCORTEX_MCP_AUTH names MCP servers that CORTEX_MCP_SERVERS lacks: ${unknown.join(', ')}`
-    );
-  }
-  return servers.map((s) => (auth[s.name] ? { ...s, auth: auth[s.name] } : s));
 }
 
 /** Fails fast when a function needs a value that is not set. */
 export function requireConfig<K extends keyof Config>(config: Config, keys: readonly K[], fn: string): void {
   const missing = keys.filter((k) => config[k] === undefined);
   if (missing.length > 0) throw new ConfigError(`${fn} needs configuration that is not set: ${missing.join(', ')}`);
-}
-
-function deepFreeze<T>(value: T): T {
-  if (value && typeof value === 'object') {
-    for (const v of Object.values(value)) deepFreeze(v);
-    Object.freeze(value);
-  }
-  return value;
 }

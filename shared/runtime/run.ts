@@ -12,6 +12,7 @@ import type { AnyFunctionDef, Ports, ProcessHooks, RouteCtx } from './define-fun
 import { stampIntents } from './delivery.js';
 import { createIdempotency } from './idempotency.js';
 import { createLogger } from './logging.js';
+import { KEY_ENV } from './env-security.js';
 import { createPublisher, type Publish } from './publish.js';
 import { createApp, type ServerState } from './server.js';
 import { createMemoryStore, type Store } from './store.js';
@@ -20,6 +21,8 @@ import { startTick } from './tick.js';
 import { activeSpanContext, installContextManager } from '../tracing/context.js';
 import { createTracing } from '../tracing/provider.js';
 import { traceExtensions } from '../tracing/traceparent.js';
+import { createTrust, missingKeys } from '../trust/trust.js';
+import { ConfigError } from './errors.js';
 
 export interface RunOptions {
   /** Environment overrides (the local stack gives each function its PORT, K_SINK, …). */
@@ -85,6 +88,9 @@ export async function run(def: AnyFunctionDef, opts: RunOptions = {}): Promise<R
   const config = opts.config ?? loadConfig({ ...opts.overrides, CORTEX_FUNCTION: def.name });
   if (def.emits.length > 0 && !opts.publish) requireConfig(config, ['sink'], def.name);
   requireConfig(config, def.requires ?? [], def.name);
+  const missing = missingKeys(def, config.security.keys);
+  if (missing.length > 0)
+    throw new ConfigError(`${def.name} needs signing keys that are not set: ${missing.map((k) => KEY_ENV[k]).join(', ')}`);
   const log = createLogger({ name: def.name, level: config.logLevel, destination: opts.logDestination });
   const clock = opts.clock ?? systemClock;
   const ids = opts.ids ?? systemIds;
@@ -106,12 +112,13 @@ export async function run(def: AnyFunctionDef, opts: RunOptions = {}): Promise<R
     policy: createPolicy(config.remediation),
     store: opts.store ?? createMemoryStore()
   };
+  const trust = createTrust(def, config.security.keys, ports);
   const shutdownHooks: Array<() => void | Promise<void>> = [];
   const hooks: ProcessHooks = {
     async publish(intents: readonly Intent[], cause?: Cause) {
       // Inside a traced request (the chat's POST /chat) the events continue its trace.
       const active = activeSpanContext();
-      for (const e of stampIntents(def, intents, cause, ports, active ? traceExtensions(active) : undefined))
+      for (const e of stampIntents(def, intents, cause, ports, active ? traceExtensions(active) : undefined, trust?.seal))
         await publish(e);
     },
     onShutdown: (fn) => void shutdownHooks.push(fn)
@@ -122,7 +129,13 @@ export async function run(def: AnyFunctionDef, opts: RunOptions = {}): Promise<R
   const seen = createIdempotency<CloudEventRecord[]>({ ...config.idempotency, now: () => clock.now().getTime() });
   const state: ServerState = { ready: false, inflight: 0 };
   for (const gauge of def.metrics?.(routeCtx) ?? []) metrics.gauge(gauge);
-  const app = createApp(def, { def, ctx: routeCtx, publish, seen, tracer, metrics }, routeCtx, state, config.bodyLimitBytes);
+  const app = createApp(
+    def,
+    { def, ctx: routeCtx, publish, seen, tracer, metrics, trust },
+    routeCtx,
+    state,
+    config.bodyLimitBytes
+  );
   const httpServer: Server = createServer(app);
   httpServer.keepAliveTimeout = 65_000;
   const port = await listen(httpServer, config.port, config.host);

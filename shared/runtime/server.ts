@@ -29,7 +29,7 @@ function bodyParserError(err: {
   code?: unknown;
 }): Error | undefined {
   // A body that does not decompress (gzip, deflate, br): body-parser passes zlib's error on with status 400.
-  if (err.type === undefined && err.status === 400 && typeof err.code === 'string')
+  if (!(err instanceof CortexError) && err.type === undefined && err.status === 400 && typeof err.code === 'string')
     return new RequestError(400, 'malformed_encoding', `the body does not decode with its content-encoding: ${err.message}`);
   switch (err.type) {
     case 'entity.too.large':

@@ -6,6 +6,15 @@ import { run, type RunningFunction } from '../../../../shared/runtime/run.js';
 import { sessionToken } from '../../../../shared/session/token.js';
 import { postEvent } from '../../../helpers/events.js';
 import { cloudEvent } from '../../../helpers/healing.js';
+import { signed, TEST_KEY_ENV } from '../../../helpers/signing.js';
+import { STREAMED } from '../../../../functions/sse-relay/mapping.js';
+
+/** Data as the coordinator (or the chat) sends it: parsed by its schema, then signed when a stream shows its type. */
+function asSent(def: EventDef, data: unknown): unknown {
+  const parsed = def.data.safeParse(data);
+  if (!parsed.success || !(STREAMED as readonly EventDef[]).includes(def)) return data;
+  return signed('stream', def.type, parsed.data as Record<string, unknown>);
+}
 
 export const SECRET = 'relay-test-secret-0123456789';
 export const OPERATOR_TOKEN = 'relay-operator-token-0123456789';
@@ -38,6 +47,7 @@ export async function startRelay(env: Record<string, string> = {}): Promise<Rela
       CORTEX_SESSION_SECRET: SECRET,
       CORTEX_OPERATOR_TOKEN: OPERATOR_TOKEN,
       CORTEX_RELAY_HEARTBEAT_MS: '200',
+      ...TEST_KEY_ENV,
       ...env
     }
   });
@@ -46,7 +56,7 @@ export async function startRelay(env: Record<string, string> = {}): Promise<Rela
     fn,
     hub,
     async post(def, data, extensions = {}, mode = 'binary') {
-      const ce = cloudEvent(def, data, extensions);
+      const ce = cloudEvent(def, asSent(def, data), extensions);
       const res = await postEvent(fn.url, ce, mode);
       if (res.status !== 202) throw new Error(`relay answered ${res.status}: ${await res.text()}`);
       return ce;
