@@ -29,14 +29,15 @@ export default defineFunction({
     return {
       chat: createChatService({ ...ctx, meter, config: chatConfig(config) }),
       meter,
-      maxMessageBytes: config.chat.maxMessageBytes
+      maxMessageBytes: config.chat.maxMessageBytes,
+      allowedOrigins: config.security.allowedOrigins
     };
   },
   async handle() {
     return []; // subscribes to no events: the chat is driven by HTTP
   },
   routes(router, { deps }) {
-    mountChatRoutes(router, deps.chat, { maxMessageBytes: deps.maxMessageBytes });
+    mountChatRoutes(router, deps.chat, deps);
   },
   // Claude token usage and what prompt caching saved.
   metrics: ({ deps }) => deps.meter.gauges()

@@ -11,6 +11,8 @@ export interface StartBrokerOptions extends CreateBrokerOptions {
   host?: string;
   /** Directory of Knative manifests; its Brokers and Triggers are added to `brokers` and `triggers`. */
   knativeDir?: string;
+  /** Which `Host` headers the server answers (others get 403); default any. The local stack allows loopback names. */
+  allowHost?: (host: string | undefined) => boolean;
 }
 
 export interface RunningBroker {
@@ -40,7 +42,15 @@ async function resourcesOf(opts: StartBrokerOptions): Promise<KnativeResources> 
  */
 export async function startBroker(opts: StartBrokerOptions): Promise<RunningBroker> {
   const broker = createBroker({ ...opts, ...(await resourcesOf(opts)) });
-  const server = http.createServer({ keepAlive: true }, broker.handle);
+  const allowHost = opts.allowHost;
+  const server = http.createServer({ keepAlive: true }, (req, res) => {
+    if (!allowHost || allowHost(req.headers.host)) return broker.handle(req, res);
+    req.resume();
+    const body = JSON.stringify({
+      error: { code: 'forbidden_host', message: `host "${req.headers.host ?? ''}" is not served here` }
+    });
+    res.writeHead(403, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }).end(body);
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => {

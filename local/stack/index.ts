@@ -14,7 +14,8 @@ import { demoApiRoutes, PAGE_FAULTS } from './demo-api.js';
 import { startFrontDoor, type FrontDoor } from './front-door.js';
 import { frontDoorRoutes } from './routes.js';
 import { keyEnv, localSecrets } from './secrets.js';
-import { removeState, writeState, type LocalState } from './state-file.js';
+import { isLoopbackHost } from '../../shared/runtime/browser-writes.js';
+import { removeState, stateFile as stateFilePath, writeState, type LocalState } from './state-file.js';
 
 export const NAMESPACE = 'cortex';
 export const BROKER_NAME = 'default';
@@ -90,7 +91,8 @@ export async function startLocalStack(opts: StackOptions = {}): Promise<LocalSta
       // The function's name in the path makes dead-letter destinations say who failed.
       resolve: createResolver((ref) => (urls.has(ref.name) ? `${urls.get(ref.name)}/${ref.name}` : undefined)),
       log: log.child({ component: 'broker' }),
-      bodyLimitBytes: config.bodyLimitBytes
+      bodyLimitBytes: config.bodyLimitBytes,
+      allowHost: isLoopbackHost
     });
     stops.push(() => broker.stop());
 
@@ -126,7 +128,8 @@ export async function startLocalStack(opts: StackOptions = {}): Promise<LocalSta
       claude: standin ? 'stand-in' : 'anthropic',
       demo: { ...DEMO },
       faults: [...PAGE_FAULTS],
-      operatorToken: secrets.operatorToken
+      // No credential here: the page asks the operator for the token, which only the state file's owner can read.
+      tokenHint: `"operatorToken" in ${stateFilePath(config.local.stateDir)}`
     };
     const demoApi = demoApiRoutes({
       sim,

@@ -17,6 +17,7 @@ export async function runLocalStack(config: Config): Promise<void> {
       page: s.frontDoor,
       chat: `${s.frontDoor}/chat`,
       operatorStream: `${s.frontDoor}/events?operator=1&token=<operatorToken in ${stack.stateFile}>`,
+      operatorToken: `the page's operator event log asks for it once per tab: "operatorToken" in ${stack.stateFile} (readable by you only)`,
       brokerIngress: `${s.frontDoor}/cortex/default (direct: ${s.broker})`,
       kubectl: `KUBECONFIG=${s.kubeconfig} kubectl get pods -n ${s.demo.namespace}`,
       claude:

@@ -129,13 +129,8 @@ export async function run(def: AnyFunctionDef, opts: RunOptions = {}): Promise<R
   const seen = createIdempotency<CloudEventRecord[]>({ ...config.idempotency, now: () => clock.now().getTime() });
   const state: ServerState = { ready: false, inflight: 0 };
   for (const gauge of def.metrics?.(routeCtx) ?? []) metrics.gauge(gauge);
-  const app = createApp(
-    def,
-    { def, ctx: routeCtx, publish, seen, tracer, metrics, trust },
-    routeCtx,
-    state,
-    config.bodyLimitBytes
-  );
+  const deliveryDeps = { def, ctx: routeCtx, publish, seen, tracer, metrics, trust };
+  const app = createApp(def, deliveryDeps, routeCtx, state, config.bodyLimitBytes, { loopbackOnly: config.localMode });
   const httpServer: Server = createServer(app);
   httpServer.keepAliveTimeout = 65_000;
   const port = await listen(httpServer, config.port, config.host);

@@ -12,6 +12,7 @@ import {
   UnsupportedMediaTypeError
 } from './errors.js';
 import { idempotencyKey } from './idempotency.js';
+import { loopbackOnly } from './browser-writes.js';
 import { outcomeOfError, type FunctionMetrics, type Handler } from './metrics.js';
 
 /** Liveness, readiness and in-flight accounting, shared by the server and the shutdown sequence. */
@@ -116,11 +117,14 @@ export function createApp(
   deps: DeliveryDeps,
   routeCtx: RouteCtx,
   state: ServerState,
-  bodyLimit: number
+  bodyLimit: number,
+  opts: { loopbackOnly?: boolean } = {}
 ): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
+  // Locally every function listens on a loopback port: a DNS-rebinding page must not reach one under its own name.
+  if (opts.loopbackOnly) app.use(loopbackOnly());
 
   const track: RequestHandler = (_req, res, next) => {
     state.inflight++;

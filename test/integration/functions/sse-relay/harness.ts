@@ -6,15 +6,7 @@ import { run, type RunningFunction } from '../../../../shared/runtime/run.js';
 import { sessionToken } from '../../../../shared/session/token.js';
 import { postEvent } from '../../../helpers/events.js';
 import { cloudEvent } from '../../../helpers/healing.js';
-import { signed, TEST_KEY_ENV } from '../../../helpers/signing.js';
-import { STREAMED } from '../../../../functions/sse-relay/mapping.js';
-
-/** Data as the coordinator (or the chat) sends it: parsed by its schema, then signed when a stream shows its type. */
-function asSent(def: EventDef, data: unknown): unknown {
-  const parsed = def.data.safeParse(data);
-  if (!parsed.success || !(STREAMED as readonly EventDef[]).includes(def)) return data;
-  return signed('stream', def.type, parsed.data as Record<string, unknown>);
-}
+import { asSent, TEST_KEY_ENV } from '../../../helpers/signing.js';
 
 export const SECRET = 'relay-test-secret-0123456789';
 export const OPERATOR_TOKEN = 'relay-operator-token-0123456789';
