@@ -28,9 +28,13 @@ export interface RunningBroker {
   stop(): Promise<void>;
 }
 
-async function resourcesOf(opts: StartBrokerOptions): Promise<KnativeResources> {
-  const fromDir = opts.knativeDir ? await loadKnativeDir(opts.knativeDir) : { brokers: [], triggers: [] };
-  return { brokers: [...opts.brokers, ...fromDir.brokers], triggers: [...opts.triggers, ...fromDir.triggers] };
+async function resourcesOf(opts: StartBrokerOptions): Promise<Required<KnativeResources>> {
+  const fromDir = opts.knativeDir ? await loadKnativeDir(opts.knativeDir) : { brokers: [], triggers: [], eventPolicies: [] };
+  return {
+    brokers: [...opts.brokers, ...fromDir.brokers],
+    triggers: [...opts.triggers, ...fromDir.triggers],
+    eventPolicies: [...(opts.eventPolicies ?? []), ...fromDir.eventPolicies]
+  };
 }
 
 /**
@@ -60,7 +64,10 @@ export async function startBroker(opts: StartBrokerOptions): Promise<RunningBrok
   });
   const { port } = server.address() as AddressInfo;
   const host = opts.host === undefined || opts.host === '0.0.0.0' || opts.host === '::' ? '127.0.0.1' : opts.host;
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}/${opts.namespace}/${opts.name ?? 'default'}`;
+  const origin = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const url = `${origin}/${opts.namespace}/${opts.name ?? 'default'}`;
+  // The issuer is the broker's own origin: its discovery document and JWKS are served here.
+  opts.oidc?.setUrl(origin);
   opts.log.info({ url, brokers: broker.topology() }, 'broker ingress listening');
   let stopping: Promise<void> | undefined;
 

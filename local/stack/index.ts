@@ -4,7 +4,9 @@ import { loadConfig, type Config } from '../../shared/runtime/config.js';
 import type { AnyFunctionDef } from '../../shared/runtime/define-function.js';
 import { createLogger, type Logger } from '../../shared/runtime/logging.js';
 import { run, type RunningFunction } from '../../shared/runtime/run.js';
-import { createResolver, startBroker, type RunningBroker } from '../broker/index.js';
+import { createLocalIssuer, createResolver, startBroker, type LocalIssuer, type RunningBroker } from '../broker/index.js';
+import { fileTokenSource } from '../../shared/trust/token-file.js';
+import { mountTokens } from './oidc.js';
 import { startClaudeStandin, type ClaudeStandin } from '../claude-standin/index.js';
 import { startSimulator, type Simulator } from '../kube-sim/index.js';
 import { createKubePort } from '../../shared/kube/client-node.js';
@@ -41,6 +43,8 @@ export interface LocalStack {
   standin: ClaudeStandin | undefined;
   demo: DemoBackend;
   frontDoor: FrontDoor;
+  /** With CORTEX_EVENT_AUTH=oidc: the stand-in for the cluster's OIDC issuer (what mints every token). */
+  oidc: LocalIssuer | undefined;
   stop(): Promise<void>;
 }
 
@@ -81,6 +85,8 @@ export async function startLocalStack(opts: StackOptions = {}): Promise<LocalSta
       : await startClaudeStandin({ log: log.child({ component: 'claude-standin' }) });
     if (standin) stops.push(() => standin.stop());
 
+    // Eventing's authentication-oidc, emulated: the broker issues and checks tokens and enforces the EventPolicies.
+    const oidc = config.security.eventAuth === 'oidc' ? await createLocalIssuer() : undefined;
     const urls = new Map<string, string>();
     const broker = await startBroker({
       namespace: NAMESPACE,
@@ -92,11 +98,25 @@ export async function startLocalStack(opts: StackOptions = {}): Promise<LocalSta
       resolve: createResolver((ref) => (urls.has(ref.name) ? `${urls.get(ref.name)}/${ref.name}` : undefined)),
       log: log.child({ component: 'broker' }),
       bodyLimitBytes: config.bodyLimitBytes,
-      allowHost: isLoopbackHost
+      allowHost: isLoopbackHost,
+      ...(oidc ? { oidc } : {})
     });
     stops.push(() => broker.stop());
 
     const defs = (await loadAll()).filter((d) => !opts.only || opts.only.includes(d.name));
+    const dir = path.join(config.local.stateDir, 'oidc');
+    const tokens = oidc
+      ? await mountTokens(oidc, { dir, namespace: NAMESPACE, broker: BROKER_NAME, functions: defs.map((d) => d.name), log })
+      : undefined;
+    if (tokens) stops.push(async () => tokens.stop());
+    const oidcEnv = (name: string): Record<string, string> =>
+      tokens
+        ? {
+            CORTEX_EVENT_AUTH: 'oidc',
+            CORTEX_OIDC_DISCOVERY_URL: new URL(broker.url).origin,
+            CORTEX_OIDC_TOKEN_FILE: tokens.fileOf(name)
+          }
+        : { CORTEX_EVENT_AUTH: 'off' };
     const env: Record<string, string> = {
       ...opts.overrides,
       PORT: '0',
@@ -112,7 +132,8 @@ export async function startLocalStack(opts: StackOptions = {}): Promise<LocalSta
     };
     const functions = new Map<string, RunningFunction>();
     const serve = async (def: AnyFunctionDef, extra: Record<string, string> = {}): Promise<void> => {
-      const fn = await run(def, { overrides: { ...env, ...keyEnv(def, secrets), ...extra, CORTEX_FUNCTION: def.name } });
+      const overrides = { ...env, ...keyEnv(def, secrets), ...oidcEnv(def.name), ...extra, CORTEX_FUNCTION: def.name };
+      const fn = await run(def, { overrides });
       functions.set(def.name, fn);
       urls.set(def.name, fn.url);
       stops.push(() => fn.stop());
@@ -136,7 +157,12 @@ export async function startLocalStack(opts: StackOptions = {}): Promise<LocalSta
       kube: createKubePort({ kubeconfigPath: kubeconfig, timeoutMs: config.kubeTimeoutMs }),
       demo: DEMO,
       backend: demo,
-      publish: createPublisher({ sink: broker.url, timeoutMs: config.publishTimeoutMs }),
+      // The fault buttons report as the operator would (with OIDC: the operator's identity).
+      publish: createPublisher({
+        sink: broker.url,
+        timeoutMs: config.publishTimeoutMs,
+        token: tokens ? fileTokenSource(tokens.operatorFile) : undefined
+      }),
       info,
       log: log.child({ component: 'local-faults' })
     });
@@ -154,6 +180,8 @@ export async function startLocalStack(opts: StackOptions = {}): Promise<LocalSta
       functions: Object.fromEntries(urls),
       kubeconfig,
       operatorToken: secrets.operatorToken,
+      eventAuth: tokens ? 'oidc' : 'off',
+      ...(tokens ? { eventTokenFile: tokens.operatorFile } : {}),
       demo: { ...DEMO, mcpUrl: demo.mcpUrl },
       claude: standin ? { mode: 'stand-in', url: standin.url } : { mode: 'anthropic' },
       simulator: sim.url,
@@ -173,7 +201,7 @@ export async function startLocalStack(opts: StackOptions = {}): Promise<LocalSta
       },
       'Cortex is running locally'
     );
-    return { state, stateFile, config, sim, broker, functions, standin, demo, frontDoor, stop: stopAll };
+    return { state, stateFile, config, sim, broker, functions, standin, demo, frontDoor, oidc, stop: stopAll };
   } catch (err) {
     await stopAll();
     throw err;

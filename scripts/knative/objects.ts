@@ -104,7 +104,9 @@ const namespaceFile = {
             downwardAPI: {
               items: [{ path: posix.basename(SERVICE_ACCOUNT_NAMESPACE_FILE), fieldRef: { fieldPath: 'metadata.namespace' } }]
             }
-          }
+          },
+          // The cluster CA (public), where an API token's pod has it: TLS to the OIDC issuer (docs/security.md).
+          { configMap: { name: 'kube-root-ca.crt', items: [{ key: 'ca.crt', path: 'ca.crt' }] } }
         ]
       }
     }

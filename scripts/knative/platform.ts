@@ -44,7 +44,11 @@ export const config: K8sObject = {
     CORTEX_MCP_SERVERS: JSON.stringify([
       { name: 'demo', url: 'http://mcp-demo.demo.svc.cluster.local/mcp', target: { namespace: 'demo', service: 'mcp-demo' } }
     ]),
-    OTEL_EXPORTER_OTLP_ENDPOINT: ''
+    OTEL_EXPORTER_OTLP_ENDPOINT: '',
+    // oidc: every delivery must carry Eventing's token (knative/oidc, docs/security.md); off: signatures alone.
+    CORTEX_EVENT_AUTH: 'off',
+    // The cluster CA, for TLS to the OIDC issuer (the API server): in every pod's ServiceAccount directory.
+    NODE_EXTRA_CA_CERTS: '/var/run/secrets/kubernetes.io/serviceaccount/ca.crt'
   }
 };
 

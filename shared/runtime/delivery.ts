@@ -13,6 +13,7 @@ import type { Publish } from './publish.js';
 import { untracedTracer } from '../tracing/provider.js';
 import { parseTraceparent, traceExtensions } from '../tracing/traceparent.js';
 import type { Refused, Trust } from '../trust/trust.js';
+import type { DeliveryAuth } from '../trust/delivery-auth.js';
 
 export interface DeliveryDeps {
   def: AnyFunctionDef;
@@ -25,6 +26,8 @@ export interface DeliveryDeps {
   metrics?: FunctionMetrics;
   /** Verifies the signed events the function takes and signs the ones it sends (FunctionDef.trust). */
   trust?: Trust;
+  /** With CORTEX_EVENT_AUTH=oidc: the delivery's token, checked before anything is read (401/403/503). */
+  auth?: DeliveryAuth;
 }
 
 /** Signs the data of an outbound event when the function signs its type. */
@@ -174,6 +177,7 @@ function deliverySpan(
  */
 export async function deliver(deps: DeliveryDeps, headers: Headers, body: string): Promise<DeliveryResult> {
   const { def, ctx, publish, seen } = deps;
+  await deps.auth?.verify(headers);
   const record = toV1(fromHttp(headers, body));
   const deadLetter = deadLetterOf(record);
   const known = accepted(def, record, deadLetter !== undefined);

@@ -34,7 +34,9 @@ export const SECURITY_ENV = {
   CORTEX_REMEDIATION_KEY: keys('CORTEX_REMEDIATION_KEY', 'cortex-remediation-key').optional(),
   CORTEX_STREAM_KEY: keys('CORTEX_STREAM_KEY', 'cortex-stream-key').optional(),
   // Origins (scheme://host[:port]) besides the request's own that may POST to /chat (e.g. the page on another host).
-  CORTEX_ALLOWED_ORIGINS: csv.default([])
+  CORTEX_ALLOWED_ORIGINS: csv.default([]),
+  // For `cortex send|replay` against a Broker with OIDC: a token of the operator's identity (kubectl create token).
+  CORTEX_EVENT_TOKEN: z.string().min(1).optional()
 };
 
 type SecurityEnv = z.output<z.ZodObject<typeof SECURITY_ENV>>;
@@ -44,6 +46,8 @@ export interface SecurityConfig {
   oidc: { discoveryUrl: string; tokenFile: string; audience: string; senders: string[] };
   keys: Partial<Record<KeyName, string[]>>;
   allowedOrigins: string[];
+  /** What the CLI sends its events with, when set. */
+  eventToken: string | undefined;
 }
 
 /** The security slice of Config, from the parsed environment and who this function is. */
@@ -61,7 +65,8 @@ export function securityConfig(e: SecurityEnv, namespace: string, name: string |
       ...(e.CORTEX_REMEDIATION_KEY ? { remediation: e.CORTEX_REMEDIATION_KEY } : {}),
       ...(e.CORTEX_STREAM_KEY ? { stream: e.CORTEX_STREAM_KEY } : {})
     },
-    allowedOrigins: e.CORTEX_ALLOWED_ORIGINS
+    allowedOrigins: e.CORTEX_ALLOWED_ORIGINS,
+    eventToken: e.CORTEX_EVENT_TOKEN
   };
 }
 

@@ -22,6 +22,8 @@ import { activeSpanContext, installContextManager } from '../tracing/context.js'
 import { createTracing } from '../tracing/provider.js';
 import { traceExtensions } from '../tracing/traceparent.js';
 import { createTrust, missingKeys } from '../trust/trust.js';
+import { createDeliveryAuth, SERVICE_ACCOUNT_TOKEN_FILE } from '../trust/delivery-auth.js';
+import { eventTokenOf } from '../trust/token-file.js';
 import { ConfigError } from './errors.js';
 
 export interface RunOptions {
@@ -99,7 +101,19 @@ export async function run(def: AnyFunctionDef, opts: RunOptions = {}): Promise<R
   const tracing = createTracing({ service: def.name, endpoint: config.otlpEndpoint, log });
   const tracer = tracing.tracer;
   const metrics = createFunctionMetrics({ name: def.name, emits: def.emits.map((d: { type: string }) => d.type) });
-  const sink = opts.publish ?? createPublisher({ sink: config.sink, timeoutMs: config.publishTimeoutMs });
+  const { security } = config;
+  const sink =
+    opts.publish ??
+    createPublisher({ sink: config.sink, timeoutMs: config.publishTimeoutMs, token: eventTokenOf(security) });
+  const auth =
+    security.eventAuth === 'oidc'
+      ? createDeliveryAuth({ ...security.oidc, apiTokenFile: SERVICE_ACCOUNT_TOKEN_FILE })
+      : undefined;
+  if (!auth)
+    log.warn(
+      { eventAuth: 'off' },
+      'CORTEX_EVENT_AUTH=off: deliveries carry no token, anyone who reaches POST / can send events; signed requests still protect what acts (docs/security.md)'
+    );
   const publish: Publish = async (event) => {
     await sink(event);
     metrics.emitted(event);
@@ -129,7 +143,7 @@ export async function run(def: AnyFunctionDef, opts: RunOptions = {}): Promise<R
   const seen = createIdempotency<CloudEventRecord[]>({ ...config.idempotency, now: () => clock.now().getTime() });
   const state: ServerState = { ready: false, inflight: 0 };
   for (const gauge of def.metrics?.(routeCtx) ?? []) metrics.gauge(gauge);
-  const deliveryDeps = { def, ctx: routeCtx, publish, seen, tracer, metrics, trust };
+  const deliveryDeps = { def, ctx: routeCtx, publish, seen, tracer, metrics, trust, auth };
   const app = createApp(def, deliveryDeps, routeCtx, state, config.bodyLimitBytes, { loopbackOnly: config.localMode });
   const httpServer: Server = createServer(app);
   httpServer.keepAliveTimeout = 65_000;
