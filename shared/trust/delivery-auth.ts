@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import type * as jose from 'jose';
 import path from 'node:path';
 import type { Headers } from '../events/http.js';
 import { RequestError, TransientError } from '../runtime/errors.js';
@@ -33,7 +34,7 @@ export interface DeliveryAuthOptions {
   timeoutMs?: number;
 }
 
-type Jose = typeof import('jose');
+type Jose = typeof jose;
 interface Issuer {
   jose: Jose;
   issuer: string;
@@ -67,7 +68,7 @@ export function createDeliveryAuth(opts: DeliveryAuthOptions): DeliveryAuth {
   let loading: Promise<Issuer> | undefined;
 
   async function load(): Promise<Issuer> {
-    const jose = await import('jose');
+    const lib = await import('jose');
     const headers = await apiHeaders(opts.apiTokenFile);
     const url = `${base}/.well-known/openid-configuration`;
     const res = await fetch(url, { headers, signal: AbortSignal.timeout(timeoutMs) });
@@ -75,8 +76,8 @@ export function createDeliveryAuth(opts: DeliveryAuthOptions): DeliveryAuth {
     const doc = (await res.json()) as { issuer?: unknown; jwks_uri?: unknown };
     if (typeof doc.issuer !== 'string' || typeof doc.jwks_uri !== 'string')
       throw new Error(`${url} names no issuer and jwks_uri`);
-    const jwks = jose.createRemoteJWKSet(new URL(doc.jwks_uri), { headers, timeoutDuration: timeoutMs });
-    return { jose, issuer: doc.issuer, jwks };
+    const jwks = lib.createRemoteJWKSet(new URL(doc.jwks_uri), { headers, timeoutDuration: timeoutMs });
+    return { jose: lib, issuer: doc.issuer, jwks };
   }
 
   async function issuer(): Promise<Issuer> {
@@ -97,15 +98,15 @@ export function createDeliveryAuth(opts: DeliveryAuthOptions): DeliveryAuth {
           'unauthenticated',
           `no delivery token: events come from the broker with a token for ${opts.audience}`
         );
-      const { jose, issuer: iss, jwks } = await issuer();
+      const { jose: lib, issuer: iss, jwks } = await issuer();
       let subject: string | undefined;
       try {
-        const { payload } = await jose.jwtVerify(token, jwks, { issuer: iss, audience: opts.audience, clockTolerance: 5 });
+        const { payload } = await lib.jwtVerify(token, jwks, { issuer: iss, audience: opts.audience, clockTolerance: 5 });
         subject = payload.sub;
       } catch (err) {
         // A JOSE error is about the token (expired, wrong audience, bad signature, unknown key); anything else, or
         // a timeout, is the issuer being unreachable: that is retried, never answered as the sender's fault.
-        if (!(err instanceof jose.errors.JOSEError) || err instanceof jose.errors.JWKSTimeout)
+        if (!(err instanceof lib.errors.JOSEError) || err instanceof lib.errors.JWKSTimeout)
           throw new TransientError(`the issuer's keys could not be fetched: ${(err as Error).message}`, { cause: err });
         throw new RequestError(401, 'unauthenticated', `delivery token refused: ${err.message}`);
       }
