@@ -109,11 +109,6 @@ export async function run(def: AnyFunctionDef, opts: RunOptions = {}): Promise<R
     security.eventAuth === 'oidc'
       ? createDeliveryAuth({ ...security.oidc, apiTokenFile: SERVICE_ACCOUNT_TOKEN_FILE })
       : undefined;
-  if (!auth)
-    log.warn(
-      { eventAuth: 'off' },
-      'CORTEX_EVENT_AUTH=off: deliveries carry no token, anyone who reaches POST / can send events; signed requests still protect what acts (docs/security.md)'
-    );
   const publish: Publish = async (event) => {
     await sink(event);
     metrics.emitted(event);
@@ -152,6 +147,11 @@ export async function run(def: AnyFunctionDef, opts: RunOptions = {}): Promise<R
   state.ready = true;
   const host = config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
   log.info({ port, sink: config.sink, on: def.on.map((d: { type: string }) => d.type) }, `${def.name} listening`);
+  if (!auth)
+    log.warn(
+      { eventAuth: 'off' },
+      'CORTEX_EVENT_AUTH=off: deliveries carry no token, anyone who reaches POST / can send events; signed requests still protect what acts (docs/security.md)'
+    );
 
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> =>

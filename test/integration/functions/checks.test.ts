@@ -20,6 +20,7 @@ import type { CompletedData } from '../../helpers/check-cluster.js';
 import { postEvent } from '../../helpers/events.js';
 import { createWorkload, startTestSimulator } from '../../helpers/kube-sim.js';
 import { signed, TEST_KEY_ENV, TEST_KEYS } from '../../helpers/signing.js';
+import { cloudEvent } from '../../helpers/healing.js';
 import { createSigner } from '../../../shared/trust/signature.js';
 
 /*
@@ -152,14 +153,7 @@ describe('Checks over real HTTP against the cluster simulator', () => {
       phase: 'diagnose',
       checks: ['pod-status']
     });
-    const event = new CloudEvent<unknown>({
-      specversion: '1.0',
-      id: `dr-refused-${counter}`,
-      source: '/cortex/healing-coordinator',
-      type: Events.DiagnosisRequested.type,
-      datacontenttype: 'application/json',
-      data
-    });
+    const event = cloudEvent(Events.DiagnosisRequested, data);
     // Act
     const res = await postEvent(served.get('pod-status')!.url, event, 'binary');
     // Assess

@@ -19,6 +19,7 @@ import { startFakeSink, type FakeSink } from '../../fakes/sink.js';
 import { postEvent } from '../../helpers/events.js';
 import type { CompletedData } from '../../helpers/remediation-cluster.js';
 import { signed, TEST_KEY_ENV, TEST_KEYS } from '../../helpers/signing.js';
+import { cloudEvent } from '../../helpers/healing.js';
 import { createSigner } from '../../../shared/trust/signature.js';
 
 /*
@@ -394,14 +395,7 @@ describe('Remediations take only requests the coordinator signed (a healthy opte
     data: Record<string, unknown>,
     id = `forged-${++counter}`
   ): Promise<{ status: number; out: CompletedData | undefined }> {
-    const event = new CloudEvent<unknown>({
-      specversion: '1.0',
-      id,
-      source: '/cortex/healing-coordinator',
-      type,
-      datacontenttype: 'application/json',
-      data
-    });
+    const event = cloudEvent(Events.RemediationRequested.rollout_restart, data, {}, id);
     const before = sink.events.length;
     const res = await postEvent(fn('remediate-rollout-restart').url, event, 'binary');
     const found = sink.events.slice(before).find((e) => (e.data as { healingId?: string }).healingId === data.healingId);
