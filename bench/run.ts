@@ -5,6 +5,7 @@ import { benchChecks } from './checks.js';
 import { benchPipeline } from './pipeline.js';
 import { benchRelay } from './relay.js';
 import { benchSseWriter } from './sse-writer.js';
+import { benchTrust } from './trust.js';
 import type { Measurement } from './measure.js';
 
 /*
@@ -17,6 +18,7 @@ const suites: Record<string, () => Promise<Measurement[]>> = {
   pipeline: benchPipeline,
   relay: benchRelay,
   'sse-writer': benchSseWriter,
+  trust: benchTrust,
   chat: benchChat
 };
 
