@@ -52,7 +52,7 @@ export function judgeDependencies(target: string, found: readonly DependencyFind
       ...base,
       verdict: 'problem',
       summary: `${target} cannot reach ${down.length === 1 ? 'its dependency' : 'its dependencies'} ${listNames(down.map(where))}: ${down.map(describe).join('; ')}`,
-      signature: `down:${down.map(where).sort().join(',')}`,
+      symptom: `down:${down.map(where).sort().join(',')}`,
       commands: down.flatMap((f) => f.commands).slice(0, 5)
     };
   const external = found.filter((f) => f.state === 'external');
@@ -61,7 +61,7 @@ export function judgeDependencies(target: string, found: readonly DependencyFind
       ...base,
       verdict: 'problem',
       summary: `${target} cannot reach ${listNames(external.map((f) => f.reference))}: ${external.map(describe).join('; ')}`,
-      signature: `external:${external
+      symptom: `external:${external
         .map((f) => f.reference)
         .sort()
         .join(',')}`,

@@ -115,7 +115,7 @@ export function judgeDeployment(where: string, input: DeploymentInputs): CheckFi
     verdict: 'problem',
     summary,
     evidence,
-    signature: desired === 0 ? 'scaled_to_zero' : 'unavailable',
+    symptom: desired === 0 ? 'scaled_to_zero' : 'unavailable',
     commands: [
       `kubectl describe deployment -n ${d.metadata?.namespace} ${d.metadata?.name}`,
       `kubectl rollout status deployment/${d.metadata?.name} -n ${d.metadata?.namespace} --timeout=60s`

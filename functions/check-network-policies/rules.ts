@@ -95,7 +95,7 @@ export function judgePolicies(
       verdict: 'problem',
       summary: `${kind} ${listNames(names)} ${names.length === 1 ? 'blocks' : 'block'} the chat's traffic (${from}) to ${where} on port ${blocked.map((r) => flowName(r.flow)).join(', ')}${why}`,
       evidence,
-      signature: `blocked:${names.sort().join(',')}`,
+      symptom: `blocked:${names.sort().join(',')}`,
       commands: [
         `kubectl describe networkpolicy -n ${workload.namespace} ${names.join(' ')}`,
         `kubectl get networkpolicy -n ${workload.namespace} -o wide`

@@ -80,7 +80,7 @@ export function judgeLogs(
     summary: `Logs of ${which} show ${counted}${prev}`,
     evidence: [...evidence, { subject: 'logs read', detail: readRuns }],
     // Which patterns, not how often: the same fault logs the same kinds of lines from one run to the next.
-    signature: [...totals.keys()].sort().join('+'),
+    symptom: [...totals.keys()].sort().join('+'),
     commands: [`kubectl logs -n ${ns} ${worst.pod} -c ${worst.container}${worst.previous ? ' --previous' : ''} --tail=50`]
   };
 }

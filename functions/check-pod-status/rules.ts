@@ -133,7 +133,7 @@ export function judgePods(workload: Workload, where: string): CheckFinding {
       verdict: 'problem',
       summary: `No running pods for ${where}: ${why}${leftovers}`,
       evidence,
-      signature: d && desired === 0 ? 'scaled_to_zero' : 'no_pods',
+      symptom: d && desired === 0 ? 'scaled_to_zero' : 'no_pods',
       commands: podCommands(workload, [])
     };
   }
@@ -156,7 +156,7 @@ export function judgePods(workload: Workload, where: string): CheckFinding {
     verdict: 'problem',
     summary: `${ready}/${desired} pods of ${where} are Ready${detail}${leftovers}`,
     evidence,
-    signature: faultClass(active),
+    symptom: faultClass(active),
     commands: podCommands(workload, troubled),
     ...(recommendation ? { recommendation } : {})
   };

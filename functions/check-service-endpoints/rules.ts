@@ -36,7 +36,7 @@ export function judgeEndpoints(where: string, input: EndpointInputs): CheckFindi
   return { ...found, commands };
 }
 
-/** The judgement itself; each problem carries a signature: what is wrong with the endpoints, the same run to run. */
+/** The judgement itself; each problem carries a symptom: what is wrong with the endpoints, the same run to run. */
 function judge(where: string, input: EndpointInputs): CheckFinding {
   const { service, pods, endpoints, slices } = input;
   if (!service)
@@ -44,7 +44,7 @@ function judge(where: string, input: EndpointInputs): CheckFinding {
       verdict: 'problem',
       summary: `Service ${where} does not exist`,
       evidence: [{ subject: `service/${where}`, detail: 'not found', reason: 'NotFound' }],
-      signature: 'no_service'
+      symptom: 'no_service'
     };
   if (service.spec?.type === 'ExternalName') {
     const detail = `type ExternalName (points at ${service.spec.externalName ?? '?'}): no endpoints to check`;
@@ -73,7 +73,7 @@ function judge(where: string, input: EndpointInputs): CheckFinding {
           verdict: 'problem',
           summary: `Service ${where} has no selector and no ready endpoints`,
           evidence,
-          signature: 'no_endpoints'
+          symptom: 'no_endpoints'
         };
 
   const states = pods.map(podState);
@@ -103,7 +103,7 @@ function judge(where: string, input: EndpointInputs): CheckFinding {
         verdict: 'problem',
         summary: `Service ${where} has no ready endpoints although ${plural(readyPods.length, 'selected pod is', 'selected pods are')} Ready (${who})`,
         evidence,
-        signature: 'not_registered',
+        symptom: 'not_registered',
         recommendation: {
           action: 'rollout_restart',
           reason: `${plural(readyPods.length, 'Ready pod')} missing from the endpoints of ${where}: new pods get registered afresh`,
@@ -115,14 +115,14 @@ function judge(where: string, input: EndpointInputs): CheckFinding {
       active.length === 0
         ? `Service ${where} selects no running pods (selector ${selector})`
         : `Service ${where} has no ready endpoints: 0/${active.length} selected pods are Ready`;
-    return { verdict: 'problem', summary, evidence, signature: 'no_ready_endpoints' };
+    return { verdict: 'problem', summary, evidence, symptom: 'no_ready_endpoints' };
   }
   if (stale.length > 0) {
     return {
       verdict: 'problem',
       summary: `Service ${where} routes to ${plural(stale.length, 'address', 'addresses')} of no selected pod (${describeAddresses(stale, 3)})`,
       evidence,
-      signature: 'stale_endpoints'
+      symptom: 'stale_endpoints'
     };
   }
   if (missing.length > 0) {
@@ -130,7 +130,7 @@ function judge(where: string, input: EndpointInputs): CheckFinding {
       verdict: 'problem',
       summary: `Service ${where}: ${missing.length} of ${readyPods.length} Ready pods missing from its endpoints (${listNames(missing.map((p) => p.name))})`,
       evidence,
-      signature: 'missing_endpoints'
+      symptom: 'missing_endpoints'
     };
   }
   return {

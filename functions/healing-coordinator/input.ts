@@ -156,6 +156,9 @@ export function toInput(event: CoordinatorEvent, now: string): Routed {
     case Events.DiagnosisCompleted.type:
       return answer({ kind: 'diagnosis', key, data: event.data });
     case Events.RemediationCompleted.type:
+      // A refusal answers a request that was not ours (unsigned, forged, replayed) or came after our deadline.
+      if (event.data.refusal)
+        return { kind: 'ignore', why: `${event.data.action} refused a request it took for ours: ${event.data.refusal}` };
       return answer({ kind: 'remediation', key, data: event.data });
     case Events.PingTick.type:
       return { kind: 'tick', tickId: event.id };

@@ -12,16 +12,16 @@ import { MAX_ACTIONS, type ActionRecord, type Healing, type TargetState } from '
 const DRIFTING: ReadonlySet<CheckName> = new Set(['events']);
 
 /**
- * The fault as the checks saw it: every check that found a problem, with what it saw (its signature: the crash
+ * The fault as the checks saw it: every check that found a problem, with what it saw (its symptom: the crash
  * class, the log patterns, the dependency that is down), in the order of CHECKS. Counts, pod names and times are left
  * out, so the same fault gives the same fingerprint from one run to the next.
  *
  * @example
- * fingerprintOf({ 'pod-status': { verdict: 'problem', summary: '…', signature: 'crashing' } }); // → 'pod-status:crashing'
+ * fingerprintOf({ 'pod-status': { verdict: 'problem', summary: '…', symptom: 'crashing' } }); // → 'pod-status:crashing'
  */
 export function fingerprintOf(results: Readonly<Partial<Record<CheckName, CheckResult>>>): string {
   const parts = CHECKS.filter((c) => !DRIFTING.has(c) && results[c]?.verdict === 'problem').map(
-    (c) => `${c}:${results[c]!.signature ?? 'problem'}`
+    (c) => `${c}:${results[c]!.symptom ?? 'problem'}`
   );
   return parts.join('|') || 'no-problem';
 }

@@ -14,7 +14,7 @@ export interface CheckResult {
   summary: string;
   recommendation?: Recommendation | undefined;
   /** What the check saw, the same for the same fault from run to run (memory.ts). */
-  signature?: string | undefined;
+  symptom?: string | undefined;
   /** Commands a human runs to look further, with the real names. */
   commands?: string[] | undefined;
   /** check-dependencies: what the evidence points at. */

@@ -171,7 +171,7 @@ const resultOf = (d: Extract<Input, { kind: 'diagnosis' }>['data']): CheckResult
   verdict: d.verdict,
   summary: d.summary,
   recommendation: d.recommendation,
-  ...(d.signature !== undefined ? { signature: d.signature } : {}),
+  ...(d.symptom !== undefined ? { symptom: d.symptom } : {}),
   ...(d.commands ? { commands: d.commands } : {}),
   ...(d.dependencies ? { dependencies: d.dependencies } : {})
 });

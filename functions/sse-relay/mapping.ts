@@ -103,6 +103,15 @@ function progress(d: Data<typeof Events.HealingProgress>, facts: HealingFacts | 
   return out;
 }
 
+/** The types a session stream shows: the only ones that teach the relay who follows a healing. */
+export const STREAMED = [
+  Events.HealingStarted,
+  Events.HealingProgress,
+  Events.HealingCompleted,
+  Events.HealingFailed,
+  Events.ChatDelayed
+] as const;
+
 /** The session-stream events one CloudEvent becomes; none for types browsers do not follow, and none for dead letters. */
 export function sessionEventsOf(event: CortexEvent, facts: HealingFacts | undefined): SessionEvent[] {
   if (event.deadLetter) return [];

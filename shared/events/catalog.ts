@@ -19,6 +19,9 @@ import {
   Recommendation,
   ReportedTarget,
   RootCause,
+  Attempt,
+  Refusal,
+  Signature,
   Target,
   Timestamp,
   Verdict,
@@ -81,7 +84,8 @@ export const HealingStarted = defineEvent({
     checks: list(CheckName, CHECKS.length),
     sessionIds: idList,
     /** A healing of a dependency, opened by the healing of a target that needs it (DESIGN §5, root cause first). */
-    parentHealingId: z.string().min(1).max(LIMITS.id).optional()
+    parentHealingId: z.string().min(1).max(LIMITS.id).optional(),
+    signature: Signature.optional()
   })
 });
 
@@ -97,7 +101,9 @@ export const DiagnosisRequested = defineEvent({
       .array(CheckName)
       .max(CHECKS.length)
       .default([...CHECKS]),
-    deadline: Timestamp.optional()
+    deadline: Timestamp.optional(),
+    attempt: Attempt.optional(),
+    signature: Signature.optional()
   })
 });
 
@@ -114,11 +120,12 @@ export const DiagnosisCompleted = defineEvent({
     recommendation: Recommendation.optional(),
     target: Target.optional(),
     /** A short code of what the check saw, stable across runs of the same fault (the coordinator's fingerprint). */
-    signature: z.string().max(LIMITS.name).optional(),
+    symptom: z.string().max(LIMITS.name).optional(),
     /** Commands a human runs to look further, with the real names filled in. */
     commands: z.array(z.string().max(LIMITS.summary)).max(5).optional(),
     /** check-dependencies: the Services (or addresses) the target's evidence points at, and their state. */
-    dependencies: z.array(DependencyFinding).max(10).optional()
+    dependencies: z.array(DependencyFinding).max(10).optional(),
+    signature: Signature.optional()
   })
 });
 
@@ -132,7 +139,8 @@ export const HealingProgress = defineEvent({
     done: z.number().int().nonnegative(),
     total: z.number().int().nonnegative(),
     target: Target.optional(),
-    sessionIds: ids.optional()
+    sessionIds: ids.optional(),
+    signature: Signature.optional()
   })
 });
 
@@ -143,7 +151,8 @@ const RemediationRequestedData = z.looseObject({
   dryRun: z.boolean().default(false),
   reason: z.string().max(LIMITS.summary).optional(),
   /** Which request of this healing this is (1, 2, …): a signature over the request covers it (DESIGN §15). */
-  attempt: z.number().int().positive().optional()
+  attempt: Attempt.optional(),
+  signature: Signature.optional()
 });
 
 function remediationRequested<A extends ActionName>(action: A) {
@@ -172,7 +181,10 @@ export const RemediationCompleted = defineEvent({
     changes: list(Change, LIMITS.items),
     manualSteps: list(z.string().max(LIMITS.summary), LIMITS.steps),
     target: Target.optional(),
-    audit: Audit.optional()
+    audit: Audit.optional(),
+    /** With outcome `denied`: the request was refused before anything was looked at (not signed by the coordinator). */
+    refusal: Refusal.optional(),
+    signature: Signature.optional()
   })
 });
 
@@ -186,7 +198,8 @@ export const HealingCompleted = defineEvent({
     durationMs: z.number().nonnegative(),
     summary: z.string().max(LIMITS.summary),
     sessionIds: ids.optional(),
-    rootCause: RootCause.optional()
+    rootCause: RootCause.optional(),
+    signature: Signature.optional()
   })
 });
 
@@ -203,7 +216,8 @@ export const HealingFailed = defineEvent({
     sessionIds: ids.optional(),
     rootCause: RootCause.optional(),
     /** With `escalated` or `repeat_suppressed`: when automatic healing of the target resumes. */
-    resumesAt: Timestamp.optional()
+    resumesAt: Timestamp.optional(),
+    signature: Signature.optional()
   })
 });
 
@@ -214,7 +228,8 @@ export const ChatDelayed = defineEvent({
     sessionId: z.string().min(1).max(LIMITS.id),
     reason: z.string().max(LIMITS.reason),
     attempt: z.number().int().nonnegative(),
-    retryInMs: z.number().nonnegative()
+    retryInMs: z.number().nonnegative(),
+    signature: Signature.optional()
   })
 });
 

@@ -188,6 +188,23 @@ export const REASON_CODES = [
 export const ReasonCode = z.enum(REASON_CODES);
 export type ReasonCode = z.infer<typeof ReasonCode>;
 
+/**
+ * The signature of signed event data (requests, their answers, what reaches a browser's stream): an HMAC over the
+ * type, the rest of the data and `expiresAt` (shared/trust/signature.ts). Receivers refuse it after `expiresAt`.
+ */
+export const Signature = z.looseObject({
+  expiresAt: Timestamp,
+  value: z.string().min(1).max(LIMITS.id)
+});
+
+/** Why a signed request was refused: no signature, a wrong one, too late, or a second use of a single-use request. */
+export const REFUSALS = ['unsigned', 'forged', 'expired', 'replayed'] as const;
+export const Refusal = z.enum(REFUSALS);
+export type Refusal = z.infer<typeof Refusal>;
+
+/** Which try of a request this is, so one healing may ask again (a new attempt is a new single-use request). */
+export const Attempt = z.number().int().positive();
+
 /** Why a remediation failed, for the coordinator (its `summary` says it to people). */
 export const FailureCode = z.enum(['not_found', 'forbidden', 'invalid_request']);
 export type FailureCode = z.infer<typeof FailureCode>;

@@ -46,7 +46,7 @@ export const request = (
 });
 
 export interface DiagExtra {
-  signature?: string;
+  symptom?: string;
   summary?: string;
   commands?: string[];
   dependencies?: DependencyFinding[];
@@ -63,7 +63,7 @@ export const diag = (
   extra: DiagExtra = {}
 ): Input => ({
   kind: 'diagnosis',
-  key: `${healingId}-${phase}-${check}-${verdict}-${extra.signature ?? ''}-${Math.random().toString(36).slice(2, 6)}`,
+  key: `${healingId}-${phase}-${check}-${verdict}-${extra.symptom ?? ''}-${Math.random().toString(36).slice(2, 6)}`,
   data: {
     healingId,
     check,
@@ -72,7 +72,7 @@ export const diag = (
     summary: extra.summary ?? `${check} ${verdict}`,
     evidence: [],
     ...(action ? { recommendation: { action, reason: `needs ${action}`, params: extra.params ?? {} } } : {}),
-    ...(extra.signature ? { signature: extra.signature } : {}),
+    ...(extra.symptom ? { symptom: extra.symptom } : {}),
     ...(extra.commands ? { commands: extra.commands } : {}),
     ...(extra.dependencies ? { dependencies: extra.dependencies } : {}),
     target: extra.target ?? target

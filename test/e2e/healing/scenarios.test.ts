@@ -7,6 +7,7 @@ import type { SseClient } from '../../helpers/sse.js';
 import {
   cloudEvents,
   errorReport,
+  eventAuthHeaders,
   operatorStream,
   outcomeFor,
   publish,
@@ -80,8 +81,11 @@ describe('e2e: healing scenarios on the local stack', () => {
     await waitPods('no pods', (p) => p.length === 0);
     const after = cloudEvents(ops).length;
     const body = JSON.stringify(errorReport(demo).toJSON());
+    // With CORTEX_EVENT_AUTH=oidc the README adds the operator's token, as here
+    const auth = Object.entries(await eventAuthHeaders(stack.state)).flatMap(([k, v]) => ['-H', `${k}: ${v}`]);
     // Act: exactly what the README shows
     const { stdout } = await promisify(execFile)('curl', [
+      ...auth,
       '-s',
       '-o',
       '/dev/null',

@@ -20,6 +20,9 @@ import { startFakeSink, type FakeSink } from '../../fakes/sink.js';
 import type { CompletedData } from '../../helpers/check-cluster.js';
 import { postEvent } from '../../helpers/events.js';
 import { createWorkload, startTestSimulator } from '../../helpers/kube-sim.js';
+import { signed, TEST_KEY_ENV, TEST_KEYS } from '../../helpers/signing.js';
+import { cloudEvent } from '../../helpers/healing.js';
+import { createSigner } from '../../../shared/trust/signature.js';
 
 /*
  * The nine checks served over real HTTP (binary mode), reading the cluster simulator through the client-node
@@ -83,7 +86,13 @@ function request(
     source: '/cortex/healing-coordinator',
     type: Events.DiagnosisRequested.type,
     datacontenttype: 'application/json',
-    data: { healingId, target: { namespace: 'demo', service }, phase, checks: [...checks] }
+    // Signed as the coordinator signs it: checks take no other request.
+    data: signed('diagnosis', Events.DiagnosisRequested.type, {
+      healingId,
+      target: { namespace: 'demo', service },
+      phase,
+      checks: [...checks]
+    })
   });
   return { event, healingId };
 }
@@ -119,7 +128,8 @@ beforeAll(async () => {
     CORTEX_LOG_LEVEL: 'silent',
     KUBECONFIG: kubeconfig,
     CORTEX_CHECK_WAIT_MS: '5000',
-    CORTEX_CHECK_POLL_MS: '100'
+    CORTEX_CHECK_POLL_MS: '100',
+    ...TEST_KEY_ENV
   };
   for (const [check, def] of Object.entries(DEFS) as [CheckName, AnyFunctionDef][])
     served.set(check, await run(def, { overrides }));
@@ -132,6 +142,40 @@ afterAll(async () => {
 });
 
 describe('Checks over real HTTP against the cluster simulator', () => {
+  it.each([
+    ['unsigned', (d: Record<string, unknown>) => d],
+    ['forged', (d: Record<string, unknown>) => signed('x'.repeat(64), Events.DiagnosisRequested.type, d)],
+    ['expired', (d: Record<string, unknown>) => signed('diagnosis', Events.DiagnosisRequested.type, d, { ttlMs: -60_000 })]
+  ])('takes no %s request: 202, no answer (an answer would count for a healing someone else named)', async (_kind, make) => {
+    // Prepare
+    const healingId = `h-refused-${++counter}`;
+    const data = make({
+      healingId,
+      target: { namespace: 'demo', service: 'mcp-demo' },
+      phase: 'diagnose',
+      checks: ['pod-status']
+    });
+    const event = cloudEvent(Events.DiagnosisRequested, data);
+    // Act
+    const res = await postEvent(served.get('pod-status')!.url, event, 'binary');
+    // Assess
+    expect(res.status).toBe(202);
+    expect(sink.events.some((e) => (e.data as Json)['healingId'] === healingId)).toBe(false);
+  });
+
+  it('answers a request once per healing, phase and attempt; signs the answer with the diagnosis key', async () => {
+    // Prepare
+    const { event, healingId } = request('mcp-demo', ['failed-pods']);
+    const copy = new CloudEvent<unknown>({ ...event, id: `${event.id}-copy` });
+    // Act
+    await postEvent(served.get('failed-pods')!.url, event, 'binary');
+    await postEvent(served.get('failed-pods')!.url, copy, 'structured');
+    // Assess
+    const answers = sink.events.filter((e) => (e.data as Json)['healingId'] === healingId);
+    expect(answers).toHaveLength(1);
+    expect(createSigner([TEST_KEYS.diagnosis]).verify(answers[0]!.type, answers[0]!.data, new Date()).ok).toBe(true);
+  });
+
   it('answers 202 and publishes nothing when the request does not list the check', async () => {
     // Prepare
     const { event, healingId } = request('mcp-demo', ['events']);
@@ -217,7 +261,7 @@ describe('Checks over real HTTP against the cluster simulator', () => {
     expect(events.verdict).toBe('problem');
     expect(events.evidence.find((e) => e.reason === 'BackOff')?.subject).toBe(`pod/${name}`);
     const deps = await diagnose('dependencies', 'crash-app');
-    expect(deps).toMatchObject({ verdict: 'problem', signature: 'external:10.10.4.7:6379' });
+    expect(deps).toMatchObject({ verdict: 'problem', symptom: 'external:10.10.4.7:6379' });
     expect(deps.summary).toBe(
       'demo/crash-app cannot reach 10.10.4.7:6379: 10.10.4.7:6379 is no Service of the cluster (an outside address)'
     );
@@ -235,7 +279,7 @@ describe('Checks over real HTTP against the cluster simulator', () => {
     await kube.scaleDeployment('demo', 'postgres', 1);
     await sim.waitFor(() => ready('postgres') && ready('mcp-demo'), { message: 'postgres and mcp-demo back' });
     // Assess
-    expect(deps).toMatchObject({ verdict: 'problem', signature: 'down:demo/postgres' });
+    expect(deps).toMatchObject({ verdict: 'problem', symptom: 'down:demo/postgres' });
     expect(deps.summary).toMatch(
       /^demo\/mcp-demo cannot reach its dependency demo\/postgres: Service demo\/postgres has no ready endpoints/
     );

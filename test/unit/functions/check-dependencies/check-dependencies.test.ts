@@ -102,7 +102,7 @@ describe('Function: check-dependencies', () => {
     const out = await runCheckOn(checkDependencies, 'dependencies', cluster(DEPENDENCY_LOG));
     // Assess
     expect(out.verdict).toBe('problem');
-    expect(out.signature).toBe('down:demo/postgres');
+    expect(out.symptom).toBe('down:demo/postgres');
     expect(out.summary).toBe(
       'demo/mcp-demo cannot reach its dependency demo/postgres: Service demo/postgres has no ready endpoints (Deployment postgres, opted in)'
     );
@@ -151,14 +151,14 @@ describe('Function: check-dependencies', () => {
     // Assess
     expect(out.dependencies?.map((d) => [d.state, d.readyEndpoints])).toEqual([['up', 1]]);
     expect(out.verdict).toBe('healthy');
-    expect(out.signature).toBeUndefined();
+    expect(out.symptom).toBeUndefined();
   });
 
   it('calls an address no Service has an outside address, with a command to test it from the cluster', async () => {
     // Act
     const out = await runCheckOn(checkDependencies, 'dependencies', cluster(SESSION_STORE_LOG));
     // Assess
-    expect(out).toMatchObject({ verdict: 'problem', signature: 'external:10.10.4.7:6379' });
+    expect(out).toMatchObject({ verdict: 'problem', symptom: 'external:10.10.4.7:6379' });
     expect(out.dependencies?.[0]?.commands).toEqual([
       'kubectl run -n demo cortex-net-check --rm -i --restart=Never --image=busybox:1.36 -- nc -zv -w 3 10.10.4.7 6379'
     ]);
@@ -194,7 +194,7 @@ describe('Function: check-dependencies', () => {
       cluster('Error: getaddrinfo ENOTFOUND cache.demo.svc.cluster.local')
     );
     // Assess
-    expect(out).toMatchObject({ verdict: 'problem', signature: 'down:demo/cache' });
+    expect(out).toMatchObject({ verdict: 'problem', symptom: 'down:demo/cache' });
     expect(out.dependencies?.[0]).toMatchObject({ state: 'missing', service: { namespace: 'demo', name: 'cache' } });
   });
 

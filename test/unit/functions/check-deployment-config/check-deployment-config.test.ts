@@ -157,7 +157,7 @@ describe('Function: check-deployment-config', () => {
       reason: 'ScalingReplicaSet',
       count: 4
     });
-    expect(out.signature).toBe('scaled_to_zero');
+    expect(out.symptom).toBe('scaled_to_zero');
   });
 
   it('reports a paused rollout', async () => {

@@ -53,7 +53,7 @@ describe('Function: check-pod-logs', () => {
     });
     expect(out.recommendation).toBeUndefined();
     // Which patterns, not how many: the same crash signs the same way from one run to the next.
-    expect(out.signature).toBe('connection_refused+crash');
+    expect(out.symptom).toBe('connection_refused+crash');
     expect(out.commands).toEqual([`kubectl logs -n demo ${POD} -c server --previous --tail=50`]);
   });
 

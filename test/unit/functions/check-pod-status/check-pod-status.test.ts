@@ -194,19 +194,16 @@ describe('Function: check-pod-status', () => {
     ['image-pull', 'image_pull'],
     ['not-ready', 'not_ready'],
     ['creating', 'starting']
-  ] as const)(
-    'signs a %s fault as %s, the same through the cycle, with commands naming the pod',
-    async (shape, signature) => {
-      // Act
-      const out = await runCheckOn(checkPodStatus, 'pod-status', cluster([shape]));
-      // Assess
-      expect(out.signature).toBe(signature);
-      expect(out.commands).toEqual([
-        'kubectl get pods -n demo -l app=mcp-demo -o wide',
-        'kubectl describe pod -n demo mcp-demo-7d4b9c8f6-p0abc'
-      ]);
-    }
-  );
+  ] as const)('signs a %s fault as %s, the same through the cycle, with commands naming the pod', async (shape, symptom) => {
+    // Act
+    const out = await runCheckOn(checkPodStatus, 'pod-status', cluster([shape]));
+    // Assess
+    expect(out.symptom).toBe(symptom);
+    expect(out.commands).toEqual([
+      'kubectl get pods -n demo -l app=mcp-demo -o wide',
+      'kubectl describe pod -n demo mcp-demo-7d4b9c8f6-p0abc'
+    ]);
+  });
 
   it.each([
     ['not-ready', '0/1 pods of demo/mcp-demo are Ready: 1 Running but not Ready'],

@@ -40,10 +40,10 @@ const postgres = (o: Partial<DependencyFinding> = {}): DependencyFinding => ({
 
 /** mcp-demo crash-looping; its logs blame postgres (down) unless `dependency` says otherwise. */
 const crashing = (dependency: DependencyFinding | undefined = postgres()): Problems => ({
-  'pod-status': ['restart_pods', { signature: 'crashing', params: { pods: ['mcp-demo-7d4b9c8f6-a1'] } }],
-  'service-endpoints': ['none', { signature: 'no_ready_endpoints' }],
-  'pod-logs': ['none', { signature: 'connection_refused+crash' }],
-  ...(dependency ? { dependencies: ['none', { signature: `down:demo/postgres`, dependencies: [dependency] }] as const } : {})
+  'pod-status': ['restart_pods', { symptom: 'crashing', params: { pods: ['mcp-demo-7d4b9c8f6-a1'] } }],
+  'service-endpoints': ['none', { symptom: 'no_ready_endpoints' }],
+  'pod-logs': ['none', { symptom: 'connection_refused+crash' }],
+  ...(dependency ? { dependencies: ['none', { symptom: `down:demo/postgres`, dependencies: [dependency] }] as const } : {})
 });
 
 /** The dependency's healing ended healthy, as its saga tells the waiting one. */
@@ -82,7 +82,7 @@ function healPostgres(state: TargetState, id: string, healthy = true) {
     [
       ...diagnoseAll(
         id,
-        { 'deployment-config': ['scale_up', { signature: 'scaled_to_zero' }] },
+        { 'deployment-config': ['scale_up', { symptom: 'scaled_to_zero' }] },
         { target: postgresTarget }
       ).map(([i]) => [i, env(at(3000))] as [Input, Env]),
       [

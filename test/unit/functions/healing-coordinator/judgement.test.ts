@@ -38,26 +38,26 @@ const SESSION_STORE: DependencyFinding = {
 
 /** A persistent crash loop as the nine checks see it, the same in every run. */
 const CRASH: Problems = {
-  'pod-status': ['restart_pods', { signature: 'crashing', params: { pods: ['mcp-demo-7d4b9c8f6-a1'] } }],
-  'service-endpoints': ['none', { signature: 'no_ready_endpoints' }],
-  'deployment-config': ['none', { signature: 'unavailable' }],
+  'pod-status': ['restart_pods', { symptom: 'crashing', params: { pods: ['mcp-demo-7d4b9c8f6-a1'] } }],
+  'service-endpoints': ['none', { symptom: 'no_ready_endpoints' }],
+  'deployment-config': ['none', { symptom: 'unavailable' }],
   'pod-logs': [
     'none',
     {
-      signature: 'connection_refused+crash',
+      symptom: 'connection_refused+crash',
       commands: ['kubectl logs -n demo mcp-demo-7d4b9c8f6-a1 -c server --previous --tail=50']
     }
   ],
-  events: ['none', { signature: 'BackOff' }],
-  dependencies: ['none', { signature: 'external:10.10.4.7:6379', dependencies: [SESSION_STORE] }]
+  events: ['none', { symptom: 'BackOff' }],
+  dependencies: ['none', { symptom: 'external:10.10.4.7:6379', dependencies: [SESSION_STORE] }]
 };
 const ZERO: Problems = {
   'deployment-config': [
     'scale_up',
-    { signature: 'scaled_to_zero', summary: 'Deployment demo/mcp-demo is scaled to zero (0 replicas desired)' }
+    { symptom: 'scaled_to_zero', summary: 'Deployment demo/mcp-demo is scaled to zero (0 replicas desired)' }
   ],
-  'pod-status': ['none', { signature: 'scaled_to_zero' }],
-  'service-endpoints': ['none', { signature: 'no_ready_endpoints' }]
+  'pod-status': ['none', { symptom: 'scaled_to_zero' }],
+  'service-endpoints': ['none', { symptom: 'no_ready_endpoints' }]
 };
 
 /** One report at `t`, diagnosed a second later; the healing's id is `id`. */
@@ -112,7 +112,7 @@ describe('Judgement: memory of what failed', () => {
   it('tries the fix again for a different fault, and once the window has passed', () => {
     // Prepare
     const first = [...report('h-1', 0, CRASH), ...fixed('h-1', 0, 'restart_pods', false)];
-    const other: Problems = { ...CRASH, 'pod-logs': ['none', { signature: 'crash' }], dependencies: undefined };
+    const other: Problems = { ...CRASH, 'pod-logs': ['none', { symptom: 'crash' }], dependencies: undefined };
     // Act
     const different = run(report('h-2', MIN, other), run(first).state);
     const later = run(report('h-3', 16 * MIN, CRASH), run(first).state);
@@ -128,8 +128,8 @@ describe('Judgement: memory of what failed', () => {
         Object.entries(extra).map(([c, e]) => [c, { verdict: 'problem' as const, summary: `${c} ${Math.random()}`, ...e }])
       );
     // Act
-    const a = fingerprintOf(results({ 'pod-status': { signature: 'crashing' }, events: { signature: 'BackOff' } }));
-    const b = fingerprintOf(results({ 'pod-status': { signature: 'crashing' } }));
+    const a = fingerprintOf(results({ 'pod-status': { symptom: 'crashing' }, events: { symptom: 'BackOff' } }));
+    const b = fingerprintOf(results({ 'pod-status': { symptom: 'crashing' } }));
     // Assess
     expect(a).toBe('pod-status:crashing');
     expect(b).toBe(a);
@@ -145,7 +145,7 @@ describe('Judgement: memory of what failed', () => {
     expect(ofType<{ reasonCode: string }>(intents, 'healing.failed')[0]?.reasonCode).toBe('repeat_suppressed');
   });
 
-  it('numbers every remediation request of a healing (attempt), for a signature to cover', () => {
+  it('numbers every remediation request of a healing (attempt), for a symptom to cover', () => {
     // Act
     const { intents } = run(report('h-1', 0, { ...ZERO, 'failed-pods': 'cleanup_failed_pods' }));
     // Assess
@@ -308,7 +308,7 @@ describe('Judgement: text a human can act on', () => {
       commands: ['kubectl get endpoints -n demo', 'kubectl get pods -n demo -o wide']
     };
     const notReady: Problems = {
-      'pod-status': ['none', { signature: 'not_ready', commands: ['kubectl describe pod -n demo mcp-demo-7d4b9c8f6-a1'] }],
+      'pod-status': ['none', { symptom: 'not_ready', commands: ['kubectl describe pod -n demo mcp-demo-7d4b9c8f6-a1'] }],
       'service-endpoints': ['none', { commands: ['kubectl get endpoints -n demo mcp-demo -o wide'] }]
     };
     // Act
