@@ -8,6 +8,7 @@ import {
   Audit,
   Change,
   CheckName,
+  DependencyFinding,
   DiffOp,
   Digest,
   ErrorCategory,
@@ -22,6 +23,10 @@ import {
   ReasonCode,
   Recommendation,
   ReportedTarget,
+  RootCause,
+  Attempt,
+  Refusal,
+  Signature,
   Target,
   Timestamp,
   Verdict,
@@ -82,7 +87,10 @@ export const HealingStarted = defineEvent({
     target: Target,
     reason: z.string().max(LIMITS.text),
     checks: list(CheckName, CHECKS.length),
-    sessionIds: idList
+    sessionIds: idList,
+    /** A healing of a dependency, opened by the healing of a target that needs it (DESIGN §5, root cause first). */
+    parentHealingId: z.string().min(1).max(LIMITS.id).optional(),
+    signature: Signature.optional()
   })
 });
 
@@ -98,7 +106,9 @@ export const DiagnosisRequested = defineEvent({
       .array(CheckName)
       .max(CHECKS.length)
       .default([...CHECKS]),
-    deadline: Timestamp.optional()
+    deadline: Timestamp.optional(),
+    attempt: Attempt.optional(),
+    signature: Signature.optional()
   })
 });
 
@@ -113,7 +123,14 @@ export const DiagnosisCompleted = defineEvent({
     summary: z.string().max(LIMITS.summary),
     evidence: list(Evidence, LIMITS.items),
     recommendation: Recommendation.optional(),
-    target: Target.optional()
+    target: Target.optional(),
+    /** A short code of what the check saw, stable across runs of the same fault (the coordinator's fingerprint). */
+    symptom: z.string().max(LIMITS.name).optional(),
+    /** Commands a human runs to look further, with the real names filled in. */
+    commands: z.array(z.string().max(LIMITS.summary)).max(5).optional(),
+    /** check-dependencies: the Services (or addresses) the target's evidence points at, and their state. */
+    dependencies: z.array(DependencyFinding).max(10).optional(),
+    signature: Signature.optional()
   })
 });
 
@@ -127,7 +144,8 @@ export const HealingProgress = defineEvent({
     done: z.number().int().nonnegative(),
     total: z.number().int().nonnegative(),
     target: Target.optional(),
-    sessionIds: ids.optional()
+    sessionIds: ids.optional(),
+    signature: Signature.optional()
   })
 });
 
@@ -137,6 +155,9 @@ const RemediationRequestedData = z.looseObject({
   params: z.record(z.string(), z.unknown()).default({}),
   dryRun: z.boolean().default(false),
   reason: z.string().max(LIMITS.summary).optional(),
+  /** Which request of this healing this is (1, 2, …): a signature over the request covers it (DESIGN §15). */
+  attempt: Attempt.optional(),
+  signature: Signature.optional(),
   /** A human approved this action (DESIGN §12): applied only if the target is still as it was approved. */
   approval: GrantedApproval.optional()
 });
@@ -168,6 +189,9 @@ export const RemediationCompleted = defineEvent({
     manualSteps: list(z.string().max(LIMITS.summary), LIMITS.steps),
     target: Target.optional(),
     audit: Audit.optional(),
+    /** With outcome `denied`: the request was refused before anything was looked at (not signed by the coordinator). */
+    refusal: Refusal.optional(),
+    signature: Signature.optional(),
     /** With outcome `approval_required`: the dry-run diff and the state it was computed from. */
     approval: ApprovalNeed.optional(),
     /** With outcome `applied` (mutating actions): what the target was before the action, for verify and rollback. */
@@ -223,7 +247,9 @@ export const HealingCompleted = defineEvent({
     actions: list(z.string(), 20),
     durationMs: z.number().nonnegative(),
     summary: z.string().max(LIMITS.summary),
-    sessionIds: ids.optional()
+    sessionIds: ids.optional(),
+    rootCause: RootCause.optional(),
+    signature: Signature.optional()
   })
 });
 
@@ -238,6 +264,10 @@ export const HealingFailed = defineEvent({
     findings: list(Finding, LIMITS.steps),
     manualSteps: list(z.string().max(LIMITS.summary), LIMITS.steps),
     sessionIds: ids.optional(),
+    rootCause: RootCause.optional(),
+    /** With `escalated` or `repeat_suppressed`: when automatic healing of the target resumes. */
+    resumesAt: Timestamp.optional(),
+    signature: Signature.optional(),
     /** The fix made things worse and was undone (DESIGN §12); `undone` says what. */
     rolledBack: z.boolean().optional(),
     undone: z.array(Change).max(LIMITS.items).optional()
@@ -251,7 +281,8 @@ export const ChatDelayed = defineEvent({
     sessionId: z.string().min(1).max(LIMITS.id),
     reason: z.string().max(LIMITS.reason),
     attempt: z.number().int().nonnegative(),
-    retryInMs: z.number().nonnegative()
+    retryInMs: z.number().nonnegative(),
+    signature: Signature.optional()
   })
 });
 

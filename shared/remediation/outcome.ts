@@ -9,6 +9,7 @@ import type {
   GrantedApproval,
   Outcome,
   PreActionRecord,
+  Refusal,
   Target
 } from '../events/schemas.js';
 
@@ -41,6 +42,8 @@ export interface OutcomeFields {
   mode: Audit['mode'];
   /** Why the guardrails allowed or denied it, when they were asked. */
   policy?: string;
+  /** Why a `denied` request was not even looked at: it was not signed by the coordinator, or expired, or used. */
+  refusal?: Refusal;
   /** With `approval_required`: the dry-run diff and the state it was computed from. */
   approval?: ApprovalNeed;
   /** With `applied`: the target before the action. */
@@ -84,6 +87,7 @@ export function completed(action: Action, request: RemediationRequest, actor: Ac
     action,
     outcome: f.outcome,
     ...(f.failure ? { failure: f.failure } : {}),
+    ...(f.refusal ? { refusal: f.refusal } : {}),
     summary: clip(f.summary, LIMITS.summary),
     changes: (f.changes ?? [])
       .slice(0, LIMITS.items)
