@@ -17,6 +17,11 @@ export default defineFunction({
   // The requests and their decisions: on Redis with CORTEX_REDIS_URL, shared by any number of replicas.
   sharedState: 'redis',
   knative: { secrets: ['cortex-secrets'] },
+  // Takes approval requests only from the coordinator and signs its decisions, with the key only the two hold.
+  trust: {
+    verify: [{ types: [Events.ApprovalRequested], key: 'approval', refuse: 'ignore' }],
+    sign: [{ types: [Events.ApprovalDecided], key: 'approval' }]
+  },
   setup: ({ config }): ApprovalsDeps => ({ operatorToken: config.operatorToken! }),
   async handle(event, { store, clock, log }) {
     const now = clock.now();

@@ -99,6 +99,13 @@ function podCommands(workload: Workload, troubled: readonly PodState[]): string[
  * shows a fault; a problem otherwise, with the worst fault's remediation recommended.
  */
 export function judgePods(workload: Workload, where: string): CheckFinding {
+  const active = workload.pods.map(podState).filter((p) => p.active);
+  // The counts verification compares with a remediation's record (DESIGN §12): Ready pods, pods with a fault.
+  const observed = { ready: active.filter((p) => p.ready).length, faulty: active.filter(hasFault).length };
+  return { ...judge(workload, where), observed };
+}
+
+function judge(workload: Workload, where: string): CheckFinding {
   const all = workload.pods.map(podState).sort((a, b) => a.name.localeCompare(b.name));
   const active = all.filter((p) => p.active);
   const failed = all.filter((p) => p.failed);

@@ -17,6 +17,7 @@ import {
   Finding,
   GrantedApproval,
   LIMITS,
+  Observed,
   Outcome,
   Phase,
   PreActionRecord,
@@ -130,6 +131,8 @@ export const DiagnosisCompleted = defineEvent({
     commands: z.array(z.string().max(LIMITS.summary)).max(5).optional(),
     /** check-dependencies: the Services (or addresses) the target's evidence points at, and their state. */
     dependencies: z.array(DependencyFinding).max(10).optional(),
+    /** Counts verification compares with a remediation's record: Ready and faulty pods, ready endpoints. */
+    observed: Observed.optional(),
     signature: Signature.optional()
   })
 });

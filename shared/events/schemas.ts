@@ -184,6 +184,14 @@ export const PreActionRecord = z.looseObject({
 });
 export type PreActionRecord = z.infer<typeof PreActionRecord>;
 
+/** Counts a check saw, which verification compares with a remediation's pre-action record (DESIGN §12). */
+export const Observed = z.looseObject({
+  ready: z.number().int().nonnegative().optional(),
+  faulty: z.number().int().nonnegative().optional(),
+  endpoints: z.number().int().nonnegative().optional()
+});
+export type Observed = z.infer<typeof Observed>;
+
 /** A fact a check saw: which object, what about it, and how often. */
 export const Evidence = z.looseObject({
   subject: z.string().max(LIMITS.subject),

@@ -1,8 +1,10 @@
 import fastJsonPatch from 'fast-json-patch';
-import type { ApprovalNeed, Change, DiffOp, GrantedApproval } from '../events/schemas.js';
+import type { Action, ApprovalNeed, Change, DiffOp, GrantedApproval } from '../events/schemas.js';
+import type { Policy } from '../policy/guardrails.js';
+import type { OutcomeFields, RemediationRequest } from './outcome.js';
 import type { Deployment } from '../kube/port.js';
 import { digestOf } from '../approval/digest.js';
-import type { Step, Subject } from './remediate.js';
+import type { Plan, Step, Subject } from './remediate.js';
 
 /*
  * Approval of risky actions (DESIGN §12), on the remediation's side: when the policy asks for a human, the action runs
@@ -92,5 +94,38 @@ export function moved(subject: Subject, approval: GrantedApproval): string | und
     return `deployment ${subject.namespace}/${subject.name} moved from generation ${approval.generation} to ${now.generation} since it was approved`;
   if (now.specDigest !== approval.specDigest)
     return `the spec of deployment ${subject.namespace}/${subject.name} changed since it was approved`;
+  return undefined;
+}
+
+/**
+ * Holds a write that needs a human's approval (the policy says so): without an approval, its dry-run diff
+ * (`approval_required`); with one the Deployment moved away from, `approval_stale`. Undefined: go ahead.
+ */
+export async function approvalGate(
+  subject: Subject,
+  plan: Extract<Plan, { kind: 'act' }>,
+  request: RemediationRequest,
+  policy: Policy,
+  action: Action
+): Promise<Omit<OutcomeFields, 'mode'> | undefined> {
+  const labels = subject.deployment.metadata?.labels ?? {};
+  const why = policy.approvalNeeded({ action, target: request.target, labels });
+  if (why && !request.approval) {
+    const { diff, changes } = await dryRunDiff(plan.steps);
+    return {
+      outcome: 'approval_required',
+      summary: `waiting for approval (${why}): ${plan.dryRunSummary.replace(/^dry run: /, '')}`,
+      changes,
+      manualSteps: plan.manualSteps,
+      approval: approvalNeed(subject, diff, why)
+    };
+  }
+  const stale = request.approval && moved(subject, request.approval);
+  if (stale)
+    return {
+      outcome: 'approval_stale',
+      summary: `not applied: ${stale}, so the approval no longer holds`,
+      manualSteps: plan.manualSteps
+    };
   return undefined;
 }

@@ -3,20 +3,12 @@ import type { Intent } from '../events/define.js';
 import { remediationFunction, type Action, type Change, type FailureCode } from '../events/schemas.js';
 import type { Deployment, KubePort, Service, WriteOptions } from '../kube/port.js';
 import { deploymentFor, toSelector } from '../kube/workload.js';
-import {
-  defineFunction,
-  type Ctx,
-  type CortexEvent,
-  type FunctionDef,
-  type KubeNeed,
-  type SetupCtx,
-  type TrustSpec
-} from '../runtime/define-function.js';
-import type { Refusal } from '../trust/signature.js';
+import { defineFunction, type Ctx, type FunctionDef, type KubeNeed, type SetupCtx } from '../runtime/define-function.js';
 import { ForbiddenError, InvalidRequestError, NotFoundError } from '../runtime/errors.js';
 import { DisruptionBudgetError } from './evict-pods.js';
 import { completed, type Actor, type RemediationRequest } from './outcome.js';
-import { approvalNeed, dryRunDiff, moved } from './approval.js';
+import { approvalGate } from './approval.js';
+import { remediationTrust } from './trust.js';
 import { recordBefore } from './record.js';
 
 /** The workload a remediation acts on, read just now: the Deployment behind the target Service. */
@@ -165,27 +157,8 @@ export async function remediate(spec: RemediationSpec, request: RemediationReque
         policy: decision.reason
       });
     manualSteps = plan.manualSteps;
-    const labels = subject.deployment.metadata?.labels ?? {};
-    const why = decision.dryRun ? undefined : ctx.policy.approvalNeeded({ action, target, labels });
-    if (why && !request.approval) {
-      const { diff, changes } = await dryRunDiff(plan.steps);
-      return answer({
-        outcome: 'approval_required',
-        summary: `waiting for approval (${why}): ${plan.dryRunSummary.replace(/^dry run: /, '')}`,
-        changes,
-        manualSteps: plan.manualSteps,
-        policy: decision.reason,
-        approval: approvalNeed(subject, diff, why)
-      });
-    }
-    const stale = request.approval && moved(subject, request.approval);
-    if (stale)
-      return answer({
-        outcome: 'approval_stale',
-        summary: `not applied: ${stale}, so the approval no longer holds`,
-        manualSteps: plan.manualSteps,
-        policy: decision.reason
-      });
+    const held = decision.dryRun ? undefined : await approvalGate(subject, plan, request, ctx.policy, action);
+    if (held) return answer({ ...held, policy: decision.reason });
     const record = decision.dryRun ? undefined : await recordBefore(ctx.kube, subject);
     for (const step of plan.steps) {
       const note = await step.run({ dryRun: decision.dryRun });
@@ -259,43 +232,6 @@ function asOutcome(
   }
   return undefined;
 }
-
-/**
- * The answer to a request the coordinator did not sign, or that expired, or that was used already: `denied`, with the
- * refusal code, and nothing looked at or changed. The coordinator ignores it (it answers no request of its own).
- */
-export function refusedRequest(
-  action: Action
-): (event: CortexEvent<string, RemediationRequest>, refusal: Refusal, ctx: RemediationCtx) => Intent[] {
-  return (event, refusal, ctx) => {
-    const actor: Actor = { name: remediationFunction(action), namespace: ctx.deps.namespace };
-    const mode = ctx.policy.mode === 'dry-run' || event.data.dryRun ? 'dry-run' : 'enforce';
-    return [
-      completed(action, event.data, actor, {
-        outcome: 'denied',
-        refusal: refusal.code,
-        summary: `refused (${refusal.code}): ${refusal.reason}; nothing was changed`,
-        manualSteps: [
-          'Only the healing coordinator asks for remediations, and each request acts once: to run a healing again, report its failure (replay the root dev.cortex.error.reported), not the request.'
-        ],
-        mode
-      })
-    ];
-  };
-}
-
-/** Remediations take only requests the coordinator signed, once per healing and attempt, and sign their answers. */
-const remediationTrust = (action: Action): TrustSpec => ({
-  verify: [
-    {
-      types: [Events.RemediationRequested[action]],
-      key: 'remediation',
-      once: (d: RemediationRequest & { attempt?: number }) => `${d.healingId}:${d.attempt ?? 1}`,
-      refuse: refusedRequest(action)
-    }
-  ],
-  sign: [{ types: [Events.RemediationCompleted], key: 'remediation' }]
-});
 
 /** The definition of one remediation function. */
 export type RemediationDef<A extends Action> = FunctionDef<
