@@ -64,7 +64,9 @@ describe('Contract: knative/ deploys as an operator runs it', () => {
   it('makes only the browser-facing functions public and lets Prometheus scrape every function', () => {
     for (const { file, object } of services) {
       const visibility = object.metadata.labels['networking.knative.dev/visibility'];
-      expect(visibility, file).toBe(['chat', 'sse-relay', 'approvals'].includes(object.metadata.name) ? undefined : 'cluster-local');
+      expect(visibility, file).toBe(
+        ['chat', 'sse-relay', 'approvals'].includes(object.metadata.name) ? undefined : 'cluster-local'
+      );
       expect(object.spec.template.metadata.annotations, file).toMatchObject({
         'prometheus.io/scrape': 'true',
         'prometheus.io/port': '8080',

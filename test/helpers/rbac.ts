@@ -56,8 +56,8 @@ export const REMEDIATION_GRANTS: Readonly<Record<string, readonly string[]>> = {
     'apps/deployments:patch',
     'apps/deployments/scale:patch'
   ],
-  'remediate-report-oom': ['/services:get', 'apps/deployments:list', '/pods:get', '/pods:list'],
-  'remediate-report-image-pull': ['/services:get', 'apps/deployments:list', '/pods:get', '/pods:list']
+  'remediate-report-oom': ['/services:get', 'apps/deployments:list', '/pods:list'],
+  'remediate-report-image-pull': ['/services:get', 'apps/deployments:list', '/pods:list']
 };
 
 const grantsOf = (rules: NonNullable<RbacObject['rules']> | readonly KubeNeed[]): string[] =>

@@ -93,9 +93,9 @@ describe('e2e: approval of a risky action', () => {
     ]);
     expect(request.data.why).toContain('cortex.dev/approval=required');
     expect(request.data.digest).toMatch(/^[a-f0-9]{64}$/);
-    const waiting = cloudEvents(ops)
-      .slice(after)
-      .find((e) => e.type === Events.HealingProgress.type && e.data.stage === 'approval');
+    const isWait = (e: StreamedEvent): boolean => e.type === Events.HealingProgress.type && e.data.stage === 'approval';
+    await ops.until((c) => cloudEvents(c).slice(after).some(isWait), 30_000);
+    const waiting = cloudEvents(ops).slice(after).find(isWait);
     expect(waiting?.data.message).toContain('waiting for an operator to approve scale_up');
     expect(deployment().spec.replicas).toBe(0);
     const listed = await cli('approvals');
@@ -103,7 +103,14 @@ describe('e2e: approval of a risky action', () => {
     expect(listed.stdout.join('\n')).toContain(String(request.data.approvalId));
     expect(listed.stdout.join('\n')).toMatch(/~ deployments\/mcp-tools\/scale:\/spec\/replicas: 0 → \d/);
     // Act
-    const approved = await cli('approve', String(request.data.approvalId), '--reason', 'maintenance is over', '--by', 'alice');
+    const approved = await cli(
+      'approve',
+      String(request.data.approvalId),
+      '--reason',
+      'maintenance is over',
+      '--by',
+      'alice'
+    );
     const outcome = await outcomeFor(ops, 'mcp-tools', after, 90_000);
     // Assess
     expect(approved.code, approved.stderr.join('\n')).toBe(0);
@@ -155,7 +162,11 @@ describe('e2e: approval of a risky action', () => {
     // Assess: still waiting, still at zero
     await new Promise((r) => setTimeout(r, 2_000));
     expect(deployment().spec.replicas).toBe(0);
-    expect(cloudEvents(ops).slice(after).some((e) => e.type.startsWith('dev.cortex.remediation.scale_up'))).toBe(true);
+    expect(
+      cloudEvents(ops)
+        .slice(after)
+        .some((e) => e.type.startsWith('dev.cortex.remediation.scale_up'))
+    ).toBe(true);
     const asked = cloudEvents(ops)
       .slice(after)
       .filter((e) => e.type === Events.RemediationRequested.scale_up.type);
