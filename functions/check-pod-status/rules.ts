@@ -14,7 +14,7 @@ import {
 } from '../../shared/diagnosis/pods.js';
 import { listNames, plural } from '../../shared/diagnosis/text.js';
 import { settle } from '../../shared/diagnosis/wait.js';
-import { resolveWorkload, type Workload } from '../../shared/kube/workload.js';
+import { resolveWorkload, rolloutInProgress, type Workload } from '../../shared/kube/workload.js';
 import type { CheckCtx } from '../../shared/diagnosis/check.js';
 
 /** How many pods are described one by one in the evidence. */
@@ -175,5 +175,18 @@ function judge(workload: Workload, where: string): CheckFinding {
  */
 export async function inspectPodStatus(req: CheckRequest, ctx: CheckCtx): Promise<CheckFinding> {
   const where = `${req.target.namespace}/${req.target.service}`;
-  return settle(async () => judgePods(await resolveWorkload(ctx.kube, req.target), where), req, ctx);
+  return settle(
+    async () => {
+      const workload = await resolveWorkload(ctx.kube, req.target);
+      const found = judgePods(workload, where);
+      // Verification judges a settled rollout (DESIGN §12): pods that look fine while new ones are still being rolled
+      // out are no verdict yet, so the check keeps waiting (bounded) for the rollout to complete or to fail.
+      const busy = req.phase === 'verify' && workload.deployment ? rolloutInProgress(workload.deployment) : undefined;
+      return busy && found.verdict === 'healthy'
+        ? { ...found, verdict: 'inconclusive', summary: `${found.summary}, but the rollout is not done: ${busy}` }
+        : found;
+    },
+    req,
+    ctx
+  );
 }

@@ -117,7 +117,9 @@ export function rollbackAnswered(state: TargetState, h: Healing, env: Env, r: Re
         target: h.target,
         phase: 'verify',
         checks: [...VERIFY_CHECKS],
-        deadline: next.deadline
+        deadline: next.deadline,
+        // The checks take each signed request once per healing, phase and attempt: this is the second verify.
+        attempt: 2
       }),
       progress(
         next,

@@ -63,7 +63,7 @@ describe('e2e: a fix that made things worse is rolled back', () => {
     // Assess: the outcome
     const since = cloudEvents(ops).slice(after);
     expect(outcome.type, JSON.stringify(outcome.data)).toBe('dev.cortex.healing.failed');
-    expect(outcome.data).toMatchObject({ reasonCode: 'rolled_back', rolledBack: true });
+    expect(outcome.data, String(outcome.data.reason)).toMatchObject({ reasonCode: 'rolled_back', rolledBack: true });
     expect(String(outcome.data.reason)).toMatch(/rollout_restart made demo\/mcp-tools worse/);
     expect(outcome.data.undone).toEqual([expect.objectContaining({ verb: 'patch', object: 'deployments/mcp-tools' })]);
     expect((outcome.data.manualSteps as string[]).join('\n')).toContain('kubectl rollout history deployment/mcp-tools');
