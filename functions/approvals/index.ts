@@ -22,7 +22,10 @@ export default defineFunction({
     verify: [{ types: [Events.ApprovalRequested], key: 'approval', refuse: 'ignore' }],
     sign: [{ types: [Events.ApprovalDecided], key: 'approval' }]
   },
-  setup: ({ config }): ApprovalsDeps => ({ operatorToken: config.operatorToken! }),
+  setup: ({ config }): ApprovalsDeps => ({
+    operatorToken: config.operatorToken!,
+    allowedOrigins: config.security.allowedOrigins
+  }),
   async handle(event, { store, clock, log }) {
     const now = clock.now();
     if (event.type !== Events.ApprovalRequested.type) {

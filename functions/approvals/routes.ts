@@ -1,4 +1,5 @@
 import express, { type Request, type RequestHandler, type Router } from 'express';
+import { sameOriginJson } from '../../shared/runtime/browser-writes.js';
 import { z } from 'zod';
 import { RequestError } from '../../shared/runtime/errors.js';
 import type { RouteCtx } from '../../shared/runtime/define-function.js';
@@ -13,6 +14,8 @@ import { BOOK_KEY, decide, emptyBook, isPending, reopen, view, type Book, type D
 
 export interface ApprovalsDeps {
   readonly operatorToken: string;
+  /** Origins besides the request's own whose pages may post decisions (CORTEX_ALLOWED_ORIGINS). */
+  readonly allowedOrigins: readonly string[];
 }
 
 const Body = z.strictObject({
@@ -63,11 +66,10 @@ export function approvalRoutes(router: Router, ctx: RouteCtx<ApprovalsDeps>): vo
 
   const guard: RequestHandler = (req, _res, next) => {
     authorise(req, ctx.deps.operatorToken);
-    if (!/^application\/json\s*(;|$)/i.test(req.get('content-type') ?? ''))
-      throw new RequestError(415, 'unsupported_media_type', 'send the decision as application/json');
     next();
   };
-  router.post('/approvals/:id', guard, json, async (req, res) => {
+  // A browser-facing write: JSON only (415) and no other site's origin (403), before the body is read.
+  router.post('/approvals/:id', guard, sameOriginJson(ctx.deps.allowedOrigins), json, async (req, res) => {
     const id = String(req.params.id);
     if (!ID.test(id)) throw new RequestError(400, 'bad_request', 'not an approval id');
     const parsed = Body.safeParse(req.body);
