@@ -198,7 +198,12 @@ export function createFakeKube(cluster: Partial<FakeCluster> = {}): FakeKube {
       });
       const d = c.deployments.find((x) => x.metadata?.namespace === ns && x.metadata?.name === name);
       if (!d) throw Object.assign(new Error(`deployments.apps "${name}" not found`), { code: 'not_found' });
-      if (!opts.dryRun) d.spec = { ...d.spec!, replicas };
+      if (!opts.dryRun) {
+        d.spec = { ...d.spec!, replicas };
+        // The controller's bookkeeping of a scale, at once (no new template: nothing to roll out). Readiness stays
+        // with the pods the test world makes.
+        d.status = { ...d.status, replicas, updatedReplicas: replicas, observedGeneration: d.metadata?.generation };
+      }
       return { metadata: { name, namespace: ns }, spec: { replicas } } as Scale;
     },
     async patchDeployment(ns, name, patch, opts = {}) {
