@@ -159,8 +159,9 @@ export async function remediate(spec: RemediationSpec, request: RemediationReque
     manualSteps = plan.manualSteps;
     const held = decision.dryRun ? undefined : await approvalGate(subject, plan, request, ctx.policy, action);
     if (held) return answer({ ...held, policy: decision.reason });
-    // A rollback records nothing: it is never undone itself, and verification after it ends the healing.
-    const record = decision.dryRun || action === 'rollback' ? undefined : await recordBefore(ctx.kube, subject);
+    // A rollback records nothing: it is never undone itself, and verification after it ends the healing. A dry run
+    // records too: what it would change is reported the same way.
+    const record = action === 'rollback' ? undefined : await recordBefore(ctx.kube, subject);
     for (const step of plan.steps) {
       const note = await step.run({ dryRun: decision.dryRun });
       const detail = [step.change.detail, note].filter(Boolean).join('; ');
