@@ -69,9 +69,7 @@ describe('Remediation approval policy', () => {
     // Assess
     expect(restart.outcome).toBe('approval_required');
     expect(restart.approval?.why).toBe('rollout_restart is in CORTEX_APPROVAL_ACTIONS');
-    expect(restart.approval?.diff.map((d) => d.path)).toEqual([
-      'deployments/api:/spec/template/metadata/annotations'
-    ]);
+    expect(restart.approval?.diff.map((d) => d.path)).toEqual(['deployments/api:/spec/template/metadata/annotations']);
     expect(scale.approval?.why).toBe('namespace demo is in CORTEX_APPROVAL_NAMESPACES (demo)');
     expect(byAction.writes.every((w) => w.dryRun)).toBe(true);
   });
