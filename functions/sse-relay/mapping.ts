@@ -11,7 +11,7 @@ import type { EndedFacts, HealingFacts } from './sessions.js';
  */
 
 export type SessionEventName =
-  'healing_start' | 'healing_progress' | 'healing_complete' | 'healing_failed' | 'processing_delay';
+  'healing_start' | 'healing_progress' | 'healing_complete' | 'healing_failed' | 'healing_explained' | 'processing_delay';
 
 export interface SessionEvent {
   readonly event: SessionEventName;
@@ -141,6 +141,16 @@ export function sessionEventsOf(event: CortexEvent, facts: HealingFacts | undefi
         {
           event: 'healing_failed',
           data: failed(d.healingId, d.target, d.reasonCode, d.reason, d.manualSteps, d.findings)
+        }
+      ];
+    }
+    case Events.HealingExplained.type: {
+      const d = event.data as Data<typeof Events.HealingExplained>;
+      const { healingId, target, summary, nextStep, model, redactions } = d;
+      return [
+        {
+          event: 'healing_explained',
+          data: { service: target.service, healingId, target, summary, nextStep, model, redactions }
         }
       ];
     }

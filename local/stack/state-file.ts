@@ -8,6 +8,8 @@ export interface LocalState {
   functions: Record<string, string>;
   kubeconfig: string;
   operatorToken: string;
+  /** The chat's credential at Cortex's MCP server (it sees the healings of the chat's MCP servers' targets). */
+  chatToken: string;
   demo: { namespace: string; deployment: string; service: string; mcpUrl?: string };
   claude: { mode: 'stand-in' | 'anthropic'; url?: string };
   simulator: string;

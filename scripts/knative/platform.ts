@@ -39,6 +39,8 @@ export const config: K8sObject = {
     CORTEX_ALLOWED_NAMESPACES: 'demo',
     CORTEX_LOG_LEVEL: 'info',
     CORTEX_RELAY_URL: `http://sse-relay.${NAMESPACE}.svc.cluster.local`,
+    // The chat lists Cortex's own MCP server (healing-history) among its MCP servers, with CORTEX_CHAT_TOKEN.
+    CORTEX_HISTORY_URL: `http://healing-history.${NAMESPACE}.svc.cluster.local`,
     CORTEX_MODEL: 'claude-sonnet-5',
     CORTEX_MCP_SERVERS: JSON.stringify([
       { name: 'demo', url: 'http://mcp-demo.demo.svc.cluster.local/mcp', target: { namespace: 'demo', service: 'mcp-demo' } }
@@ -65,15 +67,16 @@ const secret = (name: SecretName, stringData: Record<string, string>): K8sObject
 export const secrets: K8sObject[] = [
   secret('cortex-secrets', {
     CORTEX_SESSION_SECRET: 'REPLACE-with-32-random-bytes-hex',
-    CORTEX_OPERATOR_TOKEN: 'REPLACE-with-a-long-random-token'
+    CORTEX_OPERATOR_TOKEN: 'REPLACE-with-a-long-random-token',
+    CORTEX_CHAT_TOKEN: 'REPLACE-with-another-long-random-token'
   }),
   secret('cortex-anthropic', { ANTHROPIC_API_KEY: 'REPLACE-with-your-key' })
 ];
 
 export const SECRET_COMMENT = [
   ' Placeholders: replace every value before applying (or manage these Secrets with your secret store and',
-  ' remove them from kustomization.yaml). Example: openssl rand -hex 32. cortex-secrets is mounted by the chat and',
-  ' the relay; cortex-anthropic only by the functions that call Claude (the chat).'
+  ' remove them from kustomization.yaml). Example: openssl rand -hex 32. cortex-secrets is mounted by the chat,',
+  ' the relay and healing-history; cortex-anthropic only by the functions that call Claude (the chat, explain-healing).'
 ].join('\n');
 
 export const sinkBinding: K8sObject = {

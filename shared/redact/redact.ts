@@ -10,6 +10,7 @@
 
 export type RedactionKind =
   | 'private_key'
+  | 'key_material'
   | 'jwt'
   | 'connection_string'
   | 'bearer'
@@ -31,10 +32,7 @@ interface Rule {
   replace: (match: string, ...groups: string[]) => string;
 }
 
-const whole =
-  (kind: RedactionKind) =>
-  (): string =>
-    marker(kind);
+const whole = (kind: RedactionKind) => (): string => marker(kind);
 
 const RULES: readonly Rule[] = [
   {
@@ -81,6 +79,14 @@ const RULES: readonly Rule[] = [
     pattern:
       /\b(?:sk-(?:ant-)?[A-Za-z0-9_-]{16,}|AKIA[0-9A-Z]{16}|gh[pousr]_[A-Za-z0-9]{30,}|xox[abprs]-[A-Za-z0-9-]{10,}|AIza[0-9A-Za-z_-]{35}|[rs]k_live_[A-Za-z0-9]{16,})\b/g,
     replace: whole('api_key')
+  },
+  {
+    // What a line-by-line source leaves of a key: a lone BEGIN/END line, or a long base64 run of mixed case and digits
+    // (a PEM body line; hex digests and names are not mixed-case).
+    kind: 'key_material',
+    pattern:
+      /-----(?:BEGIN|END) (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----|(?<![A-Za-z0-9+/])(?=[A-Za-z0-9+/]*[A-Z])(?=[A-Za-z0-9+/]*[a-z])(?=[A-Za-z0-9+/]*[0-9])[A-Za-z0-9+/]{40,}={0,2}/g,
+    replace: whole('key_material')
   },
   {
     kind: 'email',

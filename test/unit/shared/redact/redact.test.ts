@@ -48,6 +48,17 @@ describe('redactText', () => {
     expect(r.value).toBe('crash\n[REDACTED:private_key]');
   });
 
+  it('removes the pieces of a key a line-by-line source left: a lone footer and body lines', () => {
+    const lines = PEM.split('\n').slice(1);
+    const r = redactText(`sample: "${lines[0]}" | last line: "${lines.at(-1)}"`);
+    expect(r.value).toBe('sample: "[REDACTED:key_material]" | last line: "[REDACTED:key_material]"');
+  });
+
+  it('keeps hex digests and long names', () => {
+    const text = 'image sha256:9b2a0c1f4e5d6a7b8c9d0e1f2a3b4c5d6e7f8a9b0c1d2e3f4a5b6c7d8e9f0a1b2 in api-deployment-with-a-long-name-1234';
+    expect(redactText(text).count).toBe(0);
+  });
+
   it('removes a secret in pretty-printed JSON spanning lines', () => {
     const text = JSON.stringify({ config: { apiKey: 'zz-top-secret-1', region: 'eu' } }, null, 2);
     const r = redactText(text);
