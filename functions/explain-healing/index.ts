@@ -1,5 +1,6 @@
 import { Events } from '../../shared/events/catalog.js';
 import { defineFunction, type AnyFunctionDef } from '../../shared/runtime/define-function.js';
+import { SIGNED_HEALING_EVENTS } from '../../shared/history/record.js';
 import { createExplainer } from './claude.js';
 import { onHealingEvent } from './explain.js';
 
@@ -20,6 +21,12 @@ export default defineFunction({
     Events.HealingFailed
   ],
   emits: [Events.HealingExplained],
+  // The outcomes it explains must be the coordinator's (a forged one would be explained, and signed, for the page);
+  // its explanation is signed for the relay like the coordinator's healing events.
+  trust: {
+    verify: [{ types: SIGNED_HEALING_EVENTS, key: 'stream', refuse: 'ignore' }],
+    sign: [{ types: [Events.HealingExplained], key: 'stream', ttlMs: 10 * 60_000 }]
+  },
   // A healing's events until its outcome, and the hour's budget: in the Store (Redis when configured).
   sharedState: 'redis',
   knative: {

@@ -1,5 +1,5 @@
 import { Events } from '../../shared/events/catalog.js';
-import { HISTORY_EVENTS } from '../../shared/history/record.js';
+import { HISTORY_EVENTS, SIGNED_HEALING_EVENTS } from '../../shared/history/record.js';
 import { defineFunction, type AnyFunctionDef } from '../../shared/runtime/define-function.js';
 import { mcpRoutes } from './mcp.js';
 import { createHistory } from './repo.js';
@@ -17,6 +17,8 @@ export default defineFunction({
   on: HISTORY_EVENTS,
   emits: [Events.ErrorReported],
   requires: ['operatorToken'],
+  // Healing events are recorded only when the coordinator (or explain-healing) signed them: no forged history.
+  trust: { verify: [{ types: [...SIGNED_HEALING_EVENTS, Events.HealingExplained], key: 'stream', refuse: 'ignore' }] },
   sharedState: 'redis',
   knative: {
     minScale: 1,

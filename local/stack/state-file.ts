@@ -10,6 +10,10 @@ export interface LocalState {
   operatorToken: string;
   /** The chat's credential at Cortex's MCP server (it sees the healings of the chat's MCP servers' targets). */
   chatToken: string;
+  /** CORTEX_EVENT_AUTH of the stack: with `oidc`, events sent to the broker need a token (`eventTokenFile`). */
+  eventAuth: 'oidc' | 'off';
+  /** With OIDC: the file holding a token of the operator's identity for the broker (renewed while the stack runs). */
+  eventTokenFile?: string;
   demo: { namespace: string; deployment: string; service: string; mcpUrl?: string };
   claude: { mode: 'stand-in' | 'anthropic'; url?: string };
   simulator: string;

@@ -71,6 +71,14 @@ export const HISTORY_EVENTS = [
   Events.HealingExplained
 ] as const;
 
+/** The types the coordinator signs for the streams (the `stream` key): a record's frame (start, progress, outcome). */
+export const SIGNED_HEALING_EVENTS = [
+  Events.HealingStarted,
+  Events.HealingProgress,
+  Events.HealingCompleted,
+  Events.HealingFailed
+] as const;
+
 export interface FoldableEvent {
   type: string;
   time: string | undefined;

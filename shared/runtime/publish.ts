@@ -1,5 +1,6 @@
 import { toBinary, type CloudEventRecord } from '../events/http.js';
 import { TransientError } from './errors.js';
+import type { TokenSource } from '../trust/token-file.js';
 
 /** Sends one stamped event to the sink (the Broker): resolves on 2xx, throws TransientError (503) otherwise. */
 export type Publish = (event: CloudEventRecord) => Promise<void>;
@@ -12,11 +13,18 @@ export type Publish = (event: CloudEventRecord) => Promise<void>;
  * const publish = createPublisher({ sink: config.sink, timeoutMs: 5000 });
  * await publish(stamped);
  */
-export function createPublisher(opts: { sink: string | undefined; timeoutMs: number; fetch?: typeof fetch }): Publish {
+export function createPublisher(opts: {
+  sink: string | undefined;
+  timeoutMs: number;
+  fetch?: typeof fetch;
+  /** With Eventing's OIDC: the token of the function's SinkBinding identity, sent as `Authorization: Bearer`. */
+  token?: TokenSource | undefined;
+}): Publish {
   const doFetch = opts.fetch ?? fetch;
   return async (event) => {
     if (!opts.sink) throw new TransientError('no sink configured (K_SINK is not set): cannot publish');
     const { headers, body } = toBinary(event);
+    if (opts.token) headers.authorization = `Bearer ${await opts.token()}`;
     let res: Response;
     try {
       res = await doFetch(opts.sink, { method: 'POST', headers, body, signal: AbortSignal.timeout(opts.timeoutMs) });
