@@ -31,7 +31,7 @@ const PLACEHOLDER_KEY = 'local-stand-in';
 /** The two lines of an answer; throws when the root cause is missing. Pure. */
 export function parseExplanation(text: string): Explained {
   const line = (label: string): string | undefined =>
-    new RegExp(`^\\s*\\**${label}\\**\\s*:\\s*(.+)$`, 'im').exec(text)?.[1]?.trim();
+    new RegExp(`^[\\s*]*${label}[\\s*]*:[\\s*]*(.+)$`, 'im').exec(text)?.[1]?.trim();
   const summary = line('Root cause');
   if (!summary) throw new Error('the answer has no "Root cause:" line');
   return { summary: summary.slice(0, 2000), nextStep: (line('Next step') ?? '').slice(0, 2000) };

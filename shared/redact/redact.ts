@@ -50,7 +50,7 @@ const RULES: readonly Rule[] = [
   {
     // scheme://user:password@host: the credentials go, the scheme and host stay (they say what was being reached).
     kind: 'connection_string',
-    pattern: /\b([a-zA-Z][a-zA-Z0-9+.-]{1,20}:\/\/)[^\s:@/"'<>]+:[^\s@/"'<>]+@/g,
+    pattern: /\b([a-zA-Z][a-zA-Z0-9+.-]{1,20}:\/\/)(?!\[REDACTED)[^\s:@/"'<>]+:[^\s@/"'<>]+@/g,
     replace: (_m, scheme) => `${scheme}${marker('connection_string')}@`
   },
   {

@@ -72,7 +72,7 @@ describe('redactText', () => {
   });
 
   it('never redacts its own markers again (idempotent)', () => {
-    const once = redactText(`password=abc12345 ${JWT} Bearer abcdefghijkl`);
+    const once = redactText(`password=abc12345 ${JWT} Bearer abcdefghijkl redis://u:pw12@h:6379 a@b.io ${PEM}`);
     const twice = redactText(once.value);
     expect(twice.value).toBe(once.value);
     expect(twice.count).toBe(0);
