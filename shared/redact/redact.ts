@@ -68,7 +68,7 @@ const RULES: readonly Rule[] = [
     // password=…, API_KEY: …, --token …, secret='…' (env files, flags, log lines, YAML).
     kind: 'key_value_secret',
     pattern: new RegExp(
-      `(\\b${SECRET_NAME}\\s*(?:=|:|\\s)\\s*)(?!\\[REDACTED)("[^"\\n]+"|'[^'\\n]+'|[^\\s,;&"'}\\]]{3,})`,
+      `(\\b${SECRET_NAME}\\s*(?:=|:|\\s)\\s*)(?!\\[REDACTED|(?:Bearer|Basic|Token|Digest)\\s)("[^"\\n]+"|'[^'\\n]+'|[^\\s,;&"'}\\]]{3,})`,
       'gi'
     ),
     replace: (_m, key) => `${key}${marker('key_value_secret')}`

@@ -13,14 +13,25 @@ const JWT =
 describe('redactText', () => {
   it.each([
     ['a bearer token', 'GET /api Authorization: Bearer abcDEF123456789xyz', 'abcDEF123456789xyz', 'bearer'],
+    ['a JWT as a bearer token', `Authorization: Bearer ${JWT}`, JWT, 'jwt'],
     ['an API key in key=value form', 'starting with API_KEY=k3y-value-9981 and more', 'k3y-value-9981', 'key_value_secret'],
     ['a password in key: value form', 'db password: hunter2hunter2', 'hunter2hunter2', 'key_value_secret'],
     ['a secret flag', 'exec app --client-secret s3cr3tvalue', 's3cr3tvalue', 'key_value_secret'],
     ['a quoted secret', "SECRET='quoted secret value'", 'quoted secret value', 'key_value_secret'],
     ['a JSON secret', '{"user":"svc","password":"p@ss\\"word"}', 'p@ss', 'json_secret'],
     ['a JWT', `token payload ${JWT} end`, JWT, 'jwt'],
-    ['a connection string', 'connect postgres://admin:Sup3rS3cret@db.demo.svc:5432/app failed', 'Sup3rS3cret', 'connection_string'],
-    ['an Anthropic key with no name', 'called with sk-ant-api03-AbCdEfGhIjKlMnOpQrStUv', 'sk-ant-api03-AbCdEfGhIjKlMnOpQrStUv', 'api_key'],
+    [
+      'a connection string',
+      'connect postgres://admin:Sup3rS3cret@db.demo.svc:5432/app failed',
+      'Sup3rS3cret',
+      'connection_string'
+    ],
+    [
+      'an Anthropic key with no name',
+      'called with sk-ant-api03-AbCdEfGhIjKlMnOpQrStUv',
+      'sk-ant-api03-AbCdEfGhIjKlMnOpQrStUv',
+      'api_key'
+    ],
     ['an AWS access key id', 'AKIAIOSFODNN7EXAMPLE was rejected', 'AKIAIOSFODNN7EXAMPLE', 'api_key'],
     ['an email address', 'mail sent to jane.doe+ops@example.co.uk', 'jane.doe+ops@example.co.uk', 'email']
   ])('removes %s and counts it', (_name, text, secret, kind) => {
@@ -31,6 +42,13 @@ describe('redactText', () => {
     expect(r.value).toContain(`[REDACTED:${kind}]`);
     expect(r.count).toBeGreaterThanOrEqual(1);
     expect(r.byKind[kind as keyof typeof r.byKind]).toBeGreaterThanOrEqual(1);
+  });
+
+  it('counts an Authorization header once', () => {
+    expect(redactText(`Authorization: Bearer ${JWT}`)).toMatchObject({
+      value: 'Authorization: Bearer [REDACTED:jwt]',
+      count: 1
+    });
   });
 
   it('removes a multi-line PEM private key as one redaction, keeping the lines around it', () => {
@@ -55,7 +73,8 @@ describe('redactText', () => {
   });
 
   it('keeps hex digests and long names', () => {
-    const text = 'image sha256:9b2a0c1f4e5d6a7b8c9d0e1f2a3b4c5d6e7f8a9b0c1d2e3f4a5b6c7d8e9f0a1b2 in api-deployment-with-a-long-name-1234';
+    const text =
+      'image sha256:9b2a0c1f4e5d6a7b8c9d0e1f2a3b4c5d6e7f8a9b0c1d2e3f4a5b6c7d8e9f0a1b2 in api-deployment-with-a-long-name-1234';
     expect(redactText(text).count).toBe(0);
   });
 
