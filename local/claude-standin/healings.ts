@@ -37,8 +37,10 @@ export function explainBrief(req: MessagesRequest): Reply | undefined {
   const problem = brief.findings?.find((f) => f.verdict === 'problem');
   const applied = (brief.actions ?? []).filter((a) => a.outcome === 'applied').map((a) => a.action);
   const cause = problem ? `${problem.check}: ${problem.summary}` : (brief.summary ?? 'no check found a problem');
-  const fix = applied.length > 0 ? ` ${applied.join(' and ')} fixed it.` : '';
-  const root = `Root cause: ${brief.target ?? 'the target'} ${brief.outcome === 'healed' ? 'was healed' : 'was not healed'}; ${cause}.${fix}`;
+  const healed = brief.outcome === 'healed';
+  const tried = applied.join(' and ');
+  const fix = applied.length === 0 ? '' : healed ? ` ${tried} fixed it.` : ` ${tried} did not fix it.`;
+  const root = `Root cause: ${brief.target ?? 'the target'} ${healed ? 'was healed' : 'was not healed'}; ${cause}.${fix}`;
   const next = `Next step: ${brief.manualSteps?.[0] ?? `watch ${brief.target ?? 'the target'} for a recurrence`}`;
   return { blocks: [{ type: 'text', text: `${root}\n${next}` }], stopReason: 'end_turn', stopSequence: null };
 }

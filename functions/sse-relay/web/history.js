@@ -59,7 +59,7 @@ function row(x) {
     h('td', {}, x.target ?? '–'),
     h('td', { class: 'reason' }, x.reason || '–', x.explanation ? h('p', { class: 'explained' }, x.explanation) : null),
     h('td', { class: `outcome-${x.outcome}` }, x.outcome),
-    h('td', {}, seconds(x.timeToHealMs)),
+    h('td', {}, x.outcome === 'healed' ? seconds(x.timeToHealMs) : '–'),
     h('td', {}, x.actions.length ? x.actions.join(', ') : '–'),
     h('td', {}, when(x.startedAt))
   );
