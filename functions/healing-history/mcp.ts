@@ -1,12 +1,12 @@
 import type { Router } from 'express';
 import express from 'express';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import { Events } from '../../shared/events/catalog.js';
 import type { Intent } from '../../shared/events/define.js';
 import { K8sName } from '../../shared/events/schemas.js';
+import { serveStateless } from '../../shared/mcp/stateless.js';
 import type { Logger } from '../../shared/runtime/logging.js';
 import { bearerOf, mayRead, readerOf, type AccessConfig, type Reader } from './access.js';
 import { FilterInput, filterOf, redacted, summaryOf } from './query.js';
@@ -115,20 +115,7 @@ export function mcpRoutes(router: Router, deps: McpDeps): void {
           id: null
         });
     }
-    const server = cortexMcpServer(deps, who);
-    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
-    res.on('close', () => {
-      void transport.close();
-      void server.close();
-    });
-    try {
-      await server.connect(transport);
-      await transport.handleRequest(req, res, req.body);
-    } catch (err) {
-      deps.log.error({ err }, 'MCP request failed');
-      if (!res.headersSent)
-        res.status(500).json({ jsonrpc: '2.0', error: { code: -32603, message: 'Internal server error' }, id: null });
-    }
+    await serveStateless(cortexMcpServer(deps, who), req, res, deps.log);
   });
   const notAllowed = (_req: unknown, res: express.Response): void => void res.status(405).set('allow', 'POST').end();
   router.get('/mcp', notAllowed);
