@@ -26,8 +26,14 @@ export const marker = (kind: RedactionKind): string => `[REDACTED:${kind}]`;
 const SECRET_NAME =
   '[A-Za-z0-9_.-]*(?:password|passwd|pwd|secret|token|api[_-]?key|apikey|access[_-]?key|private[_-]?key|credentials?|authorization|auth[_-]?key|client[_-]?secret|session[_-]?key)[A-Za-z0-9_.-]*';
 
+/** The words SECRET_NAME needs, for the rules' cheap pre-test. */
+const SECRET_WORD =
+  /password|passwd|pwd|secret|token|api[_-]?key|apikey|access[_-]?key|private[_-]?key|credential|authorization|auth[_-]?key|session[_-]?key/;
+
 interface Rule {
   kind: RedactionKind;
+  /** A cheap test on the lowercased text: false when the pattern cannot match (most log text skips most rules). */
+  may?: (lower: string) => boolean;
   pattern: RegExp;
   replace: (match: string, ...groups: string[]) => string;
 }
@@ -38,35 +44,41 @@ const RULES: readonly Rule[] = [
   {
     // A PEM private key, across lines; one cut short by a log cap runs to the end of the block.
     kind: 'private_key',
+    may: (t) => t.includes('private key'),
     pattern:
       /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----[\s\S]*?(?:-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----|$(?![\s\S]))/g,
     replace: whole('private_key')
   },
   {
     kind: 'jwt',
+    may: (t) => t.includes('eyj'),
     pattern: /\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}/g,
     replace: whole('jwt')
   },
   {
     // scheme://user:password@host: the credentials go, the scheme and host stay (they say what was being reached).
     kind: 'connection_string',
+    may: (t) => t.includes('://') && t.includes('@'),
     pattern: /\b([a-zA-Z][a-zA-Z0-9+.-]{1,20}:\/\/)(?!\[REDACTED)[^\s:@/"'<>]+:[^\s@/"'<>]+@/g,
     replace: (_m, scheme) => `${scheme}${marker('connection_string')}@`
   },
   {
     kind: 'bearer',
+    may: (t) => /bearer|basic|token|digest/.test(t),
     pattern: /\b(Bearer|Basic|Token|Digest)\s+(?!\[REDACTED)[A-Za-z0-9._~+/=-]{8,}/gi,
     replace: (_m, scheme) => `${scheme} ${marker('bearer')}`
   },
   {
     // "password": "…" in JSON, single- or multi-line, escaped quotes included.
     kind: 'json_secret',
+    may: (t) => t.includes('"') && SECRET_WORD.test(t),
     pattern: new RegExp(`("${SECRET_NAME}"\\s*:\\s*)"(?!\\[REDACTED)(?:[^"\\\\]|\\\\.)+"`, 'gi'),
     replace: (_m, key) => `${key}"${marker('json_secret')}"`
   },
   {
     // password=…, API_KEY: …, --token …, secret='…' (env files, flags, log lines, YAML).
     kind: 'key_value_secret',
+    may: (t) => SECRET_WORD.test(t),
     pattern: new RegExp(
       `(\\b${SECRET_NAME}\\s*(?:=|:|\\s)\\s*)(?!\\[REDACTED|(?:Bearer|Basic|Token|Digest)\\s)("[^"\\n]+"|'[^'\\n]+'|[^\\s,;&"'}\\]]{3,})`,
       'gi'
@@ -84,12 +96,14 @@ const RULES: readonly Rule[] = [
     // What a line-by-line source leaves of a key: a lone BEGIN/END line, or a long base64 run of mixed case and digits
     // (a PEM body line; hex digests and names are not mixed-case).
     kind: 'key_material',
-    pattern:
-      /-----(?:BEGIN|END) (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----|(?<![A-Za-z0-9+/])(?=[A-Za-z0-9+/]*[A-Z])(?=[A-Za-z0-9+/]*[a-z])(?=[A-Za-z0-9+/]*[0-9])[A-Za-z0-9+/]{40,}={0,2}/g,
-    replace: whole('key_material')
+    pattern: /-----(?:BEGIN|END) (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----|(?<![A-Za-z0-9+/])[A-Za-z0-9+/]{40,}={0,2}/g,
+    // A run of one case, or without digits, is a name or a hex digest: kept (and not counted).
+    replace: (m) =>
+      m.startsWith('-----') || (/[A-Z]/.test(m) && /[a-z]/.test(m) && /[0-9]/.test(m)) ? marker('key_material') : m
   },
   {
     kind: 'email',
+    may: (t) => t.includes('@'),
     pattern: /\b[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b/g,
     replace: whole('email')
   }
@@ -107,12 +121,16 @@ export function redactText(text: string): Redacted<string> {
   let out = text;
   let count = 0;
   const byKind: Partial<Record<RedactionKind, number>> = {};
+  const lower = text.toLowerCase();
   for (const rule of RULES) {
+    if (rule.may && !rule.may(lower)) continue;
     out = out.replace(rule.pattern, (...args: unknown[]) => {
+      const groups = args.slice(1).filter((a): a is string => typeof a === 'string');
+      const replaced = rule.replace(args[0] as string, ...groups);
+      if (replaced === args[0]) return replaced;
       count += 1;
       byKind[rule.kind] = (byKind[rule.kind] ?? 0) + 1;
-      const groups = args.slice(1).filter((a): a is string => typeof a === 'string');
-      return rule.replace(args[0] as string, ...groups);
+      return replaced;
     });
   }
   return { value: out, count, byKind };
