@@ -190,12 +190,8 @@ export async function startLocalStack(opts: StackOptions = {}): Promise<LocalSta
     // The relay and the history first: the chat needs their URLs (its session streams, Cortex's MCP server).
     const first = defs.filter((d) => d.name === 'sse-relay' || d.name === 'healing-history');
     await Promise.all(first.map((d) => serve(d)));
-    const relayUrl = urls.get('sse-relay');
-    const historyUrl = urls.get('healing-history');
-    const after = {
-      ...(relayUrl ? { CORTEX_RELAY_URL: relayUrl } : {}),
-      ...(historyUrl ? { CORTEX_HISTORY_URL: historyUrl } : {})
-    };
+    const wanted = { CORTEX_RELAY_URL: urls.get('sse-relay'), CORTEX_HISTORY_URL: urls.get('healing-history') };
+    const after = Object.fromEntries(Object.entries(wanted).filter(([, u]) => u)) as Record<string, string>;
     await Promise.all(defs.filter((d) => !first.includes(d)).map((d) => serve(d, after)));
 
     const info = {
