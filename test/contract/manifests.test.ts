@@ -171,7 +171,7 @@ describe('Contract: knative/ deploys as an operator runs it', () => {
     }
   });
 
-  it('mounts each Secret only where it is used: the Claude key in the chat alone, each signing key where it signs or verifies', () => {
+  it('mounts each Secret only where it is used: the Claude key where Claude is called (the chat, explain-healing), each signing key where it signs or verifies', () => {
     // Prepare
     const mounted = new Map(
       byKind('Service')
@@ -188,7 +188,7 @@ describe('Contract: knative/ deploys as an operator runs it', () => {
       [...mounted].filter(([, names]) => names.includes(secret)).map(([fn]) => fn);
     // Assess
     expect(secrets).toEqual([
-      ['cortex-secrets', ['CORTEX_OPERATOR_TOKEN', 'CORTEX_SESSION_SECRET']],
+      ['cortex-secrets', ['CORTEX_CHAT_TOKEN', 'CORTEX_OPERATOR_TOKEN', 'CORTEX_SESSION_SECRET']],
       ['cortex-anthropic', ['ANTHROPIC_API_KEY']],
       ['cortex-diagnosis-key', ['CORTEX_DIAGNOSIS_KEY']],
       ['cortex-remediation-key', ['CORTEX_REMEDIATION_KEY']],
@@ -197,8 +197,14 @@ describe('Contract: knative/ deploys as an operator runs it', () => {
     ]);
     // Only the coordinator and the approvals function hold the key that signs decisions (DESIGN §12).
     expect(holders('cortex-approval-key').sort()).toEqual(['approvals', 'healing-coordinator']);
-    expect(holders('cortex-anthropic')).toEqual(['chat']);
-    expect(holders('cortex-stream-key').sort()).toEqual(['chat', 'healing-coordinator', 'sse-relay']);
+    expect(holders('cortex-anthropic').sort()).toEqual(['chat', 'explain-healing']);
+    expect(holders('cortex-stream-key').sort()).toEqual([
+      'chat',
+      'explain-healing',
+      'healing-coordinator',
+      'healing-history',
+      'sse-relay'
+    ]);
     expect(holders('cortex-remediation-key').sort()).toEqual(
       ['healing-coordinator', ...[...mounted.keys()].filter((fn) => fn.startsWith('remediate-'))].sort()
     );
