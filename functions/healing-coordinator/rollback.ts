@@ -4,7 +4,7 @@ import { iso, progress } from './emit.js';
 import { fail, type Reaction } from './outcomes.js';
 import type { Env } from './saga.js';
 import type { Healing, RemediationResult, TargetState } from './state.js';
-import { VERIFY_CHECKS } from './record.js';
+import { toVerify, VERIFY_CHECKS } from './record.js';
 
 /*
  * Undoing a fix that made things worse (DESIGN §12), pure. Verification (once the rollout settled: the verify checks
@@ -108,28 +108,14 @@ export function rollbackAnswered(state: TargetState, h: Healing, env: Env, r: Re
       manualSteps: r.manualSteps,
       rolledBack: false
     });
-  const next: Healing = { ...base, phase: 'verify', verification: {}, deadline: iso(env.now, env.healing.verifyTimeoutMs) };
-  return {
-    state: { ...state, active: next },
-    intents: [
-      Events.DiagnosisRequested.intent({
-        healingId: h.id,
-        target: h.target,
-        phase: 'verify',
-        checks: [...VERIFY_CHECKS],
-        deadline: next.deadline,
-        // The checks take each signed request once per healing, phase and attempt: this is the second verify.
-        attempt: 2
-      }),
-      progress(
-        next,
-        'verify',
-        `rolled back (${r.summary}); verifying ${VERIFY_CHECKS.join(' and ')} again`,
-        0,
-        VERIFY_CHECKS.length
-      )
-    ]
-  };
+  return toVerify(
+    state,
+    { ...base, verification: {} },
+    env.now,
+    env.healing.verifyTimeoutMs,
+    `rolled back (${r.summary}); verifying ${VERIFY_CHECKS.join(' and ')} again`,
+    2
+  );
 }
 
 /** Verified after the rollback: the healing ends `rolled_back`, with what was undone and how the target is now. */

@@ -11,7 +11,7 @@ import type { Input } from './input.js';
 import { fingerprintOf, withoutRepeats } from './memory.js';
 import { complete, dependencyActions, fail, remediationOutcome, verifyOutcome, type Reaction } from './outcomes.js';
 import { plan, type CheckResult, type PlannedAction } from './plan.js';
-import { recordAction, recordChecks, silentChecks, VERIFY_CHECKS, type Recorded } from './record.js';
+import { recordAction, recordChecks, silentChecks, toVerify, VERIFY_CHECKS, type Recorded } from './record.js';
 import { suppressed } from './repeat.js';
 import { approvalDecided, approvalExpired, askApproval, awaiting } from './approval.js';
 import { rollbackAnswered, rolledBack, startRollback, worse } from './rollback.js';
@@ -96,20 +96,7 @@ function remediated(state: TargetState, h: Healing, env: Env): Reaction {
   if (waiting) return askApproval(state, h, env, ...waiting);
   const r = remediationOutcome(h);
   if (r.kind === 'failed') return fail(state, h, env, r);
-  const next: Healing = { ...h, phase: 'verify', deadline: iso(env.now, env.healing.verifyTimeoutMs) };
-  return {
-    state: { ...state, active: next },
-    intents: [
-      Events.DiagnosisRequested.intent({
-        healingId: h.id,
-        target: h.target,
-        phase: 'verify',
-        checks: [...VERIFY_CHECKS],
-        deadline: next.deadline
-      }),
-      progress(next, 'verify', `verifying ${VERIFY_CHECKS.join(' and ')}`, 0, VERIFY_CHECKS.length)
-    ]
-  };
+  return toVerify(state, h, env.now, env.healing.verifyTimeoutMs, `verifying ${VERIFY_CHECKS.join(' and ')}`);
 }
 
 function verified(state: TargetState, h: Healing, env: Env): Reaction {
