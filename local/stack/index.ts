@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { loadAll } from '../../functions/index.js';
 import { loadConfig, type Config } from '../../shared/runtime/config.js';
-import type { AnyFunctionDef } from '../../shared/runtime/define-function.js';
+import { serviceNames, type AnyFunctionDef } from '../../shared/runtime/define-function.js';
 import { createLogger, type Logger } from '../../shared/runtime/logging.js';
 import { run, type RunningFunction } from '../../shared/runtime/run.js';
 import { createLocalIssuer, createResolver, startBroker, type LocalIssuer, type RunningBroker } from '../broker/index.js';
@@ -16,7 +16,8 @@ import { loadIdentities } from './identities.js';
 import { demoApiRoutes, PAGE_FAULTS } from './demo-api.js';
 import { startFrontDoor, type FrontDoor } from './front-door.js';
 import { frontDoorRoutes } from './routes.js';
-import { keyEnv, localSecrets } from './secrets.js';
+import { localSecrets } from './secrets.js';
+import { halvesOf } from './split.js';
 import { isLoopbackHost } from '../../shared/runtime/browser-writes.js';
 import { removeState, stateFile as stateFilePath, writeState, type LocalState } from './state-file.js';
 import { createLimiter, planReplicas, startReplicaSet, type ReplicaSet } from './replicas.js';
@@ -139,7 +140,13 @@ export async function startLocalStack(opts: StackOptions = {}): Promise<LocalSta
     const plan = planReplicas(defs, counts, redisUrl !== undefined);
     const dir = path.join(config.local.stateDir, 'oidc');
     const tokens = oidc
-      ? await mountTokens(oidc, { dir, namespace: NAMESPACE, broker: BROKER_NAME, functions: defs.map((d) => d.name), log })
+      ? await mountTokens(oidc, {
+          dir,
+          namespace: NAMESPACE,
+          broker: BROKER_NAME,
+          functions: defs.flatMap(serviceNames),
+          log
+        })
       : undefined;
     if (tokens) stops.push(async () => tokens.stop());
     const oidcEnv = (name: string): Record<string, string> =>
@@ -170,21 +177,24 @@ export async function startLocalStack(opts: StackOptions = {}): Promise<LocalSta
     // Each replica compiles its own TypeScript at start: a few at a time keeps a laptop responsive.
     const limit = createLimiter(4);
     const serve = async (def: AnyFunctionDef, extra: Record<string, string> = {}): Promise<void> => {
-      const kube = { KUBECONFIG: identities.kubeconfigFor(def.name) };
-      const own = { ...keyEnv(def, secrets), ...oidcEnv(def.name), ...extra, ...kube };
-      extras.set(def.name, own);
       const count = plan.get(def.name);
-      if (count !== undefined) {
-        const set = await startReplicaSet(def.name, count, { ...env, ...own }, { limit });
-        replicas.set(def.name, set);
-        urls.set(def.name, set.url);
-        stops.push(() => set.stop());
-        return;
+      // A split function (the relay) runs its two halves apart when its replicas share Redis, as in a cluster.
+      for (const half of halvesOf(def, secrets, NAMESPACE, count !== undefined && redisUrl !== undefined)) {
+        const kube = { KUBECONFIG: identities.kubeconfigFor(def.name) };
+        const own = { ...half.env, ...oidcEnv(half.name), ...extra, ...kube };
+        if (count !== undefined) {
+          const set = await startReplicaSet(half.name, count, { ...env, ...own }, { limit, fn: def.name });
+          replicas.set(half.name, set);
+          for (const name of [half.name, ...half.aliases]) urls.set(name, set.url);
+          stops.push(() => set.stop());
+          continue;
+        }
+        extras.set(def.name, own);
+        const fn = await run(def, { overrides: { ...env, ...own, CORTEX_FUNCTION: def.name } });
+        functions.set(def.name, fn);
+        for (const name of [half.name, ...half.aliases]) urls.set(name, fn.url);
+        stops.push(() => functions.get(def.name)!.stop());
       }
-      const fn = await run(def, { overrides: { ...env, ...own, CORTEX_FUNCTION: def.name } });
-      functions.set(def.name, fn);
-      urls.set(def.name, fn.url);
-      stops.push(() => functions.get(def.name)!.stop());
     };
     // The relay first: the chat needs its URL.
     const relay = defs.find((d) => d.name === 'sse-relay');
@@ -265,7 +275,6 @@ export async function startLocalStack(opts: StackOptions = {}): Promise<LocalSta
         const port = String(functions.get(def.name)!.port);
         const fn = await run(def, { overrides: { ...env, ...extras.get(def.name), PORT: port, CORTEX_FUNCTION: def.name } });
         functions.set(def.name, fn);
-        urls.set(def.name, fn.url);
       }
       await Promise.all([...replicas.values()].map((set) => set.startReplicas()));
       Object.assign(state, withReplicas());

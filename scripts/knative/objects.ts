@@ -1,5 +1,5 @@
 import { posix } from 'node:path';
-import { KEY_SECRETS, keysOf, type AnyFunctionDef, type KubeNeed } from '../../shared/runtime/define-function.js';
+import { KEY_SECRETS, keysOf, serviceNames, type AnyFunctionDef, type KubeNeed } from '../../shared/runtime/define-function.js';
 import { RELAY_INGEST } from '../../functions/sse-relay/role.js';
 import { SERVICE_ACCOUNT_NAMESPACE_FILE } from '../../shared/runtime/pod-namespace.js';
 import { serviceAudience } from '../../shared/trust/identity.js';
@@ -89,9 +89,6 @@ export function sinkBinding(def: AnyFunctionDef, name = def.name): K8sObject {
   };
 }
 
-/** The Services of a function: its own, and the ingest of a split function. */
-export const serviceNames = (def: AnyFunctionDef): string[] =>
-  def.knative?.split ? [def.name, def.knative.split.ingest] : [def.name];
 
 export function triggers(def: AnyFunctionDef): K8sObject[] {
   return def.on.map((d: { type: string }) => ({

@@ -1,6 +1,6 @@
 import { Events } from '../../shared/events/catalog.js';
-import type { AnyFunctionDef } from '../../shared/runtime/define-function.js';
-import { BROKER, NAMESPACE, serviceNames, type K8sObject } from './objects.js';
+import { serviceNames, type AnyFunctionDef } from '../../shared/runtime/define-function.js';
+import { BROKER, NAMESPACE, type K8sObject } from './objects.js';
 import { pingSource } from './platform.js';
 
 /*

@@ -1,6 +1,6 @@
 import { Document, stringify, type Scalar, type YAMLMap } from 'yaml';
-import type { AnyFunctionDef } from '../../shared/runtime/define-function.js';
-import { IMAGE, rbac, serviceNames, services, sinkBinding, targetBindings, triggerName, triggers, type K8sObject } from './objects.js';
+import { serviceNames, type AnyFunctionDef } from '../../shared/runtime/define-function.js';
+import { IMAGE, rbac, services, sinkBinding, targetBindings, triggerName, triggers, type K8sObject } from './objects.js';
 import * as platform from './platform.js';
 import * as redis from './redis.js';
 import { discoveryBinding, eventPolicies, operatorAccount } from './oidc.js';

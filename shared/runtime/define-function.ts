@@ -149,6 +149,11 @@ export const KEY_SECRETS: Readonly<Record<KeyName, string>> = {
   stream: 'cortex-stream-key'
 };
 
+/** The Knative Services of a function: its own, and the ingest of a split function (each with an identity of its own). */
+export function serviceNames(def: { name: string; knative?: KnativeOptions | undefined }): string[] {
+  return def.knative?.split ? [def.name, def.knative.split.ingest] : [def.name];
+}
+
 /** The signing keys a function uses, from its trust spec. */
 export function keysOf(def: { trust?: TrustSpec | undefined }): KeyName[] {
   const rules = [...(def.trust?.verify ?? []), ...(def.trust?.sign ?? [])];
