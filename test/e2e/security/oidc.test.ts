@@ -64,7 +64,8 @@ describe('e2e: authenticated delivery on the local stack (CORTEX_EVENT_AUTH=oidc
     expect(outcome.data.actions).toEqual(['scale_up']);
   });
 
-  it.each(['sse-relay', 'remediate-rollout-restart', 'error-intake', 'healing-coordinator'])(
+  // The relay takes its deliveries as sse-relay-ingest (its Triggers' subscriber), whose audience the tokens name.
+  it.each(['sse-relay-ingest', 'remediate-rollout-restart', 'error-intake', 'healing-coordinator'])(
     '%s answers 401 to an event without a valid token for itself, 403 to one from outside its namespace',
     async (fn) => {
       // Prepare
