@@ -7,6 +7,6 @@ export default defineRemediation({
   description: 'Builds a manual plan for an OOM-killed container: a suggested memory limit, shown as a diff.',
   // Read-only: the suggested patch is computed locally, not by a server-side dry-run patch (see plan.ts: RBAC
   // cannot limit `patch` to dry runs, and this function must not be able to rewrite Deployments).
-  kube: [...SUBJECT_READS, { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list'] }],
+  kube: [...SUBJECT_READS, { apiGroups: [''], resources: ['pods'], verbs: ['list'] }],
   plan: planReportOom
 });

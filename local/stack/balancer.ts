@@ -26,8 +26,8 @@ export async function startBalancer(upstreams: () => readonly string[]): Promise
       res.end(JSON.stringify({ error: { code: 'unavailable', message: 'no replica of this function is up' } }));
       return;
     }
-    // Behind the front door: the page's same-origin checks need the host the browser addressed, not this one.
-    forward(req, res, up[next++ % up.length]!, req.url, { inner: true });
+    // Behind the front door (or the broker): what the browser addressed is already in X-Forwarded-Host.
+    forward(req, res, up[next++ % up.length]!, req.url ?? '/', { behindProxy: true });
   });
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {

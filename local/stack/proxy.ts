@@ -6,8 +6,8 @@ const HOP_BY_HOP = ['connection', 'keep-alive', 'proxy-connection', 'transfer-en
 /**
  * Forwards one request to `target` (an origin, e.g. http://127.0.0.1:41234) and streams the answer back unbuffered,
  * so SSE works through it. A dead backend is a 502 with a JSON error, never a hang; one that dies mid-answer cuts it.
- * `inner`: a hop behind the front door (a replica balancer) keeps the X-Forwarded-Host the front door set; the front
- * door, the edge, always sets it from what the browser addressed.
+ * `behindProxy`: this hop sits behind another proxy of the stack (a replica balancer behind the front door), so the
+ * X-Forwarded-Host that proxy set is what the browser addressed and is kept.
  *
  * @example
  * forward(req, res, 'http://127.0.0.1:41234');
@@ -17,14 +17,15 @@ export function forward(
   res: ServerResponse,
   target: string,
   path = req.url ?? '/',
-  { inner = false }: { inner?: boolean } = {}
+  { behindProxy = false }: { behindProxy?: boolean } = {}
 ): void {
   const url = new URL(path, target);
   // The backend sees its own host; what the browser addressed travels as X-Forwarded-Host (its same-origin checks).
+  const addressed = (behindProxy && req.headers['x-forwarded-host']) || req.headers.host;
   const headers: http.OutgoingHttpHeaders = {
     ...req.headers,
     host: url.host,
-    'x-forwarded-host': (inner ? req.headers['x-forwarded-host'] : undefined) ?? req.headers.host,
+    'x-forwarded-host': addressed,
     'x-forwarded-proto': 'http'
   };
   for (const h of HOP_BY_HOP) delete headers[h];
