@@ -1,9 +1,8 @@
-import { HTTP, type CloudEvent } from 'cloudevents';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalStack, type LocalStack } from '../../../local/stack/index.js';
 import { Events } from '../../../shared/events/catalog.js';
 import { oidcSubject, serviceAudience } from '../../../shared/trust/identity.js';
-import { errorReported } from '../../helpers/events.js';
+import { errorReported, postWithToken } from '../../helpers/events.js';
 import { asAdmin } from '../../helpers/kube-sim.js';
 import { openSse, type SseClient } from '../../helpers/sse.js';
 import { errorReport, operatorStream, outcomeFor, publish, testStackEnv } from '../../helpers/stack.js';
@@ -20,13 +19,7 @@ const demo = { namespace: 'demo', service: 'mcp-demo' };
 describe('e2e: the relay split into ingest and stream processes, with authenticated delivery', () => {
   let stack: LocalStack;
   let ops: SseClient;
-  const post = async (url: string, event: CloudEvent<unknown>, token?: string): Promise<number> => {
-    const m = HTTP.binary(event);
-    const headers = { ...(m.headers as Record<string, string>), ...(token ? { authorization: `Bearer ${token}` } : {}) };
-    const res = await fetch(url, { method: 'POST', headers, body: m.body as string });
-    await res.text();
-    return res.status;
-  };
+  const post = postWithToken;
 
   beforeAll(async () => {
     stack = await startLocalStack({
