@@ -89,7 +89,6 @@ export function sinkBinding(def: AnyFunctionDef, name = def.name): K8sObject {
   };
 }
 
-
 export function triggers(def: AnyFunctionDef): K8sObject[] {
   return def.on.map((d: { type: string }) => ({
     apiVersion: 'eventing.knative.dev/v1',
@@ -233,6 +232,7 @@ export function service(def: AnyFunctionDef, as: 'whole' | 'ingest' | 'routes' =
 export function rbac(def: AnyFunctionDef): K8sObject[] {
   const account = (name: string): K8sObject => ({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name, namespace: NAMESPACE, labels: PART_OF } });
   const sa = account(def.name);
+  if (def.knative?.split && def.kube?.length) throw new Error(`${def.name}: a split function is rendered without Kubernetes access`);
   // A function with no Kubernetes needs gets no API token in its pods at all.
   if (!def.kube?.length) return serviceNames(def).map((name) => ({ ...account(name), automountServiceAccountToken: false }));
   const role: K8sObject = {

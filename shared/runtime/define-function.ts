@@ -129,7 +129,8 @@ export interface KnativeOptions {
  * A function deployed as two Services that share their state through Redis (the relay, docs/security.md): `ingest`, a
  * cluster-local Service that takes every Trigger's deliveries (and dead letters) and mounts the signing keys it verifies
  * with, and the function's own Service, public, that serves its routes and mounts `secrets`. `env` selects each half's
- * role; both require the cortex-redis Secret. The local stack runs both halves the same way.
+ * role; both require the cortex-redis Secret. The local stack runs both halves the same way. Such a function has no
+ * Kubernetes needs (`kube`): the generator renders no Role for it.
  */
 export interface SplitService {
   readonly ingest: string;
