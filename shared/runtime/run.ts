@@ -75,8 +75,9 @@ async function redisStateFor(
   log: ReturnType<typeof createLogger>
 ): Promise<RedisState<CloudEventRecord[]> | undefined> {
   if (!config.redis) return undefined;
-  const mod = '../redis/index.js';
-  const { openRedisState } = (await import(mod)) as typeof RedisModule;
+  // A literal path, so the build bundles it (a chunk loaded only here); a computed one is left to Node, and dist/ has no
+  // redis/index.js.
+  const { openRedisState } = (await import('../redis/index.js')) as typeof RedisModule;
   return openRedisState<CloudEventRecord[]>(config.redis, {
     fn: def.name,
     ttlMs: config.idempotency.ttlMs,
