@@ -181,20 +181,14 @@ export async function startLocalStack(opts: StackOptions = {}): Promise<LocalSta
       const count = plan.get(def.name);
       // A split function (the relay) runs its two halves apart when its replicas share Redis, as in a cluster.
       for (const half of halvesOf(def, secrets, NAMESPACE, count !== undefined && redisUrl !== undefined)) {
-        const kube = { KUBECONFIG: identities.kubeconfigFor(def.name) };
-        const own = { ...half.env, ...oidcEnv(half.name), ...extra, ...kube };
-        if (count !== undefined) {
-          const set = await startReplicaSet(half.name, count, { ...env, ...own }, { limit, fn: def.name });
-          replicas.set(half.name, set);
-          for (const name of [half.name, ...half.aliases]) urls.set(name, set.url);
-          stops.push(() => set.stop());
-          continue;
-        }
+        const own = { ...half.env, ...oidcEnv(half.name), ...extra, KUBECONFIG: identities.kubeconfigFor(def.name) };
         extras.set(def.name, own);
-        const fn = await run(def, { overrides: { ...env, ...own, CORTEX_FUNCTION: def.name } });
-        functions.set(def.name, fn);
-        for (const name of [half.name, ...half.aliases]) urls.set(name, fn.url);
-        stops.push(() => functions.get(def.name)!.stop());
+        const opts = { limit, fn: def.name };
+        const set = count === undefined ? undefined : await startReplicaSet(half.name, count, { ...env, ...own }, opts);
+        if (set) replicas.set(half.name, set);
+        else functions.set(def.name, await run(def, { overrides: { ...env, ...own, CORTEX_FUNCTION: def.name } }));
+        stops.push(() => (set ?? functions.get(def.name)!).stop());
+        for (const name of [half.name, ...half.aliases]) urls.set(name, (set ?? functions.get(def.name)!).url);
       }
     };
     // The relay and the history first: the chat needs their URLs (its session streams, Cortex's MCP server).
