@@ -3,12 +3,14 @@ import { defineFunction, type AnyFunctionDef } from '../../shared/runtime/define
 import { relaySetup } from './setup.js';
 import { relayRoutes } from './routes.js';
 import { STREAMED } from './mapping.js';
+import { RELAY_SPLIT, refusedEvents } from './role.js';
 
 /**
  * The SSE relay (DESIGN §7): every Cortex event arrives through a Trigger, is appended to the logs of the sessions it
  * is for and to the operator log (in memory, or Redis Streams shared by every replica), and each replica streams those
  * logs to its own browsers. Chat sessions get their healings (`GET /events?session=…&token=…`); operators get every
- * CloudEvent whole, dead letters included (`GET /events?operator=1`). It also serves the web page.
+ * CloudEvent whole, dead letters included (`GET /events?operator=1`). It also serves the web page. In a cluster,
+ * the cluster-local `sse-relay-ingest` takes the deliveries and the public `sse-relay` streams (role.ts).
  */
 export default defineFunction({
   name: 'sse-relay',
@@ -17,7 +19,6 @@ export default defineFunction({
   // The coordinator's missed PingSource ticks come here as dead letters too, so operators see every dead letter.
   deadLetters: [Events.PingTick],
   emits: [],
-  requires: ['sessionSecret', 'operatorToken'],
   // Session and operator logs, and who follows which healing: Redis Streams shared by any number of replicas.
   sharedState: 'redis',
   // What reaches a browser's stream must be signed by the coordinator or the chat; anything else gets 401.
@@ -31,9 +32,12 @@ export default defineFunction({
       'Streams that every replica follows for its own browsers. Without Redis the logs live in the process: one replica. ' +
       'Unlimited concurrency: every open SSE stream is a request. Streams are cut at timeoutSeconds and resume with Last-Event-ID.',
     memory: { request: '128Mi', limit: '512Mi' },
-    secrets: ['cortex-secrets']
+    secrets: ['cortex-secrets'],
+    // Nobody outside the cluster may put an event into a stream: the Triggers' subscriber is cluster-local.
+    split: RELAY_SPLIT
   },
   setup: relaySetup,
+  refuseEvents: (config) => refusedEvents(config.relay.role),
   async handle(event, { deps }) {
     await deps.ingest(event);
     return [];

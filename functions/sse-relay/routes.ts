@@ -7,6 +7,7 @@ import { isSessionId, verifyOperatorToken, verifySessionToken } from '../../shar
 import { startSse } from '../../shared/sse/frame.js';
 import type { StreamRequest } from './hub.js';
 import type { RelayDeps } from './setup.js';
+import { servesStreams } from './role.js';
 
 /*
  * The relay's HTTP face: `GET /events` (a chat session's healing events, or every event for operators) and the web
@@ -69,8 +70,9 @@ export function streamRequest(req: Request, { hub, sessionSecret, operatorToken 
   return { kind: 'session', session, lastEventId };
 }
 
-/** Mounts `/events` and the web page on the function's router. */
+/** Mounts `/events` and the web page on the function's router; an ingest-role relay serves neither (role.ts). */
 export function relayRoutes(router: Router, deps: RelayDeps): void {
+  if (!servesStreams(deps.role)) return;
   router.get('/events', async (req, res) => {
     const stream = streamRequest(req, deps);
     // Read before anything is sent: a log that cannot be read (Redis down) is a 503 the client retries.

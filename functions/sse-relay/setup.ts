@@ -2,11 +2,14 @@ import type { CortexEvent, SetupCtx } from '../../shared/runtime/define-function
 import { Hub } from './hub.js';
 import { createIngest } from './ingest.js';
 import { openRelayStores } from './stores.js';
+import { relayNeeds, type RelayRole } from './role.js';
 
 /** What the relay's handler and routes share: the ingest, its hub of open streams, and the credentials they check. */
 export interface RelayDeps {
   readonly ingest: (event: CortexEvent) => Promise<void>;
   readonly hub: Hub;
+  /** What this process serves: deliveries, streams, or both (role.ts). */
+  readonly role: RelayRole;
   readonly sessionSecret: string;
   readonly operatorToken: string | undefined;
 }
@@ -21,6 +24,7 @@ export interface RelayDeps {
  */
 export async function relaySetup(ctx: Pick<SetupCtx, 'config' | 'clock' | 'log' | 'onShutdown'>): Promise<RelayDeps> {
   const { config, log } = ctx;
+  relayNeeds(config);
   const stores = await openRelayStores(config, ctx);
   const hub = new Hub(
     { maxPerSession: config.relay.maxPerSession, heartbeatMs: config.relay.heartbeatMs, log },
@@ -34,7 +38,9 @@ export async function relaySetup(ctx: Pick<SetupCtx, 'config' | 'clock' | 'log' 
   return {
     ingest: createIngest(stores.routes, stores.writer),
     hub,
-    sessionSecret: config.sessionSecret!,
+    role: config.relay.role,
+    // Unset only in the ingest role, which serves no stream (relayNeeds).
+    sessionSecret: config.sessionSecret ?? '',
     operatorToken: config.operatorToken
   };
 }

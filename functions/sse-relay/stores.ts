@@ -35,7 +35,8 @@ export async function openRelayStores(
       sessionCap: sessionBuffer,
       sessionTtlMs,
       dedupeTtlMs: config.idempotency.ttlMs,
-      log: ctx.log
+      log: ctx.log,
+      follow: config.relay.role !== 'ingest'
     });
   }
   const log = new MemoryLog({

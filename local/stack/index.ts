@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { loadAll } from '../../functions/index.js';
 import { loadConfig, type Config } from '../../shared/runtime/config.js';
-import type { AnyFunctionDef } from '../../shared/runtime/define-function.js';
+import { serviceNames, type AnyFunctionDef } from '../../shared/runtime/define-function.js';
 import { createLogger, type Logger } from '../../shared/runtime/logging.js';
 import { run, type RunningFunction } from '../../shared/runtime/run.js';
 import { createLocalIssuer, createResolver, startBroker, type LocalIssuer, type RunningBroker } from '../broker/index.js';
@@ -16,7 +16,8 @@ import { loadIdentities } from './identities.js';
 import { demoApiRoutes, PAGE_FAULTS } from './demo-api.js';
 import { startFrontDoor, type FrontDoor } from './front-door.js';
 import { frontDoorRoutes } from './routes.js';
-import { keyEnv, localSecrets } from './secrets.js';
+import { localSecrets } from './secrets.js';
+import { halvesOf } from './split.js';
 import { isLoopbackHost } from '../../shared/runtime/browser-writes.js';
 import { removeState, stateFile as stateFilePath, writeState, type LocalState } from './state-file.js';
 import { createLimiter, planReplicas, startReplicaSet, type ReplicaSet } from './replicas.js';
@@ -139,7 +140,13 @@ export async function startLocalStack(opts: StackOptions = {}): Promise<LocalSta
     const plan = planReplicas(defs, counts, redisUrl !== undefined);
     const dir = path.join(config.local.stateDir, 'oidc');
     const tokens = oidc
-      ? await mountTokens(oidc, { dir, namespace: NAMESPACE, broker: BROKER_NAME, functions: defs.map((d) => d.name), log })
+      ? await mountTokens(oidc, {
+          dir,
+          namespace: NAMESPACE,
+          broker: BROKER_NAME,
+          functions: defs.flatMap(serviceNames),
+          log
+        })
       : undefined;
     if (tokens) stops.push(async () => tokens.stop());
     const oidcEnv = (name: string): Record<string, string> =>
@@ -171,21 +178,18 @@ export async function startLocalStack(opts: StackOptions = {}): Promise<LocalSta
     // Each replica compiles its own TypeScript at start: a few at a time keeps a laptop responsive.
     const limit = createLimiter(4);
     const serve = async (def: AnyFunctionDef, extra: Record<string, string> = {}): Promise<void> => {
-      const kube = { KUBECONFIG: identities.kubeconfigFor(def.name) };
-      const own = { ...keyEnv(def, secrets), ...oidcEnv(def.name), ...extra, ...kube };
-      extras.set(def.name, own);
       const count = plan.get(def.name);
-      if (count !== undefined) {
-        const set = await startReplicaSet(def.name, count, { ...env, ...own }, { limit });
-        replicas.set(def.name, set);
-        urls.set(def.name, set.url);
-        stops.push(() => set.stop());
-        return;
+      // A split function (the relay) runs its two halves apart when its replicas share Redis, as in a cluster.
+      for (const half of halvesOf(def, secrets, NAMESPACE, count !== undefined && redisUrl !== undefined)) {
+        const own = { ...half.env, ...oidcEnv(half.name), ...extra, KUBECONFIG: identities.kubeconfigFor(def.name) };
+        extras.set(def.name, own);
+        const opts = { limit, fn: def.name };
+        const set = count === undefined ? undefined : await startReplicaSet(half.name, count, { ...env, ...own }, opts);
+        if (set) replicas.set(half.name, set);
+        else functions.set(def.name, await run(def, { overrides: { ...env, ...own, CORTEX_FUNCTION: def.name } }));
+        stops.push(() => (set ?? functions.get(def.name)!).stop());
+        for (const name of [half.name, ...half.aliases]) urls.set(name, (set ?? functions.get(def.name)!).url);
       }
-      const fn = await run(def, { overrides: { ...env, ...own, CORTEX_FUNCTION: def.name } });
-      functions.set(def.name, fn);
-      urls.set(def.name, fn.url);
-      stops.push(() => functions.get(def.name)!.stop());
     };
     // The relay and the history first: the chat needs their URLs (its session streams, Cortex's MCP server).
     const first = defs.filter((d) => d.name === 'sse-relay' || d.name === 'healing-history');
@@ -268,7 +272,6 @@ export async function startLocalStack(opts: StackOptions = {}): Promise<LocalSta
         const port = String(functions.get(def.name)!.port);
         const fn = await run(def, { overrides: { ...env, ...extras.get(def.name), PORT: port, CORTEX_FUNCTION: def.name } });
         functions.set(def.name, fn);
-        urls.set(def.name, fn.url);
       }
       await Promise.all([...replicas.values()].map((set) => set.startReplicas()));
       Object.assign(state, withReplicas());

@@ -100,14 +100,14 @@ function gone(child: ChildProcess): Promise<void> {
 }
 
 /** Forks one replica and resolves once it listens. */
-function spawnReplica(slot: Slot, env: Record<string, string>, name: string, startMs: number): Promise<void> {
+function spawnReplica(slot: Slot, env: Record<string, string>, name: string, fn: string, startMs: number): Promise<void> {
   const child = fork(ENTRY, [], {
     execArgv: EXEC_ARGV,
     cwd: ROOT,
     stdio: ['ignore', 'inherit', 'inherit', 'ipc']
   });
   slot.child = child;
-  child.send({ kind: 'config', env: { ...env, CORTEX_FUNCTION: name } });
+  child.send({ kind: 'config', env: { ...env, CORTEX_FUNCTION: fn } });
   child.once('exit', () => {
     if (slot.child === child) slot.up = false;
   });
@@ -148,7 +148,8 @@ export function createLimiter(n: number): <T>(task: () => Promise<T>) => Promise
 const unlimited = <T>(task: () => Promise<T>): Promise<T> => task();
 
 /**
- * Starts `count` processes of a function and a balancer in front of them.
+ * Starts `count` processes of a function and a balancer in front of them. `name` is the Service they stand in for,
+ * `opts.fn` the function they run when it is another (the relay's ingest Service runs the relay).
  *
  * @example
  * const set = await startReplicaSet('healing-coordinator', 3, env);
@@ -158,14 +159,14 @@ export async function startReplicaSet(
   name: string,
   count: number,
   env: Record<string, string>,
-  opts: { startMs?: number; stopMs?: number; limit?: <T>(task: () => Promise<T>) => Promise<T> } = {}
+  opts: { startMs?: number; stopMs?: number; limit?: <T>(task: () => Promise<T>) => Promise<T>; fn?: string } = {}
 ): Promise<ReplicaSet> {
   const startMs = opts.startMs ?? 60_000;
   const limit = opts.limit ?? unlimited;
   const stopMs = opts.stopMs ?? 15_000;
   const slots: Slot[] = Array.from({ length: count }, () => ({ child: undefined, url: '', pid: 0, up: false }));
   const balancer: Balancer = await startBalancer(() => slots.filter((s) => s.up).map((s) => s.url));
-  const startSlot = (i: number): Promise<void> => limit(() => spawnReplica(slots[i]!, env, name, startMs));
+  const startSlot = (i: number): Promise<void> => limit(() => spawnReplica(slots[i]!, env, name, opts.fn ?? name, startMs));
   const signal = async (i: number, sig: NodeJS.Signals): Promise<void> => {
     const child = slots[i]?.child;
     if (!child) return;

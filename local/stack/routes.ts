@@ -28,6 +28,11 @@ export function frontDoorRoutes(deps: {
     { match: (_req, p) => p === '/approvals' || p.startsWith('/approvals/'), target: to('approvals') },
     { match: (_req, p) => p === '/healings' || p.startsWith('/healings/') || p === '/mcp', target: to('healing-history') },
     { match: (_req, p) => p === brokerPath, handle: (req, res) => forward(req, res, origin) },
-    { match: (_req, p) => p === '/' || p === '/events' || p.startsWith('/assets/'), target: to('sse-relay') }
+    // The page and the streams only: the relay's event ingest is not reachable from here, as in a cluster.
+    {
+      match: (req, p) =>
+        (req.method === 'GET' || req.method === 'HEAD') && (p === '/' || p === '/events' || p.startsWith('/assets/')),
+      target: to('sse-relay')
+    }
   ];
 }

@@ -41,6 +41,6 @@ export function localSecrets(given: {
  * @example
  * keyEnv(coordinator, secrets); // → { CORTEX_DIAGNOSIS_KEY: '…', CORTEX_REMEDIATION_KEY: '…', CORTEX_STREAM_KEY: '…' }
  */
-export function keyEnv(def: AnyFunctionDef, secrets: LocalSecrets): Record<string, string> {
+export function keyEnv(def: Pick<AnyFunctionDef, 'trust'>, secrets: LocalSecrets): Record<string, string> {
   return Object.fromEntries(keysOf(def).map((k) => [KEY_ENV[k], secrets.keys[k]]));
 }

@@ -1,5 +1,6 @@
 import { posix } from 'node:path';
-import { KEY_SECRETS, keysOf, type AnyFunctionDef, type KubeNeed } from '../../shared/runtime/define-function.js';
+import { KEY_SECRETS, keysOf, serviceNames, type AnyFunctionDef, type KubeNeed } from '../../shared/runtime/define-function.js';
+import { RELAY_INGEST } from '../../functions/sse-relay/role.js';
 import { SERVICE_ACCOUNT_NAMESPACE_FILE } from '../../shared/runtime/pod-namespace.js';
 import { serviceAudience } from '../../shared/trust/identity.js';
 
@@ -37,12 +38,15 @@ const ksvcRef = (name: string) => ({
   audience: serviceAudience(NAMESPACE, name)
 });
 
+/** The Service a function's deliveries go to: its own, or the cluster-local ingest of a split function (the relay's). */
+export const ingestOf = (def: AnyFunctionDef): string => def.knative?.split?.ingest ?? def.name;
+
 /** Where a function's failed deliveries go: checks and remediations to the coordinator (it counts them as
- * inconclusive or failed), everything else to the relay, so operators see every dead letter. The relay has none. */
+ * inconclusive or failed), everything else to the relay's ingest, so operators see every dead letter. The relay has none. */
 export function deadLetterSinkOf(def: AnyFunctionDef): string | undefined {
   if (def.name === RELAY) return undefined;
   if (def.name.startsWith('check-') || def.name.startsWith('remediate-')) return COORDINATOR;
-  return RELAY;
+  return RELAY_INGEST;
 }
 
 /** How long every Trigger keeps retrying through an outage of Redis, which every function answers 503 during (DESIGN §11). */
@@ -73,13 +77,13 @@ export function deliveryOf(def: AnyFunctionDef): Record<string, unknown> {
  * own (the ServiceAccount `<name>-oidc-sources.knative.dev-sinkbinding`) whose token is mounted at /oidc/token. One
  * per function, so the EventPolicies can tell the coordinator from the chat.
  */
-export function sinkBinding(def: AnyFunctionDef): K8sObject {
+export function sinkBinding(def: AnyFunctionDef, name = def.name): K8sObject {
   return {
     apiVersion: 'sources.knative.dev/v1',
     kind: 'SinkBinding',
-    metadata: { name: def.name, namespace: NAMESPACE, labels: { ...PART_OF, 'cortex.dev/function': def.name } },
+    metadata: { name, namespace: NAMESPACE, labels: { ...PART_OF, 'cortex.dev/function': def.name } },
     spec: {
-      subject: { apiVersion: 'serving.knative.dev/v1', kind: 'Service', name: def.name },
+      subject: { apiVersion: 'serving.knative.dev/v1', kind: 'Service', name },
       sink: { ref: { apiVersion: 'eventing.knative.dev/v1', kind: 'Broker', name: BROKER } }
     }
   };
@@ -95,7 +99,7 @@ export function triggers(def: AnyFunctionDef): K8sObject[] {
       // Routing is by type alone: it works on every broker class and keeps every event replayable with kn.
       filter: { attributes: { type: d.type } },
       delivery: deliveryOf(def),
-      subscriber: ksvcRef(def.name)
+      subscriber: ksvcRef(ingestOf(def))
     }
   }));
 }
@@ -138,16 +142,42 @@ const namespaceFile = {
   ]
 };
 
-export function service(def: AnyFunctionDef): K8sObject {
+/**
+ * What one Service of a function mounts and runs: `ingest` is the cluster-local half of a split function (deliveries,
+ * its verifying keys), `routes` its public half (its routes, its Secrets); both need Redis, which they share.
+ */
+function halfOf(def: AnyFunctionDef, half: 'whole' | 'ingest' | 'routes') {
   const k = def.knative ?? {};
+  // The public half verifies nothing: it mounts only the keys it signs with.
+  const keys = half === 'routes' ? keysOf({ trust: { sign: def.trust?.sign } }) : keysOf(def);
+  const secrets = [...(half === 'ingest' ? [] : (k.secrets ?? [])), ...keys.map((key) => KEY_SECRETS[key])];
+  const split = k.split;
+  return {
+    name: half === 'ingest' ? split!.ingest : def.name,
+    env: { CORTEX_FUNCTION: def.name, ...(half === 'whole' ? {} : split!.env[half]) },
+    secrets,
+    // Shared state (knative/redis/ or a managed Redis): optional, so Cortex runs without it, except for the two halves.
+    redis: half === 'whole' ? { name: REDIS_SECRET, optional: true } : { name: REDIS_SECRET },
+    public: half !== 'ingest' && PUBLIC.has(def.name)
+  };
+}
+
+/** The Knative Services of a function: one, or the public one and the cluster-local ingest of a split function. */
+export function services(def: AnyFunctionDef): K8sObject[] {
+  return def.knative?.split ? [service(def, 'routes'), service(def, 'ingest')] : [service(def)];
+}
+
+export function service(def: AnyFunctionDef, as: 'whole' | 'ingest' | 'routes' = 'whole'): K8sObject {
+  const k = def.knative ?? {};
+  const half = halfOf(def, as);
   const memory = k.memory ?? { request: '96Mi', limit: '256Mi' };
   // Broker deliveries come from inside the cluster: a function nobody else calls gets no public route.
-  const visibility = PUBLIC.has(def.name) ? {} : { 'networking.knative.dev/visibility': 'cluster-local' };
+  const visibility = half.public ? {} : { 'networking.knative.dev/visibility': 'cluster-local' };
   const ownNamespaceFile = def.kube?.length ? undefined : namespaceFile;
   return {
     apiVersion: 'serving.knative.dev/v1',
     kind: 'Service',
-    metadata: { name: def.name, namespace: NAMESPACE, labels: { ...PART_OF, 'cortex.dev/function': def.name, ...visibility } },
+    metadata: { name: half.name, namespace: NAMESPACE, labels: { ...PART_OF, 'cortex.dev/function': def.name, ...visibility } },
     spec: {
       template: {
         metadata: {
@@ -162,7 +192,7 @@ export function service(def: AnyFunctionDef): K8sObject {
           }
         },
         spec: {
-          serviceAccountName: def.name,
+          serviceAccountName: half.name,
           containerConcurrency: k.concurrency ?? 50,
           timeoutSeconds: k.timeoutSeconds ?? 60,
           containers: [
@@ -171,12 +201,11 @@ export function service(def: AnyFunctionDef): K8sObject {
               image: IMAGE,
               ...COMMAND,
               ports: [{ containerPort: 8080 }],
-              env: [{ name: 'CORTEX_FUNCTION', value: def.name }],
+              env: Object.entries(half.env).map(([name, value]) => ({ name, value })),
               envFrom: [
                 { configMapRef: { name: 'cortex-config' } },
-                ...[...(k.secrets ?? []), ...keysOf(def).map((key) => KEY_SECRETS[key])].map((name) => ({ secretRef: { name } })),
-                // Shared state (knative/redis/ or a managed Redis): optional, so Cortex runs without it too.
-                { secretRef: { name: REDIS_SECRET, optional: true } }
+                ...half.secrets.map((name) => ({ secretRef: { name } })),
+                { secretRef: half.redis }
               ],
               readinessProbe: { httpGet: { path: '/health/readiness' }, periodSeconds: 5 },
               livenessProbe: { httpGet: { path: '/health/liveness' }, periodSeconds: 10 },
@@ -201,9 +230,11 @@ export function service(def: AnyFunctionDef): K8sObject {
 /** ServiceAccount, and for functions that read or change workloads a ClusterRole holding exactly their needs.
  * The ClusterRole is bound per target namespace (knative/targets/<ns>), never cluster-wide. */
 export function rbac(def: AnyFunctionDef): K8sObject[] {
-  const sa: K8sObject = { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: def.name, namespace: NAMESPACE, labels: PART_OF } };
+  const account = (name: string): K8sObject => ({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name, namespace: NAMESPACE, labels: PART_OF } });
+  const sa = account(def.name);
+  if (def.knative?.split && def.kube?.length) throw new Error(`${def.name}: a split function is rendered without Kubernetes access`);
   // A function with no Kubernetes needs gets no API token in its pods at all.
-  if (!def.kube?.length) return [{ ...sa, automountServiceAccountToken: false }];
+  if (!def.kube?.length) return serviceNames(def).map((name) => ({ ...account(name), automountServiceAccountToken: false }));
   const role: K8sObject = {
     apiVersion: 'rbac.authorization.k8s.io/v1',
     kind: 'ClusterRole',

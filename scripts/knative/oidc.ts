@@ -1,5 +1,5 @@
 import { Events } from '../../shared/events/catalog.js';
-import type { AnyFunctionDef } from '../../shared/runtime/define-function.js';
+import { serviceNames, type AnyFunctionDef } from '../../shared/runtime/define-function.js';
 import { BROKER, NAMESPACE, type K8sObject } from './objects.js';
 import { pingSource } from './platform.js';
 
@@ -34,8 +34,10 @@ function policy(name: string, from: Record<string, unknown>, types: readonly str
 export function eventPolicies(defs: readonly AnyFunctionDef[]): K8sObject[] {
   const sinkBinding = (name: string) => ({ ref: { apiVersion: 'sources.knative.dev/v1', kind: 'SinkBinding', name, namespace: NAMESPACE } });
   return [
-    ...defs.map((d) =>
-      policy(`cortex-from-${d.name}`, sinkBinding(d.name), [...d.emits.map((e: { type: string }) => e.type), Events.ErrorReported.type])
+    ...defs.flatMap((d) =>
+      serviceNames(d).map((name) =>
+        policy(`cortex-from-${name}`, sinkBinding(name), [...d.emits.map((e: { type: string }) => e.type), Events.ErrorReported.type])
+      )
     ),
     policy(
       `cortex-from-${pingSource.metadata.name}`,

@@ -1,6 +1,6 @@
 import { Document, stringify, type Scalar, type YAMLMap } from 'yaml';
-import type { AnyFunctionDef } from '../../shared/runtime/define-function.js';
-import { IMAGE, rbac, service, sinkBinding, targetBindings, triggerName, triggers, type K8sObject } from './objects.js';
+import { serviceNames, type AnyFunctionDef } from '../../shared/runtime/define-function.js';
+import { IMAGE, rbac, services, sinkBinding, targetBindings, triggerName, triggers, type K8sObject } from './objects.js';
 import * as platform from './platform.js';
 import * as redis from './redis.js';
 import { discoveryBinding, eventPolicies, operatorAccount } from './oidc.js';
@@ -34,12 +34,17 @@ const COMMAND_COMMENT = [
   ' what follows `--`. Nothing installs, compiles or goes through npm when a pod starts.'
 ].join('\n');
 
-function serviceYaml(def: AnyFunctionDef): string {
-  const doc = new Document(service(def));
+const INGEST_COMMENT = [
+  "Takes the Triggers' deliveries (cluster-local: nobody outside the cluster posts events into a stream) and appends",
+  ' them to the Redis Streams that the public Service of the same function follows for its browsers. Any number of replicas.'
+].join('\n');
+
+function serviceYaml(def: AnyFunctionDef, object: K8sObject): string {
+  const doc = new Document(object);
   const comment = (at: readonly (string | number)[], text: string): void => {
     (doc.getIn(at, true) as { commentBefore?: string }).commentBefore = text;
   };
-  const reason = def.knative?.scaleReason;
+  const reason = object.metadata.name === def.name ? def.knative?.scaleReason : INGEST_COMMENT;
   if (reason) comment(['spec', 'template', 'metadata', 'annotations'], ` ${reason}`);
   const container = doc.getIn(['spec', 'template', 'spec', 'containers', 0], true) as YAMLMap<Scalar, unknown>;
   container.items.find((p) => p.key.value === 'command')!.key.commentBefore = COMMAND_COMMENT;
@@ -61,10 +66,15 @@ export function renderManifests(defs: readonly AnyFunctionDef[], targetNamespace
   const resources = ['namespace.yaml', 'broker.yaml', 'config.yaml', 'pingsource.yaml'];
   for (const def of defs) {
     const dir = `functions/${def.name}`;
-    put(`${dir}/service.yaml`, serviceYaml(def));
+    // A split function (the relay) has a second Service, cluster-local, for its deliveries: `<ingest>-service.yaml`.
+    for (const object of services(def)) {
+      const file = object.metadata.name === def.name ? `${dir}/service.yaml` : `${dir}/${object.metadata.name}-service.yaml`;
+      put(file, serviceYaml(def, object));
+      resources.push(file);
+    }
     put(`${dir}/rbac.yaml`, yamlOf(rbac(def)));
-    put(`${dir}/sinkbinding.yaml`, yamlOf([sinkBinding(def)]));
-    resources.push(`${dir}/service.yaml`, `${dir}/rbac.yaml`, `${dir}/sinkbinding.yaml`);
+    put(`${dir}/sinkbinding.yaml`, yamlOf(serviceNames(def).map((name) => sinkBinding(def, name))));
+    resources.push(`${dir}/rbac.yaml`, `${dir}/sinkbinding.yaml`);
     for (const t of triggers(def)) {
       const path = `${dir}/trigger-${t.metadata.name}.yaml`;
       put(path, yamlOf([t]));

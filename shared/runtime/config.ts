@@ -90,6 +90,9 @@ const EnvSchema = z.object({
   CORTEX_RELAY_URL: z.url().optional(),
   // Where the CLI reaches the approvals function (its Knative Service URL); locally the front door.
   CORTEX_APPROVALS_URL: z.url().optional(),
+  // What one relay process serves: `all` (one process, npm start), `ingest` (the Triggers' deliveries, cluster-local),
+  // `stream` (the page and the streams, public; POST / refused). ingest and stream share the logs through Redis.
+  CORTEX_RELAY_ROLE: z.enum(['all', 'ingest', 'stream']).default('all'),
   // Entries kept in the operator log; per session log; how long an idle session log (and healing membership) is kept;
   // at most this many session logs in memory (Redis keeps as many as it has room for).
   CORTEX_RELAY_BUFFER: int(10_000),
@@ -195,6 +198,8 @@ export type Config = Readonly<{
   approvalsUrl: string | undefined;
   relay: {
     url: string | undefined;
+    /** What this relay process serves (docs/security.md): deliveries, streams, or both. */
+    role: 'all' | 'ingest' | 'stream';
     buffer: number;
     sessionBuffer: number;
     sessionTtlMs: number;
@@ -332,6 +337,7 @@ export function loadConfig(
     approvalsUrl: e.CORTEX_APPROVALS_URL,
     relay: {
       url: e.CORTEX_RELAY_URL,
+      role: e.CORTEX_RELAY_ROLE,
       buffer: Math.max(1, e.CORTEX_RELAY_BUFFER),
       sessionBuffer: Math.max(1, e.CORTEX_RELAY_SESSION_BUFFER),
       sessionTtlMs: Math.max(1, e.CORTEX_RELAY_SESSION_TTL_MS),

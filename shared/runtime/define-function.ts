@@ -121,6 +121,20 @@ export interface KnativeOptions {
   readonly memory?: { request: string; limit: string };
   /** The Secrets whose keys become the function's environment; none by default (a check holds no credential). */
   readonly secrets?: readonly SecretName[];
+  /** Deliveries taken apart from the public routes, by two Services of one function (below). */
+  readonly split?: SplitService;
+}
+
+/**
+ * A function deployed as two Services that share their state through Redis (the relay, docs/security.md): `ingest`, a
+ * cluster-local Service that takes every Trigger's deliveries (and dead letters) and mounts the signing keys it verifies
+ * with, and the function's own Service, public, that serves its routes and mounts `secrets`. `env` selects each half's
+ * role; both require the cortex-redis Secret. The local stack runs both halves the same way. Such a function has no
+ * Kubernetes needs (`kube`): the generator renders no Role for it.
+ */
+export interface SplitService {
+  readonly ingest: string;
+  readonly env: { readonly ingest: Readonly<Record<string, string>>; readonly routes: Readonly<Record<string, string>> };
 }
 
 /**
@@ -136,6 +150,11 @@ export const KEY_SECRETS: Readonly<Record<KeyName, string>> = {
   stream: 'cortex-stream-key',
   approval: 'cortex-approval-key'
 };
+
+/** The Knative Services of a function: its own, and the ingest of a split function (each with an identity of its own). */
+export function serviceNames(def: { name: string; knative?: KnativeOptions | undefined }): string[] {
+  return def.knative?.split ? [def.name, def.knative.split.ingest] : [def.name];
+}
 
 /** The signing keys a function uses, from its trust spec. */
 export function keysOf(def: { trust?: TrustSpec | undefined }): KeyName[] {
@@ -214,6 +233,11 @@ export interface FunctionDef<
    */
   setup?(ctx: SetupCtx): D | Promise<D>;
   handle(event: EventOf<On[number] | Dl[number]>, ctx: Ctx<D>): Promise<readonly Intent[]>;
+  /**
+   * Why this process takes no deliveries on `POST /` (answered 404 with it, nothing verified or stored), or undefined
+   * when it takes them: the public half of a split function. It then needs no verifying key.
+   */
+  refuseEvents?(config: Config): string | undefined;
   /** Extra HTTP routes (the chat endpoint, the SSE relay), mounted next to `POST /`. */
   routes?(router: Router, ctx: RouteCtx<D>): void;
   /** Periodic work while the process lives (the coordinator's deadline checks). */

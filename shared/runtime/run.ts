@@ -75,8 +75,9 @@ async function redisStateFor(
   log: ReturnType<typeof createLogger>
 ): Promise<RedisState<CloudEventRecord[]> | undefined> {
   if (!config.redis) return undefined;
-  const mod = '../redis/index.js';
-  const { openRedisState } = (await import(mod)) as typeof RedisModule;
+  // A literal path, so the build bundles it (a chunk loaded only here); a computed one is left to Node, and dist/ has no
+  // redis/index.js.
+  const { openRedisState } = (await import('../redis/index.js')) as typeof RedisModule;
   return openRedisState<CloudEventRecord[]>(config.redis, {
     fn: def.name,
     ttlMs: config.idempotency.ttlMs,
@@ -107,7 +108,9 @@ export async function run(def: AnyFunctionDef, opts: RunOptions = {}): Promise<R
   const config = opts.config ?? loadConfig({ ...opts.overrides, CORTEX_FUNCTION: def.name });
   if (def.emits.length > 0 && !opts.publish) requireConfig(config, ['sink'], def.name);
   requireConfig(config, def.requires ?? [], def.name);
-  const missing = missingKeys(def, config.security.keys);
+  // The public half of a split function takes no deliveries: it verifies nothing, so it holds no verifying key.
+  const refuseEvents = def.refuseEvents?.(config);
+  const missing = missingKeys(def, config.security.keys, { verifies: refuseEvents === undefined });
   if (missing.length > 0)
     throw new ConfigError(`${def.name} needs signing keys that are not set: ${missing.map((k) => KEY_ENV[k]).join(', ')}`);
   const log = createLogger({ name: def.name, level: config.logLevel, destination: opts.logDestination });
@@ -162,7 +165,10 @@ export async function run(def: AnyFunctionDef, opts: RunOptions = {}): Promise<R
   const state: ServerState = { ready: false, inflight: 0, unready: redis?.unready };
   for (const gauge of def.metrics?.(routeCtx) ?? []) metrics.gauge(gauge);
   const deliveryDeps = { def, ctx: routeCtx, publish, seen, tracer, metrics, trust, auth };
-  const app = createApp(def, deliveryDeps, routeCtx, state, config.bodyLimitBytes, { loopbackOnly: config.localMode });
+  const app = createApp(def, deliveryDeps, routeCtx, state, config.bodyLimitBytes, {
+    loopbackOnly: config.localMode,
+    refuseEvents
+  });
   const httpServer: Server = createServer(app);
   httpServer.keepAliveTimeout = 65_000;
   const port = await listen(httpServer, config.port, config.host);

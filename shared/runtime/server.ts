@@ -121,7 +121,7 @@ export function createApp(
   routeCtx: RouteCtx,
   state: ServerState,
   bodyLimit: number,
-  opts: { loopbackOnly?: boolean } = {}
+  opts: { loopbackOnly?: boolean; refuseEvents?: string | undefined } = {}
 ): Express {
   const app = express();
   app.disable('x-powered-by');
@@ -138,7 +138,9 @@ export function createApp(
   // `/<name>` is an alias of `/`: a URL that names its function, so a dead-letter destination says who failed.
   // A function that serves `POST /<name>` itself (the chat's `POST /chat`) keeps it: it subscribes to no events.
   const ownsNamePath = def.on.length === 0 && !def.deadLetters?.length;
-  const eventPaths = ownsNamePath ? ['/'] : ['/', `/${def.name}`];
+  // A split function's ingest Service is a name of its own (the local broker calls `/<that name>`).
+  const ingest = def.knative?.split?.ingest;
+  const eventPaths = ownsNamePath ? ['/'] : ['/', `/${def.name}`, ...(ingest ? [`/${ingest}`] : [])];
   const metrics = deps.metrics;
   if (metrics) app.use(countResponses(metrics, eventPaths));
 
@@ -157,6 +159,10 @@ export function createApp(
     });
   }
 
+  const refused = opts.refuseEvents;
+  // Refused before the body is read: nothing is parsed, verified or stored.
+  if (refused !== undefined)
+    app.post(eventPaths, (_req, res) => void res.status(404).json({ error: { code: 'no_event_ingest', message: refused } }));
   app.post(eventPaths, express.text({ type: () => true, limit: bodyLimit }), async (req, res) => {
     const body = typeof req.body === 'string' ? req.body : '';
     const started = performance.now();

@@ -36,9 +36,16 @@ const ruleFor = <R extends { types: readonly AnyEventDef[] }>(
   return def ? rules?.find((r) => r.types.includes(def)) : undefined;
 };
 
-/** The keys a function's rules name that the configuration lacks: the function must not start without them. */
-export function missingKeys(def: AnyFunctionDef, keys: Partial<Record<KeyName, readonly string[]>>): KeyName[] {
-  const rules = [...(def.trust?.verify ?? []), ...(def.trust?.sign ?? [])];
+/**
+ * The keys a function's rules name that the configuration lacks: the function must not start without them. A process
+ * that takes no deliveries (`verifies: false`, the public half of a split function) needs only its signing keys.
+ */
+export function missingKeys(
+  def: AnyFunctionDef,
+  keys: Partial<Record<KeyName, readonly string[]>>,
+  { verifies = true }: { verifies?: boolean } = {}
+): KeyName[] {
+  const rules = [...(verifies ? (def.trust?.verify ?? []) : []), ...(def.trust?.sign ?? [])];
   return [...new Set(rules.map((r) => r.key))].filter((k) => !keys[k]?.length);
 }
 

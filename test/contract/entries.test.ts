@@ -24,6 +24,7 @@ describe('Contract: the build and what runs it', () => {
     expect(ENTRY).toBe(built('functions/main.ts'));
     expect(BUILT).toContain(ENTRY);
     expect(readFileSync('Procfile', 'utf8').trim()).toBe(`web: node ${ENTRY}`);
+    // Knative Services (knative/redis/ holds a Kubernetes Service too, which runs no image of ours).
     const services = readManifests().filter(
       (m) => m.object.kind === 'Service' && m.object.apiVersion === 'serving.knative.dev/v1'
     );

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadAll } from '../../functions/index.js';
+import { serviceNames } from '../../shared/runtime/define-function.js';
 import { renderManifests } from '../../scripts/knative/render.js';
 import { kustomize, readManifests, type K8sObject } from '../helpers/manifests.js';
 
@@ -42,7 +43,9 @@ describe('Contract: knative/ manifests', () => {
       expect(tpl.spec.serviceAccountName, file).toBe(object.metadata.name);
       expect(accounts.has(tpl.spec.serviceAccountName), file).toBe(true);
       expect(tpl.metadata.annotations['autoscaling.knative.dev/max-scale'], file).toBeDefined();
-      expect(c.env.find((e: { name: string }) => e.name === 'CORTEX_FUNCTION')?.value, file).toBe(object.metadata.name);
+      const fn = c.env.find((e: { name: string }) => e.name === 'CORTEX_FUNCTION')?.value;
+      expect(fn, file).toBe(object.metadata.labels['cortex.dev/function']);
+      expect(serviceNames(defs.find((d) => d.name === fn)!), file).toContain(object.metadata.name);
     }
   });
 
@@ -52,7 +55,7 @@ describe('Contract: knative/ manifests', () => {
       expect(services.has(object.spec.subscriber.ref.name), file).toBe(true);
       const dls = object.spec.delivery?.deadLetterSink?.ref?.name;
       if (dls !== undefined)
-        expect(services.has(dls) || dls === 'sse-relay' || dls === 'healing-coordinator', file).toBe(true);
+        expect(services.has(dls) || dls === 'sse-relay-ingest' || dls === 'healing-coordinator', file).toBe(true);
     }
   });
 });
@@ -98,7 +101,7 @@ describe('Contract: knative/ deploys as an operator runs it', () => {
         backoffDelay: expect.stringMatching(/^PT/),
         timeout: expect.stringMatching(/^PT/)
       });
-      if (object.spec.subscriber.ref.name !== 'sse-relay') expect(d.deadLetterSink?.ref?.kind, file).toBe('Service');
+      if (object.spec.subscriber.ref.name !== 'sse-relay-ingest') expect(d.deadLetterSink?.ref?.kind, file).toBe('Service');
     }
   });
 
@@ -198,12 +201,13 @@ describe('Contract: knative/ deploys as an operator runs it', () => {
     // Only the coordinator and the approvals function hold the key that signs decisions (DESIGN §12).
     expect(holders('cortex-approval-key').sort()).toEqual(['approvals', 'healing-coordinator']);
     expect(holders('cortex-anthropic').sort()).toEqual(['chat', 'explain-healing']);
+    // The relay's ingest verifies what reaches a stream; its public half verifies nothing and holds no key.
     expect(holders('cortex-stream-key').sort()).toEqual([
       'chat',
       'explain-healing',
       'healing-coordinator',
       'healing-history',
-      'sse-relay'
+      'sse-relay-ingest'
     ]);
     expect(holders('cortex-remediation-key').sort()).toEqual(
       ['healing-coordinator', ...[...mounted.keys()].filter((fn) => fn.startsWith('remediate-'))].sort()
@@ -211,7 +215,8 @@ describe('Contract: knative/ deploys as an operator runs it', () => {
     expect(holders('cortex-diagnosis-key').sort()).toEqual(
       ['healing-coordinator', ...[...mounted.keys()].filter((fn) => fn.startsWith('check-'))].sort()
     );
-    expect(mounted.get('sse-relay')).toEqual(['cortex-secrets', 'cortex-stream-key']);
+    expect(mounted.get('sse-relay')).toEqual(['cortex-secrets']);
+    expect(mounted.get('sse-relay-ingest')).toEqual(['cortex-stream-key']);
     expect(mounted.get('error-intake')).toEqual([]);
     for (const [fn, names] of mounted) if (/^check-/.test(fn)) expect(names, fn).toEqual(['cortex-diagnosis-key']);
   });
@@ -223,7 +228,7 @@ describe('Contract: knative/ deploys as an operator runs it', () => {
     const names = (list: K8sObject[]): string[] => list.map((o) => `${o.kind}/${o.metadata.name}`).sort();
     expect(names(rendered)).toEqual(names(manifests.filter((m) => !m.file.startsWith('targets/')).map((m) => m.object)));
     const images = rendered.filter((o) => o.kind === 'Service').map((o) => o.spec.template.spec.containers[0].image);
-    expect(images).toHaveLength(defs.length);
+    expect(images).toHaveLength(defs.flatMap(serviceNames).length);
     expect(new Set(images)).toEqual(new Set(['ghcr.io/cortex-dev/cortex:0.1.0']));
   });
 
@@ -240,15 +245,17 @@ describe('Contract: knative/redis (shared state for trials)', () => {
   const services = manifests.filter((m) => m.object.kind === 'Service').map((m) => m.object);
   const of = (kind: string): K8sObject => redisObjects.find((o) => o.kind === kind)!;
 
-  it('gives every function the optional cortex-redis Secret, whose URL points at the Redis Service', () => {
+  it("gives every function the cortex-redis Secret (optional, required by the relay's two Services), whose URL points at the Redis Service", () => {
     // Prepare
     const secret = of('Secret');
     const service = of('Service');
+    const relay = new Set(['sse-relay', 'sse-relay-ingest']);
     // Assess
     for (const s of services)
       expect(s.spec.template.spec.containers[0].envFrom, s.metadata.name).toContainEqual({
-        secretRef: { name: 'cortex-redis', optional: true }
+        secretRef: relay.has(s.metadata.name) ? { name: 'cortex-redis' } : { name: 'cortex-redis', optional: true }
       });
+    expect(services.filter((s) => relay.has(s.metadata.name))).toHaveLength(2);
     expect(secret.metadata.name).toBe('cortex-redis');
     expect(new URL(secret.stringData.CORTEX_REDIS_URL as string).hostname).toBe(
       `${service.metadata.name}.${service.metadata.namespace}.svc.cluster.local`
@@ -303,5 +310,69 @@ describe('Contract: Triggers ride out a Redis outage', () => {
       const total = Array.from({ length: retry }, (_, i) => delay * 2 ** i).reduce((a, b) => a + b, 0);
       expect(total, file).toBeGreaterThanOrEqual(30);
     }
+  });
+});
+
+describe("Contract: the relay's ingest is not public (docs/security.md)", () => {
+  const byKind = (kind: string): K8sObject[] => manifests.filter((m) => m.object.kind === kind).map((m) => m.object);
+  const ksvc = (name: string): K8sObject => byKind('Service').find((s) => s.metadata.name === name)!;
+  const env = (s: K8sObject): Record<string, string> =>
+    Object.fromEntries(
+      s.spec.template.spec.containers[0].env.map((e: { name: string; value: string }) => [e.name, e.value])
+    );
+
+  it('points no Trigger and no dead-letter sink at the public relay; the relay takes its events through sse-relay-ingest', () => {
+    // Prepare
+    const triggers = byKind('Trigger');
+    const names = triggers.flatMap((t) => [t.spec.subscriber.ref.name, t.spec.delivery.deadLetterSink?.ref?.name]);
+    // Assess
+    expect(names).not.toContain('sse-relay');
+    expect(triggers.filter((t) => t.metadata.labels['cortex.dev/function'] === 'sse-relay').length).toBeGreaterThan(10);
+    for (const t of triggers.filter((x) => x.metadata.labels['cortex.dev/function'] === 'sse-relay'))
+      expect(t.spec.subscriber, t.metadata.name).toMatchObject({
+        ref: { kind: 'Service', name: 'sse-relay-ingest' },
+        audience: 'serving.knative.dev/service/cortex/sse-relay-ingest'
+      });
+  });
+
+  it('makes the ingest cluster-local and the stream server public, each running the relay in its role', () => {
+    // Prepare
+    const [ingest, stream] = [ksvc('sse-relay-ingest'), ksvc('sse-relay')];
+    // Assess
+    expect(ingest.metadata.labels['networking.knative.dev/visibility']).toBe('cluster-local');
+    expect(stream.metadata.labels['networking.knative.dev/visibility']).toBeUndefined();
+    expect(env(ingest)).toEqual({ CORTEX_FUNCTION: 'sse-relay', CORTEX_RELAY_ROLE: 'ingest' });
+    expect(env(stream)).toEqual({ CORTEX_FUNCTION: 'sse-relay', CORTEX_RELAY_ROLE: 'stream' });
+    expect(ingest.spec.template.spec.serviceAccountName).toBe('sse-relay-ingest');
+  });
+
+  it('requires Redis in both (their logs are shared), and points the chat at the public relay', () => {
+    // Prepare
+    const config = byKind('ConfigMap').find((c) => c.metadata.name === 'cortex-config')!;
+    // Assess
+    for (const s of [ksvc('sse-relay-ingest'), ksvc('sse-relay')])
+      expect(s.spec.template.spec.containers[0].envFrom, s.metadata.name).toContainEqual({
+        secretRef: { name: 'cortex-redis' }
+      });
+    expect(new URL(config.data.CORTEX_RELAY_URL).hostname).toBe('sse-relay.cortex.svc.cluster.local');
+  });
+
+  it('gives the ingest an identity of its own: ServiceAccount, SinkBinding and EventPolicy (it sends only crash reports)', () => {
+    // Prepare
+    const policies = readManifests()
+      .filter((m) => m.file === 'oidc/eventpolicies.yaml')
+      .map((m) => m.object);
+    const policy = policies.find((p) => p.metadata.name === 'cortex-from-sse-relay-ingest');
+    // Assess
+    expect(byKind('ServiceAccount').find((a) => a.metadata.name === 'sse-relay-ingest')?.automountServiceAccountToken).toBe(
+      false
+    );
+    expect(byKind('SinkBinding').find((b) => b.metadata.name === 'sse-relay-ingest')?.spec.subject.name).toBe(
+      'sse-relay-ingest'
+    );
+    expect(policy?.spec.from).toEqual([
+      { ref: { apiVersion: 'sources.knative.dev/v1', kind: 'SinkBinding', name: 'sse-relay-ingest', namespace: 'cortex' } }
+    ]);
+    expect(policy?.spec.filters).toEqual([{ any: [{ exact: { type: 'dev.cortex.error.reported' } }] }]);
   });
 });

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadAll } from '../../functions/index.js';
+import { serviceNames } from '../../shared/runtime/define-function.js';
 import { jsonlFile, runCli } from '../helpers/cli.js';
 import { codeBlocks, overlayFiles, readme, readmeSection, renderReadmeOverlay } from '../helpers/readme.js';
 
@@ -31,7 +32,7 @@ describe('Contract: README operations sections', () => {
       namespace: 'knative-eventing'
     });
     const images = objects.filter((o) => o.kind === 'Service').map((o) => o.spec.template.spec.containers[0].image);
-    expect(images).toHaveLength((await loadAll()).length);
+    expect(images).toHaveLength((await loadAll()).flatMap(serviceNames).length);
     expect(new Set(images)).toEqual(new Set(['registry.example.com/team/cortex:0.1.0']));
   });
 

@@ -32,3 +32,12 @@ export async function postEvent(
   const m = mode === 'binary' ? HTTP.binary(event) : HTTP.structured(event);
   return fetch(url, { method: 'POST', headers: m.headers as Record<string, string>, body: m.body as string });
 }
+
+/** POSTs an event in binary mode with a delivery token (`Authorization: Bearer`), if any; returns the status. */
+export async function postWithToken(url: string, event: CloudEvent<unknown>, token?: string): Promise<number> {
+  const m = HTTP.binary(event);
+  const headers = { ...(m.headers as Record<string, string>), ...(token ? { authorization: `Bearer ${token}` } : {}) };
+  const res = await fetch(url, { method: 'POST', headers, body: m.body as string });
+  await res.text();
+  return res.status;
+}

@@ -5,6 +5,9 @@ import { AppsV1Api, KubeConfig } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import { FUNCTION_NAMES } from '../../functions/index.js';
 import { execCli } from '../helpers/cli.js';
+import { errorReported, postEvent } from '../helpers/events.js';
+import { startRedisServer } from '../helpers/redis.js';
+import { openSse } from '../helpers/sse.js';
 import { TEST_KEY_ENV } from '../helpers/signing.js';
 import { spawnProcess, type RunningProcess } from '../helpers/process.js';
 
@@ -30,9 +33,9 @@ const FUNCTION_ENV = {
 const json = (line: string): Record<string, unknown> => JSON.parse(line) as Record<string, unknown>;
 
 /** Starts the built image entry serving `name`; resolves with its base URL once it says it listens. */
-async function serveBuilt(name: string): Promise<{ proc: RunningProcess; url: string }> {
+async function serveBuilt(name: string, env: Record<string, string> = {}): Promise<{ proc: RunningProcess; url: string }> {
   const proc = spawnProcess(process.execPath, ['dist/functions/main.js'], {
-    env: { ...FUNCTION_ENV, CORTEX_FUNCTION: name }
+    env: { ...FUNCTION_ENV, ...env, CORTEX_FUNCTION: name }
   });
   const line = await proc.waitFor('stdout', (l) => l.includes(`"msg":"${name} listening"`), 25_000);
   return { proc, url: `http://127.0.0.1:${String(json(line).port)}` };
@@ -66,6 +69,30 @@ describe('The build: every process entry runs with node on dist/', () => {
       expect(script.headers.get('content-type')).toMatch(/javascript/);
     } finally {
       await proc.stop('SIGTERM');
+    }
+  });
+
+  it("the relay's two Services on Redis, as knative/ deploys them: the ingest takes an event, the stream server streams it and refuses POST /", async () => {
+    // Prepare
+    const redis = await startRedisServer();
+    const onRedis = { CORTEX_REDIS_URL: redis.url };
+    const ingest = await serveBuilt('sse-relay', { ...onRedis, CORTEX_RELAY_ROLE: 'ingest' });
+    const stream = await serveBuilt('sse-relay', { ...onRedis, CORTEX_RELAY_ROLE: 'stream' });
+    try {
+      const ops = await openSse(`${stream.url}/events?operator=1&token=${SECRET}&history=0`);
+      await ops.until((c) => c.messages.length >= 1);
+      // Act
+      const taken = await postEvent(ingest.url, errorReported());
+      const refused = await postEvent(stream.url, errorReported());
+      await ops.until((c) => c.messages.some((m) => m.event === 'dev.cortex.error.reported'), 20_000);
+      ops.close();
+      // Assess
+      expect([taken.status, refused.status]).toEqual([202, 404]);
+      expect(ops.messages.filter((m) => m.event === 'dev.cortex.error.reported')).toHaveLength(1);
+    } finally {
+      await ingest.proc.stop('SIGTERM');
+      await stream.proc.stop('SIGTERM');
+      await redis.dispose();
     }
   });
 

@@ -55,8 +55,11 @@ describe('e2e scale: an error storm over replicas', () => {
     // Every report became a healing request the coordinators got (the operator stream is a capped log: not a count)
     const triggers = Object.entries(s.stack.broker.stats().triggers);
     const requested = triggers.find(([k]) => k.endsWith('healing-coordinator-healing-requested'))?.[1];
-    expect(requested?.matched).toBe(REPORTS);
-    expect(requested?.delivered).toBe(REPORTS);
+    // At least once: a report the broker redelivered to intake (a slow answer under the storm) is published again
+    // under the same event id, which the coordinators take once; none is lost or dead-lettered.
+    expect(requested?.matched).toBeGreaterThanOrEqual(REPORTS);
+    expect(requested?.delivered).toBe(requested?.matched);
+    expect(requested?.deadLettered).toBe(0);
     expect(pidsOf(s.stack)).toEqual(pids);
   }, 900_000);
 });

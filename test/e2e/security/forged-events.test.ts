@@ -168,7 +168,9 @@ describe('e2e: forged events act on nothing and reach no stream (local stack, OI
     await new Promise((r) => setTimeout(r, 1000));
     stream.close();
     // Assess
-    expect([viaBroker, direct.status, viaFrontDoor.status]).toEqual([202, 401, 401]);
+    // The broker takes it (anyone on the machine may post there) and the relay refuses it as unsigned; the front door,
+    // the local stand-in for the public route, forwards no POST to the relay at all (its ingest is not public).
+    expect([viaBroker, direct.status, viaFrontDoor.status]).toEqual([202, 401, 404]);
     expect(stream.messages.slice(seen).filter((x) => x.event.startsWith('healing_'))).toEqual([]);
     expect(stream.messages.some((x) => x.data.includes('evil.example'))).toBe(false);
     expect(ops.messages.some((x) => x.data.includes('evil.example'))).toBe(false);

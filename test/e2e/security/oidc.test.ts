@@ -1,10 +1,10 @@
 import { asAdmin } from '../../helpers/kube-sim.js';
-import { CloudEvent, HTTP } from 'cloudevents';
+import { CloudEvent } from 'cloudevents';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../../local/stack/index.js';
 import { Events } from '../../../shared/events/catalog.js';
 import { brokerAudience, oidcSubject, serviceAudience } from '../../../shared/trust/identity.js';
-import { errorReported } from '../../helpers/events.js';
+import { errorReported, postWithToken } from '../../helpers/events.js';
 import type { SseClient } from '../../helpers/sse.js';
 import { errorReport, operatorStream, outcomeFor, publish, startTestStack } from '../../helpers/stack.js';
 
@@ -20,14 +20,7 @@ const BROKER_AUDIENCE = brokerAudience('cortex', 'default');
 describe('e2e: authenticated delivery on the local stack (CORTEX_EVENT_AUTH=oidc)', () => {
   let stack: LocalStack;
   let ops: SseClient;
-  /** POSTs an event (binary mode) to `url` with `token`, if any; returns the status. */
-  const post = async (url: string, event: CloudEvent<unknown>, token?: string): Promise<number> => {
-    const m = HTTP.binary(event);
-    const headers = { ...(m.headers as Record<string, string>), ...(token ? { authorization: `Bearer ${token}` } : {}) };
-    const res = await fetch(url, { method: 'POST', headers, body: m.body as string });
-    await res.text();
-    return res.status;
-  };
+  const post = postWithToken;
   const as = (subject: string, audience = BROKER_AUDIENCE): Promise<string> => stack.oidc!.mint(subject, audience);
   const healingCompleted = (): CloudEvent<unknown> =>
     new CloudEvent<unknown>({
@@ -66,7 +59,8 @@ describe('e2e: authenticated delivery on the local stack (CORTEX_EVENT_AUTH=oidc
     expect(outcome.data.actions).toEqual(['scale_up']);
   });
 
-  it.each(['sse-relay', 'remediate-rollout-restart', 'error-intake', 'healing-coordinator'])(
+  // The relay takes its deliveries as sse-relay-ingest (its Triggers' subscriber), whose audience the tokens name.
+  it.each(['sse-relay-ingest', 'remediate-rollout-restart', 'error-intake', 'healing-coordinator'])(
     '%s answers 401 to an event without a valid token for itself, 403 to one from outside its namespace',
     async (fn) => {
       // Prepare

@@ -7,11 +7,13 @@ import { first, names, postChat } from '../../helpers/chat.js';
 import { cloudEvents, operatorStream, testStackEnv } from '../../helpers/stack.js';
 
 /*
- * The scaled local stack (DESIGN §11): a private redis-server, the relay and the chat as two OS processes each behind
- * their round-robin balancers, everything else in the stack's process on the same Redis. The page in Chromium, through
- * the front door, follows a real healing: it shows events the broker delivered to the replica that does not serve it,
- * and when the replica serving it is killed (kill -9) mid-healing it reconnects with Last-Event-ID to the other one and
- * shows every event exactly once. A chat session's second message, served by the other chat replica, has its history.
+ * The scaled local stack (DESIGN §11): a private redis-server, the relay split as in a cluster (two ingest processes
+ * that take the Triggers' deliveries, two stream processes that serve the page, docs/security.md) and the chat as two
+ * OS processes, each group behind its round-robin balancer, everything else in the stack's process on the same Redis.
+ * The page in Chromium, through the front door, follows a real healing: every event it shows was delivered to an
+ * ingest process, none to the stream process serving it, and when that one is killed (kill -9) mid-healing it
+ * reconnects with Last-Event-ID to the other one and shows every event exactly once. A chat session's second message,
+ * served by the other chat replica, has its history.
  */
 
 const LAUNCH = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'];
@@ -28,10 +30,17 @@ async function metrics(url: string): Promise<Map<string, number>> {
   return out;
 }
 
-/** Healing events a relay replica stored, of the types that become timeline steps. */
+/** Healing events a relay process stored, of the types that become timeline steps. */
 async function handledSteps(url: string): Promise<number> {
   const m = await metrics(url);
   return SESSION_FRAMES.reduce((n, t) => n + (m.get(`cortex_events_received_total{type="${t}",outcome="handled"}`) ?? 0), 0);
+}
+
+/** Every delivery a relay process took, whatever its type or outcome. */
+async function deliveries(url: string): Promise<number> {
+  let n = 0;
+  for (const [series, v] of await metrics(url)) if (series.startsWith('cortex_events_received_total{')) n += v;
+  return n;
 }
 
 async function sessionStreams(url: string): Promise<number> {
@@ -48,7 +57,7 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, withi
   }
 }
 
-describe('e2e: the scaled local stack (two relay and two chat replicas on Redis)', () => {
+describe('e2e: the scaled local stack (the relay split in two ingest and two stream processes, two chat replicas, on Redis)', () => {
   let stack: LocalStack;
   let browser: Browser;
   let page: Page;
@@ -77,10 +86,14 @@ describe('e2e: the scaled local stack (two relay and two chat replicas on Redis)
     await stack?.stop();
   });
 
-  it('shows on the page events delivered to the other relay replica, and after kill -9 of its replica every event exactly once', async () => {
+  it('shows on the page the events the ingest processes took, and after kill -9 of its stream process every event exactly once', async () => {
     // Prepare
     const relays = stack.replicas.get('sse-relay')!;
     const urls = relays.replicas().map((r) => r.url);
+    const ingests = stack.replicas
+      .get('sse-relay-ingest')!
+      .replicas()
+      .map((r) => r.url);
     await page.goto(`${stack.state.frontDoor}/`);
     await page.waitForSelector('body[data-ready="true"]', { state: 'attached' });
     await page.waitForSelector('[data-testid="relay-status"][data-state="live"]', { state: 'attached' });
@@ -95,11 +108,11 @@ describe('e2e: the scaled local stack (two relay and two chat replicas on Redis)
     // Act: a real fault and its healing; the remediation is applied and the pod takes 3 s to come up
     await page.click('[data-testid="fault-scale-zero"]');
     await page.waitForSelector(`${card} .steps li.outcome-applied`, { state: 'attached', timeout: 60_000 });
-    // Before the kill, the page shows every healing event stored so far, some of them stored by the other replica.
-    const [fromOther, shownBeforeKill] = await until('the page to show what both replicas stored', async () => {
-      const [mine, theirs] = [await handledSteps(urls[serving]!), await handledSteps(urls[other]!)];
+    // Before the kill, the page shows every healing event stored so far, all of them stored by the ingest processes.
+    const [byIngest, shownBeforeKill] = await until('the page to show what the ingest processes stored', async () => {
+      const stored = await Promise.all(ingests.map(handledSteps));
       const shown = (await steps()).length;
-      return theirs > 0 && shown === mine + theirs ? ([theirs, shown] as const) : undefined;
+      return shown > 0 && shown === stored[0]! + stored[1]! ? ([stored, shown] as const) : undefined;
     });
     const stateAtKill = await page.getAttribute(card, 'data-state');
     const lastSeen = (await steps()).sort(compareEventIds).at(-1)!;
@@ -113,7 +126,18 @@ describe('e2e: the scaled local stack (two relay and two chat replicas on Redis)
     op.close();
     const stored = cloudEvents(op).filter((e) => SESSION_FRAMES.includes(e.type) && e.data.healingId === healingId);
     expect(stateAtKill).toBe('running');
-    expect(fromOther).toBeGreaterThan(0);
+    expect(byIngest.filter((n) => n > 0).length).toBeGreaterThanOrEqual(1);
+    // The stream processes took no delivery: the Triggers' subscriber is sse-relay-ingest, and they refuse POST /.
+    expect(
+      await Promise.all(
+        relays
+          .replicas()
+          .filter((r) => r.up)
+          .map((r) => deliveries(r.url))
+      )
+    ).toEqual([0]);
+    expect((await Promise.all(ingests.map(deliveries))).every((n) => n > 0)).toBe(true);
+    expect((await fetch(`${relays.url}/`, { method: 'POST', body: '{}' })).status).toBe(404);
     expect(shownBeforeKill).toBeGreaterThanOrEqual(3);
     expect(new Set(ids).size).toBe(ids.length);
     expect(ids.length).toBe(stored.length);
