@@ -29,6 +29,7 @@ import {
   NotFoundError,
   TransientError
 } from '../runtime/errors.js';
+import { changeWatcher } from './client-node-watch.js';
 import { type EvictionResult, type KubePort, type ListOptions, type PatchStrategy, type WriteOptions } from './port.js';
 
 export interface KubeConfigOptions {
@@ -195,6 +196,11 @@ export function createKubePort(opts: KubePortOptions): KubePort {
   });
 
   return {
+    watchChanges: changeWatcher(kc, {
+      timeoutMs: opts.timeoutMs,
+      options: () => options(),
+      mapError: (err, what) => mapKubeError(err, what, 'list') ?? new TransientError(`${what} failed`)
+    }),
     readNamespace: (name) => read(`reading namespace ${name}`, () => core.readNamespace({ name }, options())),
     readDeployment: (namespace, name) =>
       read(`reading deployment ${namespace}/${name}`, () => apps.readNamespacedDeployment({ name, namespace }, options())),
