@@ -29,6 +29,7 @@ import {
   NotFoundError,
   TransientError
 } from '../runtime/errors.js';
+import { reuseConnections } from './agents.js';
 import { changeWatcher } from './client-node-watch.js';
 import { type EvictionResult, type KubePort, type ListOptions, type PatchStrategy, type WriteOptions } from './port.js';
 
@@ -56,7 +57,7 @@ export function loadKubeConfig(opts: KubeConfigOptions = {}): KubeConfig {
   if (opts.inCluster) kc.loadFromCluster();
   else if (opts.kubeconfigPath) kc.loadFromFile(opts.kubeconfigPath);
   else kc.loadFromDefault();
-  return kc;
+  return reuseConnections(kc);
 }
 
 type Op = 'read' | 'list' | 'write';

@@ -124,4 +124,15 @@ describe('Cluster simulator: watches that drive waits (shared/kube watchChanges)
     // Assess
     expect(err).toBeInstanceOf(ForbiddenError);
   });
+
+  it('API calls share one keep-alive agent, so they reuse connections instead of a TLS handshake each', async () => {
+    // Act
+    const first = (await kc.applyToFetchOptions({})).agent;
+    const second = (await kc.applyToFetchOptions({})).agent;
+
+    // Assess
+    expect(first).toBeDefined();
+    expect(second).toBe(first);
+    expect((first as { keepAlive?: boolean }).keepAlive).toBe(true);
+  });
 });

@@ -1,9 +1,13 @@
 import http, { type IncomingHttpHeaders } from 'node:http';
 import https from 'node:https';
-import type { WireMessage } from './wire.js';
+/** What is posted: headers and a body. */
+export interface WireMessage {
+  headers: Record<string, string>;
+  body: string | Buffer;
+}
 
 /*
- * The dispatcher's HTTP client: node:http with keep-alive agents (one connection pool per origin, bounded), a
+ * The HTTP client of the broker's dispatcher and of every function's publisher: node:http with keep-alive agents (one connection pool per origin, bounded), a
  * per-attempt timeout that covers the whole exchange (connect, send, read the response), abort on shutdown, and a cap
  * on how much of a response body is kept.
  */
