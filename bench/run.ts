@@ -10,6 +10,7 @@ import { benchRelayFollow } from './relay-follow.js';
 import { benchRelayReplicas } from './relay-replicas.js';
 import { benchSseWriter } from './sse-writer.js';
 import { benchStorm } from './storm.js';
+import { benchTrust } from './trust.js';
 import type { Measurement } from './measure.js';
 
 /*
@@ -26,6 +27,7 @@ const suites: Record<string, () => Promise<Measurement[]>> = {
   'relay-replicas': benchRelayReplicas,
   'relay-follow': benchRelayFollow,
   'sse-writer': benchSseWriter,
+  trust: benchTrust,
   chat: benchChat,
   storm: benchStorm
 };

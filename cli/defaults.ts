@@ -14,6 +14,11 @@ export interface Endpoints {
   /** Base URL of the SSE relay (the local front door, or the sse-relay Service). */
   relay(flag: string | undefined): string;
   operatorToken(flag: string | undefined): string;
+  /**
+   * What events sent to the broker carry as `Authorization: Bearer` when its Eventing checks OIDC tokens:
+   * CORTEX_EVENT_TOKEN (e.g. `kubectl create token cortex-operator …`), else the local stack's operator token file.
+   */
+  eventToken(): Promise<string | undefined>;
 }
 
 async function readLocalState(dir: string): Promise<{ file: string; state: LocalState | undefined }> {
@@ -62,6 +67,11 @@ export async function resolveEndpoints(command: string, config: Config): Promise
       const v = flag ?? config.operatorToken ?? state?.operatorToken;
       if (!v) throw missing('operator token', '--token <token>', 'CORTEX_OPERATOR_TOKEN');
       return v;
+    },
+    async eventToken() {
+      if (config.security.eventToken) return config.security.eventToken;
+      if (!state?.eventTokenFile) return undefined;
+      return (await readFile(state.eventTokenFile, 'utf8').catch(() => '')).trim() || undefined;
     }
   };
 }

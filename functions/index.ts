@@ -22,6 +22,7 @@ export const registry = {
   'check-network-policies': () => import('./check-network-policies/index.js'),
   'check-failed-pods': () => import('./check-failed-pods/index.js'),
   'check-events': () => import('./check-events/index.js'),
+  'check-dependencies': () => import('./check-dependencies/index.js'),
   'remediate-restart-pods': () => import('./remediate-restart-pods/index.js'),
   'remediate-scale-up': () => import('./remediate-scale-up/index.js'),
   'remediate-rollout-restart': () => import('./remediate-rollout-restart/index.js'),

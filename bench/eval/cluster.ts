@@ -1,6 +1,7 @@
 import { FAULT_ANNOTATION, type Fault, type KubeObject, type Simulator } from '../../local/kube-sim/index.js';
 import { workload as workloadPair } from '../../local/kube-sim/seed.js';
 import type { SetupStep, Workload } from './scenario.js';
+import { OPT_IN_LABEL, OPT_IN_VALUE } from '../../shared/policy/guardrails.js';
 
 /*
  * The harness's hands on the simulated cluster. It writes through the API as the cluster admin, as an operator with
@@ -120,6 +121,16 @@ export async function apply(sim: Simulator, step: SetupStep): Promise<void> {
       return void (await wait(`${step.replicas} pods`, () =>
         step.replicas === 0 ? sim.list('Pod', w.namespace, `app=${w.name}`).length === 0 : healthy(sim, w)
       ));
+    case 'opt-in':
+      return write(
+        sim,
+        'PATCH',
+        `${base}/${w.name}`,
+        { metadata: { labels: { [OPT_IN_LABEL]: step.enabled ? OPT_IN_VALUE : null } } },
+        'application/merge-patch+json'
+      );
+    case 'until':
+      return void (await wait(step.shows, () => shows(sim, w, step.shows)));
     case 'fault': {
       const before = currentFaults(sim, w);
       const value = step.faults.length ? step.faults.join(',') : null;

@@ -26,6 +26,10 @@ export interface Observed {
   manualSteps: string[];
   /** When the outcome was decided (the terminal event's time, ms since epoch). */
   at?: number;
+  /** The outcome's `rootCause.object`. */
+  rootCause?: string;
+  /** Remediations of the workload asked for before the healing of a dependency it waited for had ended. */
+  beforeRootCause: Action[];
 }
 
 const T = 'dev.cortex.';
@@ -55,17 +59,18 @@ function failedKind(e: SeenEvent, started: boolean, answers: string[]): OutcomeK
 export function observe(events: readonly SeenEvent[], w: Workload, sessionId?: string): Observed {
   const mine = events.filter((e) => isFor(e, w));
   const healingIds = mine.filter((e) => e.type === `${T}healing.started`).map(healingOf);
-  const actions = events
-    .filter((e) => REQUESTED.test(e.type) && healingIds.includes(healingOf(e)))
-    .map((e) => {
-      const action = REQUESTED.exec(e.type)![1] as Action;
-      const answer = events.find(
-        (c) => c.type === `${T}remediation.completed` && healingOf(c) === healingOf(e) && c.data['action'] === action
-      );
-      return { action, ...(answer ? { answer: String(answer.data['outcome']) } : {}) };
-    });
+  const requests = events.filter((e) => REQUESTED.test(e.type) && healingIds.includes(healingOf(e)));
+  const actions = requests.map((e) => {
+    const action = REQUESTED.exec(e.type)![1] as Action;
+    const answer = events.find(
+      (c) => c.type === `${T}remediation.completed` && healingOf(c) === healingOf(e) && c.data['action'] === action
+    );
+    return { action, ...(answer ? { answer: String(answer.data['outcome']) } : {}) };
+  });
+  const beforeRootCause = dependencyOrder(events, healingIds, requests);
   const end = mine.find(terminal);
   if (end) {
+    const rootCause = (end.data['rootCause'] as { object?: string } | undefined)?.object;
     const started = healingIds.includes(healingOf(end));
     const completed = end.type === `${T}healing.completed`;
     const done = completed ? ((end.data['actions'] as string[] | undefined) ?? []) : [];
@@ -83,7 +88,9 @@ export function observe(events: readonly SeenEvent[], w: Workload, sessionId?: s
       actions,
       text: String(end.data[completed ? 'summary' : 'reason'] ?? ''),
       manualSteps: (end.data['manualSteps'] as string[] | undefined) ?? [],
-      ...(end.time ? { at: Date.parse(end.time) } : {})
+      ...(end.time ? { at: Date.parse(end.time) } : {}),
+      ...(rootCause ? { rootCause } : {}),
+      beforeRootCause
     };
   }
   const joined = sessionId
@@ -97,9 +104,34 @@ export function observe(events: readonly SeenEvent[], w: Workload, sessionId?: s
     : undefined;
   if (joined && healingIds.length === 0) {
     const o = joined.data['outcome'] as { summary?: string; manualSteps?: string[] };
-    return { outcome: 'absorbed', healingIds, actions, text: o.summary ?? '', manualSteps: o.manualSteps ?? [] };
+    return {
+      outcome: 'absorbed',
+      healingIds,
+      actions,
+      text: o.summary ?? '',
+      manualSteps: o.manualSteps ?? [],
+      beforeRootCause
+    };
   }
-  return { outcome: 'none', healingIds, actions, text: '', manualSteps: [] };
+  return { outcome: 'none', healingIds, actions, text: '', manualSteps: [], beforeRootCause };
+}
+
+/**
+ * The workload's remediations asked for before the healing of a dependency it waited for ended (a healing.started
+ * naming one of its healings as parent): a restart then would only crash again.
+ */
+function dependencyOrder(
+  events: readonly SeenEvent[],
+  healingIds: readonly string[],
+  requests: readonly SeenEvent[]
+): Action[] {
+  const children = events
+    .filter((e) => e.type === `${T}healing.started` && healingIds.includes(String(e.data['parentHealingId'] ?? '')))
+    .map(healingOf);
+  if (children.length === 0) return [];
+  const ended = events.findIndex((e) => terminal(e) && children.includes(healingOf(e)));
+  const cut = ended < 0 ? events.length : ended;
+  return requests.filter((e) => events.indexOf(e) < cut).map((e) => REQUESTED.exec(e.type)![1] as Action);
 }
 
 /** True once the workload's round has an outcome and no run of it is still going. */

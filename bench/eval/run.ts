@@ -23,14 +23,18 @@ export interface RunOptions {
   podStartMs: number;
 }
 
-const SEEDED: readonly Workload[] = ['mcp-demo', 'mcp-tools', 'legacy-api'].map((name) => ({ namespace: 'demo', name }));
+const SEEDED: readonly Workload[] = ['mcp-demo', 'mcp-tools', 'legacy-api', 'postgres'].map((name) => ({
+  namespace: 'demo',
+  name
+}));
 const QUIET_MS = 300;
 
 function stackEnv(s: Pick<Scenario, 'stack'>, o: RunOptions): Record<string, string> {
   return testStackEnv({
     CORTEX_SIM_POD_START_MS: String(o.podStartMs),
     ...(s.stack?.remediationMode ? { CORTEX_REMEDIATION_MODE: s.stack.remediationMode } : {}),
-    ...(s.stack?.budget !== undefined ? { CORTEX_HEALING_BUDGET: String(s.stack.budget) } : {})
+    ...(s.stack?.budget !== undefined ? { CORTEX_HEALING_BUDGET: String(s.stack.budget) } : {}),
+    ...(s.stack?.transientLimit !== undefined ? { CORTEX_HEALING_TRANSIENT_LIMIT: String(s.stack.transientLimit) } : {})
   });
 }
 
@@ -79,7 +83,7 @@ export async function runScenario(s: Scenario, o: RunOptions): Promise<ScenarioS
   }
   // Expectations of rounds that never ran count as having no outcome.
   const scored = new Set(input.targets.map((t) => t.round));
-  const none: Observed = { outcome: 'none', healingIds: [], actions: [], text: '', manualSteps: [] };
+  const none: Observed = { outcome: 'none', healingIds: [], actions: [], text: '', manualSteps: [], beforeRootCause: [] };
   s.rounds.forEach((r, i) => {
     if (scored.has(i)) return;
     for (const e of r.expect)
@@ -117,14 +121,25 @@ async function play(stack: LocalStack, ops: SseClient, s: Scenario, input: Input
       const observed = observe(slice(), e.workload, sessionOf(s, round, e.workload));
       const reportedAt = sent.get(key(e.workload)) ?? Date.now();
       last.set(key(e.workload), { reportedAt, ...(observed.at ? { at: observed.at } : {}) });
-      input.targets.push({ round, expect: e, observed, reportedAt, replicasAfter: desiredReplicas(stack.sim, e.workload) });
+      const dependency = e.rootCause?.workload;
+      input.targets.push({
+        round,
+        expect: e,
+        observed,
+        reportedAt,
+        replicasAfter: desiredReplicas(stack.sim, e.workload),
+        ...(dependency ? { rootCauseReplicasAfter: desiredReplicas(stack.sim, dependency) } : {})
+      });
     }
-    const expected = r.expect.map((e) => e.workload);
+    // A dependency's healing, opened by a reported workload's, is expected when that dependency is its root cause.
+    const expected = r.expect.flatMap((e) => [e.workload, ...(e.rootCause?.workload ? [e.rootCause.workload] : [])]);
     for (const w of unexpected(slice(), expected))
       input.unexpected.push({ round, workload: w, observed: observe(slice(), w) });
     if (input.aborted) return;
   }
-  const reported = s.rounds.flatMap((r) => r.expect.map((e) => e.workload));
+  const reported = s.rounds.flatMap((r) =>
+    r.expect.flatMap((e) => [e.workload, ...(e.rootCause?.workload ? [e.rootCause.workload] : [])])
+  );
   input.collateral = collateral(before, snapshot(stack.sim), reported);
 }
 

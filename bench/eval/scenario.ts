@@ -31,7 +31,11 @@ export type SetupStep =
   /** Scales through the scale subresource, as `kubectl scale` does; waits until the pod count matches. */
   | { kind: 'scale'; workload: Workload; replicas: number }
   /** Sets the fault annotation (several faults: comma-separated); `[]` clears it. Waits until the faults show. */
-  | { kind: 'fault'; workload: Workload; faults: Fault[] };
+  | { kind: 'fault'; workload: Workload; faults: Fault[] }
+  /** Sets or removes the opt-in label `cortex.dev/self-heal=enabled`, as `kubectl label` does. */
+  | { kind: 'opt-in'; workload: Workload; enabled: boolean }
+  /** Waits until the workload shows a state another step caused (e.g. crash-looping once its dependency is gone). */
+  | { kind: 'until'; workload: Workload; shows: 'crashloop' };
 
 /** One error.reported, as the chat sends it after a failed MCP call. */
 export interface Report {
@@ -52,8 +56,15 @@ export interface Expectation {
   forbidden?: Action[];
   /** A pattern the outcome's text (summary or reason) must match, e.g. "healthy now". */
   says?: string;
+  /** A pattern one of the outcome's manual steps must match (the command a human runs). */
+  steps?: string;
   /** The workload afterwards. */
   after?: { replicas?: number };
+  /**
+   * The outcome's `rootCause.object` (a dependency `namespace/name`, an address), and for a dependency: what it is like
+   * afterwards, and that the reported workload was not restarted before the dependency's healing ended.
+   */
+  rootCause?: { object: string; workload?: Workload; after?: { replicas?: number } };
 }
 
 export interface Round {
@@ -70,7 +81,7 @@ export interface Scenario {
   /** What it shows, in one line. */
   title: string;
   /** The stack's guardrails and healing settings, when not the defaults. */
-  stack?: { remediationMode?: 'enforce' | 'dry-run'; budget?: number };
+  stack?: { remediationMode?: 'enforce' | 'dry-run'; budget?: number; transientLimit?: number };
   /** The cluster before the first round: seeded demo (mcp-demo, mcp-tools opted in; legacy-api not) plus these steps. */
   setup: SetupStep[];
   rounds: Round[];

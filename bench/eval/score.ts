@@ -60,6 +60,8 @@ export interface TargetInput {
   reportedAt: number;
   /** The Deployment's spec.replicas after the scenario. */
   replicasAfter: number | undefined;
+  /** The root cause's Deployment's spec.replicas after the round, when the expectation names one. */
+  rootCauseReplicasAfter?: number | undefined;
 }
 
 const wkey = (w: Workload): string => `${w.namespace}/${w.name}`;
@@ -87,6 +89,9 @@ export function scoreTarget(t: TargetInput): TargetScore {
     problems.push(`${where}: the outcome does not say /${e.says}/`);
   if (e.after?.replicas !== undefined && t.replicasAfter !== e.after.replicas)
     problems.push(`${where}: ${t.replicasAfter ?? 'no'} replica(s) afterwards, expected ${e.after.replicas}`);
+  if (o.outcome === e.outcome && e.steps && !o.manualSteps.some((s) => new RegExp(e.steps!, 'i').test(s)))
+    problems.push(`${where}: no manual step matches /${e.steps}/`);
+  problems.push(...rootCauseProblems(t, where));
   return {
     round: t.round,
     workload: wkey(e.workload),
@@ -99,6 +104,21 @@ export function scoreTarget(t: TargetInput): TargetScore {
     ...(o.at !== undefined && o.outcome !== 'absorbed' ? { timeToOutcomeMs: Math.max(0, o.at - t.reportedAt) } : {}),
     problems
   };
+}
+
+/** The root cause named, the dependency as expected afterwards, and no action on the workload before it was back. */
+function rootCauseProblems(t: TargetInput, where: string): string[] {
+  const rc = t.expect.rootCause;
+  const out: string[] = [];
+  if (rc && t.observed.rootCause !== rc.object)
+    out.push(`${where}: root cause ${t.observed.rootCause ?? 'not named'}, expected ${rc.object}`);
+  if (rc?.after?.replicas !== undefined && t.rootCauseReplicasAfter !== rc.after.replicas)
+    out.push(
+      `${where}: ${rc.object} has ${t.rootCauseReplicasAfter ?? 'no'} replica(s) afterwards, expected ${rc.after.replicas}`
+    );
+  if (t.observed.beforeRootCause.length)
+    out.push(`${where}: ${t.observed.beforeRootCause.join(', ')} before its dependency was healed`);
+  return out;
 }
 
 export interface ScenarioInput {

@@ -104,6 +104,7 @@ export async function replayCommand(argv: readonly string[], io: Io, deps: Repla
   const result = await sendEvents(outgoing, {
     to,
     fetch: deps.fetch,
+    token: await endpoints.eventToken(),
     onSent(l) {
       const original = recordedId.get(l.line);
       io.out(

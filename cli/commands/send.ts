@@ -89,8 +89,9 @@ export async function sendCommand(argv: readonly string[], io: Io, deps: SendDep
   if (positionals[0] !== 'error')
     throw new UsageError(`cortex send knows one kind of event: error (got "${positionals[0]}")`, 'send');
   const event = errorEvent(flags, (deps.now ?? (() => new Date()))());
-  const to = (await resolveEndpoints('send', deps.config)).broker(stringFlag(flags, 'to'));
-  const r = await sendEvents([{ line: 1, event }], { to, fetch: deps.fetch });
+  const endpoints = await resolveEndpoints('send', deps.config);
+  const to = endpoints.broker(stringFlag(flags, 'to'));
+  const r = await sendEvents([{ line: 1, event }], { to, fetch: deps.fetch, token: await endpoints.eventToken() });
   if (r.stopped) throw new CommandFailedError(`not sent: ${r.stopped.reason}`);
   const rejected = r.rejected[0];
   if (rejected) throw new CommandFailedError(`rejected: the broker answered ${rejected.status}: ${rejected.reason}`);

@@ -101,6 +101,11 @@ export function knCommand(event: CloudEventRecord, opts: KnOptions): KnCommand {
     out.warnings.push(`datacontenttype ${ct}: kn always sends application/json`);
   const data = event.data;
   if (data === undefined) return out;
+  if (isPlainObject(data) && isPlainObject(data.signature))
+    out.warnings.push(
+      'signed by its sender (data.signature): replayed on its own it does not act, its receiver refuses it as expired or used; ' +
+        'replay the root dev.cortex.error.reported of its healing instead (cortex replay sends only roots)'
+    );
   if (!isPlainObject(data)) {
     out.warnings.push(
       `data is ${Array.isArray(data) ? 'an array' : `a ${data === null ? 'null' : typeof data}`}: kn sends an object of -f fields only`

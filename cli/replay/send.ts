@@ -26,6 +26,8 @@ export interface SendReport {
 export interface SendOptions {
   to: string;
   fetch?: typeof fetch;
+  /** With a Broker that checks OIDC tokens: the operator's token, sent as `Authorization: Bearer`. */
+  token?: string | undefined;
   /** Attempts per event while the broker is unreachable or answers 408/429/5xx. */
   attempts?: number;
   retryDelayMs?: number;
@@ -54,6 +56,7 @@ type Attempt = { kind: 'sent' } | { kind: 'rejected'; status: number; reason: st
 async function post(opts: SendOptions, event: CloudEventRecord): Promise<Attempt> {
   const doFetch = opts.fetch ?? fetch;
   const { headers, body } = toBinary(event);
+  if (opts.token) headers.authorization = `Bearer ${opts.token}`;
   const attempts = Math.max(1, opts.attempts ?? 3);
   let last = '';
   for (let i = 0; i < attempts; i++) {

@@ -18,6 +18,8 @@ export default defineFunction({
   requires: ['sessionSecret'],
   // Sessions, their history and the turn being answered: on Redis, so a next turn may land on any replica.
   sharedState: 'redis',
+  // Its chat.delayed reaches a browser's stream: the relay takes it only signed (docs/security.md).
+  trust: { sign: [{ types: [Events.ChatDelayed], key: 'stream' }] },
   knative: {
     // Streams last as long as an answer, including a healing wait: Knative's maximum request timeout.
     timeoutSeconds: 600,
@@ -32,14 +34,15 @@ export default defineFunction({
     return {
       chat: createChatService({ ...ctx, meter, sessions, config: chatConfig(config) }),
       meter,
-      maxMessageBytes: config.chat.maxMessageBytes
+      maxMessageBytes: config.chat.maxMessageBytes,
+      allowedOrigins: config.security.allowedOrigins
     };
   },
   async handle() {
     return []; // subscribes to no events: the chat is driven by HTTP
   },
   routes(router, { deps }) {
-    mountChatRoutes(router, deps.chat, { maxMessageBytes: deps.maxMessageBytes });
+    mountChatRoutes(router, deps.chat, deps);
   },
   // Claude token usage and what prompt caching saved.
   metrics: ({ deps }) => deps.meter.gauges()

@@ -1,12 +1,14 @@
 import express, { type Router } from 'express';
 import { z } from 'zod';
+import { sameOriginJson } from '../../shared/runtime/browser-writes.js';
 import { PayloadTooLargeError, RequestError } from '../../shared/runtime/errors.js';
 import type { ChatService } from './service.js';
 
 /*
  * The chat's HTTP face. `POST /chat/sessions` issues a session and its token; `POST /chat` validates the message and
  * answers with an SSE stream. Every refusal is a JSON error body from the runtime's error handler: 400 (malformed
- * JSON, no or empty message), 401 (wrong token), 409 (session busy), 413 (too large), 503 (sessions unreachable).
+ * JSON, no or empty message), 401 (wrong token), 403 (another site's origin), 409 (session busy), 413 (too large),
+ * 415 (not application/json), 503 (sessions unreachable).
  */
 
 const ChatRequestSchema = z.object({
@@ -42,12 +44,17 @@ export function parseChatRequest(body: unknown, headerToken: string | undefined,
   return { message, sessionId, token: parsed.data.token ?? headerToken };
 }
 
-export function mountChatRoutes(router: Router, chat: ChatService, opts: { maxMessageBytes: number }): void {
-  router.post('/chat/sessions', async (_req, res) => void res.status(201).json(await chat.createSession()));
-
-  // JSON whatever the content type says: a browser's fetch without headers still works.
-  const json = express.json({ limit: opts.maxMessageBytes * MAX_ESCAPE + ENVELOPE_BYTES, type: () => true });
-  router.post('/chat', json, async (req, res) => {
+export function mountChatRoutes(
+  router: Router,
+  chat: ChatService,
+  opts: { maxMessageBytes: number; allowedOrigins: readonly string[] }
+): void {
+  // No other site may start sessions or chat turns (each one spends Claude calls): its own origin only, JSON only.
+  router.post('/chat/sessions', sameOriginJson(opts.allowedOrigins, { body: false }), async (_req, res) => {
+    res.status(201).json(await chat.createSession());
+  });
+  const json = express.json({ limit: opts.maxMessageBytes * MAX_ESCAPE + ENVELOPE_BYTES });
+  router.post('/chat', sameOriginJson(opts.allowedOrigins), json, async (req, res) => {
     const { message, sessionId, token } = parseChatRequest(
       req.body,
       req.get('x-cortex-session-token'),

@@ -7,7 +7,10 @@ export default defineCheck({
   description: 'Judges the Deployment behind a target: scaled to zero, paused, stuck rollout, selector mismatch.',
   kube: [
     { apiGroups: [''], resources: ['services'], verbs: ['get'] },
-    { apiGroups: ['apps'], resources: ['deployments', 'replicasets'], verbs: ['list'] }
+    { apiGroups: ['apps'], resources: ['deployments', 'replicasets'], verbs: ['list'] },
+    // Where a scale-up's replica count comes from: an HPA's minimum, the "from N" of the last scale to zero.
+    { apiGroups: ['autoscaling'], resources: ['horizontalpodautoscalers'], verbs: ['list'] },
+    { apiGroups: [''], resources: ['events'], verbs: ['list'] }
   ],
   inspect: inspectDeploymentConfig
 });

@@ -1,24 +1,18 @@
 import type { CheckFinding, CheckRequest } from '../../shared/diagnosis/check.js';
 import { cleanLine } from '../../shared/diagnosis/text.js';
 import type { Evidence } from '../../shared/events/schemas.js';
-import type { Deployment, ReplicaSet, Service } from '../../shared/kube/port.js';
+import type { Deployment, HorizontalPodAutoscaler, KubeEvent, ReplicaSet, Service } from '../../shared/kube/port.js';
+import { restoreReplicas, scaledDownFrom } from '../../shared/kube/restore.js';
 import { deploymentFor, selects, toSelector } from '../../shared/kube/workload.js';
 import type { Ctx } from '../../shared/runtime/define-function.js';
-
-/** The annotation a workload carries to say how many replicas a scale-up restores (DESIGN §6). */
-export const RESTORE_ANNOTATION = 'cortex.dev/restore-replicas';
 
 export interface DeploymentInputs {
   service: Service | undefined;
   deployment: Deployment | undefined;
   replicaSets: ReplicaSet[];
-}
-
-/** `cortex.dev/restore-replicas` when it is a positive integer, else 1. */
-export function restoreReplicas(d: Deployment): number {
-  const raw = d.metadata?.annotations?.[RESTORE_ANNOTATION]?.trim();
-  const n = raw && /^\d{1,4}$/.test(raw) ? Number(raw) : NaN;
-  return n >= 1 ? n : 1;
+  /** The namespace's HorizontalPodAutoscalers and ScalingReplicaSet events: where a scale-up's count comes from. */
+  hpas?: HorizontalPodAutoscaler[];
+  events?: KubeEvent[];
 }
 
 const images = (d: Deployment): string =>
@@ -41,7 +35,7 @@ function replicaSetEvidence(d: Deployment, all: readonly ReplicaSet[]): Evidence
 
 /** Judges the Deployment behind a target: existence, replicas, paused, conditions, selector match with the Service. */
 export function judgeDeployment(where: string, input: DeploymentInputs): CheckFinding {
-  const { service, deployment: d, replicaSets } = input;
+  const { service, deployment: d, replicaSets, hpas = [], events = [] } = input;
   if (!d) {
     const why = service
       ? `Service ${where} selects ${toSelector(service.spec?.selector) ?? 'nothing (no selector)'}, and no Deployment's pods carry those labels`
@@ -70,12 +64,24 @@ export function judgeDeployment(where: string, input: DeploymentInputs): CheckFi
     })),
     ...replicaSetEvidence(d, replicaSets)
   ];
+  const scaledDown = scaledDownFrom(d, events);
+  if (scaledDown)
+    evidence.push({
+      subject: `deployment/${d.metadata?.name} event ScalingReplicaSet`,
+      detail: scaledDown.message,
+      reason: 'ScalingReplicaSet',
+      count: scaledDown.replicas
+    });
   const problems: string[] = [];
   let recommendation: CheckFinding['recommendation'];
   if (desired === 0) {
-    const replicas = restoreReplicas(d);
+    const restore = restoreReplicas({ deployment: d, hpas, events });
     problems.push(`Deployment ${name} is scaled to zero (0 replicas desired)`);
-    recommendation = { action: 'scale_up', reason: `no replicas: restore ${replicas}`, params: { replicas } };
+    recommendation = {
+      action: 'scale_up',
+      reason: `no replicas: restore ${restore.replicas} (${restore.detail})`,
+      params: { replicas: restore.replicas, source: restore.source, sourceDetail: restore.detail }
+    };
   }
   if (d.spec?.paused) problems.push(`Deployment ${name} is paused: rollouts do not progress`);
   const cond = (type: string) => d.status?.conditions?.find((c) => c.type === type);
@@ -105,10 +111,23 @@ export function judgeDeployment(where: string, input: DeploymentInputs): CheckFi
   const summary = first!.startsWith('Deployment ')
     ? [first, ...rest].join('; ')
     : `Deployment ${name}: ${problems.join('; ')}`;
-  return { verdict: 'problem', summary, evidence, ...(recommendation ? { recommendation } : {}) };
+  return {
+    verdict: 'problem',
+    summary,
+    evidence,
+    symptom: desired === 0 ? 'scaled_to_zero' : 'unavailable',
+    commands: [
+      `kubectl describe deployment -n ${d.metadata?.namespace} ${d.metadata?.name}`,
+      `kubectl rollout status deployment/${d.metadata?.name} -n ${d.metadata?.namespace} --timeout=60s`
+    ],
+    ...(recommendation ? { recommendation } : {})
+  };
 }
 
-/** Reads the Service, the Deployments and the target Deployment's ReplicaSets; judges the Deployment. */
+/**
+ * Reads the Service, the Deployments and the target Deployment's ReplicaSets; for a Deployment at zero also its HPAs
+ * and scaling events (where the count to restore comes from); judges the Deployment.
+ */
 export async function inspectDeploymentConfig(req: CheckRequest, ctx: Ctx): Promise<CheckFinding> {
   const { namespace, service: name } = req.target;
   const [service, deployments] = await Promise.all([
@@ -117,6 +136,11 @@ export async function inspectDeploymentConfig(req: CheckRequest, ctx: Ctx): Prom
   ]);
   const deployment = deploymentFor(service, deployments, name);
   const selector = toSelector(deployment?.spec?.selector?.matchLabels);
-  const replicaSets = selector ? await ctx.kube.listReplicaSets(namespace, { labelSelector: selector }) : [];
-  return judgeDeployment(`${namespace}/${name}`, { service, deployment, replicaSets });
+  const atZero = deployment !== undefined && deployment.spec?.replicas === 0;
+  const [replicaSets, hpas, events] = await Promise.all([
+    selector ? ctx.kube.listReplicaSets(namespace, { labelSelector: selector }) : Promise.resolve([]),
+    atZero ? ctx.kube.listHorizontalPodAutoscalers(namespace) : Promise.resolve([]),
+    atZero ? ctx.kube.listEvents(namespace, { fieldSelector: 'reason=ScalingReplicaSet' }) : Promise.resolve([])
+  ]);
+  return judgeDeployment(`${namespace}/${name}`, { service, deployment, replicaSets, hpas, events });
 }

@@ -1,6 +1,9 @@
 import type { CheckFinding, CheckRequest } from '../../shared/diagnosis/check.js';
 import { cleanLine, listNames, plural } from '../../shared/diagnosis/text.js';
-import type { KubeEvent } from '../../shared/kube/port.js';
+import { lastSeen } from '../../shared/kube/events.js';
+import type { Deployment, KubeEvent } from '../../shared/kube/port.js';
+import { scaledDownFrom } from '../../shared/kube/restore.js';
+import type { Evidence } from '../../shared/events/schemas.js';
 import { deploymentFor } from '../../shared/kube/workload.js';
 import type { Ctx } from '../../shared/runtime/define-function.js';
 
@@ -12,23 +15,6 @@ export interface WorkloadNames {
   service: string;
   /** The Deployment's name; ReplicaSets are `<deployment>-<hash>`, their pods `<deployment>-<hash>-<suffix>`. */
   deployment: string | undefined;
-}
-
-const toMs = (t: Date | string | undefined | null): number | undefined => {
-  if (t === undefined || t === null) return undefined;
-  const ms = new Date(t).getTime();
-  return Number.isNaN(ms) ? undefined : ms;
-};
-
-/** When an event last happened: lastTimestamp, else eventTime, the series' last observation, firstTimestamp, creation. */
-export function lastSeen(e: KubeEvent): number | undefined {
-  return (
-    toMs(e.lastTimestamp) ??
-    toMs(e.eventTime) ??
-    toMs(e.series?.lastObservedTime) ??
-    toMs(e.firstTimestamp) ??
-    toMs(e.metadata?.creationTimestamp)
-  );
 }
 
 /** `parent-<seg>[-<seg>]` with exactly `segments` lowercase alphanumeric parts after the parent (no regex built from names). */
@@ -92,14 +78,37 @@ export function judgeEvents(where: string, events: readonly KubeEvent[], names: 
   };
 }
 
-/** Reads the target's Service and Deployment names, then the namespace's Warning events. No recommendation. */
+/**
+ * The last scale to zero of the Deployment, as its ScalingReplicaSet event tells it ("… to 0 from 2"): a Normal event,
+ * so it never changes the verdict, but the number it carries is the capacity a scale-up should restore.
+ */
+export function scaleEvidence(deployment: Deployment | undefined, events: readonly KubeEvent[]): Evidence[] {
+  const from = deployment ? scaledDownFrom(deployment, events) : undefined;
+  if (!from) return [];
+  return [
+    {
+      subject: `deployment/${deployment!.metadata?.name}`,
+      detail: from.message,
+      reason: 'ScalingReplicaSet',
+      count: from.replicas
+    }
+  ];
+}
+
+/**
+ * Reads the target's Service and Deployment names, then the namespace's Warning events and its ScalingReplicaSet
+ * events (the replica count before a scale to zero). No recommendation.
+ */
 export async function inspectEvents(req: CheckRequest, ctx: Ctx): Promise<CheckFinding> {
   const { namespace, service: name } = req.target;
-  const [service, deployments, events] = await Promise.all([
+  const [service, deployments, events, scaling] = await Promise.all([
     ctx.kube.readService(namespace, name),
     ctx.kube.listDeployments(namespace),
-    ctx.kube.listEvents(namespace, { fieldSelector: 'type=Warning' })
+    ctx.kube.listEvents(namespace, { fieldSelector: 'type=Warning' }),
+    ctx.kube.listEvents(namespace, { fieldSelector: 'reason=ScalingReplicaSet' })
   ]);
-  const deployment = deploymentFor(service, deployments, name)?.metadata?.name;
-  return judgeEvents(`${namespace}/${name}`, events, { service: name, deployment }, ctx.clock.now().getTime());
+  const deployment = deploymentFor(service, deployments, name);
+  const names = { service: name, deployment: deployment?.metadata?.name };
+  const found = judgeEvents(`${namespace}/${name}`, events, names, ctx.clock.now().getTime());
+  return { ...found, evidence: [...found.evidence, ...scaleEvidence(deployment, scaling)] };
 }

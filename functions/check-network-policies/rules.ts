@@ -94,7 +94,12 @@ export function judgePolicies(
     return {
       verdict: 'problem',
       summary: `${kind} ${listNames(names)} ${names.length === 1 ? 'blocks' : 'block'} the chat's traffic (${from}) to ${where} on port ${blocked.map((r) => flowName(r.flow)).join(', ')}${why}`,
-      evidence
+      evidence,
+      symptom: `blocked:${names.sort().join(',')}`,
+      commands: [
+        `kubectl describe networkpolicy -n ${workload.namespace} ${names.join(' ')}`,
+        `kubectl get networkpolicy -n ${workload.namespace} -o wide`
+      ]
     };
   }
   const unknown = results.filter((r) => r.admits === 'unknown');

@@ -51,7 +51,8 @@ function recommend(workload: Workload, active: PodState[]): CheckFinding['recomm
         container: c.name,
         ...(s.currentLimit ? { currentLimit: s.currentLimit } : {}),
         suggestedLimit: s.suggestedLimit,
-        pods: names(oom)
+        pods: names(oom),
+        ...(workload.deployment?.metadata?.name ? { deployment: workload.deployment.metadata.name } : {})
       }
     };
   }
@@ -65,6 +66,32 @@ function recommend(workload: Workload, active: PodState[]): CheckFinding['recomm
     };
   }
   return undefined;
+}
+
+/**
+ * The class of the worst fault among the active pods, in the plan's order: a code that stays the same through a
+ * crash loop's cycle (a pod that just exited, one in back-off and one running again unready are all `crashing`).
+ */
+export function faultClass(active: readonly PodState[]): string {
+  const has = (p: (s: PodState) => boolean): boolean => active.some(p);
+  if (has((p) => p.containers.some((c) => c.waiting !== undefined && IMAGE_PULL_REASONS.has(c.waiting.reason))))
+    return 'image_pull';
+  if (has((p) => p.containers.some(isOomKilled))) return 'oom';
+  if (has(isCrashing)) return 'crashing';
+  if (has((p) => p.status === 'Unschedulable')) return 'unschedulable';
+  if (has(hasFault)) return 'faulty';
+  if (has((p) => p.phase === 'Running' && !p.ready)) return 'not_ready';
+  return 'starting';
+}
+
+/** What a human runs to look at the pods: with the selector, and the first troubled pod by name. */
+function podCommands(workload: Workload, troubled: readonly PodState[]): string[] {
+  const ns = workload.namespace;
+  const list = workload.selector
+    ? `kubectl get pods -n ${ns} -l ${workload.selector} -o wide`
+    : `kubectl get pods -n ${ns} -o wide`;
+  const first = troubled[0];
+  return first ? [list, `kubectl describe pod -n ${ns} ${first.name}`] : [list];
 }
 
 /**
@@ -85,6 +112,16 @@ export function judgePods(workload: Workload, where: string): CheckFinding {
     failed.length > 0 ? `; ${plural(failed.length, 'Failed pod')} left over (${listNames(names(failed))})` : '';
 
   if (active.length === 0) {
+    if (!d && !workload.selector && workload.service) {
+      // A Service without a selector (default/kubernetes, an external database): its endpoints are kept by hand or by
+      // another controller, and it has no pods of its own to judge.
+      return {
+        verdict: 'inconclusive',
+        summary: `Service ${where} has no selector: it selects no pods (its endpoints are managed by hand), so there are none to judge`,
+        evidence,
+        commands: [`kubectl get endpoints -n ${workload.namespace} ${workload.service.metadata?.name ?? where}`]
+      };
+    }
     const why = !d
       ? workload.selector
         ? `no Deployment found and nothing matches ${workload.selector}`
@@ -92,7 +129,13 @@ export function judgePods(workload: Workload, where: string): CheckFinding {
       : desired === 0
         ? `Deployment ${d.metadata?.name} is scaled to 0 replicas`
         : `Deployment ${d.metadata?.name} wants ${plural(desired, 'replica')}`;
-    return { verdict: 'problem', summary: `No running pods for ${where}: ${why}${leftovers}`, evidence };
+    return {
+      verdict: 'problem',
+      summary: `No running pods for ${where}: ${why}${leftovers}`,
+      evidence,
+      symptom: d && desired === 0 ? 'scaled_to_zero' : 'no_pods',
+      commands: podCommands(workload, [])
+    };
   }
   const faulty = active.filter(hasFault);
   if (desired > 0 && ready >= desired && faulty.length === 0) {
@@ -108,10 +151,13 @@ export function judgePods(workload: Workload, where: string): CheckFinding {
           (p) => (p.status === 'Running' ? 'Running but not Ready' : p.status)
         )}`;
   const recommendation = recommend(workload, active);
+  const troubled = faulty.length > 0 ? faulty : active.filter((p) => !p.ready);
   return {
     verdict: 'problem',
     summary: `${ready}/${desired} pods of ${where} are Ready${detail}${leftovers}`,
     evidence,
+    symptom: faultClass(active),
+    commands: podCommands(workload, troubled),
     ...(recommendation ? { recommendation } : {})
   };
 }

@@ -81,7 +81,8 @@ export function judgeLimits(where: string, workload: Workload): CheckFinding {
         container,
         ...(s.currentLimit ? { currentLimit: s.currentLimit } : {}),
         suggestedLimit: s.suggestedLimit,
-        pods: hit.pods
+        pods: hit.pods,
+        ...(workload.deployment?.metadata?.name ? { deployment: workload.deployment.metadata.name } : {})
       }
     }
   };

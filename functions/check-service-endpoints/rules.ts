@@ -26,12 +26,25 @@ const view = (v: EndpointView | undefined): string =>
  * pods that are not endpoints (stale endpoints: rollout_restart when none is ready), endpoints of no selected pod.
  */
 export function judgeEndpoints(where: string, input: EndpointInputs): CheckFinding {
+  const found = judge(where, input);
+  // A problem comes with the commands to look at it by hand.
+  if (found.verdict !== 'problem') return found;
+  const [ns, name] = where.split('/') as [string, string];
+  const commands = input.service
+    ? [`kubectl get endpoints -n ${ns} ${name} -o wide`, `kubectl describe service -n ${ns} ${name}`]
+    : [`kubectl get services -n ${ns}`];
+  return { ...found, commands };
+}
+
+/** The judgement itself; each problem carries a symptom: what is wrong with the endpoints, the same run to run. */
+function judge(where: string, input: EndpointInputs): CheckFinding {
   const { service, pods, endpoints, slices } = input;
   if (!service)
     return {
       verdict: 'problem',
       summary: `Service ${where} does not exist`,
-      evidence: [{ subject: `service/${where}`, detail: 'not found', reason: 'NotFound' }]
+      evidence: [{ subject: `service/${where}`, detail: 'not found', reason: 'NotFound' }],
+      symptom: 'no_service'
     };
   if (service.spec?.type === 'ExternalName') {
     const detail = `type ExternalName (points at ${service.spec.externalName ?? '?'}): no endpoints to check`;
@@ -56,7 +69,12 @@ export function judgeEndpoints(where: string, input: EndpointInputs): CheckFindi
   if (!selector)
     return ready.length > 0
       ? { verdict: 'healthy', summary: healthyNoSelector, evidence }
-      : { verdict: 'problem', summary: `Service ${where} has no selector and no ready endpoints`, evidence };
+      : {
+          verdict: 'problem',
+          summary: `Service ${where} has no selector and no ready endpoints`,
+          evidence,
+          symptom: 'no_endpoints'
+        };
 
   const states = pods.map(podState);
   const active = states.filter((p) => p.active);
@@ -85,6 +103,7 @@ export function judgeEndpoints(where: string, input: EndpointInputs): CheckFindi
         verdict: 'problem',
         summary: `Service ${where} has no ready endpoints although ${plural(readyPods.length, 'selected pod is', 'selected pods are')} Ready (${who})`,
         evidence,
+        symptom: 'not_registered',
         recommendation: {
           action: 'rollout_restart',
           reason: `${plural(readyPods.length, 'Ready pod')} missing from the endpoints of ${where}: new pods get registered afresh`,
@@ -96,20 +115,22 @@ export function judgeEndpoints(where: string, input: EndpointInputs): CheckFindi
       active.length === 0
         ? `Service ${where} selects no running pods (selector ${selector})`
         : `Service ${where} has no ready endpoints: 0/${active.length} selected pods are Ready`;
-    return { verdict: 'problem', summary, evidence };
+    return { verdict: 'problem', summary, evidence, symptom: 'no_ready_endpoints' };
   }
   if (stale.length > 0) {
     return {
       verdict: 'problem',
       summary: `Service ${where} routes to ${plural(stale.length, 'address', 'addresses')} of no selected pod (${describeAddresses(stale, 3)})`,
-      evidence
+      evidence,
+      symptom: 'stale_endpoints'
     };
   }
   if (missing.length > 0) {
     return {
       verdict: 'problem',
       summary: `Service ${where}: ${missing.length} of ${readyPods.length} Ready pods missing from its endpoints (${listNames(missing.map((p) => p.name))})`,
-      evidence
+      evidence,
+      symptom: 'missing_endpoints'
     };
   }
   return {

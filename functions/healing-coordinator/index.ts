@@ -3,6 +3,7 @@ import { ACTIONS } from '../../shared/events/schemas.js';
 import { defineFunction, type AnyFunctionDef } from '../../shared/runtime/define-function.js';
 import { DEAD_LETTERS, ON } from './input.js';
 import { coordinate, coordinatorSetup, publishTicks } from './runner.js';
+import { COORDINATOR_TRUST } from './trust.js';
 
 /** The healing saga: single flight per target, budget, fan-out, plan, remediate, verify, report (DESIGN §5). */
 export default defineFunction({
@@ -28,6 +29,8 @@ export default defineFunction({
     // Every input moves a saga; give up on one only after about two minutes of retries (0.5 s doubling, 8 times).
     deliveryRetry: 8
   },
+  // Signs its requests and healing events; takes only signed answers (docs/security.md).
+  trust: COORDINATOR_TRUST,
   setup: coordinatorSetup,
   handle: coordinate,
   // Phase deadlines: while the process lives its own timer checks them (and publishes what it decided itself, see

@@ -10,6 +10,7 @@ import {
   type Target
 } from '../../shared/events/schemas.js';
 import type { DeadLetter, EventOf } from '../../shared/runtime/define-function.js';
+import type { DependencyEnd, ParentLink } from './state.js';
 
 /*
  * What the coordinator hears, as saga inputs. One pure translation from a delivered event: the input, its idempotency
@@ -40,7 +41,23 @@ export type Input =
   | { kind: 'remediation'; key: string; data: DataOf<typeof Events.RemediationCompleted> }
   | { kind: 'check-lost'; key: string; healingId: string; phase: 'diagnose' | 'verify'; checks: CheckName[]; reason: string }
   | { kind: 'action-lost'; key: string; healingId: string; action: Action; reason: string }
-  | { kind: 'tick'; key: string };
+  | { kind: 'tick'; key: string }
+  /**
+   * Not an event: the healing of another target needs this one healed first (a dependency that is down). The runner
+   * applies it to this target's state as its own transaction, after the parent's state committed.
+   */
+  | {
+      kind: 'dependency-requested';
+      key: string;
+      parent: ParentLink;
+      /** The targets above this one, the original first (`namespace/service`). */
+      chain: string[];
+      sessionIds: string[];
+      reason: string;
+      trace?: string | undefined;
+    }
+  /** Not an event: the healing of a dependency ended; applied to the state of the target that waited for it. */
+  | { kind: 'dependency-ended'; key: string; healingId: string; end: DependencyEnd };
 
 /** Where an input goes: a target's saga (given, or looked up by healing id), every target's deadlines, or nowhere. */
 export type Routed =
@@ -139,6 +156,9 @@ export function toInput(event: CoordinatorEvent, now: string): Routed {
     case Events.DiagnosisCompleted.type:
       return answer({ kind: 'diagnosis', key, data: event.data });
     case Events.RemediationCompleted.type:
+      // A refusal answers a request that was not ours (unsigned, forged, replayed) or came after our deadline.
+      if (event.data.refusal)
+        return { kind: 'ignore', why: `${event.data.action} refused a request it took for ours: ${event.data.refusal}` };
       return answer({ kind: 'remediation', key, data: event.data });
     case Events.PingTick.type:
       return { kind: 'tick', tickId: event.id };

@@ -1,6 +1,7 @@
 import type { Intent } from '../../shared/events/define.js';
 import { CHECKS, type CheckName } from '../../shared/events/schemas.js';
 import { progress } from './emit.js';
+import { said } from './outcomes.js';
 import type { CheckResult } from './plan.js';
 import type { Healing, RemediationResult } from './state.js';
 
@@ -57,7 +58,7 @@ export function recordAction(
   const healing: Healing = { ...h, remediation: { ...h.remediation, [action]: result } };
   const done = Object.keys(healing.remediation).length;
   const intents = [
-    progress(healing, 'remediate', `${action}: ${result.outcome}: ${result.summary}`, done, h.requested.length, {
+    progress(healing, 'remediate', said(action, result), done, h.requested.length, {
       action,
       outcome: result.outcome
     })

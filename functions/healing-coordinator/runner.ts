@@ -48,7 +48,9 @@ export function dueOf(state: TargetState): number | undefined {
   const a = state.active;
   if (a) return a.unannounced.length > 0 ? Math.min(at(a.deadline), at(a.announcedAt, JOIN_ANNOUNCE_MS)) : at(a.deadline);
   const last = state.history.at(-1);
-  return last?.unannounced?.length ? at(last.announcedAt ?? last.endedAt, JOIN_ANNOUNCE_MS) : undefined;
+  return last?.unannounced?.length || last?.unannouncedReports
+    ? at(last.announcedAt ?? last.endedAt, JOIN_ANNOUNCE_MS)
+    : undefined;
 }
 
 /**
@@ -66,19 +68,26 @@ export async function apply(
   // The time the input arrived, not when its turn in the per-target queue came: an answer that arrived before a
   // deadline counts as in time even when a storm of reports for the same target is queued in front of it.
   const env = envOf(ctx, healingId);
-  const intents = await ctx.store.transact(key, (s: Stored | undefined) => {
+  const { intents, steps } = await ctx.store.transact(key, (s: Stored | undefined) => {
     const r = react(s, input, env, target);
     const kept = s?.unpublished ?? [];
     const decided: Unpublished[] =
       record && r.intents.length > 0 ? [{ ...record, intents: r.intents, at: env.now.getTime() }] : [];
     const value = withUnpublished(r.state, [...kept, ...decided]);
-    return { value, result: r.intents, due: dueWithUnpublished(value, dueOf(r.state)) };
+    return { value, result: { intents: r.intents, steps: r.steps ?? [] }, due: dueWithUnpublished(value, dueOf(r.state)) };
   });
   // Read from the intents, so a redelivery that replays them from the outbox writes a missing index entry too.
   const started = intents.find((i) => i.type === Events.HealingStarted.type)?.data as { healingId: string } | undefined;
   if (started)
     await ctx.store.transact(HEALING + started.healingId, () => ({ value: target, result: undefined, ttlMs: INDEX_TTL_MS }));
-  return intents;
+  // Cross-target steps (a dependency's healing asked for, or told it ended): each is its own transaction on its own
+  // target's key, after this one committed. A step lost to a crash here is covered by the waiting healing's deadline.
+  const more: Intent[] = [];
+  for (const step of steps)
+    more.push(
+      ...(await apply(ctx, step.target, step.input, ctx.ids.derive(step.input.key, targetKey(step.target), 'healing')))
+    );
+  return [...intents, ...more];
 }
 
 /** The target of a healing: given in the event, or looked up by healingId. */

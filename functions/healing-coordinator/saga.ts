@@ -1,24 +1,27 @@
-import { Events, LIMITS } from '../../shared/events/catalog.js';
-import { CHECKS, type CheckName, type Target } from '../../shared/events/schemas.js';
+import { Events } from '../../shared/events/catalog.js';
+import type { CheckName, Target } from '../../shared/events/schemas.js';
 import type { Intent } from '../../shared/events/define.js';
 import type { Config } from '../../shared/runtime/config.js';
-import { plan, type CheckResult } from './plan.js';
-import { emptyState, MAX_OUTBOX, type Healing, type RemediationResult, type TargetState } from './state.js';
+import { overBudget } from './budget.js';
+import { awaitDependency, dependencyEnded, dependencyRequested, dependencyTimedOut } from './dependency.js';
 import { iso, progress } from './emit.js';
-import { absorb, announceAbsorbed, announceJoins, escalate } from './flight.js';
+import { announceAbsorbed, announceJoins, requested } from './flight.js';
+import { start } from './start.js';
 import type { Input } from './input.js';
-import { complete, fail, remediationOutcome, verifyOutcome, type Reaction } from './outcomes.js';
+import { fingerprintOf, withoutRepeats } from './memory.js';
+import { complete, dependencyActions, fail, remediationOutcome, verifyOutcome, type Reaction } from './outcomes.js';
+import { plan, type CheckResult, type PlannedAction } from './plan.js';
 import { recordAction, recordChecks, silentChecks, VERIFY_CHECKS, type Recorded } from './record.js';
+import { suppressed } from './repeat.js';
+import { emptyState, MAX_OUTBOX, type Healing, type RemediationResult, type TargetState } from './state.js';
 
 /*
- * The healing saga's decisions, as a pure reaction: (state, input, env) → (state, intents). No I/O, no clock but
- * env.now. Recording the answers of a phase is record.ts; ending a run is outcomes.ts.
+ * The healing saga's decisions, as a pure reaction: (state, input, env) → (state, intents, steps). No I/O, no clock
+ * but env.now. Recording the answers of a phase is record.ts; ending a run is outcomes.ts; the budget, the memory of
+ * failed fixes and a dependency's healing are budget.ts, memory.ts/repeat.ts and dependency.ts.
  */
 
 export type { Input, Reaction };
-
-/** The reports a healing keeps the ids of (the first ones); its sessions are all kept. */
-const MAX_REPORT_IDS = 100;
 
 export interface Env {
   now: Date;
@@ -28,85 +31,16 @@ export interface Env {
   healingId: string;
 }
 
-function start(state: TargetState, input: Extract<Input, { kind: 'requested' }>, env: Env): Reaction {
-  const { target, sessionIds, reportIds, category, message } = input.data;
-  const h: Healing = {
-    id: env.healingId,
-    target,
-    reason: `${category}${message ? `: ${message}` : ''}`.slice(0, LIMITS.text),
-    startedAt: iso(env.now),
-    trace: input.trace,
-    sessionIds: [...new Set(sessionIds)],
-    unannounced: [],
-    announcedAt: iso(env.now),
-    reportIds: [...new Set(reportIds)],
-    phase: 'diagnose',
-    deadline: iso(env.now, env.healing.diagnoseTimeoutMs),
-    diagnosis: {},
-    requested: [],
-    remediation: {},
-    verification: {}
-  };
-  return {
-    state: { ...state, active: h },
-    intents: [
-      Events.HealingStarted.intent({
-        healingId: h.id,
-        target,
-        reason: h.reason,
-        checks: [...CHECKS],
-        sessionIds: h.sessionIds
-      }),
-      Events.DiagnosisRequested.intent({
-        healingId: h.id,
-        target,
-        phase: 'diagnose',
-        checks: [...CHECKS],
-        deadline: h.deadline
-      }),
-      progress(h, 'diagnose', `running ${CHECKS.length} checks on ${target.namespace}/${target.service}`, 0, CHECKS.length)
-    ]
-  };
-}
-
-function requested(state: TargetState, input: Extract<Input, { kind: 'requested' }>, env: Env): Reaction {
-  const { sessionIds, reportIds } = input.data;
-  const occurredAt = new Date(input.data.occurredAt ?? input.time).getTime();
-  const h = state.active;
-  if (h) {
-    // Single flight: a later report joins the running healing; its sessions will get the outcome.
-    const fresh = [...new Set(sessionIds)].filter((s) => !h.sessionIds.includes(s));
-    const joined: Healing = {
-      ...h,
-      sessionIds: [...h.sessionIds, ...fresh],
-      unannounced: [...h.unannounced, ...fresh],
-      // Bounded: a storm of 10,000 reports would otherwise make every state write carry 10,000 ids.
-      reportIds:
-        h.reportIds.length >= MAX_REPORT_IDS
-          ? h.reportIds
-          : [...new Set([...h.reportIds, ...reportIds])].slice(0, MAX_REPORT_IDS)
-    };
-    return { state: { ...state, active: joined }, intents: [] };
-  }
-  const windowStart = env.now.getTime() - env.healing.windowMs;
-  const last = state.history.at(-1);
-  const recentRuns = state.history.filter((e) => e.status !== 'escalated' && new Date(e.startedAt).getTime() >= windowStart);
-  const stickyEscalation = last?.status === 'escalated' && recentRuns.length >= env.healing.budget;
-  // A failure that happened before the last run ended was that run's business: absorb it, don't start another.
-  if (last && (occurredAt <= new Date(last.endedAt).getTime() || stickyEscalation)) return absorb(state, last, sessionIds);
-  if (recentRuns.length >= env.healing.budget) return escalate(state, input, env, recentRuns.length);
-  return start(state, input, env);
-}
-
-function diagnosed(state: TargetState, h: Healing, env: Env): Reaction {
-  const p = plan(h.diagnosis);
-  if (p.kind === 'healthy') return complete(state, h, env, p.summary, []);
-  if (p.kind === 'manual') return fail(state, h, env, { ...p, kind: 'failed' });
+/** Asks for the planned remediations, each numbered (`attempt`) so a signature over the request covers it. */
+function remediate(state: TargetState, h: Healing, env: Env, actions: PlannedAction[], fingerprint: string): Reaction {
+  const first = h.attempts ?? 0;
   const next: Healing = {
     ...h,
     phase: 'remediate',
     deadline: iso(env.now, env.healing.remediateTimeoutMs),
-    requested: p.actions
+    requested: actions,
+    fingerprint,
+    attempts: first + actions.length
   };
   return {
     state: { ...state, active: next },
@@ -114,21 +48,45 @@ function diagnosed(state: TargetState, h: Healing, env: Env): Reaction {
       progress(
         next,
         'remediate',
-        `planned: ${p.actions.map((a) => `${a.action} (${a.reason})`).join('; ')}`,
+        `planned: ${actions.map((a) => `${a.action} (${a.reason})`).join('; ')}`,
         0,
-        p.actions.length
+        actions.length
       ),
-      ...p.actions.map((a) =>
+      ...actions.map((a, i) =>
         Events.RemediationRequested[a.action].intent({
           healingId: h.id,
           target: h.target,
           params: a.params,
           dryRun: env.dryRun,
-          reason: a.reason
+          reason: a.reason,
+          attempt: first + i + 1
         })
       )
     ]
   };
+}
+
+function diagnosed(state: TargetState, h: Healing, env: Env): Reaction {
+  const p = plan(h.diagnosis);
+  if (p.kind === 'healthy') {
+    const dep = h.dependency?.ended;
+    const summary = dep
+      ? `${h.target.service} is healthy again: its dependency ${dep.target.namespace}/${dep.target.service} was down and healing ${dep.healingId} healed it (${dep.summary}); no restart of ${h.target.service} was needed`
+      : p.summary;
+    return complete(state, h, env, summary, dependencyActions(h));
+  }
+  // Its dependency just came back: a target still starting (a status not caught up yet) is waited for, not failed.
+  if (p.kind === 'manual' && h.dependency?.ended) return remediated(state, h, env);
+  if (p.kind === 'manual') return fail(state, h, env, { ...p, kind: 'failed' });
+  if (p.kind === 'dependency') return awaitDependency(state, h, env, p.down);
+  const fingerprint = fingerprintOf(h.diagnosis);
+  const { allowed, repeats } = withoutRepeats(state, p.actions, fingerprint, env.now, env.healing.windowMs);
+  // The primary action failed for this very fault before: do not repeat it (and nothing alongside it).
+  if (repeats.length > 0 && (allowed.length === 0 || repeats[0]!.planned === p.actions[0]))
+    return fail(state, h, env, suppressed(state, h, env, repeats[0]!));
+  const escalation = overBudget(state, h, env, allowed);
+  if (escalation) return fail(state, h, env, escalation);
+  return remediate(state, h, env, allowed, fingerprint);
 }
 
 function remediated(state: TargetState, h: Healing, env: Env): Reaction {
@@ -156,11 +114,11 @@ function verified(state: TargetState, h: Healing, env: Env): Reaction {
 }
 
 /** Decides what a recorded answer leads to: wait for the rest of the phase, or move on once it is complete. */
-function next(state: TargetState, r: Recorded | undefined, env: Env, after: (h: Healing) => Reaction): Reaction {
+function next(state: TargetState, r: Recorded | undefined, after: (h: Healing) => Reaction): Reaction {
   if (!r) return { state, intents: [] };
   if (!r.complete) return { state: { ...state, active: r.healing }, intents: r.intents };
   const decided = after(r.healing);
-  return { state: decided.state, intents: [...r.intents, ...decided.intents] };
+  return { ...decided, intents: [...r.intents, ...decided.intents] };
 }
 
 function checksIn(
@@ -173,7 +131,7 @@ function checksIn(
 ): Reaction {
   const after = (done: Healing): Reaction =>
     phase === 'diagnose' ? diagnosed(state, done, env) : verified(state, done, env);
-  return next(state, recordChecks(h, phase, results, force), env, after);
+  return next(state, recordChecks(h, phase, results, force), after);
 }
 
 function actionIn(
@@ -183,42 +141,58 @@ function actionIn(
   action: Healing['requested'][number]['action'],
   result: RemediationResult
 ): Reaction {
-  return next(state, recordAction(h, action, result), env, (done) => remediated(state, done, env));
+  return next(state, recordAction(h, action, result), (done) => remediated(state, done, env));
 }
+
+const silent = (summary: string): RemediationResult => ({
+  outcome: 'failed',
+  failure: 'timeout',
+  summary,
+  manualSteps: [],
+  changes: []
+});
 
 /** A phase deadline passed: silent checks count as inconclusive, silent remediations as failed (`timeout`). */
 function timeout(state: TargetState, h: Healing, env: Env): Reaction {
   if (env.now.getTime() < new Date(h.deadline).getTime()) return { state, intents: [] };
+  if (h.phase === 'dependency') return dependencyTimedOut(state, h, env);
   if (h.phase !== 'remediate') return checksIn(state, h, env, h.phase, silentChecks(h, h.phase), true);
   let r: Reaction = { state, intents: [] };
   for (const a of h.requested.filter((x) => !h.remediation[x.action])) {
     const cur = r.state.active;
     if (cur?.id !== h.id) break;
-    const step = actionIn(r.state, cur, env, a.action, {
-      outcome: 'failed',
-      failure: 'timeout',
-      summary: 'no answer before the deadline',
-      manualSteps: [],
-      changes: []
-    });
-    r = { state: step.state, intents: [...r.intents, ...step.intents] };
+    const step = actionIn(r.state, cur, env, a.action, silent('no answer before the deadline'));
+    r = { ...step, intents: [...r.intents, ...step.intents], steps: [...(r.steps ?? []), ...(step.steps ?? [])] };
   }
   return r;
 }
 
+const resultOf = (d: Extract<Input, { kind: 'diagnosis' }>['data']): CheckResult => ({
+  verdict: d.verdict,
+  summary: d.summary,
+  recommendation: d.recommendation,
+  ...(d.symptom !== undefined ? { symptom: d.symptom } : {}),
+  ...(d.commands ? { commands: d.commands } : {}),
+  ...(d.dependencies ? { dependencies: d.dependencies } : {})
+});
+
 function dispatch(state: TargetState, input: Input, env: Env): Reaction {
   if (input.kind === 'requested') return requested(state, input, env);
+  if (input.kind === 'dependency-requested')
+    return dependencyRequested(state, input, env, (extra) =>
+      start(state, { reason: input.reason, sessionIds: input.sessionIds, reportIds: [], trace: input.trace }, env, extra)
+    );
   const h = state.active;
   if (!h) return { state, intents: [] };
   switch (input.kind) {
     case 'tick':
       return timeout(state, h, env);
+    case 'dependency-ended':
+      return input.healingId === h.id ? dependencyEnded(state, h, input.end, env) : { state, intents: [] };
     case 'diagnosis': {
       const d = input.data;
       if (d.healingId !== h.id || d.phase !== h.phase) return { state, intents: [] };
-      return checksIn(state, h, env, d.phase, {
-        [d.check]: { verdict: d.verdict, summary: d.summary, recommendation: d.recommendation }
-      });
+      return checksIn(state, h, env, d.phase, { [d.check]: resultOf(d) });
     }
     case 'check-lost': {
       if (input.healingId !== h.id || input.phase !== h.phase) return { state, intents: [] };
@@ -238,19 +212,14 @@ function dispatch(state: TargetState, input: Input, env: Env): Reaction {
     }
     case 'action-lost':
       if (input.healingId !== h.id || h.phase !== 'remediate') return { state, intents: [] };
-      return actionIn(state, h, env, input.action, {
-        outcome: 'failed',
-        failure: 'timeout',
-        summary: input.reason,
-        manualSteps: [],
-        changes: []
-      });
+      return actionIn(state, h, env, input.action, silent(input.reason));
   }
 }
 
 /**
  * Reacts to one input. An input already handled (same key) re-emits what it emitted the first time and changes
- * nothing, so a redelivery after a failed publish is safe.
+ * nothing, so a redelivery after a failed publish is safe. `steps` are inputs for other targets' sagas (a
+ * dependency's healing asked for, or told it ended), which the runner applies as their own transactions.
  *
  * @example
  * const { state, intents } = react(undefined, { kind: 'requested', key: 'k', time, data }, env);
@@ -264,9 +233,9 @@ export function react(current: TargetState | undefined, input: Input, env: Env, 
     if (seen) return { state, intents: seen[1] };
   }
   const r = announceAbsorbed(announceJoins(dispatch(state, input, env), env), env);
-  if (input.kind === 'tick' || (r.intents.length === 0 && r.state === state)) return r;
+  if (input.kind === 'tick' || (r.intents.length === 0 && r.state === state && !r.steps?.length)) return r;
   return {
-    state: { ...r.state, outbox: [...r.state.outbox, [input.key, r.intents] as [string, Intent[]]].slice(-MAX_OUTBOX) },
-    intents: r.intents
+    ...r,
+    state: { ...r.state, outbox: [...r.state.outbox, [input.key, r.intents] as [string, Intent[]]].slice(-MAX_OUTBOX) }
   };
 }

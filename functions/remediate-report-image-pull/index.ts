@@ -7,6 +7,5 @@ export default defineRemediation({
   description: 'Builds a manual plan for a container that cannot pull its image (tag, credentials, kubectl set image).',
   // Read-only: it reads the pull errors and the pod template, and tells a human what to change.
   kube: [...SUBJECT_READS, { apiGroups: [''], resources: ['pods'], verbs: ['list'] }],
-  readOnly: true,
   plan: planReportImagePull
 });

@@ -8,6 +8,5 @@ export default defineRemediation({
   // Read-only: the suggested patch is computed locally, not by a server-side dry-run patch (see plan.ts: RBAC
   // cannot limit `patch` to dry runs, and this function must not be able to rewrite Deployments).
   kube: [...SUBJECT_READS, { apiGroups: [''], resources: ['pods'], verbs: ['list'] }],
-  readOnly: true,
   plan: planReportOom
 });

@@ -1,38 +1,44 @@
 import { z } from 'zod';
+import type { Deployment } from '../../shared/kube/port.js';
+import { restoreReplicas } from '../../shared/kube/restore.js';
 import type { Plan, Subject } from '../../shared/remediation/remediate.js';
 import { plural, type RemediationRequest } from '../../shared/remediation/outcome.js';
 import type { Ctx } from '../../shared/runtime/define-function.js';
 
-/** The annotation a workload carries to say how many replicas to restore after a scale to zero. */
-export const RESTORE_ANNOTATION = 'cortex.dev/restore-replicas';
 /** Whatever the annotation or the request says, one remediation never scales past this. */
 export const MAX_RESTORE_REPLICAS = 10;
 
-const Params = z.object({ replicas: z.number().int().positive().optional().catch(undefined) });
+/** `params` of the request: the count the diagnosis found and where it came from (shared/kube/restore.ts). */
+const Params = z.object({
+  replicas: z.number().int().positive().optional().catch(undefined),
+  sourceDetail: z.string().max(300).optional().catch(undefined)
+});
 
-/** How many replicas to restore, and where that number came from (for the audit trail). */
-export function restoreCount(
-  annotation: string | undefined,
-  requested: number | undefined
-): { replicas: number; source: string } {
-  const fromAnnotation = annotation !== undefined && /^\s*\d+\s*$/.test(annotation) ? Number(annotation) : undefined;
-  const ignored =
-    annotation !== undefined && !(fromAnnotation && fromAnnotation > 0)
-      ? `, ignored ${RESTORE_ANNOTATION}="${annotation}"`
-      : '';
+/**
+ * How many replicas to restore, and where that number came from (for the summary and the audit trail): the
+ * annotation as it reads now, else the count the diagnosis found (an HPA's minimum, the last-applied manifest, the
+ * last scale-to-zero event), else the last-applied manifest as it reads now, else 1.
+ *
+ * @example
+ * restoreCount(deployment, { replicas: 2, sourceDetail: 'minReplicas 2 of HorizontalPodAutoscaler api' });
+ * // → { replicas: 2, source: 'minReplicas 2 of HorizontalPodAutoscaler api' }
+ */
+export function restoreCount(deployment: Deployment, params: Record<string, unknown>): { replicas: number; source: string } {
+  const { replicas: requested, sourceDetail } = Params.parse(params);
+  const own = restoreReplicas({ deployment });
   const [wanted, source] =
-    fromAnnotation && fromAnnotation > 0
-      ? [fromAnnotation, `annotation ${RESTORE_ANNOTATION}=${annotation!.trim()}`]
+    own.source === 'annotation'
+      ? [own.replicas, own.detail]
       : requested
-        ? [requested, `the request${ignored}`]
-        : [1, `the default${ignored}`];
+        ? [requested, sourceDetail ?? `replicas ${requested} named in the request`]
+        : [own.replicas, own.detail];
   const replicas = Math.min(wanted, MAX_RESTORE_REPLICAS);
   return { replicas, source: replicas < wanted ? `${source}, capped at ${MAX_RESTORE_REPLICAS}` : source };
 }
 
 /**
- * Restores a Deployment scaled to zero through its scale subresource: to the restore annotation when it holds a
- * positive integer, else the request's replicas, else 1. A Deployment that already wants replicas is left alone.
+ * Restores a Deployment scaled to zero through its scale subresource, to the count {@link restoreCount} finds. A
+ * Deployment that already wants replicas is left alone.
  */
 export async function planScaleUp(subject: Subject, request: RemediationRequest, { kube }: Ctx): Promise<Plan> {
   const { namespace, name, deployment } = subject;
@@ -45,10 +51,7 @@ export async function planScaleUp(subject: Subject, request: RemediationRequest,
       summary: `${where} already wants ${plural(current, 'replica')} (${deployment.status?.readyReplicas ?? 0} ready): nothing to scale`
     };
   }
-  const { replicas, source } = restoreCount(
-    deployment.metadata?.annotations?.[RESTORE_ANNOTATION],
-    Params.parse(request.params).replicas
-  );
+  const { replicas, source } = restoreCount(deployment, request.params);
   const what = `${where} from 0 to ${plural(replicas, 'replica')} (${source})`;
   return {
     kind: 'act',

@@ -2,6 +2,7 @@ import { CATALOG, CORTEX_TYPE_PREFIX, Events } from '../../shared/events/catalog
 import { defineFunction, type AnyFunctionDef } from '../../shared/runtime/define-function.js';
 import { relaySetup } from './setup.js';
 import { relayRoutes } from './routes.js';
+import { STREAMED } from './mapping.js';
 
 /**
  * The SSE relay (DESIGN §7): every Cortex event arrives through a Trigger, is appended to the logs of the sessions it
@@ -19,6 +20,8 @@ export default defineFunction({
   requires: ['sessionSecret', 'operatorToken'],
   // Session and operator logs, and who follows which healing: Redis Streams shared by any number of replicas.
   sharedState: 'redis',
+  // What reaches a browser's stream must be signed by the coordinator or the chat; anything else gets 401.
+  trust: { verify: [{ types: STREAMED, key: 'stream', refuse: 'reject' }] },
   knative: {
     minScale: 1,
     timeoutSeconds: 600,

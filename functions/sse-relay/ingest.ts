@@ -1,6 +1,6 @@
 import type { CortexEvent } from '../../shared/runtime/define-function.js';
 import type { Append, LogWriter } from './log.js';
-import { cloudEventOf, endedFactsOf, sessionEventsOf, targetIn } from './mapping.js';
+import { cloudEventOf, endedFactsOf, sessionEventsOf, STREAMED, targetIn } from './mapping.js';
 import { healingIdOf, namedSessions, type HealingFacts, type HealingRoutes } from './sessions.js';
 
 /*
@@ -9,6 +9,9 @@ import { healingIdOf, namedSessions, type HealingFacts, type HealingRoutes } fro
  * and to the log of every session the frame is for, in one atomic append. Membership is decided here, when the event
  * arrives: a session's log holds what was sent to it, so a reconnect replays exactly what the live stream showed.
  */
+
+/** The types a session stream shows, signed by their senders: the only ones that teach who follows a healing. */
+const STREAMED_TYPES: ReadonlySet<string> = new Set(STREAMED.map((d) => d.type));
 
 /** The identity of a delivery: a dead letter shares (source, id) with the original, so it is keyed apart. */
 export function appendKey(event: CortexEvent): string {
@@ -44,13 +47,15 @@ export function planAppend(event: CortexEvent, facts: HealingFacts | undefined):
 export function createIngest(routes: HealingRoutes, log: LogWriter): (event: CortexEvent) => Promise<void> {
   return async (event) => {
     const healingId = healingIdOf(event.data);
-    // A dead letter is a failed delivery to someone else: it says nothing new about who follows a healing.
+    // Only the signed healing events teach who follows a healing: anyone may send the rest (docs/security.md). A dead
+    // letter is a failed delivery to someone else: it says nothing new either.
+    const teaches = !event.deadLetter && STREAMED_TYPES.has(event.type);
     const facts =
       healingId === undefined
         ? undefined
-        : event.deadLetter
-          ? await routes.get(healingId)
-          : await routes.learn(healingId, namedSessions(event.data), targetIn(event.data), endedFactsOf(event));
+        : teaches
+          ? await routes.learn(healingId, namedSessions(event.data), targetIn(event.data), endedFactsOf(event))
+          : await routes.get(healingId);
     await log.append(planAppend(event, facts));
   };
 }

@@ -103,6 +103,15 @@ function progress(d: Data<typeof Events.HealingProgress>, facts: HealingFacts | 
   return out;
 }
 
+/** The types a session stream shows: the only ones that teach the relay who follows a healing. */
+export const STREAMED = [
+  Events.HealingStarted,
+  Events.HealingProgress,
+  Events.HealingCompleted,
+  Events.HealingFailed,
+  Events.ChatDelayed
+] as const;
+
 /** The session-stream events one CloudEvent becomes; none for types browsers do not follow, and none for dead letters. */
 export function sessionEventsOf(event: CortexEvent, facts: HealingFacts | undefined): SessionEvent[] {
   if (event.deadLetter) return [];
@@ -130,7 +139,8 @@ export function sessionEventsOf(event: CortexEvent, facts: HealingFacts | undefi
             healingId: d.healingId,
             target: d.target,
             actions: d.actions,
-            durationMs: d.durationMs
+            durationMs: d.durationMs,
+            ...(d.rootCause ? { rootCause: d.rootCause } : {})
           }
         }
       ];
@@ -140,7 +150,11 @@ export function sessionEventsOf(event: CortexEvent, facts: HealingFacts | undefi
       return [
         {
           event: 'healing_failed',
-          data: failed(d.healingId, d.target, d.reasonCode, d.reason, d.manualSteps, d.findings)
+          data: {
+            ...failed(d.healingId, d.target, d.reasonCode, d.reason, d.manualSteps, d.findings),
+            ...(d.rootCause ? { rootCause: d.rootCause } : {}),
+            ...(d.resumesAt ? { resumesAt: d.resumesAt } : {})
+          }
         }
       ];
     }

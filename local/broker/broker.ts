@@ -9,7 +9,12 @@ import { createHttpClient } from '../../shared/runtime/http-client.js';
 import { createIngressHandler } from './ingress.js';
 import { BrokerObserver, type BrokerStats, type OutcomeKind, type OutcomeListener } from './observer.js';
 import type { Resolve } from './resolve.js';
-import type { Broker, DeliverySpec, Trigger } from './resources.js';
+import type { Broker, DeliverySpec, Destination, EventPolicy, Trigger } from './resources.js';
+import { brokerAudience, oidcSubject } from '../../shared/trust/identity.js';
+import { bearerToken } from '../../shared/trust/delivery-auth.js';
+import type { Headers } from '../../shared/events/http.js';
+import { tokenCache, type LocalIssuer } from './issuer.js';
+import { compilePolicies, type PolicyDecision } from './policies.js';
 import { buildRoutes, type Route, type RouteTable } from './routes.js';
 import { ingressTtl } from './ttl.js';
 
@@ -32,6 +37,13 @@ export interface CreateBrokerOptions {
   maxPendingDeliveries?: number;
   /** How long `stop()` lets requests in flight finish before aborting them. Default 2 s. */
   shutdownGraceMs?: number;
+  /**
+   * Eventing's authentication-oidc: the ingress takes only events with a valid token for the Broker's audience that its
+   * EventPolicies allow (401/403 otherwise), and deliveries to a Destination with an `audience` carry a token of the
+   * Trigger's identity. Without it, tokens are neither asked for nor sent and EventPolicies are not enforced.
+   */
+  oidc?: LocalIssuer;
+  eventPolicies?: EventPolicy[];
 }
 
 /** The local broker: an ingress handler, in-process routing and delivery, counters and outcome events. */
@@ -40,8 +52,8 @@ export interface LocalBroker {
   handle(req: IncomingMessage, res: ServerResponse): void;
   /** Every broker served (`namespace/name`) with the Triggers listening on it. */
   topology(): Record<string, string[]>;
-  /** Replaces the Triggers and Brokers (deliveries in progress keep their old route). Throws on invalid specs. */
-  setResources(resources: { triggers: Trigger[]; brokers: Broker[] }): void;
+  /** Replaces the Triggers, Brokers and EventPolicies (deliveries in progress keep their old route). */
+  setResources(resources: { triggers: Trigger[]; brokers: Broker[]; eventPolicies?: EventPolicy[] }): void;
   stats(): BrokerStats;
   on(kind: OutcomeKind | 'outcome', listener: OutcomeListener): void;
   off(kind: OutcomeKind | 'outcome', listener: OutcomeListener): void;
@@ -71,6 +83,37 @@ export function createBroker(opts: CreateBrokerOptions): LocalBroker {
   const client = createHttpClient();
   let table: RouteTable = compile(opts.triggers, opts.brokers);
   let stopped = false;
+  const oidc = opts.oidc;
+  const tokens = oidc ? tokenCache(oidc) : undefined;
+  const policiesOf = (policies: EventPolicy[] | undefined, brokers: Broker[]) =>
+    compilePolicies(policies ?? [], brokers, { namespace: opts.namespace, warn: (m) => log.warn(m) });
+  let authorize = policiesOf(opts.eventPolicies, opts.brokers);
+
+  /** With OIDC: who sent the event (401 without a valid token) and whether the EventPolicies let them (403). */
+  async function authenticate(headers: Headers, event: CloudEventRecord, broker: string): Promise<CortexError | undefined> {
+    if (!oidc) return undefined;
+    const [namespace, name] = broker.split('/') as [string, string];
+    const audience = brokerAudience(namespace, name);
+    const token = bearerToken(headers);
+    if (!token)
+      return new RequestError(401, 'unauthenticated', `no token: the broker takes events with a token for ${audience}`);
+    let subject: string;
+    try {
+      subject = await oidc.verify(token, audience);
+    } catch (err) {
+      return new RequestError(401, 'unauthenticated', `token refused: ${(err as Error).message}`);
+    }
+    const decision: PolicyDecision = authorize(broker, subject, attributesOf(event));
+    return decision.allowed ? undefined : new RequestError(403, 'forbidden', decision.reason);
+  }
+
+  /** With OIDC, a delivery to a Destination that names an audience carries a token of the Trigger's own identity. */
+  async function deliveryHeaders(route: Route, dest: Destination): Promise<Record<string, string>> {
+    const audience = typeof dest.audience === 'string' ? dest.audience : undefined;
+    if (!tokens || !audience) return {};
+    const [namespace, name] = route.trigger.split('/') as [string, string];
+    return { authorization: `Bearer ${await tokens.get(oidcSubject('Trigger', namespace, name), audience)}` };
+  }
 
   function compile(triggers: Trigger[], brokers: Broker[]): RouteTable {
     const next = buildRoutes(triggers, brokers, {
@@ -132,7 +175,8 @@ export function createBroker(opts: CreateBrokerOptions): LocalBroker {
     observer,
     onReply,
     retryAfterCapMs: opts.retryAfterCapMs ?? 10_000,
-    maxResponseBytes: bodyLimitBytes
+    maxResponseBytes: bodyLimitBytes,
+    deliveryHeaders
   });
 
   const handle = createIngressHandler({
@@ -141,7 +185,9 @@ export function createBroker(opts: CreateBrokerOptions): LocalBroker {
     observer,
     hasBroker: (key) => table.byBroker.has(key),
     brokers: () => [...table.byBroker.keys()],
-    ingest
+    ingest,
+    authenticate,
+    ...(oidc ? { oidc } : {})
   });
 
   return {
@@ -149,6 +195,7 @@ export function createBroker(opts: CreateBrokerOptions): LocalBroker {
     topology: () => Object.fromEntries([...table.byBroker].map(([b, routes]) => [b, routes.map((r) => r.trigger)])),
     setResources: (resources) => {
       table = compile(resources.triggers, resources.brokers);
+      authorize = policiesOf(resources.eventPolicies, resources.brokers);
     },
     stats: () => observer.stats(dispatcher.size),
     on: (kind, listener) => observer.on(kind, listener),

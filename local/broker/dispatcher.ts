@@ -50,6 +50,8 @@ export interface DispatcherDeps {
   /** Largest response body read (a reply event must fit). */
   maxResponseBytes: number;
   now?: () => number;
+  /** Extra headers of a delivery to `dest` (the OIDC token of the Trigger's identity). */
+  deliveryHeaders?(route: Route, dest: Destination): Promise<Record<string, string>>;
 }
 
 const PREFER_REPLY = { prefer: 'reply' };
@@ -120,7 +122,8 @@ export class Dispatcher {
     if ('reason' in target)
       return this.report(event, route, { kind: 'dropped', attempts: 0, reason: `subscriber ${target.reason}` });
     const message = event.message(route.policy.format);
-    const result = await this.withRetries(event, route, target.url, message, PREFER_REPLY, classifyResponse);
+    const headers = { ...PREFER_REPLY, ...(await this.deps.deliveryHeaders?.(route, route.subscriber)) };
+    const result = await this.withRetries(event, route, target.url, message, headers, classifyResponse);
     if (result.ok) {
       this.report(event, route, { kind: 'delivered', attempts: result.attempts, url: target.url });
       if (result.reply) this.deps.onReply(result.reply, event, route);
@@ -148,7 +151,8 @@ export class Dispatcher {
     if ('reason' in target) return drop(`${failed}; dead-letter sink ${target.reason}`);
     const message = encode(deadLetterEvent(event.outgoing, failure), route.policy.format);
     // Knative sends to the dead-letter sink with the same retry config; its reply, if any, is not routed.
-    const result = await this.withRetries(event, route, target.url, message, {}, (res, now) =>
+    const auth = (await this.deps.deliveryHeaders?.(route, dls)) ?? {};
+    const result = await this.withRetries(event, route, target.url, message, auth, (res, now) =>
       res.status >= 200 && res.status <= 299 ? { ok: true, reply: undefined } : classifyResponse(res, now)
     );
     if (!result.ok) return drop(`${failed}; dead-letter sink ${target.url} failed too: ${result.reason}`);

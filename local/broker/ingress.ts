@@ -1,5 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { CloudEventRecord } from '../../shared/events/http.js';
+import type { CloudEventRecord, Headers } from '../../shared/events/http.js';
+import type { CortexError } from '../../shared/runtime/errors.js';
+import { DISCOVERY_PATH, JWKS_PATH, type LocalIssuer } from './issuer.js';
 import { PayloadTooLargeError, RequestError, toErrorBody, toHttpStatus } from '../../shared/runtime/errors.js';
 import type { Logger } from '../../shared/runtime/logging.js';
 import type { IngestResult } from './broker.js';
@@ -25,6 +27,10 @@ export interface IngressDeps {
   hasBroker(key: string): boolean;
   brokers(): string[];
   ingest(broker: string, event: CloudEventRecord): IngestResult;
+  /** 401/403 for an event the OIDC checks refuse; undefined to go on (always, without OIDC). */
+  authenticate(headers: Headers, event: CloudEventRecord, broker: string): Promise<CortexError | undefined>;
+  /** With OIDC, the broker also serves the issuer's discovery document and JWKS. */
+  oidc?: LocalIssuer;
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
@@ -92,6 +98,9 @@ export function createIngressHandler(deps: IngressDeps): (req: IncomingMessage, 
     } catch (err) {
       return reject(res, broker, err);
     }
+    // As Eventing's ingress: the event is parsed first (400), then its sender checked (401/403).
+    const refused = await deps.authenticate(req.headers, event, broker);
+    if (refused) return reject(res, broker, refused);
     const result = deps.ingest(broker, event);
     if (!result.accepted) {
       if (!result.recorded)
@@ -113,8 +122,13 @@ export function createIngressHandler(deps: IngressDeps): (req: IncomingMessage, 
       res.end();
       return;
     }
-    if ((req.method === 'GET' || req.method === 'HEAD') && req.url?.split('?', 1)[0] === '/healthz') {
+    const path = req.url?.split('?', 1)[0];
+    if ((req.method === 'GET' || req.method === 'HEAD') && path === '/healthz') {
       sendJson(res, 200, { status: 'ok' });
+      return;
+    }
+    if (deps.oidc && req.method === 'GET' && (path === DISCOVERY_PATH || path === JWKS_PATH)) {
+      sendJson(res, 200, path === DISCOVERY_PATH ? deps.oidc.discovery() : deps.oidc.jwks());
       return;
     }
     if (req.method !== 'POST') {

@@ -3,12 +3,14 @@ import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError } from '../../shared/runtime/errors.js';
-import { Broker, EVENTING_API_VERSION, Trigger } from './resources.js';
+import { Broker, EVENT_POLICY_API_VERSION, EVENTING_API_VERSION, EventPolicy, Trigger } from './resources.js';
 
 /** The Knative objects the local broker acts on, read from a directory of manifests. */
 export interface KnativeResources {
   brokers: Broker[];
   triggers: Trigger[];
+  /** Enforced with OIDC only (CreateBrokerOptions.oidc), as Eventing does. */
+  eventPolicies?: EventPolicy[];
 }
 
 async function yamlFiles(dir: string): Promise<string[]> {
@@ -36,17 +38,24 @@ function describe(doc: unknown): string {
 }
 
 /**
- * Parses the documents of one YAML text and keeps the Brokers and Triggers of eventing.knative.dev/v1; every other
- * kind (Services, RBAC, sources, kustomizations) is ignored. Throws ConfigError naming the file and document index.
+ * Parses the documents of one YAML text and keeps the Brokers and Triggers of eventing.knative.dev/v1 and the
+ * EventPolicies of v1alpha1; every other kind (Services, RBAC, sources, kustomizations, patches) is ignored. Throws
+ * ConfigError naming the file and document index.
  */
-export function parseManifests(text: string, file: string): KnativeResources {
-  const out: KnativeResources = { brokers: [], triggers: [] };
+export function parseManifests(text: string, file: string): Required<KnativeResources> {
+  const out: Required<KnativeResources> = { brokers: [], triggers: [], eventPolicies: [] };
   parseAllDocuments(text).forEach((doc, index) => {
     const where = `${file}, document ${index}`;
     if (doc.errors.length > 0) throw new ConfigError(`${where}: YAML does not parse: ${doc.errors[0]!.message}`);
     const value: unknown = doc.toJS();
     if (value === null || typeof value !== 'object') return;
     const { apiVersion, kind } = value as { apiVersion?: unknown; kind?: unknown };
+    if (apiVersion === EVENT_POLICY_API_VERSION && kind === 'EventPolicy') {
+      const parsed = EventPolicy.safeParse(value);
+      if (!parsed.success) throw new ConfigError(`${where}: invalid ${describe(value)}: ${issuesOf(parsed.error)}`);
+      out.eventPolicies.push(parsed.data);
+      return;
+    }
     if (apiVersion !== EVENTING_API_VERSION || (kind !== 'Trigger' && kind !== 'Broker')) return;
     const schema = kind === 'Trigger' ? Trigger : Broker;
     const parsed = schema.safeParse(value);
@@ -58,17 +67,19 @@ export function parseManifests(text: string, file: string): KnativeResources {
 }
 
 /**
- * Reads every `*.yaml` / `*.yml` under `dir` (recursively, in path order) and returns its Brokers and Triggers.
+ * Reads every `*.yaml` / `*.yml` under `dir` (recursively, in path order) and returns its Brokers, Triggers and
+ * EventPolicies.
  *
  * @example
  * const { brokers, triggers } = await loadKnativeDir('knative');
  */
-export async function loadKnativeDir(dir: string): Promise<KnativeResources> {
-  const out: KnativeResources = { brokers: [], triggers: [] };
+export async function loadKnativeDir(dir: string): Promise<Required<KnativeResources>> {
+  const out: Required<KnativeResources> = { brokers: [], triggers: [], eventPolicies: [] };
   for (const file of await yamlFiles(dir)) {
     const found = parseManifests(await readFile(file, 'utf8'), file);
     out.brokers.push(...found.brokers);
     out.triggers.push(...found.triggers);
+    out.eventPolicies.push(...found.eventPolicies);
   }
   return out;
 }

@@ -104,3 +104,51 @@ export type Broker = z.infer<typeof Broker>;
 /** `namespace/name`, the key of a Trigger or a Broker in stats, logs and lookups. */
 export const keyOf = (meta: { name: string; namespace?: string | undefined }, defaultNamespace: string): string =>
   `${meta.namespace ?? defaultNamespace}/${meta.name}`;
+
+export const EVENT_POLICY_API_VERSION = 'eventing.knative.dev/v1alpha1';
+
+const NamedRef = z.looseObject({ apiVersion: z.string().min(1), kind: z.string().min(1), name: z.string().min(1) });
+
+/**
+ * Knative's EventPolicy (eventing.knative.dev/v1alpha1): which OIDC identities (`from`: a `sub`, or a `ref` to an
+ * object that sends with an identity of its own) may send which events (`filters`) to which addressables (`to`: refs
+ * or a label selector; none = every one in the namespace). Enforced only with OIDC, as in Eventing.
+ */
+export const EventPolicy = z.looseObject({
+  apiVersion: z.literal(EVENT_POLICY_API_VERSION),
+  kind: z.literal('EventPolicy'),
+  metadata: Metadata,
+  spec: z
+    .looseObject({
+      to: z
+        .array(
+          z.looseObject({
+            ref: NamedRef.optional(),
+            selector: z
+              .looseObject({
+                apiVersion: z.string().min(1),
+                kind: z.string().min(1),
+                matchLabels: z.record(z.string(), z.string()).optional(),
+                matchExpressions: z.array(z.unknown()).optional()
+              })
+              .optional()
+          })
+        )
+        .optional(),
+      from: z
+        .array(
+          z
+            .looseObject({
+              ref: NamedRef.extend({ namespace: z.string().optional() }).optional(),
+              sub: z.string().optional()
+            })
+            .refine((f) => (f.ref === undefined) !== (f.sub === undefined), {
+              message: 'each from names exactly one of ref, sub'
+            })
+        )
+        .optional(),
+      filters: z.array(FilterExpression).optional()
+    })
+    .optional()
+});
+export type EventPolicy = z.infer<typeof EventPolicy>;

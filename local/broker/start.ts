@@ -11,6 +11,8 @@ export interface StartBrokerOptions extends CreateBrokerOptions {
   host?: string;
   /** Directory of Knative manifests; its Brokers and Triggers are added to `brokers` and `triggers`. */
   knativeDir?: string;
+  /** Which `Host` headers the server answers (others get 403); default any. The local stack allows loopback names. */
+  allowHost?: (host: string | undefined) => boolean;
 }
 
 export interface RunningBroker {
@@ -26,9 +28,13 @@ export interface RunningBroker {
   stop(): Promise<void>;
 }
 
-async function resourcesOf(opts: StartBrokerOptions): Promise<KnativeResources> {
-  const fromDir = opts.knativeDir ? await loadKnativeDir(opts.knativeDir) : { brokers: [], triggers: [] };
-  return { brokers: [...opts.brokers, ...fromDir.brokers], triggers: [...opts.triggers, ...fromDir.triggers] };
+async function resourcesOf(opts: StartBrokerOptions): Promise<Required<KnativeResources>> {
+  const fromDir = opts.knativeDir ? await loadKnativeDir(opts.knativeDir) : { brokers: [], triggers: [], eventPolicies: [] };
+  return {
+    brokers: [...opts.brokers, ...fromDir.brokers],
+    triggers: [...opts.triggers, ...fromDir.triggers],
+    eventPolicies: [...(opts.eventPolicies ?? []), ...fromDir.eventPolicies]
+  };
 }
 
 /**
@@ -40,7 +46,15 @@ async function resourcesOf(opts: StartBrokerOptions): Promise<KnativeResources> 
  */
 export async function startBroker(opts: StartBrokerOptions): Promise<RunningBroker> {
   const broker = createBroker({ ...opts, ...(await resourcesOf(opts)) });
-  const server = http.createServer({ keepAlive: true }, broker.handle);
+  const allowHost = opts.allowHost;
+  const server = http.createServer({ keepAlive: true }, (req, res) => {
+    if (!allowHost || allowHost(req.headers.host)) return broker.handle(req, res);
+    req.resume();
+    const body = JSON.stringify({
+      error: { code: 'forbidden_host', message: `host "${req.headers.host ?? ''}" is not served here` }
+    });
+    res.writeHead(403, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }).end(body);
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => {
@@ -50,7 +64,10 @@ export async function startBroker(opts: StartBrokerOptions): Promise<RunningBrok
   });
   const { port } = server.address() as AddressInfo;
   const host = opts.host === undefined || opts.host === '0.0.0.0' || opts.host === '::' ? '127.0.0.1' : opts.host;
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}/${opts.namespace}/${opts.name ?? 'default'}`;
+  const origin = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const url = `${origin}/${opts.namespace}/${opts.name ?? 'default'}`;
+  // The issuer is the broker's own origin: its discovery document and JWKS are served here.
+  opts.oidc?.setUrl(origin);
   opts.log.info({ url, brokers: broker.topology() }, 'broker ingress listening');
   let stopping: Promise<void> | undefined;
 

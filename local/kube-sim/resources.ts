@@ -102,6 +102,11 @@ export const RESOURCES: readonly ResourceDef[] = [
   }),
   res('discovery.k8s.io', 'v1', 'endpointslices', 'EndpointSlice'),
   res('networking.k8s.io', 'v1', 'networkpolicies', 'NetworkPolicy', { shortNames: ['netpol'] }),
+  // Stored only: no autoscaler runs. Cortex reads an HPA's minReplicas as the replica count to restore.
+  res('autoscaling', 'v2', 'horizontalpodautoscalers', 'HorizontalPodAutoscaler', {
+    shortNames: ['hpa'],
+    categories: ['all']
+  }),
   res('policy', 'v1', 'poddisruptionbudgets', 'PodDisruptionBudget', {
     shortNames: ['pdb'],
     subresources: [status('PodDisruptionBudget')],

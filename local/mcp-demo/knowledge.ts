@@ -48,8 +48,10 @@ export const DOCS: readonly Doc[] = [
     title: 'Guardrails on remediation',
     text:
       'Cortex acts only on workloads labelled cortex.dev/self-heal=enabled in allowed namespaces, never in kube-system ' +
-      'or knative-*. CORTEX_REMEDIATION_MODE=dry-run reports what would change. At most three healings per target per ' +
-      'fifteen minutes; past that the healing fails as escalated, so there is never an endless restart loop.'
+      'or knative-*. CORTEX_REMEDIATION_MODE=dry-run reports what would change. At most three changes per target per ' +
+      'fifteen minutes (healings that find nothing to fix do not count); past that the healing fails as escalated, so ' +
+      'there is never an endless restart loop. A fix that did not heal a fault is not repeated for it, and a crash ' +
+      'caused by a dependency that is down is healed there first.'
   },
   {
     id: 'sse',

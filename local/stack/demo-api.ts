@@ -11,6 +11,8 @@ import type { Route } from './front-door.js';
 import type { DemoBackend } from './demo.js';
 import { probeUntilFailure } from './probe.js';
 import { isReportable } from '../../shared/mcp/failures.js';
+import { browserWriteProblem } from '../../shared/runtime/browser-writes.js';
+import { toErrorBody, toHttpStatus } from '../../shared/runtime/errors.js';
 
 /*
  * Local-only routes of the front door (never part of a function, never in a cluster): what the page's fault buttons
@@ -62,6 +64,12 @@ async function inject(deps: DemoApiDeps, deployment: string, fault: PageFault | 
 }
 
 async function faults(deps: DemoApiDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  // Only the page itself may press the fault buttons: JSON from its own origin (docs/security.md).
+  const refused = browserWriteProblem(req.headers);
+  if (refused) {
+    req.resume();
+    return json(res, toHttpStatus(refused), toErrorBody(refused));
+  }
   let body: Record<string, unknown>;
   try {
     body = await readJson(req);

@@ -1,4 +1,5 @@
 import { mkdtempSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { CloudEvent, HTTP } from 'cloudevents';
@@ -90,12 +91,18 @@ export function errorReport(
   });
 }
 
-/** Publishes to the stack's broker ingress (through the front door) in structured mode. */
+/** The headers that authenticate to the stack's broker: with OIDC, the operator's token (what `kubectl create token` gives). */
+export async function eventAuthHeaders(state: { eventTokenFile?: string | undefined }): Promise<Record<string, string>> {
+  if (!state.eventTokenFile) return {};
+  return { authorization: `Bearer ${(await readFile(state.eventTokenFile, 'utf8')).trim()}` };
+}
+
+/** Publishes to the stack's broker ingress (through the front door) in structured mode, as the operator. */
 export async function publish(stack: LocalStack, event: CloudEvent<unknown>): Promise<number> {
   const m = HTTP.structured(event);
   const res = await fetch(`${stack.state.frontDoor}/cortex/default`, {
     method: 'POST',
-    headers: m.headers as Record<string, string>,
+    headers: { ...(m.headers as Record<string, string>), ...(await eventAuthHeaders(stack.state)) },
     body: m.body as string
   });
   await res.text();

@@ -1,5 +1,6 @@
 import http, { type IncomingMessage, type ServerResponse, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { isLoopbackHost } from '../../shared/runtime/browser-writes.js';
 import { forward } from './proxy.js';
 
 /** Where the front door sends a request: a backend origin (optionally rewriting the path) or a local handler. */
@@ -18,18 +19,25 @@ export interface FrontDoor {
 }
 
 function notFound(res: ServerResponse, message: string, status = 404): void {
+  const code = status === 404 ? 'not_found' : status === 403 ? 'forbidden_host' : 'unavailable';
   res.writeHead(status, { 'content-type': 'application/json' });
-  res.end(JSON.stringify({ error: { code: status === 404 ? 'not_found' : 'unavailable', message } }));
+  res.end(JSON.stringify({ error: { code, message } }));
 }
 
 /**
- * The one local URL: routes are tried in order; the first match serves the request.
+ * The one local URL: routes are tried in order; the first match serves the request. It answers only requests whose
+ * `Host` names this machine (localhost, 127.0.0.0/8, ::1): a DNS-rebinding page, which reaches it under its own name,
+ * gets 403 and nothing else.
  *
  * @example
  * await startFrontDoor({ port: 8080, host: '127.0.0.1', routes: [{ match: (_r, p) => p === '/', target: () => relayUrl }] });
  */
 export async function startFrontDoor(opts: { port: number; host: string; routes: Route[] }): Promise<FrontDoor> {
   const server: Server = http.createServer((req, res) => {
+    if (!isLoopbackHost(req.headers.host)) {
+      req.resume();
+      return notFound(res, `the local stack answers loopback hosts only, not "${req.headers.host ?? ''}"`, 403);
+    }
     const path = new URL(req.url ?? '/', 'http://front-door').pathname;
     const route = opts.routes.find((r) => r.match(req, path));
     if (!route) return notFound(res, `no route for ${req.method} ${path}`);

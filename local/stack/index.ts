@@ -4,7 +4,9 @@ import { loadConfig, type Config } from '../../shared/runtime/config.js';
 import type { AnyFunctionDef } from '../../shared/runtime/define-function.js';
 import { createLogger, type Logger } from '../../shared/runtime/logging.js';
 import { run, type RunningFunction } from '../../shared/runtime/run.js';
-import { createResolver, startBroker, type RunningBroker } from '../broker/index.js';
+import { createLocalIssuer, createResolver, startBroker, type LocalIssuer, type RunningBroker } from '../broker/index.js';
+import { fileTokenSource } from '../../shared/trust/token-file.js';
+import { mountTokens } from './oidc.js';
 import { startClaudeStandin, type ClaudeStandin } from '../claude-standin/index.js';
 import { startSimulator, type Simulator } from '../kube-sim/index.js';
 import { createKubePort } from '../../shared/kube/client-node.js';
@@ -14,8 +16,9 @@ import { loadIdentities } from './identities.js';
 import { demoApiRoutes, PAGE_FAULTS } from './demo-api.js';
 import { startFrontDoor, type FrontDoor } from './front-door.js';
 import { frontDoorRoutes } from './routes.js';
-import { localSecrets } from './secrets.js';
-import { removeState, writeState, type LocalState } from './state-file.js';
+import { keyEnv, localSecrets } from './secrets.js';
+import { isLoopbackHost } from '../../shared/runtime/browser-writes.js';
+import { removeState, stateFile as stateFilePath, writeState, type LocalState } from './state-file.js';
 import { createLimiter, planReplicas, startReplicaSet, type ReplicaSet } from './replicas.js';
 import { startRedisServer } from '../redis/server.js';
 import { describeRedis } from '../../shared/runtime/redis-config.js';
@@ -53,6 +56,8 @@ export interface LocalStack {
   standin: ClaudeStandin | undefined;
   demo: DemoBackend;
   frontDoor: FrontDoor;
+  /** With CORTEX_EVENT_AUTH=oidc: the stand-in for the cluster's OIDC issuer (what mints every token). */
+  oidc: LocalIssuer | undefined;
   stop(): Promise<void>;
 }
 
@@ -102,6 +107,8 @@ export async function startLocalStack(opts: StackOptions = {}): Promise<LocalSta
       : await startClaudeStandin({ log: log.child({ component: 'claude-standin' }) });
     if (standin) stops.push(() => standin.stop());
 
+    // Eventing's authentication-oidc, emulated: the broker issues and checks tokens and enforces the EventPolicies.
+    const oidc = config.security.eventAuth === 'oidc' ? await createLocalIssuer() : undefined;
     const urls = new Map<string, string>();
     const broker = await startBroker({
       namespace: NAMESPACE,
@@ -112,7 +119,9 @@ export async function startLocalStack(opts: StackOptions = {}): Promise<LocalSta
       // The function's name in the path makes dead-letter destinations say who failed.
       resolve: createResolver((ref) => (urls.has(ref.name) ? `${urls.get(ref.name)}/${ref.name}` : undefined)),
       log: log.child({ component: 'broker' }),
-      bodyLimitBytes: config.bodyLimitBytes
+      bodyLimitBytes: config.bodyLimitBytes,
+      allowHost: isLoopbackHost,
+      ...(oidc ? { oidc } : {})
     });
     stops.push(() => broker.stop());
 
@@ -128,6 +137,19 @@ export async function startLocalStack(opts: StackOptions = {}): Promise<LocalSta
     });
     const counts = Object.keys(config.local.replicas).length > 0 ? config.local.replicas : (opts.replicas ?? {});
     const plan = planReplicas(defs, counts, redisUrl !== undefined);
+    const dir = path.join(config.local.stateDir, 'oidc');
+    const tokens = oidc
+      ? await mountTokens(oidc, { dir, namespace: NAMESPACE, broker: BROKER_NAME, functions: defs.map((d) => d.name), log })
+      : undefined;
+    if (tokens) stops.push(async () => tokens.stop());
+    const oidcEnv = (name: string): Record<string, string> =>
+      tokens
+        ? {
+            CORTEX_EVENT_AUTH: 'oidc',
+            CORTEX_OIDC_DISCOVERY_URL: new URL(broker.url).origin,
+            CORTEX_OIDC_TOKEN_FILE: tokens.fileOf(name)
+          }
+        : { CORTEX_EVENT_AUTH: 'off' };
     const env: Record<string, string> = {
       ...opts.overrides,
       PORT: '0',
@@ -149,16 +171,17 @@ export async function startLocalStack(opts: StackOptions = {}): Promise<LocalSta
     const limit = createLimiter(4);
     const serve = async (def: AnyFunctionDef, extra: Record<string, string> = {}): Promise<void> => {
       const kube = { KUBECONFIG: identities.kubeconfigFor(def.name) };
-      extras.set(def.name, { ...extra, ...kube });
+      const own = { ...keyEnv(def, secrets), ...oidcEnv(def.name), ...extra, ...kube };
+      extras.set(def.name, own);
       const count = plan.get(def.name);
       if (count !== undefined) {
-        const set = await startReplicaSet(def.name, count, { ...env, ...extra, ...kube }, { limit });
+        const set = await startReplicaSet(def.name, count, { ...env, ...own }, { limit });
         replicas.set(def.name, set);
         urls.set(def.name, set.url);
         stops.push(() => set.stop());
         return;
       }
-      const fn = await run(def, { overrides: { ...env, ...extra, ...kube, CORTEX_FUNCTION: def.name } });
+      const fn = await run(def, { overrides: { ...env, ...own, CORTEX_FUNCTION: def.name } });
       functions.set(def.name, fn);
       urls.set(def.name, fn.url);
       stops.push(() => functions.get(def.name)!.stop());
@@ -174,14 +197,20 @@ export async function startLocalStack(opts: StackOptions = {}): Promise<LocalSta
       claude: standin ? 'stand-in' : 'anthropic',
       demo: { ...DEMO },
       faults: [...PAGE_FAULTS],
-      operatorToken: secrets.operatorToken
+      // No credential here: the page asks the operator for the token, which only the state file's owner can read.
+      tokenHint: `"operatorToken" in ${stateFilePath(config.local.stateDir)}`
     };
     const demoApi = demoApiRoutes({
       sim,
       kube: createKubePort({ kubeconfigPath: kubeconfig, timeoutMs: config.kubeTimeoutMs }),
       demo: DEMO,
       backend: demo,
-      publish: createPublisher({ sink: broker.url, timeoutMs: config.publishTimeoutMs }),
+      // The fault buttons report as the operator would (with OIDC: the operator's identity).
+      publish: createPublisher({
+        sink: broker.url,
+        timeoutMs: config.publishTimeoutMs,
+        token: tokens ? fileTokenSource(tokens.operatorFile) : undefined
+      }),
       info,
       log: log.child({ component: 'local-faults' })
     });
@@ -199,6 +228,8 @@ export async function startLocalStack(opts: StackOptions = {}): Promise<LocalSta
       functions: Object.fromEntries(urls),
       kubeconfig,
       operatorToken: secrets.operatorToken,
+      eventAuth: tokens ? 'oidc' : 'off',
+      ...(tokens ? { eventTokenFile: tokens.operatorFile } : {}),
       demo: { ...DEMO, mcpUrl: demo.mcpUrl },
       claude: standin ? { mode: 'stand-in', url: standin.url } : { mode: 'anthropic' },
       simulator: sim.url,
@@ -253,6 +284,7 @@ export async function startLocalStack(opts: StackOptions = {}): Promise<LocalSta
       standin,
       demo,
       frontDoor,
+      oidc,
       stop: stopAll
     };
   } catch (err) {

@@ -19,7 +19,12 @@ export async function runLocalStack(config: Config, opts: { scaled?: boolean } =
       page: s.frontDoor,
       chat: `${s.frontDoor}/chat`,
       operatorStream: `${s.frontDoor}/events?operator=1&token=<operatorToken in ${stack.stateFile}>`,
+      operatorToken: `the page's operator event log asks for it once per tab: "operatorToken" in ${stack.stateFile} (readable by you only)`,
       brokerIngress: `${s.frontDoor}/cortex/default (direct: ${s.broker})`,
+      eventAuth:
+        s.eventAuth === 'oidc'
+          ? `oidc: events to the broker need a token; the operator's is in ${s.eventTokenFile}`
+          : 'off: deliveries carry no token; signed requests protect what acts (docs/security.md)',
       kubectl: `KUBECONFIG=${s.kubeconfig} kubectl get pods -n ${s.demo.namespace}`,
       claude:
         s.claude.mode === 'stand-in'

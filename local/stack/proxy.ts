@@ -12,7 +12,13 @@ const HOP_BY_HOP = ['connection', 'keep-alive', 'proxy-connection', 'transfer-en
  */
 export function forward(req: IncomingMessage, res: ServerResponse, target: string, path = req.url ?? '/'): void {
   const url = new URL(path, target);
-  const headers: http.OutgoingHttpHeaders = { ...req.headers, host: url.host };
+  // The backend sees its own host; what the browser addressed travels as X-Forwarded-Host (its same-origin checks).
+  const headers: http.OutgoingHttpHeaders = {
+    ...req.headers,
+    host: url.host,
+    'x-forwarded-host': req.headers.host,
+    'x-forwarded-proto': 'http'
+  };
   for (const h of HOP_BY_HOP) delete headers[h];
   const upstream = http.request(url, { method: req.method, headers, agent }, (up) => {
     const out = { ...up.headers };

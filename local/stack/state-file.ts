@@ -8,6 +8,10 @@ export interface LocalState {
   functions: Record<string, string>;
   kubeconfig: string;
   operatorToken: string;
+  /** CORTEX_EVENT_AUTH of the stack: with `oidc`, events sent to the broker need a token (`eventTokenFile`). */
+  eventAuth: 'oidc' | 'off';
+  /** With OIDC: the file holding a token of the operator's identity for the broker (renewed while the stack runs). */
+  eventTokenFile?: string;
   demo: { namespace: string; deployment: string; service: string; mcpUrl?: string };
   claude: { mode: 'stand-in' | 'anthropic'; url?: string };
   simulator: string;

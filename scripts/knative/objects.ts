@@ -1,6 +1,7 @@
 import { posix } from 'node:path';
-import type { AnyFunctionDef, KubeNeed } from '../../shared/runtime/define-function.js';
+import { KEY_SECRETS, keysOf, type AnyFunctionDef, type KubeNeed } from '../../shared/runtime/define-function.js';
 import { SERVICE_ACCOUNT_NAMESPACE_FILE } from '../../shared/runtime/pod-namespace.js';
+import { serviceAudience } from '../../shared/trust/identity.js';
 
 /** The Secret of the shared state's URL and password (knative/redis/ fills it; so can a managed Redis). */
 export const REDIS_SECRET = 'cortex-redis';
@@ -30,7 +31,11 @@ export function triggerName(def: AnyFunctionDef, type: string): string {
   return `${def.name}-${short}`.slice(0, 63).replace(/-+$/, '');
 }
 
-const ksvcRef = (name: string) => ({ ref: { apiVersion: 'serving.knative.dev/v1', kind: 'Service', name } });
+/** A Knative Service as a Destination, with the audience its function verifies delivery tokens for (Eventing OIDC). */
+const ksvcRef = (name: string) => ({
+  ref: { apiVersion: 'serving.knative.dev/v1', kind: 'Service', name },
+  audience: serviceAudience(NAMESPACE, name)
+});
 
 /** Where a function's failed deliveries go: checks and remediations to the coordinator (it counts them as
  * inconclusive or failed), everything else to the relay, so operators see every dead letter. The relay has none. */
@@ -60,6 +65,23 @@ export function deliveryOf(def: AnyFunctionDef): Record<string, unknown> {
     backoffDelay: `PT${delay}S`,
     timeout: def.knative?.deliveryTimeout ?? 'PT30S',
     ...(dls ? { deadLetterSink: ksvcRef(dls) } : {})
+  };
+}
+
+/**
+ * The function's own SinkBinding: `K_SINK` (the Broker) and, with Eventing's authentication-oidc, an identity of its
+ * own (the ServiceAccount `<name>-oidc-sources.knative.dev-sinkbinding`) whose token is mounted at /oidc/token. One
+ * per function, so the EventPolicies can tell the coordinator from the chat.
+ */
+export function sinkBinding(def: AnyFunctionDef): K8sObject {
+  return {
+    apiVersion: 'sources.knative.dev/v1',
+    kind: 'SinkBinding',
+    metadata: { name: def.name, namespace: NAMESPACE, labels: { ...PART_OF, 'cortex.dev/function': def.name } },
+    spec: {
+      subject: { apiVersion: 'serving.knative.dev/v1', kind: 'Service', name: def.name },
+      sink: { ref: { apiVersion: 'eventing.knative.dev/v1', kind: 'Broker', name: BROKER } }
+    }
   };
 }
 
@@ -107,7 +129,9 @@ const namespaceFile = {
             downwardAPI: {
               items: [{ path: posix.basename(SERVICE_ACCOUNT_NAMESPACE_FILE), fieldRef: { fieldPath: 'metadata.namespace' } }]
             }
-          }
+          },
+          // The cluster CA (public), where an API token's pod has it: TLS to the OIDC issuer (docs/security.md).
+          { configMap: { name: 'kube-root-ca.crt', items: [{ key: 'ca.crt', path: 'ca.crt' }] } }
         ]
       }
     }
@@ -150,7 +174,7 @@ export function service(def: AnyFunctionDef): K8sObject {
               env: [{ name: 'CORTEX_FUNCTION', value: def.name }],
               envFrom: [
                 { configMapRef: { name: 'cortex-config' } },
-                ...(k.secrets ?? []).map((name) => ({ secretRef: { name } })),
+                ...[...(k.secrets ?? []), ...keysOf(def).map((key) => KEY_SECRETS[key])].map((name) => ({ secretRef: { name } })),
                 // Shared state (knative/redis/ or a managed Redis): optional, so Cortex runs without it too.
                 { secretRef: { name: REDIS_SECRET, optional: true } }
               ],

@@ -1,5 +1,6 @@
 import { BROKER, NAMESPACE, type K8sObject } from './objects.js';
-import type { SecretName } from '../../shared/runtime/define-function.js';
+import { KEY_SECRETS, type KeyName, type SecretName } from '../../shared/runtime/define-function.js';
+import { KEY_ENV } from '../../shared/runtime/env-security.js';
 
 const PART_OF = { 'app.kubernetes.io/part-of': 'cortex' };
 
@@ -43,7 +44,11 @@ export const config: K8sObject = {
     CORTEX_MCP_SERVERS: JSON.stringify([
       { name: 'demo', url: 'http://mcp-demo.demo.svc.cluster.local/mcp', target: { namespace: 'demo', service: 'mcp-demo' } }
     ]),
-    OTEL_EXPORTER_OTLP_ENDPOINT: ''
+    OTEL_EXPORTER_OTLP_ENDPOINT: '',
+    // oidc: every delivery must carry Eventing's token (knative/oidc, docs/security.md); off: signatures alone.
+    CORTEX_EVENT_AUTH: 'off',
+    // The cluster CA, for TLS to the OIDC issuer (the API server): in every pod's ServiceAccount directory.
+    NODE_EXTRA_CA_CERTS: '/var/run/secrets/kubernetes.io/serviceaccount/ca.crt'
   }
 };
 
@@ -53,7 +58,7 @@ export const CONFIG_COMMENT = [
   ' and traceparent still travels with every event.'
 ].join('\n');
 
-const secret = (name: SecretName, stringData: Record<string, string>): K8sObject => ({
+const secret = (name: string, stringData: Record<string, string>): K8sObject => ({
   apiVersion: 'v1',
   kind: 'Secret',
   metadata: { name, namespace: NAMESPACE, labels: PART_OF },
@@ -67,24 +72,20 @@ export const secrets: K8sObject[] = [
     CORTEX_SESSION_SECRET: 'REPLACE-with-32-random-bytes-hex',
     CORTEX_OPERATOR_TOKEN: 'REPLACE-with-a-long-random-token'
   }),
-  secret('cortex-anthropic', { ANTHROPIC_API_KEY: 'REPLACE-with-your-key' })
+  secret('cortex-anthropic' satisfies SecretName, { ANTHROPIC_API_KEY: 'REPLACE-with-your-key' }),
+  ...(Object.keys(KEY_SECRETS) as KeyName[]).map((k) =>
+    secret(KEY_SECRETS[k], { [KEY_ENV[k]]: 'REPLACE-with-32-random-bytes-hex' })
+  )
 ];
 
 export const SECRET_COMMENT = [
   ' Placeholders: replace every value before applying (or manage these Secrets with your secret store and',
   ' remove them from kustomization.yaml). Example: openssl rand -hex 32. cortex-secrets is mounted by the chat and',
-  ' the relay; cortex-anthropic only by the functions that call Claude (the chat).'
+  ' the relay; cortex-anthropic only by the functions that call Claude (the chat). The signing keys',
+  ' (docs/security.md): cortex-diagnosis-key by the coordinator and the checks, cortex-remediation-key by the',
+  ' coordinator and the remediations, cortex-stream-key by the coordinator, the chat and the relay. A key may list',
+  ' several values, comma-separated: the first signs, any verifies (rotate by prepending the new one).'
 ].join('\n');
-
-export const sinkBinding: K8sObject = {
-  apiVersion: 'sources.knative.dev/v1',
-  kind: 'SinkBinding',
-  metadata: { name: 'cortex-functions', namespace: NAMESPACE, labels: PART_OF },
-  spec: {
-    subject: { apiVersion: 'serving.knative.dev/v1', kind: 'Service', selector: { matchLabels: PART_OF } },
-    sink: { ref: { apiVersion: 'eventing.knative.dev/v1', kind: 'Broker', name: BROKER } }
-  }
-};
 
 export const pingSource: K8sObject = {
   apiVersion: 'sources.knative.dev/v1',

@@ -4,6 +4,7 @@ import {
   checkFunction,
   type Action,
   type CheckName,
+  type DependencyFinding,
   type Evidence,
   type Phase,
   type Target,
@@ -17,7 +18,8 @@ import {
   type FunctionDef,
   type KnativeOptions,
   type KubeNeed,
-  type SetupCtx
+  type SetupCtx,
+  type TrustSpec
 } from '../runtime/define-function.js';
 import { ForbiddenError } from '../runtime/errors.js';
 import { cleanLine } from './text.js';
@@ -43,6 +45,15 @@ export interface CheckFinding {
   summary: string;
   evidence: Evidence[];
   recommendation?: { action: Action; reason: string; params: Record<string, unknown> };
+  /**
+   * A short code of what the check saw (`crashing`, `scaled_to_zero`, `connection_refused+crash`), the same for the
+   * same fault from one run to the next: the coordinator remembers which fix failed for which fault by it.
+   */
+  symptom?: string;
+  /** Commands a human runs to look further, with the real names filled in (at most 5). */
+  commands?: string[];
+  /** check-dependencies: the Services (or addresses) the evidence points at. */
+  dependencies?: DependencyFinding[];
 }
 
 /** What every check is configured with: how long a verify-phase check may wait, where the chat's traffic comes from. */
@@ -82,7 +93,16 @@ function bounded(f: CheckFinding): CheckFinding {
     ...f.recommendation,
     reason: f.recommendation.reason.slice(0, LIMITS.reason)
   };
-  return { ...f, summary: f.summary.slice(0, LIMITS.summary), evidence, ...(recommendation ? { recommendation } : {}) };
+  const commands = f.commands?.slice(0, 5).map((c) => c.slice(0, LIMITS.summary));
+  return {
+    ...f,
+    summary: f.summary.slice(0, LIMITS.summary),
+    evidence,
+    ...(recommendation ? { recommendation } : {}),
+    ...(f.symptom !== undefined ? { symptom: f.symptom.slice(0, LIMITS.name) } : {}),
+    ...(commands ? { commands } : {}),
+    ...(f.dependencies ? { dependencies: f.dependencies.slice(0, 10) } : {})
+  };
 }
 
 /**
@@ -128,6 +148,22 @@ export interface CheckSpec {
   readonly inspect: Inspect;
 }
 
+/**
+ * Checks take only requests the coordinator signed, each once per healing, phase and attempt, and sign their answers
+ * (docs/security.md). A refused request gets no answer: an answer would count for a healing someone else named.
+ */
+export const CHECK_TRUST: TrustSpec = {
+  verify: [
+    {
+      types: [Events.DiagnosisRequested],
+      key: 'diagnosis',
+      once: (d: DataOf<typeof Events.DiagnosisRequested>) => `${d.healingId}:${d.phase}:${d.attempt ?? 1}`,
+      refuse: 'ignore'
+    }
+  ],
+  sign: [{ types: [Events.DiagnosisCompleted], key: 'diagnosis' }]
+};
+
 /** The definition of one check function. */
 export type CheckDef = FunctionDef<readonly [typeof Events.DiagnosisRequested], readonly [], CheckDeps>;
 
@@ -145,6 +181,7 @@ export function defineCheck(spec: CheckSpec): CheckDef {
     emits: [Events.DiagnosisCompleted],
     kube: spec.kube,
     ...(spec.knative ? { knative: spec.knative } : {}),
+    trust: CHECK_TRUST,
     setup: checkSetup,
     handle: (event, ctx) => runCheck(spec.check, event, ctx, spec.inspect)
   });

@@ -6,6 +6,10 @@
 
 /** Context attributes defined by the spec; everything else is an extension. */
 export const CORE_ATTRIBUTES = ['specversion', 'id', 'source', 'type', 'datacontenttype', 'dataschema', 'subject', 'time'];
+/** Attributes CloudEvents 0.3 has instead of (or besides) 1.0's: `schemaurl` became `dataschema`; 1.0 dropped the other. */
+export const V03_ATTRIBUTES = ['schemaurl', 'datacontentencoding'];
+/** The versions a Knative broker accepts (knative/eventing parses both with the Go SDK and passes them on unchanged). */
+export const SPEC_VERSIONS = ['1.0', '0.3'] as const;
 
 /** Extension attributes the runtime stamps for observability. No routing or decision depends on them. */
 export const EXTENSIONS = {
@@ -25,6 +29,20 @@ export const EXTENSIONS = {
 const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|([+-])(\d{2}):(\d{2}))$/;
 const MEDIA_TYPE = /^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*\/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*(\s*;.*)?$/;
 const EXTENSION_NAME = /^[a-z0-9]+$/;
+/**
+ * What a CloudEvents String must not contain (spec "Type System", String): control characters (U+0000-U+001F,
+ * U+007F-U+009F), surrogate code points not in a valid pair, and Unicode noncharacters.
+ */
+const FORBIDDEN_IN_STRING = /[\p{Cc}\p{Cs}\p{Noncharacter_Code_Point}]/u;
+
+function forbiddenCharacter(name: string, value: string): string[] {
+  const m = FORBIDDEN_IN_STRING.exec(value);
+  if (!m) return [];
+  const code = m[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0');
+  return [
+    `${name}: contains U+${code} at position ${m.index}; CloudEvents strings must not hold control characters or noncharacters`
+  ];
+}
 
 /** True when `value` is an RFC 3339 date-time (seconds required, offset `Z` or `±hh:mm`). */
 export function isRfc3339(value: string): boolean {
@@ -40,12 +58,13 @@ function problemsOfString(name: string, value: unknown, required: boolean): stri
   if (value === undefined || value === null) return required ? [`${name}: required attribute is missing`] : [];
   if (typeof value !== 'string') return [`${name}: must be a string, got ${typeof value}`];
   if (value.length === 0) return [`${name}: must not be empty`];
-  return [];
+  return forbiddenCharacter(name, value);
 }
 
 function problemsOfExtension(name: string, value: unknown): string[] {
   if (!EXTENSION_NAME.test(name)) return [`${name}: extension names must be lowercase letters and digits only`];
-  if (value === null || value === undefined || typeof value === 'string' || typeof value === 'boolean') return [];
+  if (typeof value === 'string') return forbiddenCharacter(name, value);
+  if (value === null || value === undefined || typeof value === 'boolean') return [];
   if (typeof value === 'number') {
     return Number.isInteger(value) && value >= -2147483648 && value <= 2147483647
       ? []
@@ -66,8 +85,9 @@ export function attributeProblems(attrs: Record<string, unknown>): string[] {
   const problems: string[] = [];
   const { specversion, id, source, type, datacontenttype, dataschema, subject, time } = attrs;
   problems.push(...problemsOfString('specversion', specversion, true));
-  if (typeof specversion === 'string' && specversion !== '' && specversion !== '1.0') {
-    problems.push(`specversion: unsupported version "${specversion}" (only 1.0)`);
+  const v03 = specversion === '0.3';
+  if (typeof specversion === 'string' && specversion !== '' && !(SPEC_VERSIONS as readonly string[]).includes(specversion)) {
+    problems.push(`specversion: unsupported version "${specversion}" (${SPEC_VERSIONS.join(' or ')})`);
   }
   problems.push(...problemsOfString('id', id, true), ...problemsOfString('source', source, true));
   problems.push(...problemsOfString('type', type, true));
@@ -81,9 +101,25 @@ export function attributeProblems(attrs: Record<string, unknown>): string[] {
     problems.push(`time: must be an RFC 3339 timestamp, got "${time}"`);
   }
   if ('data' in attrs && 'data_base64' in attrs) problems.push('data, data_base64: only one of them may be present');
+  if (v03) problems.push(...v03Problems(attrs));
   for (const [name, value] of Object.entries(attrs)) {
     if (CORE_ATTRIBUTES.includes(name) || name === 'data' || name === 'data_base64') continue;
+    if (v03 && V03_ATTRIBUTES.includes(name)) continue;
     problems.push(...problemsOfExtension(name, value));
   }
+  return problems;
+}
+
+/** The attributes only CloudEvents 0.3 has: `schemaurl` (a non-empty URI-reference), `datacontentencoding` (base64). */
+function v03Problems(attrs: Record<string, unknown>): string[] {
+  const { schemaurl, datacontentencoding } = attrs;
+  const problems = [...problemsOfString('schemaurl', schemaurl, false)];
+  problems.push(...problemsOfString('datacontentencoding', datacontentencoding, false));
+  if (
+    typeof datacontentencoding === 'string' &&
+    datacontentencoding !== '' &&
+    datacontentencoding.toLowerCase() !== 'base64'
+  )
+    problems.push(`datacontentencoding: "${datacontentencoding}" is not base64, the only encoding CloudEvents 0.3 defines`);
   return problems;
 }

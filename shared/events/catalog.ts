@@ -7,6 +7,7 @@ import {
   Audit,
   Change,
   CheckName,
+  DependencyFinding,
   ErrorCategory,
   Evidence,
   FailureCode,
@@ -17,6 +18,10 @@ import {
   ReasonCode,
   Recommendation,
   ReportedTarget,
+  RootCause,
+  Attempt,
+  Refusal,
+  Signature,
   Target,
   Timestamp,
   Verdict,
@@ -77,7 +82,10 @@ export const HealingStarted = defineEvent({
     target: Target,
     reason: z.string().max(LIMITS.text),
     checks: list(CheckName, CHECKS.length),
-    sessionIds: idList
+    sessionIds: idList,
+    /** A healing of a dependency, opened by the healing of a target that needs it (DESIGN §5, root cause first). */
+    parentHealingId: z.string().min(1).max(LIMITS.id).optional(),
+    signature: Signature.optional()
   })
 });
 
@@ -93,7 +101,9 @@ export const DiagnosisRequested = defineEvent({
       .array(CheckName)
       .max(CHECKS.length)
       .default([...CHECKS]),
-    deadline: Timestamp.optional()
+    deadline: Timestamp.optional(),
+    attempt: Attempt.optional(),
+    signature: Signature.optional()
   })
 });
 
@@ -108,7 +118,14 @@ export const DiagnosisCompleted = defineEvent({
     summary: z.string().max(LIMITS.summary),
     evidence: list(Evidence, LIMITS.items),
     recommendation: Recommendation.optional(),
-    target: Target.optional()
+    target: Target.optional(),
+    /** A short code of what the check saw, stable across runs of the same fault (the coordinator's fingerprint). */
+    symptom: z.string().max(LIMITS.name).optional(),
+    /** Commands a human runs to look further, with the real names filled in. */
+    commands: z.array(z.string().max(LIMITS.summary)).max(5).optional(),
+    /** check-dependencies: the Services (or addresses) the target's evidence points at, and their state. */
+    dependencies: z.array(DependencyFinding).max(10).optional(),
+    signature: Signature.optional()
   })
 });
 
@@ -122,7 +139,8 @@ export const HealingProgress = defineEvent({
     done: z.number().int().nonnegative(),
     total: z.number().int().nonnegative(),
     target: Target.optional(),
-    sessionIds: ids.optional()
+    sessionIds: ids.optional(),
+    signature: Signature.optional()
   })
 });
 
@@ -131,7 +149,10 @@ const RemediationRequestedData = z.looseObject({
   target: Target,
   params: z.record(z.string(), z.unknown()).default({}),
   dryRun: z.boolean().default(false),
-  reason: z.string().max(LIMITS.summary).optional()
+  reason: z.string().max(LIMITS.summary).optional(),
+  /** Which request of this healing this is (1, 2, …): a signature over the request covers it (DESIGN §15). */
+  attempt: Attempt.optional(),
+  signature: Signature.optional()
 });
 
 function remediationRequested<A extends ActionName>(action: A) {
@@ -160,7 +181,10 @@ export const RemediationCompleted = defineEvent({
     changes: list(Change, LIMITS.items),
     manualSteps: list(z.string().max(LIMITS.summary), LIMITS.steps),
     target: Target.optional(),
-    audit: Audit.optional()
+    audit: Audit.optional(),
+    /** With outcome `denied`: the request was refused before anything was looked at (not signed by the coordinator). */
+    refusal: Refusal.optional(),
+    signature: Signature.optional()
   })
 });
 
@@ -173,7 +197,9 @@ export const HealingCompleted = defineEvent({
     actions: list(z.string(), 20),
     durationMs: z.number().nonnegative(),
     summary: z.string().max(LIMITS.summary),
-    sessionIds: ids.optional()
+    sessionIds: ids.optional(),
+    rootCause: RootCause.optional(),
+    signature: Signature.optional()
   })
 });
 
@@ -187,7 +213,11 @@ export const HealingFailed = defineEvent({
     reason: z.string().max(LIMITS.summary),
     findings: list(Finding, LIMITS.steps),
     manualSteps: list(z.string().max(LIMITS.summary), LIMITS.steps),
-    sessionIds: ids.optional()
+    sessionIds: ids.optional(),
+    rootCause: RootCause.optional(),
+    /** With `escalated` or `repeat_suppressed`: when automatic healing of the target resumes. */
+    resumesAt: Timestamp.optional(),
+    signature: Signature.optional()
   })
 });
 
@@ -198,7 +228,8 @@ export const ChatDelayed = defineEvent({
     sessionId: z.string().min(1).max(LIMITS.id),
     reason: z.string().max(LIMITS.reason),
     attempt: z.number().int().nonnegative(),
-    retryInMs: z.number().nonnegative()
+    retryInMs: z.number().nonnegative(),
+    signature: Signature.optional()
   })
 });
 

@@ -127,6 +127,33 @@ export function fromHttp(rawHeaders: Headers, body: string): CloudEventRecord {
 
 const isJson = (ct: string | undefined): boolean => ct === undefined || /[/+]json(\s*;|$)/i.test(ct);
 
+/**
+ * A CloudEvents 0.3 record as the same event in 1.0, the only version handlers see (brokers pass 0.3 on unchanged):
+ * `schemaurl` becomes `dataschema`, and base64 `data` (`datacontentencoding: base64`, structured mode) is decoded.
+ * A 1.0 record is returned as it is.
+ *
+ * @example
+ * toV1({ specversion: '0.3', id: '1', source: '/x', type: 't', schemaurl: 'https://s' }).dataschema; // → 'https://s'
+ */
+export function toV1(record: CloudEventRecord): CloudEventRecord {
+  if (record.specversion !== '0.3') return record;
+  const { schemaurl, datacontentencoding, ...rest } = record;
+  const out: CloudEventRecord = { ...rest, specversion: '1.0' };
+  if (typeof schemaurl === 'string') out.dataschema = schemaurl;
+  if (typeof datacontentencoding === 'string' && typeof out.data === 'string') {
+    const bytes = Buffer.from(out.data, 'base64');
+    if (!isJson(out.datacontenttype)) out.data = bytes;
+    else {
+      try {
+        out.data = JSON.parse(bytes.toString('utf8'));
+      } catch (err) {
+        throw new InvalidEventError(`data: base64 data is not valid JSON for ${out.datacontenttype}`, { cause: err });
+      }
+    }
+  }
+  return out;
+}
+
 function toSdkEvent(record: CloudEventRecord): CloudEvent<unknown> {
   return new CloudEvent<unknown>({ ...record }, false);
 }

@@ -102,7 +102,8 @@ export const CHECKS = [
   'resource-limits',
   'network-policies',
   'failed-pods',
-  'events'
+  'events',
+  'dependencies'
 ] as const;
 export const CheckName = z.enum(CHECKS);
 export type CheckName = z.infer<typeof CheckName>;
@@ -166,8 +167,9 @@ export type Audit = z.infer<typeof Audit>;
  * - `not_found`: the workload to act on does not exist (any more).
  * - `timeout`: a remediation never answered (its deadline passed, or its request was dead-lettered).
  * - `verify_failed`: the fix ran, and the target is still unhealthy.
- * - `rolled_back`, `approval_denied`, `approval_expired`, `dependency_down`, `repeat_suppressed`: reserved for
- *   rollback, approvals, root cause and memory (DESIGN §5, §12).
+ * - `dependency_down`: a Service the target needs is down (or missing) and was not healed: the root cause is there.
+ * - `repeat_suppressed`: the fix this fault calls for already failed to heal it within the window; not repeated.
+ * - `rolled_back`, `approval_denied`, `approval_expired`: reserved for rollback and approvals (DESIGN §12).
  */
 export const REASON_CODES = [
   'escalated',
@@ -186,6 +188,23 @@ export const REASON_CODES = [
 export const ReasonCode = z.enum(REASON_CODES);
 export type ReasonCode = z.infer<typeof ReasonCode>;
 
+/**
+ * The signature of signed event data (requests, their answers, what reaches a browser's stream): an HMAC over the
+ * type, the rest of the data and `expiresAt` (shared/trust/signature.ts). Receivers refuse it after `expiresAt`.
+ */
+export const Signature = z.looseObject({
+  expiresAt: Timestamp,
+  value: z.string().min(1).max(LIMITS.id)
+});
+
+/** Why a signed request was refused: no signature, a wrong one, too late, or a second use of a single-use request. */
+export const REFUSALS = ['unsigned', 'forged', 'expired', 'replayed'] as const;
+export const Refusal = z.enum(REFUSALS);
+export type Refusal = z.infer<typeof Refusal>;
+
+/** Which try of a request this is, so one healing may ask again (a new attempt is a new single-use request). */
+export const Attempt = z.number().int().positive();
+
 /** Why a remediation failed, for the coordinator (its `summary` says it to people). */
 export const FailureCode = z.enum(['not_found', 'forbidden', 'invalid_request']);
 export type FailureCode = z.infer<typeof FailureCode>;
@@ -197,3 +216,47 @@ export const Finding = z.looseObject({
   summary: z.string().max(LIMITS.summary)
 });
 export type Finding = z.infer<typeof Finding>;
+
+/**
+ * Where the fault is, as the evidence shows it: the workload itself, a Service it depends on, an address outside the
+ * cluster it cannot reach, the network policies in front of it, or nothing the checks could tell.
+ */
+export const RootCauseKind = z.enum(['workload', 'dependency', 'external', 'network', 'unknown']);
+export type RootCauseKind = z.infer<typeof RootCauseKind>;
+
+/** The root cause of a healing's outcome: what kind, which object (`namespace/name`, an address), and the evidence. */
+export const RootCause = z.looseObject({
+  kind: RootCauseKind,
+  object: z.string().max(LIMITS.subject),
+  evidence: z.array(z.string().max(LIMITS.summary)).max(10).default([])
+});
+export type RootCause = z.infer<typeof RootCause>;
+
+/**
+ * What check-dependencies found about one Service (or address) the target's evidence points at:
+ * - `down`: the Service exists and has no ready endpoints;
+ * - `missing`: the name does not resolve to a Service of the cluster;
+ * - `up`: the Service has ready endpoints (it does not explain a crash now);
+ * - `external`: an address that is no Service of the cluster;
+ * - `unnamed`: the evidence blames an upstream without naming it;
+ * - `unknown`: the Service could not be read (no access to its namespace).
+ */
+export const DependencyState = z.enum(['down', 'missing', 'up', 'external', 'unnamed', 'unknown']);
+export type DependencyState = z.infer<typeof DependencyState>;
+
+export const DependencyFinding = z.looseObject({
+  /** What the evidence named: `10.96.0.15:5432`, `postgres.demo.svc.cluster.local`, `postgres`. */
+  reference: z.string().max(LIMITS.subject),
+  state: DependencyState,
+  /** The Service it resolves to, when it does. */
+  service: z.looseObject({ namespace: K8sName, name: K8sName }).optional(),
+  readyEndpoints: z.number().int().nonnegative().optional(),
+  /** The Deployment behind that Service, and whether it is opted in to automatic healing. */
+  deployment: z.string().max(LIMITS.name).optional(),
+  optedIn: z.boolean().optional(),
+  /** The lines of evidence that name it (cleaned, quoted). */
+  evidence: z.array(z.string().max(LIMITS.summary)).max(5).default([]),
+  /** Commands a human runs to check or fix it, with the real names. */
+  commands: z.array(z.string().max(LIMITS.summary)).max(5).default([])
+});
+export type DependencyFinding = z.infer<typeof DependencyFinding>;

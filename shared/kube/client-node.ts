@@ -8,6 +8,7 @@ import {
   AbortError,
   ApiException,
   AppsV1Api,
+  AutoscalingV2Api,
   CoreV1Api,
   DiscoveryV1Api,
   FetchError,
@@ -170,6 +171,7 @@ export function createKubePort(opts: KubePortOptions): KubePort {
   const apps = kc.makeApiClient(AppsV1Api);
   const discovery = kc.makeApiClient(DiscoveryV1Api);
   const networking = kc.makeApiClient(NetworkingV1Api);
+  const autoscaling = kc.makeApiClient(AutoscalingV2Api);
   const timeout = timeoutMiddleware(opts.timeoutMs);
   const options = (contentType?: string): ConfigurationOptions => ({
     // The PATCH content type is always explicit: client-node would send json-patch for any body.
@@ -211,6 +213,8 @@ export function createKubePort(opts: KubePortOptions): KubePort {
       list(`listing replicasets in ${namespace}`, () => apps.listNamespacedReplicaSet({ namespace, ...sel(o) }, options())),
     readService: (namespace, name) =>
       read(`reading service ${namespace}/${name}`, () => core.readNamespacedService({ name, namespace }, options())),
+    listServices: (namespace, o) =>
+      list(`listing services in ${namespace}`, () => core.listNamespacedService({ namespace, ...sel(o) }, options())),
     readEndpoints: (namespace, name) =>
       read(`reading endpoints ${namespace}/${name}`, () => core.readNamespacedEndpoints({ name, namespace }, options())),
     listEndpointSlices: (namespace, o) =>
@@ -249,6 +253,10 @@ export function createKubePort(opts: KubePortOptions): KubePort {
     listNetworkPolicies: (namespace, o) =>
       list(`listing networkpolicies in ${namespace}`, () =>
         networking.listNamespacedNetworkPolicy({ namespace, ...sel(o) }, options())
+      ),
+    listHorizontalPodAutoscalers: (namespace, o) =>
+      list(`listing horizontalpodautoscalers in ${namespace}`, () =>
+        autoscaling.listNamespacedHorizontalPodAutoscaler({ namespace, ...sel(o) }, options())
       ),
     async deletePod(namespace, name, w) {
       const what = `deleting pod ${namespace}/${name}`;

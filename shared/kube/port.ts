@@ -13,7 +13,8 @@ import type {
   V1Pod,
   V1ReplicaSet,
   V1Scale,
-  V1Service
+  V1Service,
+  V2HorizontalPodAutoscaler
 } from '@kubernetes/client-node';
 import type { ChangeFeed } from './change-feed.js';
 
@@ -27,6 +28,7 @@ export type KubeEvent = CoreV1Event;
 export type NetworkPolicy = V1NetworkPolicy;
 export type Namespace = V1Namespace;
 export type Scale = V1Scale;
+export type HorizontalPodAutoscaler = V2HorizontalPodAutoscaler;
 
 export interface ListOptions {
   /** Kubernetes label selector syntax, e.g. `app=x,tier!=db`. */
@@ -77,6 +79,7 @@ export interface KubePort {
   listDeployments(namespace: string, opts?: ListOptions): Promise<Deployment[]>;
   listReplicaSets(namespace: string, opts?: ListOptions): Promise<ReplicaSet[]>;
   readService(namespace: string, name: string): Promise<Service | undefined>;
+  listServices(namespace: string, opts?: ListOptions): Promise<Service[]>;
   readEndpoints(namespace: string, name: string): Promise<Endpoints | undefined>;
   listEndpointSlices(namespace: string, opts?: ListOptions): Promise<EndpointSlice[]>;
   listPods(namespace: string, opts?: ListOptions): Promise<Pod[]>;
@@ -84,6 +87,8 @@ export interface KubePort {
   readPodLog(namespace: string, pod: string, opts?: LogOptions): Promise<string | undefined>;
   listEvents(namespace: string, opts?: ListOptions): Promise<KubeEvent[]>;
   listNetworkPolicies(namespace: string, opts?: ListOptions): Promise<NetworkPolicy[]>;
+  /** autoscaling/v2 HorizontalPodAutoscalers; none where the API does not serve them. */
+  listHorizontalPodAutoscalers(namespace: string, opts?: ListOptions): Promise<HorizontalPodAutoscaler[]>;
   /** Deletes a pod; `false` when it was already gone. PodDisruptionBudgets do not apply: only for finished pods. */
   deletePod(namespace: string, name: string, opts?: WriteOptions): Promise<boolean>;
   /**

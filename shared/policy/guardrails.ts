@@ -19,6 +19,8 @@ export interface PolicyRequest {
   labels: Readonly<Record<string, string>> | undefined;
   /** The request itself asks for a dry run (`dryRun: true` in the event), whatever the configured mode. */
   dryRun?: boolean;
+  /** The Deployment behind the target and its pods' selector, when known: the manual steps name them. */
+  workload?: { deployment: string; selector: string | undefined };
 }
 
 export type Decision =
@@ -66,8 +68,9 @@ export function decide(rules: PolicyRules, req: PolicyRequest): Decision {
   const value = req.labels[OPT_IN_LABEL];
   if (value !== OPT_IN_VALUE) {
     const why = value === undefined ? 'is missing' : `is "${value}", not "${OPT_IN_VALUE}"`;
+    const deployment = req.workload?.deployment ?? service;
     return deny(`${where} is not opted in (label ${OPT_IN_LABEL} ${why})`, req, [
-      `To allow automatic healing: kubectl label deployment -n ${namespace} <deployment> ${OPT_IN_LABEL}=${OPT_IN_VALUE} --overwrite`
+      `To allow automatic healing: kubectl label deployment -n ${namespace} ${deployment} ${OPT_IN_LABEL}=${OPT_IN_VALUE} --overwrite`
     ]);
   }
   return allow(rules, req, `${where} is opted in and namespace ${namespace} is allowed`);
@@ -82,13 +85,16 @@ function allow(rules: PolicyRules, req: Omit<PolicyRequest, 'labels'>, reason: s
 
 function deny(reason: string, req: Omit<PolicyRequest, 'labels'>, extra: string[] = []): Decision {
   const { namespace, service } = req.target;
+  const pods = req.workload?.selector
+    ? `kubectl get pods -n ${namespace} -l ${req.workload.selector} -o wide`
+    : `kubectl get endpoints -n ${namespace} ${service}`;
   return {
     allowed: false,
     reason,
     manualSteps: [
       `Cortex did not run ${req.action} on ${namespace}/${service}: ${reason}.`,
       ...extra,
-      `Inspect it by hand: kubectl describe service -n ${namespace} ${service}; kubectl get pods -n ${namespace} -l <selector of service ${service}>`
+      `Inspect it by hand: kubectl describe service -n ${namespace} ${service}; ${pods}`
     ]
   };
 }

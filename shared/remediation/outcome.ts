@@ -1,6 +1,6 @@
 import { Events, LIMITS } from '../events/catalog.js';
 import type { Intent } from '../events/define.js';
-import type { Action, Audit, Change, FailureCode, Outcome, Target } from '../events/schemas.js';
+import type { Action, Audit, Change, FailureCode, Outcome, Refusal, Target } from '../events/schemas.js';
 
 /** What a remediation is asked to do: the data of a `dev.cortex.remediation.<action>.requested` event. */
 export interface RemediationRequest {
@@ -29,6 +29,8 @@ export interface OutcomeFields {
   mode: Audit['mode'];
   /** Why the guardrails allowed or denied it, when they were asked. */
   policy?: string;
+  /** Why a `denied` request was not even looked at: it was not signed by the coordinator, or expired, or used. */
+  refusal?: Refusal;
 }
 
 /**
@@ -59,6 +61,7 @@ export function completed(action: Action, request: RemediationRequest, actor: Ac
     action,
     outcome: f.outcome,
     ...(f.failure ? { failure: f.failure } : {}),
+    ...(f.refusal ? { refusal: f.refusal } : {}),
     summary: clip(f.summary, LIMITS.summary),
     changes: (f.changes ?? [])
       .slice(0, LIMITS.items)

@@ -3,7 +3,16 @@ import type { Intent } from '../events/define.js';
 import { remediationFunction, type Action, type Change, type FailureCode } from '../events/schemas.js';
 import type { Deployment, KubePort, Service, WriteOptions } from '../kube/port.js';
 import { deploymentFor, toSelector } from '../kube/workload.js';
-import { defineFunction, type Ctx, type FunctionDef, type KubeNeed, type SetupCtx } from '../runtime/define-function.js';
+import {
+  defineFunction,
+  type Ctx,
+  type CortexEvent,
+  type FunctionDef,
+  type KubeNeed,
+  type SetupCtx,
+  type TrustSpec
+} from '../runtime/define-function.js';
+import type { Refusal } from '../trust/signature.js';
 import { ForbiddenError, InvalidRequestError, NotFoundError } from '../runtime/errors.js';
 import { DisruptionBudgetError } from './evict-pods.js';
 import { completed, type Actor, type RemediationRequest } from './outcome.js';
@@ -57,8 +66,7 @@ export type RemediationCtx = Ctx<RemediationDeps>;
 
 export interface RemediationSpec<A extends Action = Action> {
   action: A;
-  /** The action changes nothing; a denial still carries its plan's manual steps, which only needed reads. */
-  readOnly?: boolean;
+  /** Reads only: its writes are the `steps` it returns. A denial carries the plan's manual steps too. */
   plan(subject: Subject, request: RemediationRequest, ctx: RemediationCtx): Promise<Plan>;
 }
 
@@ -126,15 +134,15 @@ export async function remediate(spec: RemediationSpec, request: RemediationReque
       action,
       target,
       labels: subject.deployment.metadata?.labels ?? {},
-      dryRun: request.dryRun
+      dryRun: request.dryRun,
+      workload: { deployment: subject.name, selector: subject.selector }
     });
     if (!decision.allowed) {
-      const extra = spec.readOnly
-        ? await spec.plan(subject, request, ctx).then(
-            (p) => ('manualSteps' in p ? p.manualSteps : []),
-            () => []
-          )
-        : [];
+      // What a human would run instead: the plan only reads (writes are its steps, never run here).
+      const extra = await spec.plan(subject, request, ctx).then(
+        (p) => ('manualSteps' in p ? p.manualSteps : []),
+        () => []
+      );
       return answer({
         outcome: 'denied',
         summary: `denied: ${decision.reason}`,
@@ -219,6 +227,43 @@ function asOutcome(
   return undefined;
 }
 
+/**
+ * The answer to a request the coordinator did not sign, or that expired, or that was used already: `denied`, with the
+ * refusal code, and nothing looked at or changed. The coordinator ignores it (it answers no request of its own).
+ */
+export function refusedRequest(
+  action: Action
+): (event: CortexEvent<string, RemediationRequest>, refusal: Refusal, ctx: RemediationCtx) => Intent[] {
+  return (event, refusal, ctx) => {
+    const actor: Actor = { name: remediationFunction(action), namespace: ctx.deps.namespace };
+    const mode = ctx.policy.mode === 'dry-run' || event.data.dryRun ? 'dry-run' : 'enforce';
+    return [
+      completed(action, event.data, actor, {
+        outcome: 'denied',
+        refusal: refusal.code,
+        summary: `refused (${refusal.code}): ${refusal.reason}; nothing was changed`,
+        manualSteps: [
+          'Only the healing coordinator asks for remediations, and each request acts once: to run a healing again, report its failure (replay the root dev.cortex.error.reported), not the request.'
+        ],
+        mode
+      })
+    ];
+  };
+}
+
+/** Remediations take only requests the coordinator signed, once per healing and attempt, and sign their answers. */
+const remediationTrust = (action: Action): TrustSpec => ({
+  verify: [
+    {
+      types: [Events.RemediationRequested[action]],
+      key: 'remediation',
+      once: (d: RemediationRequest & { attempt?: number }) => `${d.healingId}:${d.attempt ?? 1}`,
+      refuse: refusedRequest(action)
+    }
+  ],
+  sign: [{ types: [Events.RemediationCompleted], key: 'remediation' }]
+});
+
 /** The definition of one remediation function. */
 export type RemediationDef<A extends Action> = FunctionDef<
   readonly [(typeof Events.RemediationRequested)[A]],
@@ -243,6 +288,7 @@ export function defineRemediation<A extends Action>(
     on: [Events.RemediationRequested[spec.action]] as const,
     emits: [Events.RemediationCompleted],
     kube,
+    trust: remediationTrust(spec.action),
     setup: ({ config }: Pick<SetupCtx, 'config'>): RemediationDeps => ({
       namespace: config.namespace,
       eviction: { waitMs: config.remediation.evictionWaitMs, pollMs: config.remediation.evictionPollMs }

@@ -11,9 +11,11 @@ import {
   redisUrl,
   replicaCounts,
   secret,
-  type McpAuthConfig,
+  deepFreeze,
+  withAuth,
   type McpServerConfig
 } from './env-schema.js';
+import { SECURITY_ENV, securityConfig, type SecurityConfig } from './env-security.js';
 
 import { redisOf, type RedisConfig } from './redis-config.js';
 
@@ -61,6 +63,7 @@ const EnvSchema = z.object({
   CORTEX_EVICTION_POLL_MS: int(500),
   // Healing coordinator (DESIGN §5)
   CORTEX_HEALING_BUDGET: int(3),
+  CORTEX_HEALING_TRANSIENT_LIMIT: int(10),
   CORTEX_HEALING_WINDOW_MS: int(15 * 60_000),
   CORTEX_DIAGNOSE_TIMEOUT_MS: int(30_000),
   CORTEX_REMEDIATE_TIMEOUT_MS: int(60_000),
@@ -124,7 +127,8 @@ const EnvSchema = z.object({
   // Functions the local stack runs as separate processes behind a balancer, and how many of each.
   CORTEX_REPLICAS: replicaCounts.default({}),
   // Tracing (exporter off unless an endpoint is configured)
-  OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional()
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
+  ...SECURITY_ENV
 });
 
 /** The parsed, frozen configuration. */
@@ -153,7 +157,10 @@ export type Config = Readonly<{
     evictionPollMs: number;
   };
   healing: {
+    /** Mutating actions per target per window; past it, a needed fix is escalated to a human. */
     budget: number;
+    /** Healings per target per window that end "healthy now"; past it, reports are absorbed until the window ends. */
+    transientLimit: number;
     windowMs: number;
     diagnoseTimeoutMs: number;
     remediateTimeoutMs: number;
@@ -227,6 +234,7 @@ export type Config = Readonly<{
     replicas: Readonly<Record<string, number>>;
   };
   otlpEndpoint: string | undefined;
+  security: SecurityConfig;
 }>;
 
 /**
@@ -244,13 +252,14 @@ export function loadConfig(
   const parsed = EnvSchema.safeParse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== '')));
   if (!parsed.success) throw new ConfigError(`invalid configuration:\n${z.prettifyError(parsed.error)}`);
   const e = parsed.data;
+  const namespace = e.POD_NAMESPACE ?? readPodNamespace(namespaceFile) ?? 'cortex';
   return deepFreeze({
     function: e.CORTEX_FUNCTION,
     port: e.PORT,
     host: e.HOST,
     sink: e.K_SINK,
     service: e.K_SERVICE,
-    namespace: e.POD_NAMESPACE ?? readPodNamespace(namespaceFile) ?? 'cortex',
+    namespace,
     inCluster: e.KUBERNETES_SERVICE_HOST !== undefined,
     kubeconfig: e.KUBECONFIG,
     logLevel: e.CORTEX_LOG_LEVEL,
@@ -273,6 +282,7 @@ export function loadConfig(
     },
     healing: {
       budget: e.CORTEX_HEALING_BUDGET,
+      transientLimit: e.CORTEX_HEALING_TRANSIENT_LIMIT,
       windowMs: e.CORTEX_HEALING_WINDOW_MS,
       diagnoseTimeoutMs: e.CORTEX_DIAGNOSE_TIMEOUT_MS,
       remediateTimeoutMs: e.CORTEX_REMEDIATE_TIMEOUT_MS,
@@ -337,31 +347,13 @@ export function loadConfig(
       knativeDir: e.CORTEX_KNATIVE_DIR,
       replicas: e.CORTEX_REPLICAS
     },
-    otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT
+    otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT,
+    security: securityConfig(e, namespace, e.K_SERVICE ?? e.CORTEX_FUNCTION)
   });
-}
-
-/** Each MCP server with its credentials; credentials for a server that is not configured are a mistake worth stopping for. */
-function withAuth(servers: McpServerConfig[], auth: Record<string, McpAuthConfig>): McpServerConfig[] {
-  const unknown = Object.keys(auth).filter((name) => !servers.some((s) => s.name === name));
-  if (unknown.length > 0) {
-    throw new ConfigError(
-      `invalid configuration:\nCORTEX_MCP_AUTH names MCP servers that CORTEX_MCP_SERVERS lacks: ${unknown.join(', ')}`
-    );
-  }
-  return servers.map((s) => (auth[s.name] ? { ...s, auth: auth[s.name] } : s));
 }
 
 /** Fails fast when a function needs a value that is not set. */
 export function requireConfig<K extends keyof Config>(config: Config, keys: readonly K[], fn: string): void {
   const missing = keys.filter((k) => config[k] === undefined);
   if (missing.length > 0) throw new ConfigError(`${fn} needs configuration that is not set: ${missing.join(', ')}`);
-}
-
-function deepFreeze<T>(value: T): T {
-  if (value && typeof value === 'object') {
-    for (const v of Object.values(value)) deepFreeze(v);
-    Object.freeze(value);
-  }
-  return value;
 }

@@ -8,6 +8,7 @@ import type { Clock, Ids } from './clock.js';
 import type { Config } from './config.js';
 import type { Logger } from './logging.js';
 import type { Store } from './store.js';
+import type { Refusal } from '../trust/signature.js';
 
 /** What a dead-lettered delivery tells us (the Knative `knativeerror*` extensions, decoded). */
 export interface DeadLetter {
@@ -128,6 +129,57 @@ export interface KnativeOptions {
  */
 export type SecretName = 'cortex-secrets' | 'cortex-anthropic';
 
+/** The Secret that holds each signing key (one key per Secret, so a function mounts only the keys it uses). */
+export const KEY_SECRETS: Readonly<Record<KeyName, string>> = {
+  diagnosis: 'cortex-diagnosis-key',
+  remediation: 'cortex-remediation-key',
+  stream: 'cortex-stream-key'
+};
+
+/** The signing keys a function uses, from its trust spec. */
+export function keysOf(def: { trust?: TrustSpec | undefined }): KeyName[] {
+  const rules = [...(def.trust?.verify ?? []), ...(def.trust?.sign ?? [])];
+  return [...new Set(rules.map((r) => r.key))].sort();
+}
+
+/**
+ * The signing keys of a deployment, one Secret each (knative/config.yaml), mounted only where used: `diagnosis` by the
+ * coordinator and the checks, `remediation` by the coordinator and the remediations, `stream` by the coordinator, the
+ * chat and the relay (what reaches a browser's stream). Approvals will bring a key of their own.
+ */
+export type KeyName = 'diagnosis' | 'remediation' | 'stream';
+
+/**
+ * Inbound events that must carry a valid signature by `key` (shared/trust). `once` names what makes a request single
+ * use (its healingId and attempt): a second CloudEvent carrying the same name is a replay. `refuse` says what the
+ * function answers an unsigned, forged, expired or replayed event: `reject` (401, never retried), `ignore` (202,
+ * nothing done), or intents (a remediation's `denied` outcome). Either way it is logged and nothing else runs.
+ */
+/** The intents a refused event gets (a remediation's `denied` outcome); data and deps typed by the function. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type RefuseWith = (event: CortexEvent<string, any>, refusal: Refusal, ctx: Ctx<any>) => readonly Intent[];
+
+export interface VerifyRule {
+  readonly types: readonly AnyEventDef[];
+  readonly key: KeyName;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  readonly once?: (data: any) => string;
+  readonly refuse: 'reject' | 'ignore' | RefuseWith;
+}
+
+/** Outbound types the runtime signs with `key`; they expire at `data.deadline` when given, else after `ttlMs`. */
+export interface SignRule {
+  readonly types: readonly AnyEventDef[];
+  readonly key: KeyName;
+  readonly ttlMs?: number;
+}
+
+/** What a function verifies and signs; the runtime does both, so `handle` only ever sees authentic events. */
+export interface TrustSpec {
+  readonly verify?: readonly VerifyRule[];
+  readonly sign?: readonly SignRule[];
+}
+
 export interface FunctionDef<
   On extends readonly AnyEventDef[] = readonly AnyEventDef[],
   Dl extends readonly AnyEventDef[] = readonly AnyEventDef[],
@@ -152,6 +204,8 @@ export interface FunctionDef<
   readonly knative?: KnativeOptions;
   /** Configuration the function cannot start without. */
   readonly requires?: readonly (keyof Config)[];
+  /** Signed events it takes and sends (and so the keys it mounts). */
+  readonly trust?: TrustSpec;
   /**
    * Builds what `handle`, routes and ticks need, once, when the function is served (Temporal's
    * `createActivities(deps)`): the slice of configuration the function uses, its in-process state, its clients.

@@ -3,15 +3,17 @@ import { z } from 'zod';
 import { eventDef } from '../events/catalog.js';
 import { EXTENSIONS } from '../events/attributes.js';
 import { stamp, type Cause, type TraceStamp } from '../events/envelope.js';
-import { fromHttp, type CloudEventRecord, type Headers } from '../events/http.js';
+import { fromHttp, toV1, type CloudEventRecord, type Headers } from '../events/http.js';
 import type { AnyEventDef, Intent } from '../events/define.js';
 import type { AnyFunctionDef, CortexEvent, Ctx, DeadLetter } from './define-function.js';
-import { InProgressError, InvalidEventError } from './errors.js';
+import { InProgressError, InvalidEventError, RequestError } from './errors.js';
 import { idempotencyKey, type Idempotency } from './idempotency.js';
 import type { FunctionMetrics } from './metrics.js';
 import type { Publish } from './publish.js';
 import { untracedTracer } from '../tracing/provider.js';
 import { parseTraceparent, traceExtensions } from '../tracing/traceparent.js';
+import type { Refused, Trust } from '../trust/trust.js';
+import type { DeliveryAuth } from '../trust/delivery-auth.js';
 
 export interface DeliveryDeps {
   def: AnyFunctionDef;
@@ -22,7 +24,14 @@ export interface DeliveryDeps {
   tracer?: Tracer;
   /** Counts deliveries, emissions and responses for `/metrics`. */
   metrics?: FunctionMetrics;
+  /** Verifies the signed events the function takes and signs the ones it sends (FunctionDef.trust). */
+  trust?: Trust;
+  /** With CORTEX_EVENT_AUTH=oidc: the delivery's token, checked before anything is read (401/403/503). */
+  auth?: DeliveryAuth;
 }
+
+/** Signs the data of an outbound event when the function signs its type. */
+export type Seal = (type: string, data: Record<string, unknown>) => Record<string, unknown>;
 
 export type DeliveryResult = {
   status: 202;
@@ -110,14 +119,30 @@ export function stampIntents(
   intents: readonly Intent[],
   cause: Cause | undefined,
   ctx: Pick<Ctx, 'clock' | 'ids'>,
-  trace?: TraceStamp
+  trace?: TraceStamp,
+  seal?: Seal
 ): CloudEventRecord[] {
   return intents.map((intent, i) => {
     const out = eventDef(intent.type);
     if (!out || !def.emits.includes(out)) throw new Error(`${def.name} emitted undeclared type ${intent.type}`);
-    const data = out.data.parse(intent.data);
+    // Signed as it travels: after the schema filled in its defaults, so the receiver recomputes the same bytes.
+    const parsed = out.data.parse(intent.data) as Record<string, unknown>;
+    const data = seal ? seal(intent.type, parsed) : parsed;
     return stamp(def.name, { type: intent.type, data }, i, { cause, clock: ctx.clock, ids: ctx.ids, trace });
   });
+}
+
+/**
+ * What a function answers an event its trust rules refused: a 401 (never retried), nothing, or the intents its rule
+ * makes (a remediation's `denied` outcome). Logged either way; the handler never sees the event.
+ */
+async function refuse(deps: DeliveryDeps, event: CortexEvent, refused: Refused): Promise<readonly Intent[]> {
+  const { rule, refusal } = refused;
+  const line = { type: event.type, id: event.id, source: event.source, refusal: refusal.code };
+  deps.ctx.log.warn(line, `event refused: ${refusal.reason}`);
+  if (rule.refuse === 'reject')
+    throw new RequestError(401, 'unauthenticated_event', refusal.reason, { data: { refusal: refusal.code } });
+  return rule.refuse === 'ignore' ? [] : rule.refuse(event, refusal, deps.ctx);
 }
 
 /** Starts the span of one delivery as a child of the event's `traceparent`, or as the root of a new trace. */
@@ -152,7 +177,8 @@ function deliverySpan(
  */
 export async function deliver(deps: DeliveryDeps, headers: Headers, body: string): Promise<DeliveryResult> {
   const { def, ctx, publish, seen } = deps;
-  const record = fromHttp(headers, body);
+  await deps.auth?.verify(headers);
+  const record = toV1(fromHttp(headers, body));
   const deadLetter = deadLetterOf(record);
   const known = accepted(def, record, deadLetter !== undefined);
   const event = toCortexEvent(record, parseData(known, record.data), deadLetter);
@@ -174,8 +200,10 @@ export async function deliver(deps: DeliveryDeps, headers: Headers, body: string
         // A redelivery after a failed publish publishes what was decided then; it does not decide again.
         let emitted = await seen.stashed(key);
         if (!emitted) {
-          const intents = await def.handle(event as never, ctx);
-          emitted = stampIntents(def, intents, causeOf(event), ctx, traceExtensions(span.spanContext()));
+          const refused = await deps.trust?.inbound(event);
+          const intents = refused ? await refuse(deps, event, refused) : await def.handle(event as never, ctx);
+          const seal = deps.trust?.seal;
+          emitted = stampIntents(def, intents, causeOf(event), ctx, traceExtensions(span.spanContext()), seal);
         }
         // Publish in order; deterministic ids make a retry after a partial publish safe.
         try {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ConfigError } from './errors.js';
 
 /*
  * The value types of the environment, for the one schema in config.ts: lists, integers with their defaults, booleans,
@@ -63,7 +64,7 @@ export const labelSet = z.string().transform((s, ctx) => {
 });
 
 /** A credential from a Secret of knative/config.yaml: the placeholders it ships with are refused. */
-export const secret = (name: string, from: 'cortex-secrets' | 'cortex-anthropic' = 'cortex-secrets') =>
+export const secret = (name: string, from = 'cortex-secrets') =>
   z.string().refine((v) => !v.startsWith('REPLACE-'), {
     message: `${name} still holds the placeholder from knative/config.yaml: fill the Secret ${from} (README, Deploy on Knative)`
   });
@@ -113,3 +114,23 @@ export const mcpAuth = jsonOf(
   '{"<server>":{"headers":{…},"oauth":{clientId,clientSecret,issuer,scope?}}}',
   '{}'
 ).pipe(z.record(z.string(), McpAuth));
+
+/** Each MCP server with its credentials; credentials for a server that is not configured are a mistake worth stopping for. */
+export function withAuth(servers: McpServerConfig[], auth: Record<string, McpAuthConfig>): McpServerConfig[] {
+  const unknown = Object.keys(auth).filter((name) => !servers.some((s) => s.name === name));
+  if (unknown.length > 0) {
+    throw new ConfigError(
+      `invalid configuration:\nCORTEX_MCP_AUTH names MCP servers that CORTEX_MCP_SERVERS lacks: ${unknown.join(', ')}`
+    );
+  }
+  return servers.map((s) => (auth[s.name] ? { ...s, auth: auth[s.name] } : s));
+}
+
+/** Freezes a parsed configuration, nested objects included. */
+export function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}

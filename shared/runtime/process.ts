@@ -2,6 +2,7 @@ import { ErrorReported, LIMITS } from '../events/catalog.js';
 import { stamp } from '../events/envelope.js';
 import type { AnyFunctionDef } from './define-function.js';
 import { createPublisher } from './publish.js';
+import { eventTokenOf } from '../trust/token-file.js';
 import { run, type RunningFunction, type RunOptions } from './run.js';
 
 /** How long a crashing process waits for its error.reported to be accepted before it exits anyway. */
@@ -14,7 +15,7 @@ const CRASH_PUBLISH_MS = 2_000;
  */
 export function installCrashHandlers(fn: RunningFunction, exit: (code: number) => void = (c) => process.exit(c)): void {
   const { config, ctx } = fn;
-  const publish = createPublisher({ sink: config.sink, timeoutMs: CRASH_PUBLISH_MS });
+  const publish = createPublisher({ sink: config.sink, timeoutMs: CRASH_PUBLISH_MS, token: eventTokenOf(config.security) });
   let crashing = false;
   const crash = (category: 'uncaught_exception' | 'unhandled_rejection') => (err: unknown) => {
     if (crashing) return;

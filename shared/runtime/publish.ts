@@ -1,4 +1,5 @@
 import { toBinary, type CloudEventRecord } from '../events/http.js';
+import type { TokenSource } from '../trust/token-file.js';
 import { TransientError } from './errors.js';
 import { createHttpClient, type HttpClient } from './http-client.js';
 
@@ -17,12 +18,19 @@ const MAX_ANSWER_BYTES = 4096;
  * const publish = createPublisher({ sink: config.sink, timeoutMs: 5000 });
  * await publish(stamped);
  */
-export function createPublisher(opts: { sink: string | undefined; timeoutMs: number; client?: HttpClient }): Publish {
+export function createPublisher(opts: {
+  sink: string | undefined;
+  timeoutMs: number;
+  client?: HttpClient;
+  /** With Eventing's OIDC: the token of the function's SinkBinding identity, sent as `Authorization: Bearer`. */
+  token?: TokenSource | undefined;
+}): Publish {
   let client = opts.client;
   return async (event) => {
     if (!opts.sink) throw new TransientError('no sink configured (K_SINK is not set): cannot publish');
     client ??= createHttpClient({ maxSocketsPerOrigin: 64 });
     const message = toBinary(event);
+    if (opts.token) message.headers.authorization = `Bearer ${await opts.token()}`;
     let res;
     try {
       res = await client.post(opts.sink, message, { timeoutMs: opts.timeoutMs, maxBodyBytes: MAX_ANSWER_BYTES });

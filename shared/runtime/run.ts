@@ -12,6 +12,7 @@ import type { AnyFunctionDef, Ports, ProcessHooks, RouteCtx } from './define-fun
 import { stampIntents } from './delivery.js';
 import { createIdempotency } from './idempotency.js';
 import { createLogger } from './logging.js';
+import { KEY_ENV } from './env-security.js';
 import { createPublisher, type Publish } from './publish.js';
 import { createApp, type ServerState } from './server.js';
 import { createMemoryStore, type Store } from './store.js';
@@ -23,6 +24,10 @@ import { startTick } from './tick.js';
 import { activeSpanContext, installContextManager } from '../tracing/context.js';
 import { createTracing } from '../tracing/provider.js';
 import { traceExtensions } from '../tracing/traceparent.js';
+import { createTrust, missingKeys } from '../trust/trust.js';
+import { createDeliveryAuth, SERVICE_ACCOUNT_TOKEN_FILE } from '../trust/delivery-auth.js';
+import { eventTokenOf } from '../trust/token-file.js';
+import { ConfigError } from './errors.js';
 
 export interface RunOptions {
   /** Environment overrides (the local stack gives each function its PORT, K_SINK, …). */
@@ -102,6 +107,9 @@ export async function run(def: AnyFunctionDef, opts: RunOptions = {}): Promise<R
   const config = opts.config ?? loadConfig({ ...opts.overrides, CORTEX_FUNCTION: def.name });
   if (def.emits.length > 0 && !opts.publish) requireConfig(config, ['sink'], def.name);
   requireConfig(config, def.requires ?? [], def.name);
+  const missing = missingKeys(def, config.security.keys);
+  if (missing.length > 0)
+    throw new ConfigError(`${def.name} needs signing keys that are not set: ${missing.map((k) => KEY_ENV[k]).join(', ')}`);
   const log = createLogger({ name: def.name, level: config.logLevel, destination: opts.logDestination });
   const clock = opts.clock ?? systemClock;
   const ids = opts.ids ?? systemIds;
@@ -110,7 +118,14 @@ export async function run(def: AnyFunctionDef, opts: RunOptions = {}): Promise<R
   const tracing = createTracing({ service: def.name, endpoint: config.otlpEndpoint, log });
   const tracer = tracing.tracer;
   const metrics = createFunctionMetrics({ name: def.name, emits: def.emits.map((d: { type: string }) => d.type) });
-  const sink = opts.publish ?? createPublisher({ sink: config.sink, timeoutMs: config.publishTimeoutMs });
+  const { security } = config;
+  const sink =
+    opts.publish ??
+    createPublisher({ sink: config.sink, timeoutMs: config.publishTimeoutMs, token: eventTokenOf(security) });
+  const auth =
+    security.eventAuth === 'oidc'
+      ? createDeliveryAuth({ ...security.oidc, apiTokenFile: SERVICE_ACCOUNT_TOKEN_FILE })
+      : undefined;
   const publish: Publish = async (event) => {
     await sink(event);
     metrics.emitted(event);
@@ -128,12 +143,13 @@ export async function run(def: AnyFunctionDef, opts: RunOptions = {}): Promise<R
     policy: createPolicy(config.remediation),
     store: opts.store ?? redis?.store ?? createMemoryStore()
   };
+  const trust = createTrust(def, config.security.keys, ports);
   const shutdownHooks: Array<() => void | Promise<void>> = [];
   const hooks: ProcessHooks = {
     async publish(intents: readonly Intent[], cause?: Cause) {
       // Inside a traced request (the chat's POST /chat) the events continue its trace.
       const active = activeSpanContext();
-      for (const e of stampIntents(def, intents, cause, ports, active ? traceExtensions(active) : undefined))
+      for (const e of stampIntents(def, intents, cause, ports, active ? traceExtensions(active) : undefined, trust?.seal))
         await publish(e);
     },
     onShutdown: (fn) => void shutdownHooks.push(fn)
@@ -145,7 +161,8 @@ export async function run(def: AnyFunctionDef, opts: RunOptions = {}): Promise<R
     redis?.seen ?? createIdempotency<CloudEventRecord[]>({ ...config.idempotency, now: () => clock.now().getTime() });
   const state: ServerState = { ready: false, inflight: 0, unready: redis?.unready };
   for (const gauge of def.metrics?.(routeCtx) ?? []) metrics.gauge(gauge);
-  const app = createApp(def, { def, ctx: routeCtx, publish, seen, tracer, metrics }, routeCtx, state, config.bodyLimitBytes);
+  const deliveryDeps = { def, ctx: routeCtx, publish, seen, tracer, metrics, trust, auth };
+  const app = createApp(def, deliveryDeps, routeCtx, state, config.bodyLimitBytes, { loopbackOnly: config.localMode });
   const httpServer: Server = createServer(app);
   httpServer.keepAliveTimeout = 65_000;
   const port = await listen(httpServer, config.port, config.host);
@@ -153,6 +170,11 @@ export async function run(def: AnyFunctionDef, opts: RunOptions = {}): Promise<R
   state.ready = true;
   const host = config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
   log.info({ port, sink: config.sink, on: def.on.map((d: { type: string }) => d.type) }, `${def.name} listening`);
+  if (!auth)
+    log.warn(
+      { eventAuth: 'off' },
+      'CORTEX_EVENT_AUTH=off: deliveries carry no token, anyone who reaches POST / can send events; signed requests still protect what acts (docs/security.md)'
+    );
 
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> =>

@@ -13,6 +13,7 @@ import {
   UnsupportedMediaTypeError
 } from './errors.js';
 import { idempotencyKey } from './idempotency.js';
+import { loopbackOnly } from './browser-writes.js';
 import { outcomeOfError, type FunctionMetrics, type Handler } from './metrics.js';
 
 /** Liveness, readiness and in-flight accounting, shared by the server and the shutdown sequence. */
@@ -24,7 +25,16 @@ export interface ServerState {
 }
 
 /** Maps body-parser failures onto our error classes, so every error body has the same shape. */
-function bodyParserError(err: { type?: string; message: string; limit?: number }): Error | undefined {
+function bodyParserError(err: {
+  type?: string;
+  message: string;
+  limit?: number;
+  status?: number;
+  code?: unknown;
+}): Error | undefined {
+  // A body that does not decompress (gzip, deflate, br): body-parser passes zlib's error on with status 400.
+  if (!(err instanceof CortexError) && err.type === undefined && err.status === 400 && typeof err.code === 'string')
+    return new RequestError(400, 'malformed_encoding', `the body does not decode with its content-encoding: ${err.message}`);
   switch (err.type) {
     case 'entity.too.large':
       return new PayloadTooLargeError(`request body exceeds the limit of ${err.limit} bytes`);
@@ -110,11 +120,14 @@ export function createApp(
   deps: DeliveryDeps,
   routeCtx: RouteCtx,
   state: ServerState,
-  bodyLimit: number
+  bodyLimit: number,
+  opts: { loopbackOnly?: boolean } = {}
 ): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
+  // Locally every function listens on a loopback port: a DNS-rebinding page must not reach one under its own name.
+  if (opts.loopbackOnly) app.use(loopbackOnly());
 
   const track: RequestHandler = (_req, res, next) => {
     state.inflight++;

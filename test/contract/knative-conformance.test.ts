@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { KNATIVE_CRD_DIR, schemaProblems } from '../helpers/k8s-schemas.js';
 import { webhookViolations } from '../helpers/knative-webhook.js';
 import { kustomize, type K8sObject } from '../helpers/manifests.js';
-import { readmeFeatureFlags, readmeSection, renderReadmeOverlay } from '../helpers/readme.js';
+import { readmeFeatureFlags, readmeOidcFlags, readmeSection, renderReadmeOverlay } from '../helpers/readme.js';
 
 /*
  * What a stock Knative install (Serving v1.23, Eventing v1.22) does with what an operator applies: `knative/`, each
@@ -17,12 +17,15 @@ const rendered: Record<string, K8sObject[]> = {
   'knative/': await kustomize('knative'),
   'knative/targets/demo': await kustomize('knative/targets/demo'),
   'knative/redis': await kustomize('knative/redis'),
-  'README Kafka overlay': await renderReadmeOverlay()
+  'README Kafka overlay': await renderReadmeOverlay(),
+  'knative/oidc': await kustomize('knative/oidc')
 };
-const objects = Object.entries(rendered).flatMap(([from, list]) =>
-  list.map((o) => [`${from}: ${o.kind}/${o.metadata?.name}`, o] as const)
-);
 const flags = new Set(readmeFeatureFlags());
+const oidcFlags = new Set([...flags, ...readmeOidcFlags()]);
+/** Each object with the flags the README says its source needs: none, except authentication-oidc for knative/oidc. */
+const objects = Object.entries(rendered).flatMap(([from, list]) =>
+  list.map((o) => [`${from}: ${o.kind}/${o.metadata?.name}`, o, from === 'knative/oidc' ? oidcFlags : flags] as const)
+);
 
 describe('Contract: a stock Knative install takes what the operator applies', () => {
   it('renders every source an operator applies', () => {
@@ -34,16 +37,29 @@ describe('Contract: a stock Knative install takes what the operator applies', ()
     expect(broker?.metadata.annotations['eventing.knative.dev/broker.class']).toBe('Kafka');
   });
 
-  it.each(objects)('%s: stored as written (schema, nothing pruned) and admitted by the webhooks', (_name, object) => {
+  it.each(objects)('%s: stored as written (schema, nothing pruned) and admitted by the webhooks', (_name, object, needs) => {
     // Act
-    const problems = { schema: schemaProblems(object), webhooks: webhookViolations(object, { flags }) };
+    const problems = { schema: schemaProblems(object), webhooks: webhookViolations(object, { flags: needs }) };
     // Assess
     expect(problems).toEqual({ schema: [], webhooks: [] });
   });
 
-  it('needs no feature flag beyond the defaults, and the README says so', () => {
+  it('needs no feature flag beyond the defaults, and the README says so; knative/oidc needs authentication-oidc alone', () => {
     // Assess
     expect([...flags]).toEqual([]);
+    expect(readmeOidcFlags()).toEqual(['authentication-oidc']);
+    expect(rendered['knative/oidc']!.filter((o) => o.kind === 'EventPolicy').length).toBeGreaterThan(0);
+  });
+
+  it('names in knative/oidc an EventPolicy for every sender of the Broker, and the Trigger audiences validate', () => {
+    // Prepare
+    const policies = rendered['knative/oidc']!.filter((o) => o.kind === 'EventPolicy');
+    const bindings = rendered['knative/']!.filter((o) => o.kind === 'SinkBinding').map((o) => o.metadata.name);
+    const senders = policies.flatMap((p) => p.spec.from.map((f: K8sObject) => f.ref?.name ?? f.sub));
+    // Assess
+    expect(senders.sort()).toEqual([...bindings, 'healing-tick', 'system:serviceaccount:cortex:cortex-operator'].sort());
+    for (const t of rendered['knative/']!.filter((o) => o.kind === 'Trigger'))
+      expect(t.spec.subscriber.audience, t.metadata.name).toMatch(/^serving\.knative\.dev\/service\/cortex\/[a-z-]+$/);
   });
 
   it('names in the README the Knative versions whose CRDs the fixtures carry', () => {

@@ -81,6 +81,26 @@ const FLAGGED: Array<[string, string, (o: K8sObject) => void]> = [
   ]
 ];
 
+/** An EventPolicy like knative/oidc's: the Broker accepts events from the PingSource and the chat's account. */
+const eventPolicy = (change: (o: K8sObject) => void = () => {}): K8sObject => {
+  const o: K8sObject = {
+    apiVersion: 'eventing.knative.dev/v1alpha1',
+    kind: 'EventPolicy',
+    metadata: { name: 'broker-senders', namespace: 'cortex' },
+    spec: {
+      to: [{ ref: { apiVersion: 'eventing.knative.dev/v1', kind: 'Broker', name: 'default' } }],
+      from: [
+        { ref: { apiVersion: 'sources.knative.dev/v1', kind: 'PingSource', name: 'healing-tick', namespace: 'cortex' } },
+        { sub: 'system:serviceaccount:cortex:chat' }
+      ]
+    }
+  };
+  change(o);
+  return o;
+};
+
+const oidc = { flags: new Set(['authentication-oidc']) };
+
 /** [rule id, what is broken, the broken object, what the violation says]. */
 const BROKEN: Array<[string, string, K8sObject, string]> = [
   ...FLAGGED.map(([what, flag, change]): [string, string, K8sObject, string] => [
@@ -207,6 +227,43 @@ const BROKEN: Array<[string, string, K8sObject, string]> = [
     'a subscriber with neither ref nor uri',
     trigger((o) => (o.spec.subscriber = {})),
     'needs a ref or a uri'
+  ],
+  ['eventpolicy-needs-oidc', 'an EventPolicy on a stock install', eventPolicy(), 'authentication-oidc'],
+  [
+    'eventpolicy-spec',
+    'a from with both ref and sub',
+    eventPolicy((o) => (o.spec.from[0].sub = 'system:serviceaccount:cortex:x')),
+    '.spec.from[0] may set only one of ref, sub'
+  ],
+  [
+    'eventpolicy-spec',
+    'a from with neither',
+    eventPolicy((o) => (o.spec.from[1] = {})),
+    '.spec.from[1] needs one of ref, sub'
+  ],
+  [
+    'eventpolicy-spec',
+    'a * inside a sub',
+    eventPolicy((o) => (o.spec.from[1].sub = 'system:serviceaccount:*:chat')),
+    "'*' is only allowed as suffix"
+  ],
+  [
+    'eventpolicy-spec',
+    'a to with neither ref nor selector',
+    eventPolicy((o) => (o.spec.to = [{}])),
+    'needs one of ref, selector'
+  ],
+  [
+    'eventpolicy-spec',
+    'a from.ref without kind',
+    eventPolicy((o) => delete o.spec.from[0].ref.kind),
+    '.spec.from[0].ref.kind is required'
+  ],
+  [
+    'eventpolicy-spec',
+    'a filter with two dialects',
+    eventPolicy((o) => (o.spec.filters = [{ exact: { type: 'a' }, prefix: { type: 'b' } }])),
+    'needs exactly one of exact'
   ]
 ];
 
@@ -269,28 +326,16 @@ describe('Contract: the Knative admission rules (test/helpers/knative-webhook.ts
   });
 });
 
-/** An EventPolicy as later work will generate: the Broker accepts events from the PingSource and the chat's account. */
-const eventPolicy = (change: (o: K8sObject) => void = () => {}): K8sObject => {
-  const o: K8sObject = {
-    apiVersion: 'eventing.knative.dev/v1alpha1',
-    kind: 'EventPolicy',
-    metadata: { name: 'broker-senders', namespace: 'cortex' },
-    spec: {
-      to: [{ ref: { apiVersion: 'eventing.knative.dev/v1', kind: 'Broker', name: 'default' } }],
-      from: [
-        { ref: { apiVersion: 'sources.knative.dev/v1', kind: 'PingSource', name: 'healing-tick', namespace: 'cortex' } },
-        { sub: 'system:serviceaccount:cortex:chat' }
-      ]
-    }
-  };
-  change(o);
-  return o;
-};
-
 describe('Contract: EventPolicy (eventing.knative.dev/v1alpha1) is covered', () => {
-  it('accepts a well-formed EventPolicy', () => {
+  it('accepts a well-formed EventPolicy, a trailing * in sub included, where authentication-oidc is on', () => {
+    // Prepare
+    const prefix = eventPolicy((o) => (o.spec.from[1].sub = 'system:serviceaccount:cortex:*'));
     // Act
-    const problems = [...schemaProblems(eventPolicy()), ...webhookViolations(eventPolicy(), none)];
+    const problems = [
+      ...schemaProblems(eventPolicy()),
+      ...webhookViolations(eventPolicy(), oidc),
+      ...webhookViolations(prefix, oidc)
+    ];
     // Assess
     expect(problems).toEqual([]);
   });
@@ -299,7 +344,7 @@ describe('Contract: EventPolicy (eventing.knative.dev/v1alpha1) is covered', () 
     // Prepare
     const broken = eventPolicy((o) => (o.spec.from[1].subject = o.spec.from[1].sub));
     // Act
-    const problems = [...schemaProblems(broken), ...webhookViolations(broken, none)].join('\n');
+    const problems = [...schemaProblems(broken), ...webhookViolations(broken, oidc)].join('\n');
     // Assess
     expect(problems).toContain('.spec.from[1].subject: not in the schema, the API server would prune it');
     expect(problems).toContain('[eventing-unknown-field] EventPolicy/broker-senders: .spec.from[1].subject');

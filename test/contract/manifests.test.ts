@@ -5,7 +5,10 @@ import { renderManifests } from '../../scripts/knative/render.js';
 import { kustomize, readManifests, type K8sObject } from '../helpers/manifests.js';
 
 // Schemas and admission rules: test/contract/knative-conformance.test.ts.
-const all = readManifests().filter((m) => m.object.kind !== 'Kustomization' && !m.file.endsWith('kustomizeconfig.yaml'));
+// knative/ as `kubectl apply -k knative/` applies it; knative/oidc (applied on top, with OIDC) has its own tests.
+const all = readManifests().filter(
+  (m) => m.object.kind !== 'Kustomization' && !m.file.endsWith('kustomizeconfig.yaml') && !m.file.startsWith('oidc/')
+);
 // The functions' deployment; knative/redis/ (shared state for trials, applied beside it) is checked on its own below.
 const manifests = all.filter((m) => !m.file.startsWith('redis/'));
 const redisObjects = all.filter((m) => m.file.startsWith('redis/')).map((m) => m.object);
@@ -97,17 +100,30 @@ describe('Contract: knative/ deploys as an operator runs it', () => {
     }
   });
 
-  it('wires the sources: the SinkBinding selects every Service, the PingSource ticks into the Broker and a Trigger takes it to the coordinator', () => {
+  it('wires the sources: one SinkBinding per Service (its own identity), the PingSource ticks into the Broker and a Trigger takes it to the coordinator', () => {
     // Prepare
-    const [binding] = byKind('SinkBinding');
+    const bindings = byKind('SinkBinding').map((b) => b.object);
     const [ping] = byKind('PingSource');
-    const selector = binding!.object.spec.subject.selector.matchLabels as Record<string, string>;
     // Assess
-    for (const { file, object } of services)
-      for (const [k, v] of Object.entries(selector)) expect(object.metadata.labels[k], file).toBe(v);
+    expect(bindings.map((b) => b.spec.subject.name).sort()).toEqual(services.map((s) => s.object.metadata.name).sort());
+    for (const b of bindings) {
+      expect(b.metadata.name).toBe(b.spec.subject.name);
+      expect(b.spec.subject).toMatchObject({ apiVersion: 'serving.knative.dev/v1', kind: 'Service' });
+      expect(b.spec.sink.ref).toMatchObject({ kind: 'Broker', name: 'default' });
+    }
     expect(ping!.object.spec.sink.ref).toMatchObject({ kind: 'Broker', name: 'default' });
     const tick = byKind('Trigger').find((t) => t.object.spec.filter.attributes.type === 'dev.knative.sources.ping');
     expect(tick?.object.spec.subscriber.ref.name).toBe('healing-coordinator');
+  });
+
+  it('names on every Trigger the audience its subscriber and dead-letter sink verify delivery tokens for', () => {
+    // Assess
+    for (const { file, object } of byKind('Trigger')) {
+      const { subscriber, delivery } = object.spec;
+      expect(subscriber.audience, file).toBe(`serving.knative.dev/service/cortex/${subscriber.ref.name}`);
+      const dls = delivery.deadLetterSink;
+      if (dls) expect(dls.audience, file).toBe(`serving.knative.dev/service/cortex/${dls.ref.name}`);
+    }
   });
 
   it('lets every function read its namespace from the ServiceAccount namespace file, with no env fieldRef', () => {
@@ -128,7 +144,8 @@ describe('Contract: knative/ deploys as an operator runs it', () => {
       if (mount) {
         const volume = spec.volumes.find((v: { name: string }) => v.name === mount.name);
         expect(volume.projected.sources, file).toEqual([
-          { downwardAPI: { items: [{ path: 'namespace', fieldRef: { fieldPath: 'metadata.namespace' } }] } }
+          { downwardAPI: { items: [{ path: 'namespace', fieldRef: { fieldPath: 'metadata.namespace' } }] } },
+          { configMap: { name: 'kube-root-ca.crt', items: [{ key: 'ca.crt', path: 'ca.crt' }] } }
         ]);
       }
     }
@@ -152,7 +169,7 @@ describe('Contract: knative/ deploys as an operator runs it', () => {
     }
   });
 
-  it('mounts each Secret only where it is used: the Claude key in the chat alone, no credential in a check', () => {
+  it('mounts each Secret only where it is used: the Claude key in the chat alone, each signing key where it signs or verifies', () => {
     // Prepare
     const mounted = new Map(
       byKind('Service')
@@ -165,15 +182,27 @@ describe('Contract: knative/ deploys as an operator runs it', () => {
         ])
     );
     const secrets = byKind('Secret').map((s) => [s.object.metadata.name, Object.keys(s.object.stringData).sort()]);
+    const holders = (secret: string): string[] =>
+      [...mounted].filter(([, names]) => names.includes(secret)).map(([fn]) => fn);
     // Assess
     expect(secrets).toEqual([
       ['cortex-secrets', ['CORTEX_OPERATOR_TOKEN', 'CORTEX_SESSION_SECRET']],
-      ['cortex-anthropic', ['ANTHROPIC_API_KEY']]
+      ['cortex-anthropic', ['ANTHROPIC_API_KEY']],
+      ['cortex-diagnosis-key', ['CORTEX_DIAGNOSIS_KEY']],
+      ['cortex-remediation-key', ['CORTEX_REMEDIATION_KEY']],
+      ['cortex-stream-key', ['CORTEX_STREAM_KEY']]
     ]);
-    expect([...mounted].filter(([, names]) => names.includes('cortex-anthropic')).map(([fn]) => fn)).toEqual(['chat']);
-    expect(mounted.get('sse-relay')).toEqual(['cortex-secrets']);
-    for (const [fn, names] of mounted)
-      if (/^(check|remediate)-/.test(fn) || fn === 'error-intake') expect(names, fn).toEqual([]);
+    expect(holders('cortex-anthropic')).toEqual(['chat']);
+    expect(holders('cortex-stream-key').sort()).toEqual(['chat', 'healing-coordinator', 'sse-relay']);
+    expect(holders('cortex-remediation-key').sort()).toEqual(
+      ['healing-coordinator', ...[...mounted.keys()].filter((fn) => fn.startsWith('remediate-'))].sort()
+    );
+    expect(holders('cortex-diagnosis-key').sort()).toEqual(
+      ['healing-coordinator', ...[...mounted.keys()].filter((fn) => fn.startsWith('check-'))].sort()
+    );
+    expect(mounted.get('sse-relay')).toEqual(['cortex-secrets', 'cortex-stream-key']);
+    expect(mounted.get('error-intake')).toEqual([]);
+    for (const [fn, names] of mounted) if (/^check-/.test(fn)) expect(names, fn).toEqual(['cortex-diagnosis-key']);
   });
 
   it("renders offline with Debian's kubectl 1.20 (`kubectl kustomize knative/`): every object, the image set on all Services", async () => {

@@ -7,6 +7,8 @@ import { deliver, stampIntents, type DeliveryDeps } from '../../shared/runtime/d
 import { createIdempotency } from '../../shared/runtime/idempotency.js';
 import { compileFilter } from '../../local/broker/filters.js';
 import { loadKnativeDir } from '../../local/broker/loader.js';
+import { createTrust } from '../../shared/trust/trust.js';
+import { TEST_KEY_ENV } from '../helpers/signing.js';
 import { ctxFor, type FakeClock } from './ctx.js';
 
 /*
@@ -64,13 +66,16 @@ export async function createBus(opts: BusOptions): Promise<Bus> {
   const enqueue = async (event: CloudEventRecord): Promise<void> => void (events.push(event), queue.push(event));
   const byName = new Map<string, DeliveryDeps & { ctx: RouteCtx }>();
   for (const def of opts.defs) {
-    const ctx = await ctxFor(def, { kube: opts.kube, clock: opts.clock, ids: systemIds, env: opts.env ?? {} });
+    const env = { ...TEST_KEY_ENV, ...opts.env };
+    const ctx = await ctxFor(def, { kube: opts.kube, clock: opts.clock, ids: systemIds, env });
     const seen = createIdempotency<CloudEventRecord[]>({
       ttlMs: 600_000,
       maxKeys: 10_000,
       now: () => opts.clock.now().getTime()
     });
-    byName.set(def.name, { def, ctx, publish: enqueue, seen });
+    // The runtime's trust too: requests are signed and verified on the bus as over HTTP.
+    const trust = createTrust(def, ctx.config.security.keys, ctx);
+    byName.set(def.name, { def, ctx, publish: enqueue, seen, trust });
   }
   const routes = triggers
     .map((t) => ({ to: t.spec.subscriber.ref?.name, filter: compileFilter(t.spec) }))
@@ -95,17 +100,17 @@ export async function createBus(opts: BusOptions): Promise<Bus> {
       await drain();
     },
     async tick(fn, tickId = `tick-${opts.clock.now().toISOString()}`) {
-      const { def, ctx: base } = byName.get(fn)!;
-      // What a tick publishes itself goes on the bus, stamped as the runtime's publish hook stamps it.
+      const { def, ctx: base, trust } = byName.get(fn)!;
+      // What a tick publishes itself goes on the bus, stamped (and sealed) as the runtime's publish hook does it.
       const ctx = {
         ...base,
         publish: async (intents: Parameters<typeof base.publish>[0], cause?: Parameters<typeof base.publish>[1]) => {
-          for (const e of stampIntents(def, intents, cause, base)) await enqueue(e);
+          for (const e of stampIntents(def, intents, cause, base, undefined, trust?.seal)) await enqueue(e);
         }
       };
       for (const b of (await def.tick?.run(ctx, tickId)) ?? []) {
         const cause = { id: `${tickId}:${b.key}`, source: sourceOf(def.name), traceparent: b.traceparent };
-        for (const e of stampIntents(def, b.intents, cause, ctx)) await enqueue(e);
+        for (const e of stampIntents(def, b.intents, cause, ctx, undefined, trust?.seal)) await enqueue(e);
       }
       await drain();
     },

@@ -1,6 +1,7 @@
 import type {
   Deployment,
   EndpointSlice,
+  HorizontalPodAutoscaler,
   Endpoints,
   KubeEvent,
   KubePort,
@@ -26,6 +27,7 @@ export interface FakeCluster {
   pods: Pod[];
   events: KubeEvent[];
   networkPolicies: NetworkPolicy[];
+  horizontalPodAutoscalers: HorizontalPodAutoscaler[];
   /** `<namespace>/<pod>/<container>` (+ `#previous`) → log text. */
   logs: Record<string, string>;
   /**
@@ -97,6 +99,7 @@ export function createFakeKube(cluster: Partial<FakeCluster> = {}): FakeKube {
     pods: [],
     events: [],
     networkPolicies: [],
+    horizontalPodAutoscalers: [],
     logs: {},
     evictionRefusals: {},
     ...cluster
@@ -124,6 +127,9 @@ export function createFakeKube(cluster: Partial<FakeCluster> = {}): FakeKube {
     },
     async readService(ns, name) {
       return find(c.services, ns, name);
+    },
+    async listServices(ns, opts) {
+      return list(c.services, ns, opts);
     },
     async readEndpoints(ns, name) {
       return find(c.endpoints, ns, name);
@@ -154,6 +160,9 @@ export function createFakeKube(cluster: Partial<FakeCluster> = {}): FakeKube {
     },
     async listNetworkPolicies(ns, opts) {
       return list(c.networkPolicies, ns, opts);
+    },
+    async listHorizontalPodAutoscalers(ns, opts) {
+      return list(c.horizontalPodAutoscalers, ns, opts);
     },
     async deletePod(ns, name, opts: WriteOptions = {}) {
       writes.push({ verb: 'delete', namespace: ns, name: `pods/${name}`, dryRun: !!opts.dryRun });

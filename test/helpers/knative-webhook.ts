@@ -25,6 +25,8 @@ export interface WebhookRule {
 export const SERVING_ENABLED_BY_DEFAULT = new Set(['multi-container', 'kubernetes.podspec-volumes-emptydir']);
 /** Eventing features enabled on a stock install (knative/eventing pkg/apis/feature/flag_names.go, config-features). */
 export const EVENTING_ENABLED_BY_DEFAULT = new Set(['delivery-timeout']);
+/** Eventing's OIDC flag: off by default; EventPolicies cannot be created without it. */
+export const OIDC_FLAG = 'authentication-oidc';
 
 export const MAX_REVISION_TIMEOUT_SECONDS = 600;
 /** Container securityContext fields Serving keeps (pkg/apis/serving/fieldmask.go, SecurityContextMask). */
@@ -89,6 +91,42 @@ function unknownEventingFields(o: K8sObject): string[] {
   };
   walk(o.spec, schema.properties!.spec!, '.spec');
   return out;
+}
+
+/** One `from`/`to` reference of an EventPolicy: kind, apiVersion and name are required (EventPolicy*Reference.Validate). */
+const refProblems = (ref: K8sObject, at: string): string[] =>
+  (['kind', 'apiVersion', 'name'] as const).filter((f) => !ref[f]).map((f) => `${at}.${f} is required`);
+
+/** What eventpolicy_validation.go rejects in a spec. */
+function eventPolicyProblems(o: K8sObject): string[] {
+  const spec = isObject(o.spec) ? o.spec : {};
+  const from = (Array.isArray(spec.from) ? spec.from : []) as K8sObject[];
+  const to = (Array.isArray(spec.to) ? spec.to : []) as K8sObject[];
+  return [
+    ...from.flatMap((f, i) => {
+      const at = `.spec.from[${i}]`;
+      const sub = typeof f.sub === 'string' ? f.sub : undefined;
+      return [
+        ...(!f.ref && !sub ? [`${at} needs one of ref, sub`] : []),
+        ...(f.ref && f.sub !== undefined ? [`${at} may set only one of ref, sub`] : []),
+        ...(f.ref ? refProblems(f.ref, `${at}.ref`) : []),
+        ...(sub && sub.length > 1 && sub.slice(0, -1).includes('*') ? [`${at}.sub: '*' is only allowed as suffix`] : [])
+      ];
+    }),
+    ...to.flatMap((t, i) => {
+      const at = `.spec.to[${i}]`;
+      return [
+        ...(!t.ref && !t.selector ? [`${at} needs one of ref, selector`] : []),
+        ...(t.ref && t.selector ? [`${at} may set only one of ref, selector`] : []),
+        ...(t.ref ? refProblems(t.ref, `${at}.ref`) : [])
+      ];
+    }),
+    ...((Array.isArray(spec.filters) ? spec.filters : []) as K8sObject[]).flatMap((f, i) =>
+      Object.keys(f).length === 1
+        ? []
+        : [`.spec.filters[${i}] needs exactly one of exact, prefix, suffix, all, any, not, cesql`]
+    )
+  ];
 }
 
 function isZeroDuration(d: string): boolean {
@@ -203,6 +241,23 @@ export const WEBHOOK_RULES: readonly WebhookRule[] = [
         ...(ATTRIBUTE_NAME.test(k) ? [] : [`.spec.filter.attributes.${k}: attribute names are lowercase [a-z][a-z0-9]*`]),
         ...(typeof v === 'string' ? [] : [`.spec.filter.attributes.${k} is not a string`])
       ])
+  },
+  {
+    id: 'eventpolicy-needs-oidc',
+    rule: `an EventPolicy created while the Eventing flag ${OIDC_FLAG} is off ("oidc-authentication feature not enabled")`,
+    source: 'knative/eventing pkg/apis/eventing/v1alpha1/eventpolicy_validation.go (Validate)',
+    kinds: ['EventPolicy'],
+    check: (o, ctx) =>
+      flagOff(OIDC_FLAG, EVENTING_ENABLED_BY_DEFAULT, ctx)
+        ? [`needs the Eventing feature flag ${OIDC_FLAG}, disabled by default`]
+        : []
+  },
+  {
+    id: 'eventpolicy-spec',
+    rule: 'a from without exactly one of ref/sub, a sub with * before its end, a to without exactly one of ref/selector, a ref without kind/apiVersion/name, a filter without exactly one dialect',
+    source: 'knative/eventing pkg/apis/eventing/v1alpha1/eventpolicy_validation.go (EventPolicySpec.Validate, validateSub)',
+    kinds: ['EventPolicy'],
+    check: (o) => eventPolicyProblems(o)
   },
   {
     id: 'trigger-broker-subscriber',

@@ -47,3 +47,13 @@ export function readmeFeatureFlags(text = readmeSection('Deploy on Knative')): s
   if (!line) throw new Error('README "Deploy on Knative" has no **Feature flags: …** line');
   return [...line[1]!.matchAll(/`([^`]+)`/g)].map((m) => m[1]!);
 }
+
+/**
+ * The feature flags the README names for authenticated delivery (knative/oidc), from its `**Feature flags with OIDC:
+ * …**` line in "Deploy on Knative".
+ */
+export function readmeOidcFlags(text = readmeSection('Deploy on Knative')): string[] {
+  const line = /\*\*Feature flags with OIDC: ([^*]+)\*\*/.exec(text);
+  if (!line) throw new Error('README "Deploy on Knative" has no **Feature flags with OIDC: …** line');
+  return [...line[1]!.matchAll(/`([^`]+)`/g)].map((m) => m[1]!);
+}

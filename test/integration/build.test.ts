@@ -5,6 +5,7 @@ import { AppsV1Api, KubeConfig } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import { FUNCTION_NAMES } from '../../functions/index.js';
 import { execCli } from '../helpers/cli.js';
+import { TEST_KEY_ENV } from '../helpers/signing.js';
 import { spawnProcess, type RunningProcess } from '../helpers/process.js';
 
 /*
@@ -21,7 +22,9 @@ const FUNCTION_ENV = {
   K_SINK: 'http://127.0.0.1:9/',
   CORTEX_LOG_LEVEL: 'info',
   CORTEX_SESSION_SECRET: SECRET,
-  CORTEX_OPERATOR_TOKEN: SECRET
+  CORTEX_OPERATOR_TOKEN: SECRET,
+  // The signing keys each function's Secret gives it (cortex-signing-*)
+  ...TEST_KEY_ENV
 };
 
 const json = (line: string): Record<string, unknown> => JSON.parse(line) as Record<string, unknown>;

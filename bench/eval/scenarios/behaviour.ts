@@ -61,7 +61,15 @@ export const BEHAVIOUR_SCENARIOS: Scenario[] = [
     'scaled to zero and OOMKilled: no restart; the outcome names the OOM',
     MCP_DEMO,
     [faults(MCP_DEMO, 'oom'), scale(MCP_DEMO, 0)],
-    { outcome: 'failed', actions: [], optional: ['scale_up', 'report_oom'], forbidden: mutatingBut('scale_up'), says: 'OOM' }
+    {
+      outcome: 'failed',
+      actions: [],
+      optional: ['scale_up', 'report_oom'],
+      forbidden: mutatingBut('scale_up'),
+      says: 'OOM',
+      // The limit an OOM alone gets suggested, as a command, also when verification is what finds the OOM.
+      steps: '^kubectl set resources deployment/mcp-demo -n demo -c server --limits=memory=256Mi$'
+    }
   ),
   single(
     'two-faults/evicted+crashloop-transient',
@@ -103,7 +111,13 @@ export const BEHAVIOUR_SCENARIOS: Scenario[] = [
         setup: [scale(MCP_DEMO, 0)],
         reports: [{ workload: MCP_DEMO }],
         expect: [
-          { workload: MCP_DEMO, outcome: 'escalated', actions: [], forbidden: [...MUTATING], says: 'repeated failures' }
+          {
+            workload: MCP_DEMO,
+            outcome: 'escalated',
+            actions: [],
+            forbidden: [...MUTATING],
+            says: 'again and again.*resumes at'
+          }
         ]
       }
     ],
@@ -140,20 +154,24 @@ export const BEHAVIOUR_SCENARIOS: Scenario[] = [
       { reports: [{ workload: MCP_DEMO }], expect: [{ workload: MCP_DEMO, outcome: 'failed', actions: ['restart_pods'] }] },
       {
         reports: [{ workload: MCP_DEMO }],
-        expect: [{ workload: MCP_DEMO, outcome: 'failed', actions: [], forbidden: [...MUTATING] }]
+        expect: [
+          { workload: MCP_DEMO, outcome: 'failed', actions: [], forbidden: [...MUTATING], says: 'does not repeat it' }
+        ]
       }
     ],
-    timeLimitMs: 60_000,
-    knownIssue: '#19: an action that did not heal a fault is planned again for it within the window'
+    timeLimitMs: 60_000
   },
   single(
     'capacity-restore',
     'a two-replica workload scaled to zero: scaled back to the two replicas it had',
     MCP_TOOLS,
     [scale(MCP_TOOLS, 0)],
-    { outcome: 'healed', actions: ['scale_up'], forbidden: mutatingBut('scale_up'), after: { replicas: 2 } },
     {
-      knownIssue: '#19: scale-up restores 1 replica (or the restore annotation), not the count from before the scale to zero'
+      outcome: 'healed',
+      actions: ['scale_up'],
+      forbidden: mutatingBut('scale_up'),
+      after: { replicas: 2 },
+      says: 'to 2 replicas \\(spec\\.replicas 2 in its kubectl\\.kubernetes\\.io/last-applied-configuration\\)'
     }
   ),
   {
@@ -171,7 +189,47 @@ export const BEHAVIOUR_SCENARIOS: Scenario[] = [
         expect: [{ workload: MCP_DEMO, outcome: 'healed', actions: ['scale_up'] }]
       }
     ],
-    timeLimitMs: 60_000,
-    knownIssue: '#17: healings that end "healthy now" spend the budget'
+    timeLimitMs: 60_000
+  },
+  {
+    name: 'noise-flood',
+    title: 'false alarms past the transient limit (3 here): absorbed and told until the window ends, no more healings',
+    stack: { transientLimit: 3 },
+    setup: [],
+    rounds: [
+      ...Array.from({ length: 3 }, () => ({
+        reports: [{ workload: MCP_DEMO }],
+        expect: [{ workload: MCP_DEMO, outcome: 'no_action' as const, actions: [] }]
+      })),
+      ...Array.from({ length: 2 }, () => ({
+        reports: [{ workload: MCP_DEMO }],
+        expect: [{ workload: MCP_DEMO, outcome: 'absorbed' as const, actions: [], forbidden: [...MUTATING] }]
+      }))
+    ],
+    writes: { max: 0 },
+    timeLimitMs: 60_000
+  },
+  {
+    name: 'crashloop-reported-five-times',
+    title: 'a persistent crash loop reported five times: exactly one restart in total, then the failed fix is not repeated',
+    setup: [faults(MCP_DEMO, 'crashloop')],
+    rounds: [
+      { reports: [{ workload: MCP_DEMO }], expect: [{ workload: MCP_DEMO, outcome: 'failed', actions: ['restart_pods'] }] },
+      ...Array.from({ length: 4 }, () => ({
+        reports: [{ workload: MCP_DEMO }],
+        expect: [
+          {
+            workload: MCP_DEMO,
+            outcome: 'failed' as const,
+            actions: [],
+            forbidden: [...MUTATING],
+            says: 'restart_pods was tried at .* and did not heal it',
+            rootCause: { object: '10.10.4.7:6379' }
+          }
+        ]
+      }))
+    ],
+    writes: { max: 1 },
+    timeLimitMs: 90_000
   }
 ];

@@ -12,6 +12,8 @@ export const MCP_DEMO = demo('mcp-demo');
 export const MCP_TOOLS = demo('mcp-tools');
 /** Not opted in, one replica. */
 export const LEGACY = demo('legacy-api');
+/** Opted in, one replica: the database mcp-demo cannot start without (`sim.cortex.dev/depends-on=postgres:5432`). */
+export const POSTGRES = demo('postgres');
 
 /** The remediations that write to the cluster. */
 export const MUTATING: readonly Action[] = ['restart_pods', 'scale_up', 'rollout_restart', 'cleanup_failed_pods'];
@@ -21,6 +23,8 @@ export const mutatingBut = (...allowed: Action[]): Action[] => MUTATING.filter((
 
 export const faults = (workload: Workload, ...list: Fault[]): SetupStep => ({ kind: 'fault', workload, faults: list });
 export const scale = (workload: Workload, replicas: number): SetupStep => ({ kind: 'scale', workload, replicas });
+export const optIn = (workload: Workload, enabled: boolean): SetupStep => ({ kind: 'opt-in', workload, enabled });
+export const crashLooping = (workload: Workload): SetupStep => ({ kind: 'until', workload, shows: 'crashloop' });
 
 export type Expect = Omit<Expectation, 'workload'>;
 

@@ -100,6 +100,7 @@ async function main() {
     result: $('fault-result'),
     log: $('operator-log'),
     status: $('operator-status'),
+    token: { form: $('operator-token-form'), input: $('operator-token'), hint: $('operator-token-hint') },
     session
   });
   try {

@@ -2,14 +2,18 @@ import { clock, h } from './dom.js';
 import { follow } from './sse.js';
 
 // Local mode only (GET /local/info answers 200): fault buttons for the simulated cluster, which model answers, and the
-// operator event log (every CloudEvent on the Broker, newest first, each expandable to its JSON).
+// operator event log (every CloudEvent on the Broker, newest first, each expandable to its JSON). The log needs the
+// operator token: the page asks for it once and keeps it in sessionStorage (this tab only); /local/info never hands
+// it out, so no other page can read it (docs/security.md).
 
 const MAX_LOG = 500;
+const TOKEN_KEY = 'cortex.operatorToken';
 const STATUS = {
   connecting: 'connecting…',
   live: 'live',
   reconnecting: 'reconnecting…',
-  unauthorized: 'operator token refused'
+  unauthorized: 'operator token refused',
+  token: 'waiting for the operator token'
 };
 
 function faultButtons({ info, faults, result, session }) {
@@ -47,13 +51,46 @@ function faultButtons({ info, faults, result, session }) {
   faults.replaceChildren(...buttons);
 }
 
-function operatorLog({ info, log, status }) {
+function setStatus(status, state) {
+  status.dataset.state = state;
+  status.textContent = STATUS[state] ?? state;
+}
+
+/** Asks for the operator token until the stream takes one; a refused token is forgotten and asked for again. */
+function operatorLog({ info, log, status, token }) {
+  let stream;
+  const ask = (refused) => {
+    if (!refused) setStatus(status, 'token');
+    token.form.hidden = false;
+    token.input.value = '';
+    if (info.tokenHint)
+      token.hint.textContent = `Every CloudEvent is for operators only: ${info.tokenHint}. It is kept for this tab.`;
+  };
+  const start = (value) => {
+    stream?.close();
+    token.form.hidden = true;
+    stream = followEvents({ log, status, token: value, onRefused: () => (sessionStorage.removeItem(TOKEN_KEY), ask(true)) });
+  };
+  token.form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    const value = token.input.value.trim();
+    if (!value) return;
+    sessionStorage.setItem(TOKEN_KEY, value);
+    start(value);
+  });
+  const saved = sessionStorage.getItem(TOKEN_KEY);
+  if (saved) start(saved);
+  else ask(false);
+  addEventListener('pagehide', () => stream?.close());
+}
+
+function followEvents({ log, status, token, onRefused }) {
   const seen = new Set();
-  const stream = follow(`events?operator=1&history=100`, {
-    headers: { authorization: `Bearer ${info.operatorToken}` },
+  return follow(`events?operator=1&history=100`, {
+    headers: { authorization: `Bearer ${token}` },
     onState: (state) => {
-      status.dataset.state = state;
-      status.textContent = STATUS[state] ?? state;
+      setStatus(status, state);
+      if (state === 'unauthorized') onRefused();
     },
     onEvent: (ev) => {
       if (ev.event === 'connected' || ev.event === 'resync' || seen.has(ev.id)) return;
@@ -83,11 +120,10 @@ function operatorLog({ info, log, status }) {
       while (log.children.length > MAX_LOG) log.lastElementChild.remove();
     }
   });
-  addEventListener('pagehide', () => stream.close());
 }
 
 /** Shows the local panel when the local stack answers /local/info; returns the info or undefined. */
-export async function startLocal({ panel, label, demo, faults, result, log, status, session }) {
+export async function startLocal({ panel, label, demo, faults, result, log, status, token, session }) {
   let info;
   try {
     const res = await fetch('local/info', { cache: 'no-store' });
@@ -102,6 +138,6 @@ export async function startLocal({ panel, label, demo, faults, result, log, stat
   if (info.demo)
     demo.textContent = `Faults go to ${info.demo.namespace}/${info.demo.deployment} (Service ${info.demo.service}) in the simulated cluster.`;
   faultButtons({ info, faults, result, session });
-  if (info.operatorToken) operatorLog({ info, log, status });
+  operatorLog({ info, log, status, token });
   return info;
 }

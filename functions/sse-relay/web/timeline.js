@@ -3,7 +3,13 @@ import { clock, h, notice } from './dom.js';
 // The live healing timeline: one card per healingId, one step per event, rendered once per event id even when a
 // reconnect replays events the page already has.
 
-const STAGE = { diagnose: 'Diagnosis', remediate: 'Remediation', verify: 'Verification', joined: 'Joined' };
+const STAGE = {
+  diagnose: 'Diagnosis',
+  remediate: 'Remediation',
+  verify: 'Verification',
+  dependency: 'Dependency',
+  joined: 'Joined'
+};
 /** What a failed healing's card says, by its reason code (the catalog's ReasonCode); anything else needs a human. */
 const FAILED_LABELS = {
   escalated: 'escalated to a human',

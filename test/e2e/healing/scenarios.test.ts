@@ -7,6 +7,7 @@ import type { SseClient } from '../../helpers/sse.js';
 import {
   cloudEvents,
   errorReport,
+  eventAuthHeaders,
   operatorStream,
   outcomeFor,
   publish,
@@ -80,8 +81,11 @@ describe('e2e: healing scenarios on the local stack', () => {
     await waitPods('no pods', (p) => p.length === 0);
     const after = cloudEvents(ops).length;
     const body = JSON.stringify(errorReport(demo).toJSON());
+    // With CORTEX_EVENT_AUTH=oidc the README adds the operator's token, as here
+    const auth = Object.entries(await eventAuthHeaders(stack.state)).flatMap(([k, v]) => ['-H', `${k}: ${v}`]);
     // Act: exactly what the README shows
     const { stdout } = await promisify(execFile)('curl', [
+      ...auth,
       '-s',
       '-o',
       '/dev/null',
@@ -102,7 +106,7 @@ describe('e2e: healing scenarios on the local stack', () => {
     expect(outcome.data.actions).toEqual(['scale_up']);
     expect(of(outcome, 'dev.cortex.healing.started')).toHaveLength(1);
     const progress = of(outcome, 'dev.cortex.healing.progress').map((e) => e.data as { stage: string; check?: string });
-    expect(new Set(progress.filter((p) => p.stage === 'diagnose' && p.check).map((p) => p.check)).size).toBe(8);
+    expect(new Set(progress.filter((p) => p.stage === 'diagnose' && p.check).map((p) => p.check)).size).toBe(9);
     expect(progress.some((p) => p.stage === 'verify')).toBe(true);
     expect(of(outcome, 'dev.cortex.remediation.completed')[0]?.data).toMatchObject({
       action: 'scale_up',

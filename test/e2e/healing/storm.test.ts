@@ -2,13 +2,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../../local/stack/index.js';
 import { sessionToken } from '../../../shared/session/token.js';
 import { pool } from '../../../bench/measure.js';
+import { createWorkload } from '../../helpers/kube-sim.js';
 import { kubectl } from '../../helpers/kubectl.js';
 import { openSse, dataOf, type SseClient } from '../../helpers/sse.js';
 import { cloudEvents, errorReport, operatorStream, outcomeFor, publish, startTestStack } from '../../helpers/stack.js';
 
 /*
  * DESIGN §5 single flight and budget on the local stack: an error storm for one target makes exactly one healing,
- * every reporting session gets the outcome, and a fourth failure within the window is escalated.
+ * every reporting session gets the outcome; healings that find the target healthy spend no budget, and a workload
+ * that needs a fix a fourth time within the window is escalated, visibly for every later report.
  */
 
 const STORM = 2000;
@@ -89,28 +91,82 @@ describe('e2e: error storms and the healing budget', () => {
       expect(dataOf<{ healingId: string }>(l.messages, terminal)[0]?.healingId).toBe(outcome.data.healingId);
     for (const l of listeners) l.close();
   });
+});
 
-  it('escalates the fourth failure of a target within the window, with no remediation', async () => {
-    // Prepare: three healings of a healthy target, one after another (each report after the previous run ended)
-    const target = { namespace: 'demo', service: 'legacy-api' };
-    const outcomes = [];
+describe('e2e: a budget that counts harm, not noise', () => {
+  let stack: LocalStack;
+  let ops: SseClient;
+
+  beforeAll(async () => {
+    stack = await startTestStack();
+    ops = await operatorStream(stack);
+  });
+  afterAll(async () => {
+    ops?.close();
+    await stack?.stop();
+  });
+
+  async function scaleZero(service: string): Promise<void> {
+    const r = await kubectl(stack.state.kubeconfig, ['-n', 'demo', 'scale', `deploy/${service}`, '--replicas=0']);
+    if (r.code !== 0) throw new Error(r.stderr);
+    await stack.sim.waitFor(() => stack.sim.list('Pod', 'demo', `app=${service}`).length === 0, {
+      message: `${service} at zero`
+    });
+  }
+  async function reportOf(service: string, sessionId?: string) {
+    const after = cloudEvents(ops).length;
+    await publish(stack, errorReport({ namespace: 'demo', service }, sessionId ? { sessionId } : {}));
+    return outcomeFor(ops, service, after);
+  }
+
+  it('three healings that find the target healthy, then a scale to zero: healed, not escalated (noise spends no budget)', async () => {
+    // Prepare: three reports of a healthy target, one after another
+    await createWorkload(stack.sim, 'noisy');
+    await stack.sim.waitFor(() => stack.sim.list('Pod', 'demo', 'app=noisy').length === 1, { message: 'noisy up' });
+    const noise = [];
+    for (let i = 0; i < 3; i++) noise.push(await reportOf('noisy'));
+    await scaleZero('noisy');
+    // Act
+    const outage = await reportOf('noisy');
+    // Assess
+    expect(noise.map((o) => [o.type, o.data.actions])).toEqual(Array(3).fill(['dev.cortex.healing.completed', []]));
+    expect(outage.type).toBe('dev.cortex.healing.completed');
+    expect(outage.data.actions).toEqual(['scale_up']);
+  });
+
+  it('escalates a workload that needs a fix again and again, and shows a later report on the operator stream', async () => {
+    // Prepare: three scale-ups, each healed it for a while
+    await createWorkload(stack.sim, 'flappy');
     for (let i = 0; i < 3; i++) {
-      const after = cloudEvents(ops).length;
-      await publish(stack, errorReport(target));
-      outcomes.push(await outcomeFor(ops, 'legacy-api', after));
+      await stack.sim.waitFor(() => stack.sim.list('Pod', 'demo', 'app=flappy').length === 1, { message: 'flappy up' });
+      await scaleZero('flappy');
+      expect((await reportOf('flappy')).data.actions).toEqual(['scale_up']);
     }
+    await stack.sim.waitFor(() => stack.sim.list('Pod', 'demo', 'app=flappy').length === 1, { message: 'flappy up' });
+    await scaleZero('flappy');
     const after = cloudEvents(ops).length;
     // Act
-    await publish(stack, errorReport(target, { sessionId: 'escalated-session' }));
-    const fourth = await outcomeFor(ops, 'legacy-api', after);
+    const fourth = await reportOf('flappy', 'escalated-session');
+    const later = await reportOf('flappy');
     // Assess
-    expect(outcomes.map((o) => o.type)).toEqual(Array(3).fill('dev.cortex.healing.completed'));
     expect(fourth.type).toBe('dev.cortex.healing.failed');
-    expect(fourth.data.reasonCode).toBe('escalated');
-    expect(fourth.data.sessionIds).toEqual(['escalated-session']);
-    const since = cloudEvents(ops).slice(after);
+    expect(fourth.data).toMatchObject({ reasonCode: 'escalated', sessionIds: ['escalated-session'] });
+    expect(String(fourth.data.reason)).toMatch(
+      /^demo\/flappy needs a fix again and again: Cortex changed it 3 times in the last 15 min \(scale_up at/
+    );
+    expect(String(fourth.data.reason)).toMatch(/automatic healing resumes at \d{4}-\d\d-\d\dT/);
+    expect(fourth.data.findings).toHaveLength(9);
+    expect(typeof fourth.data.resumesAt).toBe('string');
+    // A report without a session during the escalation: told on the operator stream, the same words, the resume time.
+    expect(later.data).toMatchObject({
+      reasonCode: 'escalated',
+      reason: fourth.data.reason,
+      resumesAt: fourth.data.resumesAt
+    });
     expect(
-      since.filter((e) => e.type.startsWith('dev.cortex.remediation.') || e.type === 'dev.cortex.healing.started')
+      cloudEvents(ops)
+        .slice(after)
+        .filter((e) => e.type.startsWith('dev.cortex.remediation.'))
     ).toEqual([]);
   });
 });

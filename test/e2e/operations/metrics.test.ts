@@ -48,7 +48,7 @@ describe('e2e: /metrics of the functions after a healing', () => {
     // A delivery is counted once it is answered: the coordinator's last one and the relay's may still be finishing.
     await scrapeUntil(
       url('healing-coordinator'),
-      (m) => m.value('cortex_events_received_total', { type: 'dev.cortex.diagnosis.completed', outcome: 'handled' }) >= 10
+      (m) => m.value('cortex_events_received_total', { type: 'dev.cortex.diagnosis.completed', outcome: 'handled' }) >= 11
     );
     await scrapeUntil(
       url('sse-relay'),
@@ -89,7 +89,7 @@ describe('e2e: /metrics of the functions after a healing', () => {
         type: 'dev.cortex.diagnosis.completed',
         outcome: 'handled'
       })
-    ).toBe(10);
+    ).toBe(11);
     expect(delta('healing-coordinator', 'cortex_events_emitted_total', { type: 'dev.cortex.diagnosis.requested' })).toBe(2);
     expect(
       delta('healing-coordinator', 'cortex_events_emitted_total', { type: 'dev.cortex.remediation.scale_up.requested' })

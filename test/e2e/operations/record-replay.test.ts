@@ -80,7 +80,7 @@ describe('e2e: record a healing with cortex tail, replay it with cortex replay',
     expect(recorded.find((e) => e.type === 'dev.cortex.healing.completed')).toMatchObject({
       data: { actions: ['scale_up'] }
     });
-    expect(recorded.filter((e) => e.type === 'dev.cortex.diagnosis.completed')).toHaveLength(10);
+    expect(recorded.filter((e) => e.type === 'dev.cortex.diagnosis.completed')).toHaveLength(11);
     expect(tail.stdout).toHaveLength(recorded.length);
   });
 

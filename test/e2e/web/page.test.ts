@@ -10,6 +10,7 @@ import { sessionToken } from '../../../shared/session/token.js';
 import { postEvent } from '../../helpers/events.js';
 import { cloudEvent, completed, failed, progress, started } from '../../helpers/healing.js';
 import { startCutProxy, type CutProxy } from '../../helpers/cut-proxy.js';
+import { asSent, TEST_KEY_ENV } from '../../helpers/signing.js';
 
 const SECRET = 'page-test-secret-0123456789';
 const OPERATOR_TOKEN = 'page-operator-token-0123456789';
@@ -31,7 +32,7 @@ describe('Web page: chat box and live healing timeline (Chromium)', () => {
   let browser: Browser;
 
   const post = async (def: EventDef, data: unknown): Promise<void> => {
-    const res = await postEvent(relay.url, cloudEvent(def, data));
+    const res = await postEvent(relay.url, cloudEvent(def, asSent(def, data)));
     if (res.status !== 202) throw new Error(`relay answered ${res.status}`);
   };
   const newSession = (): { sessionId: string; token: string } => {
@@ -54,7 +55,7 @@ describe('Web page: chat box and live healing timeline (Chromium)', () => {
             claude: 'stand-in',
             demo: { namespace: 'demo', deployment: 'mcp-demo', service: 'mcp-demo' },
             faults: FAULTS,
-            operatorToken: OPERATOR_TOKEN
+            tokenHint: '"operatorToken" in /home/me/cortex/.cortex/local.json'
           }
         })
       );
@@ -82,7 +83,8 @@ describe('Web page: chat box and live healing timeline (Chromium)', () => {
         CORTEX_LOG_LEVEL: 'silent',
         CORTEX_SESSION_SECRET: SECRET,
         CORTEX_OPERATOR_TOKEN: OPERATOR_TOKEN,
-        CORTEX_RELAY_HEARTBEAT_MS: '200'
+        CORTEX_RELAY_HEARTBEAT_MS: '200',
+        ...TEST_KEY_ENV
       }
     });
     proxy = await startCutProxy(relay.port);
@@ -211,6 +213,8 @@ describe('Web page: chat box and live healing timeline (Chromium)', () => {
     // Prepare
     const session = newSession();
     const { page, faultBodies } = await openPage(session, true);
+    await page.fill('[data-testid="operator-token"]', OPERATOR_TOKEN);
+    await page.click('[data-testid="operator-token-submit"]');
     await page.waitForSelector('[data-testid="operator-status"][data-state="live"]', { state: 'attached' });
     // Act
     await page.click('[data-testid="fault-scale-zero"]');
@@ -232,6 +236,46 @@ describe('Web page: chat box and live healing timeline (Chromium)', () => {
     expect(faultBodies).toEqual([{ fault: 'scale-zero', sessionId: session.sessionId }]);
     const json = await page.textContent('[data-testid="operator-event"][data-type="dev.cortex.diagnosis.requested"] pre');
     expect(JSON.parse(json ?? '{}')).toMatchObject({ type: 'dev.cortex.diagnosis.requested', data: { healingId: 'h-op' } });
+    await page.close();
+  });
+
+  it('asks for the operator token once: a wrong one is refused and asked for again, the right one streams and is kept for the tab', async () => {
+    // Prepare
+    const { page } = await openPage(newSession(), true);
+    const status = (): Promise<string | null> => page.getAttribute('[data-testid="operator-status"]', 'data-state');
+    const asking = (): Promise<boolean> => page.isVisible('[data-testid="operator-token-form"]');
+    const firstAsk = { asking: await asking(), status: await status() };
+    const hint = await page.textContent('[data-testid="operator-token-hint"]');
+    // Act: a wrong token
+    await page.fill('[data-testid="operator-token"]', 'not-the-operator-token');
+    await page.click('[data-testid="operator-token-submit"]');
+    await page.waitForSelector('[data-testid="operator-status"][data-state="unauthorized"]', { state: 'attached' });
+    const afterWrong = {
+      asking: await asking(),
+      stored: await page.evaluate(() => sessionStorage.getItem('cortex.operatorToken'))
+    };
+    // Act: the right one, then a reload of the tab
+    await page.fill('[data-testid="operator-token"]', OPERATOR_TOKEN);
+    await page.press('[data-testid="operator-token"]', 'Enter');
+    await page.waitForSelector('[data-testid="operator-status"][data-state="live"]', { state: 'attached' });
+    await post(Events.ErrorReported, {
+      component: 'chat',
+      category: 'mcp_unreachable',
+      message: 'x',
+      occurredAt: new Date().toISOString()
+    });
+    await page.waitForSelector('[data-testid="operator-event"][data-type="dev.cortex.error.reported"]', {
+      state: 'attached'
+    });
+    await page.reload();
+    await page.waitForSelector('body[data-ready="true"]', { state: 'attached' });
+    await page.waitForSelector('[data-testid="operator-status"][data-state="live"]', { state: 'attached' });
+    // Assess
+    expect(firstAsk).toEqual({ asking: true, status: 'token' });
+    expect(hint).toContain('"operatorToken" in /home/me/cortex/.cortex/local.json');
+    expect(afterWrong).toEqual({ asking: true, stored: null });
+    expect(await asking()).toBe(false);
+    expect(await page.evaluate(() => sessionStorage.getItem('cortex.operatorToken'))).toBe(OPERATOR_TOKEN);
     await page.close();
   });
 

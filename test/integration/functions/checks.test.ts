@@ -1,5 +1,6 @@
 import { CloudEvent } from 'cloudevents';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import checkDependencies from '../../../functions/check-dependencies/index.js';
 import checkDeploymentConfig from '../../../functions/check-deployment-config/index.js';
 import checkEvents from '../../../functions/check-events/index.js';
 import checkFailedPods from '../../../functions/check-failed-pods/index.js';
@@ -19,9 +20,12 @@ import { startFakeSink, type FakeSink } from '../../fakes/sink.js';
 import type { CompletedData } from '../../helpers/check-cluster.js';
 import { postEvent } from '../../helpers/events.js';
 import { createWorkload, startTestSimulator } from '../../helpers/kube-sim.js';
+import { signed, TEST_KEY_ENV, TEST_KEYS } from '../../helpers/signing.js';
+import { cloudEvent } from '../../helpers/healing.js';
+import { createSigner } from '../../../shared/trust/signature.js';
 
 /*
- * The eight checks served over real HTTP (binary mode), reading the cluster simulator through the client-node
+ * The nine checks served over real HTTP (binary mode), reading the cluster simulator through the client-node
  * adapter built from KUBECONFIG. Faults are injected with a real API call (the fault annotation, a scale), and the
  * findings are what the fake sink received.
  */
@@ -34,7 +38,8 @@ const DEFS: Record<CheckName, AnyFunctionDef> = {
   'resource-limits': checkResourceLimits,
   'network-policies': checkNetworkPolicies,
   'failed-pods': checkFailedPods,
-  events: checkEvents
+  events: checkEvents,
+  dependencies: checkDependencies
 };
 
 // Objects as the simulator stores them: plain JSON, read loosely.
@@ -81,7 +86,13 @@ function request(
     source: '/cortex/healing-coordinator',
     type: Events.DiagnosisRequested.type,
     datacontenttype: 'application/json',
-    data: { healingId, target: { namespace: 'demo', service }, phase, checks: [...checks] }
+    // Signed as the coordinator signs it: checks take no other request.
+    data: signed('diagnosis', Events.DiagnosisRequested.type, {
+      healingId,
+      target: { namespace: 'demo', service },
+      phase,
+      checks: [...checks]
+    })
   });
   return { event, healingId };
 }
@@ -117,7 +128,8 @@ beforeAll(async () => {
     CORTEX_LOG_LEVEL: 'silent',
     KUBECONFIG: kubeconfig,
     CORTEX_CHECK_WAIT_MS: '5000',
-    CORTEX_CHECK_POLL_MS: '100'
+    CORTEX_CHECK_POLL_MS: '100',
+    ...TEST_KEY_ENV
   };
   for (const [check, def] of Object.entries(DEFS) as [CheckName, AnyFunctionDef][])
     served.set(check, await run(def, { overrides }));
@@ -130,6 +142,40 @@ afterAll(async () => {
 });
 
 describe('Checks over real HTTP against the cluster simulator', () => {
+  it.each([
+    ['unsigned', (d: Record<string, unknown>) => d],
+    ['forged', (d: Record<string, unknown>) => signed('x'.repeat(64), Events.DiagnosisRequested.type, d)],
+    ['expired', (d: Record<string, unknown>) => signed('diagnosis', Events.DiagnosisRequested.type, d, { ttlMs: -60_000 })]
+  ])('takes no %s request: 202, no answer (an answer would count for a healing someone else named)', async (_kind, make) => {
+    // Prepare
+    const healingId = `h-refused-${++counter}`;
+    const data = make({
+      healingId,
+      target: { namespace: 'demo', service: 'mcp-demo' },
+      phase: 'diagnose',
+      checks: ['pod-status']
+    });
+    const event = cloudEvent(Events.DiagnosisRequested, data);
+    // Act
+    const res = await postEvent(served.get('pod-status')!.url, event, 'binary');
+    // Assess
+    expect(res.status).toBe(202);
+    expect(sink.events.some((e) => (e.data as Json)['healingId'] === healingId)).toBe(false);
+  });
+
+  it('answers a request once per healing, phase and attempt; signs the answer with the diagnosis key', async () => {
+    // Prepare
+    const { event, healingId } = request('mcp-demo', ['failed-pods']);
+    const copy = new CloudEvent<unknown>({ ...event, id: `${event.id}-copy` });
+    // Act
+    await postEvent(served.get('failed-pods')!.url, event, 'binary');
+    await postEvent(served.get('failed-pods')!.url, copy, 'structured');
+    // Assess
+    const answers = sink.events.filter((e) => (e.data as Json)['healingId'] === healingId);
+    expect(answers).toHaveLength(1);
+    expect(createSigner([TEST_KEYS.diagnosis]).verify(answers[0]!.type, answers[0]!.data, new Date()).ok).toBe(true);
+  });
+
   it('answers 202 and publishes nothing when the request does not list the check', async () => {
     // Prepare
     const { event, healingId } = request('mcp-demo', ['events']);
@@ -168,7 +214,14 @@ describe('Checks over real HTTP against the cluster simulator', () => {
       verdict: 'problem',
       summary: 'Deployment demo/zero-app is scaled to zero (0 replicas desired)'
     });
-    expect(config.recommendation).toEqual({ action: 'scale_up', reason: 'no replicas: restore 1', params: { replicas: 1 } });
+    // A workload created without kubectl apply has no last-applied manifest: the scale-down event says "from 1".
+    expect(config.recommendation).toEqual({
+      action: 'scale_up',
+      reason: expect.stringMatching(
+        /^no replicas: restore 1 \(the event "Scaled down replica set zero-app-\w+ to 0 from 1"\)$/
+      ),
+      params: { replicas: 1, source: 'scaling-event', sourceDetail: expect.stringContaining('to 0 from 1') }
+    });
     expect(podStatus).toMatchObject({
       verdict: 'problem',
       summary: 'No running pods for demo/zero-app: Deployment zero-app is scaled to 0 replicas'
@@ -207,6 +260,44 @@ describe('Checks over real HTTP against the cluster simulator', () => {
     );
     expect(events.verdict).toBe('problem');
     expect(events.evidence.find((e) => e.reason === 'BackOff')?.subject).toBe(`pod/${name}`);
+    const deps = await diagnose('dependencies', 'crash-app');
+    expect(deps).toMatchObject({ verdict: 'problem', symptom: 'external:10.10.4.7:6379' });
+    expect(deps.summary).toBe(
+      'demo/crash-app cannot reach 10.10.4.7:6379: 10.10.4.7:6379 is no Service of the cluster (an outside address)'
+    );
+  });
+
+  it('a dependency down: postgres at zero, mcp-demo crash-loops; dependencies names demo/postgres and how to restore it', async () => {
+    // Prepare
+    await kube.scaleDeployment('demo', 'postgres', 0);
+    await sim.waitFor(() => pods('mcp-demo').some((p) => status(p).state?.waiting?.reason === 'CrashLoopBackOff'), {
+      message: 'mcp-demo crash-looping without postgres'
+    });
+    // Act
+    const deps = await diagnose('dependencies', 'mcp-demo');
+    const config = await diagnose('deployment-config', 'postgres');
+    await kube.scaleDeployment('demo', 'postgres', 1);
+    await sim.waitFor(() => ready('postgres') && ready('mcp-demo'), { message: 'postgres and mcp-demo back' });
+    // Assess
+    expect(deps).toMatchObject({ verdict: 'problem', symptom: 'down:demo/postgres' });
+    expect(deps.summary).toMatch(
+      /^demo\/mcp-demo cannot reach its dependency demo\/postgres: Service demo\/postgres has no ready endpoints/
+    );
+    expect(deps.dependencies).toEqual([
+      expect.objectContaining({
+        state: 'down',
+        service: { namespace: 'demo', name: 'postgres' },
+        readyEndpoints: 0,
+        deployment: 'postgres',
+        optedIn: true,
+        evidence: expect.arrayContaining([expect.stringContaining('ECONNREFUSED 10.96.0.15:5432')]),
+        commands: expect.arrayContaining(['kubectl scale deployment/postgres -n demo --replicas=1'])
+      })
+    ]);
+    expect(config.evidence).toContainEqual(
+      expect.objectContaining({ reason: 'ScalingReplicaSet', detail: expect.stringMatching(/to 0 from 1$/), count: 1 })
+    );
+    expect(config.recommendation?.params).toMatchObject({ replicas: 1, source: 'last-applied' });
   });
 
   it('image-pull: pod-status recommends report_image_pull naming the image', async () => {
@@ -350,7 +441,7 @@ describe('Checks over real HTTP against the cluster simulator', () => {
     expect(res.status).toBe(503);
   });
 
-  it('runs all eight checks in parallel on one target, each answering once', async () => {
+  it('runs all nine checks in parallel on one target, each answering once', async () => {
     // Prepare
     const { event, healingId } = request('mcp-demo', CHECKS);
     // Act

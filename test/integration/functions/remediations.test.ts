@@ -18,6 +18,9 @@ import { workload } from '../../../local/kube-sim/seed.js';
 import { startFakeSink, type FakeSink } from '../../fakes/sink.js';
 import { postEvent } from '../../helpers/events.js';
 import type { CompletedData } from '../../helpers/remediation-cluster.js';
+import { signed, TEST_KEY_ENV, TEST_KEYS } from '../../helpers/signing.js';
+import { cloudEvent } from '../../helpers/healing.js';
+import { createSigner } from '../../../shared/trust/signature.js';
 
 /*
  * Each remediation served over real HTTP (binary mode), acting on the cluster simulator through the client-node
@@ -39,7 +42,15 @@ let counter = 0;
 async function serve(def: AnyFunctionDef, extra: Record<string, string> = {}): Promise<RunningFunction> {
   const KUBECONFIG = path.join(dir, 'kubeconfig.yaml');
   return run(def, {
-    overrides: { PORT: '0', HOST: '127.0.0.1', K_SINK: sink.url, CORTEX_LOG_LEVEL: 'silent', KUBECONFIG, ...extra }
+    overrides: {
+      PORT: '0',
+      HOST: '127.0.0.1',
+      K_SINK: sink.url,
+      CORTEX_LOG_LEVEL: 'silent',
+      KUBECONFIG,
+      ...TEST_KEY_ENV,
+      ...extra
+    }
   });
 }
 
@@ -96,13 +107,14 @@ async function request(
     source: '/cortex/healing-coordinator',
     type: Events.RemediationRequested[action].type,
     datacontenttype: 'application/json',
-    data: {
+    // Signed as the coordinator signs it: remediations take no other request.
+    data: signed('remediation', Events.RemediationRequested[action].type, {
       healingId,
       target: { namespace: 'demo', service },
       params: o.params ?? {},
       dryRun: o.dryRun ?? false,
       reason: `integration test ${counter}`
-    }
+    })
   });
   const res = await postEvent(fn.url, event, 'binary');
   const found = sink.events.find((e) => (e.data as { healingId?: string } | undefined)?.healingId === healingId);
@@ -365,5 +377,86 @@ describe('Remediations against the cluster simulator', () => {
     // Assess
     expect(status).toBe(503);
     expect(out).toBeUndefined();
+  });
+});
+
+describe('Remediations take only requests the coordinator signed (a healthy opted-in workload stays untouched)', () => {
+  const type = Events.RemediationRequested.rollout_restart.type;
+  const base = (healingId: string) => ({
+    healingId,
+    target: { namespace: 'demo', service: 'mcp-demo' },
+    params: {},
+    dryRun: false,
+    reason: 'forged by a test'
+  });
+
+  /** Posts a rollout_restart request with the given data under a fresh CloudEvent id; returns its answer. */
+  async function post(
+    data: Record<string, unknown>,
+    id = `forged-${++counter}`
+  ): Promise<{ status: number; out: CompletedData | undefined }> {
+    const event = cloudEvent(Events.RemediationRequested.rollout_restart, data, {}, id);
+    const before = sink.events.length;
+    const res = await postEvent(fn('remediate-rollout-restart').url, event, 'binary');
+    const found = sink.events.slice(before).find((e) => (e.data as { healingId?: string }).healingId === data.healingId);
+    return { status: res.status, out: found ? Events.RemediationCompleted.data.parse(found.data) : undefined };
+  }
+  const unchanged = () => {
+    const d = deployment('mcp-demo');
+    return {
+      generation: d.metadata.generation,
+      resourceVersion: d.metadata.resourceVersion,
+      pods: live('mcp-demo').map((p) => p.metadata.name)
+    };
+  };
+
+  it.each([
+    ['unsigned', (h: string) => base(h)],
+    ['forged (another key)', (h: string) => signed('x'.repeat(64), type, base(h))],
+    [
+      'forged (changed after signing)',
+      (h: string) => ({ ...signed('remediation', type, { ...base(h), dryRun: true }), dryRun: false })
+    ],
+    ['expired', (h: string) => signed('remediation', type, base(h), { ttlMs: -60_000 })]
+  ])('%s: denied with the refusal, 202, nothing read or changed', async (kind, make) => {
+    // Prepare
+    const before = unchanged();
+    const healingId = `h-refuse-${++counter}`;
+    // Act
+    const { status, out } = await post(make(healingId));
+    // Assess
+    expect(status).toBe(202);
+    expect(out).toMatchObject({ outcome: 'denied', refusal: kind.split(' ')[0], changes: [], action: 'rollout_restart' });
+    expect(out?.summary).toMatch(/^refused \((unsigned|forged|expired)\): .*nothing was changed$/);
+    expect(unchanged()).toEqual(before);
+  });
+
+  it('replayed: a signed request acts once; the same request under a new CloudEvent id is denied and changes nothing', async () => {
+    // Prepare
+    const data = signed('remediation', type, { ...base(`h-replay-${++counter}`), reason: 'a real request' });
+    const gen0 = deployment('mcp-demo').metadata.generation as number;
+    // Act
+    const first = await post(data, `genuine-${counter}`);
+    await sim.waitFor(() => readyPods('mcp-demo').length === 1, { message: 'mcp-demo rolled out' });
+    const afterFirst = unchanged();
+    const redelivery = await post(data, `genuine-${counter}`);
+    const copy = await post(data, `copy-${counter}`);
+    // Assess
+    expect(first.out).toMatchObject({ outcome: 'applied' });
+    expect(afterFirst.generation).toBe(gen0 + 1);
+    expect([redelivery.status, redelivery.out]).toEqual([202, undefined]);
+    expect(copy.out).toMatchObject({ outcome: 'denied', refusal: 'replayed' });
+    expect(unchanged().generation).toBe(afterFirst.generation);
+  });
+
+  it('signs its answers with the remediation key', async () => {
+    // Prepare
+    const before = sink.events.length;
+    // Act
+    await post(base(`h-answer-${++counter}`));
+    // Assess
+    const answer = sink.events.slice(before).find((e) => e.type === Events.RemediationCompleted.type)!;
+    const verdict = createSigner([TEST_KEYS.remediation]).verify(answer.type, answer.data, new Date());
+    expect(verdict.ok).toBe(true);
   });
 });

@@ -171,6 +171,21 @@ describe('CLI: cortex kn', () => {
     expect(stderr.join('\n')).toContain('not carried: correlationid');
   });
 
+  it('says of a signed request that replayed on its own it does not act, and to replay its root error instead', async () => {
+    // Prepare
+    const request = fixtures.find((f) => f.type === 'dev.cortex.remediation.scale_up.requested')!;
+    const signedRequest = {
+      ...request,
+      data: { ...request.data, signature: { expiresAt: '2026-11-27T10:05:00.000Z', value: 'x'.repeat(43) } }
+    };
+    // Act
+    const { stderr } = await knLines([signedRequest]);
+    const unsigned = await knLines([request]);
+    // Assess
+    expect(stderr.join('\n')).toMatch(/signed by its sender .*does not act.*replay the root dev\.cortex\.error\.reported/);
+    expect(unsigned.stderr.join('\n')).not.toContain('signed by its sender');
+  });
+
   it('names the lists kn cannot write; the event it sends still validates, because lists default to empty', async () => {
     // Prepare
     const started = fixtures.find((f) => f.type === 'dev.cortex.healing.started')!;

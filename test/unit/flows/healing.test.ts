@@ -9,7 +9,7 @@ import { createFakeKube, type FakeKube } from '../../fakes/kube.js';
 import { APP, deployment, endpoints, NS, pod, service, slice } from '../../helpers/check-cluster.js';
 
 /*
- * Whole healings in one process: error.reported → error-intake → coordinator → eight checks → a remediation →
+ * Whole healings in one process: error.reported → error-intake → coordinator → nine checks → a remediation →
  * verification, routed by the Trigger files in knative/ through the runtime's delivery path, against the kube fake.
  * A small reconciler stands in for the Deployment and endpoints controllers: a scale writes ready pods.
  */
@@ -84,7 +84,7 @@ describe('Flow: a whole healing in memory', () => {
     defs = (await loadAll()).filter((d) => d.name !== 'chat' && d.name !== 'sse-relay');
   });
 
-  it('heals a Deployment scaled to zero: intake, coordinator, eight checks, scale_up, verification', async () => {
+  it('heals a Deployment scaled to zero: intake, coordinator, nine checks, scale_up, verification', async () => {
     // Prepare
     const kube = cluster(workload(0));
     const bus = await busFor(kube);
@@ -97,7 +97,7 @@ describe('Flow: a whole healing in memory', () => {
       'diagnose',
       'verify'
     ]);
-    expect(new Set(bus.deliveries.filter((d) => d.type === 'dev.cortex.diagnosis.requested').map((d) => d.to)).size).toBe(8);
+    expect(new Set(bus.deliveries.filter((d) => d.type === 'dev.cortex.diagnosis.requested').map((d) => d.to)).size).toBe(9);
     expect(kube.writes).toEqual([
       expect.objectContaining({ name: `deployments/${APP}/scale`, body: { spec: { replicas: 1 } } })
     ]);

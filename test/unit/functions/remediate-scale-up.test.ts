@@ -15,7 +15,9 @@ describe('Function: remediate-scale-up', () => {
       { verb: 'patch', namespace: 'demo', name: 'deployments/api/scale', body: { spec: { replicas: 1 } }, dryRun: false }
     ]);
     expect(kube.cluster.deployments[0]?.spec?.replicas).toBe(1);
-    expect(out.summary).toBe('scaled deployment demo/api from 0 to 1 replica (the default)');
+    expect(out.summary).toBe(
+      'scaled deployment demo/api from 0 to 1 replica (the default: no earlier replica count is known)'
+    );
     expect(out.changes).toEqual([{ verb: 'patch', object: 'deployments/api/scale', detail: 'spec.replicas 0 → 1' }]);
   });
 
@@ -55,20 +57,84 @@ describe('Function: remediate-scale-up', () => {
     expect(out.manualSteps[0]).toBe('kubectl scale deployment/api -n demo --replicas=1');
   });
 
+  const applied = (replicas: number) => ({
+    'kubectl.kubernetes.io/last-applied-configuration': JSON.stringify({ kind: 'Deployment', spec: { replicas } })
+  });
+  const FROM_HPA = { replicas: 4, sourceDetail: 'minReplicas 4 of HorizontalPodAutoscaler api' };
+
   it.each([
-    [undefined, undefined, 1, 'the default'],
-    ['4', undefined, 4, 'annotation cortex.dev/restore-replicas=4'],
-    [' 2 ', 5, 2, 'annotation cortex.dev/restore-replicas=2'],
-    ['50', undefined, 10, 'annotation cortex.dev/restore-replicas=50, capped at 10'],
-    ['0', undefined, 1, 'the default, ignored cortex.dev/restore-replicas="0"'],
-    ['two', 3, 3, 'the request, ignored cortex.dev/restore-replicas="two"'],
-    ['-3', undefined, 1, 'the default, ignored cortex.dev/restore-replicas="-3"'],
-    ['1.5', undefined, 1, 'the default, ignored cortex.dev/restore-replicas="1.5"'],
-    [undefined, 99, 10, 'the request, capped at 10']
-  ] as const)('restoreCount(annotation %j, requested %j) → %i from %s', (annotation, requested, replicas, source) => {
+    ['nothing', {}, {}, 1, 'the default: no earlier replica count is known'],
+    [
+      'the annotation, over the diagnosis',
+      { 'cortex.dev/restore-replicas': '3' },
+      FROM_HPA,
+      3,
+      'annotation cortex.dev/restore-replicas=3'
+    ],
+    [
+      'the annotation, capped',
+      { 'cortex.dev/restore-replicas': '50' },
+      {},
+      10,
+      'annotation cortex.dev/restore-replicas=50, capped at 10'
+    ],
+    [
+      'the diagnosis (an HPA), over the last-applied manifest',
+      applied(2),
+      FROM_HPA,
+      4,
+      'minReplicas 4 of HorizontalPodAutoscaler api'
+    ],
+    ['a count named without its source', {}, { replicas: 3 }, 3, 'replicas 3 named in the request'],
+    ['the request, capped', {}, { replicas: 99 }, 10, 'replicas 99 named in the request, capped at 10'],
+    [
+      'the last-applied manifest as it reads now',
+      applied(2),
+      {},
+      2,
+      'spec.replicas 2 in its kubectl.kubernetes.io/last-applied-configuration'
+    ],
+    [
+      'nothing usable',
+      { 'cortex.dev/restore-replicas': 'two' },
+      { replicas: 'x' },
+      1,
+      'the default: no earlier replica count is known (ignored cortex.dev/restore-replicas="two")'
+    ]
+  ] as const)('restoreCount from %s', (_what, annotations, params, replicas, source) => {
     // Act
-    const result = restoreCount(annotation, requested);
+    const result = restoreCount(deployment({ replicas: 0, annotations: { ...annotations } }), { ...params });
     // Assess
     expect(result).toEqual({ replicas, source });
+  });
+
+  it('restores the two replicas of the last-applied manifest, and says so', async () => {
+    // Prepare
+    const kube = cluster(deployment({ replicas: 0, annotations: applied(2) }), []);
+    // Act
+    const out = await runRemediation(scaleUp, 'scale_up', kube, {
+      params: {
+        replicas: 2,
+        source: 'last-applied',
+        sourceDetail: 'spec.replicas 2 in its kubectl.kubernetes.io/last-applied-configuration'
+      }
+    });
+    // Assess
+    expect(kube.cluster.deployments[0]?.spec?.replicas).toBe(2);
+    expect(out.summary).toBe(
+      'scaled deployment demo/api from 0 to 2 replicas (spec.replicas 2 in its kubectl.kubernetes.io/last-applied-configuration)'
+    );
+    expect(out.summary).not.toContain('the request');
+  });
+
+  it('refused for a workload not opted in, still gives the one command that would fix it', async () => {
+    // Prepare
+    const kube = cluster(deployment({ replicas: 0, labels: { app: 'api' } }), []);
+    // Act
+    const out = await runRemediation(scaleUp, 'scale_up', kube, { params: { replicas: 2, sourceDetail: 'the event "…"' } });
+    // Assess
+    expect(out.outcome).toBe('denied');
+    expect(kube.writes).toEqual([]);
+    expect(out.manualSteps).toContain('kubectl scale deployment/api -n demo --replicas=2');
   });
 });

@@ -59,8 +59,10 @@ describe.each(named)('Function: %s (guardrails and errors)', (name, { def, actio
     expect(out.outcome).toBe('denied');
     expect(out.summary).toBe('denied: demo/api is not opted in (label cortex.dev/self-heal is missing)');
     expect(out.manualSteps).toContain(
-      'To allow automatic healing: kubectl label deployment -n demo <deployment> cortex.dev/self-heal=enabled --overwrite'
+      'To allow automatic healing: kubectl label deployment -n demo api cortex.dev/self-heal=enabled --overwrite'
     );
+    // Every known name is filled in: no `<deployment>` or `<selector …>` left once the workload was read.
+    expect(out.manualSteps.join('\n')).not.toMatch(/<deployment>|<selector/);
     expect(out.changes).toEqual([]);
     expect(kube.writes).toEqual([]);
     expect(out.audit).toMatchObject({

@@ -9,6 +9,7 @@ import { createLogger } from '../../../../shared/runtime/logging.js';
 import { run, type RunningFunction } from '../../../../shared/runtime/run.js';
 import { startFakeRelay, type FakeRelay } from '../../../fakes/relay.js';
 import { startFakeSink, type FakeSink } from '../../../fakes/sink.js';
+import { TEST_KEY_ENV } from '../../../helpers/signing.js';
 
 export const SECRET = 'chat-test-secret-0123456789';
 export const DEMO_TARGET = { namespace: 'demo', service: 'mcp-demo' };
@@ -51,6 +52,7 @@ export async function startChatHarness(
       K_SINK: sink.url,
       CORTEX_LOG_LEVEL: 'silent',
       CORTEX_SESSION_SECRET: SECRET,
+      ...TEST_KEY_ENV,
       CORTEX_RELAY_URL: relay.url,
       ANTHROPIC_BASE_URL: standin.url,
       ANTHROPIC_API_KEY: '',

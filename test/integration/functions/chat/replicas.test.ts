@@ -82,7 +82,7 @@ describe('Function: chat, two replicas on Redis', () => {
     }
     const again = await postChat(other.url, { message: 'hello again', ...session });
     // Assess
-    expect([created.status, message.status, message.error?.code]).toEqual([503, 503, 'transient']);
+    expect([created.status, message.status, message.error?.code]).toEqual([503, 503, 'unavailable']);
     expect([ready.status, alive.status]).toEqual([503, 200]);
     expect(back).toBe(200);
     expect(names(again).at(-1)).toBe('done');

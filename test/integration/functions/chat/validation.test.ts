@@ -31,6 +31,51 @@ describe('Function: chat refuses bad requests with a JSON error', () => {
     expect(h.standin.requests().length).toBe(before);
   });
 
+  it.each([
+    ['text/plain (a no-cors POST from any page)', { 'content-type': 'text/plain;charset=UTF-8' }],
+    ['a form', { 'content-type': 'application/x-www-form-urlencoded' }],
+    ['no content type', { 'content-type': '' }]
+  ])('415 for %s, and no Claude call', async (_what, headers) => {
+    // Prepare
+    const before = h.standin.requests().length;
+    // Act
+    const reply = await postChat(h.chat.url, { message: 'hello' }, { headers });
+    // Assess
+    expect(reply.status).toBe(415);
+    expect(reply.error?.code).toBe('unsupported_media_type');
+    expect(h.standin.requests().length).toBe(before);
+  });
+
+  it.each([
+    ['a foreign Origin', { origin: 'https://evil.example' }],
+    ['Origin null (a sandboxed frame)', { origin: 'null' }],
+    ['no Origin but Sec-Fetch-Site cross-site', { 'sec-fetch-site': 'cross-site' }]
+  ])('403 for %s on POST /chat and POST /chat/sessions, and no Claude call', async (_what, headers) => {
+    // Prepare
+    const before = h.standin.requests().length;
+    // Act
+    const reply = await postChat(h.chat.url, { message: 'hello' }, { headers });
+    const session = await fetch(`${h.chat.url}/chat/sessions`, { method: 'POST', headers });
+    // Assess
+    expect([reply.status, reply.error?.code]).toEqual([403, 'forbidden_origin']);
+    expect(session.status).toBe(403);
+    expect(h.standin.requests().length).toBe(before);
+  });
+
+  it('takes its own origin (Host, or X-Forwarded-Host behind a proxy)', async () => {
+    // Prepare
+    const host = new URL(h.chat.url).host;
+    // Act
+    const direct = await postChat(h.chat.url, { message: 'hello' }, { headers: { origin: `http://${host}` } });
+    const proxied = await postChat(
+      h.chat.url,
+      { message: 'hello' },
+      { headers: { origin: 'http://127.0.0.1:8080', 'x-forwarded-host': '127.0.0.1:8080' } }
+    );
+    // Assess
+    expect([direct.status, proxied.status]).toEqual([200, 200]);
+  });
+
   it('400 for invalid JSON', async () => {
     // Prepare
     const raw = '{"message": "unterminated';

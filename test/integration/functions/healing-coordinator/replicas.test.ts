@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import coordinator from '../../../../functions/healing-coordinator/index.js';
 import { Events } from '../../../../shared/events/catalog.js';
-import { CHECKS } from '../../../../shared/events/schemas.js';
+import { CHECKS, type CheckName } from '../../../../shared/events/schemas.js';
 import type { Intent } from '../../../../shared/events/define.js';
 import { systemIds } from '../../../../shared/runtime/clock.js';
 import type { RouteCtx } from '../../../../shared/runtime/define-function.js';
@@ -24,7 +24,8 @@ type CoordinatorCtx = RouteCtx<CoordinatorDeps> & { published: Published[] };
 async function replica(prefix: string, clock: FakeClock): Promise<CoordinatorCtx> {
   const redis = await connection({ CORTEX_REDIS_PREFIX: prefix });
   const store = createRedisStore(redis, { fn: 'healing-coordinator' });
-  return ctxFor({ setup: coordinatorSetup }, { store, clock, ids: systemIds, env: { CORTEX_DIAGNOSE_TIMEOUT_MS: '30000' } });
+  const env = { CORTEX_DIAGNOSE_TIMEOUT_MS: '30000', CORTEX_HEALING_TRANSIENT_LIMIT: '3' };
+  return ctxFor({ setup: coordinatorSetup }, { store, clock, ids: systemIds, env });
 }
 
 const target = (service: string) => ({ namespace: 'demo', service });
@@ -39,6 +40,13 @@ const requested = (service: string, i: number, occurredAt: string) =>
       occurredAt
     },
     { id: `req-${service}-${i}`, source: '/cortex/error-intake' }
+  );
+/** A check's answer: healthy. */
+const healthy = (healingId: string, check: CheckName) =>
+  eventOf(
+    Events.DiagnosisCompleted,
+    { healingId, check, phase: 'diagnose', verdict: 'healthy', summary: 'fine', evidence: [], target: target('web') },
+    { id: `d-${healingId}-${check}`, source: `/cortex/check-${check}` }
   );
 const ofType = (intents: readonly Intent[], type: string) => intents.filter((i) => i.type === type);
 
@@ -61,22 +69,14 @@ describe('healing-coordinator on Redis: several replicas', () => {
     expect(new Set(state?.value.active.sessionIds).size).toBe(50);
   });
 
-  it('takes answers on any replica, fires the deadline on another, and remembers the budget across a restart', async () => {
+  it('takes answers on any replica, fires the deadline on another, and remembers the transient limit across a restart', async () => {
     // Prepare: a healing started on replica A
     const clock = createFakeClock();
     const [a, b, c] = await Promise.all([1, 2, 3].map(() => replica('budget:', clock)));
     const [start] = await Promise.all([coordinator.handle(requested('web', 1, clock.now().toISOString()), a!)]);
     const healingId = (ofType(start!, Events.HealingStarted.type)[0]!.data as { healingId: string }).healingId;
     // Act: half of the checks answer on B; nobody else does; C's tick fires the deadline after 30 s
-    for (const check of CHECKS.slice(0, 4))
-      await coordinator.handle(
-        eventOf(
-          Events.DiagnosisCompleted,
-          { healingId, check, phase: 'diagnose', verdict: 'healthy', summary: 'fine', evidence: [], target: target('web') },
-          { id: `d-${check}`, source: `/cortex/check-${check}` }
-        ),
-        b!
-      );
+    for (const check of CHECKS.slice(0, 4)) await coordinator.handle(healthy(healingId, check), b!);
     clock.advance(31_000);
     const ticks = await Promise.all([
       coordinator.tick!.run(a!, 'tick-a'),
@@ -97,17 +97,19 @@ describe('healing-coordinator on Redis: several replicas', () => {
     for (let i = 2; i <= 3; i++) {
       clock.advance(1_000);
       const s = await coordinator.handle(requested('web', i, clock.now().toISOString()), a!);
-      expect(ofType(s, Events.HealingStarted.type)).toHaveLength(1);
+      const id = (ofType(s, Events.HealingStarted.type)[0]!.data as { healingId: string }).healingId;
+      await coordinator.handle(healthy(id, CHECKS[0]!), b!);
       clock.advance(31_000);
       await coordinator.tick!.run(b!, `tick-end-${i}`);
     }
     clock.advance(1_000);
     const restarted = await replica('budget:', clock);
     const fourth = await coordinator.handle(requested('web', 4, clock.now().toISOString()), restarted);
-    // Assess: the budget of 3 per window survived; the fourth is escalated, not healed
-    const failed = ofType(fourth, Events.HealingFailed.type);
+    // Assess: the limit of 3 healings that found nothing to fix per window survived; the fourth report is absorbed
+    const state = await restarted.store.get<{ history: Array<{ held?: { why: string } }> }>('target:demo/web');
     expect(ofType(fourth, Events.HealingStarted.type)).toHaveLength(0);
-    expect((failed[0]?.data as { reasonCode: string }).reasonCode).toBe('escalated');
+    expect(state?.value.history).toHaveLength(3);
+    expect(state?.value.history.at(-1)?.held?.why).toMatch(/CORTEX_HEALING_TRANSIENT_LIMIT/);
   });
 
   it('absorbs, after a restart, a report that occurred before the last healing ended', async () => {

@@ -8,6 +8,7 @@ import { sessionToken } from '../../../../shared/session/token.js';
 import { postEvent } from '../../../helpers/events.js';
 import { cloudEvent } from '../../../helpers/healing.js';
 import type { RedisServer } from '../../../helpers/redis.js';
+import { asSent, TEST_KEY_ENV } from '../../../helpers/signing.js';
 
 export const SECRET = 'relay-test-secret-0123456789';
 export const OPERATOR_TOKEN = 'relay-operator-token-0123456789';
@@ -51,6 +52,7 @@ export async function startRelay(env: Record<string, string> = {}): Promise<Rela
       CORTEX_SESSION_SECRET: SECRET,
       CORTEX_OPERATOR_TOKEN: OPERATOR_TOKEN,
       CORTEX_RELAY_HEARTBEAT_MS: '200',
+      ...TEST_KEY_ENV,
       ...env
     }
   });
@@ -59,7 +61,7 @@ export async function startRelay(env: Record<string, string> = {}): Promise<Rela
     fn,
     hub,
     async post(def, data, extensions = {}, mode = 'binary') {
-      const ce = cloudEvent(def, data, extensions);
+      const ce = cloudEvent(def, asSent(def, data), extensions);
       const res = await postEvent(fn.url, ce, mode);
       if (res.status !== 202) throw new Error(`relay answered ${res.status}: ${await res.text()}`);
       return ce;

@@ -4,6 +4,7 @@ import { compareEventIds } from '../../../../shared/sse/event-id.js';
 import { postEvent } from '../../../helpers/events.js';
 import { cloudEvent, completed, demoTarget, progress, started } from '../../../helpers/healing.js';
 import { startRedisServer, type RedisServer } from '../../../helpers/redis.js';
+import { asSent } from '../../../helpers/signing.js';
 import { dataOf, openSse } from '../../../helpers/sse.js';
 import { startRelay, type Relay } from './harness.js';
 
@@ -106,7 +107,7 @@ describe('Function: sse-relay, two replicas on Redis', () => {
   it('appends an event delivered twice, once to each replica, once', async () => {
     // Prepare
     const s = a.session('twice');
-    const ce = cloudEvent(Events.HealingStarted, started('h-twice', [s.id]));
+    const ce = cloudEvent(Events.HealingStarted, asSent(Events.HealingStarted, started('h-twice', [s.id])));
     // Act
     const [one, two] = [await postEvent(a.fn.url, ce), await postEvent(b.fn.url, ce)];
     await a.post(Events.HealingProgress, progress('h-twice'));
@@ -129,7 +130,10 @@ describe('Function: sse-relay, two replicas on Redis', () => {
     // Act
     await redis.stop();
     await before.until((x) => x.ended);
-    const ingest = await postEvent(b.fn.url, cloudEvent(Events.HealingProgress, progress('h-out')));
+    const ingest = await postEvent(
+      b.fn.url,
+      cloudEvent(Events.HealingProgress, asSent(Events.HealingProgress, progress('h-out')))
+    );
     const stream = await openSse(s.url.replace(a.fn.url, b.fn.url));
     const [readyA, liveA] = [await fetch(`${a.fn.url}/health/readiness`), await fetch(`${a.fn.url}/health/liveness`)];
     await redis.start();
@@ -141,7 +145,7 @@ describe('Function: sse-relay, two replicas on Redis', () => {
     resumed.close();
     // Assess
     expect([ingest.status, stream.status, readyA.status, liveA.status]).toEqual([503, 503, 503, 200]);
-    expect(stream.error).toMatchObject({ error: { code: 'transient' } });
+    expect(stream.error).toMatchObject({ error: { code: 'unavailable' } });
     expect(resumed.messages.map((m) => m.event)).toEqual(['connected', 'healing_progress']);
     expect(dataOf(resumed.messages, 'healing_progress')[0]).toMatchObject({ done: 2, target: demoTarget });
   });

@@ -99,7 +99,7 @@ describe('Relay stores on Redis: shared by replicas', () => {
     }
     // Assess
     expect(lost).toHaveLength(1);
-    expect(whileDown).toBe('TransientError');
+    expect(whileDown).toBe('UnavailableError');
     expect(after).toEqual({});
   });
 });

@@ -105,6 +105,52 @@ describe('Local broker ingress (real HTTP)', () => {
     expect(tb.broker.stats().rejected).toBe(before + 1);
   });
 
+  it('accepts a CloudEvents 0.3 event, as Knative brokers do, and passes it on unchanged', async () => {
+    // Prepare
+    const headers = {
+      'ce-specversion': '0.3',
+      'ce-id': 'v03-1',
+      'ce-source': '/test',
+      'ce-type': 'dev.cortex.test.binary',
+      'ce-schemaurl': 'https://example.com/schema',
+      'content-type': 'application/json'
+    };
+    // Act
+    const res = await fetch(tb.broker.url, { method: 'POST', headers, body: '{"n":3}' });
+    // Assess
+    expect(res.status).toBe(202);
+    await eventually(() => expect(deliveredTo('/binary', 'v03-1')).toBeDefined());
+    expect(deliveredTo('/binary', 'v03-1')!.headers).toMatchObject({
+      'ce-specversion': '0.3',
+      'ce-schemaurl': 'https://example.com/schema'
+    });
+  });
+
+  it.each([
+    ['id', { 'ce-id': 'a%0Ab' }],
+    ['type', { 'ce-type': 'dev.cortex.test.binary%1B' }],
+    ['source', { 'ce-source': '/test%C2%85' }]
+  ])('rejects a control character in %s with 400 naming the attribute', async (attribute, header) => {
+    // Act
+    const res = await fetch(tb.broker.url, {
+      method: 'POST',
+      headers: {
+        'ce-specversion': '1.0',
+        'ce-id': 'ok',
+        'ce-source': '/test',
+        'ce-type': 'dev.cortex.test.binary',
+        'content-type': 'application/json',
+        ...header
+      },
+      body: '{}'
+    });
+    // Assess
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(
+      new RegExp(`${attribute}: contains U\\+00`)
+    );
+  });
+
   it('answers 415 with a clear message to a batch', async () => {
     // Prepare
     const batch = JSON.stringify([{ specversion: '1.0', id: 'b1', source: '/test', type: 'dev.cortex.test.binary' }]);

@@ -1,3 +1,5 @@
+import { gzipSync } from 'node:zlib';
+import { HTTP } from 'cloudevents';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import errorIntake from '../../../../functions/error-intake/index.js';
 import { run, type RunningFunction } from '../../../../shared/runtime/run.js';
@@ -113,6 +115,84 @@ describe('Runtime: a function over real HTTP (error-intake)', () => {
     expect(res.status).toBe(status);
     const json = (await res.json()) as { error: { message: string } };
     expect(json.error.message).toMatch(message);
+  });
+
+  it.each(['gzip', 'br', 'deflate'])('answers a body that is not valid %s with 400, not 500', async (encoding) => {
+    // Prepare
+    const body = JSON.stringify(errorReported().toJSON());
+    // Act
+    const res = await fetch(fn.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/cloudevents+json', 'content-encoding': encoding },
+      body
+    });
+    // Assess
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('malformed_encoding');
+  });
+
+  it('handles a body that is valid gzip', async () => {
+    // Prepare
+    const before = sink.events.length;
+    const body = gzipSync(JSON.stringify(errorReported({}, 'gz-1').toJSON()));
+    // Act
+    const res = await fetch(fn.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/cloudevents+json', 'content-encoding': 'gzip' },
+      body
+    });
+    // Assess
+    expect(res.status).toBe(202);
+    expect(sink.events.length - before).toBe(1);
+  });
+
+  it.each([
+    ['id', { 'ce-id': 'a%0Ab' }],
+    ['type', { 'ce-type': 'dev.cortex.error.reported%07' }],
+    ['source', { 'ce-source': '/cortex/chat%7F' }],
+    ['correlationid', { 'ce-correlationid': 'c%0D' }]
+  ])('answers a control character in %s (binary mode) with 400 naming the attribute', async (attribute, header) => {
+    // Prepare
+    const m = HTTP.binary(errorReported());
+    // Act
+    const res = await fetch(fn.url, {
+      method: 'POST',
+      headers: { ...(m.headers as Record<string, string>), ...header },
+      body: m.body as string
+    });
+    // Assess
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(
+      new RegExp(`${attribute}: contains U\\+00`)
+    );
+  });
+
+  it('answers a noncharacter in subject (structured mode) with 400 naming the attribute', async () => {
+    // Prepare
+    const body = JSON.stringify({ ...errorReported().toJSON(), subject: 'x\uFFFE' });
+    // Act
+    const res = await fetch(fn.url, { method: 'POST', headers: { 'content-type': 'application/cloudevents+json' }, body });
+    // Assess
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(/subject: contains U\+FFFE/);
+  });
+
+  it('takes a CloudEvents 0.3 event as the same event in 1.0 (schemaurl → dataschema, base64 data decoded)', async () => {
+    // Prepare
+    const before = sink.events.length;
+    const { data, ...attrs } = errorReported({}, 'v03-1').toJSON() as Record<string, unknown>;
+    const body = JSON.stringify({
+      ...attrs,
+      specversion: '0.3',
+      schemaurl: 'https://cortex.dev/schemas/error.reported',
+      datacontentencoding: 'base64',
+      data: Buffer.from(JSON.stringify(data)).toString('base64')
+    });
+    // Act
+    const res = await fetch(fn.url, { method: 'POST', headers: { 'content-type': 'application/cloudevents+json' }, body });
+    // Assess
+    expect(res.status).toBe(202);
+    expect(sink.events.slice(before)).toMatchObject([{ causationid: 'v03-1', data: { reportIds: ['v03-1'] } }]);
   });
 
   it('answers a 2 MiB body with 413 and a JSON error', async () => {

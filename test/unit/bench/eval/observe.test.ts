@@ -35,7 +35,8 @@ describe('eval: reading an outcome off the operator stream', () => {
       actions: [{ action: 'scale_up', answer: 'applied' }],
       text: 'scaled',
       manualSteps: [],
-      at: Date.parse('2026-01-01T00:00:01.500Z')
+      at: Date.parse('2026-01-01T00:00:01.500Z'),
+      beforeRootCause: []
     });
   });
 
@@ -104,6 +105,24 @@ describe('eval: reading an outcome off the operator stream', () => {
     expect(mine).toMatchObject({ outcome: 'absorbed', text: 'scaled', healingIds: [] });
     expect(other.outcome).toBe('none');
     expect(ranAnyway.outcome).toBe('none');
+  });
+
+  it('reads the root cause, and the actions taken before the dependency it waited for was healed', () => {
+    // Prepare
+    const pg = { namespace: 'demo', service: 'postgres' };
+    const child = ev('healing.started', { healingId: 'h2', parentHealingId: 'h1', target: pg });
+    const childDone = ev('healing.completed', { healingId: 'h2', actions: ['scale_up'], target: pg });
+    const done = ev('healing.completed', {
+      healingId: 'h1',
+      actions: ['restart_pods'],
+      rootCause: { kind: 'dependency', object: 'demo/postgres', evidence: [] }
+    });
+    // Act
+    const inOrder = observe([started('h1'), child, childDone, asked('h1', 'restart_pods'), done], w);
+    const early = observe([started('h1'), asked('h1', 'restart_pods'), child, childDone, done], w);
+    // Assess
+    expect(inOrder).toMatchObject({ outcome: 'healed', rootCause: 'demo/postgres', beforeRootCause: [] });
+    expect(early.beforeRootCause).toEqual(['restart_pods']);
   });
 
   it('settled only once there is an outcome and every run of the workload has ended', () => {

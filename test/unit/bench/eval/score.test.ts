@@ -12,11 +12,57 @@ const observed = (o: Partial<Observed>): Observed => ({
   actions: [],
   text: '',
   manualSteps: [],
+  beforeRootCause: [],
   ...o
 });
 const target = (expect: Omit<Expectation, 'workload'>, o: Partial<Observed>, replicasAfter = 1) =>
   scoreTarget({ round: 0, expect: { workload: w, ...expect }, observed: observed(o), reportedAt: 1_000, replicasAfter });
 const noWrites: WriteCount = { count: 0, dryRun: 0, list: [], byUser: {} };
+
+describe('eval: scoring a root cause across services', () => {
+  const postgres = { namespace: 'demo', name: 'postgres' };
+  const expectation = {
+    outcome: 'healed' as const,
+    actions: [],
+    rootCause: { object: 'demo/postgres', workload: postgres, after: { replicas: 1 } }
+  };
+
+  it('passes when the root cause is named, the dependency is back and nothing ran on the workload before', () => {
+    // Act
+    const s = scoreTarget({
+      round: 0,
+      expect: { workload: w, ...expectation },
+      observed: observed({ rootCause: 'demo/postgres' }),
+      reportedAt: 0,
+      replicasAfter: 1,
+      rootCauseReplicasAfter: 1
+    });
+    // Assess
+    expect(s.problems).toEqual([]);
+  });
+
+  it('misses a wrong root cause, a dependency left down, and a restart before the dependency was back', () => {
+    // Act
+    const s = scoreTarget({
+      round: 0,
+      expect: { workload: w, ...expectation, optional: ['restart_pods'] },
+      observed: observed({
+        rootCause: '10.10.4.7:6379',
+        beforeRootCause: ['restart_pods'],
+        actions: [{ action: 'restart_pods', answer: 'applied' }]
+      }),
+      reportedAt: 0,
+      replicasAfter: 1,
+      rootCauseReplicasAfter: 0
+    });
+    // Assess
+    expect(s.problems).toEqual([
+      'demo/mcp-demo: root cause 10.10.4.7:6379, expected demo/postgres',
+      'demo/mcp-demo: demo/postgres has 0 replica(s) afterwards, expected 1',
+      'demo/mcp-demo: restart_pods before its dependency was healed'
+    ]);
+  });
+});
 
 describe('eval: scoring a workload', () => {
   it('as expected: no problems, the time from report to outcome', () => {

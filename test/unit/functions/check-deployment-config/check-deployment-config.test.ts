@@ -46,24 +46,118 @@ describe('Function: check-deployment-config', () => {
     });
   });
 
+  const LAST_APPLIED = {
+    'kubectl.kubernetes.io/last-applied-configuration': JSON.stringify({ kind: 'Deployment', spec: { replicas: 2 } })
+  };
+  const hpa = (min: number | undefined) => ({
+    metadata: { name: 'mcp-demo-hpa', namespace: 'demo' },
+    spec: { scaleTargetRef: { kind: 'Deployment', name: 'mcp-demo' }, ...(min ? { minReplicas: min } : {}), maxReplicas: 9 }
+  });
+  const scaledDown = {
+    metadata: { name: 'mcp-demo.1', namespace: 'demo' },
+    type: 'Normal',
+    reason: 'ScalingReplicaSet',
+    involvedObject: { kind: 'Deployment', name: 'mcp-demo', namespace: 'demo' },
+    message: 'Scaled down replica set mcp-demo-7d4b9c8f6 to 0 from 4',
+    lastTimestamp: new Date('2026-11-27T09:58:00.000Z')
+  };
+
   it.each([
-    [{}, 1],
-    [{ 'cortex.dev/restore-replicas': '3' }, 3],
-    [{ 'cortex.dev/restore-replicas': 'lots' }, 1],
-    [{ 'cortex.dev/restore-replicas': '0' }, 1]
-  ])('recommends scale_up when scaled to zero (annotations %j → %i replicas)', async (annotations, replicas) => {
+    ['nothing known', {}, [], [], 1, 'default', 'the default: no earlier replica count is known'],
+    [
+      'the annotation',
+      { 'cortex.dev/restore-replicas': '3' },
+      [hpa(2)],
+      [scaledDown],
+      3,
+      'annotation',
+      'annotation cortex.dev/restore-replicas=3'
+    ],
+    [
+      'an HPA minimum',
+      LAST_APPLIED,
+      [hpa(5)],
+      [scaledDown],
+      5,
+      'hpa',
+      'minReplicas 5 of HorizontalPodAutoscaler mcp-demo-hpa'
+    ],
+    [
+      'an HPA without minReplicas',
+      {},
+      [hpa(undefined)],
+      [],
+      1,
+      'hpa',
+      'minReplicas 1 of HorizontalPodAutoscaler mcp-demo-hpa'
+    ],
+    [
+      'the last-applied manifest',
+      LAST_APPLIED,
+      [],
+      [scaledDown],
+      2,
+      'last-applied',
+      'spec.replicas 2 in its kubectl.kubernetes.io/last-applied-configuration'
+    ],
+    [
+      'the scale-down event',
+      { 'cortex.dev/restore-replicas': 'lots' },
+      [],
+      [scaledDown],
+      4,
+      'scaling-event',
+      'the event "Scaled down replica set mcp-demo-7d4b9c8f6 to 0 from 4"'
+    ],
+    [
+      'a bad annotation and nothing else',
+      { 'cortex.dev/restore-replicas': '0' },
+      [],
+      [],
+      1,
+      'default',
+      'the default: no earlier replica count is known (ignored cortex.dev/restore-replicas="0")'
+    ]
+  ] as const)(
+    'recommends scale_up when scaled to zero, restoring from %s',
+    async (_what, annotations, hpas, events, replicas, source, detail) => {
+      // Prepare
+      const d = deployment({ replicas: 0, annotations: { ...annotations }, status: { observedGeneration: 1, replicas: 0 } });
+      // Act
+      const out = await runCheckOn(checkDeploymentConfig, 'deployment-config', {
+        deployments: [d],
+        services: [service()],
+        horizontalPodAutoscalers: [...hpas],
+        events: [...events] as never[]
+      });
+      // Assess
+      expect(out.verdict).toBe('problem');
+      expect(out.summary).toBe('Deployment demo/mcp-demo is scaled to zero (0 replicas desired)');
+      expect(out.recommendation).toEqual({
+        action: 'scale_up',
+        reason: `no replicas: restore ${replicas} (${detail})`,
+        params: { replicas, source, sourceDetail: detail }
+      });
+    }
+  );
+
+  it('carries the number of the last scale to zero in its findings', async () => {
     // Prepare
-    const d = deployment({ replicas: 0, annotations, status: { observedGeneration: 1, replicas: 0 } });
+    const d = deployment({ replicas: 0, status: { observedGeneration: 1, replicas: 0 } });
     // Act
-    const out = await runCheckOn(checkDeploymentConfig, 'deployment-config', { deployments: [d], services: [service()] });
-    // Assess
-    expect(out.verdict).toBe('problem');
-    expect(out.summary).toBe('Deployment demo/mcp-demo is scaled to zero (0 replicas desired)');
-    expect(out.recommendation).toEqual({
-      action: 'scale_up',
-      reason: `no replicas: restore ${replicas}`,
-      params: { replicas }
+    const out = await runCheckOn(checkDeploymentConfig, 'deployment-config', {
+      deployments: [d],
+      services: [service()],
+      events: [scaledDown] as never[]
     });
+    // Assess
+    expect(out.evidence).toContainEqual({
+      subject: 'deployment/mcp-demo event ScalingReplicaSet',
+      detail: 'Scaled down replica set mcp-demo-7d4b9c8f6 to 0 from 4',
+      reason: 'ScalingReplicaSet',
+      count: 4
+    });
+    expect(out.symptom).toBe('scaled_to_zero');
   });
 
   it('reports a paused rollout', async () => {

@@ -52,6 +52,9 @@ describe('Function: check-pod-logs', () => {
       count: 2
     });
     expect(out.recommendation).toBeUndefined();
+    // Which patterns, not how many: the same crash signs the same way from one run to the next.
+    expect(out.symptom).toBe('connection_refused+crash');
+    expect(out.commands).toEqual([`kubectl logs -n demo ${POD} -c server --previous --tail=50`]);
   });
 
   it.each([

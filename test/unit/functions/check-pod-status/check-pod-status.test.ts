@@ -175,6 +175,36 @@ describe('Function: check-pod-status', () => {
     );
   });
 
+  it('does not call a Service without a selector missing (default/kubernetes): it has no pods to judge', async () => {
+    // Prepare
+    const kubernetes = { ...service(), spec: { ...service().spec, selector: undefined } };
+    // Act
+    const out = await runCheckOn(checkPodStatus, 'pod-status', { services: [kubernetes] });
+    // Assess
+    expect(out.verdict).toBe('inconclusive');
+    expect(out.summary).toBe(
+      'Service demo/mcp-demo has no selector: it selects no pods (its endpoints are managed by hand), so there are none to judge'
+    );
+    expect(out.summary).not.toContain('exist');
+  });
+
+  it.each([
+    ['crashloop', 'crashing'],
+    ['oom', 'oom'],
+    ['image-pull', 'image_pull'],
+    ['not-ready', 'not_ready'],
+    ['creating', 'starting']
+  ] as const)('signs a %s fault as %s, the same through the cycle, with commands naming the pod', async (shape, symptom) => {
+    // Act
+    const out = await runCheckOn(checkPodStatus, 'pod-status', cluster([shape]));
+    // Assess
+    expect(out.symptom).toBe(symptom);
+    expect(out.commands).toEqual([
+      'kubectl get pods -n demo -l app=mcp-demo -o wide',
+      'kubectl describe pod -n demo mcp-demo-7d4b9c8f6-p0abc'
+    ]);
+  });
+
   it.each([
     ['not-ready', '0/1 pods of demo/mcp-demo are Ready: 1 Running but not Ready'],
     ['config-error', '0/1 pods of demo/mcp-demo are Ready: 1 CreateContainerConfigError (mcp-demo-7d4b9c8f6-p0abc)'],

@@ -43,7 +43,8 @@ describe('Function: check-resource-limits', () => {
         container: 'server',
         currentLimit: '128Mi',
         suggestedLimit: '256Mi',
-        pods: ['mcp-demo-7d4b9c8f6-oom01', 'mcp-demo-7d4b9c8f6-oom02']
+        pods: ['mcp-demo-7d4b9c8f6-oom01', 'mcp-demo-7d4b9c8f6-oom02'],
+        deployment: 'mcp-demo'
       }
     });
   });
@@ -63,6 +64,7 @@ describe('Function: check-resource-limits', () => {
       container: 'server',
       suggestedLimit: suggested,
       pods: ['mcp-demo-7d4b9c8f6-oom01'],
+      deployment: 'mcp-demo',
       ...(current ? { currentLimit: current } : {})
     });
   });

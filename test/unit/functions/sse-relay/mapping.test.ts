@@ -119,6 +119,25 @@ describe('Function: sse-relay, CloudEvent to browser events', () => {
     ]);
   });
 
+  it('gives a session the root cause of a failure and when automatic healing resumes after an escalation', () => {
+    // Prepare
+    const rootCause = {
+      kind: 'dependency' as const,
+      object: 'demo/postgres',
+      evidence: ['Service demo/postgres has no ready endpoints']
+    };
+    const ev = eventOf(Events.HealingFailed, {
+      ...failed('h-3', ['s-aaaaaaaa']),
+      reasonCode: 'escalated',
+      rootCause,
+      resumesAt: '2026-11-27T10:15:00.000Z'
+    });
+    // Act
+    const [out] = sessionEventsOf(ev, undefined);
+    // Assess
+    expect(out?.data).toMatchObject({ reasonCode: 'escalated', rootCause, resumesAt: '2026-11-27T10:15:00.000Z' });
+  });
+
   it('maps chat.delayed to processing_delay (message = reason)', () => {
     // Prepare
     const ev = eventOf(Events.ChatDelayed, delayed('s-aaaaaaaa'));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fromHttp, toBinary, toStructured } from '../../../../shared/events/http.js';
+import { fromHttp, toBinary, toStructured, toV1 } from '../../../../shared/events/http.js';
 import { InvalidEventError, UnsupportedMediaTypeError } from '../../../../shared/runtime/errors.js';
 import { brokenAttribute, conformanceVectors } from '../../../helpers/conformance.js';
 
@@ -37,6 +37,62 @@ describe('CloudEvent parsing (shared/events/http)', () => {
     expect(ev.extinteger).toBe(10);
     expect(ev.extboolean).toBe(true);
     expect(ev.exturiref).toBe('//authority/path');
+  });
+
+  describe('strings (CloudEvents type system: no control characters, surrogates or noncharacters)', () => {
+    const base = { specversion: '1.0', id: 'ok', source: '/x', type: 't' };
+    it.each([
+      ['id', 'a\u0000b', '0000'],
+      ['type', 'dev.cortex\u001f', '001F'],
+      ['source', '/x\u0085', '0085'],
+      ['subject', 'x\ud800', 'D800'],
+      ['dataschema', 'https://x/\ufdd0', 'FDD0'],
+      ['correlationid', 'c\n', '000A']
+    ])('rejects %s holding %j, naming it and the code point', (name, value, code) => {
+      // Act
+      const act = (): unknown => fromHttp(structured, JSON.stringify({ ...base, [name]: value }));
+      // Assess
+      expect(act).toThrow(new RegExp(`${name}: contains U\\+${code}`));
+    });
+
+    it('accepts characters outside the forbidden ranges (é, 😀, CJK)', () => {
+      // Act
+      const ev = fromHttp(structured, JSON.stringify({ ...base, subject: 'é😀漢' }));
+      // Assess
+      expect(ev.subject).toBe('é😀漢');
+    });
+  });
+
+  describe('CloudEvents 0.3', () => {
+    const v03 = { specversion: '0.3', id: 'ok', source: '/x', type: 't' };
+    it('reads a 0.3 event as it arrived, 0.3 attributes included', () => {
+      // Act
+      const ev = fromHttp(structured, JSON.stringify({ ...v03, schemaurl: 'https://s', data: { a: 1 } }));
+      // Assess
+      expect(ev).toMatchObject({ specversion: '0.3', schemaurl: 'https://s', data: { a: 1 } });
+    });
+
+    it('rejects a datacontentencoding other than base64 and an empty schemaurl', () => {
+      // Act
+      const act = (extra: object) => (): unknown => fromHttp(structured, JSON.stringify({ ...v03, ...extra }));
+      // Assess
+      expect(act({ datacontentencoding: 'gzip' })).toThrow(/datacontentencoding: "gzip" is not base64/);
+      expect(act({ schemaurl: '' })).toThrow(/schemaurl: must not be empty/);
+    });
+
+    it('turns a 0.3 record into 1.0: schemaurl → dataschema, base64 data decoded; 1.0 unchanged', () => {
+      // Prepare
+      const record = fromHttp(
+        structured,
+        JSON.stringify({ ...v03, schemaurl: 'https://s', datacontentencoding: 'base64', data: btoa('{"a":1}') })
+      );
+      // Act
+      const v1 = toV1(record);
+      // Assess
+      expect(v1).toEqual({ specversion: '1.0', id: 'ok', source: '/x', type: 't', dataschema: 'https://s', data: { a: 1 } });
+      const already = { specversion: '1.0', id: 'x', source: '/x', type: 't' };
+      expect(toV1(already)).toBe(already);
+    });
   });
 
   it('reads binary mode: ce-* headers and a JSON body', () => {

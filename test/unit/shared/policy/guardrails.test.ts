@@ -148,13 +148,30 @@ describe('Guardrails: decide', () => {
     else expect(d.manualSteps[0]).toBe(`Cortex did not run restart_pods on ${ns}/api: ${d.reason}.`);
   });
 
-  it('tells a human how to opt in when the label is missing', () => {
+  it('tells a human how to opt in when the label is missing, with the names filled in', () => {
     // Act
-    const d = decide(rules(), { action: 'scale_up', target: target('demo'), labels: {} });
+    const d = decide(rules(), {
+      action: 'scale_up',
+      target: { namespace: 'demo', service: 'legacy-api' },
+      labels: {},
+      workload: { deployment: 'legacy-api-v2', selector: 'app=legacy-api' }
+    });
     // Assess
     expect(d.allowed).toBe(false);
-    expect(!d.allowed && d.manualSteps).toContain(
-      'To allow automatic healing: kubectl label deployment -n demo <deployment> cortex.dev/self-heal=enabled --overwrite'
+    expect(!d.allowed && d.manualSteps).toEqual([
+      'Cortex did not run scale_up on demo/legacy-api: demo/legacy-api is not opted in (label cortex.dev/self-heal is missing).',
+      'To allow automatic healing: kubectl label deployment -n demo legacy-api-v2 cortex.dev/self-heal=enabled --overwrite',
+      'Inspect it by hand: kubectl describe service -n demo legacy-api; kubectl get pods -n demo -l app=legacy-api -o wide'
+    ]);
+  });
+
+  it('leaves no placeholder when the workload is not known (a namespace denial reads nothing)', () => {
+    // Act
+    const d = decideNamespace(rules(), { action: 'scale_up', target: { namespace: 'kube-system', service: 'dns' } });
+    // Assess
+    expect(!d.allowed && d.manualSteps.join('\n')).not.toMatch(/<[a-z][^>]*>/);
+    expect(!d.allowed && d.manualSteps.at(-1)).toBe(
+      'Inspect it by hand: kubectl describe service -n kube-system dns; kubectl get endpoints -n kube-system dns'
     );
   });
 });

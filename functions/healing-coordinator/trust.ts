@@ -1,0 +1,27 @@
+import { Events, RemediationRequested } from '../../shared/events/catalog.js';
+import { ACTIONS } from '../../shared/events/schemas.js';
+import type { TrustSpec } from '../../shared/runtime/define-function.js';
+
+/*
+ * What the coordinator signs and verifies (docs/security.md). It signs every request (the checks' and the
+ * remediations' keys) and every healing event a browser's stream shows (the relay's key); it takes only answers the
+ * checks and remediations signed, and dead letters of requests it signed itself. Anything else is ignored and logged.
+ */
+
+const REQUESTS = ACTIONS.map((a) => RemediationRequested[a]);
+/** What a browser's stream shows of a healing; signed so the relay can tell them from forgeries. */
+const HEALING_EVENTS = [Events.HealingStarted, Events.HealingProgress, Events.HealingCompleted, Events.HealingFailed];
+/** The relay takes a healing event this long after it was signed (Triggers to the relay retry for seconds). */
+const STREAM_TTL_MS = 10 * 60_000;
+
+export const COORDINATOR_TRUST: TrustSpec = {
+  verify: [
+    { types: [Events.DiagnosisCompleted, Events.DiagnosisRequested], key: 'diagnosis', refuse: 'ignore' },
+    { types: [Events.RemediationCompleted, ...REQUESTS], key: 'remediation', refuse: 'ignore' }
+  ],
+  sign: [
+    { types: [Events.DiagnosisRequested], key: 'diagnosis' },
+    { types: REQUESTS, key: 'remediation' },
+    { types: HEALING_EVENTS, key: 'stream', ttlMs: STREAM_TTL_MS }
+  ]
+};
