@@ -47,6 +47,20 @@ export function createHttpClient(opts: { maxSocketsPerOrigin?: number } = {}): H
   const agentOptions = { keepAlive: true, maxSockets: opts.maxSocketsPerOrigin ?? 128, maxFreeSockets: 64 };
   const agents = { http: new http.Agent(agentOptions), https: new https.Agent(agentOptions) };
 
+  // One abort listener per signal (the broker passes the same one to every request), not one per request: adding and
+  // removing an EventTarget listener on every request was a visible share of the dispatcher's CPU under load.
+  const inflight = new WeakMap<AbortSignal, Set<http.ClientRequest>>();
+  const follow = (signal: AbortSignal, req: http.ClientRequest): void => {
+    let reqs = inflight.get(signal);
+    if (!reqs) {
+      const set = (reqs = new Set());
+      inflight.set(signal, set);
+      signal.addEventListener('abort', () => set.forEach((r) => r.destroy(new Error('aborted'))), { once: true });
+    }
+    reqs.add(req);
+    req.once('close', () => reqs.delete(req));
+  };
+
   // Parsed once per destination: the same few URLs are posted to over and over.
   const targets = new Map<string, URL>();
   const targetOf = (url: string): URL => {
@@ -87,9 +101,10 @@ export function createHttpClient(opts: { maxSocketsPerOrigin?: number } = {}): H
         path: `${target.pathname}${target.search}`,
         method: 'POST',
         agent: secure ? agents.https : agents.http,
-        headers: { ...message.headers, ...options.headers, 'content-length': String(body.length) },
-        signal: options.signal
+        headers: { ...message.headers, ...options.headers, 'content-length': String(body.length) }
       });
+      if (options.signal?.aborted) req.destroy(new Error('aborted'));
+      else if (options.signal) follow(options.signal, req);
       if (options.timeoutMs !== undefined) {
         timer = setTimeout(() => {
           timedOut = true;
