@@ -203,7 +203,9 @@ export function dependencyEnded(state: TargetState, h: Healing, end: DependencyE
         target: h.target,
         phase: 'diagnose',
         checks: [...CHECKS],
-        deadline: next.deadline
+        deadline: next.deadline,
+        // The checks take each signed request once per healing, phase and attempt: this is the next round's.
+        attempt: next.round
       })
     ]
   };

@@ -26,7 +26,8 @@ export async function startBalancer(upstreams: () => readonly string[]): Promise
       res.end(JSON.stringify({ error: { code: 'unavailable', message: 'no replica of this function is up' } }));
       return;
     }
-    forward(req, res, up[next++ % up.length]!);
+    // Behind the front door (or the broker): what the browser addressed is already in X-Forwarded-Host.
+    forward(req, res, up[next++ % up.length]!, req.url ?? '/', { behindProxy: true });
   });
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {

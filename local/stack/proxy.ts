@@ -6,17 +6,26 @@ const HOP_BY_HOP = ['connection', 'keep-alive', 'proxy-connection', 'transfer-en
 /**
  * Forwards one request to `target` (an origin, e.g. http://127.0.0.1:41234) and streams the answer back unbuffered,
  * so SSE works through it. A dead backend is a 502 with a JSON error, never a hang; one that dies mid-answer cuts it.
+ * `behindProxy`: this hop sits behind another proxy of the stack (a replica balancer behind the front door), so the
+ * X-Forwarded-Host that proxy set is what the browser addressed and is kept.
  *
  * @example
  * forward(req, res, 'http://127.0.0.1:41234');
  */
-export function forward(req: IncomingMessage, res: ServerResponse, target: string, path = req.url ?? '/'): void {
+export function forward(
+  req: IncomingMessage,
+  res: ServerResponse,
+  target: string,
+  path = req.url ?? '/',
+  { behindProxy = false }: { behindProxy?: boolean } = {}
+): void {
   const url = new URL(path, target);
   // The backend sees its own host; what the browser addressed travels as X-Forwarded-Host (its same-origin checks).
+  const addressed = (behindProxy && req.headers['x-forwarded-host']) || req.headers.host;
   const headers: http.OutgoingHttpHeaders = {
     ...req.headers,
     host: url.host,
-    'x-forwarded-host': req.headers.host,
+    'x-forwarded-host': addressed,
     'x-forwarded-proto': 'http'
   };
   for (const h of HOP_BY_HOP) delete headers[h];

@@ -5,7 +5,8 @@ import { pidsOf, scale, startScaledStack, watchOperators, type ScaledStack } fro
 
 /*
  * Every replica of every function stopped and started again on the same Redis (DESIGN §11): a target that used its
- * budget is still escalated, and a healing that was in flight finishes.
+ * budget of mutating actions is still escalated (at plan time: nothing applied), and a healing that was in flight
+ * finishes.
  */
 
 const outcomeOf =
@@ -65,7 +66,7 @@ describe('e2e scale: a restart of every function on the same Redis', () => {
       s.ops
         .events()
         .slice(later)
-        .filter((e) => e.type === 'dev.cortex.healing.started')
+        .filter((e) => e.type === 'dev.cortex.remediation.scale_up.requested')
     ).toEqual([]);
   }, 600_000);
 });

@@ -1,3 +1,4 @@
+import { asAdmin } from '../../helpers/kube-sim.js';
 import http from 'node:http';
 import { CloudEvent } from 'cloudevents';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -204,7 +205,7 @@ describe('e2e: forged events act on nothing and reach no stream (local stack, OI
 async function scaleToZero(stack: LocalStack): Promise<void> {
   const res = await fetch(`${stack.state.simulator}/apis/apps/v1/namespaces/demo/deployments/mcp-demo/scale`, {
     method: 'PATCH',
-    headers: { 'content-type': 'application/merge-patch+json' },
+    headers: asAdmin(stack.sim, { 'content-type': 'application/merge-patch+json' }),
     body: JSON.stringify({ spec: { replicas: 0 } })
   });
   if (!res.ok) throw new Error(`scaling mcp-demo to zero: ${res.status} ${await res.text()}`);

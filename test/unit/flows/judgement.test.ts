@@ -12,7 +12,7 @@ import * as k8s from '../../helpers/workloads.js';
 /*
  * The judgement of #19 and #17 in whole healings, in one process: the real checks and remediations against the kube
  * fake, the coordinator's runner applying cross-target steps as their own store transactions. A small reconciler
- * stands in for the controllers and the kubelet: scaling writes ready pods and endpoints, a deleted pod is replaced
+ * stands in for the controllers and the kubelet: scaling writes ready pods and endpoints, an evicted pod is replaced
  * (healthy once its dependency is up, crash-looping again otherwise).
  */
 
@@ -106,9 +106,10 @@ function world(
     if (!opts?.dryRun) serve(kube, name, replicas);
     return result;
   };
-  const del = kube.deletePod.bind(kube);
-  kube.deletePod = async (ns, name, opts) => {
-    const gone = await del(ns, name, opts);
+  // An evicted pod is replaced by its ReplicaSet, as the restart's eviction expects.
+  const evict = kube.evictPod.bind(kube);
+  kube.evictPod = async (ns, name, opts) => {
+    const gone = await evict(ns, name, opts);
     const postgresUp = kube.cluster.endpoints.some(
       (e) => e.metadata?.name === 'postgres' && e.subsets?.[0]?.addresses?.length
     );
@@ -150,7 +151,12 @@ function report(clock: FakeClock, service = 'mcp-demo', sessionId = `s-${++n}`):
 }
 
 async function busFor(w: World, clock = createFakeClock()): Promise<Bus> {
-  return createBus({ defs, kube: w.kube, clock, env: { CORTEX_CHECK_WAIT_MS: '0' } });
+  return createBus({
+    defs,
+    kube: w.kube,
+    clock,
+    env: { CORTEX_CHECK_WAIT_MS: '0', CORTEX_EVICTION_WAIT_MS: '20', CORTEX_EVICTION_POLL_MS: '5' }
+  });
 }
 
 type Outcome = CloudEventRecord & { data: Record<string, unknown> };
@@ -185,7 +191,7 @@ describe('Flow: judgement across whole healings', () => {
       ['postgres', true]
     ]);
     // Never a restart of mcp-demo before postgres was back.
-    expect(writes(w)).toEqual(['patch deployments/postgres/scale', expect.stringMatching(/^delete pods\/mcp-demo-/)]);
+    expect(writes(w)).toEqual(['patch deployments/postgres/scale', expect.stringMatching(/^evict pods\/mcp-demo-/)]);
     expect(outcomes(bus, 'postgres')[0]?.type).toBe('dev.cortex.healing.completed');
   });
 
@@ -219,7 +225,7 @@ describe('Flow: judgement across whole healings', () => {
       clock.advance(MIN);
     }
     // Assess
-    expect(writes(w).filter((x) => x.startsWith('delete pods/'))).toHaveLength(1);
+    expect(writes(w).filter((x) => x.startsWith('evict pods/'))).toHaveLength(1);
     expect(outcomes(bus).map((o) => o.data['reasonCode'])).toEqual([
       'verify_failed',
       'repeat_suppressed',
