@@ -21,7 +21,11 @@ const ENV = {
   HOST: '127.0.0.1',
   CORTEX_LOG_LEVEL: 'warn',
   CORTEX_SESSION_SECRET: SECRET,
-  CORTEX_OPERATOR_TOKEN: SECRET
+  CORTEX_OPERATOR_TOKEN: SECRET,
+  // Every signing key: each function loads only the ones it uses (as its Secrets would be mounted).
+  CORTEX_DIAGNOSIS_KEY: SECRET.repeat(4).slice(0, 64),
+  CORTEX_REMEDIATION_KEY: SECRET.repeat(4).slice(1, 65),
+  CORTEX_STREAM_KEY: SECRET.repeat(4).slice(2, 66)
 };
 
 function freePort(): Promise<number> {
