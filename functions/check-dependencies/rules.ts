@@ -88,7 +88,12 @@ export function judgeDependencies(target: string, found: readonly DependencyFind
   };
 }
 
-async function facts(kube: KubePort, p: Pointed): Promise<ServiceFacts | undefined> {
+/**
+ * What the cluster says about a Service the evidence points at. A 403 in the target's own namespace is a missing grant
+ * of this check (thrown: the answer is inconclusive, naming it); in another namespace Cortex may simply not be bound,
+ * so that dependency stays unknown.
+ */
+async function facts(kube: KubePort, p: Pointed, own: string): Promise<ServiceFacts | undefined> {
   const i = p.identity;
   if (i.kind !== 'service') return undefined;
   try {
@@ -107,7 +112,7 @@ async function facts(kube: KubePort, p: Pointed): Promise<ServiceFacts | undefin
       : [[], []];
     return { service, endpoints, deployment, hpas, events };
   } catch (err) {
-    if (err instanceof ForbiddenError)
+    if (err instanceof ForbiddenError && i.namespace !== own)
       return { service: undefined, endpoints: undefined, deployment: undefined, hpas: [], events: [], forbidden: true };
     throw err;
   }
@@ -165,6 +170,8 @@ export async function inspectDependencies(req: CheckRequest, ctx: CheckCtx): Pro
     }
   };
   const pointed = group(refs.values(), n, await lookups(ctx.kube, n, refs));
-  const found = await Promise.all(pointed.map(async (p) => describeDependency(p, await facts(ctx.kube, p), namespace)));
+  const found = await Promise.all(
+    pointed.map(async (p) => describeDependency(p, await facts(ctx.kube, p, namespace), namespace))
+  );
   return judgeDependencies(target, found, lines.length);
 }

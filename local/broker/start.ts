@@ -55,6 +55,8 @@ export async function startBroker(opts: StartBrokerOptions): Promise<RunningBrok
     });
     res.writeHead(403, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }).end(body);
   });
+  // Longer than the clients' idle keep-alive sockets, so a proxy never reuses one the broker is closing (ECONNRESET).
+  server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => {

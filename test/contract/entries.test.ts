@@ -24,7 +24,9 @@ describe('Contract: the build and what runs it', () => {
     expect(ENTRY).toBe(built('functions/main.ts'));
     expect(BUILT).toContain(ENTRY);
     expect(readFileSync('Procfile', 'utf8').trim()).toBe(`web: node ${ENTRY}`);
-    const services = readManifests().filter((m) => m.object.kind === 'Service');
+    const services = readManifests().filter(
+      (m) => m.object.kind === 'Service' && m.object.apiVersion === 'serving.knative.dev/v1'
+    );
     expect(services.length).toBeGreaterThan(0);
     for (const { file, object } of services) {
       const [container] = object.spec.template.spec.containers;

@@ -1,3 +1,4 @@
+import { signed, TEST_KEY_ENV } from './signing.js';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -48,6 +49,7 @@ export async function startAsServiceAccounts(
       POD_NAMESPACE: 'cortex',
       CORTEX_LOG_LEVEL: 'silent',
       KUBECONFIG: identities.kubeconfigFor(def.name),
+      ...TEST_KEY_ENV,
       ...opts.env
     };
     served.set(def.name, await run(def, { overrides }));
@@ -83,7 +85,13 @@ export async function requestRemediation(
     source: '/cortex/healing-coordinator',
     type: Events.RemediationRequested[action].type,
     datacontenttype: 'application/json',
-    data: { healingId, target: { namespace: 'demo', service }, params: o.params ?? {}, dryRun: o.dryRun ?? false }
+    // Signed as the coordinator signs it: remediations take nothing else
+    data: signed('remediation', Events.RemediationRequested[action].type, {
+      healingId,
+      target: { namespace: 'demo', service },
+      params: o.params ?? {},
+      dryRun: o.dryRun ?? false
+    })
   });
   const res = await postEvent(c.served.get(fn)!.url, event, 'binary');
   const found = c.sink.events.find((e) => (e.data as { healingId?: string } | undefined)?.healingId === healingId);
@@ -105,7 +113,12 @@ export async function requestDiagnosis(
     source: '/cortex/healing-coordinator',
     type: Events.DiagnosisRequested.type,
     datacontenttype: 'application/json',
-    data: { healingId, target: { namespace: 'demo', service }, phase: 'diagnose', checks: [check] }
+    data: signed('diagnosis', Events.DiagnosisRequested.type, {
+      healingId,
+      target: { namespace: 'demo', service },
+      phase: 'diagnose',
+      checks: [check]
+    })
   });
   const res = await postEvent(c.served.get(fn)!.url, event, 'binary');
   const found = c.sink.events.find((e) => (e.data as { healingId?: string } | undefined)?.healingId === healingId);

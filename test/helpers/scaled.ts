@@ -1,8 +1,8 @@
 import type { LocalStack } from '../../local/stack/index.js';
 import { startRedisServer, type RedisServer } from '../../local/redis/server.js';
-import type { SseClient } from '../../local/stack/sse-client.js';
+import { openSse, type SseClient } from '../../local/stack/sse-client.js';
 import { kubectl } from './kubectl.js';
-import { operatorStream, startTestStack, type StreamedEvent } from './stack.js';
+import { startTestStack, type StreamedEvent } from './stack.js';
 
 /*
  * A local stack with shared state for the chaos tests: a private redis-server and the functions CORTEX_REPLICAS names
@@ -50,6 +50,73 @@ export function watchOperators(client: SseClient): OperatorWatch {
 }
 
 /**
+ * The operator stream as a browser follows it: when the relay ends it (Redis went away, a replica died) it opens it
+ * again with Last-Event-ID, every 250 ms until the relay answers, and the events go on in one list.
+ */
+export async function followOperators(stack: LocalStack): Promise<OperatorWatch> {
+  const url = `${stack.state.frontDoor}/events?operator=1&token=${stack.state.operatorToken}&history=0`;
+  const parsed: StreamedEvent[] = [];
+  const waiters = new Set<() => void>();
+  let lastId: string | undefined;
+  let closed = false;
+  let current = await openSse(url);
+  if (current.status !== 200) throw new Error(`operator stream answered ${current.status}`);
+  const follow = async (client: SseClient): Promise<void> => {
+    let read = 0;
+    await client
+      .until(() => {
+        for (; read < client.messages.length; read++) {
+          const m = client.messages[read]!;
+          if (m.id) lastId = m.id;
+          if (m.event.startsWith('dev.cortex.')) parsed.push(JSON.parse(m.data) as StreamedEvent);
+        }
+        for (const w of [...waiters]) w();
+        return client.ended || closed;
+      }, 24 * 3_600_000)
+      .catch(() => undefined);
+  };
+  void (async () => {
+    for (;;) {
+      await follow(current);
+      if (closed) return;
+      for (;;) {
+        await new Promise((r) => setTimeout(r, 250));
+        if (closed) return;
+        const next = await openSse(url, lastId ? { 'last-event-id': lastId } : {}).catch(() => undefined);
+        if (next?.status === 200) {
+          current = next;
+          break;
+        }
+      }
+    }
+  })();
+  return {
+    events: () => parsed,
+    until: (predicate, safetyMs) =>
+      new Promise((resolve, reject) => {
+        const check = (): void => {
+          if (!predicate(parsed)) return;
+          waiters.delete(check);
+          clearTimeout(timer);
+          resolve();
+        };
+        const timer = setTimeout(() => {
+          waiters.delete(check);
+          const counts: Record<string, number> = {};
+          for (const e of parsed) counts[e.type] = (counts[e.type] ?? 0) + 1;
+          reject(new Error(`operator stream: condition not met; seen ${JSON.stringify(counts)}`));
+        }, safetyMs);
+        waiters.add(check);
+        check();
+      }),
+    close: () => {
+      closed = true;
+      current.close();
+    }
+  };
+}
+
+/**
  * @example
  * const s = await startScaledStack('error-intake=3,healing-coordinator=3');
  * await s.stop();
@@ -65,7 +132,7 @@ export async function startScaledStack(replicas: string, extra: Record<string, s
       CORTEX_IDEMPOTENCY_RUNNING_TTL_MS: '3000',
       ...extra
     });
-    const ops = watchOperators(await operatorStream(stack));
+    const ops = await followOperators(stack);
     const s = stack;
     const scaled: ScaledStack = {
       stack: s,

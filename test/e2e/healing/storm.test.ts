@@ -122,7 +122,12 @@ describe('e2e: a budget that counts harm, not noise', () => {
   it('three healings that find the target healthy, then a scale to zero: healed, not escalated (noise spends no budget)', async () => {
     // Prepare: three reports of a healthy target, one after another
     await createWorkload(stack.sim, 'noisy');
-    await stack.sim.waitFor(() => stack.sim.list('Pod', 'demo', 'app=noisy').length === 1, { message: 'noisy up' });
+    // Up means ready and behind its Service: a report before that finds a real (starting) problem, not noise
+    const ready = (): boolean => {
+      const ep = stack.sim.get('Endpoints', 'demo', 'noisy') as { subsets?: Array<{ addresses?: unknown[] }> } | undefined;
+      return (ep?.subsets ?? []).some((s) => (s.addresses ?? []).length > 0);
+    };
+    await stack.sim.waitFor(ready, { message: 'noisy up' });
     const noise = [];
     for (let i = 0; i < 3; i++) noise.push(await reportOf('noisy'));
     await scaleZero('noisy');

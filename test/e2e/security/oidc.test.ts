@@ -1,3 +1,4 @@
+import { asAdmin } from '../../helpers/kube-sim.js';
 import { CloudEvent, HTTP } from 'cloudevents';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../../local/stack/index.js';
@@ -49,11 +50,12 @@ describe('e2e: authenticated delivery on the local stack (CORTEX_EVENT_AUTH=oidc
 
   it('heals as before: a report with the operator token, scale-up, completed', async () => {
     // Prepare
-    await fetch(`${stack.state.simulator}/apis/apps/v1/namespaces/demo/deployments/mcp-demo/scale`, {
+    const scaled = await fetch(`${stack.state.simulator}/apis/apps/v1/namespaces/demo/deployments/mcp-demo/scale`, {
       method: 'PATCH',
-      headers: { 'content-type': 'application/merge-patch+json' },
+      headers: asAdmin(stack.sim, { 'content-type': 'application/merge-patch+json' }),
       body: JSON.stringify({ spec: { replicas: 0 } })
     });
+    expect(scaled.status).toBe(200);
     // Act
     const status = await publish(stack, errorReport(demo));
     const outcome = await outcomeFor(ops, 'mcp-demo');

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadAll } from '../../../functions/index.js';
-import { type Fault, type KubeObject } from '../../../local/kube-sim/index.js';
+import { DEPENDS_ON_ANNOTATION, type Fault, type KubeObject } from '../../../local/kube-sim/index.js';
 import type { Action } from '../../../shared/events/schemas.js';
 import type { AnyFunctionDef } from '../../../shared/runtime/define-function.js';
 import {
@@ -25,7 +25,7 @@ const checks = defs.filter((d) => d.name.startsWith('check-'));
 const remediations = defs.filter((d) => d.name.startsWith('remediate-'));
 
 /** The scenarios: one workload per fault, as the healings meet them. */
-const SCENARIOS: Record<string, Fault | 'healthy' | 'scale-zero'> = {
+const SCENARIOS: Record<string, Fault | 'healthy' | 'scale-zero' | 'dependency-down'> = {
   'lp-ok': 'healthy',
   'lp-crash': 'crashloop',
   'lp-oom': 'oom',
@@ -34,7 +34,9 @@ const SCENARIOS: Record<string, Fault | 'healthy' | 'scale-zero'> = {
   'lp-stale': 'endpoints-stale',
   'lp-evicted': 'evicted',
   'lp-blocked': 'network-block',
-  'lp-zero': 'scale-zero'
+  'lp-zero': 'scale-zero',
+  // Crashes because what it depends on (lp-zero) has no endpoints: check-dependencies resolves it
+  'lp-dep': 'dependency-down'
 };
 
 /** The scenario each remediation takes part in, and how it completes there with its whole role. */
@@ -84,6 +86,17 @@ async function scenario(name: string, fault: (typeof SCENARIOS)[string]): Promis
     });
     expect(res.status).toBe(200);
     await c.sim.waitFor(() => pods().length === 0, { message: `${name} at zero` });
+  } else if (fault === 'dependency-down') {
+    const res = await fetch(`${c.sim.url}/apis/apps/v1/namespaces/demo/deployments/${name}`, {
+      method: 'PATCH',
+      headers: asAdmin(c.sim, { 'Content-Type': 'application/merge-patch+json' }),
+      body: JSON.stringify({ metadata: { annotations: { [DEPENDS_ON_ANNOTATION]: 'lp-zero' } } })
+    });
+    expect(res.status).toBe(200);
+    await c.sim.waitFor(() => JSON.stringify(pods().map((p) => p.status)).includes('"restartCount":1'), {
+      message: `${name} crashing for lp-zero`,
+      timeoutMs: 20_000
+    });
   } else if (fault !== 'healthy') {
     c.sim.setFault('demo', name, fault);
     const state = JSON.stringify;
