@@ -8,9 +8,7 @@ export default defineRemediation({
     'Evicts the crashlooping pods of an opted-in workload, one at a time and within its PodDisruptionBudget, so its ReplicaSet replaces them.',
   kube: [
     ...SUBJECT_READS,
-    { apiGroups: [''], resources: ['pods'], verbs: ['list', 'watch'] },
-    // A budget an earlier eviction used up: its pods and the budget changing wake the wait for the next.
-    { apiGroups: ['policy'], resources: ['poddisruptionbudgets'], verbs: ['list', 'watch'] },
+    { apiGroups: [''], resources: ['pods'], verbs: ['list'] },
     // Evictions, never deletes: the workload's PodDisruptionBudget decides each one.
     { apiGroups: [''], resources: ['pods/eviction'], verbs: ['create'] }
   ],

@@ -2,6 +2,7 @@ import { setTimeout as sleepMs } from 'node:timers/promises';
 import type { ChangeFeed } from '../kube/change-feed.js';
 import type { KubePort, WatchTarget } from '../kube/port.js';
 import type { Clock } from '../runtime/clock.js';
+import { ForbiddenError } from '../runtime/errors.js';
 import type { CheckCtx, CheckFinding, CheckRequest } from './check.js';
 
 export interface PollOptions {
@@ -76,8 +77,9 @@ export async function pollUntil<T>(
 }
 
 /**
- * Opens a change feed on `targets` for a wait, or none when the port cannot watch or the API refuses (then the wait
- * runs on its timer alone: slower, same answer).
+ * Opens a change feed on `targets` for a wait, or none when the port cannot watch or the watch cannot open for a
+ * passing reason (then the wait runs on its timer alone: slower, same answer). A 403 is thrown: the function declares
+ * the `watch` grant, so its absence is a misconfiguration to report.
  *
  * @example
  * const changes = await openChanges(ctx.kube, 'demo', [{ kind: 'pods', labelSelector: 'app=api' }]);
@@ -88,7 +90,11 @@ export async function openChanges(
   targets: readonly WatchTarget[]
 ): Promise<ChangeFeed | undefined> {
   if (!kube?.watchChanges || targets.length === 0) return undefined;
-  return kube.watchChanges(namespace, targets).catch(() => undefined);
+  // A refused watch is a grant the function declares and lacks: reported like any other 403, not hidden.
+  return kube.watchChanges(namespace, targets).catch((err: unknown) => {
+    if (err instanceof ForbiddenError) throw err;
+    return undefined;
+  });
 }
 
 /**

@@ -18,7 +18,11 @@ import { TransientError } from '../runtime/errors.js';
 import { type ChangeFeed, changeSink } from './change-feed.js';
 import { type WatchTarget, type WatchedKind } from './port.js';
 
-type ListRv = (namespace: string, labelSelector: string | undefined) => Promise<{ metadata?: { resourceVersion?: string } }>;
+type ListRv = (
+  namespace: string,
+  labelSelector: string | undefined,
+  watch?: boolean
+) => Promise<{ metadata?: { resourceVersion?: string } }>;
 
 interface KindApi {
   path: (namespace: string) => string;
@@ -41,23 +45,30 @@ export function changeWatcher(
   const apps = kc.makeApiClient(AppsV1Api);
   const discovery = kc.makeApiClient(DiscoveryV1Api);
   const policy = kc.makeApiClient(PolicyV1Api);
-  const sel = (s: string | undefined): { labelSelector?: string } => (s ? { labelSelector: s } : {});
+  // `watch` only to read a refusal: client-node's Watch drops the Status body, the API classes keep it.
+  const sel = (
+    s: string | undefined,
+    watch?: boolean
+  ): { labelSelector?: string; watch?: boolean; timeoutSeconds?: number } => ({
+    ...(s ? { labelSelector: s } : {}),
+    ...(watch ? { watch: true, timeoutSeconds: 1 } : {})
+  });
   const kinds: Record<WatchedKind, KindApi> = {
     pods: {
       path: (ns) => `/api/v1/namespaces/${ns}/pods`,
-      list: (namespace, s) => core.listNamespacedPod({ namespace, limit: 1, ...sel(s) }, o.options())
+      list: (namespace, s, w) => core.listNamespacedPod({ namespace, limit: 1, ...sel(s, w) }, o.options())
     },
     deployments: {
       path: (ns) => `/apis/apps/v1/namespaces/${ns}/deployments`,
-      list: (namespace, s) => apps.listNamespacedDeployment({ namespace, limit: 1, ...sel(s) }, o.options())
+      list: (namespace, s, w) => apps.listNamespacedDeployment({ namespace, limit: 1, ...sel(s, w) }, o.options())
     },
     endpointslices: {
       path: (ns) => `/apis/discovery.k8s.io/v1/namespaces/${ns}/endpointslices`,
-      list: (namespace, s) => discovery.listNamespacedEndpointSlice({ namespace, limit: 1, ...sel(s) }, o.options())
+      list: (namespace, s, w) => discovery.listNamespacedEndpointSlice({ namespace, limit: 1, ...sel(s, w) }, o.options())
     },
     poddisruptionbudgets: {
       path: (ns) => `/apis/policy/v1/namespaces/${ns}/poddisruptionbudgets`,
-      list: (namespace, s) => policy.listNamespacedPodDisruptionBudget({ namespace, limit: 1, ...sel(s) }, o.options())
+      list: (namespace, s, w) => policy.listNamespacedPodDisruptionBudget({ namespace, limit: 1, ...sel(s, w) }, o.options())
     }
   };
   const watch = new Watch(kc);
@@ -95,7 +106,18 @@ export function changeWatcher(
       controllers.push(controller);
       // A watch that opens after the feed closed (the deadline passed, another target failed) ends at once.
       if (closed) controller.abort();
-      if (failed) throw o.mapError(failed, what);
+      if (!failed) return;
+      const status = (failed as { statusCode?: unknown }).statusCode;
+      if (status === 401 || status === 403) {
+        // The same request through the API class, for the API server's own words (who may not watch what).
+        await api.list(namespace, t.labelSelector, true).then(
+          () => undefined,
+          (err: unknown) => {
+            throw o.mapError(err, what);
+          }
+        );
+      }
+      throw o.mapError(failed, what);
     };
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<never>((_, reject) => {

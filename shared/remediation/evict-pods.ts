@@ -1,4 +1,4 @@
-import { openChanges, pollUntil } from '../diagnosis/wait.js';
+import { pollUntil } from '../diagnosis/wait.js';
 import type { EvictionResult, KubePort, Pod } from '../kube/port.js';
 import type { Clock } from '../runtime/clock.js';
 import { MAX_POD_DELETES } from './delete-pods.js';
@@ -92,18 +92,11 @@ export function podEviction(
       if (result.outcome === 'blocked' && evicted.length > 0 && limits.waitMs > 0) {
         const started = limits.clock.now().getTime();
         const until = new Date(started + limits.waitMs);
-        // The next attempt follows every change of the pods or the budget, the first one right after the watches open.
-        const changes = await openChanges(kube, namespace, [{ kind: 'pods' }, { kind: 'poddisruptionbudgets' }]);
-        try {
-          ({ result } = await pollUntil(attempt, (r) => r.outcome !== 'blocked', {
-            clock: limits.clock,
-            until,
-            intervalMs: limits.pollMs,
-            changes
-          }));
-        } finally {
-          changes?.close();
-        }
+        ({ result } = await pollUntil(attempt, (r) => r.outcome !== 'blocked', {
+          clock: limits.clock,
+          until,
+          intervalMs: limits.pollMs
+        }));
         // A refusal after the wait means the whole bound passed (a test's clock may not move at all).
         waitedMs = result.outcome === 'blocked' ? limits.waitMs : Math.max(1, limits.clock.now().getTime() - started);
       }
