@@ -73,14 +73,25 @@ async function start(file: string, env: Record<string, string>): Promise<number>
   }
 }
 
+/** {@link start}, again when the child died: on a shared machine another process may take the free port first. */
+async function startRetrying(file: string, env: Record<string, string>): Promise<number> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await start(file, env);
+    } catch (err) {
+      if (attempt >= 3 || !/exited before it was ready/.test((err as Error).message)) throw err;
+    }
+  }
+}
+
 export async function benchColdstart(): Promise<Measurement[]> {
   if (!existsSync(ENTRY)) throw new Error(`${ENTRY} is missing: run npm run build (npm run bench does it first)`);
   const bare: number[] = [];
   const times = new Map<string, number[]>(FUNCTION_NAMES.map((name) => [name, []]));
   for (let run = 0; run < RUNS; run++) {
     for (const name of FUNCTION_NAMES) {
-      bare.push(await start(BARE, {}));
-      times.get(name)!.push(await start(ENTRY, { CORTEX_FUNCTION: name }));
+      bare.push(await startRetrying(BARE, {}));
+      times.get(name)!.push(await startRetrying(ENTRY, { CORTEX_FUNCTION: name }));
     }
   }
   const baseline = quantile(bare, 0.5);
