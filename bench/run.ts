@@ -6,6 +6,7 @@ import { benchChecks } from './checks.js';
 import { benchColdstart } from './coldstart.js';
 import { benchKubeSim } from './kube-sim.js';
 import { benchPipeline } from './pipeline.js';
+import { benchRedact } from './redact.js';
 import { benchRelay } from './relay.js';
 import { benchRelayFollow } from './relay-follow.js';
 import { benchRelayReplicas } from './relay-replicas.js';
@@ -31,6 +32,7 @@ const suites: Record<string, () => Promise<Measurement[]>> = {
   'relay-follow': benchRelayFollow,
   'sse-writer': benchSseWriter,
   trust: benchTrust,
+  redact: benchRedact,
   chat: benchChat,
   storm: benchStorm
 };

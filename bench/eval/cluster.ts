@@ -1,5 +1,7 @@
 import { FAULT_ANNOTATION, type Fault, type KubeObject, type Simulator } from '../../local/kube-sim/index.js';
 import { workload as workloadPair } from '../../local/kube-sim/seed.js';
+import { applyObjects } from '../../local/kube-sim/apply.js';
+import { readRbacManifests } from '../../local/stack/identities.js';
 import type { SetupStep, Workload } from './scenario.js';
 import { OPT_IN_LABEL, OPT_IN_VALUE } from '../../shared/policy/guardrails.js';
 
@@ -89,6 +91,20 @@ const currentFaults = (sim: Simulator, w: Workload): string[] =>
     .map((f) => f.trim())
     .filter(Boolean);
 
+/**
+ * Lets Cortex's functions work in `namespace` as knative/targets/demo lets them in demo (the operator's
+ * `kubectl apply -k knative/targets/<namespace>`), so what a scenario there shows is Cortex's own judgement (its
+ * guardrails in a protected namespace), not a 403.
+ */
+async function bindCortex(sim: Simulator, namespace: string): Promise<void> {
+  if (namespace === 'demo') return;
+  const bindings = (await readRbacManifests('knative/targets/demo')).map((o) => ({
+    ...o,
+    metadata: { ...o.metadata, namespace }
+  }));
+  await applyObjects(sim.url, sim.adminToken, bindings);
+}
+
 /** Runs one setup step and waits until the cluster shows it. */
 export async function apply(sim: Simulator, step: SetupStep): Promise<void> {
   const w = step.workload;
@@ -98,6 +114,7 @@ export async function apply(sim: Simulator, step: SetupStep): Promise<void> {
   switch (step.kind) {
     case 'create': {
       await write(sim, 'POST', '/api/v1/namespaces', { metadata: { name: w.namespace } });
+      await bindCortex(sim, w.namespace);
       const { deployment, service } = workloadPair({
         name: w.name,
         namespace: w.namespace,

@@ -1,3 +1,4 @@
+import { withCortexServer } from './cortex-server.js';
 import type { Response } from 'express';
 import { Events, LIMITS } from '../../shared/events/catalog.js';
 import type { Config } from '../../shared/runtime/config.js';
@@ -43,10 +44,10 @@ const seconds = (ms: number): string => `${Math.round(ms / 100) / 10} s`;
 export type ChatConfig = Pick<Config, 'sessionSecret' | 'llm' | 'mcp' | 'chat' | 'relay'>;
 
 /** Picks the chat's slice out of the whole configuration. */
-export const chatConfig = ({ sessionSecret, llm, mcp, chat, relay }: Config): ChatConfig => ({
+export const chatConfig = ({ sessionSecret, llm, mcp, chat, relay, history, namespace }: Config): ChatConfig => ({
   sessionSecret,
   llm,
-  mcp,
+  mcp: { ...mcp, servers: withCortexServer({ mcp, history, namespace }) },
   chat,
   relay
 });

@@ -11,7 +11,7 @@ import type { EndedFacts, HealingFacts } from './sessions.js';
  */
 
 export type SessionEventName =
-  'healing_start' | 'healing_progress' | 'healing_complete' | 'healing_failed' | 'processing_delay';
+  'healing_start' | 'healing_progress' | 'healing_complete' | 'healing_failed' | 'healing_explained' | 'processing_delay';
 
 export interface SessionEvent {
   readonly event: SessionEventName;
@@ -109,6 +109,7 @@ export const STREAMED = [
   Events.HealingProgress,
   Events.HealingCompleted,
   Events.HealingFailed,
+  Events.HealingExplained,
   Events.ChatDelayed
 ] as const;
 
@@ -155,6 +156,16 @@ export function sessionEventsOf(event: CortexEvent, facts: HealingFacts | undefi
             ...(d.rootCause ? { rootCause: d.rootCause } : {}),
             ...(d.resumesAt ? { resumesAt: d.resumesAt } : {})
           }
+        }
+      ];
+    }
+    case Events.HealingExplained.type: {
+      const d = event.data as Data<typeof Events.HealingExplained>;
+      const { healingId, target, summary, nextStep, model, redactions } = d;
+      return [
+        {
+          event: 'healing_explained',
+          data: { service: target.service, healingId, target, summary, nextStep, model, redactions }
         }
       ];
     }

@@ -1,5 +1,6 @@
 import { gist, lastUserIndex, textOf, toolResultsOf, toolResultText, toolUsesOf } from './conversation.js';
 import { derivedId } from './ids.js';
+import { explainBrief, healingToolTurn } from './healings.js';
 import { buildInput } from './schema-input.js';
 import { partialParse } from '@anthropic-ai/sdk/_vendor/partial-json-parser/parser';
 import type { RefusalCategory } from './faults.js';
@@ -38,11 +39,14 @@ export function respond(req: MessagesRequest, seed: string, windowLeft = Infinit
   const last = req.messages[i];
   const forced = req.tool_choice?.type === 'any' || req.tool_choice?.type === 'tool';
   const results = toolResultsOf(last);
+  const said = last && results.length === 0 ? textOf(last.content) : '';
   const reply =
-    results.length > 0 && !forced
+    explainBrief(req) ??
+    healingToolTurn(req, said, seed) ??
+    (results.length > 0 && !forced
       ? answerToolResults(req.messages, i)
       : (toolTurn(req, last ? textOf(last.content) || results.map(toolResultText).join('\n') : '', seed) ??
-        answerText(req, i));
+        answerText(req, i)));
   return applyLimits(reply, req.max_tokens, req.stop_sequences ?? [], windowLeft);
 }
 

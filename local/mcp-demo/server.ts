@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { RequestHandler } from 'express';
 import { createMcpExpressApp } from '@modelcontextprotocol/sdk/server/express.js';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import { serveStateless } from '../../shared/mcp/stateless.js';
 import type { Logger } from '../../shared/runtime/logging.js';
 import { registerDemoTools, type DemoState } from './tools.js';
 
@@ -55,19 +55,7 @@ export async function startMcpDemo(opts: McpDemoOptions): Promise<McpDemo> {
   app.post('/mcp', async (req, res) => {
     const server = new McpServer({ name: NAME, version: VERSION });
     registerDemoTools(server, state);
-    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
-    res.on('close', () => {
-      void transport.close();
-      void server.close();
-    });
-    try {
-      await server.connect(transport);
-      await transport.handleRequest(req, res, req.body);
-    } catch (err) {
-      log.error({ err }, 'MCP request failed');
-      if (!res.headersSent)
-        res.status(500).json({ jsonrpc: '2.0', error: { code: -32603, message: 'Internal server error' }, id: null });
-    }
+    await serveStateless(server, req, res, log);
   });
   // Stateless: there is no session to stream (GET) or to end (DELETE).
   const notAllowed: RequestHandler = (_req, res) => void res.status(405).set('allow', 'POST').end();

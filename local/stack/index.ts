@@ -78,7 +78,7 @@ export async function startLocalStack(opts: StackOptions = {}): Promise<LocalSta
     for (const stop of stops.splice(0).reverse()) await stop().catch((err: unknown) => log.warn({ err }, 'stop failed'));
   };
   try {
-    const secrets = localSecrets(config);
+    const secrets = localSecrets({ ...config, chatToken: config.history.chatToken });
     const redis = !config.redis && opts.privateRedis ? await startRedisServer() : undefined;
     if (redis) stops.push(() => redis.dispose());
     const redisUrl = config.redis?.url ?? redis?.url;
@@ -159,6 +159,7 @@ export async function startLocalStack(opts: StackOptions = {}): Promise<LocalSta
       POD_NAMESPACE: NAMESPACE,
       CORTEX_SESSION_SECRET: secrets.sessionSecret,
       CORTEX_OPERATOR_TOKEN: secrets.operatorToken,
+      CORTEX_CHAT_TOKEN: secrets.chatToken,
       CORTEX_LOCAL_MODE: 'true',
       CORTEX_MCP_SERVERS: JSON.stringify(mcpServers),
       ...(redisUrl ? { CORTEX_REDIS_URL: redisUrl } : {}),
@@ -186,11 +187,12 @@ export async function startLocalStack(opts: StackOptions = {}): Promise<LocalSta
       urls.set(def.name, fn.url);
       stops.push(() => functions.get(def.name)!.stop());
     };
-    // The relay first: the chat needs its URL.
-    const relay = defs.find((d) => d.name === 'sse-relay');
-    if (relay) await serve(relay);
-    const relayUrl = urls.get('sse-relay');
-    await Promise.all(defs.filter((d) => d !== relay).map((d) => serve(d, relayUrl ? { CORTEX_RELAY_URL: relayUrl } : {})));
+    // The relay and the history first: the chat needs their URLs (its session streams, Cortex's MCP server).
+    const first = defs.filter((d) => d.name === 'sse-relay' || d.name === 'healing-history');
+    await Promise.all(first.map((d) => serve(d)));
+    const wanted = { CORTEX_RELAY_URL: urls.get('sse-relay'), CORTEX_HISTORY_URL: urls.get('healing-history') };
+    const after = Object.fromEntries(Object.entries(wanted).filter(([, u]) => u)) as Record<string, string>;
+    await Promise.all(defs.filter((d) => !first.includes(d)).map((d) => serve(d, after)));
 
     const info = {
       localMode: true,
@@ -228,6 +230,7 @@ export async function startLocalStack(opts: StackOptions = {}): Promise<LocalSta
       functions: Object.fromEntries(urls),
       kubeconfig,
       operatorToken: secrets.operatorToken,
+      chatToken: secrets.chatToken,
       eventAuth: tokens ? 'oidc' : 'off',
       ...(tokens ? { eventTokenFile: tokens.operatorFile } : {}),
       demo: { ...DEMO, mcpUrl: demo.mcpUrl },

@@ -3,7 +3,10 @@ import type { RunningBroker } from '../broker/index.js';
 import { forward } from './proxy.js';
 import type { Route } from './front-door.js';
 
-/** The front door's table: the page and its streams (relay), the chat, the broker ingress, and health. */
+/**
+ * The front door's table: the page and its streams (relay), the chat, the history and Cortex's MCP server
+ * (healing-history), the broker ingress, and health.
+ */
 export function frontDoorRoutes(deps: {
   urls: ReadonlyMap<string, string>;
   broker: RunningBroker;
@@ -22,6 +25,7 @@ export function frontDoorRoutes(deps: {
         void res.writeHead(200, { 'content-type': 'text/plain' }).end('ok')
     },
     { match: (_req, p) => p === '/chat' || p.startsWith('/chat/'), target: to('chat') },
+    { match: (_req, p) => p === '/healings' || p.startsWith('/healings/') || p === '/mcp', target: to('healing-history') },
     { match: (_req, p) => p === brokerPath, handle: (req, res) => forward(req, res, origin) },
     { match: (_req, p) => p === '/' || p === '/events' || p.startsWith('/assets/'), target: to('sse-relay') }
   ];

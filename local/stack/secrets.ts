@@ -6,6 +6,8 @@ import { KEY_ENV } from '../../shared/runtime/env-security.js';
 export interface LocalSecrets {
   sessionSecret: string;
   operatorToken: string;
+  /** The chat's credential at Cortex's MCP server (healing-history). */
+  chatToken: string;
   /** One signing key per Secret of knative/config.yaml. */
   keys: Record<KeyName, string>;
 }
@@ -15,12 +17,14 @@ const fresh = (): string => randomBytes(32).toString('hex');
 export function localSecrets(given: {
   sessionSecret?: string | undefined;
   operatorToken?: string | undefined;
+  chatToken?: string | undefined;
   security?: { keys: Partial<Record<KeyName, readonly string[]>> };
 }): LocalSecrets {
   const key = (name: KeyName): string => given.security?.keys[name]?.join(',') ?? fresh();
   return {
     sessionSecret: given.sessionSecret ?? fresh(),
     operatorToken: given.operatorToken ?? randomBytes(24).toString('base64url'),
+    chatToken: given.chatToken ?? randomBytes(24).toString('base64url'),
     keys: { diagnosis: key('diagnosis'), remediation: key('remediation'), stream: key('stream') }
   };
 }

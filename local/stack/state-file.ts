@@ -8,6 +8,8 @@ export interface LocalState {
   functions: Record<string, string>;
   kubeconfig: string;
   operatorToken: string;
+  /** The chat's credential at Cortex's MCP server (it sees the healings of the chat's MCP servers' targets). */
+  chatToken: string;
   /** CORTEX_EVENT_AUTH of the stack: with `oidc`, events sent to the broker need a token (`eventTokenFile`). */
   eventAuth: 'oidc' | 'off';
   /** With OIDC: the file holding a token of the operator's identity for the broker (renewed while the stack runs). */

@@ -40,6 +40,8 @@ export const config: K8sObject = {
     CORTEX_ALLOWED_NAMESPACES: 'demo',
     CORTEX_LOG_LEVEL: 'info',
     CORTEX_RELAY_URL: `http://sse-relay.${NAMESPACE}.svc.cluster.local`,
+    // The chat lists Cortex's own MCP server (healing-history) among its MCP servers, with CORTEX_CHAT_TOKEN.
+    CORTEX_HISTORY_URL: `http://healing-history.${NAMESPACE}.svc.cluster.local`,
     CORTEX_MODEL: 'claude-sonnet-5',
     CORTEX_MCP_SERVERS: JSON.stringify([
       { name: 'demo', url: 'http://mcp-demo.demo.svc.cluster.local/mcp', target: { namespace: 'demo', service: 'mcp-demo' } }
@@ -70,7 +72,8 @@ const secret = (name: string, stringData: Record<string, string>): K8sObject => 
 export const secrets: K8sObject[] = [
   secret('cortex-secrets', {
     CORTEX_SESSION_SECRET: 'REPLACE-with-32-random-bytes-hex',
-    CORTEX_OPERATOR_TOKEN: 'REPLACE-with-a-long-random-token'
+    CORTEX_OPERATOR_TOKEN: 'REPLACE-with-a-long-random-token',
+    CORTEX_CHAT_TOKEN: 'REPLACE-with-another-long-random-token'
   }),
   secret('cortex-anthropic' satisfies SecretName, { ANTHROPIC_API_KEY: 'REPLACE-with-your-key' }),
   ...(Object.keys(KEY_SECRETS) as KeyName[]).map((k) =>
@@ -80,8 +83,9 @@ export const secrets: K8sObject[] = [
 
 export const SECRET_COMMENT = [
   ' Placeholders: replace every value before applying (or manage these Secrets with your secret store and',
-  ' remove them from kustomization.yaml). Example: openssl rand -hex 32. cortex-secrets is mounted by the chat and',
-  ' the relay; cortex-anthropic only by the functions that call Claude (the chat). The signing keys',
+  ' remove them from kustomization.yaml). Example: openssl rand -hex 32. cortex-secrets is mounted by the chat,',
+  ' the relay and healing-history; cortex-anthropic only by the functions that call Claude (the chat,',
+  ' explain-healing). The signing keys',
   ' (docs/security.md): cortex-diagnosis-key by the coordinator and the checks, cortex-remediation-key by the',
   ' coordinator and the remediations, cortex-stream-key by the coordinator, the chat and the relay. A key may list',
   ' several values, comma-separated: the first signs, any verifies (rotate by prepending the new one).'

@@ -221,6 +221,23 @@ export const HealingFailed = defineEvent({
   })
 });
 
+export const HealingExplained = defineEvent({
+  type: 'dev.cortex.healing.explained',
+  description: 'A healing outcome explained in plain words: root cause and next step, from a redacted brief.',
+  data: z.looseObject({
+    healingId: z.string().min(1),
+    target: Target,
+    summary: z.string().max(LIMITS.summary),
+    nextStep: z.string().max(LIMITS.summary),
+    /** The model that wrote it, or `none`: written from the findings alone (budget spent, Claude failed). */
+    model: z.string().min(1).max(LIMITS.name),
+    /** How many values were redacted from the brief before it left the cluster (the values never travel). */
+    redactions: z.number().int().nonnegative(),
+    outcome: z.enum(['healed', 'failed']).optional(),
+    sessionIds: ids.optional()
+  })
+});
+
 export const ChatDelayed = defineEvent({
   type: 'dev.cortex.chat.delayed',
   description: 'The Claude API asked the chat to wait; it retries after the delay.',
@@ -252,6 +269,7 @@ export const CATALOG: readonly AnyEventDef[] = Object.freeze([
   RemediationCompleted,
   HealingCompleted,
   HealingFailed,
+  HealingExplained,
   ChatDelayed,
   PingTick
 ]);
@@ -277,6 +295,7 @@ export const Events = {
   RemediationCompleted,
   HealingCompleted,
   HealingFailed,
+  HealingExplained,
   ChatDelayed,
   PingTick
 } as const;

@@ -118,6 +118,14 @@ const EnvSchema = z.object({
   CORTEX_CHAT_MAX_SESSIONS: int(1_000),
   CORTEX_CHAT_SESSION_TTL_MS: int(30 * 60_000),
   CORTEX_CHAT_HEARTBEAT_MS: int(15_000),
+  // Explanations and history (DESIGN §13): Claude calls per hour for explanations, their max_tokens, the model
+  // (unset: CORTEX_MODEL); how long healings are kept; the chat's credential at Cortex's MCP server, and where it is.
+  CORTEX_EXPLAIN_HOURLY_BUDGET: int(60),
+  CORTEX_EXPLAIN_MAX_TOKENS: int(400),
+  CORTEX_EXPLAIN_MODEL: z.string().optional(),
+  CORTEX_HISTORY_DAYS: int(30),
+  CORTEX_CHAT_TOKEN: secret('CORTEX_CHAT_TOKEN').min(16, 'CORTEX_CHAT_TOKEN must be at least 16 characters').optional(),
+  CORTEX_HISTORY_URL: z.url().optional(),
   // Local stack (npm start without CORTEX_FUNCTION)
   CORTEX_STATE_DIR: z.string().default('.cortex'),
   CORTEX_SIM_PORT: int(18080),
@@ -224,6 +232,14 @@ export type Config = Readonly<{
     sessionTtlMs: number;
     heartbeatMs: number;
   };
+  explain: { hourlyBudget: number; maxTokens: number; model: string };
+  history: {
+    retentionMs: number;
+    /** The chat's credential at Cortex's MCP server: it sees the healings of the chat's own MCP servers' targets. */
+    chatToken: string | undefined;
+    /** Where healing-history serves (the chat lists its `/mcp` among its MCP servers when set). */
+    url: string | undefined;
+  };
   /** `replicas`: processes per function (`*`: every function that can take it); the others run in the stack's process. */
   local: {
     stateDir: string;
@@ -327,6 +343,16 @@ export function loadConfig(
       callTimeoutMs: e.CORTEX_MCP_CALL_TIMEOUT_MS,
       callMaxMs: Math.max(e.CORTEX_MCP_CALL_TIMEOUT_MS, e.CORTEX_MCP_CALL_MAX_MS),
       listTimeoutMs: e.CORTEX_MCP_LIST_TIMEOUT_MS
+    },
+    explain: {
+      hourlyBudget: e.CORTEX_EXPLAIN_HOURLY_BUDGET,
+      maxTokens: Math.max(16, e.CORTEX_EXPLAIN_MAX_TOKENS),
+      model: e.CORTEX_EXPLAIN_MODEL ?? e.CORTEX_MODEL
+    },
+    history: {
+      retentionMs: Math.max(1, e.CORTEX_HISTORY_DAYS) * 24 * 60 * 60_000,
+      chatToken: e.CORTEX_CHAT_TOKEN,
+      url: e.CORTEX_HISTORY_URL
     },
     chat: {
       healingWaitMs: e.CORTEX_HEALING_WAIT_MS,

@@ -169,7 +169,7 @@ describe('Contract: knative/ deploys as an operator runs it', () => {
     }
   });
 
-  it('mounts each Secret only where it is used: the Claude key in the chat alone, each signing key where it signs or verifies', () => {
+  it('mounts each Secret only where it is used: the Claude key where Claude is called (the chat, explain-healing), each signing key where it signs or verifies', () => {
     // Prepare
     const mounted = new Map(
       byKind('Service')
@@ -186,14 +186,20 @@ describe('Contract: knative/ deploys as an operator runs it', () => {
       [...mounted].filter(([, names]) => names.includes(secret)).map(([fn]) => fn);
     // Assess
     expect(secrets).toEqual([
-      ['cortex-secrets', ['CORTEX_OPERATOR_TOKEN', 'CORTEX_SESSION_SECRET']],
+      ['cortex-secrets', ['CORTEX_CHAT_TOKEN', 'CORTEX_OPERATOR_TOKEN', 'CORTEX_SESSION_SECRET']],
       ['cortex-anthropic', ['ANTHROPIC_API_KEY']],
       ['cortex-diagnosis-key', ['CORTEX_DIAGNOSIS_KEY']],
       ['cortex-remediation-key', ['CORTEX_REMEDIATION_KEY']],
       ['cortex-stream-key', ['CORTEX_STREAM_KEY']]
     ]);
-    expect(holders('cortex-anthropic')).toEqual(['chat']);
-    expect(holders('cortex-stream-key').sort()).toEqual(['chat', 'healing-coordinator', 'sse-relay']);
+    expect(holders('cortex-anthropic').sort()).toEqual(['chat', 'explain-healing']);
+    expect(holders('cortex-stream-key').sort()).toEqual([
+      'chat',
+      'explain-healing',
+      'healing-coordinator',
+      'healing-history',
+      'sse-relay'
+    ]);
     expect(holders('cortex-remediation-key').sort()).toEqual(
       ['healing-coordinator', ...[...mounted.keys()].filter((fn) => fn.startsWith('remediate-'))].sort()
     );

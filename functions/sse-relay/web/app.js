@@ -1,5 +1,6 @@
 import { createChat } from './chat.js';
 import { notice } from './dom.js';
+import { startHistory } from './history.js';
 import { startLocal } from './local.js';
 import { follow } from './sse.js';
 import { createTimeline } from './timeline.js';
@@ -56,7 +57,7 @@ function createSession(onReady) {
   };
 }
 
-function followTimeline(timeline, s) {
+function followTimeline(timeline, s, onEnded) {
   const url = `events?session=${encodeURIComponent(s.sessionId)}&token=${encodeURIComponent(s.token)}`;
   const names = new Set(timeline.names);
   // Reconnects by itself with Last-Event-ID (also after a 503 while the relay cannot read its logs, with back-off);
@@ -65,7 +66,11 @@ function followTimeline(timeline, s) {
     onState: (state) => feedState(state === 'unauthorized' ? 'closed' : state),
     onEvent: (ev) => {
       if (ev.event === 'resync') return timeline.resync(JSON.parse(ev.data));
-      if (names.has(ev.event)) return void timeline.apply(ev.event, JSON.parse(ev.data), ev.id);
+      if (names.has(ev.event)) {
+        timeline.apply(ev.event, JSON.parse(ev.data), ev.id);
+        if (ev.event === 'healing_explained') onEnded();
+        return;
+      }
       if (ev.event !== 'processing_delay') return;
       const d = JSON.parse(ev.data);
       $('chat-status').textContent =
@@ -78,10 +83,19 @@ function followTimeline(timeline, s) {
 
 async function main() {
   const timeline = createTimeline({ container: $('timeline'), empty: $('timeline-empty'), note: $('timeline-notice') });
+  const history = startHistory({
+    panel: $('history'),
+    table: $('history-rows'),
+    chartBox: $('history-chart'),
+    status: $('history-status'),
+    form: $('history-token-form'),
+    input: $('history-token'),
+    refresh: $('history-refresh')
+  });
   let source;
   const session = createSession((s) => {
     source?.close();
-    source = followTimeline(timeline, s);
+    source = followTimeline(timeline, s, () => void history.load());
   });
   const chat = createChat({
     form: $('chat-form'),
@@ -110,6 +124,7 @@ async function main() {
     feedState('closed', 'Healing feed: waiting for a chat session');
   }
   await local;
+  await history.load();
   document.body.dataset.ready = 'true';
 }
 

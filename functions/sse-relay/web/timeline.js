@@ -25,7 +25,7 @@ const FAILED_LABELS = {
   dependency_down: 'a dependency is down',
   repeat_suppressed: 'fix already tried'
 };
-const NAMES = ['healing_start', 'healing_progress', 'healing_complete', 'healing_failed'];
+const NAMES = ['healing_start', 'healing_progress', 'healing_complete', 'healing_failed', 'healing_explained'];
 
 function stepText(name, d) {
   switch (name) {
@@ -85,6 +85,7 @@ export function createTimeline({ container, empty, note }) {
     const issue = h('p', { class: 'issue' });
     const steps = h('ol', { class: 'steps', 'aria-label': 'Steps' });
     const outcome = h('div', { class: 'outcome', 'data-testid': 'healing-outcome', hidden: true });
+    const explanation = h('div', { class: 'explanation', 'data-testid': 'healing-explanation', hidden: true });
     const root = h(
       'article',
       {
@@ -98,9 +99,10 @@ export function createTimeline({ container, empty, note }) {
       issue,
       steps,
       outcome,
+      explanation,
       h('p', { class: 'id' }, `healing ${d.healingId}`)
     );
-    c = { root, state, issue, steps, outcome };
+    c = { root, state, issue, steps, outcome, explanation };
     cards.set(d.healingId, c);
     container.prepend(root);
     empty.hidden = true;
@@ -127,11 +129,26 @@ export function createTimeline({ container, empty, note }) {
     c.outcome.hidden = false;
   }
 
+  /** The explanation under the healing: root cause, next step, who wrote it and how much was redacted first. */
+  function explain(c, d) {
+    const by = d.model === 'none' ? 'written from the findings alone' : `explained by ${d.model}`;
+    const redacted = d.redactions ? `, ${d.redactions} value${d.redactions === 1 ? '' : 's'} redacted before it` : '';
+    c.explanation.replaceChildren(
+      h('h4', {}, 'Why'),
+      h('p', { class: 'summary', 'data-testid': 'explanation-summary' }, d.summary),
+      d.nextStep ? h('p', { class: 'next' }, h('strong', {}, 'Next step: '), d.nextStep) : null,
+      h('p', { class: 'by', 'data-testid': 'explanation-by' }, `${by}${redacted}`)
+    );
+    c.explanation.dataset.model = d.model;
+    c.explanation.hidden = false;
+  }
+
   /** Renders one relay event; returns false when its id was already rendered. */
   function apply(name, d, id) {
     if (id && seen.has(id)) return false;
     if (id) seen.add(id);
     const c = card(d);
+    if (name === 'healing_explained') return (explain(c, d), true);
     if (name === 'healing_start' && d.issue) c.issue.textContent = d.issue;
     const [head, body] = stepText(name, d);
     const step = h(

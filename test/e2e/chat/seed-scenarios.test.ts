@@ -131,7 +131,7 @@ describe('e2e: the chat heals its tool backend (seed scenarios)', () => {
     ];
     const statuses = await Promise.all(urls.map(async (u) => (await fetch(u)).status));
     // Assess
-    expect(Object.keys(stack.state.functions)).toHaveLength(19);
+    expect(Object.keys(stack.state.functions)).toHaveLength(21);
     expect(statuses.every((s) => s === 200)).toBe(true);
   });
 

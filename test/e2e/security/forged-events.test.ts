@@ -139,7 +139,8 @@ describe('e2e: forged events act on nothing and reach no stream (local stack, OI
     const after = cloudEvents(ops).length;
     expect(await publish(stack, errorReport(demo, { sessionId: session.sessionId }))).toBe(202);
     const outcome = await outcomeFor(ops, 'mcp-demo', after);
-    await stream.until((c) => c.messages.some((m) => m.event === 'healing_complete'), 30_000);
+    // A healing's last session event is its explanation (healing_explained, after healing_complete).
+    await stream.until((c) => c.messages.some((m) => m.event === 'healing_explained'), 30_000);
     const seen = stream.messages.length;
     const healingId = String(outcome.data.healingId);
     const forged = (id: string) =>

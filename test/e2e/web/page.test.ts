@@ -153,6 +153,36 @@ describe('Web page: chat box and live healing timeline (Chromium)', () => {
     await page.close();
   });
 
+  it('shows the explanation under the healing: root cause, next step, the model and how much was redacted', async () => {
+    // Prepare
+    const session = newSession();
+    const { page } = await openPage(session);
+    await page.waitForSelector('[data-testid="relay-status"][data-state="live"]', { state: 'attached' });
+    await post(Events.HealingStarted, started('h-why', [session.sessionId]));
+    await post(Events.HealingFailed, failed('h-why', [session.sessionId]));
+    // Act
+    await post(Events.HealingExplained, {
+      healingId: 'h-why',
+      target: { namespace: 'demo', service: 'mcp-demo' },
+      summary: 'The image tag does not exist in the registry.',
+      nextStep: 'Fix the image reference of deployment/mcp-demo.',
+      model: 'claude-sonnet-5',
+      redactions: 3,
+      sessionIds: [session.sessionId]
+    });
+    const why = `${card('h-why')} [data-testid="healing-explanation"]`;
+    await page.waitForSelector(`${why}:not([hidden])`, { state: 'attached' });
+    // Assess
+    expect(await page.textContent(`${why} [data-testid="explanation-summary"]`)).toBe(
+      'The image tag does not exist in the registry.'
+    );
+    expect(await page.textContent(why)).toContain('Next step: Fix the image reference of deployment/mcp-demo.');
+    expect(await page.textContent(`${why} [data-testid="explanation-by"]`)).toBe(
+      'explained by claude-sonnet-5, 3 values redacted before it'
+    );
+    await page.close();
+  });
+
   it('renders each event once when a reconnect replays events the page already shows', async () => {
     // Prepare
     const session = newSession();

@@ -8,8 +8,11 @@ import { eventually, finalOutcomes, freePort, sendBinary, trigger, type Subscrib
 
 const decode = (b64: unknown): string => Buffer.from(String(b64), 'base64').toString('utf8');
 const gaps = (sub: Subscriber): number[] => sub.received.slice(1).map((r, i) => r.at - sub.received[i]!.at);
-/** Timers may fire a millisecond early relative to another clock; no more. */
-const SLACK_MS = 5;
+/**
+ * Gaps are measured where the attempts arrive, so one attempt that reaches the subscriber late (a loaded machine) makes
+ * the next gap look shorter; the delays the broker waited are asserted exactly from its outcomes.
+ */
+const SLACK_MS = 50;
 
 describe('Local broker delivery: retries, backoff, dead letters (real HTTP)', () => {
   const { subscriber, broker } = useServers(afterEach);

@@ -70,6 +70,36 @@ describe('Function: sse-relay, CloudEvent to browser events', () => {
     expect(out?.data).toMatchObject({ service: 'api', target: { namespace: 'ns', service: 'api' } });
   });
 
+  it('maps healing.explained to healing_explained: summary, next step, model and the count of redactions', () => {
+    // Prepare
+    const ev = eventOf(Events.HealingExplained, {
+      healingId: 'h-1',
+      target: demoTarget,
+      summary: 'scaled to zero',
+      nextStep: 'keep one replica',
+      model: 'none',
+      redactions: 2,
+      sessionIds: ['s-aaaaaaaa']
+    });
+    // Act
+    const out = sessionEventsOf(ev, undefined);
+    // Assess
+    expect(out).toEqual([
+      {
+        event: 'healing_explained',
+        data: {
+          service: 'mcp-demo',
+          healingId: 'h-1',
+          target: demoTarget,
+          summary: 'scaled to zero',
+          nextStep: 'keep one replica',
+          model: 'none',
+          redactions: 2
+        }
+      }
+    ]);
+  });
+
   it('maps healing.completed to healing_complete (message = summary, success true)', () => {
     // Prepare
     const ev = eventOf(Events.HealingCompleted, completed('h-1', ['s-aaaaaaaa']));
