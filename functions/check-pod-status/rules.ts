@@ -168,5 +168,6 @@ export function judgePods(workload: Workload, where: string): CheckFinding {
  */
 export async function inspectPodStatus(req: CheckRequest, ctx: CheckCtx): Promise<CheckFinding> {
   const where = `${req.target.namespace}/${req.target.service}`;
-  return settle(async () => judgePods(await resolveWorkload(ctx.kube, req.target), where), req, ctx);
+  const look = async (): Promise<CheckFinding> => judgePods(await resolveWorkload(ctx.kube, req.target), where);
+  return settle(look, req, ctx, undefined, [{ kind: 'pods' }]);
 }
