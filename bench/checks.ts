@@ -1,24 +1,73 @@
-import { mkdtempSync } from 'node:fs';
+import { fork, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { CloudEvent, HTTP } from 'cloudevents';
-import { loadFunction, type FunctionName } from '../functions/index.js';
 import { startSimulator } from '../local/kube-sim/index.js';
 import { Events } from '../shared/events/catalog.js';
 import { fromHttp } from '../shared/events/http.js';
 import { CHECKS } from '../shared/events/schemas.js';
 import { createKubePort } from '../shared/kube/client-node.js';
-import { run, type RunningFunction } from '../shared/runtime/run.js';
+import { packageRoot } from '../shared/runtime/package-root.js';
+import { createSigner } from '../shared/trust/signature.js';
 import { post, readBody, serve } from './http.js';
 import { measurement, quantile, type Measurement } from './measure.js';
 
 /*
- * The eight diagnostic checks on one target (the simulator's demo seed, mcp-demo in CrashLoopBackOff), each served
- * with run() and reading the simulator through the client-node adapter. One run POSTs diagnosis.requested to all
- * eight and times first POST → eighth diagnosis.completed at the sink: all eight at once (what the Broker's fan-out
- * does) against the same eight one after another (the baseline). The two kinds alternate run by run, so both see the
- * same machine noise.
+ * The eight diagnostic checks on one target (the simulator's demo seed, mcp-demo in CrashLoopBackOff), each in its
+ * own process (local/stack/replica.ts, as a pod runs it) reading the simulator through the client-node adapter. One
+ * run POSTs diagnosis.requested to all eight and times first POST → eighth diagnosis.completed at the sink: all eight
+ * at once (what the Broker's fan-out does) against the same eight one after another (the baseline). The two kinds
+ * alternate run by run, so both see the same machine noise. CPU time per check invocation: each process's user +
+ * system time (/proc/<pid>/stat) over the measured runs, divided by its invocations: what limits eight checks on two
+ * cores (in a cluster each has its own pod).
  */
+
+interface CheckProcess {
+  name: string;
+  url: string;
+  pid: number;
+  stop(): Promise<void>;
+}
+
+const ROOT = packageRoot();
+/** The checks take diagnosis.requested only signed with the diagnosis key, as the coordinator sends it. */
+const DIAGNOSIS_KEY = 'bench-diagnosis-key-'.padEnd(64, '0');
+const signer = createSigner([DIAGNOSIS_KEY]);
+
+/** One check as its own process; resolves once it listens. */
+function startCheck(name: string, env: Record<string, string>): Promise<CheckProcess> {
+  const child: ChildProcess = fork(path.join(ROOT, 'local/stack/replica.ts'), [], {
+    execArgv: ['--import', 'tsx'],
+    cwd: ROOT,
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc']
+  });
+  child.send({ kind: 'config', env: { ...env, CORTEX_FUNCTION: name } });
+  return new Promise((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`${name} exited (${code}) before listening`)));
+    child.once('message', (m: { kind?: string; url?: string }) => {
+      if (m.kind !== 'listening' || !m.url) return;
+      resolve({
+        name,
+        url: m.url,
+        pid: child.pid!,
+        stop: () =>
+          new Promise<void>((done) => {
+            if (child.exitCode !== null) return done();
+            child.once('exit', () => done());
+            child.kill('SIGTERM');
+          })
+      });
+    });
+  });
+}
+
+/** User + system CPU time of a process so far, in ms (Linux /proc; clock ticks of 10 ms). */
+function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  // After "pid (comm) ", field 3 is the state: utime and stime are fields 14 and 15 of the whole line.
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
 
 const RUNS = 40;
 const WARMUP = 3;
@@ -68,16 +117,23 @@ function request(healingId: string): { body: string; headers: Record<string, str
     source: '/cortex/healing-coordinator',
     type: Events.DiagnosisRequested.type,
     datacontenttype: 'application/json',
-    data: { healingId, target: TARGET, phase: 'diagnose', checks: [...CHECKS] }
+    data: signer.sign(
+      Events.DiagnosisRequested.type,
+      Events.DiagnosisRequested.data.parse({ healingId, target: TARGET, phase: 'diagnose', checks: [...CHECKS] }) as Record<
+        string,
+        unknown
+      >,
+      new Date(Date.now() + 10 * 60_000)
+    )
   });
   const m = HTTP.binary(event);
   return { body: m.body as string, headers: m.headers as Record<string, string> };
 }
 
-async function once(checks: RunningFunction[], sink: Arrivals, mode: 'parallel' | 'sequential'): Promise<number> {
+async function once(checks: CheckProcess[], sink: Arrivals, mode: 'parallel' | 'sequential'): Promise<number> {
   const healingId = `bench-${mode}-${counter}`;
   const done = sink.waitFor(healingId, checks.length);
-  const send = async (fn: RunningFunction): Promise<void> => {
+  const send = async (fn: CheckProcess): Promise<void> => {
     const { body, headers } = request(healingId);
     const status = await post(`${fn.url}/`, body, headers);
     if (status !== 202) throw new Error(`${fn.name} answered ${status}`);
@@ -91,7 +147,7 @@ async function once(checks: RunningFunction[], sink: Arrivals, mode: 'parallel' 
 export async function benchChecks(): Promise<Measurement[]> {
   const sim = await startSimulator({ seed: 'demo', podStartMs: 0, backoffBaseMs: 1000 });
   const sink = await arrivalSink();
-  const checks: RunningFunction[] = [];
+  const checks: CheckProcess[] = [];
   try {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'cortex-bench-'));
     const kubeconfig = await sim.writeKubeconfig(path.join(dir, 'kubeconfig.yaml'));
@@ -113,13 +169,16 @@ export async function benchChecks(): Promise<Measurement[]> {
       HOST: '127.0.0.1',
       K_SINK: `${sink.url}/`,
       KUBECONFIG: kubeconfig,
-      CORTEX_LOG_LEVEL: 'silent'
+      CORTEX_LOG_LEVEL: 'silent',
+      CORTEX_DIAGNOSIS_KEY: DIAGNOSIS_KEY
     };
-    for (const check of CHECKS) checks.push(await run(await loadFunction(`check-${check}` as FunctionName), { overrides }));
+    checks.push(...(await Promise.all(CHECKS.map((check) => startCheck(`check-${check}`, overrides)))));
 
     const parallel: number[] = [];
     const sequential: number[] = [];
+    let cpuBefore: number[] = [];
     for (let i = 0; i < WARMUP + RUNS; i++) {
+      if (i === WARMUP) cpuBefore = checks.map((c) => cpuMs(c.pid));
       // Alternate which kind goes first, so neither always follows the other.
       const order = i % 2 === 0 ? (['parallel', 'sequential'] as const) : (['sequential', 'parallel'] as const);
       for (const mode of order) {
@@ -128,7 +187,10 @@ export async function benchChecks(): Promise<Measurement[]> {
       }
       if ((i + 1) % 10 === 0) console.log(`  checks: ${i + 1}/${WARMUP + RUNS} runs`);
     }
-    const note = `8 checks on mcp-demo (crashloop), ${RUNS} runs; first POST → 8th diagnosis.completed at the sink; all eight and the simulator share this process`;
+    // Every measured run invokes every check twice (once in parallel, once in sequence).
+    const perInvocation = checks.map((c, i) => (cpuMs(c.pid) - cpuBefore[i]!) / (RUNS * 2));
+    const cpuMean = perInvocation.reduce((a, b) => a + b, 0) / perInvocation.length;
+    const note = `${checks.length} checks on mcp-demo (crashloop), ${RUNS} runs; first POST → last diagnosis.completed at the sink; each check its own process, the simulator in this one`;
     const p50 = quantile(parallel, 0.5);
     const p99 = quantile(parallel, 0.99);
     const s50 = quantile(sequential, 0.5);
@@ -144,7 +206,14 @@ export async function benchChecks(): Promise<Measurement[]> {
         'the eight one after another, interleaved with the parallel runs'
       ),
       measurement('checks.sequential_p99', s99, 'ms', null),
-      measurement('checks.speedup_p50', s50 / p50, 'x', null, 'sequential p50 / parallel p50')
+      measurement('checks.speedup_p50', s50 / p50, 'x', null, 'sequential p50 / parallel p50'),
+      measurement(
+        'checks.cpu_per_invocation',
+        cpuMean,
+        'ms',
+        null,
+        `user+system CPU per diagnosis.requested, mean of the check processes (${checks.map((c, i) => `${c.name.replace('check-', '')} ${perInvocation[i]!.toFixed(1)}`).join(', ')})`
+      )
     ];
   } finally {
     await Promise.all(checks.map((c) => c.stop()));

@@ -4,6 +4,7 @@ import { createKubePort } from '../shared/kube/client-node.js';
 import { cloudEvents, errorReport, operatorStream, outcomeFor, publish, testStackEnv } from '../local/stack/driver.js';
 import { post, readBody, serve } from './http.js';
 import { measurement, quantile, type Measurement } from './measure.js';
+import { STAGES, spanReceiver, stageMedians, stagesOf } from './spans.js';
 
 /*
  * The healing pipeline's own latency on one local stack: error.reported accepted by the broker → healing.completed
@@ -14,6 +15,9 @@ import { measurement, quantile, type Measurement } from './measure.js';
  * Baseline: the HTTP hops of that same healing (every event published to the broker, every delivery the broker made)
  * replayed as raw loopback node:http POSTs of the same sizes, one after another, right after each run. The pipeline
  * also waits for the Kubernetes API and the functions' work; the ratio says how much more than bare HTTP that costs.
+ *
+ * Stages: the functions export their spans to a receiver here (OTLP/HTTP); bench/spans.ts splits each healing's
+ * trace into intake, diagnose, plan, remediate, verify and delivery to the relay (p50 of each).
  */
 
 const RUNS = 50;
@@ -25,8 +29,13 @@ interface Hop {
 }
 
 export async function benchPipeline(): Promise<Measurement[]> {
+  const collector = await spanReceiver();
   const stack = await startLocalStack({
-    overrides: testStackEnv({ CORTEX_SIM_POD_START_MS: '0', CORTEX_HEALING_BUDGET: '100000' })
+    overrides: testStackEnv({
+      CORTEX_SIM_POD_START_MS: '0',
+      CORTEX_HEALING_BUDGET: '100000',
+      OTEL_EXPORTER_OTLP_ENDPOINT: collector.url
+    })
   });
   const raw = await serve((req, res) => void readBody(req).then(() => res.writeHead(202).end()));
   const ops = await operatorStream(stack);
@@ -47,6 +56,7 @@ export async function benchPipeline(): Promise<Measurement[]> {
     const pipeline: number[] = [];
     const baseline: number[] = [];
     const hopCounts: number[] = [];
+    const reports: string[] = [];
     let published = 0;
     let lastEnd = Date.now();
     for (let i = 0; i < WARMUP + RUNS; i++) {
@@ -88,11 +98,17 @@ export async function benchPipeline(): Promise<Measurement[]> {
         pipeline.push(end - start);
         baseline.push(rawMs);
         hopCounts.push(hops.length);
+        reports.push(report.id);
         published = hops.filter((h) => h.kind === 'publish').length;
       }
       if ((i + 1) % 10 === 0) console.log(`  pipeline: ${i + 1}/${WARMUP + RUNS} healings`);
     }
     stack.broker.off('outcome', onOutcome);
+    // The functions export spans in batches (every second): wait for the last healing's.
+    const complete = (): boolean => stagesOf(collector.spans, reports.at(-1)!) !== undefined;
+    for (let t = 0; t < 50 && !complete(); t++) await new Promise((r) => setTimeout(r, 100));
+    const staged = reports.map((id) => stagesOf(collector.spans, id)).filter((s) => s !== undefined);
+    const stages = stageMedians(staged);
 
     const hopP50 = quantile(hopCounts, 0.5);
     const [low, high] = [Math.min(...hopCounts), Math.max(...hopCounts)];
@@ -109,11 +125,21 @@ export async function benchPipeline(): Promise<Measurement[]> {
       measurement('pipeline.heal_p99', quantile(pipeline, 0.99), 'ms', quantile(baseline, 0.99), 'baseline: raw hops p99'),
       measurement('pipeline.raw_hops_p50', quantile(baseline, 0.5), 'ms', null, hopNote),
       measurement('pipeline.raw_hops_p99', quantile(baseline, 0.99), 'ms', null),
-      measurement('pipeline.hops', hopP50, 'hops', null, hopNote)
+      measurement('pipeline.hops', hopP50, 'hops', null, hopNote),
+      ...STAGES.map((s) =>
+        measurement(
+          `pipeline.stage_${s}_p50`,
+          stages[s],
+          'ms',
+          null,
+          s === 'intake' ? `from the spans of ${staged.length} healings` : undefined
+        )
+      )
     ];
   } finally {
     ops.close();
     await raw.close();
     await stack.stop();
+    await collector.close();
   }
 }

@@ -46,6 +46,7 @@ async function relay(): Promise<string> {
       CORTEX_LOG_LEVEL: 'silent',
       CORTEX_SESSION_SECRET: process.env.BENCH_SESSION_SECRET,
       CORTEX_OPERATOR_TOKEN: process.env.BENCH_OPERATOR_TOKEN,
+      CORTEX_STREAM_KEY: process.env.BENCH_STREAM_KEY,
       // No heartbeats during a measurement.
       CORTEX_RELAY_HEARTBEAT_MS: '3600000',
       ...(process.env.BENCH_REDIS_URL

@@ -2,6 +2,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { CloudEvent, HTTP } from 'cloudevents';
 import { Events } from '../shared/events/catalog.js';
+import { createSigner } from '../shared/trust/signature.js';
 import { sessionToken } from '../shared/session/token.js';
 import { post } from './http.js';
 import { measurement, quantile, type Measurement } from './measure.js';
@@ -25,6 +26,9 @@ const EVENTS = 20;
 const WARMUP = 2;
 export const SECRET = 'bench-session-secret-0123456789';
 const OPERATOR_TOKEN = 'bench-operator-token-0123456789';
+/** The relay takes a stream's events only signed with the stream key, as the coordinator sends them. */
+const STREAM_KEY = 'bench-stream-key-'.padEnd(64, '0');
+const signer = createSigner([STREAM_KEY]);
 const HEALING_ID = 'bench-healing';
 const TARGET = { namespace: 'demo', service: 'mcp-demo' };
 
@@ -42,6 +46,7 @@ export async function startChild(mode: 'relay' | 'bare', redisUrl?: string): Pro
       ...process.env,
       BENCH_SESSION_SECRET: SECRET,
       BENCH_OPERATOR_TOKEN: OPERATOR_TOKEN,
+      BENCH_STREAM_KEY: STREAM_KEY,
       ...(redisUrl ? { BENCH_REDIS_URL: redisUrl } : {})
     },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc']
@@ -91,13 +96,16 @@ function binary(type: string, data: unknown, id: string): { body: string; header
 
 let eventCounter = 0;
 
-async function send(url: string, type: string, data: unknown): Promise<void> {
-  const { body, headers } = binary(type, data, `bench-relay-${++eventCounter}`);
+async function send(url: string, type: string, data: Record<string, unknown>): Promise<void> {
+  const def = type === Events.HealingStarted.type ? Events.HealingStarted : Events.HealingProgress;
+  const parsed = def.data.parse(data) as Record<string, unknown>;
+  const sent = signer.sign(type, parsed, new Date(Date.now() + 10 * 60_000));
+  const { body, headers } = binary(type, sent, `bench-relay-${++eventCounter}`);
   const status = await post(`${url}/`, body, headers);
   if (status !== 202) throw new Error(`the server answered ${status} to ${type}`);
 }
 
-const progress = (k: number): unknown => ({
+const progress = (k: number): Record<string, unknown> => ({
   healingId: HEALING_ID,
   stage: 'diagnose',
   message: `fanout-${k}`,

@@ -5,6 +5,7 @@ import { inspectPodStatus } from './rules.js';
 export default defineCheck({
   check: 'pod-status',
   description: 'Reads the pods behind a target and judges their state: crash loops, image pulls, OOM kills, readiness.',
-  kube: [...TARGET_READS, { apiGroups: [''], resources: ['pods'], verbs: ['list'] }],
+  // watch: in verify, a pod changing wakes the wait at once.
+  kube: [...TARGET_READS, { apiGroups: [''], resources: ['pods'], verbs: ['list', 'watch'] }],
   inspect: inspectPodStatus
 });

@@ -175,20 +175,18 @@ function judge(workload: Workload, where: string): CheckFinding {
  */
 export async function inspectPodStatus(req: CheckRequest, ctx: CheckCtx): Promise<CheckFinding> {
   const where = `${req.target.namespace}/${req.target.service}`;
-  return settle(
-    async () => {
-      const workload = await resolveWorkload(ctx.kube, req.target);
-      const found = judgePods(workload, where);
-      // Verification judges a settled rollout (DESIGN §12): pods that look fine while new ones are still being rolled
-      // out are no verdict yet, so the check keeps waiting (bounded) for the rollout to complete or to fail. A
-      // Deployment whose status no controller keeps (no observedGeneration) has no rollout to wait for.
-      const d = workload.deployment;
-      const busy = req.phase === 'verify' && d?.status?.observedGeneration !== undefined ? rolloutInProgress(d) : undefined;
-      return busy && found.verdict === 'healthy'
-        ? { ...found, verdict: 'inconclusive', summary: `${found.summary}, but the rollout is not done: ${busy}` }
-        : found;
-    },
-    req,
-    ctx
-  );
+  const look = async (): Promise<CheckFinding> => {
+    const workload = await resolveWorkload(ctx.kube, req.target);
+    const found = judgePods(workload, where);
+    // Verification judges a settled rollout (DESIGN §12): pods that look fine while new ones are still being rolled
+    // out are no verdict yet, so the check keeps waiting (bounded) for the rollout to complete or to fail. A
+    // Deployment whose status no controller keeps (no observedGeneration) has no rollout to wait for.
+    const d = workload.deployment;
+    const busy = req.phase === 'verify' && d?.status?.observedGeneration !== undefined ? rolloutInProgress(d) : undefined;
+    return busy && found.verdict === 'healthy'
+      ? { ...found, verdict: 'inconclusive', summary: `${found.summary}, but the rollout is not done: ${busy}` }
+      : found;
+  };
+  // The rollout's new pods wake the wait; the Deployment's status is looked at on each poll.
+  return settle(look, req, ctx, undefined, [{ kind: 'pods' }]);
 }

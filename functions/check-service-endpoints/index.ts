@@ -8,8 +8,9 @@ export default defineCheck({
     'Checks that the target Service exists, selects pods, and has ready endpoints (Endpoints and EndpointSlices).',
   kube: [
     { apiGroups: [''], resources: ['services', 'endpoints'], verbs: ['get'] },
-    { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: ['list'] },
-    { apiGroups: [''], resources: ['pods'], verbs: ['list'] }
+    // watch: in verify, a change wakes the wait at once.
+    { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: ['list', 'watch'] },
+    { apiGroups: [''], resources: ['pods'], verbs: ['list', 'watch'] }
   ],
   inspect: inspectServiceEndpoints
 });

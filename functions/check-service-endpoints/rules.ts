@@ -165,6 +165,9 @@ export async function inspectServiceEndpoints(req: CheckRequest, ctx: CheckCtx):
     exists = input.service !== undefined;
     return judgeEndpoints(`${namespace}/${service}`, input);
   };
-  // Waiting does not make a missing Service appear: answer at once.
-  return settle(look, req, ctx, () => !exists);
+  // Waiting does not make a missing Service appear: answer at once. Pods and slices changing wake the wait.
+  return settle(look, req, ctx, () => !exists, [
+    { kind: 'pods' },
+    { kind: 'endpointslices', labelSelector: `kubernetes.io/service-name=${service}` }
+  ]);
 }

@@ -2,7 +2,8 @@ import { compareEventIds } from '../../shared/sse/event-id.js';
 
 /*
  * A bounded ring of log entries in id order, for the in-memory log: appending to a full ring evicts the oldest entry,
- * as `XADD … MAXLEN` trims a Redis stream.
+ * as `XADD … MAXLEN` trims a Redis stream. The slots grow with the entries up to the capacity: a relay holds one
+ * ring per session, most of them with a handful of entries, and a preallocated 1,000-slot array was 8 KiB each.
  */
 
 export interface Identified {
@@ -10,12 +11,13 @@ export interface Identified {
 }
 
 export class Ring<E extends Identified> {
-  readonly #slots: (E | undefined)[];
+  readonly #slots: E[] = [];
+  readonly #capacity: number;
   #start = 0;
   #size = 0;
 
   constructor(readonly capacity: number) {
-    this.#slots = new Array<E | undefined>(Math.max(1, capacity));
+    this.#capacity = Math.max(1, capacity);
   }
 
   get size(): number {
@@ -32,8 +34,9 @@ export class Ring<E extends Identified> {
 
   /** Appends an entry (its id above every kept one); returns the entry it evicted, if the ring was full. */
   push(entry: E): E | undefined {
-    if (this.#size < this.#slots.length) {
-      this.#slots[(this.#start + this.#size) % this.#slots.length] = entry;
+    // Until full, the ring never wrapped (#start is 0): the entry goes at the end.
+    if (this.#slots.length < this.#capacity) {
+      this.#slots.push(entry);
       this.#size++;
       return undefined;
     }

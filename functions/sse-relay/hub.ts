@@ -6,8 +6,8 @@ import type { HealingRoutes } from './sessions.js';
 /*
  * One replica's open streams. A stream starts where the log says (history, after Last-Event-ID, or resync) and then
  * follows its log: kept entries first, then appended ones, each once and in order, whichever replica appended them.
- * Entries are framed once per replica (the frame text is cached on the entry) and the same text goes to every stream
- * of that log. One shared interval sends heartbeats. A stream that stops reading is dropped once too much is queued
+ * Entries are framed and encoded once per replica (the frame's bytes are cached on the entry) and the same Buffer goes
+ * to every stream of that log, several in one corked write. One shared interval sends heartbeats. A stream that stops reading is dropped once too much is queued
  * for it; a stream whose log cannot be followed any more (Redis gone) ends, and the client resumes with Last-Event-ID.
  */
 
@@ -18,7 +18,10 @@ export const MAX_PENDING_BYTES = 4 * 1024 * 1024;
 
 /** The writable end of one SSE response (a node ServerResponse, or a fake in tests). */
 export interface StreamSink {
-  write(chunk: string): boolean;
+  write(chunk: string | Buffer): boolean;
+  /** Optional batching (a node ServerResponse has them): the writes in between leave in one syscall. */
+  cork?(): void;
+  uncork?(): void;
   end(): void;
   destroy(): void;
   readonly writableLength: number;
@@ -57,13 +60,13 @@ export interface HubOptions {
   readonly log?: Logger;
 }
 
-const framed = new WeakMap<LogEntry, string>();
+const framed = new WeakMap<LogEntry, Buffer>();
 
-/** The SSE text of an entry, made once per entry object. */
-function frameOf(e: LogEntry): string {
-  let text = framed.get(e);
-  if (text === undefined) framed.set(e, (text = sseFrame({ event: e.event, id: e.id, data: e.data })));
-  return text;
+/** The SSE bytes of an entry, encoded once per entry object and shared by every stream that gets it. */
+function frameOf(e: LogEntry): Buffer {
+  let bytes = framed.get(e);
+  if (bytes === undefined) framed.set(e, (bytes = Buffer.from(sseFrame({ event: e.event, id: e.id, data: e.data }))));
+  return bytes;
 }
 
 const keyOf = (req: StreamRequest): LogKey => (req.kind === 'session' ? sessionLog(req.session) : 'operator');
@@ -142,7 +145,7 @@ export class Hub {
       s.filtering = (s.filtering ?? Promise.resolve())
         .then(() => this.#forSession(batch, session))
         .then((mine) => {
-          if (mine.length > 0 && this.#all.has(s)) this.#send(s, mine.map(frameOf).join(''));
+          if (mine.length > 0 && this.#all.has(s)) this.#send(s, mine.map(frameOf));
         })
         .catch((err: unknown) => {
           this.opts.log?.warn({ err, session }, 'ending an operator stream: its session filter failed');
@@ -151,7 +154,7 @@ export class Hub {
         });
       return;
     }
-    this.#send(s, batch.length === 1 ? frameOf(batch[0]!) : batch.map(frameOf).join(''));
+    this.#send(s, batch.length === 1 ? frameOf(batch[0]!) : batch.map(frameOf));
   }
 
   /** The operator entries a session may see: those naming it, and those of healings it follows now. */
@@ -162,7 +165,7 @@ export class Hub {
     return batch.filter((e) => e.named?.includes(session) || (e.healingId !== undefined && follows.has(e.healingId)));
   }
 
-  #send(s: Stream, text: string): void {
+  #send(s: Stream, bytes: Buffer | readonly Buffer[]): void {
     if (s.sink.writableLength > MAX_PENDING_BYTES) {
       this.opts.log?.warn(
         { kind: s.kind, session: s.session, queued: s.sink.writableLength },
@@ -172,7 +175,13 @@ export class Hub {
       s.sink.destroy();
       return;
     }
-    s.sink.write(text);
+    if (Buffer.isBuffer(bytes)) {
+      s.sink.write(bytes);
+      return;
+    }
+    s.sink.cork?.();
+    for (const b of bytes) s.sink.write(b);
+    s.sink.uncork?.();
   }
 
   #register(s: Stream): void {
@@ -180,7 +189,7 @@ export class Hub {
     if (s.kind === 'session') this.#perSession.set(s.session!, (this.#perSession.get(s.session!) ?? 0) + 1);
     if (!this.#heartbeat && this.opts.heartbeatMs > 0) {
       this.#heartbeat = setInterval(() => {
-        const beat = sseComment('keep-alive');
+        const beat = Buffer.from(sseComment('keep-alive'));
         for (const stream of [...this.#all]) this.#send(stream, beat);
       }, this.opts.heartbeatMs);
       this.#heartbeat.unref();

@@ -5,7 +5,7 @@ import { InvalidEventError, RequestError, TransientError, type CortexError } fro
 import type { Logger } from '../../shared/runtime/logging.js';
 import { KNATIVE_DEFAULT_DELIVERY } from './delivery-policy.js';
 import { Dispatcher, prepareEvent, type AcceptedEvent } from './dispatcher.js';
-import { createHttpClient } from './http-client.js';
+import { createHttpClient } from '../../shared/runtime/http-client.js';
 import { createIngressHandler } from './ingress.js';
 import { BrokerObserver, type BrokerStats, type OutcomeKind, type OutcomeListener } from './observer.js';
 import type { Resolve } from './resolve.js';

@@ -4,7 +4,7 @@ import { EXTENSIONS } from '../../shared/events/attributes.js';
 import type { CloudEventRecord } from '../../shared/events/http.js';
 import { deadLetterEvent, type DeliveryFailure } from './dead-letter.js';
 import { retryWaitMs, type DeliveryPolicy } from './delivery-policy.js';
-import type { HttpClient } from './http-client.js';
+import type { HttpClient } from '../../shared/runtime/http-client.js';
 import type { BrokerObserver, BrokerOutcome } from './observer.js';
 import { describeDestination, type Resolve } from './resolve.js';
 import type { Destination } from './resources.js';

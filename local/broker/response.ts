@@ -1,6 +1,6 @@
 import type { CloudEventRecord } from '../../shared/events/http.js';
 import { isRetryable, parseRetryAfter } from './delivery-policy.js';
-import type { HttpResponse } from './http-client.js';
+import type { HttpResponse } from '../../shared/runtime/http-client.js';
 import { carriesEvent, readEvent } from './read-event.js';
 
 /*

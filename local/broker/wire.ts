@@ -11,10 +11,8 @@ import type { CloudEventRecord } from '../../shared/events/http.js';
  * structured mode, which every receiver must accept (CloudEvents HTTP binding).
  */
 
-export interface WireMessage {
-  headers: Record<string, string>;
-  body: string | Buffer;
-}
+export type { WireMessage } from '../../shared/runtime/http-client.js';
+import type { WireMessage } from '../../shared/runtime/http-client.js';
 
 const HEADER_SAFE = /^[\x20-\x7e]*$/;
 

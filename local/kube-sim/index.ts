@@ -52,6 +52,8 @@ export interface SimulatorOptions {
   probePeriodMs?: number;
   /** Changes kept for watch replay; older resourceVersions get 410 Expired. Default 1000. */
   historySize?: number;
+  /** How often a watch with allowWatchBookmarks=true gets a BOOKMARK event. Default 30 000 ms. */
+  bookmarkMs?: number;
   /** 'demo' seeds namespace demo with mcp-demo, mcp-tools, legacy-api and postgres. Default 'none'. */
   seed?: 'demo' | 'none';
   /** The admin's bearer token (user kubernetes-admin in system:masters). Default: random. */
@@ -206,7 +208,8 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
         hang: rule.hang
       };
     },
-    watches: new Set()
+    watches: new Set(),
+    bookmarkMs: opts.bookmarkMs ?? 30_000
   };
   const host = opts.host ?? '127.0.0.1';
   const cert = servingCertificate();

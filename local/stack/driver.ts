@@ -47,9 +47,17 @@ export interface StreamedEvent {
   [attr: string]: unknown;
 }
 
-/** The CloudEvents seen on an operator stream, parsed. */
+const parsed = new WeakMap<SseClient, { read: number; events: StreamedEvent[] }>();
+
+/** The CloudEvents seen on an operator stream, parsed (each message once: waits call this on every message). */
 export function cloudEvents(client: SseClient): StreamedEvent[] {
-  return client.messages.filter((m) => m.event.startsWith('dev.cortex.')).map((m) => JSON.parse(m.data) as StreamedEvent);
+  let cache = parsed.get(client);
+  if (!cache || cache.read > client.messages.length) parsed.set(client, (cache = { read: 0, events: [] }));
+  for (; cache.read < client.messages.length; cache.read++) {
+    const m = client.messages[cache.read]!;
+    if (m.event.startsWith('dev.cortex.')) cache.events.push(JSON.parse(m.data) as StreamedEvent);
+  }
+  return cache.events.slice();
 }
 
 /** The terminal event (healing.completed / healing.failed) for a target, once it arrives. */

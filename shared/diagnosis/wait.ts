@@ -1,5 +1,8 @@
 import { setTimeout as sleepMs } from 'node:timers/promises';
+import type { ChangeFeed } from '../kube/change-feed.js';
+import type { KubePort, WatchTarget } from '../kube/port.js';
 import type { Clock } from '../runtime/clock.js';
+import { ForbiddenError } from '../runtime/errors.js';
 import type { CheckCtx, CheckFinding, CheckRequest } from './check.js';
 
 export interface PollOptions {
@@ -9,7 +12,15 @@ export interface PollOptions {
   intervalMs: number;
   /** Injected in tests; a real timer by default. */
   sleep?: (ms: number) => Promise<unknown>;
+  /**
+   * Changes from Kubernetes watches: with a feed, the next probe runs as soon as something changed (or after
+   * `intervalMs` without a change, as a safety net), instead of on the timer alone.
+   */
+  changes?: ChangeFeed | undefined;
 }
+
+/** Probes a burst of watch events may cause in one wait, so a flapping object cannot spin it. */
+const MAX_CHANGE_PROBES = 1000;
 
 /**
  * How long a check may wait for readiness: only in the `verify` phase, at most `waitMs`, and one poll interval
@@ -32,9 +43,9 @@ export function waitBound(
 }
 
 /**
- * Runs `probe` until `done` accepts its result or the time is up, sleeping `intervalMs` between probes. The number
- * of probes is bounded too, so a clock that does not move (a test's) cannot make it spin forever. Errors of the
- * probe propagate.
+ * Runs `probe` until `done` accepts its result or the time is up: again after each change a watch reports, or after
+ * `intervalMs` without one (without a feed: every `intervalMs`). The number of probes is bounded too, so a clock that
+ * does not move (a test's) cannot make it spin forever. Errors of the probe propagate.
  *
  * @example
  * const finding = await pollUntil(() => look(), (f) => f.verdict === 'healthy', { clock, until, intervalMs: 500 });
@@ -44,12 +55,21 @@ export async function pollUntil<T>(
   done: (result: T) => boolean,
   opts: PollOptions
 ): Promise<{ result: T; polls: number }> {
-  const { clock, until, intervalMs, sleep = sleepMs } = opts;
-  const maxPolls = Math.ceil(Math.max(0, until.getTime() - clock.now().getTime()) / intervalMs) + 1;
+  const { clock, until, intervalMs, sleep = sleepMs, changes } = opts;
+  const end = until.getTime();
+  const maxTimed = Math.ceil(Math.max(0, end - clock.now().getTime()) / intervalMs) + 1;
   let polls = 1;
+  let woken = 0;
   let result = await probe();
-  while (!done(result) && polls < maxPolls && clock.now().getTime() + intervalMs <= until.getTime()) {
-    await sleep(intervalMs);
+  while (!done(result) && polls - woken < maxTimed && woken < MAX_CHANGE_PROBES) {
+    const left = end - clock.now().getTime();
+    if (changes) {
+      if (left <= 0) break;
+      if (await changes.next(Math.min(intervalMs, left))) woken += 1;
+    } else {
+      if (left < intervalMs) break;
+      await sleep(intervalMs);
+    }
     polls += 1;
     result = await probe();
   }
@@ -57,8 +77,30 @@ export async function pollUntil<T>(
 }
 
 /**
+ * Opens a change feed on `targets` for a wait, or none when the port cannot watch or the watch cannot open for a
+ * passing reason (then the wait runs on its timer alone: slower, same answer). A 403 is thrown: the function declares
+ * the `watch` grant, so its absence is a misconfiguration to report.
+ *
+ * @example
+ * const changes = await openChanges(ctx.kube, 'demo', [{ kind: 'pods', labelSelector: 'app=api' }]);
+ */
+export async function openChanges(
+  kube: Pick<KubePort, 'watchChanges'> | undefined,
+  namespace: string,
+  targets: readonly WatchTarget[]
+): Promise<ChangeFeed | undefined> {
+  if (!kube?.watchChanges || targets.length === 0) return undefined;
+  // A refused watch is a grant the function declares and lacks: reported like any other 403, not hidden.
+  return kube.watchChanges(namespace, targets).catch((err: unknown) => {
+    if (err instanceof ForbiddenError) throw err;
+    return undefined;
+  });
+}
+
+/**
  * Looks once, or in the verify phase keeps looking (bounded by {@link waitBound}) until the finding is healthy or
- * `final` says waiting cannot change it. A finding that is still a problem after a wait says how long it waited.
+ * `final` says waiting cannot change it, looking again whenever a watch on `watch` reports a change. A finding that
+ * is still a problem after a wait says how long it waited.
  *
  * @example
  * return settle(() => look(), req, ctx);
@@ -66,15 +108,28 @@ export async function pollUntil<T>(
 export async function settle(
   look: () => Promise<CheckFinding>,
   req: CheckRequest,
-  ctx: Pick<CheckCtx, 'clock' | 'deps'>,
-  final: (f: CheckFinding) => boolean = () => false
+  ctx: Pick<CheckCtx, 'clock' | 'deps'> & { kube?: Pick<KubePort, 'watchChanges'> },
+  final: (f: CheckFinding) => boolean = () => false,
+  watch: readonly WatchTarget[] = []
 ): Promise<CheckFinding> {
   const until = waitBound(req, ctx.deps.checks, ctx.clock);
   if (!until) return look();
   const started = ctx.clock.now().getTime();
   const done = (f: CheckFinding): boolean => f.verdict === 'healthy' || final(f);
-  const { result, polls } = await pollUntil(look, done, { clock: ctx.clock, until, intervalMs: ctx.deps.checks.pollMs });
-  if (done(result) || polls === 1) return result;
-  const waited = Math.max(1, Math.round((ctx.clock.now().getTime() - started) / 1000));
-  return { ...result, summary: `${result.summary} (still after waiting ${waited}s)` };
+  const first = await look();
+  if (done(first)) return first;
+  // Watches open only when there is something to wait for; the look right after they open sees every change before.
+  const changes = await openChanges(ctx.kube, req.target.namespace, watch);
+  try {
+    const intervalMs = ctx.deps.checks.pollMs;
+    // Without watches the first look counts as the first poll; with them, the look after opening does.
+    let kept: CheckFinding | undefined = changes ? undefined : first;
+    const probe = (): Promise<CheckFinding> => (kept ? Promise.resolve(kept) : look()).finally(() => (kept = undefined));
+    const { result, polls } = await pollUntil(probe, done, { clock: ctx.clock, until, intervalMs, changes });
+    if (done(result) || (polls === 1 && !changes)) return result;
+    const waited = Math.max(1, Math.round((ctx.clock.now().getTime() - started) / 1000));
+    return { ...result, summary: `${result.summary} (still after waiting ${waited}s)` };
+  } finally {
+    changes?.close();
+  }
 }

@@ -30,6 +30,8 @@ import {
   NotFoundError,
   TransientError
 } from '../runtime/errors.js';
+import { reuseConnections } from './agents.js';
+import { changeWatcher } from './client-node-watch.js';
 import { type EvictionResult, type KubePort, type ListOptions, type PatchStrategy, type WriteOptions } from './port.js';
 
 export interface KubeConfigOptions {
@@ -56,7 +58,7 @@ export function loadKubeConfig(opts: KubeConfigOptions = {}): KubeConfig {
   if (opts.inCluster) kc.loadFromCluster();
   else if (opts.kubeconfigPath) kc.loadFromFile(opts.kubeconfigPath);
   else kc.loadFromDefault();
-  return kc;
+  return reuseConnections(kc);
 }
 
 type Op = 'read' | 'list' | 'write';
@@ -198,6 +200,11 @@ export function createKubePort(opts: KubePortOptions): KubePort {
   });
 
   return {
+    watchChanges: changeWatcher(kc, {
+      timeoutMs: opts.timeoutMs,
+      options: () => options(),
+      mapError: (err, what) => mapKubeError(err, what, 'list') ?? new TransientError(`${what} failed`)
+    }),
     readNamespace: (name) => read(`reading namespace ${name}`, () => core.readNamespace({ name }, options())),
     readDeployment: (namespace, name) =>
       read(`reading deployment ${namespace}/${name}`, () => apps.readNamespacedDeployment({ name, namespace }, options())),

@@ -16,6 +16,7 @@ import type {
   V1Service,
   V2HorizontalPodAutoscaler
 } from '@kubernetes/client-node';
+import type { ChangeFeed } from './change-feed.js';
 
 export type Pod = V1Pod;
 export type Deployment = V1Deployment;
@@ -57,6 +58,15 @@ export interface JsonPatchOp {
   op: 'add' | 'remove' | 'replace' | 'test';
   path: string;
   value?: unknown;
+}
+
+/** The kinds a wait can follow with a watch. */
+export type WatchedKind = 'pods' | 'deployments' | 'endpointslices' | 'poddisruptionbudgets';
+
+export interface WatchTarget {
+  kind: WatchedKind;
+  /** Kubernetes label selector syntax, e.g. `app=x`. */
+  labelSelector?: string;
 }
 
 /**
@@ -102,4 +112,10 @@ export interface KubePort {
     patch: Record<string, unknown> | readonly JsonPatchOp[],
     opts?: WriteOptions & { strategy?: PatchStrategy }
   ): Promise<Deployment>;
+  /**
+   * Watches the targets in a namespace (one watch each, from the current resourceVersion, with bookmarks) and reports
+   * every added, modified or deleted object into the returned feed; resolves once every watch is open. Fails (a
+   * CortexError) when a watch cannot open, e.g. RBAC without the `watch` verb. Optional: without it, waits poll.
+   */
+  watchChanges?(namespace: string, targets: readonly WatchTarget[]): Promise<ChangeFeed>;
 }

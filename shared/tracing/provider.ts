@@ -1,8 +1,13 @@
-import type { Tracer } from '@opentelemetry/api';
+import type { Context, Tracer } from '@opentelemetry/api';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BatchSpanProcessor, NodeTracerProvider, type ReadableSpan, type SpanExporter } from '@opentelemetry/sdk-trace-node';
+import {
+  NodeTracerProvider,
+  type ReadableSpan,
+  type Span,
+  type SpanExporter,
+  type SpanProcessor
+} from '@opentelemetry/sdk-trace-node';
 import type { Logger } from 'pino';
 
 /*
@@ -10,6 +15,8 @@ import type { Logger } from 'pino';
  * the local stack's process, each with its own `service.name`), spans exported in batches over OTLP/HTTP (JSON) to a
  * configured collector. Without a collector spans are still made, for their ids: they are what the events carry from
  * hop to hop as `traceparent`. Export is best effort: a collector that is down costs a warning, never a delivery.
+ * The OTLP exporter (with its transformer and metrics SDK, a fifth of a function's start-up) is imported only when a
+ * collector is configured, and then without holding up the start: spans that end before it loaded wait for it.
  */
 
 export interface Tracing {
@@ -40,6 +47,45 @@ class LoggedExporter implements SpanExporter {
   }
 }
 
+/** Spans ended before the exporter loaded, at most this many (a batch processor's default queue). */
+const MAX_EARLY_SPANS = 2048;
+
+/** A span processor whose real one (a batch exporter) arrives later; ended spans are kept until then. */
+class DeferredProcessor implements SpanProcessor {
+  #inner: SpanProcessor | undefined;
+  #early: ReadableSpan[] = [];
+  readonly #ready: Promise<void>;
+
+  constructor(load: () => Promise<SpanProcessor>, log: Pick<Logger, 'warn'>) {
+    this.#ready = load().then(
+      (inner) => {
+        this.#inner = inner;
+        for (const span of this.#early) inner.onEnd(span);
+        this.#early = [];
+      },
+      (err: unknown) => {
+        this.#early = [];
+        log.warn({ err }, 'trace exporter did not load; spans are not exported');
+      }
+    );
+  }
+  onStart(span: Span, parent: Context): void {
+    this.#inner?.onStart(span, parent);
+  }
+  onEnd(span: ReadableSpan): void {
+    if (this.#inner) this.#inner.onEnd(span);
+    else if (this.#early.length < MAX_EARLY_SPANS) this.#early.push(span);
+  }
+  async forceFlush(): Promise<void> {
+    await this.#ready;
+    await this.#inner?.forceFlush();
+  }
+  async shutdown(): Promise<void> {
+    await this.#ready;
+    await this.#inner?.shutdown();
+  }
+}
+
 /**
  * @example
  * const tracing = createTracing({ service: 'error-intake', endpoint: config.otlpEndpoint, log });
@@ -47,15 +93,17 @@ class LoggedExporter implements SpanExporter {
  */
 export function createTracing(opts: { service: string; endpoint?: string | undefined; log: Pick<Logger, 'warn'> }): Tracing {
   const url = opts.endpoint ? `${opts.endpoint.replace(/\/+$/, '')}/v1/traces` : undefined;
+  const exporting = async (to: string): Promise<SpanProcessor> => {
+    const [{ OTLPTraceExporter }, { BatchSpanProcessor }] = await Promise.all([
+      import('@opentelemetry/exporter-trace-otlp-http'),
+      import('@opentelemetry/sdk-trace-node')
+    ]);
+    const exporter = new LoggedExporter(new OTLPTraceExporter({ url: to, timeoutMillis: 5_000 }), opts.log, to);
+    return new BatchSpanProcessor(exporter, { scheduledDelayMillis: 1_000 });
+  };
   const provider = new NodeTracerProvider({
     resource: resourceFromAttributes({ 'service.name': opts.service, 'service.namespace': 'cortex' }),
-    spanProcessors: url
-      ? [
-          new BatchSpanProcessor(new LoggedExporter(new OTLPTraceExporter({ url, timeoutMillis: 5_000 }), opts.log, url), {
-            scheduledDelayMillis: 1_000
-          })
-        ]
-      : []
+    spanProcessors: url ? [new DeferredProcessor(() => exporting(url), opts.log)] : []
   });
   return { tracer: provider.getTracer('cortex'), shutdown: () => provider.shutdown() };
 }

@@ -102,7 +102,8 @@ export async function requestRemediation(
 export async function requestDiagnosis(
   c: ServiceAccountCluster,
   fn: string,
-  service: string
+  service: string,
+  phase: 'diagnose' | 'verify' = 'diagnose'
 ): Promise<{ status: number; out: CheckCompleted | undefined }> {
   const n = ++counter;
   const healingId = `h-sa-${n}`;
@@ -116,7 +117,7 @@ export async function requestDiagnosis(
     data: signed('diagnosis', Events.DiagnosisRequested.type, {
       healingId,
       target: { namespace: 'demo', service },
-      phase: 'diagnose',
+      phase,
       checks: [check]
     })
   });

@@ -25,4 +25,6 @@ export interface ApiContext {
   intercept: (method: string, path: string) => { code: number; reason: string; message: string; hang?: boolean } | undefined;
   /** Open watch streams (each entry ends its stream), for the test hook that drops them. */
   watches: Set<() => void>;
+  /** How often a watch that asked for bookmarks gets one (the API server: about a minute). */
+  bookmarkMs: number;
 }

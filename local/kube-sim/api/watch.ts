@@ -16,8 +16,6 @@ import { parseSelection, selects } from './read.js';
  * With selectors, an object that starts or stops matching arrives as ADDED or DELETED, as from the API server.
  */
 
-const BOOKMARK_MS = 30_000;
-
 export function serveWatch(
   ctx: ApiContext,
   req: IncomingMessage,
@@ -94,7 +92,7 @@ export function serveWatch(
           apiVersion: def.group ? `${def.group}/${def.version}` : def.version,
           metadata: { resourceVersion: String(ctx.store.currentRv()) }
         }),
-      BOOKMARK_MS
+      ctx.bookmarkMs
     );
     timers.push(tick);
     res.on('close', () => clearInterval(tick));

@@ -140,7 +140,8 @@ async function scenario(name: string, fault: (typeof SCENARIOS)[string]): Promis
 beforeAll(async () => {
   c = await startAsServiceAccounts(defs, {
     sim: { podStartMs: 100, backoffBaseMs: 200, crashAfterMs: 100, crashHoldMs: 100, terminationMs: 200 },
-    env: { CORTEX_CHECK_WAIT_MS: '0' }
+    // Diagnoses look once; a verify waits (following watches) only this long, for the checks' watch grants.
+    env: { CORTEX_CHECK_WAIT_MS: '300' }
   });
   await Promise.all(Object.entries(SCENARIOS).map(([name, fault]) => scenario(name, fault)));
 }, 60_000);
@@ -169,11 +170,12 @@ describe.each(checks.map((d) => [d.name, d] as const))('Least privilege: %s', (f
       fn,
       all.filter((x) => label(x) !== label(g))
     );
-    // Act: the first scenario in which the check needs this grant
+    // Act: the first scenario in which the check needs this grant (diagnoses first; a verify also watches)
     let found: Awaited<ReturnType<typeof requestDiagnosis>>['out'];
+    const attempts = (['diagnose', 'verify'] as const).flatMap((phase) => services.map((s) => [s, phase] as const));
     try {
-      for (const s of services) {
-        const { status, out } = await requestDiagnosis(c, fn, s);
+      for (const [s, phase] of attempts) {
+        const { status, out } = await requestDiagnosis(c, fn, s, phase);
         expect(status).toBe(202);
         if (out?.summary.startsWith('forbidden: ')) {
           found = out;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { HttpResponse } from '../../../../local/broker/http-client.js';
+import type { HttpResponse } from '../../../../shared/runtime/http-client.js';
 import { classifyResponse } from '../../../../local/broker/response.js';
 
 const res = (status: number, headers: Record<string, string> = {}, body = ''): HttpResponse => ({

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { pollUntil, settle, waitBound } from '../../../../shared/diagnosis/wait.js';
 import { createFakeClock, createFakeCtx } from '../../../fakes/ctx.js';
 import { checkSetup, type CheckFinding } from '../../../../shared/diagnosis/check.js';
+import { changeSink } from '../../../../shared/kube/change-feed.js';
 
 const limits = { waitMs: 20_000, pollMs: 500 };
 const req = (phase: 'diagnose' | 'verify', deadline?: string) => ({
@@ -85,5 +86,73 @@ describe('Diagnosis: bounded waiting', () => {
     );
     // Assess
     expect({ out, looks }).toEqual({ out: gone, looks: 1 });
+  });
+
+  it('with a change feed, probes again on each change instead of waiting out the interval', async () => {
+    // Prepare
+    const clock = createFakeClock();
+    const sink = changeSink();
+    let n = 0;
+    const probe = async (): Promise<number> => {
+      n += 1;
+      if (n < 3) setTimeout(() => sink.notify(), 1);
+      return n;
+    };
+    // Act
+    const started = performance.now();
+    const { result, polls } = await pollUntil(probe, (x) => x >= 3, {
+      clock,
+      until: new Date(clock.now().getTime() + 60_000),
+      intervalMs: 30_000,
+      changes: sink.feed
+    });
+    // Assess
+    expect({ result, polls }).toEqual({ result: 3, polls: 3 });
+    expect(performance.now() - started).toBeLessThan(20_000);
+  });
+
+  it('settle opens the watches it is given and closes them when done', async () => {
+    // Prepare
+    const ctx = createFakeCtx({ env: { CORTEX_CHECK_WAIT_MS: '60000', CORTEX_CHECK_POLL_MS: '30000' }, setup: checkSetup });
+    const opened: string[] = [];
+    let closed = 0;
+    const sink = changeSink(() => closed++);
+    const kube = {
+      watchChanges: async (ns: string, targets: readonly { kind: string }[]) => {
+        opened.push(`${ns}:${targets.map((t) => t.kind).join(',')}`);
+        return sink.feed;
+      }
+    };
+    let looks = 0;
+    const look = async (): Promise<CheckFinding> => {
+      looks += 1;
+      if (looks === 1) setTimeout(() => sink.notify(), 1);
+      return { verdict: looks >= 2 ? 'healthy' : 'problem', summary: String(looks), evidence: [] };
+    };
+    // Act
+    const out = await settle(look, req('verify'), { ...ctx, kube }, undefined, [{ kind: 'pods' }]);
+    // Assess
+    expect({ verdict: out.verdict, looks, opened, closed }).toEqual({
+      verdict: 'healthy',
+      looks: 2,
+      opened: ['demo:pods'],
+      closed: 1
+    });
+  });
+
+  it('settle polls on its timer when the watches are refused', async () => {
+    // Prepare
+    const ctx = createFakeCtx({ env: { CORTEX_CHECK_WAIT_MS: '5000', CORTEX_CHECK_POLL_MS: '5' }, setup: checkSetup });
+    const kube = { watchChanges: async () => Promise.reject(new Error('forbidden')) };
+    let looks = 0;
+    const look = async (): Promise<CheckFinding> => {
+      looks += 1;
+      ctx.clock.advance?.(5);
+      return { verdict: looks >= 3 ? 'healthy' : 'problem', summary: String(looks), evidence: [] };
+    };
+    // Act
+    const out = await settle(look, req('verify'), { ...ctx, kube }, undefined, [{ kind: 'pods' }]);
+    // Assess
+    expect({ verdict: out.verdict, looks }).toEqual({ verdict: 'healthy', looks: 3 });
   });
 });

@@ -1,9 +1,13 @@
 import http, { type IncomingHttpHeaders } from 'node:http';
 import https from 'node:https';
-import type { WireMessage } from './wire.js';
+/** What is posted: headers and a body. */
+export interface WireMessage {
+  headers: Record<string, string>;
+  body: string | Buffer;
+}
 
 /*
- * The dispatcher's HTTP client: node:http with keep-alive agents (one connection pool per origin, bounded), a
+ * The HTTP client of the broker's dispatcher and of every function's publisher: node:http with keep-alive agents (one connection pool per origin, bounded), a
  * per-attempt timeout that covers the whole exchange (connect, send, read the response), abort on shutdown, and a cap
  * on how much of a response body is kept.
  */
@@ -42,6 +46,20 @@ export interface HttpClient {
 export function createHttpClient(opts: { maxSocketsPerOrigin?: number } = {}): HttpClient {
   const agentOptions = { keepAlive: true, maxSockets: opts.maxSocketsPerOrigin ?? 128, maxFreeSockets: 64 };
   const agents = { http: new http.Agent(agentOptions), https: new https.Agent(agentOptions) };
+
+  // One abort listener per signal (the broker passes the same one to every request), not one per request: adding and
+  // removing an EventTarget listener on every request was a visible share of the dispatcher's CPU under load.
+  const inflight = new WeakMap<AbortSignal, Set<http.ClientRequest>>();
+  const follow = (signal: AbortSignal, req: http.ClientRequest): void => {
+    let reqs = inflight.get(signal);
+    if (!reqs) {
+      const set = (reqs = new Set());
+      inflight.set(signal, set);
+      signal.addEventListener('abort', () => set.forEach((r) => r.destroy(new Error('aborted'))), { once: true });
+    }
+    reqs.add(req);
+    req.once('close', () => reqs.delete(req));
+  };
 
   // Parsed once per destination: the same few URLs are posted to over and over.
   const targets = new Map<string, URL>();
@@ -83,9 +101,10 @@ export function createHttpClient(opts: { maxSocketsPerOrigin?: number } = {}): H
         path: `${target.pathname}${target.search}`,
         method: 'POST',
         agent: secure ? agents.https : agents.http,
-        headers: { ...message.headers, ...options.headers, 'content-length': String(body.length) },
-        signal: options.signal
+        headers: { ...message.headers, ...options.headers, 'content-length': String(body.length) }
       });
+      if (options.signal?.aborted) req.destroy(new Error('aborted'));
+      else if (options.signal) follow(options.signal, req);
       if (options.timeoutMs !== undefined) {
         timer = setTimeout(() => {
           timedOut = true;
