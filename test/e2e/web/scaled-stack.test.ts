@@ -122,7 +122,11 @@ describe('e2e: the scaled local stack (the relay split in two ingest and two str
     const ids = await steps();
     const healingId = (await page.getAttribute(card, 'data-testid'))!.slice('healing-'.length);
     const op = await operatorStream(stack, '&history=10000');
-    await op.until((c) => c.messages.length > 1);
+    // The history comes in as many writes as it takes: read until this healing's outcome is in it
+    await op.until(
+      (c) => cloudEvents(c).some((e) => e.type === 'dev.cortex.healing.completed' && e.data.healingId === healingId),
+      30_000
+    );
     op.close();
     const stored = cloudEvents(op).filter((e) => SESSION_FRAMES.includes(e.type) && e.data.healingId === healingId);
     expect(stateAtKill).toBe('running');
