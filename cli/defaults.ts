@@ -19,6 +19,8 @@ export interface Endpoints {
    * CORTEX_EVENT_TOKEN (e.g. `kubectl create token cortex-operator …`), else the local stack's operator token file.
    */
   eventToken(): Promise<string | undefined>;
+  /** Base URL of the approvals function (the local front door, or the approvals Service). */
+  approvals(flag: string | undefined): string;
 }
 
 async function readLocalState(dir: string): Promise<{ file: string; state: LocalState | undefined }> {
@@ -62,6 +64,11 @@ export async function resolveEndpoints(command: string, config: Config): Promise
       const v = flag ?? config.relay.url ?? state?.frontDoor;
       if (!v) throw missing('relay URL', '--relay <url>', 'CORTEX_RELAY_URL');
       return url(command, 'the relay URL', v).replace(/\/+$/, '');
+    },
+    approvals(flag) {
+      const v = flag ?? config.approvalsUrl ?? state?.frontDoor;
+      if (!v) throw missing('approvals URL', '--url <url>', 'CORTEX_APPROVALS_URL');
+      return url(command, 'the approvals URL', v).replace(/\/+$/, '');
     },
     operatorToken(flag) {
       const v = flag ?? config.operatorToken ?? state?.operatorToken;

@@ -1,6 +1,7 @@
 import { ConfigError } from '../shared/runtime/errors.js';
 import { loadConfig, type Config } from '../shared/runtime/config.js';
 import { helpText, OVERVIEW, USAGES } from './commands/help.js';
+import { approvalsCommand, decideCommand } from './commands/approvals.js';
 import { knCommandLine } from './commands/kn.js';
 import { replayCommand } from './commands/replay.js';
 import { sendCommand } from './commands/send.js';
@@ -31,6 +32,11 @@ async function dispatch(command: string | undefined, rest: readonly string[], io
       return replayCommand(rest, io, { config: config(), fetch: deps.fetch });
     case 'kn':
       return knCommandLine(rest, io);
+    case 'approvals':
+      return approvalsCommand(rest, io, { config: config(), fetch: deps.fetch });
+    case 'approve':
+    case 'deny':
+      return decideCommand(command, rest, io, { config: config(), fetch: deps.fetch });
     case undefined:
     case 'help':
     case '--help':

@@ -14,6 +14,7 @@ export const registry = {
   'error-intake': () => import('./error-intake/index.js'),
   'healing-coordinator': () => import('./healing-coordinator/index.js'),
   'sse-relay': () => import('./sse-relay/index.js'),
+  approvals: () => import('./approvals/index.js'),
   'explain-healing': () => import('./explain-healing/index.js'),
   'healing-history': () => import('./healing-history/index.js'),
   'check-pod-status': () => import('./check-pod-status/index.js'),
@@ -30,7 +31,8 @@ export const registry = {
   'remediate-rollout-restart': () => import('./remediate-rollout-restart/index.js'),
   'remediate-cleanup-failed-pods': () => import('./remediate-cleanup-failed-pods/index.js'),
   'remediate-report-oom': () => import('./remediate-report-oom/index.js'),
-  'remediate-report-image-pull': () => import('./remediate-report-image-pull/index.js')
+  'remediate-report-image-pull': () => import('./remediate-report-image-pull/index.js'),
+  'remediate-rollback': () => import('./remediate-rollback/index.js')
 } as const satisfies Record<string, Loader>;
 
 export type FunctionName = keyof typeof registry;

@@ -148,6 +148,14 @@ export async function apply(sim: Simulator, step: SetupStep): Promise<void> {
       );
     case 'until':
       return void (await wait(step.shows, () => shows(sim, w, step.shows)));
+    case 'meta':
+      return write(
+        sim,
+        'PATCH',
+        `${base}/${w.name}`,
+        { metadata: { labels: step.labels ?? {}, annotations: step.annotations ?? {} } },
+        'application/merge-patch+json'
+      );
     case 'fault': {
       const before = currentFaults(sim, w);
       const value = step.faults.length ? step.faults.join(',') : null;

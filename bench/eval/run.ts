@@ -34,7 +34,8 @@ function stackEnv(s: Pick<Scenario, 'stack'>, o: RunOptions): Record<string, str
     CORTEX_SIM_POD_START_MS: String(o.podStartMs),
     ...(s.stack?.remediationMode ? { CORTEX_REMEDIATION_MODE: s.stack.remediationMode } : {}),
     ...(s.stack?.budget !== undefined ? { CORTEX_HEALING_BUDGET: String(s.stack.budget) } : {}),
-    ...(s.stack?.transientLimit !== undefined ? { CORTEX_HEALING_TRANSIENT_LIMIT: String(s.stack.transientLimit) } : {})
+    ...(s.stack?.transientLimit !== undefined ? { CORTEX_HEALING_TRANSIENT_LIMIT: String(s.stack.transientLimit) } : {}),
+    ...(s.stack?.approvalTtlMs !== undefined ? { CORTEX_APPROVAL_TTL_MS: String(s.stack.approvalTtlMs) } : {})
   });
 }
 

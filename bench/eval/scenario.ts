@@ -35,7 +35,14 @@ export type SetupStep =
   /** Sets or removes the opt-in label `cortex.dev/self-heal=enabled`, as `kubectl label` does. */
   | { kind: 'opt-in'; workload: Workload; enabled: boolean }
   /** Waits until the workload shows a state another step caused (e.g. crash-looping once its dependency is gone). */
-  | { kind: 'until'; workload: Workload; shows: 'crashloop' };
+  | { kind: 'until'; workload: Workload; shows: 'crashloop' }
+  /** Sets (or, with null, removes) Deployment labels and annotations, as `kubectl label` / `kubectl annotate` do. */
+  | {
+      kind: 'meta';
+      workload: Workload;
+      labels?: Record<string, string | null>;
+      annotations?: Record<string, string | null>;
+    };
 
 /** One error.reported, as the chat sends it after a failed MCP call. */
 export interface Report {
@@ -81,7 +88,13 @@ export interface Scenario {
   /** What it shows, in one line. */
   title: string;
   /** The stack's guardrails and healing settings, when not the defaults. */
-  stack?: { remediationMode?: 'enforce' | 'dry-run'; budget?: number; transientLimit?: number };
+  stack?: {
+    remediationMode?: 'enforce' | 'dry-run';
+    budget?: number;
+    transientLimit?: number;
+    /** How long an approval request waits for a human (CORTEX_APPROVAL_TTL_MS). */
+    approvalTtlMs?: number;
+  };
   /** The cluster before the first round: seeded demo (mcp-demo, mcp-tools opted in; legacy-api not) plus these steps. */
   setup: SetupStep[];
   rounds: Round[];

@@ -14,7 +14,7 @@ import {
 } from '../../shared/diagnosis/pods.js';
 import { listNames, plural } from '../../shared/diagnosis/text.js';
 import { settle } from '../../shared/diagnosis/wait.js';
-import { resolveWorkload, type Workload } from '../../shared/kube/workload.js';
+import { resolveWorkload, rolloutInProgress, type Workload } from '../../shared/kube/workload.js';
 import type { CheckCtx } from '../../shared/diagnosis/check.js';
 
 /** How many pods are described one by one in the evidence. */
@@ -99,6 +99,13 @@ function podCommands(workload: Workload, troubled: readonly PodState[]): string[
  * shows a fault; a problem otherwise, with the worst fault's remediation recommended.
  */
 export function judgePods(workload: Workload, where: string): CheckFinding {
+  const active = workload.pods.map(podState).filter((p) => p.active);
+  // The counts verification compares with a remediation's record (DESIGN §12): Ready pods, pods with a fault.
+  const observed = { ready: active.filter((p) => p.ready).length, faulty: active.filter(hasFault).length };
+  return { ...judge(workload, where), observed };
+}
+
+function judge(workload: Workload, where: string): CheckFinding {
   const all = workload.pods.map(podState).sort((a, b) => a.name.localeCompare(b.name));
   const active = all.filter((p) => p.active);
   const failed = all.filter((p) => p.failed);
@@ -168,6 +175,18 @@ export function judgePods(workload: Workload, where: string): CheckFinding {
  */
 export async function inspectPodStatus(req: CheckRequest, ctx: CheckCtx): Promise<CheckFinding> {
   const where = `${req.target.namespace}/${req.target.service}`;
-  const look = async (): Promise<CheckFinding> => judgePods(await resolveWorkload(ctx.kube, req.target), where);
+  const look = async (): Promise<CheckFinding> => {
+    const workload = await resolveWorkload(ctx.kube, req.target);
+    const found = judgePods(workload, where);
+    // Verification judges a settled rollout (DESIGN §12): pods that look fine while new ones are still being rolled
+    // out are no verdict yet, so the check keeps waiting (bounded) for the rollout to complete or to fail. A
+    // Deployment whose status no controller keeps (no observedGeneration) has no rollout to wait for.
+    const d = workload.deployment;
+    const busy = req.phase === 'verify' && d?.status?.observedGeneration !== undefined ? rolloutInProgress(d) : undefined;
+    return busy && found.verdict === 'healthy'
+      ? { ...found, verdict: 'inconclusive', summary: `${found.summary}, but the rollout is not done: ${busy}` }
+      : found;
+  };
+  // The rollout's new pods wake the wait; the Deployment's status is looked at on each poll.
   return settle(look, req, ctx, undefined, [{ kind: 'pods' }]);
 }

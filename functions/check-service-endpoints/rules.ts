@@ -26,7 +26,11 @@ const view = (v: EndpointView | undefined): string =>
  * pods that are not endpoints (stale endpoints: rollout_restart when none is ready), endpoints of no selected pod.
  */
 export function judgeEndpoints(where: string, input: EndpointInputs): CheckFinding {
-  const found = judge(where, input);
+  // The count verification compares with a remediation's record (DESIGN §12): ready endpoints.
+  const observed = input.service
+    ? { endpoints: countEndpoints(input.endpoints, input.slices).effective.ready.length }
+    : undefined;
+  const found = { ...judge(where, input), ...(observed ? { observed } : {}) };
   // A problem comes with the commands to look at it by hand.
   if (found.verdict !== 'problem') return found;
   const [ns, name] = where.split('/') as [string, string];

@@ -16,6 +16,7 @@ export default defineFunction({
     Events.HealingProgress,
     Events.DiagnosisRequested,
     ...ACTIONS.map((a) => RemediationRequested[a]),
+    Events.ApprovalRequested,
     Events.HealingCompleted,
     Events.HealingFailed
   ],

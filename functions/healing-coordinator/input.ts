@@ -22,6 +22,7 @@ export const ON = [
   Events.HealingRequested,
   Events.DiagnosisCompleted,
   Events.RemediationCompleted,
+  Events.ApprovalDecided,
   Events.PingTick
 ] as const;
 /** Requests the coordinator sent that a subscriber never took (delivered back through the Triggers' deadLetterSink). */
@@ -39,6 +40,8 @@ export type Input =
     }
   | { kind: 'diagnosis'; key: string; data: DataOf<typeof Events.DiagnosisCompleted> }
   | { kind: 'remediation'; key: string; data: DataOf<typeof Events.RemediationCompleted> }
+  /** An operator's decision on an approval request, signed by the approvals function (verified before it gets here). */
+  | { kind: 'approval'; key: string; data: DataOf<typeof Events.ApprovalDecided> }
   | { kind: 'check-lost'; key: string; healingId: string; phase: 'diagnose' | 'verify'; checks: CheckName[]; reason: string }
   | { kind: 'action-lost'; key: string; healingId: string; action: Action; reason: string }
   | { kind: 'tick'; key: string }
@@ -120,7 +123,7 @@ function lost(
 }
 
 /** A check's or a remediation's answer goes to the saga of the target it names, or of the healing it belongs to. */
-const answer = (input: Extract<Input, { kind: 'diagnosis' | 'remediation' }>): Routed => ({
+const answer = (input: Extract<Input, { kind: 'diagnosis' | 'remediation' | 'approval' }>): Routed => ({
   kind: 'saga',
   input,
   target: input.data.target,
@@ -142,7 +145,8 @@ export function toInput(event: CoordinatorEvent, now: string): Routed {
     if (
       event.type === Events.HealingRequested.type ||
       event.type === Events.DiagnosisCompleted.type ||
-      event.type === Events.RemediationCompleted.type
+      event.type === Events.RemediationCompleted.type ||
+      event.type === Events.ApprovalDecided.type
     )
       return { kind: 'ignore', why: `${event.type} is not a request of ours` };
     return lost(event, event.deadLetter, key);
@@ -160,6 +164,8 @@ export function toInput(event: CoordinatorEvent, now: string): Routed {
       if (event.data.refusal)
         return { kind: 'ignore', why: `${event.data.action} refused a request it took for ours: ${event.data.refusal}` };
       return answer({ kind: 'remediation', key, data: event.data });
+    case Events.ApprovalDecided.type:
+      return answer({ kind: 'approval', key, data: event.data });
     case Events.PingTick.type:
       return { kind: 'tick', tickId: event.id };
     default:

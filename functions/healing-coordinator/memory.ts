@@ -40,7 +40,7 @@ export function recordsOf(h: Healing, at: string, ending: { completed: boolean; 
       ? 'other'
       : ending.completed
         ? 'healed'
-        : ending.code === 'verify_failed'
+        : ending.code === 'verify_failed' || (ending.code === 'rolled_back' && action !== 'rollback')
           ? 'not_healed'
           : 'other';
     return [

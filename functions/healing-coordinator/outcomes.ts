@@ -1,6 +1,6 @@
 import { Events, LIMITS } from '../../shared/events/catalog.js';
 import type { Intent } from '../../shared/events/define.js';
-import type { ReasonCode, RootCause, Target } from '../../shared/events/schemas.js';
+import type { Change, ReasonCode, RootCause, Target } from '../../shared/events/schemas.js';
 import { iso } from './emit.js';
 import type { Input } from './input.js';
 import { recordsOf, remember } from './memory.js';
@@ -38,6 +38,9 @@ export type Failed = {
   manualSteps: string[];
   /** An escalation or a suppressed repeat: when automatic healing of the target resumes. */
   resumesAt?: string;
+  /** A fix that made things worse: whether it was undone, and what the rollback changed (DESIGN §12). */
+  rolledBack?: boolean;
+  undone?: Change[];
 };
 export type RemediationVerdict = { kind: 'verify' } | Failed;
 export type VerifyVerdict = { kind: 'healthy'; summary: string; actions: string[] } | Failed;
@@ -242,7 +245,8 @@ export function fail(
         manualSteps,
         sessionIds: h.sessionIds,
         rootCause,
-        ...(resumesAt ? { resumesAt } : {})
+        ...(resumesAt ? { resumesAt } : {}),
+        ...(f.rolledBack !== undefined ? { rolledBack: f.rolledBack, undone: (f.undone ?? []).slice(0, LIMITS.items) } : {})
       })
     ]
   };

@@ -3,6 +3,7 @@ import type {
   CheckName,
   DependencyFinding,
   Finding,
+  Observed,
   ReasonCode,
   Recommendation,
   Verdict
@@ -19,6 +20,8 @@ export interface CheckResult {
   commands?: string[] | undefined;
   /** check-dependencies: what the evidence points at. */
   dependencies?: DependencyFinding[] | undefined;
+  /** pod-status and service-endpoints: the counts verification compares with a pre-action record. */
+  observed?: Observed | undefined;
 }
 
 export type PlannedAction = { action: Action; params: Record<string, unknown>; reason: string };
@@ -45,7 +48,14 @@ export const PRIORITY: readonly Action[] = [
 export const ALONGSIDE: Action = 'cleanup_failed_pods';
 
 /** The remediations that change the cluster: what the budget counts. */
-export const MUTATING: ReadonlySet<Action> = new Set(['restart_pods', 'scale_up', 'rollout_restart', 'cleanup_failed_pods']);
+export const MUTATING: ReadonlySet<Action> = new Set([
+  'restart_pods',
+  'scale_up',
+  'rollout_restart',
+  'cleanup_failed_pods',
+  // A rollback changes the workload too: it counts against the budget like any mutating action (DESIGN §12).
+  'rollback'
+]);
 
 /** Restarting a workload whose crash a down dependency explains only makes it crash again. */
 const RESTARTS: ReadonlySet<Action> = new Set(['restart_pods', 'rollout_restart']);

@@ -1,9 +1,10 @@
+import { Events } from '../../shared/events/catalog.js';
 import type { Intent } from '../../shared/events/define.js';
 import { CHECKS, type CheckName } from '../../shared/events/schemas.js';
-import { progress } from './emit.js';
+import { iso, progress } from './emit.js';
 import { said } from './outcomes.js';
 import type { CheckResult } from './plan.js';
-import type { Healing, RemediationResult } from './state.js';
+import type { Healing, RemediationResult, TargetState } from './state.js';
 
 /*
  * Phase recording: what the answers of a phase do to the healing, before anything is decided. Each answer is kept
@@ -75,4 +76,33 @@ export function silentChecks(h: Healing, phase: 'diagnose' | 'verify'): Partial<
       .filter((c) => !have[c])
       .map((c) => [c, silent])
   );
+}
+
+/**
+ * Moves a healing to verification: the verify checks asked (with `attempt` when this is not the first verify of the
+ * healing: the checks take each signed request once per healing, phase and attempt) and the step told.
+ */
+export function toVerify(
+  state: TargetState,
+  h: Healing,
+  now: Date,
+  timeoutMs: number,
+  message: string,
+  attempt?: number
+): { state: TargetState; intents: Intent[] } {
+  const next: Healing = { ...h, phase: 'verify', deadline: iso(now, timeoutMs) };
+  return {
+    state: { ...state, active: next },
+    intents: [
+      Events.DiagnosisRequested.intent({
+        healingId: h.id,
+        target: h.target,
+        phase: 'verify',
+        checks: [...VERIFY_CHECKS],
+        deadline: next.deadline,
+        ...(attempt ? { attempt } : {})
+      }),
+      progress(next, 'verify', message, 0, VERIFY_CHECKS.length)
+    ]
+  };
 }

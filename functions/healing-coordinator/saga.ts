@@ -11,8 +11,10 @@ import type { Input } from './input.js';
 import { fingerprintOf, withoutRepeats } from './memory.js';
 import { complete, dependencyActions, fail, remediationOutcome, verifyOutcome, type Reaction } from './outcomes.js';
 import { plan, type CheckResult, type PlannedAction } from './plan.js';
-import { recordAction, recordChecks, silentChecks, VERIFY_CHECKS, type Recorded } from './record.js';
+import { recordAction, recordChecks, silentChecks, toVerify, VERIFY_CHECKS, type Recorded } from './record.js';
 import { suppressed } from './repeat.js';
+import { approvalDecided, approvalExpired, askApproval, awaiting } from './approval.js';
+import { rollbackAnswered, rolledBack, startRollback, worse } from './rollback.js';
 import { emptyState, MAX_OUTBOX, type Healing, type RemediationResult, type TargetState } from './state.js';
 
 /*
@@ -90,25 +92,17 @@ function diagnosed(state: TargetState, h: Healing, env: Env): Reaction {
 }
 
 function remediated(state: TargetState, h: Healing, env: Env): Reaction {
+  const waiting = awaiting(h);
+  if (waiting) return askApproval(state, h, env, ...waiting);
   const r = remediationOutcome(h);
   if (r.kind === 'failed') return fail(state, h, env, r);
-  const next: Healing = { ...h, phase: 'verify', deadline: iso(env.now, env.healing.verifyTimeoutMs) };
-  return {
-    state: { ...state, active: next },
-    intents: [
-      Events.DiagnosisRequested.intent({
-        healingId: h.id,
-        target: h.target,
-        phase: 'verify',
-        checks: [...VERIFY_CHECKS],
-        deadline: next.deadline
-      }),
-      progress(next, 'verify', `verifying ${VERIFY_CHECKS.join(' and ')}`, 0, VERIFY_CHECKS.length)
-    ]
-  };
+  return toVerify(state, h, env.now, env.healing.verifyTimeoutMs, `verifying ${VERIFY_CHECKS.join(' and ')}`);
 }
 
 function verified(state: TargetState, h: Healing, env: Env): Reaction {
+  if (h.rollback?.result) return rolledBack(state, h, env);
+  const made = worse(h);
+  if (made) return startRollback(state, h, env, made);
   const v = verifyOutcome(h);
   return v.kind === 'healthy' ? complete(state, h, env, v.summary, v.actions) : fail(state, h, env, v);
 }
@@ -156,6 +150,8 @@ const silent = (summary: string): RemediationResult => ({
 function timeout(state: TargetState, h: Healing, env: Env): Reaction {
   if (env.now.getTime() < new Date(h.deadline).getTime()) return { state, intents: [] };
   if (h.phase === 'dependency') return dependencyTimedOut(state, h, env);
+  if (h.phase === 'approval') return approvalExpired(state, h, env);
+  if (h.phase === 'rollback') return rollbackAnswered(state, h, env, silent('no answer before the deadline'));
   if (h.phase !== 'remediate') return checksIn(state, h, env, h.phase, silentChecks(h, h.phase), true);
   let r: Reaction = { state, intents: [] };
   for (const a of h.requested.filter((x) => !h.remediation[x.action])) {
@@ -173,7 +169,8 @@ const resultOf = (d: Extract<Input, { kind: 'diagnosis' }>['data']): CheckResult
   recommendation: d.recommendation,
   ...(d.symptom !== undefined ? { symptom: d.symptom } : {}),
   ...(d.commands ? { commands: d.commands } : {}),
-  ...(d.dependencies ? { dependencies: d.dependencies } : {})
+  ...(d.dependencies ? { dependencies: d.dependencies } : {}),
+  ...(d.observed ? { observed: d.observed } : {})
 });
 
 function dispatch(state: TargetState, input: Input, env: Env): Reaction {
@@ -201,15 +198,22 @@ function dispatch(state: TargetState, input: Input, env: Env): Reaction {
     }
     case 'remediation': {
       const d = input.data;
-      if (d.healingId !== h.id || h.phase !== 'remediate') return { state, intents: [] };
-      return actionIn(state, h, env, d.action, {
+      const result: RemediationResult = {
         outcome: d.outcome,
         failure: d.failure,
         summary: d.summary,
         manualSteps: d.manualSteps,
-        changes: d.changes
-      });
+        changes: d.changes,
+        ...(d.approval ? { approval: d.approval } : {}),
+        ...(d.record ? { record: d.record } : {})
+      };
+      if (d.healingId === h.id && h.phase === 'rollback' && d.action === 'rollback')
+        return rollbackAnswered(state, h, env, result);
+      if (d.healingId !== h.id || h.phase !== 'remediate') return { state, intents: [] };
+      return actionIn(state, h, env, d.action, result);
     }
+    case 'approval':
+      return input.data.healingId === h.id ? approvalDecided(state, h, env, input.data) : { state, intents: [] };
     case 'action-lost':
       if (input.healingId !== h.id || h.phase !== 'remediate') return { state, intents: [] };
       return actionIn(state, h, env, input.action, silent(input.reason));

@@ -1,12 +1,14 @@
 import type { Intent } from '../../shared/events/define.js';
 import type {
   Action,
+  ApprovalNeed,
   Change,
   CheckName,
   DependencyFinding,
   FailureCode,
   Finding,
   Outcome,
+  PreActionRecord,
   ReasonCode,
   RootCause,
   Target
@@ -26,10 +28,35 @@ export interface RemediationResult {
   summary: string;
   manualSteps: string[];
   changes: Change[];
+  /** With `approval_required`: the dry-run diff and the state it was computed from. */
+  approval?: ApprovalNeed | undefined;
+  /** With `applied`: what the target was before the action (verification compares, a rollback goes back to it). */
+  record?: PreActionRecord | undefined;
+}
+
+/** An action waiting for a human's decision (approval.ts). */
+export interface PendingApproval {
+  approvalId: string;
+  action: Action;
+  params: Record<string, unknown>;
+  reason: string;
+  need: ApprovalNeed;
+  expiresAt: string;
+  /** The digest of the approval.requested data: a decision must name it. */
+  digest: string;
+}
+
+/** A rollback under way (rollback.ts): what is undone, why, and what the rollback did. */
+export interface RollbackState {
+  undo: Action;
+  why: string;
+  record: PreActionRecord;
+  /** The rollback's own outcome, once it answered. */
+  result?: RemediationResult;
 }
 
 /** `dependency`: waiting for the healing of a Service the target needs (root cause first). */
-export type Phase = 'diagnose' | 'remediate' | 'verify' | 'dependency';
+export type Phase = 'diagnose' | 'remediate' | 'verify' | 'dependency' | 'approval' | 'rollback';
 
 /** A healing that waits for this one: the dependency's healing tells it how it ended. */
 export interface ParentLink {
@@ -89,6 +116,12 @@ export interface Healing {
   dependency?: DependencyWait;
   /** Diagnosis rounds: a second one follows a dependency's healing. */
   round?: number;
+  /** An action waiting for a human's approval (phase `approval`), or approved and asked again. */
+  approval?: PendingApproval;
+  /** How many times an approved action was found stale (the target moved) and asked again. */
+  staleRounds?: number;
+  /** The fix made things worse: its rollback (phase `rollback`, then `verify` again). */
+  rollback?: RollbackState;
 }
 
 /** What Cortex did to a target and whether it healed: the memory of failed fixes and the budget's count. */

@@ -1,4 +1,5 @@
 import { defineRemediation, SUBJECT_READS } from '../../shared/remediation/remediate.js';
+import { RECORD_READS } from '../../shared/remediation/record.js';
 import { planRestartPods } from './plan.js';
 
 /** Evicts the target's crashlooping pods (only those, as seen now), with the guardrails of shared/policy. */
@@ -8,6 +9,8 @@ export default defineRemediation({
     'Evicts the crashlooping pods of an opted-in workload, one at a time and within its PodDisruptionBudget, so its ReplicaSet replaces them.',
   kube: [
     ...SUBJECT_READS,
+    // endpoints get: the record of what the Service had before the action (verification compares with it).
+    ...RECORD_READS,
     { apiGroups: [''], resources: ['pods'], verbs: ['list'] },
     // Evictions, never deletes: the workload's PodDisruptionBudget decides each one.
     { apiGroups: [''], resources: ['pods/eviction'], verbs: ['create'] }

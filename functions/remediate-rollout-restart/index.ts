@@ -1,4 +1,5 @@
 import { defineRemediation } from '../../shared/remediation/remediate.js';
+import { RECORD_READS } from '../../shared/remediation/record.js';
 import { planRolloutRestart } from './plan.js';
 
 /** `kubectl rollout restart` for the target's Deployment, unless a rollout is already going on. */
@@ -8,7 +9,9 @@ export default defineRemediation({
   kube: [
     // services get: the target is a Service; its selector leads to the Deployment (labels: the opt-in).
     { apiGroups: [''], resources: ['services'], verbs: ['get'] },
-    { apiGroups: ['apps'], resources: ['deployments'], verbs: ['list', 'patch'] }
+    { apiGroups: ['apps'], resources: ['deployments'], verbs: ['list', 'patch'] },
+    // endpoints get: the record of what the Service had before the action (verification compares with it).
+    ...RECORD_READS
   ],
   plan: planRolloutRestart
 });

@@ -1,22 +1,9 @@
-import type { Deployment } from '../../shared/kube/port.js';
+import { rolloutInProgress } from '../../shared/kube/workload.js';
 import type { Plan, Subject } from '../../shared/remediation/remediate.js';
 import type { Ctx } from '../../shared/runtime/define-function.js';
 
 /** The pod-template annotation `kubectl rollout restart` sets; changing the template makes a new ReplicaSet. */
 export const RESTARTED_AT = 'kubectl.kubernetes.io/restartedAt';
-
-/** Why a rollout of this Deployment is still going on, or undefined when it is complete. */
-export function rolloutInProgress(d: Deployment): string | undefined {
-  const desired = d.spec?.replicas ?? 1;
-  const s = d.status ?? {};
-  const generation = d.metadata?.generation ?? 0;
-  if ((s.observedGeneration ?? 0) < generation)
-    return `generation ${generation} is not observed yet (observed ${s.observedGeneration ?? 0})`;
-  if ((s.updatedReplicas ?? 0) < desired) return `${s.updatedReplicas ?? 0} of ${desired} replicas are updated`;
-  if ((s.replicas ?? 0) > (s.updatedReplicas ?? 0))
-    return `${(s.replicas ?? 0) - (s.updatedReplicas ?? 0)} old replicas are still terminating`;
-  return undefined;
-}
 
 /**
  * Restarts a Deployment's pods the way `kubectl rollout restart` does: a strategic-merge patch of the pod template's
@@ -60,6 +47,10 @@ export async function planRolloutRestart(subject: Subject, _request: unknown, { 
         },
         async run(opts) {
           await kube.patchDeployment(namespace, name, patch, { ...opts, strategy: 'strategic' });
+        },
+        async preview() {
+          const after = await kube.patchDeployment(namespace, name, patch, { dryRun: true, strategy: 'strategic' });
+          return { before: deployment, after };
         }
       }
     ],

@@ -62,6 +62,10 @@ export async function planScaleUp(subject: Subject, request: RemediationRequest,
         change: { verb: 'patch', object: `deployments/${name}/scale`, detail: `spec.replicas 0 → ${replicas}` },
         async run(opts) {
           await kube.scaleDeployment(namespace, name, replicas, opts);
+        },
+        async preview() {
+          const after = await kube.scaleDeployment(namespace, name, replicas, { dryRun: true });
+          return { before: { spec: { replicas: current } }, after };
         }
       }
     ],

@@ -154,7 +154,8 @@ export function sessionEventsOf(event: CortexEvent, facts: HealingFacts | undefi
           data: {
             ...failed(d.healingId, d.target, d.reasonCode, d.reason, d.manualSteps, d.findings),
             ...(d.rootCause ? { rootCause: d.rootCause } : {}),
-            ...(d.resumesAt ? { resumesAt: d.resumesAt } : {})
+            ...(d.resumesAt ? { resumesAt: d.resumesAt } : {}),
+            ...(d.rolledBack !== undefined ? { rolledBack: d.rolledBack, undone: d.undone ?? [] } : {})
           }
         }
       ];

@@ -4,7 +4,7 @@ import { forward } from './proxy.js';
 import type { Route } from './front-door.js';
 
 /**
- * The front door's table: the page and its streams (relay), the chat, the history and Cortex's MCP server
+ * The front door's table: the page and its streams (relay), the chat, approvals, the history and Cortex's MCP server
  * (healing-history), the broker ingress, and health.
  */
 export function frontDoorRoutes(deps: {
@@ -25,6 +25,7 @@ export function frontDoorRoutes(deps: {
         void res.writeHead(200, { 'content-type': 'text/plain' }).end('ok')
     },
     { match: (_req, p) => p === '/chat' || p.startsWith('/chat/'), target: to('chat') },
+    { match: (_req, p) => p === '/approvals' || p.startsWith('/approvals/'), target: to('approvals') },
     { match: (_req, p) => p === '/healings' || p.startsWith('/healings/') || p === '/mcp', target: to('healing-history') },
     { match: (_req, p) => p === brokerPath, handle: (req, res) => forward(req, res, origin) },
     // The page and the streams only: the relay's event ingest is not reachable from here, as in a cluster.

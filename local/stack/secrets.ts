@@ -25,7 +25,12 @@ export function localSecrets(given: {
     sessionSecret: given.sessionSecret ?? fresh(),
     operatorToken: given.operatorToken ?? randomBytes(24).toString('base64url'),
     chatToken: given.chatToken ?? randomBytes(24).toString('base64url'),
-    keys: { diagnosis: key('diagnosis'), remediation: key('remediation'), stream: key('stream') }
+    keys: {
+      diagnosis: key('diagnosis'),
+      remediation: key('remediation'),
+      stream: key('stream'),
+      approval: key('approval')
+    }
   };
 }
 

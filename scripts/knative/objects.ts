@@ -105,7 +105,7 @@ export function triggers(def: AnyFunctionDef): K8sObject[] {
 }
 
 /** Functions browsers reach (the chat's POST /chat, the relay's page and streams); every other one is cluster-local. */
-export const PUBLIC = new Set(['chat', RELAY]);
+export const PUBLIC = new Set(['chat', RELAY, 'approvals']);
 
 /**
  * What every Knative Service runs: the build's image entry (dist/functions/main.js, as the Procfile's `web` process),

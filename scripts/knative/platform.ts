@@ -87,7 +87,8 @@ export const SECRET_COMMENT = [
   ' the relay and healing-history; cortex-anthropic only by the functions that call Claude (the chat,',
   ' explain-healing). The signing keys',
   ' (docs/security.md): cortex-diagnosis-key by the coordinator and the checks, cortex-remediation-key by the',
-  ' coordinator and the remediations, cortex-stream-key by the coordinator, the chat and the relay. A key may list',
+  ' coordinator and the remediations, cortex-stream-key by the coordinator, the chat and the relay,',
+  ' cortex-approval-key by the coordinator and the approvals function only. A key may list',
   ' several values, comma-separated: the first signs, any verifies (rotate by prepending the new one).'
 ].join('\n');
 

@@ -5,6 +5,7 @@ import {
   type Action,
   type CheckName,
   type DependencyFinding,
+  type Observed,
   type Evidence,
   type Phase,
   type Target,
@@ -54,6 +55,8 @@ export interface CheckFinding {
   commands?: string[];
   /** check-dependencies: the Services (or addresses) the evidence points at. */
   dependencies?: DependencyFinding[];
+  /** Counts verification compares with a remediation's pre-action record: Ready and faulty pods, ready endpoints. */
+  observed?: Observed;
 }
 
 /** What every check is configured with: how long a verify-phase check may wait, where the chat's traffic comes from. */

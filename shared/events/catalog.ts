@@ -3,18 +3,24 @@ import { defineEvent, type AnyEventDef } from './define.js';
 import {
   ACTIONS,
   Action,
+  ApprovalNeed,
   CHECKS,
   Audit,
   Change,
   CheckName,
   DependencyFinding,
+  DiffOp,
+  Digest,
   ErrorCategory,
   Evidence,
   FailureCode,
   Finding,
+  GrantedApproval,
   LIMITS,
+  Observed,
   Outcome,
   Phase,
+  PreActionRecord,
   ReasonCode,
   Recommendation,
   ReportedTarget,
@@ -125,6 +131,8 @@ export const DiagnosisCompleted = defineEvent({
     commands: z.array(z.string().max(LIMITS.summary)).max(5).optional(),
     /** check-dependencies: the Services (or addresses) the target's evidence points at, and their state. */
     dependencies: z.array(DependencyFinding).max(10).optional(),
+    /** Counts verification compares with a remediation's record: Ready and faulty pods, ready endpoints. */
+    observed: Observed.optional(),
     signature: Signature.optional()
   })
 });
@@ -152,7 +160,9 @@ const RemediationRequestedData = z.looseObject({
   reason: z.string().max(LIMITS.summary).optional(),
   /** Which request of this healing this is (1, 2, …): a signature over the request covers it (DESIGN §15). */
   attempt: Attempt.optional(),
-  signature: Signature.optional()
+  signature: Signature.optional(),
+  /** A human approved this action (DESIGN §12): applied only if the target is still as it was approved. */
+  approval: GrantedApproval.optional()
 });
 
 function remediationRequested<A extends ActionName>(action: A) {
@@ -184,7 +194,50 @@ export const RemediationCompleted = defineEvent({
     audit: Audit.optional(),
     /** With outcome `denied`: the request was refused before anything was looked at (not signed by the coordinator). */
     refusal: Refusal.optional(),
-    signature: Signature.optional()
+    signature: Signature.optional(),
+    /** With outcome `approval_required`: the dry-run diff and the state it was computed from. */
+    approval: ApprovalNeed.optional(),
+    /** With outcome `applied` (mutating actions): what the target was before the action, for verify and rollback. */
+    record: PreActionRecord.optional()
+  })
+});
+
+export const ApprovalRequested = defineEvent({
+  type: 'dev.cortex.approval.requested',
+  description: 'The coordinator asks a human to approve a risky action: its dry-run diff, the state it was computed from.',
+  data: z.looseObject({
+    approvalId: z.string().min(1).max(LIMITS.id),
+    healingId: z.string().min(1).max(LIMITS.id),
+    target: Target,
+    action: Action,
+    params: z.record(z.string(), z.unknown()).default({}),
+    reason: z.string().max(LIMITS.summary).default(''),
+    object: z.string().max(LIMITS.subject),
+    diff: list(DiffOp, LIMITS.items),
+    generation: z.number().int().nonnegative(),
+    specDigest: Digest,
+    why: z.string().max(LIMITS.reason).default(''),
+    expiresAt: Timestamp,
+    /** sha256 of the canonical JSON of every field above: what a decision names, so it approves exactly this. */
+    digest: Digest,
+    sessionIds: ids.optional()
+  })
+});
+
+export const ApprovalDecided = defineEvent({
+  type: 'dev.cortex.approval.decided',
+  description: 'An operator approved or denied a pending action (signed by the approvals function).',
+  data: z.looseObject({
+    approvalId: z.string().min(1).max(LIMITS.id),
+    healingId: z.string().min(1).max(LIMITS.id),
+    target: Target,
+    action: Action,
+    /** The digest of the request decided on. */
+    digest: Digest,
+    decision: z.enum(['approve', 'deny']),
+    decidedBy: z.string().min(1).max(LIMITS.name),
+    decidedAt: Timestamp,
+    reason: z.string().max(LIMITS.reason).default('')
   })
 });
 
@@ -217,7 +270,10 @@ export const HealingFailed = defineEvent({
     rootCause: RootCause.optional(),
     /** With `escalated` or `repeat_suppressed`: when automatic healing of the target resumes. */
     resumesAt: Timestamp.optional(),
-    signature: Signature.optional()
+    signature: Signature.optional(),
+    /** The fix made things worse and was undone (DESIGN §12); `undone` says what. */
+    rolledBack: z.boolean().optional(),
+    undone: z.array(Change).max(LIMITS.items).optional()
   })
 });
 
@@ -267,6 +323,8 @@ export const CATALOG: readonly AnyEventDef[] = Object.freeze([
   HealingProgress,
   ...ACTIONS.map((a) => RemediationRequested[a]),
   RemediationCompleted,
+  ApprovalRequested,
+  ApprovalDecided,
   HealingCompleted,
   HealingFailed,
   HealingExplained,
@@ -293,6 +351,8 @@ export const Events = {
   HealingProgress,
   RemediationRequested,
   RemediationCompleted,
+  ApprovalRequested,
+  ApprovalDecided,
   HealingCompleted,
   HealingFailed,
   HealingExplained,

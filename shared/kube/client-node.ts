@@ -155,7 +155,8 @@ function timeoutMiddleware(timeoutMs: number): ObservableMiddleware {
 
 const PATCH_CONTENT_TYPE: Record<PatchStrategy, string> = {
   merge: ClientPatchStrategy.MergePatch,
-  strategic: ClientPatchStrategy.StrategicMergePatch
+  strategic: ClientPatchStrategy.StrategicMergePatch,
+  json: ClientPatchStrategy.JsonPatch
 };
 
 /**

@@ -50,7 +50,15 @@ export interface LogOptions {
   limitBytes?: number;
 }
 
-export type PatchStrategy = 'merge' | 'strategic';
+/** `json`: RFC 6902 JSON Patch (the body is a list of operations), what `kubectl rollout undo` sends. */
+export type PatchStrategy = 'merge' | 'strategic' | 'json';
+
+/** One RFC 6902 operation of a `json` patch. */
+export interface JsonPatchOp {
+  op: 'add' | 'remove' | 'replace' | 'test';
+  path: string;
+  value?: unknown;
+}
 
 /** The kinds a wait can follow with a watch. */
 export type WatchedKind = 'pods' | 'deployments' | 'endpointslices' | 'poddisruptionbudgets';
@@ -101,7 +109,7 @@ export interface KubePort {
   patchDeployment(
     namespace: string,
     name: string,
-    patch: Record<string, unknown>,
+    patch: Record<string, unknown> | readonly JsonPatchOp[],
     opts?: WriteOptions & { strategy?: PatchStrategy }
   ): Promise<Deployment>;
   /**

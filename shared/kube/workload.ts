@@ -55,3 +55,16 @@ export async function resolveWorkload(kube: KubePort, target: Pick<Target, 'name
   const pods = selector ? await kube.listPods(namespace, { labelSelector: selector }) : [];
   return { namespace, service, deployment, selector, pods };
 }
+
+/** Why a rollout of this Deployment is still going on, or undefined when it is complete. */
+export function rolloutInProgress(d: Deployment): string | undefined {
+  const desired = d.spec?.replicas ?? 1;
+  const s = d.status ?? {};
+  const generation = d.metadata?.generation ?? 0;
+  if ((s.observedGeneration ?? 0) < generation)
+    return `generation ${generation} is not observed yet (observed ${s.observedGeneration ?? 0})`;
+  if ((s.updatedReplicas ?? 0) < desired) return `${s.updatedReplicas ?? 0} of ${desired} replicas are updated`;
+  if ((s.replicas ?? 0) > (s.updatedReplicas ?? 0))
+    return `${(s.replicas ?? 0) - (s.updatedReplicas ?? 0)} old replicas are still terminating`;
+  return undefined;
+}

@@ -1,10 +1,11 @@
 import type { Action, Target } from '../events/schemas.js';
+import { approvalNeeded, type ApprovalRules } from './approval.js';
 
 /** The label a workload carries to opt in to automatic remediation. */
 export const OPT_IN_LABEL = 'cortex.dev/self-heal';
 export const OPT_IN_VALUE = 'enabled';
 
-export interface PolicyRules {
+export interface PolicyRules extends Partial<ApprovalRules> {
   mode: 'enforce' | 'dry-run';
   /** Namespaces remediation may act in; `*` allows any that is not protected. Patterns may end in `*`. */
   allowedNamespaces: readonly string[];
@@ -104,6 +105,12 @@ export interface Policy {
   readonly mode: 'enforce' | 'dry-run';
   decide(req: PolicyRequest): Decision;
   decideNamespace(req: Omit<PolicyRequest, 'labels'>): Decision;
+  /** Why a write of this action on this workload needs a human's approval first (shared/policy/approval.ts). */
+  approvalNeeded(req: {
+    action: Action;
+    target: Pick<Target, 'namespace'>;
+    labels: Readonly<Record<string, string>>;
+  }): string | undefined;
 }
 
 /**
@@ -114,5 +121,14 @@ export interface Policy {
  * policy.decide({ action: 'scale_up', target, labels: deployment.metadata?.labels ?? {} });
  */
 export function createPolicy(rules: PolicyRules): Policy {
-  return { mode: rules.mode, decide: (req) => decide(rules, req), decideNamespace: (req) => decideNamespace(rules, req) };
+  const approval: ApprovalRules = {
+    approvalNamespaces: rules.approvalNamespaces ?? [],
+    approvalActions: rules.approvalActions ?? []
+  };
+  return {
+    mode: rules.mode,
+    decide: (req) => decide(rules, req),
+    decideNamespace: (req) => decideNamespace(rules, req),
+    approvalNeeded: (req) => approvalNeeded(approval, req)
+  };
 }

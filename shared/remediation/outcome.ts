@@ -1,6 +1,17 @@
 import { Events, LIMITS } from '../events/catalog.js';
 import type { Intent } from '../events/define.js';
-import type { Action, Audit, Change, FailureCode, Outcome, Refusal, Target } from '../events/schemas.js';
+import type {
+  Action,
+  ApprovalNeed,
+  Audit,
+  Change,
+  FailureCode,
+  GrantedApproval,
+  Outcome,
+  PreActionRecord,
+  Refusal,
+  Target
+} from '../events/schemas.js';
 
 /** What a remediation is asked to do: the data of a `dev.cortex.remediation.<action>.requested` event. */
 export interface RemediationRequest {
@@ -9,6 +20,8 @@ export interface RemediationRequest {
   params: Record<string, unknown>;
   dryRun: boolean;
   reason?: string | undefined;
+  /** A human's approval, attached by the coordinator when it asks again (DESIGN §12). */
+  approval?: GrantedApproval | undefined;
 }
 
 /** Who acts: the function, as the ServiceAccount it runs under (knative/functions/<name>/rbac.yaml). */
@@ -31,6 +44,12 @@ export interface OutcomeFields {
   policy?: string;
   /** Why a `denied` request was not even looked at: it was not signed by the coordinator, or expired, or used. */
   refusal?: Refusal;
+  /** With `approval_required`: the dry-run diff and the state it was computed from. */
+  approval?: ApprovalNeed;
+  /** With `applied`: the target before the action. */
+  record?: PreActionRecord;
+  /** With `applied` after an approval: who approved, recorded in the audit trail. */
+  approvedBy?: GrantedApproval;
 }
 
 /**
@@ -54,7 +73,14 @@ export function completed(action: Action, request: RemediationRequest, actor: Ac
     actor: `system:serviceaccount:${actor.namespace}:${actor.name}`,
     mode: f.mode,
     reason: clip(request.reason ?? `requested by healing ${healingId}`, LIMITS.reason),
-    ...(f.policy ? { policy: clip(f.policy, LIMITS.reason) } : {})
+    ...(f.policy ? { policy: clip(f.policy, LIMITS.reason) } : {}),
+    ...(f.approvedBy
+      ? {
+          approvedBy: f.approvedBy.decidedBy,
+          approvedAt: f.approvedBy.decidedAt,
+          approvalId: f.approvedBy.approvalId
+        }
+      : {})
   };
   return Events.RemediationCompleted.intent({
     healingId,
@@ -68,7 +94,9 @@ export function completed(action: Action, request: RemediationRequest, actor: Ac
       .map((c) => (c.detail ? { ...c, detail: clip(c.detail, LIMITS.text) } : c)),
     manualSteps: (f.manualSteps ?? []).slice(0, LIMITS.steps).map((s) => clip(s, LIMITS.summary)),
     target: { namespace: target.namespace, service: target.service },
-    audit
+    audit,
+    ...(f.approval ? { approval: { ...f.approval, diff: f.approval.diff.slice(0, LIMITS.items) } } : {}),
+    ...(f.record ? { record: f.record } : {})
   });
 }
 

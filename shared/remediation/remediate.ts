@@ -3,19 +3,13 @@ import type { Intent } from '../events/define.js';
 import { remediationFunction, type Action, type Change, type FailureCode } from '../events/schemas.js';
 import type { Deployment, KubePort, Service, WriteOptions } from '../kube/port.js';
 import { deploymentFor, toSelector } from '../kube/workload.js';
-import {
-  defineFunction,
-  type Ctx,
-  type CortexEvent,
-  type FunctionDef,
-  type KubeNeed,
-  type SetupCtx,
-  type TrustSpec
-} from '../runtime/define-function.js';
-import type { Refusal } from '../trust/signature.js';
+import { defineFunction, type Ctx, type FunctionDef, type KubeNeed, type SetupCtx } from '../runtime/define-function.js';
 import { ForbiddenError, InvalidRequestError, NotFoundError } from '../runtime/errors.js';
 import { DisruptionBudgetError } from './evict-pods.js';
 import { completed, type Actor, type RemediationRequest } from './outcome.js';
+import { approvalGate } from './approval.js';
+import { remediationTrust } from './trust.js';
+import { recordBefore } from './record.js';
 
 /** The workload a remediation acts on, read just now: the Deployment behind the target Service. */
 export interface Subject {
@@ -32,6 +26,8 @@ export interface Subject {
 export interface Step {
   change: { verb: string; object: string; detail?: string };
   run(opts: WriteOptions): Promise<string | void>;
+  /** The object as it is and as the API server's dry run of this write says it would be (for an approval's diff). */
+  preview?(): Promise<{ before: unknown; after: unknown }>;
 }
 
 /** What a remediation decided to do after looking at the workload as it is now. */
@@ -161,6 +157,11 @@ export async function remediate(spec: RemediationSpec, request: RemediationReque
         policy: decision.reason
       });
     manualSteps = plan.manualSteps;
+    const held = decision.dryRun ? undefined : await approvalGate(subject, plan, request, ctx.policy, action);
+    if (held) return answer({ ...held, policy: decision.reason });
+    // A rollback records nothing: it is never undone itself, and verification after it ends the healing. A dry run
+    // records too: what it would change is reported the same way.
+    const record = action === 'rollback' ? undefined : await recordBefore(ctx.kube, subject);
     for (const step of plan.steps) {
       const note = await step.run({ dryRun: decision.dryRun });
       const detail = [step.change.detail, note].filter(Boolean).join('; ');
@@ -174,7 +175,14 @@ export async function remediate(spec: RemediationSpec, request: RemediationReque
           manualSteps: plan.manualSteps,
           policy: decision.reason
         })
-      : answer({ outcome: 'applied', summary: plan.summary, changes: done, policy: decision.reason });
+      : answer({
+          outcome: 'applied',
+          summary: plan.summary,
+          changes: done,
+          policy: decision.reason,
+          ...(record ? { record } : {}),
+          ...(request.approval ? { approvedBy: request.approval } : {})
+        });
   } catch (err) {
     // A PodDisruptionBudget said no: a decision for a human, with what was done before it (never a retry).
     if (err instanceof DisruptionBudgetError)
@@ -226,43 +234,6 @@ function asOutcome(
   }
   return undefined;
 }
-
-/**
- * The answer to a request the coordinator did not sign, or that expired, or that was used already: `denied`, with the
- * refusal code, and nothing looked at or changed. The coordinator ignores it (it answers no request of its own).
- */
-export function refusedRequest(
-  action: Action
-): (event: CortexEvent<string, RemediationRequest>, refusal: Refusal, ctx: RemediationCtx) => Intent[] {
-  return (event, refusal, ctx) => {
-    const actor: Actor = { name: remediationFunction(action), namespace: ctx.deps.namespace };
-    const mode = ctx.policy.mode === 'dry-run' || event.data.dryRun ? 'dry-run' : 'enforce';
-    return [
-      completed(action, event.data, actor, {
-        outcome: 'denied',
-        refusal: refusal.code,
-        summary: `refused (${refusal.code}): ${refusal.reason}; nothing was changed`,
-        manualSteps: [
-          'Only the healing coordinator asks for remediations, and each request acts once: to run a healing again, report its failure (replay the root dev.cortex.error.reported), not the request.'
-        ],
-        mode
-      })
-    ];
-  };
-}
-
-/** Remediations take only requests the coordinator signed, once per healing and attempt, and sign their answers. */
-const remediationTrust = (action: Action): TrustSpec => ({
-  verify: [
-    {
-      types: [Events.RemediationRequested[action]],
-      key: 'remediation',
-      once: (d: RemediationRequest & { attempt?: number }) => `${d.healingId}:${d.attempt ?? 1}`,
-      refuse: refusedRequest(action)
-    }
-  ],
-  sign: [{ types: [Events.RemediationCompleted], key: 'remediation' }]
-});
 
 /** The definition of one remediation function. */
 export type RemediationDef<A extends Action> = FunctionDef<

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { Action } from '../events/schemas.js';
 import { ConfigError } from './errors.js';
 import { readPodNamespace } from './pod-namespace.js';
 import {
@@ -58,6 +59,10 @@ const EnvSchema = z.object({
   CORTEX_REMEDIATION_MODE: z.enum(['enforce', 'dry-run']).default('enforce'),
   CORTEX_ALLOWED_NAMESPACES: csv.default(['*']),
   CORTEX_PROTECTED_NAMESPACES: csv.default(['kube-system', 'kube-public', 'kube-node-lease', 'knative-*']),
+  // Approvals (DESIGN §12): namespaces and actions whose writes wait for a human; how long a request waits.
+  CORTEX_APPROVAL_NAMESPACES: csv.default([]),
+  CORTEX_APPROVAL_ACTIONS: csv.pipe(z.array(Action.exclude(['rollback']))).default([]),
+  CORTEX_APPROVAL_TTL_MS: int(15 * 60_000),
   // How long a pod restart waits for a PodDisruptionBudget its own earlier eviction used up, and how often it asks
   CORTEX_EVICTION_WAIT_MS: int(20_000),
   CORTEX_EVICTION_POLL_MS: int(500),
@@ -83,6 +88,8 @@ const EnvSchema = z.object({
     .min(16, 'CORTEX_OPERATOR_TOKEN must be at least 16 characters')
     .optional(),
   CORTEX_RELAY_URL: z.url().optional(),
+  // Where the CLI reaches the approvals function (its Knative Service URL); locally the front door.
+  CORTEX_APPROVALS_URL: z.url().optional(),
   // What one relay process serves: `all` (one process, npm start), `ingest` (the Triggers' deliveries, cluster-local),
   // `stream` (the page and the streams, public; POST / refused). ingest and stream share the logs through Redis.
   CORTEX_RELAY_ROLE: z.enum(['all', 'ingest', 'stream']).default('all'),
@@ -164,6 +171,8 @@ export type Config = Readonly<{
     mode: 'enforce' | 'dry-run';
     allowedNamespaces: string[];
     protectedNamespaces: string[];
+    approvalNamespaces: string[];
+    approvalActions: string[];
     evictionWaitMs: number;
     evictionPollMs: number;
   };
@@ -177,6 +186,8 @@ export type Config = Readonly<{
     remediateTimeoutMs: number;
     verifyTimeoutMs: number;
     tickIntervalMs: number;
+    /** How long an approval request waits for a human before the healing is escalated. */
+    approvalTtlMs: number;
   };
   checks: {
     waitMs: number;
@@ -184,6 +195,7 @@ export type Config = Readonly<{
     /** Where the chat's traffic to MCP servers comes from, for NetworkPolicy evaluation. */
     chatSource: { namespace: string; podLabels: Record<string, string>; namespaceLabels: Record<string, string> };
   };
+  approvalsUrl: string | undefined;
   relay: {
     url: string | undefined;
     /** What this relay process serves (docs/security.md): deliveries, streams, or both. */
@@ -298,6 +310,8 @@ export function loadConfig(
       mode: e.CORTEX_REMEDIATION_MODE,
       allowedNamespaces: e.CORTEX_ALLOWED_NAMESPACES,
       protectedNamespaces: e.CORTEX_PROTECTED_NAMESPACES,
+      approvalNamespaces: e.CORTEX_APPROVAL_NAMESPACES,
+      approvalActions: e.CORTEX_APPROVAL_ACTIONS,
       evictionWaitMs: e.CORTEX_EVICTION_WAIT_MS,
       evictionPollMs: Math.max(1, e.CORTEX_EVICTION_POLL_MS)
     },
@@ -308,7 +322,8 @@ export function loadConfig(
       diagnoseTimeoutMs: e.CORTEX_DIAGNOSE_TIMEOUT_MS,
       remediateTimeoutMs: e.CORTEX_REMEDIATE_TIMEOUT_MS,
       verifyTimeoutMs: e.CORTEX_VERIFY_TIMEOUT_MS,
-      tickIntervalMs: e.CORTEX_TICK_INTERVAL_MS
+      tickIntervalMs: e.CORTEX_TICK_INTERVAL_MS,
+      approvalTtlMs: e.CORTEX_APPROVAL_TTL_MS
     },
     checks: {
       waitMs: e.CORTEX_CHECK_WAIT_MS,
@@ -319,6 +334,7 @@ export function loadConfig(
         namespaceLabels: e.CORTEX_CHAT_NAMESPACE_LABELS
       }
     },
+    approvalsUrl: e.CORTEX_APPROVALS_URL,
     relay: {
       url: e.CORTEX_RELAY_URL,
       role: e.CORTEX_RELAY_ROLE,

@@ -147,7 +147,8 @@ export type SecretName = 'cortex-secrets' | 'cortex-anthropic';
 export const KEY_SECRETS: Readonly<Record<KeyName, string>> = {
   diagnosis: 'cortex-diagnosis-key',
   remediation: 'cortex-remediation-key',
-  stream: 'cortex-stream-key'
+  stream: 'cortex-stream-key',
+  approval: 'cortex-approval-key'
 };
 
 /** The Knative Services of a function: its own, and the ingest of a split function (each with an identity of its own). */
@@ -164,9 +165,10 @@ export function keysOf(def: { trust?: TrustSpec | undefined }): KeyName[] {
 /**
  * The signing keys of a deployment, one Secret each (knative/config.yaml), mounted only where used: `diagnosis` by the
  * coordinator and the checks, `remediation` by the coordinator and the remediations, `stream` by the coordinator, the
- * chat and the relay (what reaches a browser's stream). Approvals will bring a key of their own.
+ * chat and the relay (what reaches a browser's stream), `approval` by the coordinator and the approvals function only
+ * (requests for a human's approval and the signed decisions, DESIGN §12).
  */
-export type KeyName = 'diagnosis' | 'remediation' | 'stream';
+export type KeyName = 'diagnosis' | 'remediation' | 'stream' | 'approval';
 
 /**
  * Inbound events that must carry a valid signature by `key` (shared/trust). `once` names what makes a request single

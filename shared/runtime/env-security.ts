@@ -33,6 +33,8 @@ export const SECURITY_ENV = {
   CORTEX_DIAGNOSIS_KEY: keys('CORTEX_DIAGNOSIS_KEY', 'cortex-diagnosis-key').optional(),
   CORTEX_REMEDIATION_KEY: keys('CORTEX_REMEDIATION_KEY', 'cortex-remediation-key').optional(),
   CORTEX_STREAM_KEY: keys('CORTEX_STREAM_KEY', 'cortex-stream-key').optional(),
+  // Approvals (DESIGN §12): only the approvals function and the coordinator hold it.
+  CORTEX_APPROVAL_KEY: keys('CORTEX_APPROVAL_KEY', 'cortex-approval-key').optional(),
   // Origins (scheme://host[:port]) besides the request's own that may POST to /chat (e.g. the page on another host).
   CORTEX_ALLOWED_ORIGINS: csv.default([]),
   // For `cortex send|replay` against a Broker with OIDC: a token of the operator's identity (kubectl create token).
@@ -63,7 +65,8 @@ export function securityConfig(e: SecurityEnv, namespace: string, name: string |
     keys: {
       ...(e.CORTEX_DIAGNOSIS_KEY ? { diagnosis: e.CORTEX_DIAGNOSIS_KEY } : {}),
       ...(e.CORTEX_REMEDIATION_KEY ? { remediation: e.CORTEX_REMEDIATION_KEY } : {}),
-      ...(e.CORTEX_STREAM_KEY ? { stream: e.CORTEX_STREAM_KEY } : {})
+      ...(e.CORTEX_STREAM_KEY ? { stream: e.CORTEX_STREAM_KEY } : {}),
+      ...(e.CORTEX_APPROVAL_KEY ? { approval: e.CORTEX_APPROVAL_KEY } : {})
     },
     allowedOrigins: e.CORTEX_ALLOWED_ORIGINS,
     eventToken: e.CORTEX_EVENT_TOKEN
@@ -74,5 +77,6 @@ export function securityConfig(e: SecurityEnv, namespace: string, name: string |
 export const KEY_ENV: Readonly<Record<KeyName, string>> = {
   diagnosis: 'CORTEX_DIAGNOSIS_KEY',
   remediation: 'CORTEX_REMEDIATION_KEY',
-  stream: 'CORTEX_STREAM_KEY'
+  stream: 'CORTEX_STREAM_KEY',
+  approval: 'CORTEX_APPROVAL_KEY'
 };

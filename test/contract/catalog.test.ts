@@ -30,7 +30,7 @@ const DESIGN_FUNCTIONS = [
 ];
 // DESIGN §3 names the progress stream `healing.progress` (a noun), kept for the browser contract; all else is past tense.
 const TYPE_GRAMMAR =
-  /^dev\.cortex(\.[a-z][a-z0-9_]*){1,3}\.(reported|requested|started|completed|failed|delayed|progress|explained)$/;
+  /^dev\.cortex(\.[a-z][a-z0-9_]*){1,3}\.(reported|requested|started|completed|failed|delayed|progress|explained|decided)$/;
 
 const defs = await loadAll();
 const triggers = readManifests().filter((m) => m.object.kind === 'Trigger');

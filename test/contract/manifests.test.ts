@@ -67,7 +67,9 @@ describe('Contract: knative/ deploys as an operator runs it', () => {
   it('makes only the browser-facing functions public and lets Prometheus scrape every function', () => {
     for (const { file, object } of services) {
       const visibility = object.metadata.labels['networking.knative.dev/visibility'];
-      expect(visibility, file).toBe(['chat', 'sse-relay'].includes(object.metadata.name) ? undefined : 'cluster-local');
+      expect(visibility, file).toBe(
+        ['chat', 'sse-relay', 'approvals'].includes(object.metadata.name) ? undefined : 'cluster-local'
+      );
       expect(object.spec.template.metadata.annotations, file).toMatchObject({
         'prometheus.io/scrape': 'true',
         'prometheus.io/port': '8080',
@@ -193,8 +195,11 @@ describe('Contract: knative/ deploys as an operator runs it', () => {
       ['cortex-anthropic', ['ANTHROPIC_API_KEY']],
       ['cortex-diagnosis-key', ['CORTEX_DIAGNOSIS_KEY']],
       ['cortex-remediation-key', ['CORTEX_REMEDIATION_KEY']],
-      ['cortex-stream-key', ['CORTEX_STREAM_KEY']]
+      ['cortex-stream-key', ['CORTEX_STREAM_KEY']],
+      ['cortex-approval-key', ['CORTEX_APPROVAL_KEY']]
     ]);
+    // Only the coordinator and the approvals function hold the key that signs decisions (DESIGN §12).
+    expect(holders('cortex-approval-key').sort()).toEqual(['approvals', 'healing-coordinator']);
     expect(holders('cortex-anthropic').sort()).toEqual(['chat', 'explain-healing']);
     // The relay's ingest verifies what reaches a stream; its public half verifies nothing and holds no key.
     expect(holders('cortex-stream-key').sort()).toEqual([

@@ -29,6 +29,17 @@ describe('Contract: RBAC in knative/ is least privilege', () => {
     expect(remediations.sort()).toEqual(Object.keys(REMEDIATION_GRANTS).sort());
   });
 
+  it('gives approvals no Kubernetes access at all: no role, no binding (it decides nothing about the cluster)', () => {
+    // Prepare
+    const approvals = defs.find((d) => d.name === 'approvals');
+    const mentions = objects.filter(
+      (o) => o.metadata.name.includes('approvals') || (o.subjects ?? []).some((s) => s.name === 'approvals')
+    );
+    // Assess
+    expect(approvals?.kube ?? []).toEqual([]);
+    expect(mentions.map((o) => `${o.kind} ${o.metadata.name}`)).toEqual([]);
+  });
+
   it('binds every ClusterRole in the demo target namespace only', () => {
     // Prepare
     const bindings = objects.filter((o) => o.kind === 'RoleBinding');

@@ -1,3 +1,5 @@
+import fastJsonPatch, { type Operation } from 'fast-json-patch';
+const { applyPatch } = fastJsonPatch;
 import type {
   Deployment,
   EndpointSlice,
@@ -196,7 +198,12 @@ export function createFakeKube(cluster: Partial<FakeCluster> = {}): FakeKube {
       });
       const d = c.deployments.find((x) => x.metadata?.namespace === ns && x.metadata?.name === name);
       if (!d) throw Object.assign(new Error(`deployments.apps "${name}" not found`), { code: 'not_found' });
-      if (!opts.dryRun) d.spec = { ...d.spec!, replicas };
+      if (!opts.dryRun) {
+        d.spec = { ...d.spec!, replicas };
+        // The controller's bookkeeping of a scale, at once (no new template: nothing to roll out). Readiness stays
+        // with the pods the test world makes.
+        d.status = { ...d.status, replicas, updatedReplicas: replicas, observedGeneration: d.metadata?.generation };
+      }
       return { metadata: { name, namespace: ns }, spec: { replicas } } as Scale;
     },
     async patchDeployment(ns, name, patch, opts = {}) {
@@ -209,7 +216,11 @@ export function createFakeKube(cluster: Partial<FakeCluster> = {}): FakeKube {
       });
       const d = c.deployments.find((x) => x.metadata?.namespace === ns && x.metadata?.name === name);
       if (!d) throw Object.assign(new Error(`deployments.apps "${name}" not found`), { code: 'not_found' });
-      const merged = mergeDeep(structuredClone(d), patch) as Deployment;
+      const merged = (
+        Array.isArray(patch)
+          ? applyPatch(structuredClone(d), structuredClone(patch) as Operation[]).newDocument
+          : mergeDeep(structuredClone(d), patch as Record<string, unknown>)
+      ) as Deployment;
       if (!opts.dryRun) Object.assign(d, merged);
       return merged;
     }

@@ -30,11 +30,32 @@ const ESCALATING_VERBS: readonly string[] = ['escalate', 'bind', 'impersonate'];
 /** Every grant of each remediation, as `group/resource:verb` (`''` is the core group). Writes are the point. */
 export const REMEDIATION_GRANTS: Readonly<Record<string, readonly string[]>> = {
   // Restarts go through the Eviction API so PodDisruptionBudgets apply: no pods delete.
-  'remediate-restart-pods': ['/services:get', 'apps/deployments:list', '/pods:list', '/pods/eviction:create'],
-  'remediate-scale-up': ['/services:get', 'apps/deployments:list', 'apps/deployments/scale:patch'],
-  'remediate-rollout-restart': ['/services:get', 'apps/deployments:list', 'apps/deployments:patch'],
+  // Every mutating remediation reads the Service's Endpoints for its pre-action record (DESIGN §12).
+  'remediate-restart-pods': [
+    '/services:get',
+    'apps/deployments:list',
+    '/endpoints:get',
+    '/pods:list',
+    '/pods/eviction:create'
+  ],
+  'remediate-scale-up': ['/services:get', 'apps/deployments:list', '/endpoints:get', 'apps/deployments/scale:patch'],
+  'remediate-rollout-restart': ['/services:get', 'apps/deployments:list', 'apps/deployments:patch', '/endpoints:get'],
   // Failed pods count against no budget: their clean-up stays a delete.
-  'remediate-cleanup-failed-pods': ['/services:get', 'apps/deployments:list', '/pods:list', '/pods:delete'],
+  'remediate-cleanup-failed-pods': [
+    '/services:get',
+    'apps/deployments:list',
+    '/endpoints:get',
+    '/pods:list',
+    '/pods:delete'
+  ],
+  // Reads the template to go back to from the ReplicaSet of a revision (never from the request); no pod access.
+  'remediate-rollback': [
+    '/services:get',
+    'apps/deployments:list',
+    'apps/replicasets:list',
+    'apps/deployments:patch',
+    'apps/deployments/scale:patch'
+  ],
   'remediate-report-oom': ['/services:get', 'apps/deployments:list', '/pods:list'],
   'remediate-report-image-pull': ['/services:get', 'apps/deployments:list', '/pods:list']
 };

@@ -8,7 +8,8 @@ import { STREAMED } from '../../functions/sse-relay/mapping.js';
 export const TEST_KEYS: Readonly<Record<KeyName, string>> = {
   diagnosis: 'd1'.repeat(32),
   remediation: 'r1'.repeat(32),
-  stream: 's1'.repeat(32)
+  stream: 's1'.repeat(32),
+  approval: 'a1'.repeat(32)
 };
 
 /** The keys as a function's environment (every one of them: tests do not model which Secrets a Service mounts). */

@@ -115,6 +115,7 @@ async function main() {
     log: $('operator-log'),
     status: $('operator-status'),
     token: { form: $('operator-token-form'), input: $('operator-token'), hint: $('operator-token-hint') },
+    approvals: { list: $('approvals'), empty: $('approvals-empty') },
     session
   });
   try {

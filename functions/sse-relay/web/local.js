@@ -1,8 +1,9 @@
 import { clock, h } from './dom.js';
+import { createApprovals } from './approvals.js';
 import { follow } from './sse.js';
 
-// Local mode only (GET /local/info answers 200): fault buttons for the simulated cluster, which model answers, and the
-// operator event log (every CloudEvent on the Broker, newest first, each expandable to its JSON). The log needs the
+// Local mode only (GET /local/info answers 200): fault buttons for the simulated cluster, which model answers, the
+// actions waiting for an operator's approval (approvals.js), and the operator event log (every CloudEvent on the Broker, newest first, each expandable to its JSON). The log needs the
 // operator token: the page asks for it once and keeps it in sessionStorage (this tab only); /local/info never hands
 // it out, so no other page can read it (docs/security.md).
 
@@ -57,7 +58,7 @@ function setStatus(status, state) {
 }
 
 /** Asks for the operator token until the stream takes one; a refused token is forgotten and asked for again. */
-function operatorLog({ info, log, status, token }) {
+function operatorLog({ info, log, status, token, approvals }) {
   let stream;
   const ask = (refused) => {
     if (!refused) setStatus(status, 'token');
@@ -69,7 +70,14 @@ function operatorLog({ info, log, status, token }) {
   const start = (value) => {
     stream?.close();
     token.form.hidden = true;
-    stream = followEvents({ log, status, token: value, onRefused: () => (sessionStorage.removeItem(TOKEN_KEY), ask(true)) });
+    void approvals.start(value);
+    stream = followEvents({
+      log,
+      status,
+      token: value,
+      onCloudEvent: approvals.onEvent,
+      onRefused: () => (sessionStorage.removeItem(TOKEN_KEY), ask(true))
+    });
   };
   token.form.addEventListener('submit', (e) => {
     e.preventDefault();
@@ -84,7 +92,7 @@ function operatorLog({ info, log, status, token }) {
   addEventListener('pagehide', () => stream?.close());
 }
 
-function followEvents({ log, status, token, onRefused }) {
+function followEvents({ log, status, token, onCloudEvent, onRefused }) {
   const seen = new Set();
   return follow(`events?operator=1&history=100`, {
     headers: { authorization: `Bearer ${token}` },
@@ -102,6 +110,7 @@ function followEvents({ log, status, token, onRefused }) {
         ce = { data: ev.data };
       }
       const dead = Object.keys(ce).some((k) => k.startsWith('knativeerror'));
+      if (!dead) onCloudEvent(ce);
       const summary = h(
         'summary',
         {},
@@ -123,7 +132,7 @@ function followEvents({ log, status, token, onRefused }) {
 }
 
 /** Shows the local panel when the local stack answers /local/info; returns the info or undefined. */
-export async function startLocal({ panel, label, demo, faults, result, log, status, token, session }) {
+export async function startLocal({ panel, label, demo, faults, result, log, status, token, approvals, session }) {
   let info;
   try {
     const res = await fetch('local/info', { cache: 'no-store' });
@@ -138,6 +147,6 @@ export async function startLocal({ panel, label, demo, faults, result, log, stat
   if (info.demo)
     demo.textContent = `Faults go to ${info.demo.namespace}/${info.demo.deployment} (Service ${info.demo.service}) in the simulated cluster.`;
   faultButtons({ info, faults, result, session });
-  operatorLog({ info, log, status, token });
+  operatorLog({ info, log, status, token, approvals: createApprovals(approvals) });
   return info;
 }

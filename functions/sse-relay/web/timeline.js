@@ -8,6 +8,8 @@ const STAGE = {
   remediate: 'Remediation',
   verify: 'Verification',
   dependency: 'Dependency',
+  approval: 'Approval',
+  rollback: 'Rollback',
   joined: 'Joined'
 };
 /** What a failed healing's card says, by its reason code (the catalog's ReasonCode); anything else needs a human. */
@@ -117,6 +119,13 @@ export function createTimeline({ container, empty, note }) {
     const steps = d.manualSteps ?? [];
     const parts = [h('p', { class: 'summary' }, d.message)];
     if (healed && d.actions?.length) parts.push(h('p', {}, `Actions: ${d.actions.join(', ')}`));
+    if (d.rolledBack) {
+      // A fix that made things worse was undone: say what the rollback changed (DESIGN §12).
+      const undone = (d.undone ?? []).map((u) =>
+        h('li', {}, h('code', {}, `${u.verb} ${u.object}`), u.detail ? ` ${u.detail}` : '')
+      );
+      parts.push(h('h4', {}, 'Rolled back'), h('ul', { class: 'undone', 'data-testid': 'undone' }, undone));
+    }
     if (!healed && steps.length) {
       const list = h(
         'ol',

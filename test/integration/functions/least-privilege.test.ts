@@ -25,7 +25,7 @@ const checks = defs.filter((d) => d.name.startsWith('check-'));
 const remediations = defs.filter((d) => d.name.startsWith('remediate-'));
 
 /** The scenarios: one workload per fault, as the healings meet them. */
-const SCENARIOS: Record<string, Fault | 'healthy' | 'scale-zero' | 'dependency-down'> = {
+const SCENARIOS: Record<string, Fault | 'healthy' | 'scale-zero' | 'dependency-down' | 'restarted'> = {
   'lp-ok': 'healthy',
   'lp-crash': 'crashloop',
   'lp-oom': 'oom',
@@ -36,17 +36,25 @@ const SCENARIOS: Record<string, Fault | 'healthy' | 'scale-zero' | 'dependency-d
   'lp-blocked': 'network-block',
   'lp-zero': 'scale-zero',
   // Crashes because what it depends on (lp-zero) has no endpoints: check-dependencies resolves it
-  'lp-dep': 'dependency-down'
+  'lp-dep': 'dependency-down',
+  // Rolled out a second time (a restart), so a rollback has a revision to go back to
+  'lp-rolled': 'restarted'
 };
 
-/** The scenario each remediation takes part in, and how it completes there with its whole role. */
-const REMEDIATION_SCENARIOS: Record<string, { service: string; action: Action; outcome: string }> = {
-  'remediate-restart-pods': { service: 'lp-crash', action: 'restart_pods', outcome: 'applied' },
-  'remediate-scale-up': { service: 'lp-zero', action: 'scale_up', outcome: 'applied' },
-  'remediate-rollout-restart': { service: 'lp-stale', action: 'rollout_restart', outcome: 'applied' },
-  'remediate-cleanup-failed-pods': { service: 'lp-evicted', action: 'cleanup_failed_pods', outcome: 'applied' },
-  'remediate-report-oom': { service: 'lp-oom', action: 'report_oom', outcome: 'manual' },
-  'remediate-report-image-pull': { service: 'lp-pull', action: 'report_image_pull', outcome: 'manual' }
+/** The scenarios each remediation takes part in, and how each completes there with its whole role. */
+type RemediationScenario = { service: string; action: Action; outcome: string; params?: Record<string, unknown> };
+const REMEDIATION_SCENARIOS: Record<string, RemediationScenario[]> = {
+  'remediate-restart-pods': [{ service: 'lp-crash', action: 'restart_pods', outcome: 'applied' }],
+  'remediate-scale-up': [{ service: 'lp-zero', action: 'scale_up', outcome: 'applied' }],
+  'remediate-rollout-restart': [{ service: 'lp-stale', action: 'rollout_restart', outcome: 'applied' }],
+  'remediate-cleanup-failed-pods': [{ service: 'lp-evicted', action: 'cleanup_failed_pods', outcome: 'applied' }],
+  'remediate-report-oom': [{ service: 'lp-oom', action: 'report_oom', outcome: 'manual' }],
+  'remediate-report-image-pull': [{ service: 'lp-pull', action: 'report_image_pull', outcome: 'manual' }],
+  // Its two undos use different grants: back to a revision's template, back to a replica count.
+  'remediate-rollback': [
+    { service: 'lp-rolled', action: 'rollback', outcome: 'applied', params: { undo: 'rollout_restart', revision: '1' } },
+    { service: 'lp-rolled', action: 'rollback', outcome: 'applied', params: { undo: 'scale_up', replicas: 2 } }
+  ]
 };
 
 type Grant = { group: string; resource: string; verb: string };
@@ -86,6 +94,18 @@ async function scenario(name: string, fault: (typeof SCENARIOS)[string]): Promis
     });
     expect(res.status).toBe(200);
     await c.sim.waitFor(() => pods().length === 0, { message: `${name} at zero` });
+  } else if (fault === 'restarted') {
+    const res = await fetch(`${c.sim.url}/apis/apps/v1/namespaces/demo/deployments/${name}`, {
+      method: 'PATCH',
+      headers: asAdmin(c.sim, { 'Content-Type': 'application/strategic-merge-patch+json' }),
+      body: JSON.stringify({
+        spec: { template: { metadata: { annotations: { 'kubectl.kubernetes.io/restartedAt': '2026-11-27T10:00:00Z' } } } }
+      })
+    });
+    expect(res.status).toBe(200);
+    await c.sim.waitFor(() => c.sim.list('ReplicaSet', 'demo', `app=${name}`).length === 2, {
+      message: `${name} at revision 2`
+    });
   } else if (fault === 'dependency-down') {
     const res = await fetch(`${c.sim.url}/apis/apps/v1/namespaces/demo/deployments/${name}`, {
       method: 'PATCH',
@@ -175,7 +195,7 @@ describe.each(checks.map((d) => [d.name, d] as const))('Least privilege: %s', (f
 });
 
 describe.each(remediations.map((d) => [d.name, d] as const))('Least privilege: %s', (fn, def) => {
-  const { service, action, outcome } = REMEDIATION_SCENARIOS[fn]!;
+  const scenarios = REMEDIATION_SCENARIOS[fn]!;
 
   // Dry runs exercise every read and write (the API server authorizes a dry run like the real thing) and leave the
   // scenario as it is for the next grant.
@@ -189,36 +209,39 @@ describe.each(remediations.map((d) => [d.name, d] as const))('Least privilege: %
         all.filter((x) => label(x) !== label(g))
       );
       // Act
-      let result: Awaited<ReturnType<typeof requestRemediation>>;
+      const results: Array<Awaited<ReturnType<typeof requestRemediation>>> = [];
       try {
-        result = await requestRemediation(c, fn, action, service, { dryRun: true });
+        for (const s of scenarios)
+          results.push(await requestRemediation(c, fn, s.action, s.service, { dryRun: true, params: s.params }));
       } finally {
         await setRole(fn, all);
       }
       // Assess
-      expect(result.status).toBe(202);
-      expect(result.out?.outcome, `no part of ${action} needs ${label(g)}: take it out of ${fn}'s kube needs`).toBe(
-        'failed'
-      );
-      expect(result.out?.summary).toMatch(/^forbidden: /);
-      expect(result.out?.summary).toContain(forbiddenWords(fn, g));
-      expect(result.out?.manualSteps[0]).toContain(`check the RoleBinding cortex-${fn} there`);
+      expect(results.map((r) => r.status)).toEqual(scenarios.map(() => 202));
+      const failed = results.find((r) => r.out?.outcome === 'failed');
+      expect(failed?.out, `no part of ${fn}'s scenarios needs ${label(g)}: take it out of ${fn}'s kube needs`).toBeDefined();
+      expect(failed!.out!.summary).toMatch(/^forbidden: /);
+      expect(failed!.out!.summary).toContain(forbiddenWords(fn, g));
+      expect(failed!.out!.manualSteps[0]).toContain(`check the RoleBinding cortex-${fn} there`);
     }
   );
 
-  it(`with its generated role, completes its scenario (${service}: ${outcome})`, async () => {
-    // Prepare
-    const seen = c.sim.audit().length;
-    // Act
-    const { status, out } = await requestRemediation(c, fn, action, service);
-    // Assess
-    expect(status).toBe(202);
-    expect(out?.outcome, out?.summary).toBe(outcome);
-    const requests = c.sim
-      .audit()
-      .slice(seen)
-      .filter((e) => e.user.username === `system:serviceaccount:cortex:${fn}`);
-    expect(requests.length).toBeGreaterThan(0);
-    expect(requests.filter((e) => e.responseStatus.code === 403)).toEqual([]);
-  });
+  it.each(scenarios.map((s) => [`${s.service}: ${s.outcome}${s.params ? ` ${JSON.stringify(s.params)}` : ''}`, s] as const))(
+    'with its generated role, completes its scenario (%s)',
+    async (_l, s) => {
+      // Prepare
+      const seen = c.sim.audit().length;
+      // Act
+      const { status, out } = await requestRemediation(c, fn, s.action, s.service, { params: s.params });
+      // Assess
+      expect(status).toBe(202);
+      expect(out?.outcome, out?.summary).toBe(s.outcome);
+      const requests = c.sim
+        .audit()
+        .slice(seen)
+        .filter((e) => e.user.username === `system:serviceaccount:cortex:${fn}`);
+      expect(requests.length).toBeGreaterThan(0);
+      expect(requests.filter((e) => e.responseStatus.code === 403)).toEqual([]);
+    }
+  );
 });

@@ -300,6 +300,39 @@ describe('Function: check-pod-status', () => {
       expect(calls).toBe(41);
     });
 
+    it('does not call pods healthy while the rollout is not done; reports the counts verification compares', async () => {
+      // Prepare: the Deployment moved to generation 3 and its controller has not updated any pod yet
+      const kube = createFakeKube(cluster(['ready']));
+      const d = kube.cluster.deployments[0]!;
+      d.metadata!.generation = 3;
+      d.status = { ...d.status, observedGeneration: 3, replicas: 1, updatedReplicas: 0 };
+      const list = kube.listPods;
+      let calls = 0;
+      kube.listPods = async (...args) => {
+        if (++calls === 3) d.status = { ...d.status, updatedReplicas: 1 };
+        return list(...args);
+      };
+      // Act
+      const out = await runCheckOn(checkPodStatus, 'pod-status', kube, { phase: 'verify', env });
+      // Assess
+      expect(out.verdict).toBe('healthy');
+      // Each look reads the Deployment before its pods: the rollout done during the third shows in the fourth.
+      expect(calls).toBe(4);
+      expect(out.observed).toEqual({ ready: 1, faulty: 0 });
+    });
+
+    it('a rollout that never completes is no verdict: inconclusive, saying why', async () => {
+      // Prepare
+      const kube = createFakeKube(cluster(['ready']));
+      const d = kube.cluster.deployments[0]!;
+      d.status = { ...d.status, observedGeneration: d.metadata!.generation, replicas: 2, updatedReplicas: 1 };
+      // Act
+      const out = await runCheckOn(checkPodStatus, 'pod-status', kube, { phase: 'verify', env });
+      // Assess
+      expect(out.verdict).toBe('inconclusive');
+      expect(out.summary).toMatch(/but the rollout is not done: 1 old replicas are still terminating/);
+    });
+
     it('looks only once in the diagnose phase', async () => {
       // Prepare
       const kube = createFakeKube(cluster(['creating']));

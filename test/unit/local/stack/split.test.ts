@@ -56,6 +56,7 @@ describe('Local stack: split functions', () => {
         name: 'healing-coordinator',
         aliases: [],
         env: {
+          CORTEX_APPROVAL_KEY: secrets.keys.approval,
           CORTEX_DIAGNOSIS_KEY: secrets.keys.diagnosis,
           CORTEX_REMEDIATION_KEY: secrets.keys.remediation,
           CORTEX_STREAM_KEY: secrets.keys.stream
