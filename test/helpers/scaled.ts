@@ -12,7 +12,7 @@ import { startTestStack, type StreamedEvent } from './stack.js';
 export interface ScaledStack {
   stack: LocalStack;
   redis: RedisServer;
-  /** The operator stream; a test that restarts the relay replaces it. */
+  /** The operator stream, followed across relay restarts. */
   ops: OperatorWatch;
   stop(): Promise<void>;
 }
@@ -23,30 +23,6 @@ export interface OperatorWatch {
   /** Resolves once `predicate` holds over what was seen. */
   until(predicate: (events: readonly StreamedEvent[]) => boolean, safetyMs: number): Promise<void>;
   close(): void;
-}
-
-export function watchOperators(client: SseClient): OperatorWatch {
-  const parsed: StreamedEvent[] = [];
-  let read = 0;
-  const events = (): readonly StreamedEvent[] => {
-    for (; read < client.messages.length; read++) {
-      const m = client.messages[read]!;
-      if (m.event.startsWith('dev.cortex.')) parsed.push(JSON.parse(m.data) as StreamedEvent);
-    }
-    return parsed;
-  };
-  return {
-    events,
-    until: (predicate, safetyMs) =>
-      client
-        .until(() => predicate(events()), safetyMs)
-        .catch((err: unknown) => {
-          const counts: Record<string, number> = {};
-          for (const e of events()) counts[e.type] = (counts[e.type] ?? 0) + 1;
-          throw new Error(`operator stream: condition not met; seen ${JSON.stringify(counts)}`, { cause: err });
-        }),
-    close: () => client.close()
-  };
 }
 
 /**
