@@ -35,7 +35,8 @@ type Pod = {
   };
 };
 
-describe('e2e: healing scenarios on the local stack', () => {
+// Every scenario with deliveries unauthenticated (the default) and with Eventing's OIDC emulated (DESIGN §15).
+describe.each(['off', 'oidc'] as const)('e2e: healing scenarios on the local stack (CORTEX_EVENT_AUTH=%s)', (auth) => {
   let stack: LocalStack;
   let ops: SseClient;
   let k: (...args: string[]) => Promise<string>;
@@ -47,7 +48,7 @@ describe('e2e: healing scenarios on the local stack', () => {
 
   beforeAll(async () => {
     // Many scenarios heal the same target one after another: lift the budget here (escalation has its own test).
-    stack = await startTestStack({ CORTEX_HEALING_BUDGET: '100' });
+    stack = await startTestStack({ CORTEX_HEALING_BUDGET: '100', CORTEX_EVENT_AUTH: auth });
     ops = await operatorStream(stack);
     k = async (...args) => {
       const r = await kubectl(stack.state.kubeconfig, ['-n', 'demo', ...args]);
@@ -82,10 +83,10 @@ describe('e2e: healing scenarios on the local stack', () => {
     const after = cloudEvents(ops).length;
     const body = JSON.stringify(errorReport(demo).toJSON());
     // With CORTEX_EVENT_AUTH=oidc the README adds the operator's token, as here
-    const auth = Object.entries(await eventAuthHeaders(stack.state)).flatMap(([k, v]) => ['-H', `${k}: ${v}`]);
+    const authHeaders = Object.entries(await eventAuthHeaders(stack.state)).flatMap(([k, v]) => ['-H', `${k}: ${v}`]);
     // Act: exactly what the README shows
     const { stdout } = await promisify(execFile)('curl', [
-      ...auth,
+      ...authHeaders,
       '-s',
       '-o',
       '/dev/null',
