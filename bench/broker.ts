@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { createLogger } from '../shared/runtime/logging.js';
 import { startBroker } from '../local/broker/index.js';
 import { measurement, pool, quantile, type Measurement } from './measure.js';
+import { Events } from '../shared/events/catalog.js';
 
 /*
  * Broker ingress → subscriber delivery, for a 1 KiB event over loopback, against a raw node:http POST straight to
@@ -55,7 +56,7 @@ function post(url: string, id: string): Promise<number> {
           'ce-specversion': '1.0',
           'ce-id': id,
           'ce-source': '/bench',
-          'ce-type': 'dev.cortex.chat.delayed',
+          'ce-type': Events.ChatDelayed.type,
           'content-type': 'application/json',
           'content-length': Buffer.byteLength(data)
         }
@@ -104,7 +105,7 @@ export async function benchBroker(): Promise<Measurement[]> {
         metadata: { name: 'bench' },
         spec: {
           broker: 'default',
-          filter: { attributes: { type: 'dev.cortex.chat.delayed' } },
+          filter: { attributes: { type: Events.ChatDelayed.type } },
           subscriber: { uri: sub.url }
         }
       }

@@ -5,6 +5,7 @@ import { cloudEvents, errorReport, operatorStream, outcomeFor, publish, testStac
 import { post, readBody, serve } from './http.js';
 import { measurement, quantile, type Measurement } from './measure.js';
 import { STAGES, spanReceiver, stageMedians, stagesOf } from './spans.js';
+import { Events } from '../shared/events/catalog.js';
 
 /*
  * The healing pipeline's own latency on one local stack: error.reported accepted by the broker → healing.completed
@@ -74,7 +75,7 @@ export async function benchPipeline(): Promise<Measurement[]> {
       const outcome = await outcomeFor(ops, DEMO.service, after, 30_000);
       const end = performance.now();
       lastEnd = Date.now();
-      if (outcome.type !== 'dev.cortex.healing.completed') {
+      if (outcome.type !== Events.HealingCompleted.type) {
         throw new Error(`run ${i}: ${outcome.type} ${JSON.stringify(outcome.data)}`);
       }
       const start = acceptedAt.get(report.id);

@@ -8,6 +8,7 @@ import { loadConfig } from '../shared/runtime/config.js';
 import { createLogger } from '../shared/runtime/logging.js';
 import { measurement, quantile, type Measurement } from './measure.js';
 import { sessionId } from './relay-keys.js';
+import { Events } from '../shared/events/catalog.js';
 
 /*
  * How a relay replica follows the Redis Streams of its own clients (DESIGN §7): one blocking XREAD over every log it
@@ -97,7 +98,7 @@ async function variant(strategy: 'xread' | 'pubsub', n: number, url: string): Pr
       const t0 = performance.timeOrigin + performance.now();
       await appender.append({
         key: `bench-${strategy}-${n}-${k}`,
-        operator: { event: 'dev.cortex.healing.progress', data: '{}', named: [], healingId: 'bench' },
+        operator: { event: Events.HealingProgress.type, data: '{}', named: [], healingId: 'bench' },
         frames: [{ event: 'healing_progress', data: JSON.stringify({ k, pad: PAD }), to: sessions }]
       });
       const appended = performance.timeOrigin + performance.now();

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { CloudEvent, HTTP } from 'cloudevents';
 import { startLocalStack, type LocalStack } from './index.js';
 import { openSse, type SseClient } from './sse-client.js';
+import { Events } from '../../shared/events/catalog.js';
 
 /*
  * Driving a running local stack from outside, over HTTP, as tests and benchmarks do: fast settings, publishing to
@@ -63,7 +64,7 @@ export function cloudEvents(client: SseClient): StreamedEvent[] {
 /** The terminal event (healing.completed / healing.failed) for a target, once it arrives. */
 export async function outcomeFor(client: SseClient, service: string, after = 0, safetyMs = 60_000): Promise<StreamedEvent> {
   const done = (e: StreamedEvent): boolean =>
-    (e.type === 'dev.cortex.healing.completed' || e.type === 'dev.cortex.healing.failed') &&
+    (e.type === Events.HealingCompleted.type || e.type === Events.HealingFailed.type) &&
     (e.data.target as { service: string }).service === service;
   await client.until((c) => cloudEvents(c).slice(after).some(done), safetyMs);
   return cloudEvents(client).slice(after).find(done)!;
@@ -78,7 +79,7 @@ export function errorReport(
     specversion: '1.0',
     id: opts.id ?? `err-${Math.random().toString(36).slice(2)}`,
     source: '/cortex/chat',
-    type: 'dev.cortex.error.reported',
+    type: Events.ErrorReported.type,
     datacontenttype: 'application/json',
     data: {
       component: 'chat',
