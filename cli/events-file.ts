@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { attributeProblems } from '../shared/events/attributes.js';
-import { eventDef } from '../shared/events/catalog.js';
+import { eventDef } from '../shared/events/registry.js';
 import type { CloudEventRecord } from '../shared/events/http.js';
 import { CommandFailedError } from './io.js';
 

@@ -1,4 +1,4 @@
-import { eventDef } from '../../shared/events/catalog.js';
+import { eventDef } from '../../shared/events/registry.js';
 import { parseCommand, stringFlag } from '../args.js';
 import { readEventsFile } from '../events-file.js';
 import { CommandFailedError, EXIT, plural, UsageError, type ExitCode, type Io } from '../io.js';

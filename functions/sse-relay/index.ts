@@ -1,4 +1,5 @@
-import { CATALOG, CORTEX_TYPE_PREFIX, Events } from '../../shared/events/catalog.js';
+import { Events } from '../../shared/events/catalog.js';
+import { CATALOG, CORTEX_TYPE_PREFIX } from '../../shared/events/registry.js';
 import { defineFunction, type AnyFunctionDef } from '../../shared/runtime/define-function.js';
 import { relaySetup } from './setup.js';
 import { relayRoutes } from './routes.js';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { CATALOG, ErrorReported, PingTick } from '../../shared/events/catalog.js';
+import { ErrorReported, PingTick } from '../../shared/events/catalog.js';
+import { CATALOG } from '../../shared/events/registry.js';
 import type { AnyEventDef } from '../../shared/events/define.js';
 import type { AnyFunctionDef } from '../../shared/runtime/define-function.js';
 

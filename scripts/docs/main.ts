@@ -1,6 +1,6 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { loadAll } from '../../functions/index.js';
-import { CATALOG } from '../../shared/events/catalog.js';
+import { CATALOG } from '../../shared/events/registry.js';
 import { catalogTable, jsonSchemaOf, withTable } from './catalog.js';
 
 /** Writes docs/events/*.schema.json and the README's catalog table from the catalog. */

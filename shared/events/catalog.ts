@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineEvent, type AnyEventDef } from './define.js';
+import { defineEvent } from './define.js';
 import {
   ACTIONS,
   Action,
@@ -9,8 +9,6 @@ import {
   Change,
   CheckName,
   DependencyFinding,
-  DiffOp,
-  Digest,
   ErrorCategory,
   Evidence,
   FailureCode,
@@ -34,6 +32,8 @@ import {
   remediationFunction,
   type Action as ActionName
 } from './schemas.js';
+import { ids, idList, list } from './primitives.js';
+import { ApprovalDecidedData, ApprovalRequestedData } from './approval-events.js';
 
 export { LIMITS };
 
@@ -42,15 +42,6 @@ export { LIMITS };
  * replayed with `kn event send`. Data schemas are loose (unknown keys pass) so additive changes stay compatible;
  * a breaking change gets a new `.v2` type.
  */
-
-const ids = z.array(z.string().min(1).max(LIMITS.id)).max(10_000);
-
-/*
- * Lists default to empty when absent. Producers always send them; a consumer that accepts their absence keeps every
- * type replayable by type alone with `kn event send`, which has no syntax for arrays.
- */
-const list = <T extends z.ZodType>(item: T, max: number) => z.array(item).max(max).default([]);
-const idList = ids.default([]);
 
 export const ErrorReported = defineEvent({
   type: 'dev.cortex.error.reported',
@@ -205,40 +196,13 @@ export const RemediationCompleted = defineEvent({
 export const ApprovalRequested = defineEvent({
   type: 'dev.cortex.approval.requested',
   description: 'The coordinator asks a human to approve a risky action: its dry-run diff, the state it was computed from.',
-  data: z.looseObject({
-    approvalId: z.string().min(1).max(LIMITS.id),
-    healingId: z.string().min(1).max(LIMITS.id),
-    target: Target,
-    action: Action,
-    params: z.record(z.string(), z.unknown()).default({}),
-    reason: z.string().max(LIMITS.summary).default(''),
-    object: z.string().max(LIMITS.subject),
-    diff: list(DiffOp, LIMITS.items),
-    generation: z.number().int().nonnegative(),
-    specDigest: Digest,
-    why: z.string().max(LIMITS.reason).default(''),
-    expiresAt: Timestamp,
-    /** sha256 of the canonical JSON of every field above: what a decision names, so it approves exactly this. */
-    digest: Digest,
-    sessionIds: ids.optional()
-  })
+  data: ApprovalRequestedData
 });
 
 export const ApprovalDecided = defineEvent({
   type: 'dev.cortex.approval.decided',
   description: 'An operator approved or denied a pending action (signed by the approvals function).',
-  data: z.looseObject({
-    approvalId: z.string().min(1).max(LIMITS.id),
-    healingId: z.string().min(1).max(LIMITS.id),
-    target: Target,
-    action: Action,
-    /** The digest of the request decided on. */
-    digest: Digest,
-    decision: z.enum(['approve', 'deny']),
-    decidedBy: z.string().min(1).max(LIMITS.name),
-    decidedAt: Timestamp,
-    reason: z.string().max(LIMITS.reason).default('')
-  })
+  data: ApprovalDecidedData
 });
 
 export const HealingCompleted = defineEvent({
@@ -312,35 +276,6 @@ export const PingTick = defineEvent({
   description: 'PingSource tick (Knative); the coordinator checks phase deadlines.',
   data: z.unknown()
 });
-
-/** Every catalog entry, in the order the README lists them. */
-export const CATALOG: readonly AnyEventDef[] = Object.freeze([
-  ErrorReported,
-  HealingRequested,
-  HealingStarted,
-  DiagnosisRequested,
-  DiagnosisCompleted,
-  HealingProgress,
-  ...ACTIONS.map((a) => RemediationRequested[a]),
-  RemediationCompleted,
-  ApprovalRequested,
-  ApprovalDecided,
-  HealingCompleted,
-  HealingFailed,
-  HealingExplained,
-  ChatDelayed,
-  PingTick
-]);
-
-/** Our own types (`dev.cortex.*`); PingTick is Knative's. */
-export const CORTEX_TYPE_PREFIX = 'dev.cortex.';
-
-const byType = new Map<string, AnyEventDef>(CATALOG.map((d) => [d.type, d]));
-
-/** The catalog entry for a type, or undefined when the type is unknown. */
-export function eventDef(type: string): AnyEventDef | undefined {
-  return byType.get(type);
-}
 
 export const Events = {
   ErrorReported,

@@ -1,30 +1,8 @@
 import { z } from 'zod';
+import { LIMITS, Timestamp } from './primitives.js';
 
-/**
- * The size limits of event data, named once: producers cut their text and lists to these before they emit, so an
- * answer that does not fit never fails at publish time, after the work was done.
- *
- * @example
- * summary.slice(0, LIMITS.summary);
- */
-export const LIMITS = Object.freeze({
-  /** Free text a human reads at length: messages, details, a healing's reason. */
-  text: 4096,
-  /** One-paragraph text: summaries, manual steps, URLs. */
-  summary: 2048,
-  /** A sentence: why something is recommended, audited or delayed. */
-  reason: 1024,
-  /** What a piece of evidence is about. */
-  subject: 512,
-  /** Ids, session ids and short codes. */
-  id: 256,
-  /** Component names and error codes. */
-  name: 128,
-  /** Findings and manual steps of one outcome. */
-  steps: 50,
-  /** Evidence items and changes of one outcome. */
-  items: 200
-});
+export { LIMITS, Timestamp } from './primitives.js';
+export * from './approval-schemas.js';
 
 /** A Kubernetes DNS-1123 label: the shape of namespace and Service names. */
 export const K8sName = z
@@ -32,9 +10,6 @@ export const K8sName = z
   .min(1)
   .max(63)
   .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'must be a DNS-1123 label (lowercase letters, digits and "-")');
-
-/** RFC 3339 timestamp with an offset, as CloudEvents and Kubernetes write them. */
-export const Timestamp = z.iso.datetime({ offset: true });
 
 /** The Kubernetes workload behind a failing dependency: its Service, in its namespace. */
 export const Target = z.looseObject({
@@ -131,66 +106,6 @@ export type Verdict = z.infer<typeof Verdict>;
  */
 export const Outcome = z.enum(['applied', 'noop', 'manual', 'denied', 'failed', 'approval_required', 'approval_stale']);
 export type Outcome = z.infer<typeof Outcome>;
-
-/** One operation of a dry-run diff (RFC 6902, JSON Patch), with the value it replaces (`from`) when there was one. */
-export const DiffOp = z.looseObject({
-  op: z.enum(['add', 'remove', 'replace', 'move', 'copy', 'test']),
-  path: z.string().max(LIMITS.subject),
-  value: z.unknown().optional(),
-  from: z.unknown().optional()
-});
-export type DiffOp = z.infer<typeof DiffOp>;
-
-/** A sha256 hex digest (the spec digest of a workload, the digest of an approval request). */
-export const Digest = z.string().regex(/^[a-f0-9]{64}$/, 'must be a sha256 hex digest');
-
-/**
- * What a remediation that needs approval answers: the change a server-side dry run showed (the object it would act
- * on, and the diff), and the state it was computed from: `metadata.generation` and a digest of the spec.
- */
-export const ApprovalNeed = z.looseObject({
-  object: z.string().max(LIMITS.subject),
-  diff: z.array(DiffOp).max(LIMITS.items).default([]),
-  generation: z.number().int().nonnegative(),
-  specDigest: Digest,
-  /** Which policy asked for it: the label, the namespace list or the action list. */
-  why: z.string().max(LIMITS.reason)
-});
-export type ApprovalNeed = z.infer<typeof ApprovalNeed>;
-
-/** The approval a coordinator attaches when it asks again: who approved, and the state that was approved. */
-export const GrantedApproval = z.looseObject({
-  approvalId: z.string().min(1).max(LIMITS.id),
-  decidedBy: z.string().max(LIMITS.name),
-  decidedAt: Timestamp,
-  generation: z.number().int().nonnegative(),
-  specDigest: Digest
-});
-export type GrantedApproval = z.infer<typeof GrantedApproval>;
-
-/**
- * What a mutating remediation records before it acts (DESIGN §12): the Deployment's replicas, its pod template's
- * revision and hash, the Ready count and the Service's ready endpoints. Verification compares with it; a rollback
- * goes back to it.
- */
-export const PreActionRecord = z.looseObject({
-  deployment: z.string().max(LIMITS.name),
-  replicas: z.number().int().nonnegative(),
-  readyReplicas: z.number().int().nonnegative(),
-  endpoints: z.number().int().nonnegative(),
-  /** `deployment.kubernetes.io/revision` of the Deployment before the action (its ReplicaSet's revision). */
-  revision: z.string().max(LIMITS.name).optional(),
-  generation: z.number().int().nonnegative().optional()
-});
-export type PreActionRecord = z.infer<typeof PreActionRecord>;
-
-/** Counts a check saw, which verification compares with a remediation's pre-action record (DESIGN §12). */
-export const Observed = z.looseObject({
-  ready: z.number().int().nonnegative().optional(),
-  faulty: z.number().int().nonnegative().optional(),
-  endpoints: z.number().int().nonnegative().optional()
-});
-export type Observed = z.infer<typeof Observed>;
 
 /** A fact a check saw: which object, what about it, and how often. */
 export const Evidence = z.looseObject({

@@ -1,6 +1,6 @@
 import { context, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Span, type Tracer } from '@opentelemetry/api';
 import { z } from 'zod';
-import { eventDef } from '../events/catalog.js';
+import { eventDef } from '../events/registry.js';
 import { EXTENSIONS } from '../events/attributes.js';
 import { stamp, type Cause, type TraceStamp } from '../events/envelope.js';
 import { fromHttp, toV1, type CloudEventRecord, type Headers } from '../events/http.js';

@@ -1,5 +1,6 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { eventDef, Events } from '../events/catalog.js';
+import { Events } from '../events/catalog.js';
+import { eventDef } from '../events/registry.js';
 import type { CloudEventRecord } from '../events/http.js';
 import type { FunctionGauge } from './define-function.js';
 import { observeHealings } from './healing-metrics.js';

@@ -1,4 +1,4 @@
-import { eventDef } from '../events/catalog.js';
+import { eventDef } from '../events/registry.js';
 import type { AnyEventDef } from '../events/define.js';
 import type { Clock } from '../runtime/clock.js';
 import type { AnyFunctionDef, CortexEvent, KeyName, SignRule, VerifyRule } from '../runtime/define-function.js';

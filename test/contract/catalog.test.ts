@@ -1,7 +1,7 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { FUNCTION_NAMES, loadAll } from '../../functions/index.js';
-import { CATALOG, CORTEX_TYPE_PREFIX, eventDef } from '../../shared/events/catalog.js';
+import { CATALOG, CORTEX_TYPE_PREFIX, eventDef } from '../../shared/events/registry.js';
 import { serviceNames } from '../../shared/runtime/define-function.js';
 import { fromHttp } from '../../shared/events/http.js';
 import type { AnyEventDef } from '../../shared/events/define.js';

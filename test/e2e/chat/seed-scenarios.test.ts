@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { FUNCTION_NAMES } from '../../../functions/index.js';
-import { eventDef } from '../../../shared/events/catalog.js';
+import { eventDef } from '../../../shared/events/registry.js';
 import { attributeProblems } from '../../../shared/events/attributes.js';
 import type { LocalStack } from '../../../local/stack/index.js';
 import { first, names, postChat } from '../../helpers/chat.js';
