@@ -1,17 +1,16 @@
 /*
- * The KubePort adapter over @kubernetes/client-node 1.4.0, and the only module that loads that library at run time.
+ * The KubePort adapter over @kubernetes/client-node 1.4.0; with client-node-errors.ts, client-node-watch.ts and
+ * agents.ts, the only modules that load that library at run time.
  * Traps it handles (reference libraries.md §1): PATCH defaults to json-patch, so the strategy is always passed
  * explicitly; errors are ApiException with a numeric `.code` and the Status as a JSON string in `.body`; http://
  * servers need skipTLSVerify. Every failure leaves here as a CortexError with retry meaning, never a raw exception.
  */
 import {
-  AbortError,
   ApiException,
   AppsV1Api,
   AutoscalingV2Api,
   CoreV1Api,
   DiscoveryV1Api,
-  FetchError,
   KubeConfig,
   NetworkingV1Api,
   Observable,
@@ -22,17 +21,13 @@ import {
   type ResponseContext,
   setHeaderMiddleware
 } from '@kubernetes/client-node';
-import {
-  ConflictError,
-  CortexError,
-  ForbiddenError,
-  InvalidRequestError,
-  NotFoundError,
-  TransientError
-} from '../runtime/errors.js';
+import { TransientError } from '../runtime/errors.js';
 import { reuseConnections } from './agents.js';
+import { evictionRefusal, mapKubeError, statusMessage, type Op } from './client-node-errors.js';
 import { changeWatcher } from './client-node-watch.js';
-import { type EvictionResult, type KubePort, type ListOptions, type PatchStrategy, type WriteOptions } from './port.js';
+
+export { evictionRefusal, mapKubeError } from './client-node-errors.js';
+import { type KubePort, type ListOptions, type PatchStrategy, type WriteOptions } from './port.js';
 
 export interface KubeConfigOptions {
   /** A kubeconfig file; without it (and without inCluster) the client's default loading applies ($KUBECONFIG, ~/.kube/config). */
@@ -59,87 +54,6 @@ export function loadKubeConfig(opts: KubeConfigOptions = {}): KubeConfig {
   else if (opts.kubeconfigPath) kc.loadFromFile(opts.kubeconfigPath);
   else kc.loadFromDefault();
   return reuseConnections(kc);
-}
-
-type Op = 'read' | 'list' | 'write';
-
-interface StatusBody {
-  message?: unknown;
-  details?: { causes?: Array<{ reason?: unknown; message?: unknown }>; retryAfterSeconds?: unknown };
-}
-
-/** The Status of an ApiException body (a JSON string), if it is one. */
-function statusOf(err: ApiException<unknown>): StatusBody | undefined {
-  const body = err.body;
-  try {
-    const parsed = (typeof body === 'string' ? JSON.parse(body) : body) as unknown;
-    return parsed && typeof parsed === 'object' ? (parsed as StatusBody) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** The Status message of an ApiException body, if there is one. */
-function statusMessage(err: ApiException<unknown>): string | undefined {
-  const message = statusOf(err)?.message;
-  return typeof message === 'string' ? message : undefined;
-}
-
-/**
- * The refusal of an eviction by a PodDisruptionBudget: a 429 with a DisruptionBudget cause, or the 500 the API server
- * answers for a pod under several budgets. Other 429s (API priority and fairness) stay transient.
- */
-export function evictionRefusal(err: unknown): EvictionResult | undefined {
-  if (!(err instanceof ApiException)) return undefined;
-  const status = statusOf(err);
-  const causes = (status?.details?.causes ?? []).filter((c) => c.reason === 'DisruptionBudget');
-  if (err.code === 429 && causes.length > 0) {
-    const retry = status?.details?.retryAfterSeconds;
-    return {
-      outcome: 'blocked',
-      reason: causes.map((c) => String(c.message)).join('; '),
-      ...(typeof retry === 'number' && retry > 0 ? { retryAfterSeconds: retry } : {})
-    };
-  }
-  const message = statusMessage(err) ?? '';
-  if (err.code === 500 && /more than one PodDisruptionBudget/.test(message)) return { outcome: 'blocked', reason: message };
-  return undefined;
-}
-
-/**
- * Translates a client failure into a CortexError with retry meaning (or `undefined` for a 404 on a read).
- * Exported for tests of the mapping table.
- *
- * @example
- * mapKubeError(new ApiException(503, 'HTTP-Code: 503', '{}', {}), 'reading pod demo/p', 'read'); // TransientError
- */
-export function mapKubeError(err: unknown, what: string, op: Op): CortexError | undefined {
-  if (err instanceof CortexError) return err;
-  if (err instanceof ApiException) {
-    const code = err.code;
-    const detail = statusMessage(err) ?? err.message.split('\n')[0];
-    const message = `${what} failed: ${code} ${detail}`;
-    const data = { status: code };
-    if (code === 404) return op === 'write' ? new NotFoundError(message, { cause: err, data }) : undefined;
-    if (code === 409) return new ConflictError(message, { cause: err, data });
-    if (code === 403 || code === 401) return new ForbiddenError(message, { cause: err, data });
-    if (code === 429 || code >= 500) return new TransientError(message, { cause: err, data });
-    if (code === 400 || code === 422 || code === 415 || code === 405)
-      return new InvalidRequestError(message, { cause: err, data });
-    return new CortexError('kube_error', message, { cause: err, data });
-  }
-  if (err instanceof AbortError || (err instanceof Error && err.name === 'AbortError')) {
-    return new TransientError(`${what} timed out`, { cause: err });
-  }
-  if (
-    err instanceof FetchError ||
-    (err instanceof Error && /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND|socket hang up/.test(err.message))
-  ) {
-    return new TransientError(`${what} failed: cannot reach the Kubernetes API (${err.message})`, { cause: err });
-  }
-  return new CortexError('kube_error', `${what} failed: ${err instanceof Error ? err.message : String(err)}`, {
-    cause: err
-  });
 }
 
 /** A middleware that gives every request its own deadline (the object-parameter APIs take observable middleware). */
