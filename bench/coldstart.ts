@@ -25,7 +25,8 @@ const ENV = {
   // Every signing key: each function loads only the ones it uses (as its Secrets would be mounted).
   CORTEX_DIAGNOSIS_KEY: SECRET.repeat(4).slice(0, 64),
   CORTEX_REMEDIATION_KEY: SECRET.repeat(4).slice(1, 65),
-  CORTEX_STREAM_KEY: SECRET.repeat(4).slice(2, 66)
+  CORTEX_STREAM_KEY: SECRET.repeat(4).slice(2, 66),
+  CORTEX_APPROVAL_KEY: SECRET.repeat(4).slice(3, 67)
 };
 
 function freePort(): Promise<number> {
