@@ -5,7 +5,7 @@ import { InvalidEventError, RequestError, TransientError, type CortexError } fro
 import type { Logger } from '../../shared/runtime/logging.js';
 import { KNATIVE_DEFAULT_DELIVERY } from './delivery-policy.js';
 import { Dispatcher, prepareEvent, type AcceptedEvent } from './dispatcher.js';
-import { createHttpClient } from '../../shared/runtime/http-client.js';
+import { createDeliveryClient } from './delivery-client.js';
 import { createIngressHandler } from './ingress.js';
 import { BrokerObserver, type BrokerStats, type OutcomeKind, type OutcomeListener } from './observer.js';
 import type { Resolve } from './resolve.js';
@@ -80,7 +80,7 @@ export function createBroker(opts: CreateBrokerOptions): LocalBroker {
   const maxPending = opts.maxPendingDeliveries ?? 100_000;
   const log = opts.log;
   const observer = new BrokerObserver(log);
-  const client = createHttpClient();
+  const client = createDeliveryClient();
   let table: RouteTable = compile(opts.triggers, opts.brokers);
   let stopped = false;
   const oidc = opts.oidc;
@@ -125,8 +125,11 @@ export function createBroker(opts: CreateBrokerOptions): LocalBroker {
     return next;
   }
 
-  /** Accepts an event into a broker: TTL, arrival time, routing. A refusal says whether it was already recorded. */
-  function ingest(broker: string, event: CloudEventRecord): IngestResult {
+  /**
+   * Accepts an event into a broker: TTL, arrival time, routing. A refusal says whether it was already recorded.
+   * `arrivedData`: the body of an event that arrived in binary mode, forwarded as it is.
+   */
+  function ingest(broker: string, event: CloudEventRecord, arrivedData?: Buffer): IngestResult {
     const routes = table.byBroker.get(broker);
     if (!routes) return refuse(new RequestError(404, 'not_found', `no broker ${broker}`));
     if (stopped) return refuse(new TransientError('the broker is stopping'));
@@ -153,7 +156,7 @@ export function createBroker(opts: CreateBrokerOptions): LocalBroker {
       observer.record({ kind: 'unrouted', broker, id, type, source, reason: 'no Trigger matches' }, record);
       return { accepted: true };
     }
-    const accepted = prepareEvent(record, ttl);
+    const accepted = prepareEvent(record, ttl, arrivedData);
     for (const route of matching) dispatcher.dispatch(accepted, route);
     return { accepted: true };
   }

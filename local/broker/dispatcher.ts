@@ -29,14 +29,15 @@ export interface AcceptedEvent {
   message(format: 'json' | 'binary'): WireMessage;
 }
 
-export function prepareEvent(record: CloudEventRecord, ttl: number): AcceptedEvent {
+/** `arrivedData`: the body of an event that arrived in binary mode, forwarded as it is in binary deliveries. */
+export function prepareEvent(record: CloudEventRecord, ttl: number, arrivedData?: Buffer): AcceptedEvent {
   const { [EXTENSIONS.brokerTtl]: _ttl, ...outgoing } = record;
   const cache: Partial<Record<'json' | 'binary', WireMessage>> = {};
   return {
     record,
     ttl,
     outgoing: outgoing as CloudEventRecord,
-    message: (format) => (cache[format] ??= encode(outgoing as CloudEventRecord, format))
+    message: (format) => (cache[format] ??= encode(outgoing as CloudEventRecord, format, arrivedData))
   };
 }
 
