@@ -179,7 +179,8 @@ export function createBroker(opts: CreateBrokerOptions): LocalBroker {
     onReply,
     retryAfterCapMs: opts.retryAfterCapMs ?? 10_000,
     maxResponseBytes: bodyLimitBytes,
-    deliveryHeaders
+    // Without OIDC a delivery has no extra headers: no call (and no await) per delivery.
+    ...(tokens ? { deliveryHeaders } : {})
   });
 
   const handle = createIngressHandler({
@@ -189,7 +190,7 @@ export function createBroker(opts: CreateBrokerOptions): LocalBroker {
     hasBroker: (key) => table.byBroker.has(key),
     brokers: () => [...table.byBroker.keys()],
     ingest,
-    authenticate,
+    ...(oidc ? { authenticate } : {}),
     ...(oidc ? { oidc } : {})
   });
 

@@ -123,7 +123,8 @@ export class Dispatcher {
     if ('reason' in target)
       return this.report(event, route, { kind: 'dropped', attempts: 0, reason: `subscriber ${target.reason}` });
     const message = event.message(route.policy.format);
-    const headers = { ...PREFER_REPLY, ...(await this.deps.deliveryHeaders?.(route, route.subscriber)) };
+    const extra = this.deps.deliveryHeaders && (await this.deps.deliveryHeaders(route, route.subscriber));
+    const headers = extra ? { ...PREFER_REPLY, ...extra } : PREFER_REPLY;
     const result = await this.withRetries(event, route, target.url, message, headers, classifyResponse);
     if (result.ok) {
       this.report(event, route, { kind: 'delivered', attempts: result.attempts, url: target.url });

@@ -28,8 +28,8 @@ export interface IngressDeps {
   brokers(): string[];
   /** `arrivedData`: the body of a binary-mode event, forwarded as it is. */
   ingest(broker: string, event: CloudEventRecord, arrivedData?: Buffer): IngestResult;
-  /** 401/403 for an event the OIDC checks refuse; undefined to go on (always, without OIDC). */
-  authenticate(headers: Headers, event: CloudEventRecord, broker: string): Promise<CortexError | undefined>;
+  /** With OIDC: 401/403 for an event the checks refuse; undefined to go on. Absent without OIDC (everyone goes on). */
+  authenticate?(headers: Headers, event: CloudEventRecord, broker: string): Promise<CortexError | undefined>;
   /** With OIDC, the broker also serves the issuer's discovery document and JWKS. */
   oidc?: LocalIssuer;
 }
@@ -100,7 +100,7 @@ export function createIngressHandler(deps: IngressDeps): (req: IncomingMessage, 
       return reject(res, broker, err);
     }
     // As Eventing's ingress: the event is parsed first (400), then its sender checked (401/403).
-    const refused = await deps.authenticate(req.headers, event, broker);
+    const refused = deps.authenticate && (await deps.authenticate(req.headers, event, broker));
     if (refused) return reject(res, broker, refused);
     const binary = body.length > 0 && !isStructured(req.headers);
     const result = deps.ingest(broker, event, binary ? body : undefined);
