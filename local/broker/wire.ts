@@ -52,9 +52,7 @@ export function encodeBinary(record: CloudEventRecord, arrivedData?: Buffer): Wi
     if (!HEADER_SAFE.test(text)) return encodeStructured(record);
     headers[`ce-${name}`] = text;
   }
-  const { body, contentType } = arrivedData
-    ? { body: arrivedData, contentType: record.datacontenttype }
-    : dataBody(record);
+  const { body, contentType } = arrivedData ? { body: arrivedData, contentType: record.datacontenttype } : dataBody(record);
   if (contentType !== undefined) {
     if (!HEADER_SAFE.test(contentType)) return encodeStructured(record);
     headers['content-type'] = contentType;
