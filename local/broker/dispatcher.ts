@@ -31,7 +31,10 @@ export interface AcceptedEvent {
 
 /** `arrivedData`: the body of an event that arrived in binary mode, forwarded as it is in binary deliveries. */
 export function prepareEvent(record: CloudEventRecord, ttl: number, arrivedData?: Buffer): AcceptedEvent {
-  const { [EXTENSIONS.brokerTtl]: _ttl, ...outgoing } = record;
+  // A copy without the TTL. Not `const { [key]: _, ...rest } = record`: a rest pattern with a computed key takes V8's
+  // slow path, and it was the broker's most expensive line in a CPU profile (5 % of the process).
+  const outgoing: Record<string, unknown> = {};
+  for (const name in record) if (name !== EXTENSIONS.brokerTtl) outgoing[name] = record[name];
   const cache: Partial<Record<'json' | 'binary', WireMessage>> = {};
   return {
     record,

@@ -187,7 +187,9 @@ function bodyText(body: unknown): string {
 
 /** The attributes of a record without `data`: what a log line or a routing filter looks at. */
 export function attributesOf(record: CloudEventRecord): Record<string, unknown> {
-  const { data: _data, data_base64: _b64, ...attrs } = record;
+  // A loop, not a rest pattern: V8 copies with excluded keys on a slow path, and the broker calls this per event.
+  const attrs: Record<string, unknown> = {};
+  for (const name in record) if (name !== 'data' && name !== 'data_base64') attrs[name] = record[name];
   return attrs;
 }
 
