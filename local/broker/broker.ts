@@ -65,6 +65,18 @@ export interface LocalBroker {
 export type IngestResult = { accepted: true } | { accepted: false; error: CortexError; recorded: boolean };
 
 const DEFAULT_BODY_LIMIT = 256 * 1024;
+
+/** The time now as RFC 3339, formatted once per millisecond: under load many events arrive in the same one. */
+let lastMs = 0;
+let lastIso = '';
+function arrivalTime(): string {
+  const now = Date.now();
+  if (now !== lastMs) {
+    lastMs = now;
+    lastIso = new Date(now).toISOString();
+  }
+  return lastIso;
+}
 const refuse = (error: CortexError): IngestResult => ({ accepted: false, error, recorded: false });
 
 /**
@@ -144,7 +156,7 @@ export function createBroker(opts: CreateBrokerOptions): LocalBroker {
     const record: CloudEventRecord = {
       ...event,
       [EXTENSIONS.brokerTtl]: ttl,
-      [EXTENSIONS.arrivalTime]: new Date().toISOString()
+      [EXTENSIONS.arrivalTime]: arrivalTime()
     };
     const attrs = attributesOf(record);
     const matching = routes.filter((r) => r.matches(attrs));
