@@ -20,6 +20,8 @@ import { Events } from '../shared/events/catalog.js';
  */
 
 const EVENTS = 4000;
+/** Raw and broker runs alternate, so both see the same machine noise; each figure is over all rounds. */
+const ROUNDS = 3;
 const CONCURRENCY = 32;
 const SEQUENTIAL = 1000;
 const data = JSON.stringify({ pad: 'x'.repeat(1024 - 10) });
@@ -86,7 +88,7 @@ async function drive(
   prefix: string,
   concurrency = CONCURRENCY,
   events = EVENTS
-): Promise<{ rate: number; p50: number; p99: number }> {
+): Promise<Run> {
   const ids = Array.from({ length: events }, (_, i) => `${prefix}-${i}`);
   const sent = new Map<string, number>();
   const t0 = performance.now();
@@ -98,7 +100,26 @@ async function drive(
   while (ids.some((id) => !sub.arrivals.has(id))) await new Promise((r) => setTimeout(r, 5));
   const last = Math.max(...ids.map((id) => sub.arrivals.get(id)!));
   const latencies = ids.map((id) => sub.arrivals.get(id)! - sent.get(id)!);
-  return { rate: events / ((last - t0) / 1000), p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99) };
+  return { rate: events / ((last - t0) / 1000), latencies };
+}
+
+interface Run {
+  rate: number;
+  /** Send → arrival, ms, one per event. */
+  latencies: number[];
+}
+
+/** Rounds of one kind as one figure: the median round's rate, latency quantiles over every event. */
+function combine(runs: Run[]): { rate: number; p50: number; p99: number } {
+  const latencies = runs.flatMap((r) => r.latencies);
+  return {
+    rate: quantile(
+      runs.map((r) => r.rate),
+      0.5
+    ),
+    p50: quantile(latencies, 0.5),
+    p99: quantile(latencies, 0.99)
+  };
 }
 
 interface BrokerProcess {
@@ -156,22 +177,32 @@ export async function benchBroker(): Promise<Measurement[]> {
   try {
     await drive(sub.url, sub, 'warm-raw');
     await drive(broker.url, sub, 'warm-broker');
-    const rawCpu0 = cpuUs();
-    const raw = await drive(sub.url, sub, 'raw');
-    const rawCpuPerEvent = (cpuUs() - rawCpu0) / EVENTS;
-    const brokerCpu0 = await broker.cpuUs();
-    const via = await drive(broker.url, sub, 'broker');
-    const brokerCpuPerEvent = ((await broker.cpuUs()) - brokerCpu0) / EVENTS;
+    const raws: Run[] = [];
+    const vias: Run[] = [];
+    let rawCpu = 0;
+    let brokerCpu = 0;
+    for (let round = 0; round < ROUNDS; round++) {
+      const rawCpu0 = cpuUs();
+      raws.push(await drive(sub.url, sub, `raw-${round}`));
+      rawCpu += cpuUs() - rawCpu0;
+      const brokerCpu0 = await broker.cpuUs();
+      vias.push(await drive(broker.url, sub, `broker-${round}`));
+      brokerCpu += (await broker.cpuUs()) - brokerCpu0;
+    }
+    const raw = combine(raws);
+    const via = combine(vias);
+    const rawCpuPerEvent = rawCpu / (EVENTS * ROUNDS);
+    const brokerCpuPerEvent = brokerCpu / (EVENTS * ROUNDS);
     // One event at a time: what the broker adds to a single delivery, without queueing behind others.
-    const rawOne = await drive(sub.url, sub, 'raw-one', 1, SEQUENTIAL);
-    const viaOne = await drive(broker.url, sub, 'broker-one', 1, SEQUENTIAL);
+    const rawOne = combine([await drive(sub.url, sub, 'raw-one', 1, SEQUENTIAL)]);
+    const viaOne = combine([await drive(broker.url, sub, 'broker-one', 1, SEQUENTIAL)]);
     return [
       measurement(
         'broker.delivery_rate',
         via.rate,
         'events/s',
         raw.rate,
-        `1 KiB events, ${EVENTS} at concurrency ${CONCURRENCY}; baseline: raw node:http POST to the subscriber`
+        `1 KiB events, ${EVENTS} at concurrency ${CONCURRENCY}, median of ${ROUNDS} rounds alternating with the baseline: raw node:http POST to the subscriber`
       ),
       measurement('broker.latency_p50', via.p50, 'ms', raw.p50, 'send → arrival at the subscriber'),
       measurement('broker.latency_p99', via.p99, 'ms', raw.p99, 'send → arrival at the subscriber'),
