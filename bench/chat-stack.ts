@@ -25,6 +25,8 @@ export async function startChatStack(env: Record<string, string> = {}): Promise<
       K_SINK: `${sink.url}/`,
       CORTEX_LOG_LEVEL: 'silent',
       CORTEX_SESSION_SECRET: 'bench-session-secret-0123456789',
+      // The chat signs what it streams to the relay: its Secret would be mounted as this key.
+      CORTEX_STREAM_KEY: 'bench-stream-key-'.padEnd(64, '0'),
       ANTHROPIC_BASE_URL: standin.url,
       ANTHROPIC_API_KEY: '',
       CORTEX_MCP_SERVERS: JSON.stringify([

@@ -5,7 +5,7 @@ import { InvalidEventError, RequestError, TransientError, type CortexError } fro
 import type { Logger } from '../../shared/runtime/logging.js';
 import { KNATIVE_DEFAULT_DELIVERY } from './delivery-policy.js';
 import { Dispatcher, prepareEvent, type AcceptedEvent } from './dispatcher.js';
-import { createHttpClient } from '../../shared/runtime/http-client.js';
+import { createDeliveryClient } from './delivery-client.js';
 import { createIngressHandler } from './ingress.js';
 import { BrokerObserver, type BrokerStats, type OutcomeKind, type OutcomeListener } from './observer.js';
 import type { Resolve } from './resolve.js';
@@ -65,6 +65,18 @@ export interface LocalBroker {
 export type IngestResult = { accepted: true } | { accepted: false; error: CortexError; recorded: boolean };
 
 const DEFAULT_BODY_LIMIT = 256 * 1024;
+
+/** The time now as RFC 3339, formatted once per millisecond: under load many events arrive in the same one. */
+let lastMs = 0;
+let lastIso = '';
+function arrivalTime(): string {
+  const now = Date.now();
+  if (now !== lastMs) {
+    lastMs = now;
+    lastIso = new Date(now).toISOString();
+  }
+  return lastIso;
+}
 const refuse = (error: CortexError): IngestResult => ({ accepted: false, error, recorded: false });
 
 /**
@@ -80,7 +92,7 @@ export function createBroker(opts: CreateBrokerOptions): LocalBroker {
   const maxPending = opts.maxPendingDeliveries ?? 100_000;
   const log = opts.log;
   const observer = new BrokerObserver(log);
-  const client = createHttpClient();
+  const client = createDeliveryClient();
   let table: RouteTable = compile(opts.triggers, opts.brokers);
   let stopped = false;
   const oidc = opts.oidc;
@@ -125,8 +137,11 @@ export function createBroker(opts: CreateBrokerOptions): LocalBroker {
     return next;
   }
 
-  /** Accepts an event into a broker: TTL, arrival time, routing. A refusal says whether it was already recorded. */
-  function ingest(broker: string, event: CloudEventRecord): IngestResult {
+  /**
+   * Accepts an event into a broker: TTL, arrival time, routing. A refusal says whether it was already recorded.
+   * `arrivedData`: the body of an event that arrived in binary mode, forwarded as it is.
+   */
+  function ingest(broker: string, event: CloudEventRecord, arrivedData?: Buffer): IngestResult {
     const routes = table.byBroker.get(broker);
     if (!routes) return refuse(new RequestError(404, 'not_found', `no broker ${broker}`));
     if (stopped) return refuse(new TransientError('the broker is stopping'));
@@ -141,7 +156,7 @@ export function createBroker(opts: CreateBrokerOptions): LocalBroker {
     const record: CloudEventRecord = {
       ...event,
       [EXTENSIONS.brokerTtl]: ttl,
-      [EXTENSIONS.arrivalTime]: new Date().toISOString()
+      [EXTENSIONS.arrivalTime]: arrivalTime()
     };
     const attrs = attributesOf(record);
     const matching = routes.filter((r) => r.matches(attrs));
@@ -153,7 +168,7 @@ export function createBroker(opts: CreateBrokerOptions): LocalBroker {
       observer.record({ kind: 'unrouted', broker, id, type, source, reason: 'no Trigger matches' }, record);
       return { accepted: true };
     }
-    const accepted = prepareEvent(record, ttl);
+    const accepted = prepareEvent(record, ttl, arrivedData);
     for (const route of matching) dispatcher.dispatch(accepted, route);
     return { accepted: true };
   }
@@ -176,7 +191,8 @@ export function createBroker(opts: CreateBrokerOptions): LocalBroker {
     onReply,
     retryAfterCapMs: opts.retryAfterCapMs ?? 10_000,
     maxResponseBytes: bodyLimitBytes,
-    deliveryHeaders
+    // Without OIDC a delivery has no extra headers: no call (and no await) per delivery.
+    ...(tokens ? { deliveryHeaders } : {})
   });
 
   const handle = createIngressHandler({
@@ -186,7 +202,7 @@ export function createBroker(opts: CreateBrokerOptions): LocalBroker {
     hasBroker: (key) => table.byBroker.has(key),
     brokers: () => [...table.byBroker.keys()],
     ingest,
-    authenticate,
+    ...(oidc ? { authenticate } : {}),
     ...(oidc ? { oidc } : {})
   });
 

@@ -6,7 +6,7 @@ import { PayloadTooLargeError, RequestError, toErrorBody, toHttpStatus } from '.
 import type { Logger } from '../../shared/runtime/logging.js';
 import type { IngestResult } from './broker.js';
 import type { BrokerObserver } from './observer.js';
-import { readEvent } from './read-event.js';
+import { isStructured, readEvent } from './read-event.js';
 
 /*
  * The broker ingress (knative/eventing pkg/broker/ingress/ingress_handler.go): `POST /<namespace>/<broker>` with a
@@ -26,9 +26,10 @@ export interface IngressDeps {
   observer: BrokerObserver;
   hasBroker(key: string): boolean;
   brokers(): string[];
-  ingest(broker: string, event: CloudEventRecord): IngestResult;
-  /** 401/403 for an event the OIDC checks refuse; undefined to go on (always, without OIDC). */
-  authenticate(headers: Headers, event: CloudEventRecord, broker: string): Promise<CortexError | undefined>;
+  /** `arrivedData`: the body of a binary-mode event, forwarded as it is. */
+  ingest(broker: string, event: CloudEventRecord, arrivedData?: Buffer): IngestResult;
+  /** With OIDC: 401/403 for an event the checks refuse; undefined to go on. Absent without OIDC (everyone goes on). */
+  authenticate?(headers: Headers, event: CloudEventRecord, broker: string): Promise<CortexError | undefined>;
   /** With OIDC, the broker also serves the issuer's discovery document and JWKS. */
   oidc?: LocalIssuer;
 }
@@ -44,7 +45,7 @@ function sendError(res: ServerResponse, err: unknown, headers: Record<string, st
 }
 
 /** Reads the body up to `limit` bytes; past it, drains what the client sends and rejects with 413. */
-function readBody(req: IncomingMessage, limit: number): Promise<string> {
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const tooLarge = (): PayloadTooLargeError =>
       new PayloadTooLargeError(`request body exceeds the broker's limit of ${limit} bytes`, { data: { limitBytes: limit } });
@@ -57,7 +58,7 @@ function readBody(req: IncomingMessage, limit: number): Promise<string> {
       if (size <= limit) chunks.push(chunk);
       else if (size > DRAIN_CAP_BYTES) req.destroy();
     });
-    req.on('end', () => (size > limit ? reject(tooLarge()) : resolve(Buffer.concat(chunks, size).toString('utf8'))));
+    req.on('end', () => (size > limit ? reject(tooLarge()) : resolve(Buffer.concat(chunks, size))));
     req.on('error', reject);
   });
 }
@@ -86,7 +87,7 @@ export function createIngressHandler(deps: IngressDeps): (req: IncomingMessage, 
       req.resume();
       return reject(res, broker ?? '-', new RequestError(404, 'not_found', message));
     }
-    let body: string;
+    let body: Buffer;
     try {
       body = await readBody(req, deps.bodyLimitBytes);
     } catch (err) {
@@ -94,14 +95,15 @@ export function createIngressHandler(deps: IngressDeps): (req: IncomingMessage, 
     }
     let event: CloudEventRecord;
     try {
-      event = readEvent(req.headers, body);
+      event = readEvent(req.headers, body.toString('utf8'));
     } catch (err) {
       return reject(res, broker, err);
     }
     // As Eventing's ingress: the event is parsed first (400), then its sender checked (401/403).
-    const refused = await deps.authenticate(req.headers, event, broker);
+    const refused = deps.authenticate && (await deps.authenticate(req.headers, event, broker));
     if (refused) return reject(res, broker, refused);
-    const result = deps.ingest(broker, event);
+    const binary = body.length > 0 && !isStructured(req.headers);
+    const result = deps.ingest(broker, event, binary ? body : undefined);
     if (!result.accepted) {
       if (!result.recorded)
         deps.observer.record({ kind: 'rejected', broker, id: event.id, type: event.type, reason: result.error.message });

@@ -126,9 +126,10 @@ export class BrokerObserver {
     if (total) this.totals[total]++;
     const per = PER_TRIGGER[outcome.kind];
     if (per && outcome.trigger) this.triggerStats(outcome.trigger)[per]++;
-    const { kind, ...fields } = outcome;
+    const kind = outcome.kind;
     const level = LEVEL[kind];
     if (this.log.isLevelEnabled(level)) {
+      const { kind: _kind, ...fields } = outcome;
       this.log[level]({ ...fields, correlationid: event?.correlationid, causationid: event?.causationid }, kind);
     }
     for (const name of [kind, 'outcome'] as const) {

@@ -37,8 +37,12 @@ export function encodeStructured(record: CloudEventRecord): WireMessage {
   return { headers: { 'content-type': 'application/cloudevents+json; charset=utf-8' }, body: JSON.stringify(json) };
 }
 
-/** Binary mode (`ce-*` headers, data as the body), or structured mode when an attribute does not fit in a header. */
-export function encodeBinary(record: CloudEventRecord): WireMessage {
+/**
+ * Binary mode (`ce-*` headers, data as the body), or structured mode when an attribute does not fit in a header.
+ * `arrivedData`: the body of an event that arrived in binary mode, forwarded byte for byte (as Knative's broker does)
+ * instead of serialising the parsed data again.
+ */
+export function encodeBinary(record: CloudEventRecord, arrivedData?: Buffer): WireMessage {
   const headers: Record<string, string> = {};
   for (const name in record) {
     if (name === 'data' || name === 'data_base64' || name === 'datacontenttype') continue;
@@ -48,7 +52,7 @@ export function encodeBinary(record: CloudEventRecord): WireMessage {
     if (!HEADER_SAFE.test(text)) return encodeStructured(record);
     headers[`ce-${name}`] = text;
   }
-  const { body, contentType } = dataBody(record);
+  const { body, contentType } = arrivedData ? { body: arrivedData, contentType: record.datacontenttype } : dataBody(record);
   if (contentType !== undefined) {
     if (!HEADER_SAFE.test(contentType)) return encodeStructured(record);
     headers['content-type'] = contentType;
@@ -57,6 +61,6 @@ export function encodeBinary(record: CloudEventRecord): WireMessage {
 }
 
 /** The message for a delivery `format` (Knative: `json` = structured, `binary` or unset = binary). */
-export function encode(record: CloudEventRecord, format: 'json' | 'binary'): WireMessage {
-  return format === 'json' ? encodeStructured(record) : encodeBinary(record);
+export function encode(record: CloudEventRecord, format: 'json' | 'binary', arrivedData?: Buffer): WireMessage {
+  return format === 'json' ? encodeStructured(record) : encodeBinary(record, arrivedData);
 }

@@ -64,6 +64,27 @@ describe('Local broker ingress (real HTTP)', () => {
     expect(JSON.parse(got.body)).toEqual({ n: 1 });
   });
 
+  it('forwards a binary-mode body byte for byte (spacing, key order, escapes), not re-serialised', async () => {
+    // Prepare
+    const body = '{ "b" : 2,\n  "a": "caf\\u00e9" }';
+    // Act
+    const res = await fetch(tb.broker.url, {
+      method: 'POST',
+      headers: {
+        'ce-specversion': '1.0',
+        'ce-id': 'bin-raw',
+        'ce-type': 'dev.cortex.test.binary',
+        'ce-source': '/test',
+        'content-type': 'application/json'
+      },
+      body
+    });
+    // Assess
+    expect(res.status).toBe(202);
+    await eventually(() => expect(deliveredTo('/binary', 'bin-raw')).toBeDefined());
+    expect(deliveredTo('/binary', 'bin-raw')!.body).toBe(body);
+  });
+
   it('accepts a structured-mode event and delivers it structured when the Trigger says format: json', async () => {
     // Prepare
     const event = {

@@ -37,6 +37,18 @@ describe('Wire encoding (local/broker/wire)', () => {
     expect(none.headers['content-type']).toBeUndefined();
   });
 
+  it('binary: the body an event arrived with goes out as it is, with its content type', () => {
+    // Prepare
+    const arrived = Buffer.from('{ "a" : 1 }');
+    const record = { ...base, datacontenttype: 'application/json', data: { a: 1 } };
+    // Act
+    const msg = encodeBinary(record, arrived);
+    // Assess
+    expect(msg.body).toBe(arrived);
+    expect(msg.headers['content-type']).toBe('application/json');
+    expect(msg.headers['ce-id']).toBe('e1');
+  });
+
   it('falls back to structured mode when an attribute cannot travel in a header', () => {
     // Prepare
     const record = { ...base, subject: 'café', data: { a: 1 } };
