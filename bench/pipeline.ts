@@ -6,6 +6,7 @@ import { post, readBody, serve } from './http.js';
 import { measurement, quantile, type Measurement } from './measure.js';
 import { STAGES, spanReceiver, stageMedians, stagesOf } from './spans.js';
 import { Events } from '../shared/events/catalog.js';
+import { FUNCTION_NAMES } from '../functions/index.js';
 
 /*
  * The healing pipeline's own latency on one local stack: error.reported accepted by the broker → healing.completed
@@ -19,14 +20,52 @@ import { Events } from '../shared/events/catalog.js';
  *
  * Stages: the functions export their spans to a receiver here (OTLP/HTTP); bench/spans.ts splits each healing's
  * trace into intake, diagnose, plan, remediate, verify and delivery to the relay (p50 of each).
+ *
+ * CPU: the stack process's CPU time per healing (error.reported → its last hop on the operator stream) against the
+ * CPU of replaying its raw hops. On a shared machine it moves far less than wall time, so it is the figure to compare
+ * changes by; the hop note counts the deliveries by the function they went to.
+ *
+ * One process: every function runs inside the stack's process. Measured against CORTEX_REPLICAS='*=1' (each function
+ * its own process, as in a cluster; `CORTEX_REPLICAS='*=1' npm run bench -- pipeline` runs it that way, and the CPU
+ * figure then covers only the stack's process: broker, simulator, relay ingest), three alternating pairs of 20
+ * healings on the 2-core machine at load 7–13: heal p50 328 / 558 / 404 ms (9.4–10.0× raw hops) in one process,
+ * 450 / 318 / 396 ms (13.4–18.4×) as 19 processes. No faster on two shared cores, and worse against the raw hops
+ * (which then run in a less busy process), so the bench keeps one process. A healing is CPU-bound either way
+ * (node --cpu-prof: the loop is busy for the whole healing; about half of it is Node's HTTP and socket writes, the
+ * rest spread over the broker, zod, signatures, spans and the simulator): its cost is the number of HTTP messages,
+ * ~148 hops and ~44 Kubernetes API calls per healing.
  */
 
 const RUNS = 50;
 const WARMUP = 2;
 
+/** CPU time (user + system, ms) this process spent since `from`. */
+const cpuSince = (from: NodeJS.CpuUsage): number => {
+  const d = process.cpuUsage(from);
+  return Math.round((d.user + d.system) / 100) / 10;
+};
+
 interface Hop {
   id: string;
   kind: 'publish' | 'delivery';
+  /** The function a delivery went to. */
+  to?: string;
+}
+
+/** The function a Trigger delivers to: its name is the function's, or starts with it (`<function>-<type>`). */
+const subscriberOf = (trigger: string | undefined): string => {
+  const name = trigger?.split('/').pop() ?? '';
+  return [...FUNCTION_NAMES].sort((a, b) => b.length - a.length).find((f) => name.startsWith(f)) ?? name;
+};
+
+/** "sse-relay 34, healing-history 30, …": the deliveries of one healing by the function they went to. */
+function deliveriesBySubscriber(hops: readonly Hop[]): string {
+  const counts = new Map<string, number>();
+  for (const h of hops) if (h.kind === 'delivery') counts.set(h.to ?? '?', (counts.get(h.to ?? '?') ?? 0) + 1);
+  return [...counts]
+    .sort((a, b) => b[1] - a[1])
+    .map(([f, n]) => `${f} ${n}`)
+    .join(', ');
 }
 
 export async function benchPipeline(): Promise<Measurement[]> {
@@ -50,15 +89,18 @@ export async function benchPipeline(): Promise<Measurement[]> {
       if (o.kind === 'accepted' && o.id) {
         acceptedAt.set(o.id, performance.now());
         hops.push({ id: o.id, kind: 'publish' });
-      } else if (o.kind === 'delivered' && o.id) hops.push({ id: o.id, kind: 'delivery' });
+      } else if (o.kind === 'delivered' && o.id) hops.push({ id: o.id, kind: 'delivery', to: subscriberOf(o.trigger) });
     };
     stack.broker.on('outcome', onOutcome);
 
     const pipeline: number[] = [];
     const baseline: number[] = [];
     const hopCounts: number[] = [];
+    const cpu: number[] = [];
+    const rawCpu: number[] = [];
     const reports: string[] = [];
     let published = 0;
+    let lastHops: Hop[] = [];
     let lastEnd = Date.now();
     for (let i = 0; i < WARMUP + RUNS; i++) {
       await kube.scaleDeployment(DEMO.namespace, DEMO.deployment, 0);
@@ -70,6 +112,7 @@ export async function benchPipeline(): Promise<Measurement[]> {
       acceptedAt = new Map();
       const after = cloudEvents(ops).length;
       const report = errorReport(DEMO, { id: `bench-err-${i}`, occurredAt: new Date().toISOString() });
+      const cpu0 = process.cpuUsage();
       const status = await publish(stack, report);
       if (status !== 202) throw new Error(`the broker answered ${status} to error.reported`);
       const outcome = await outcomeFor(ops, DEMO.service, after, 30_000);
@@ -83,6 +126,17 @@ export async function benchPipeline(): Promise<Measurement[]> {
 
       // Every hop of this healing has finished (deliveries to the relay may trail the outcome).
       while (stack.broker.stats().pending > 0) await new Promise((r) => setTimeout(r, 5));
+      // The relay has taken every delivery; its frames may still be on their way to the operator stream.
+      const shown = (): boolean => {
+        const ids = new Set(
+          cloudEvents(ops)
+            .slice(after)
+            .map((e) => e.id)
+        );
+        return hops.every((h) => ids.has(h.id));
+      };
+      await ops.until(shown, 5000).catch(() => undefined);
+      const cpuMs = cpuSince(cpu0);
       const sizes = new Map(
         cloudEvents(ops)
           .slice(after)
@@ -93,14 +147,19 @@ export async function benchPipeline(): Promise<Measurement[]> {
       if (missing > 0) throw new Error(`run ${i}: ${missing} hops carried events the operator stream never showed`);
 
       const t0 = performance.now();
+      const rawCpu0 = process.cpuUsage();
       for (const body of bodies) await post(`${raw.url}/`, body, { 'content-type': 'application/cloudevents+json' });
       const rawMs = performance.now() - t0;
+      const rawCpuMs = cpuSince(rawCpu0);
       if (i >= WARMUP) {
         pipeline.push(end - start);
         baseline.push(rawMs);
         hopCounts.push(hops.length);
+        cpu.push(cpuMs);
+        rawCpu.push(rawCpuMs);
         reports.push(report.id);
         published = hops.filter((h) => h.kind === 'publish').length;
+        lastHops = hops;
       }
       if ((i + 1) % 10 === 0) console.log(`  pipeline: ${i + 1}/${WARMUP + RUNS} healings`);
     }
@@ -113,7 +172,7 @@ export async function benchPipeline(): Promise<Measurement[]> {
 
     const hopP50 = quantile(hopCounts, 0.5);
     const [low, high] = [Math.min(...hopCounts), Math.max(...hopCounts)];
-    const hopNote = `${low === high ? low : `${low}–${high}`} hops per healing (last run: ${published} events published, ${hopCounts.at(-1)! - published} deliveries)`;
+    const hopNote = `${low === high ? low : `${low}–${high}`} hops per healing (last run: ${published} events published, ${hopCounts.at(-1)! - published} deliveries: ${deliveriesBySubscriber(lastHops)})`;
     const note = `scale-to-zero, pod start 0 ms, ${RUNS} healings; error.reported accepted → healing.completed on the operator stream`;
     return [
       measurement(
@@ -127,6 +186,13 @@ export async function benchPipeline(): Promise<Measurement[]> {
       measurement('pipeline.raw_hops_p50', quantile(baseline, 0.5), 'ms', null, hopNote),
       measurement('pipeline.raw_hops_p99', quantile(baseline, 0.99), 'ms', null),
       measurement('pipeline.hops', hopP50, 'hops', null, hopNote),
+      measurement(
+        'pipeline.cpu_per_heal_p50',
+        quantile(cpu, 0.5),
+        'ms',
+        quantile(rawCpu, 0.5),
+        'CPU time of the stack process from error.reported to the last hop of the healing; baseline: CPU of its raw hops'
+      ),
       ...STAGES.map((s) =>
         measurement(
           `pipeline.stage_${s}_p50`,

@@ -13,7 +13,9 @@ export default defineRemediation({
     ...RECORD_READS,
     { apiGroups: [''], resources: ['pods'], verbs: ['list'] },
     // Evictions, never deletes: the workload's PodDisruptionBudget decides each one.
-    { apiGroups: [''], resources: ['pods/eviction'], verbs: ['create'] }
+    { apiGroups: [''], resources: ['pods/eviction'], verbs: ['create'] },
+    // list and watch: a restart that spent the budget on its first pod waits on a watch of the budgets for the next.
+    { apiGroups: ['policy'], resources: ['poddisruptionbudgets'], verbs: ['list', 'watch'] }
   ],
   plan: planRestartPods
 });

@@ -1,5 +1,5 @@
-import { pollUntil } from '../diagnosis/wait.js';
-import type { EvictionResult, KubePort, Pod } from '../kube/port.js';
+import { openChanges, pollUntil } from '../diagnosis/wait.js';
+import type { EvictionResult, KubePort, Pod, WatchTarget } from '../kube/port.js';
 import type { Clock } from '../runtime/clock.js';
 import { MAX_POD_DELETES } from './delete-pods.js';
 import type { Step } from './remediate.js';
@@ -9,6 +9,9 @@ import type { Step } from './remediate.js';
  * A refusal is never answered with a delete. When the budget refuses the first pod, nothing happens and the outcome
  * says why. When it refuses a later one, Cortex's own earlier eviction used it up: the restart waits (bounded) for
  * the replacement to become ready and the budget to allow the next, and reports what it could not do in time.
+ * That wait follows the namespace's PodDisruptionBudgets with a watch (the API server decides an eviction by the
+ * budget's status, which the disruption controller rewrites as pods turn Ready): the next attempt goes out as soon as a
+ * budget changes, with `pollMs` as the safety net when nothing does (or the watch cannot open).
  */
 
 /** A PodDisruptionBudget refused an eviction: a clear outcome for a human, not an error to retry. */
@@ -37,6 +40,9 @@ export interface PodEviction {
   /** The API calls that do the same by hand (an eviction, unlike `kubectl delete pod`, respects the budget). */
   commands: string[];
 }
+
+/** What a wait for a spent budget watches: the budgets of the namespace (their status decides the next eviction). */
+const BUDGET_WATCH: readonly WatchTarget[] = [{ kind: 'poddisruptionbudgets' }];
 
 /** kubectl 1.20 has no evict command; `create --raw` posts the Eviction a client library would. */
 export const evictCommand = (namespace: string, pod: string): string =>
@@ -92,11 +98,18 @@ export function podEviction(
       if (result.outcome === 'blocked' && evicted.length > 0 && limits.waitMs > 0) {
         const started = limits.clock.now().getTime();
         const until = new Date(started + limits.waitMs);
-        ({ result } = await pollUntil(attempt, (r) => r.outcome !== 'blocked', {
-          clock: limits.clock,
-          until,
-          intervalMs: limits.pollMs
-        }));
+        // Opened after the refusal: the attempt right after it opens sees any change the budget had before.
+        const changes = await openChanges(kube, namespace, BUDGET_WATCH);
+        try {
+          ({ result } = await pollUntil(attempt, (r) => r.outcome !== 'blocked', {
+            clock: limits.clock,
+            until,
+            intervalMs: limits.pollMs,
+            changes
+          }));
+        } finally {
+          changes?.close();
+        }
         // A refusal after the wait means the whole bound passed (a test's clock may not move at all).
         waitedMs = result.outcome === 'blocked' ? limits.waitMs : Math.max(1, limits.clock.now().getTime() - started);
       }

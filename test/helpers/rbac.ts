@@ -36,7 +36,10 @@ export const REMEDIATION_GRANTS: Readonly<Record<string, readonly string[]>> = {
     'apps/deployments:list',
     '/endpoints:get',
     '/pods:list',
-    '/pods/eviction:create'
+    '/pods/eviction:create',
+    // A wait for the budget its own first eviction spent watches the budgets.
+    'policy/poddisruptionbudgets:list',
+    'policy/poddisruptionbudgets:watch'
   ],
   'remediate-scale-up': ['/services:get', 'apps/deployments:list', '/endpoints:get', 'apps/deployments/scale:patch'],
   'remediate-rollout-restart': ['/services:get', 'apps/deployments:list', 'apps/deployments:patch', '/endpoints:get'],

@@ -13,6 +13,9 @@ import { createWorkload } from '../../helpers/kube-sim.js';
  * remediate-restart-pods over real HTTP, as its own ServiceAccount, against workloads with PodDisruptionBudgets:
  * a budget that allows no disruption blocks it (and nothing is deleted); a budget that allows one lets it restart the
  * pods one at a time (healthy pods, the budget spent and given back) or at once for unready pods under AlwaysAllow.
+ * Its role is exactly what knative/ renders from its definition, so the wait's watch on the budgets runs on those
+ * grants (list and watch on poddisruptionbudgets) and no more; the poll interval is longer than the whole wait, so
+ * only the watch can bring the second eviction in time.
  */
 
 type Pod = KubeObject & {
@@ -59,7 +62,8 @@ beforeAll(async () => {
     // A replacement takes 1.5 s to become Ready: far longer than the function takes to ask for its next eviction,
     // so the budget it spent on the first pod is still spent when it asks (and it has to wait for it).
     sim: { podStartMs: 1500, backoffBaseMs: 200, crashAfterMs: 100, crashHoldMs: 100, terminationMs: 300 },
-    env: { CORTEX_EVICTION_WAIT_MS: '15000', CORTEX_EVICTION_POLL_MS: '100' }
+    // Polling alone would look once and give up: the wait (15 s) is shorter than one poll interval (60 s).
+    env: { CORTEX_EVICTION_WAIT_MS: '15000', CORTEX_EVICTION_POLL_MS: '60000' }
   });
 });
 afterAll(async () => {

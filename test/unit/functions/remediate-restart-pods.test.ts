@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { changeSink } from '../../../shared/kube/change-feed.js';
 import restartPods from '../../../functions/remediate-restart-pods/index.js';
 import {
   cluster,
@@ -144,6 +145,33 @@ describe('Function: remediate-restart-pods', () => {
     ]);
     expect(out.changes[1]?.detail).toBe('container server: CrashLoopBackOff, 5 restarts; waited for the disruption budget');
     expect(kube.cluster.pods.map((p) => p.metadata?.name)).toEqual(['api-2', 'api-0']);
+  });
+
+  it('waits for a used-up budget on a watch of the budgets, not on the poll timer', async () => {
+    // Prepare: polling alone would look once and give up (one interval is longer than the whole wait)
+    const kube = cluster(deployment(), mixed(), { evictionRefusals: { 'api-3': [BUDGET, BUDGET] } });
+    const watched: unknown[] = [];
+    let closed = false;
+    kube.watchChanges = async (ns, targets) => {
+      watched.push([ns, targets]);
+      const sink = changeSink(() => (closed = true));
+      sink.notify(); // the budget's status changes once while the restart waits
+      return sink.feed;
+    };
+    // Act
+    const out = await runRemediation(restartPods, 'restart_pods', kube, {
+      env: { CORTEX_EVICTION_WAIT_MS: '15000', CORTEX_EVICTION_POLL_MS: '60000' }
+    });
+    // Assess
+    expect(out.outcome, out.summary).toBe('applied');
+    expect(watched).toEqual([['demo', [{ kind: 'poddisruptionbudgets' }]]]);
+    expect(closed).toBe(true);
+    expect(kube.writes.map((w) => [w.name, w.body === undefined ? 'evicted' : 'refused'])).toEqual([
+      ['pods/api-1', 'evicted'],
+      ['pods/api-3', 'refused'],
+      ['pods/api-3', 'refused'],
+      ['pods/api-3', 'evicted']
+    ]);
   });
 
   it('a budget that stays used up past the wait: manual, with what was restarted and what was not', async () => {
