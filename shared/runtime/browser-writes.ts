@@ -81,3 +81,17 @@ export function isLoopbackHost(host: string | undefined): boolean {
   if (isIP(name) === 6) return name === '::1' || /^::ffff:127\./.test(name) || name === '0:0:0:0:0:0:0:1';
   return false;
 }
+
+/** Refuses (403) a request whose `Host` is not a loopback name: the local stack's guard against DNS rebinding. */
+export function loopbackOnly(): RequestHandler {
+  return (req, _res, next) =>
+    next(
+      isLoopbackHost(req.headers.host)
+        ? undefined
+        : new RequestError(
+            403,
+            'forbidden_host',
+            `this local server answers loopback hosts only, not "${req.headers.host ?? ''}"`
+          )
+    );
+}
