@@ -1,5 +1,4 @@
 import type { CloudEventRecord } from './http.js';
-import type { WireMessage } from '../runtime/http-client.js';
 
 /*
  * Outgoing HTTP messages for a CloudEvent record, written as they are: what every function publishes (publish.ts) and
@@ -13,7 +12,11 @@ import type { WireMessage } from '../runtime/http-client.js';
  * structured mode, which every receiver must accept (CloudEvents HTTP binding).
  */
 
-export type { WireMessage };
+/** An HTTP message to send: what the broker and every function's publisher post (shared/runtime/http-client.ts). */
+export interface WireMessage {
+  headers: Record<string, string>;
+  body: string | Buffer;
+}
 
 const HEADER_SAFE = /^[\x20-\x7e]*$/;
 

@@ -5,7 +5,7 @@ import { deliver, type DeliveryDeps } from './delivery.js';
 import { CortexError, RequestError, toErrorBody, toHttpStatus, UnavailableError } from './errors.js';
 import { idempotencyKey } from './idempotency.js';
 import { isLoopbackHost } from './browser-writes.js';
-import { outcomeOfError, type FunctionMetrics, type Handler } from './metrics.js';
+import { outcomeOfError, type Handler } from './metrics.js';
 import type { Logger } from './logging.js';
 
 /*
