@@ -67,7 +67,8 @@ function configFor(files, regexes, functionRules) {
           message
         })),
         {
-          selector: "ImportDeclaration[source.value='zod'][importKind!='type'] > ImportSpecifier[imported.name='z'][importKind!='type']",
+          selector:
+            "ImportDeclaration[source.value='zod'][importKind!='type'] > ImportSpecifier[imported.name='z'][importKind!='type']",
           message: "Write `import * as z from 'zod'`: the bundle then drops what is never used (README, cold start)."
         },
         ...(functionRules
