@@ -7,7 +7,7 @@ import { PayloadTooLargeError, RequestError, UnsupportedMediaTypeError } from '.
  * Reads a delivery's body as text, as express.text() did before (body-parser 2 semantics: the limit applies to the
  * decoded bytes, gzip / deflate / br (and zstd where Node has it) are inflated, the charset of Content-Type decodes,
  * UTF-8 by default, a leading BOM dropped), and with the same error bodies. Why not body-parser itself: it loads
- * iconv-lite and express's tree, an 830 KB chunk whose import was about a third of a function's cold start on this
+ * iconv-lite and express's tree, an 830 KB chunk that took ~30 ms of the ~250 ms a function needed to start on this
  * machine (README "Performance"); Node's TextDecoder decodes the charsets a CloudEvent can come in.
  */
 
