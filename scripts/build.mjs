@@ -75,6 +75,7 @@ export async function build(outdir = path.join(root, 'dist')) {
       splitting: true,
       format: 'esm',
       platform: 'node',
+      mainFields: ['module', 'main'],
       target: 'node20.19',
       minify: true,
       keepNames: true,

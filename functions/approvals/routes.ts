@@ -1,6 +1,6 @@
 import express, { type Request, type RequestHandler, type Router } from 'express';
 import { sameOriginJson } from '../../shared/runtime/browser-writes.js';
-import { z } from 'zod';
+import * as z from 'zod';
 import { RequestError } from '../../shared/runtime/errors.js';
 import type { RouteCtx } from '../../shared/runtime/define-function.js';
 import { verifyOperatorToken } from '../../shared/session/token.js';

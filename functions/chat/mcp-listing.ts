@@ -1,6 +1,6 @@
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { ToolSchema, type Tool as McpTool } from '@modelcontextprotocol/sdk/types.js';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Tool as ClaudeTool } from '@anthropic-ai/sdk/resources/messages';
 import type { McpServerConfig } from '../../shared/runtime/config.js';
 import { normaliseInputSchema } from './tool-schema.js';

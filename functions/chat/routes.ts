@@ -1,5 +1,5 @@
 import express, { type Router } from 'express';
-import { z } from 'zod';
+import * as z from 'zod';
 import { sameOriginJson } from '../../shared/runtime/browser-writes.js';
 import { PayloadTooLargeError, RequestError } from '../../shared/runtime/errors.js';
 import type { ChatService } from './service.js';

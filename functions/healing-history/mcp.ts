@@ -2,7 +2,7 @@ import type { Router } from 'express';
 import express from 'express';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { z } from 'zod';
+import * as z from 'zod';
 import { Events } from '../../shared/events/catalog.js';
 import type { Intent } from '../../shared/events/define.js';
 import { K8sName } from '../../shared/events/schemas.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { HealingRecord } from '../../shared/history/record.js';
 import { redactDeep } from '../../shared/redact/redact.js';
 import type { HistoryFilter } from './repo.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Pod } from '../../shared/kube/port.js';
 import { podDeletion } from '../../shared/remediation/delete-pods.js';
 import { isFailed } from '../../shared/remediation/pods.js';

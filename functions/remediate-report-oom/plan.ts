@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { oomKilledContainers } from '../../shared/remediation/pods.js';
 import { formatMemory, parseMemory } from '../../shared/kube/quantity.js';
 import type { Plan, Subject } from '../../shared/remediation/remediate.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Pod } from '../../shared/kube/port.js';
 import { podEviction } from '../../shared/remediation/evict-pods.js';
 import { isCrashLooping } from '../../shared/remediation/pods.js';

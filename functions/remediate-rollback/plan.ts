@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Deployment, JsonPatchOp, ReplicaSet } from '../../shared/kube/port.js';
 import type { Plan, Subject } from '../../shared/remediation/remediate.js';
 import { plural, type RemediationRequest } from '../../shared/remediation/outcome.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Deployment } from '../../shared/kube/port.js';
 import { restoreReplicas } from '../../shared/kube/restore.js';
 import type { Plan, Subject } from '../../shared/remediation/remediate.js';

@@ -1,64 +1,9 @@
 import type { CloudEventRecord } from '../../shared/events/http.js';
+import { encodeBinary, encodeStructured, type WireMessage } from '../../shared/events/wire.js';
 
-/*
- * Outgoing HTTP messages for a CloudEvent record. shared/events/http.ts `toBinary`/`toStructured` go through the
- * SDK's CloudEvent constructor, which stamps a `time` on events that have none and rewrites `time` to milliseconds;
- * a broker must forward events as they arrived, and this runs once per delivery, so the broker writes the (simple)
- * wire forms itself.
- *
- * Binary mode puts each attribute in a `ce-` header. A header carries printable ASCII only; rather than
- * percent-encoding (which the JS SDK does not decode), an event with any other character in an attribute is sent in
- * structured mode, which every receiver must accept (CloudEvents HTTP binding).
- */
+/* The broker's outgoing messages: the wire forms every function publishes with (shared/events/wire.ts). */
 
-export type { WireMessage } from '../../shared/runtime/http-client.js';
-import type { WireMessage } from '../../shared/runtime/http-client.js';
-
-const HEADER_SAFE = /^[\x20-\x7e]*$/;
-
-const isJsonType = (ct: string | undefined): boolean => ct === undefined || /[/+]json(\s*;|$)/i.test(ct);
-
-function dataBody(record: CloudEventRecord): { body: string | Buffer; contentType: string | undefined } {
-  const { data, datacontenttype } = record;
-  if (data === undefined || data === null) return { body: '', contentType: datacontenttype };
-  if (Buffer.isBuffer(data)) return { body: data, contentType: datacontenttype };
-  if (typeof data === 'string' && (datacontenttype === undefined || !isJsonType(datacontenttype))) {
-    return { body: data, contentType: datacontenttype };
-  }
-  return { body: JSON.stringify(data), contentType: datacontenttype ?? 'application/json' };
-}
-
-/** Structured mode: the whole event as `application/cloudevents+json`; bytes travel as `data_base64`. */
-export function encodeStructured(record: CloudEventRecord): WireMessage {
-  const { data, ...attrs } = record;
-  const json: Record<string, unknown> = attrs;
-  if (Buffer.isBuffer(data)) json.data_base64 = data.toString('base64');
-  else if (data !== undefined) json.data = data;
-  return { headers: { 'content-type': 'application/cloudevents+json; charset=utf-8' }, body: JSON.stringify(json) };
-}
-
-/**
- * Binary mode (`ce-*` headers, data as the body), or structured mode when an attribute does not fit in a header.
- * `arrivedData`: the body of an event that arrived in binary mode, forwarded byte for byte (as Knative's broker does)
- * instead of serialising the parsed data again.
- */
-export function encodeBinary(record: CloudEventRecord, arrivedData?: Buffer): WireMessage {
-  const headers: Record<string, string> = {};
-  for (const name in record) {
-    if (name === 'data' || name === 'data_base64' || name === 'datacontenttype') continue;
-    const value = record[name];
-    if (value === undefined || value === null) continue;
-    const text = String(value);
-    if (!HEADER_SAFE.test(text)) return encodeStructured(record);
-    headers[`ce-${name}`] = text;
-  }
-  const { body, contentType } = arrivedData ? { body: arrivedData, contentType: record.datacontenttype } : dataBody(record);
-  if (contentType !== undefined) {
-    if (!HEADER_SAFE.test(contentType)) return encodeStructured(record);
-    headers['content-type'] = contentType;
-  }
-  return { headers, body };
-}
+export { encodeBinary, encodeStructured, type WireMessage };
 
 /** The message for a delivery `format` (Knative: `json` = structured, `binary` or unset = binary). */
 export function encode(record: CloudEventRecord, format: 'json' | 'binary', arrivedData?: Buffer): WireMessage {

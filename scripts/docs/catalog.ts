@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ErrorReported, PingTick } from '../../shared/events/catalog.js';
 import { CATALOG } from '../../shared/events/registry.js';
 import type { AnyEventDef } from '../../shared/events/define.js';

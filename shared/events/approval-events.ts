@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ids, list, LIMITS, Timestamp } from './primitives.js';
 import { Action, DiffOp, Digest, Target } from './schemas.js';
 

@@ -1,6 +1,6 @@
-import { CloudEvent, HTTP } from 'cloudevents';
 import { InvalidEventError, UnsupportedMediaTypeError } from './errors.js';
 import { attributeProblems, CORE_ATTRIBUTES } from './attributes.js';
+import { encodeBinary, encodeStructured, type WireMessage } from './wire.js';
 
 /** A CloudEvent as a plain, frozen-free record: attributes, extensions and `data`. */
 export interface CloudEventRecord {
@@ -162,27 +162,19 @@ export function toV1(record: CloudEventRecord): CloudEventRecord {
   return out;
 }
 
-function toSdkEvent(record: CloudEventRecord): CloudEvent<unknown> {
-  return new CloudEvent<unknown>({ ...record }, false);
+/** A message with its body as text (bytes as UTF-8), for callers that log or compare it. */
+function asText(m: WireMessage): { headers: Record<string, string>; body: string } {
+  return { headers: m.headers, body: typeof m.body === 'string' ? m.body : m.body.toString('utf8') };
 }
 
-/** Serialises a record in binary mode: `ce-*` headers and the data as the body. */
+/** Serialises a record in binary mode: `ce-*` headers and the data as the body (shared/events/wire.ts). */
 export function toBinary(record: CloudEventRecord): { headers: Record<string, string>; body: string } {
-  const m = HTTP.binary(toSdkEvent(record));
-  return { headers: m.headers as Record<string, string>, body: bodyText(m.body) };
+  return asText(encodeBinary(record));
 }
 
 /** Serialises a record in structured mode (`application/cloudevents+json`). */
 export function toStructured(record: CloudEventRecord): { headers: Record<string, string>; body: string } {
-  const m = HTTP.structured(toSdkEvent(record));
-  return { headers: m.headers as Record<string, string>, body: bodyText(m.body) };
-}
-
-function bodyText(body: unknown): string {
-  if (body === undefined || body === null) return '';
-  if (typeof body === 'string') return body;
-  if (Buffer.isBuffer(body)) return body.toString('utf8');
-  return JSON.stringify(body);
+  return asText(encodeStructured(record));
 }
 
 /** The attributes of a record without `data`: what a log line or a routing filter looks at. */

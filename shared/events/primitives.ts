@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /*
  * What every event schema is built from: the size limits, timestamps and the shapes of lists. The catalog and its

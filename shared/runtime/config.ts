@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConfigError } from './errors.js';
 import { readPodNamespace } from './pod-namespace.js';
 import { deepFreeze, withAuth, type McpServerConfig } from './env-schema.js';

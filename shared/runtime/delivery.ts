@@ -1,5 +1,5 @@
 import { context, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Span, type Tracer } from '@opentelemetry/api';
-import { z } from 'zod';
+import * as z from 'zod';
 import { eventDef } from '../events/registry.js';
 import { EXTENSIONS } from '../events/attributes.js';
 import { stamp, type Cause, type TraceStamp } from '../events/envelope.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { csv, secret } from './env-schema.js';
 import type { KeyName } from './define-function.js';
 import { serviceAudience } from '../trust/identity.js';

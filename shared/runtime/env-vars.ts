@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { Action } from '../events/schemas.js';
 import { bool, csv, int, labelSet, mcpAuth, mcpServers, redisUrl, replicaCounts, secret } from './env-schema.js';
 import { SECURITY_ENV } from './env-security.js';

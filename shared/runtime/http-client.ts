@@ -1,10 +1,9 @@
 import http, { type IncomingHttpHeaders } from 'node:http';
 import https from 'node:https';
+import type { WireMessage } from '../events/wire.js';
+
 /** What is posted: headers and a body. */
-export interface WireMessage {
-  headers: Record<string, string>;
-  body: string | Buffer;
-}
+export type { WireMessage };
 
 /*
  * The HTTP client of the broker's dispatcher and of every function's publisher: node:http with keep-alive agents (one connection pool per origin, bounded), a

@@ -1,4 +1,5 @@
-import { toBinary, type CloudEventRecord } from '../events/http.js';
+import type { CloudEventRecord } from '../events/http.js';
+import { encodeBinary } from '../events/wire.js';
 import type { TokenSource } from '../trust/token-file.js';
 import { TransientError } from './errors.js';
 import { createHttpClient, type HttpClient } from './http-client.js';
@@ -29,7 +30,7 @@ export function createPublisher(opts: {
   return async (event) => {
     if (!opts.sink) throw new TransientError('no sink configured (K_SINK is not set): cannot publish');
     client ??= createHttpClient({ maxSocketsPerOrigin: 64 });
-    const message = toBinary(event);
+    const message = encodeBinary(event);
     if (opts.token) message.headers.authorization = `Bearer ${await opts.token()}`;
     let res;
     try {

@@ -165,9 +165,12 @@ export async function run(def: AnyFunctionDef, opts: RunOptions = {}): Promise<R
   const state: ServerState = { ready: false, inflight: 0, unready: redis?.unready };
   for (const gauge of def.metrics?.(routeCtx) ?? []) metrics.gauge(gauge);
   const deliveryDeps = { def, ctx: routeCtx, publish, seen, tracer, metrics, trust, auth };
-  const app = createApp(def, deliveryDeps, routeCtx, state, config.bodyLimitBytes, {
+  // Only a function with routes of its own loads express (routes-app.ts); a literal path, so the build bundles it.
+  const routes = def.routes ? (await import('./routes-app.js')).createRoutesApp(def, routeCtx, tracer) : undefined;
+  const app = createApp(def, deliveryDeps, state, config.bodyLimitBytes, {
     loopbackOnly: config.localMode,
-    refuseEvents
+    refuseEvents,
+    routes
   });
   const httpServer: Server = createServer(app);
   httpServer.keepAliveTimeout = 65_000;

@@ -1,20 +1,19 @@
-import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
-import { context, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Tracer } from '@opentelemetry/api';
-import { parseTraceparent } from '../tracing/traceparent.js';
-import type { AnyFunctionDef, RouteCtx } from './define-function.js';
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import { readText } from './body.js';
+import type { AnyFunctionDef } from './define-function.js';
 import { deliver, type DeliveryDeps } from './delivery.js';
-import {
-  CortexError,
-  PayloadTooLargeError,
-  RequestError,
-  toErrorBody,
-  toHttpStatus,
-  UnavailableError,
-  UnsupportedMediaTypeError
-} from './errors.js';
+import { CortexError, RequestError, toErrorBody, toHttpStatus, UnavailableError } from './errors.js';
 import { idempotencyKey } from './idempotency.js';
-import { loopbackOnly } from './browser-writes.js';
-import { outcomeOfError, type FunctionMetrics, type Handler } from './metrics.js';
+import { isLoopbackHost } from './browser-writes.js';
+import { outcomeOfError, type Handler } from './metrics.js';
+import type { Logger } from './logging.js';
+
+/*
+ * The HTTP face of one function on node:http: `POST /` for CloudEvents, the health probes and `/metrics`. A function
+ * with routes of its own (chat, relay, approvals, history) hands every other request to its express app (routes-app.ts);
+ * the others never load express. Why not express for all (README "Performance"): express's CommonJS tree (body-parser,
+ * iconv-lite, router, negotiator) was the largest single cost of a function's cold start.
+ */
 
 /** Liveness, readiness and in-flight accounting, shared by the server and the shutdown sequence. */
 export interface ServerState {
@@ -24,30 +23,40 @@ export interface ServerState {
   unready?: (() => string | undefined) | undefined;
 }
 
-/** Maps body-parser failures onto our error classes, so every error body has the same shape. */
-function bodyParserError(err: {
-  type?: string;
-  message: string;
-  limit?: number;
-  status?: number;
-  code?: unknown;
-}): Error | undefined {
-  // A body that does not decompress (gzip, deflate, br): body-parser passes zlib's error on with status 400.
-  if (!(err instanceof CortexError) && err.type === undefined && err.status === 400 && typeof err.code === 'string')
-    return new RequestError(400, 'malformed_encoding', `the body does not decode with its content-encoding: ${err.message}`);
-  switch (err.type) {
-    case 'entity.too.large':
-      return new PayloadTooLargeError(`request body exceeds the limit of ${err.limit} bytes`);
-    case 'encoding.unsupported':
-    case 'charset.unsupported':
-      return new UnsupportedMediaTypeError(err.message);
-    case 'entity.parse.failed':
-      return new RequestError(400, 'malformed_json', `malformed JSON: ${err.message}`);
-    case 'request.aborted':
-      return new RequestError(400, 'aborted', 'request aborted by the client');
-    default:
-      return undefined;
+/** The path of a request, without its query; matched as express did (case-insensitive, a trailing slash allowed). */
+export const pathOf = (req: IncomingMessage): string => {
+  const url = req.url ?? '/';
+  const q = url.indexOf('?');
+  return q === -1 ? url : url.slice(0, q);
+};
+const routeKey = (path: string): string => (path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path).toLowerCase();
+
+function send(res: ServerResponse, status: number, type: string, body: string): void {
+  res.writeHead(status, { 'Content-Type': type, 'Content-Length': Buffer.byteLength(body) }).end(body);
+}
+const sendJson = (res: ServerResponse, status: number, body: unknown): void =>
+  send(res, status, 'application/json; charset=utf-8', JSON.stringify(body));
+const sendText = (res: ServerResponse, status: number, body: string): void =>
+  send(res, status, 'text/plain; charset=utf-8', body);
+
+/**
+ * Answers an error with its status and JSON body (toErrorBody), logged at the level its status deserves: what every
+ * request that fails gets, here and in the routes' express app.
+ */
+export function answerError(err: unknown, req: IncomingMessage, res: ServerResponse, log: Logger): void {
+  const status = toHttpStatus(err);
+  const ceType = req.headers['ce-type'];
+  const ceId = req.headers['ce-id'];
+  const line = { status, method: req.method, path: pathOf(req), ceType, ceId, err };
+  // A dependency that is down says so once, from its connection; each request it fails is a debug line.
+  if (err instanceof UnavailableError) log.debug(line, 'request failed: dependency unavailable');
+  else if (status >= 500) log.error(line, 'request failed');
+  else log.warn(line, 'request rejected');
+  if (res.headersSent) {
+    res.end();
+    return;
   }
+  sendJson(res, status, toErrorBody(err));
 }
 
 /** Best effort (source, id) and type of a delivery that failed, so a broker retry of it can be recognised. */
@@ -66,166 +75,106 @@ function identityOf(headers: Record<string, unknown>, body: string): { type: str
   return { type: str(attrs.type), key: id && source ? idempotencyKey(source, id) : undefined };
 }
 
-/** Counts every response by surface and status class. */
-function countResponses(metrics: FunctionMetrics, eventPaths: readonly string[]): RequestHandler {
-  return (req, res, next) => {
-    res.once('finish', () => {
-      const path = req.path;
-      const handler: Handler =
-        req.method === 'POST' && eventPaths.includes(path)
-          ? 'event'
-          : path.startsWith('/health/')
-            ? 'health'
-            : path === '/metrics'
-              ? 'metrics'
-              : 'route';
-      metrics.response(handler, res.statusCode);
-    });
-    next();
-  };
+/** The surface a response counts under. */
+function handlerOf(method: string | undefined, key: string, eventPaths: ReadonlySet<string>): Handler {
+  if (method === 'POST' && eventPaths.has(key)) return 'event';
+  if (key.startsWith('/health/')) return 'health';
+  return key === '/metrics' ? 'metrics' : 'route';
+}
+
+/** Handles one delivery: reads the body, delivers it, counts and logs what became of it; answers 202 on success. */
+async function receive(deps: DeliveryDeps, bodyLimit: number, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const body = await readText(req, bodyLimit);
+  const started = performance.now();
+  const metrics = deps.metrics;
+  let result: Awaited<ReturnType<typeof deliver>>;
+  try {
+    result = await deliver(deps, req.headers, body);
+  } catch (err) {
+    const { type, key } = identityOf(req.headers, body);
+    const outcome = outcomeOfError(toHttpStatus(err), err instanceof CortexError ? err.code : undefined);
+    metrics?.delivery({ type, key, outcome, seconds: (performance.now() - started) / 1000 });
+    throw err;
+  }
+  const { type, id, source } = result.event;
+  metrics?.delivery({
+    type,
+    key: idempotencyKey(source, id),
+    outcome: result.outcome,
+    seconds: (performance.now() - started) / 1000
+  });
+  const ext = result.event.extensions;
+  deps.ctx.log.info(
+    {
+      type,
+      id,
+      correlationid: ext.correlationid,
+      causationid: ext.causationid,
+      outcome: result.outcome,
+      emitted: result.emitted.map((e) => e.type),
+      deadLetter: result.event.deadLetter ? true : undefined,
+      traceid: result.trace.traceid,
+      spanid: result.trace.spanid,
+      ms: Math.round(performance.now() - started)
+    },
+    result.outcome === 'duplicate' ? 'duplicate delivery ignored' : 'event handled'
+  );
+  res.writeHead(202).end();
 }
 
 /**
- * Serves a function's own routes inside a span: a child of the request's `traceparent` header, or the root of a new
- * trace (the chat starts the trace of a user message here). Events published while it runs carry it as their parent.
- */
-function traceRoutes(tracer: Tracer, fn: string): RequestHandler {
-  return (req, res, next) => {
-    const remote = parseTraceparent(req.get('traceparent'), req.get('tracestate'));
-    const parent = remote ? trace.setSpanContext(ROOT_CONTEXT, remote) : ROOT_CONTEXT;
-    const span = tracer.startSpan(
-      `${req.method} ${req.path}`,
-      { kind: SpanKind.SERVER, attributes: { 'http.request.method': req.method, 'url.path': req.path, 'faas.name': fn } },
-      parent
-    );
-    res.once('close', () => {
-      span.setAttribute('http.response.status_code', res.statusCode);
-      if (res.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
-      span.end();
-    });
-    context.with(trace.setSpan(parent, span), next);
-  };
-}
-
-/**
- * The HTTP face of one function: `POST /` for CloudEvents (binary and structured), health probes, and the function's
- * own routes. Answers 202 with an empty body on success: a reply would carry one event only, and a non-CloudEvent
- * body counts as a failure at the Broker.
+ * The request listener of one function: `POST /` for CloudEvents (binary and structured), health probes, metrics, and
+ * the function's own routes (`routes`, its express app). Answers 202 with an empty body on success: a reply would
+ * carry one event only, and a non-CloudEvent body counts as a failure at the Broker.
  *
  * @example
- * const app = createApp(def, deps, routeCtx, { ready: true, inflight: 0 }, 256 * 1024);
+ * const server = createServer(createApp(def, deps, { ready: true, inflight: 0 }, 256 * 1024));
  */
 export function createApp(
   def: AnyFunctionDef,
   deps: DeliveryDeps,
-  routeCtx: RouteCtx,
   state: ServerState,
   bodyLimit: number,
-  opts: { loopbackOnly?: boolean; refuseEvents?: string | undefined } = {}
-): Express {
-  const app = express();
-  app.disable('x-powered-by');
-  app.set('etag', false);
-  // Locally every function listens on a loopback port: a DNS-rebinding page must not reach one under its own name.
-  if (opts.loopbackOnly) app.use(loopbackOnly());
-
-  const track: RequestHandler = (_req, res, next) => {
-    state.inflight++;
-    res.once('close', () => state.inflight--);
-    next();
-  };
-  app.use(track);
+  opts: { loopbackOnly?: boolean; refuseEvents?: string | undefined; routes?: RequestListener | undefined } = {}
+): RequestListener {
   // `/<name>` is an alias of `/`: a URL that names its function, so a dead-letter destination says who failed.
   // A function that serves `POST /<name>` itself (the chat's `POST /chat`) keeps it: it subscribes to no events.
   const ownsNamePath = def.on.length === 0 && !def.deadLetters?.length;
   // A split function's ingest Service is a name of its own (the local broker calls `/<that name>`).
   const ingest = def.knative?.split?.ingest;
-  const eventPaths = ownsNamePath ? ['/'] : ['/', `/${def.name}`, ...(ingest ? [`/${ingest}`] : [])];
-  const metrics = deps.metrics;
-  if (metrics) app.use(countResponses(metrics, eventPaths));
+  const eventPaths = new Set(ownsNamePath ? ['/'] : ['/', `/${def.name}`, ...(ingest ? [`/${ingest}`] : [])]);
+  const { metrics } = deps;
+  const log = deps.ctx.log;
+  const { refuseEvents: refused, routes } = opts;
 
-  app.get('/health/liveness', (_req, res) => void res.type('text/plain').send('OK'));
-  app.get('/health/readiness', (_req, res) => {
-    const why = state.ready ? state.unready?.() : 'shutting down';
-    res
-      .status(why === undefined ? 200 : 503)
-      .type('text/plain')
-      .send(why ?? 'OK');
-  });
-
-  if (metrics) {
-    app.get('/metrics', async (_req, res) => {
-      res.type(metrics.registry.contentType).send(await metrics.text());
-    });
-  }
-
-  const refused = opts.refuseEvents;
-  // Refused before the body is read: nothing is parsed, verified or stored.
-  if (refused !== undefined)
-    app.post(eventPaths, (_req, res) => void res.status(404).json({ error: { code: 'no_event_ingest', message: refused } }));
-  app.post(eventPaths, express.text({ type: () => true, limit: bodyLimit }), async (req, res) => {
-    const body = typeof req.body === 'string' ? req.body : '';
-    const started = performance.now();
-    let result: Awaited<ReturnType<typeof deliver>>;
-    try {
-      result = await deliver(deps, req.headers, body);
-    } catch (err) {
-      const { type, key } = identityOf(req.headers, body);
-      const outcome = outcomeOfError(toHttpStatus(err), err instanceof CortexError ? err.code : undefined);
-      metrics?.delivery({ type, key, outcome, seconds: (performance.now() - started) / 1000 });
-      throw err;
+  return (req, res) => {
+    state.inflight++;
+    res.once('close', () => state.inflight--);
+    const key = routeKey(pathOf(req));
+    if (metrics) res.once('finish', () => metrics.response(handlerOf(req.method, key, eventPaths), res.statusCode));
+    const fail = (err: unknown): void => answerError(err, req, res, log);
+    // Locally every function listens on a loopback port: a DNS-rebinding page must not reach one under its own name.
+    if (opts.loopbackOnly && !isLoopbackHost(req.headers.host)) {
+      const host = req.headers.host ?? '';
+      return fail(new RequestError(403, 'forbidden_host', `this local server answers loopback hosts only, not "${host}"`));
     }
-    const { type, id, source } = result.event;
-    metrics?.delivery({
-      type,
-      key: idempotencyKey(source, id),
-      outcome: result.outcome,
-      seconds: (performance.now() - started) / 1000
-    });
-    const ext = result.event.extensions;
-    deps.ctx.log.info(
-      {
-        type: result.event.type,
-        id: result.event.id,
-        correlationid: ext.correlationid,
-        causationid: ext.causationid,
-        outcome: result.outcome,
-        emitted: result.emitted.map((e) => e.type),
-        deadLetter: result.event.deadLetter ? true : undefined,
-        traceid: result.trace.traceid,
-        spanid: result.trace.spanid,
-        ms: Math.round(performance.now() - started)
-      },
-      result.outcome === 'duplicate' ? 'duplicate delivery ignored' : 'event handled'
-    );
-    res.status(202).end();
-  });
-
-  if (def.routes) {
-    if (deps.tracer) app.use(traceRoutes(deps.tracer, def.name));
-    const router = express.Router();
-    def.routes(router, routeCtx);
-    app.use(router);
-  }
-
-  app.use((req, res) => {
-    res.status(404).json({ error: { code: 'not_found', message: `no route for ${req.method} ${req.path}` } });
-  });
-
-  const onError: ErrorRequestHandler = (raw, req, res, _next) => {
-    const err = bodyParserError(raw) ?? raw;
-    const status = toHttpStatus(err);
-    const line = { status, method: req.method, path: req.path, ceType: req.get('ce-type'), ceId: req.get('ce-id'), err };
-    // A dependency that is down says so once, from its connection; each request it fails is a debug line.
-    if (err instanceof UnavailableError) deps.ctx.log.debug(line, 'request failed: dependency unavailable');
-    else if (status >= 500) deps.ctx.log.error(line, 'request failed');
-    else deps.ctx.log.warn(line, 'request rejected');
-    if (res.headersSent) {
-      res.end();
+    const read = req.method === 'GET' || req.method === 'HEAD';
+    if (read && key === '/health/liveness') return sendText(res, 200, 'OK');
+    if (read && key === '/health/readiness') {
+      const why = state.ready ? state.unready?.() : 'shutting down';
+      return sendText(res, why === undefined ? 200 : 503, why ?? 'OK');
+    }
+    if (read && key === '/metrics' && metrics) {
+      void metrics.text().then((text) => send(res, 200, metrics.registry.contentType, text), fail);
       return;
     }
-    res.status(status).json(toErrorBody(err));
+    if (req.method === 'POST' && eventPaths.has(key)) {
+      // Refused before the body is read: nothing is parsed, verified or stored.
+      if (refused !== undefined) return sendJson(res, 404, { error: { code: 'no_event_ingest', message: refused } });
+      void receive(deps, bodyLimit, req, res).catch(fail);
+      return;
+    }
+    if (routes) return routes(req, res);
+    sendJson(res, 404, { error: { code: 'not_found', message: `no route for ${req.method} ${pathOf(req)}` } });
   };
-  app.use(onError);
-  return app;
 }

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { first, names, postChat } from '../../../helpers/chat.js';
 import { startMcpLab, type McpLab } from '../../../helpers/mcp-lab.js';

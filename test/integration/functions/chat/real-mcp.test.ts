@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { z } from 'zod';
+import * as z from 'zod';
 import { afterEach, describe, expect, it } from 'vitest';
 import { first, names, postChat, type ChatReply } from '../../../helpers/chat.js';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
