@@ -1,5 +1,8 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import v8 from 'node:v8';
 import { loadFunction } from '../functions/index.js';
 import { run } from '../shared/runtime/run.js';
 import { readBody } from './http.js';
@@ -13,7 +16,7 @@ import { readBody } from './http.js';
  *   node --import tsx --expose-gc bench/relay-child.ts relay|bare   (secret and operator token in the environment)
  */
 
-type Message = { url: string } | { rss: number };
+type Message = { url: string } | { rss: number } | { snapshot: string };
 const send = (m: Message): void => void process.send!(m);
 
 async function bare(): Promise<string> {
@@ -60,11 +63,15 @@ async function relay(): Promise<string> {
 const mode = process.argv[2];
 if (mode !== 'relay' && mode !== 'bare') throw new Error('usage: relay-child.ts relay|bare');
 process.on('message', (m) => {
-  if (m !== 'rss') return;
+  if (m !== 'rss' && m !== 'snapshot') return;
   const gc = (globalThis as { gc?: () => void }).gc;
   gc?.();
   gc?.();
-  send({ rss: process.memoryUsage().rss });
+  send(
+    m === 'rss'
+      ? { rss: process.memoryUsage().rss }
+      : { snapshot: v8.writeHeapSnapshot(path.join(tmpdir(), `relay-child-${process.pid}-${Date.now()}.heapsnapshot`)) }
+  );
 });
 process.on('disconnect', () => process.exit(0));
 send({ url: mode === 'relay' ? await relay() : await bare() });

@@ -35,6 +35,8 @@ const TARGET = { namespace: 'demo', service: 'mcp-demo' };
 export interface Child {
   url: string;
   rss(): Promise<number>;
+  /** Writes a heap snapshot (after a full GC) in the temporary directory; resolves with its file name. */
+  snapshot(): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -69,6 +71,11 @@ export async function startChild(mode: 'relay' | 'bare', redisUrl?: string): Pro
     rss: () => {
       const answer = next<number>('rss');
       child.send('rss');
+      return answer;
+    },
+    snapshot: () => {
+      const answer = next<string>('snapshot');
+      child.send('snapshot');
       return answer;
     },
     stop: () =>

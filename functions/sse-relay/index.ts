@@ -2,7 +2,7 @@ import { Events } from '../../shared/events/catalog.js';
 import { CATALOG, CORTEX_TYPE_PREFIX } from '../../shared/events/registry.js';
 import { defineFunction, type AnyFunctionDef } from '../../shared/runtime/define-function.js';
 import { relaySetup } from './setup.js';
-import { relayRoutes } from './routes.js';
+import { relayRoutes, relayStreams } from './routes.js';
 import { STREAMED } from './mapping.js';
 import { RELAY_SPLIT, refusedEvents } from './role.js';
 
@@ -44,6 +44,7 @@ export default defineFunction({
     return [];
   },
   routes: (router, { deps }) => relayRoutes(router, deps),
+  streams: ({ deps }) => relayStreams(deps),
   metrics: ({ deps }) => [
     {
       name: 'cortex_sse_clients',
