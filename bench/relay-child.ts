@@ -5,12 +5,14 @@ import path from 'node:path';
 import v8 from 'node:v8';
 import { loadFunction } from '../functions/index.js';
 import { run } from '../shared/runtime/run.js';
+import { sseFrame, sseRetry, startSse } from '../shared/sse/frame.js';
 import { readBody } from './http.js';
 
 /*
  * The server side of the relay benchmark, in its own process so the clients' memory does not count in its RSS.
- * `relay`: the sse-relay function served with run(), its logs on Redis when BENCH_REDIS_URL is set. `bare`: a bare node:http SSE server that formats each POSTed
- * event once as one frame and writes it to every open response (the baseline). Talks to the parent over IPC:
+ * `relay`: the sse-relay function served with run(), its logs on Redis when BENCH_REDIS_URL is set. `bare`: a bare
+ * node:http SSE server with the relay's headers and frames that formats each POSTed event once and writes that Buffer
+ * to every open response (the baseline). Talks to the parent over IPC:
  * sends {url} when listening, answers 'rss' with {rss} after a full GC.
  *
  *   node --import tsx --expose-gc bench/relay-child.ts relay|bare   (secret and operator token in the environment)
@@ -19,20 +21,28 @@ import { readBody } from './http.js';
 type Message = { url: string } | { rss: number } | { snapshot: string };
 const send = (m: Message): void => void process.send!(m);
 
+/**
+ * Like for like with the relay's streams: the same headers (startSse), the same opening frames (`retry`, `connected`
+ * with the stream's position), and each event formatted once with its `event:`, `id:` and `data:` lines into one
+ * Buffer written to every open response.
+ */
 async function bare(): Promise<string> {
   const open = new Set<http.ServerResponse>();
   let id = 0;
+  const position = (): string => `${Date.now()}-${id}`;
   const server = http.createServer((req, res) => {
     if (req.method === 'GET') {
-      res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' });
-      res.write(`retry: 1000\n\nid: ${id}\nevent: connected\ndata: {}\n\n`);
-      req.socket.setNoDelay(true);
+      startSse(res);
+      res.write(
+        sseRetry(1000) + sseFrame({ event: 'connected', id: position(), data: { session: null, lastEventId: '0-0' } })
+      );
       open.add(res);
       res.once('close', () => open.delete(res));
       return;
     }
     void readBody(req).then((body) => {
-      const frame = `id: ${++id}\nevent: ${String(req.headers['ce-type'])}\ndata: ${body}\n\n`;
+      id++;
+      const frame = Buffer.from(sseFrame({ event: String(req.headers['ce-type']), id: position(), data: body }));
       for (const r of open) r.write(frame);
       res.writeHead(202).end();
     });

@@ -43,7 +43,9 @@ export interface Child {
 /** A relay (or the bare baseline) in a child process; `redisUrl` puts the relay's logs on Redis. */
 export async function startChild(mode: 'relay' | 'bare', redisUrl?: string): Promise<Child> {
   const child: ChildProcess = fork(fileURLToPath(new URL('./relay-child.ts', import.meta.url)), [mode], {
-    execArgv: ['--import', 'tsx', '--expose-gc'],
+    // BENCH_RELAY_NODE_ARGS: more node flags for the child (e.g. `--cpu-prof --cpu-prof-dir=prof`; it writes the profile when
+    // the parent disconnects).
+    execArgv: ['--import', 'tsx', '--expose-gc', ...(process.env.BENCH_RELAY_NODE_ARGS?.split(' ').filter(Boolean) ?? [])],
     env: {
       ...process.env,
       BENCH_SESSION_SECRET: SECRET,

@@ -79,11 +79,15 @@ export interface HubOptions {
 }
 
 const framed = new WeakMap<LogEntry, Buffer>();
+/** The entry framed last: a fan-out asks for it once per stream, thousands of times in a row. */
+let last: { entry: LogEntry | undefined; bytes: Buffer } = { entry: undefined, bytes: Buffer.alloc(0) };
 
 /** The SSE bytes of an entry, encoded once per entry object and shared by every stream that gets it. */
 function frameOf(e: LogEntry): Buffer {
+  if (e === last.entry) return last.bytes;
   let bytes = framed.get(e);
   if (bytes === undefined) framed.set(e, (bytes = Buffer.from(sseFrame({ event: e.event, id: e.id, data: e.data }))));
+  last = { entry: e, bytes };
   return bytes;
 }
 
