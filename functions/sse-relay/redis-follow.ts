@@ -29,8 +29,8 @@ export interface FollowerOptions {
 interface Sub {
   after: string;
   readonly handlers: FollowHandlers;
-  /** What the loop read while this stream was catching up. */
-  pending?: LogEntry[];
+  /** What the loop read while this stream was catching up (one shape for every stream: never deleted). */
+  pending: LogEntry[] | undefined;
 }
 
 interface Followed {
@@ -154,7 +154,7 @@ export function createFollower(redis: RedisConnection, opts: FollowerOptions): F
   return {
     follow(key, after, handlers) {
       const k = streamKey(redis.prefix, key);
-      const sub: Sub = { after, handlers };
+      const sub: Sub = { after, handlers, pending: undefined };
       const f = followed.get(k);
       if (!f) {
         followed.set(k, { cursor: after, subs: new Set([sub]) });
@@ -170,7 +170,7 @@ export function createFollower(redis: RedisConnection, opts: FollowerOptions): F
           .run('replay the stream', (c) => c.xrange(k, `(${after}`, upTo))
           .then((raw) => {
             const missed = sub.pending ?? [];
-            delete sub.pending;
+            sub.pending = undefined;
             deliver(
               sub,
               raw.map(([id, fields]) => entryOf(id, fields))
