@@ -8,7 +8,11 @@ describe('Shared: SSE event ids (stream entry ids)', () => {
     ['10-10', '10-10', 0],
     ['1764950400000-1', '1764950400000-0', 1],
     ['010-2', '10-2', 0],
-    ['0-0', '0-1', -1]
+    ['0-0', '0-1', -1],
+    ['0-00', '0-0', 0],
+    ['19-0', '21-0', -1],
+    ['1-09', '1-10', -1],
+    ['1764950400001-0', '1764950400000-99', 1]
   ])('orders %s against %s by number, not text', (a, b, expected) => {
     // Act
     const order = Math.sign(compareEventIds(a, b));
