@@ -1,3 +1,4 @@
+import type { FunctionGauge } from '../../shared/runtime/define-function.js';
 import type { Logger } from '../../shared/runtime/logging.js';
 import { sseComment, sseFrame, sseRetry } from '../../shared/sse/frame.js';
 import { sessionLog, startOf, type FollowHandlers, type LogEntry, type LogKey, type LogReader, type Start } from './log.js';
@@ -237,3 +238,17 @@ export class Hub {
     }
   }
 }
+
+/** The `cortex_sse_clients` gauge: open streams by kind. */
+export const clientsGauge = (hub: Hub): FunctionGauge => ({
+  name: 'cortex_sse_clients',
+  help: 'Open SSE streams by kind (session: a chat session, operator: the operator stream).',
+  labelNames: ['kind'],
+  read: () => {
+    const s = hub.stats();
+    return [
+      { labels: { kind: 'session' }, value: s.session },
+      { labels: { kind: 'operator' }, value: s.operator }
+    ];
+  }
+});
