@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { startChild, SECRET } from './relay.js';
 import { connectClients } from './sse-clients.js';
 import { sessionToken } from '../shared/session/token.js';
@@ -49,27 +49,29 @@ const urlOf = (i: number): string =>
   mode === 'relay'
     ? `${child.url}/events?session=${sessionId(i)}&token=${sessionToken(SECRET, sessionId(i))}`
     : `${child.url}/events`;
+// Warm the code paths (one stream) before the first snapshot.
 const warm = await connectClients([urlOf(n)]);
 warm.close();
 await new Promise((r) => setTimeout(r, 200));
-const rss0 = await child.rss();
 const before = await child.snapshot();
 const clients = await connectClients(Array.from({ length: n }, (_, i) => urlOf(i)));
-const rssN = await child.rss();
 const after = await child.snapshot();
-console.log(
-  `${mode}: ${clients.connected} clients, RSS ${((rssN - rss0) / clients.connected / 1024).toFixed(2)} KiB per client`
-);
-console.log(`snapshots: ${before} ${after}`);
+// RSS is the bench's (`npm run bench -- relay`): writing a snapshot grows it.
+const connected = clients.connected;
 clients.close();
 await child.stop();
 const [a, b] = await Promise.all([histogram(before), histogram(after)]);
+await Promise.all([rm(before), rm(after)]);
 const rows = [...b]
-  .map(([k, r]) => ({ k, count: (r.count - (a.get(k)?.count ?? 0)) / n, size: (r.size - (a.get(k)?.size ?? 0)) / n }))
+  .map(([k, r]) => ({
+    k,
+    count: (r.count - (a.get(k)?.count ?? 0)) / connected,
+    size: (r.size - (a.get(k)?.size ?? 0)) / connected
+  }))
   .filter((r) => Math.abs(r.size) >= 4)
   .sort((x, y) => y.size - x.size);
 let total = 0;
 for (const r of rows) total += r.size;
-console.log(`heap per client: ${total.toFixed(0)} B`);
+console.log(`${mode}, ${connected} streams: heap per stream ${total.toFixed(0)} B (grown between the snapshots / streams)`);
 for (const r of rows.slice(0, 70))
   console.log(`${r.size.toFixed(0).padStart(7)} B ${r.count.toFixed(2).padStart(6)}×  ${r.k}`);
