@@ -13,12 +13,13 @@ import { readBody } from './http.js';
  * `relay`: the sse-relay function served with run(), its logs on Redis when BENCH_REDIS_URL is set. `bare`: a bare
  * node:http SSE server with the relay's headers and frames that formats each POSTed event once and writes that Buffer
  * to every open response (the baseline). Talks to the parent over IPC:
- * sends {url} when listening, answers 'rss' with {rss} after a full GC.
+ * sends {url} when listening, answers 'rss' with {rss} after a full GC, 'cpu' with {cpu}: the CPU time it used so far
+ * (user + system, ms), 'snapshot' with the file of a heap snapshot.
  *
  *   node --import tsx --expose-gc bench/relay-child.ts relay|bare   (secret and operator token in the environment)
  */
 
-type Message = { url: string } | { rss: number } | { snapshot: string };
+type Message = { url: string } | { rss: number } | { snapshot: string } | { cpu: number };
 const send = (m: Message): void => void process.send!(m);
 
 /**
@@ -73,6 +74,10 @@ async function relay(): Promise<string> {
 const mode = process.argv[2];
 if (mode !== 'relay' && mode !== 'bare') throw new Error('usage: relay-child.ts relay|bare');
 process.on('message', (m) => {
+  if (m === 'cpu') {
+    const { user, system } = process.cpuUsage();
+    return send({ cpu: (user + system) / 1000 });
+  }
   if (m !== 'rss' && m !== 'snapshot') return;
   const gc = (globalThis as { gc?: () => void }).gc;
   gc?.();
