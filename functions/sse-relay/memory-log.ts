@@ -1,4 +1,4 @@
-import { compareEventIds, eventIdBefore } from '../../shared/sse/event-id.js';
+import { compareCheckedIds, eventIdBefore, isEventId } from '../../shared/sse/event-id.js';
 import { Ring } from './buffer.js';
 import { sessionLog, type Append, type FollowHandlers, type LogEntry, type LogInfo, type LogKey } from './log.js';
 import type { LogReader, LogWriter } from './log.js';
@@ -48,7 +48,11 @@ export class MemoryLog implements LogWriter, LogReader {
   readonly #sessions = new Map<string, Kept>();
   /** Who follows which log: the operator log's readers, and each session's by session id (no key built per entry). */
   readonly #operatorListeners = new Set<Listener>();
-  readonly #sessionListeners = new Map<string, Set<Listener>>();
+  /**
+   * A session's readers (one per open tab, usually one): an array, replaced rather than changed, so a reader that
+   * stops while the others are notified skips none of them; a Set per session cost 4 times the memory.
+   */
+  readonly #sessionListeners = new Map<string, readonly Listener[]>();
   readonly #appended = new Map<string, number>();
 
   constructor(readonly opts: MemoryLogOptions) {
@@ -111,18 +115,20 @@ export class MemoryLog implements LogWriter, LogReader {
   }
 
   follow(key: LogKey, after: string, handlers: FollowHandlers): () => void {
+    // Checked once here: every id compared with it later is one this log handed out.
+    if (!isEventId(after)) throw new TypeError(`not an event id: ${JSON.stringify(after)}`);
     const listener: Listener = { after, handlers };
     const kept = this.#kept(key);
     const backlog = kept ? kept.ring.after(after) : [];
     const session = key === 'operator' ? undefined : key.slice(SESSION.length);
-    let set = session === undefined ? this.#operatorListeners : this.#sessionListeners.get(session);
-    if (!set) this.#sessionListeners.set(session!, (set = new Set()));
-    set.add(listener);
+    if (session === undefined) this.#operatorListeners.add(listener);
+    else this.#sessionListeners.set(session, [...(this.#sessionListeners.get(session) ?? []), listener]);
     if (backlog.length > 0) this.#deliver(listener, backlog);
     return () => {
-      set.delete(listener);
-      if (session !== undefined && set.size === 0 && this.#sessionListeners.get(session) === set)
-        this.#sessionListeners.delete(session);
+      if (session === undefined) return void this.#operatorListeners.delete(listener);
+      const rest = (this.#sessionListeners.get(session) ?? []).filter((l) => l !== listener);
+      if (rest.length > 0) this.#sessionListeners.set(session, rest);
+      else this.#sessionListeners.delete(session);
     };
   }
 
@@ -169,16 +175,18 @@ export class MemoryLog implements LogWriter, LogReader {
     return kept;
   }
 
-  #notify(listeners: ReadonlySet<Listener> | undefined, batch: readonly LogEntry[]): void {
-    if (listeners) for (const listener of listeners) this.#deliver(listener, batch);
+  #notify(listeners: ReadonlySet<Listener> | readonly Listener[] | undefined, batch: readonly LogEntry[]): void {
+    if (listeners === undefined) return;
+    if (!Array.isArray(listeners)) for (const listener of listeners) this.#deliver(listener, batch);
+    else for (let i = 0; i < listeners.length; i++) this.#deliver(listeners[i]!, batch);
   }
 
   #deliver(listener: Listener, batch: readonly LogEntry[]): void {
     // Ids ascend within a batch: when the first is new to this reader, all are (no copy, one comparison).
     const fresh =
-      compareEventIds(batch[0]!.id, listener.after) > 0
+      compareCheckedIds(batch[0]!.id, listener.after) > 0
         ? batch
-        : batch.filter((e) => compareEventIds(e.id, listener.after) > 0);
+        : batch.filter((e) => compareCheckedIds(e.id, listener.after) > 0);
     if (fresh.length === 0) return;
     listener.after = fresh[fresh.length - 1]!.id;
     listener.handlers.entries(fresh);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compareEventIds, eventIdBefore, isEventId } from '../../../../shared/sse/event-id.js';
+import { compareCheckedIds, compareEventIds, eventIdBefore, isEventId } from '../../../../shared/sse/event-id.js';
 
 describe('Shared: SSE event ids (stream entry ids)', () => {
   it.each([
@@ -16,8 +16,10 @@ describe('Shared: SSE event ids (stream entry ids)', () => {
   ])('orders %s against %s by number, not text', (a, b, expected) => {
     // Act
     const order = Math.sign(compareEventIds(a, b));
+    const checked = Math.sign(compareCheckedIds(a, b));
     // Assess
     expect(order).toBe(expected);
+    expect(checked).toBe(expected);
   });
 
   it.each([
