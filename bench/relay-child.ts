@@ -1,35 +1,49 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import v8 from 'node:v8';
 import { loadFunction } from '../functions/index.js';
 import { run } from '../shared/runtime/run.js';
+import { sseFrame, sseRetry, startSse } from '../shared/sse/frame.js';
 import { readBody } from './http.js';
 
 /*
  * The server side of the relay benchmark, in its own process so the clients' memory does not count in its RSS.
- * `relay`: the sse-relay function served with run(), its logs on Redis when BENCH_REDIS_URL is set. `bare`: a bare node:http SSE server that formats each POSTed
- * event once as one frame and writes it to every open response (the baseline). Talks to the parent over IPC:
- * sends {url} when listening, answers 'rss' with {rss} after a full GC.
+ * `relay`: the sse-relay function served with run(), its logs on Redis when BENCH_REDIS_URL is set. `bare`: a bare
+ * node:http SSE server with the relay's headers and frames that formats each POSTed event once and writes that Buffer
+ * to every open response (the baseline). Talks to the parent over IPC:
+ * sends {url} when listening, answers 'rss' with {rss} after a full GC, 'cpu' with {cpu}: the CPU time it used so far
+ * (user + system, ms), 'snapshot' with the file of a heap snapshot.
  *
  *   node --import tsx --expose-gc bench/relay-child.ts relay|bare   (secret and operator token in the environment)
  */
 
-type Message = { url: string } | { rss: number };
+type Message = { url: string } | { rss: number } | { snapshot: string } | { cpu: number };
 const send = (m: Message): void => void process.send!(m);
 
+/**
+ * Like for like with the relay's streams: the same headers (startSse), the same opening frames (`retry`, `connected`
+ * with the stream's position), and each event formatted once with its `event:`, `id:` and `data:` lines into one
+ * Buffer written to every open response.
+ */
 async function bare(): Promise<string> {
   const open = new Set<http.ServerResponse>();
   let id = 0;
+  const position = (): string => `${Date.now()}-${id}`;
   const server = http.createServer((req, res) => {
     if (req.method === 'GET') {
-      res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' });
-      res.write(`retry: 1000\n\nid: ${id}\nevent: connected\ndata: {}\n\n`);
-      req.socket.setNoDelay(true);
+      startSse(res);
+      res.write(
+        sseRetry(1000) + sseFrame({ event: 'connected', id: position(), data: { session: null, lastEventId: '0-0' } })
+      );
       open.add(res);
       res.once('close', () => open.delete(res));
       return;
     }
     void readBody(req).then((body) => {
-      const frame = `id: ${++id}\nevent: ${String(req.headers['ce-type'])}\ndata: ${body}\n\n`;
+      id++;
+      const frame = Buffer.from(sseFrame({ event: String(req.headers['ce-type']), id: position(), data: body }));
       for (const r of open) r.write(frame);
       res.writeHead(202).end();
     });
@@ -60,11 +74,19 @@ async function relay(): Promise<string> {
 const mode = process.argv[2];
 if (mode !== 'relay' && mode !== 'bare') throw new Error('usage: relay-child.ts relay|bare');
 process.on('message', (m) => {
-  if (m !== 'rss') return;
+  if (m === 'cpu') {
+    const { user, system } = process.cpuUsage();
+    return send({ cpu: (user + system) / 1000 });
+  }
+  if (m !== 'rss' && m !== 'snapshot') return;
   const gc = (globalThis as { gc?: () => void }).gc;
   gc?.();
   gc?.();
-  send({ rss: process.memoryUsage().rss });
+  send(
+    m === 'rss'
+      ? { rss: process.memoryUsage().rss }
+      : { snapshot: v8.writeHeapSnapshot(path.join(tmpdir(), `relay-child-${process.pid}-${Date.now()}.heapsnapshot`)) }
+  );
 });
 process.on('disconnect', () => process.exit(0));
 send({ url: mode === 'relay' ? await relay() : await bare() });

@@ -35,13 +35,19 @@ const TARGET = { namespace: 'demo', service: 'mcp-demo' };
 export interface Child {
   url: string;
   rss(): Promise<number>;
+  /** CPU time (user + system) the child has used so far, in ms. */
+  cpu(): Promise<number>;
+  /** Writes a heap snapshot (after a full GC) in the temporary directory; resolves with its file name. */
+  snapshot(): Promise<string>;
   stop(): Promise<void>;
 }
 
 /** A relay (or the bare baseline) in a child process; `redisUrl` puts the relay's logs on Redis. */
 export async function startChild(mode: 'relay' | 'bare', redisUrl?: string): Promise<Child> {
   const child: ChildProcess = fork(fileURLToPath(new URL('./relay-child.ts', import.meta.url)), [mode], {
-    execArgv: ['--import', 'tsx', '--expose-gc'],
+    // BENCH_RELAY_NODE_ARGS: more node flags for the child (e.g. `--cpu-prof --cpu-prof-dir=prof`; it writes the profile when
+    // the parent disconnects).
+    execArgv: ['--import', 'tsx', '--expose-gc', ...(process.env.BENCH_RELAY_NODE_ARGS?.split(' ').filter(Boolean) ?? [])],
     env: {
       ...process.env,
       BENCH_SESSION_SECRET: SECRET,
@@ -69,6 +75,16 @@ export async function startChild(mode: 'relay' | 'bare', redisUrl?: string): Pro
     rss: () => {
       const answer = next<number>('rss');
       child.send('rss');
+      return answer;
+    },
+    cpu: () => {
+      const answer = next<number>('cpu');
+      child.send('cpu');
+      return answer;
+    },
+    snapshot: () => {
+      const answer = next<string>('snapshot');
+      child.send('snapshot');
       return answer;
     },
     stop: () =>
@@ -146,6 +162,8 @@ interface Result {
   p50: number;
   p99: number;
   rssPerClientKiB: number;
+  /** The server process's CPU time per timed event (POST handled and fanned out), ms. */
+  cpuPerEvent: number;
   errors: string[];
 }
 
@@ -175,7 +193,9 @@ async function variant(kind: 'session' | 'operator' | 'bare', n: number): Promis
       `  relay: ${kind} ×${n}: ${clients.connected} connected${clients.errors.length ? ` (${clients.errors.join(', ')})` : ''}`
     );
     if (kind === 'session') await startHealing(clients, child.url, n);
+    const cpu0 = await child.cpu();
     const latencies = await timeEvents(clients, () => child.url);
+    const cpuPerEvent = ((await child.cpu()) - cpu0) / (WARMUP + EVENTS);
     clients.close();
     const connected = clients.connected;
     return {
@@ -183,6 +203,7 @@ async function variant(kind: 'session' | 'operator' | 'bare', n: number): Promis
       p50: quantile(latencies, 0.5),
       p99: quantile(latencies, 0.99),
       rssPerClientKiB: connected ? (rssN - rss0) / connected / 1024 : NaN,
+      cpuPerEvent,
       errors: clients.errors
     };
   } finally {
@@ -228,6 +249,13 @@ export async function benchRelay(): Promise<Measurement[]> {
     measurement('relay.operator_1k_p99', o1k.p99, 'ms', b1k.p99),
     measurement('relay.rss_per_session_1k', s1k.rssPerClientKiB, 'KiB', b1k.rssPerClientKiB, mem),
     measurement('relay.rss_per_session_10k', s10k.rssPerClientKiB, 'KiB', b10k.rssPerClientKiB, mem),
-    measurement('relay.rss_per_operator_1k', o1k.rssPerClientKiB, 'KiB', b1k.rssPerClientKiB, mem)
+    measurement('relay.rss_per_operator_1k', o1k.rssPerClientKiB, 'KiB', b1k.rssPerClientKiB, mem),
+    measurement(
+      'relay.cpu_per_event_10k',
+      s10k.cpuPerEvent,
+      'ms',
+      b10k.cpuPerEvent,
+      "server process CPU time (user + system) per event fanned out to 10,000 session streams; less sensitive to the machine's load than the latencies; baseline: the bare server"
+    )
   ];
 }

@@ -1,6 +1,7 @@
+import type { FunctionGauge } from '../../shared/runtime/define-function.js';
 import type { Logger } from '../../shared/runtime/logging.js';
 import { sseComment, sseFrame, sseRetry } from '../../shared/sse/frame.js';
-import { sessionLog, startOf, type LogEntry, type LogKey, type LogReader, type Start } from './log.js';
+import { sessionLog, startOf, type FollowHandlers, type LogEntry, type LogKey, type LogReader, type Start } from './log.js';
 import type { HealingRoutes } from './sessions.js';
 
 /*
@@ -25,7 +26,8 @@ export interface StreamSink {
   end(): void;
   destroy(): void;
   readonly writableLength: number;
-  once(event: 'close', listener: () => void): unknown;
+  /** Called with the sink as `this`: one listener serves every stream. */
+  on(event: 'close', listener: (this: StreamSink) => void): unknown;
 }
 
 export type StreamRequest =
@@ -37,13 +39,30 @@ export type StreamRequest =
       readonly history: number;
     };
 
-interface Stream {
-  readonly sink: StreamSink;
-  readonly kind: 'session' | 'operator';
-  readonly session: string | undefined;
-  stop?: () => void;
+/**
+ * One open stream: its sink, what it follows and how to stop following. It is its own follow handler (methods on the
+ * prototype), so a stream costs this record and no closures: at 10,000 streams every per-stream object counts.
+ */
+class Stream implements FollowHandlers {
+  stop: (() => void) | undefined = undefined;
   /** Operator streams filtered on a session decide per entry, in order. */
-  filtering?: Promise<void>;
+  filtering: Promise<void> | undefined = undefined;
+
+  constructor(
+    readonly hub: Hub,
+    readonly sink: StreamSink,
+    readonly kind: 'session' | 'operator',
+    readonly session: string | undefined
+  ) {}
+
+  entries(batch: readonly LogEntry[]): void {
+    this.hub.deliver(this, batch);
+  }
+
+  lost(reason: string): void {
+    this.hub.opts.log?.debug({ kind: this.kind, session: this.session, reason }, 'ending a stream');
+    this.hub.end(this);
+  }
 }
 
 /** Connected clients by kind, for a metrics gauge. */
@@ -61,20 +80,31 @@ export interface HubOptions {
 }
 
 const framed = new WeakMap<LogEntry, Buffer>();
+/** The entry framed last: a fan-out asks for it once per stream, thousands of times in a row. */
+let last: { entry: LogEntry | undefined; bytes: Buffer } = { entry: undefined, bytes: Buffer.alloc(0) };
 
 /** The SSE bytes of an entry, encoded once per entry object and shared by every stream that gets it. */
 function frameOf(e: LogEntry): Buffer {
+  if (e === last.entry) return last.bytes;
   let bytes = framed.get(e);
   if (bytes === undefined) framed.set(e, (bytes = Buffer.from(sseFrame({ event: e.event, id: e.id, data: e.data }))));
+  last = { entry: e, bytes };
   return bytes;
 }
 
 const keyOf = (req: StreamRequest): LogKey => (req.kind === 'session' ? sessionLog(req.session) : 'operator');
 
 export class Hub {
-  readonly #all = new Set<Stream>();
+  /** Every open stream by its sink. */
+  readonly #all = new Map<StreamSink, Stream>();
   readonly #perSession = new Map<string, number>();
   #heartbeat: NodeJS.Timeout | undefined;
+  /** The one `close` listener of every sink (it is `this`). */
+  readonly #closed = ((hub: Hub) =>
+    function closed(this: StreamSink): void {
+      const s = hub.#all.get(this);
+      if (s) hub.#unregister(s);
+    })(this);
 
   constructor(
     readonly opts: HubOptions,
@@ -109,28 +139,24 @@ export class Hub {
       });
     if (start.resync) text += sseFrame({ event: 'resync', id: start.position, data: start.resync });
     sink.write(text);
-    const stream: Stream = { sink, kind: req.kind, session: req.session };
+    const stream = new Stream(this, sink, req.kind, req.session);
     this.#register(stream);
-    sink.once('close', () => this.#unregister(stream));
-    const stop = this.reader.follow(keyOf(req), start.position, {
-      entries: (batch) => this.#deliver(stream, batch),
-      lost: (reason) => {
-        this.opts.log?.debug({ kind: stream.kind, session: stream.session, reason }, 'ending a stream');
-        this.#unregister(stream);
-        sink.end();
-      }
-    });
-    if (this.#all.has(stream)) stream.stop = stop;
+    sink.on('close', this.#closed);
+    const stop = this.reader.follow(keyOf(req), start.position, stream);
+    if (this.#all.get(sink) === stream) stream.stop = stop;
     else stop();
     this.opts.log?.debug({ kind: req.kind, session: req.session, resync: start.resync !== undefined }, 'stream opened');
   }
 
   /** Ends every open stream (graceful shutdown); browsers reconnect, to another pod or to the next process. */
   closeAll(): void {
-    for (const s of [...this.#all]) {
-      this.#unregister(s);
-      s.sink.end();
-    }
+    for (const s of [...this.#all.values()]) this.end(s);
+  }
+
+  /** Ends one stream from this side (its log is gone, its filter failed, shutdown). */
+  end(s: Stream): void {
+    this.#unregister(s);
+    s.sink.end();
   }
 
   stats(): RelayStats {
@@ -139,18 +165,18 @@ export class Hub {
     return { session, operator: this.#all.size - session, sessions: this.#perSession.size };
   }
 
-  #deliver(s: Stream, batch: readonly LogEntry[]): void {
+  /** A stream's next entries (Stream.entries). */
+  deliver(s: Stream, batch: readonly LogEntry[]): void {
     if (s.kind === 'operator' && s.session !== undefined) {
       const session = s.session;
       s.filtering = (s.filtering ?? Promise.resolve())
         .then(() => this.#forSession(batch, session))
         .then((mine) => {
-          if (mine.length > 0 && this.#all.has(s)) this.#send(s, mine.map(frameOf));
+          if (mine.length > 0 && this.#all.get(s.sink) === s) this.#send(s, mine.map(frameOf));
         })
         .catch((err: unknown) => {
           this.opts.log?.warn({ err, session }, 'ending an operator stream: its session filter failed');
-          this.#unregister(s);
-          s.sink.end();
+          this.end(s);
         });
       return;
     }
@@ -185,19 +211,20 @@ export class Hub {
   }
 
   #register(s: Stream): void {
-    this.#all.add(s);
+    this.#all.set(s.sink, s);
     if (s.kind === 'session') this.#perSession.set(s.session!, (this.#perSession.get(s.session!) ?? 0) + 1);
     if (!this.#heartbeat && this.opts.heartbeatMs > 0) {
       this.#heartbeat = setInterval(() => {
         const beat = Buffer.from(sseComment('keep-alive'));
-        for (const stream of [...this.#all]) this.#send(stream, beat);
+        for (const stream of [...this.#all.values()]) this.#send(stream, beat);
       }, this.opts.heartbeatMs);
       this.#heartbeat.unref();
     }
   }
 
   #unregister(s: Stream): void {
-    if (!this.#all.delete(s)) return;
+    if (this.#all.get(s.sink) !== s) return;
+    this.#all.delete(s.sink);
     s.stop?.();
     if (s.kind === 'session') {
       const n = (this.#perSession.get(s.session!) ?? 1) - 1;
@@ -211,3 +238,17 @@ export class Hub {
     }
   }
 }
+
+/** The `cortex_sse_clients` gauge: open streams by kind. */
+export const clientsGauge = (hub: Hub): FunctionGauge => ({
+  name: 'cortex_sse_clients',
+  help: 'Open SSE streams by kind (session: a chat session, operator: the operator stream).',
+  labelNames: ['kind'],
+  read: () => {
+    const s = hub.stats();
+    return [
+      { labels: { kind: 'session' }, value: s.session },
+      { labels: { kind: 'operator' }, value: s.operator }
+    ];
+  }
+});

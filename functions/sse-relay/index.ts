@@ -1,8 +1,9 @@
 import { Events } from '../../shared/events/catalog.js';
 import { CATALOG, CORTEX_TYPE_PREFIX } from '../../shared/events/registry.js';
 import { defineFunction, type AnyFunctionDef } from '../../shared/runtime/define-function.js';
+import { clientsGauge } from './hub.js';
 import { relaySetup } from './setup.js';
-import { relayRoutes } from './routes.js';
+import { relayRoutes, relayStreams } from './routes.js';
 import { STREAMED } from './mapping.js';
 import { RELAY_SPLIT, refusedEvents } from './role.js';
 
@@ -44,18 +45,6 @@ export default defineFunction({
     return [];
   },
   routes: (router, { deps }) => relayRoutes(router, deps),
-  metrics: ({ deps }) => [
-    {
-      name: 'cortex_sse_clients',
-      help: 'Open SSE streams by kind (session: a chat session, operator: the operator stream).',
-      labelNames: ['kind'],
-      read: () => {
-        const s = deps.hub.stats();
-        return [
-          { labels: { kind: 'session' }, value: s.session },
-          { labels: { kind: 'operator' }, value: s.operator }
-        ];
-      }
-    }
-  ]
+  streams: ({ deps }) => relayStreams(deps),
+  metrics: ({ deps }) => [clientsGauge(deps.hub)]
 }) satisfies AnyFunctionDef;

@@ -23,16 +23,17 @@ export function appendKey(event: CortexEvent): string {
 export function planAppend(event: CortexEvent, facts: HealingFacts | undefined): Append {
   const named = namedSessions(event.data);
   const healingId = healingIdOf(event.data);
-  const audience = new Set(named);
-  for (const s of facts?.sessions ?? []) audience.add(s);
-  const everyone = [...audience];
+  const following = facts?.sessions ?? new Set<string>();
+  // Most events name no session: their audience is the healing's followers, thousands in a storm, copied once.
+  const everyone = named.length === 0 ? [...following] : [...new Set([...named, ...following])];
+  const inAudience = (s: string): boolean => following.has(s) || named.includes(s);
   return {
     key: appendKey(event),
     operator: { event: event.type, data: JSON.stringify(cloudEventOf(event)), named, healingId },
     frames: sessionEventsOf(event, facts).map((e) => ({
       event: e.event,
       data: JSON.stringify(e.data),
-      to: e.only ? e.only.filter((s) => audience.has(s)) : everyone
+      to: e.only ? e.only.filter(inAudience) : everyone
     }))
   };
 }

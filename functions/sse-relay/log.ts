@@ -55,6 +55,7 @@ export interface LogInfo {
   readonly tailFirst?: string;
 }
 
+/** Called as methods of the object given to `follow` (a hub's stream is its own handler). */
 export interface FollowHandlers {
   /** Entries after the position, in order, each once: first what is kept, then what is appended. */
   entries(batch: readonly LogEntry[]): void;

@@ -1,4 +1,4 @@
-import { compareEventIds, eventIdBefore } from '../../shared/sse/event-id.js';
+import { compareCheckedIds, eventIdBefore, isEventId } from '../../shared/sse/event-id.js';
 import { Ring } from './buffer.js';
 import { sessionLog, type Append, type FollowHandlers, type LogEntry, type LogInfo, type LogKey } from './log.js';
 import type { LogReader, LogWriter } from './log.js';
@@ -35,6 +35,8 @@ interface Listener {
   readonly handlers: FollowHandlers;
 }
 
+const SESSION = sessionLog('');
+
 /** Remembered append keys beyond which the oldest are forgotten early. */
 const MAX_APPEND_KEYS = 100_000;
 
@@ -44,7 +46,13 @@ export class MemoryLog implements LogWriter, LogReader {
   #seq = 0;
   readonly #operator: Kept;
   readonly #sessions = new Map<string, Kept>();
-  readonly #listeners = new Map<LogKey, Set<Listener>>();
+  /** Who follows which log: the operator log's readers, and each session's by session id (no key built per entry). */
+  readonly #operatorListeners = new Set<Listener>();
+  /**
+   * A session's readers (one per open tab, usually one): an array, replaced rather than changed, so a reader that
+   * stops while the others are notified skips none of them; a Set per session cost 4 times the memory.
+   */
+  readonly #sessionListeners = new Map<string, readonly Listener[]>();
   readonly #appended = new Map<string, number>();
 
   constructor(readonly opts: MemoryLogOptions) {
@@ -69,6 +77,15 @@ export class MemoryLog implements LogWriter, LogReader {
     const op: LogEntry = { id: this.#nextId(now), ...a.operator };
     this.#keep(this.#operator, op);
     this.#sweep(now);
+    if (a.frames.length === 1) {
+      // The common case (one frame to every session of a healing, thousands at a time): one shared batch, no map.
+      const frame = a.frames[0]!;
+      const batch = [{ id: this.#nextId(now), event: frame.event, data: frame.data }];
+      for (const session of frame.to) this.#keep(this.#touch(session, now), batch[0]!);
+      this.#notify(this.#operatorListeners, [op]);
+      for (const session of frame.to) this.#notify(this.#sessionListeners.get(session), batch);
+      return true;
+    }
     const batches = new Map<string, LogEntry[]>();
     for (const frame of a.frames) {
       const entry: LogEntry = { id: this.#nextId(now), event: frame.event, data: frame.data };
@@ -80,8 +97,8 @@ export class MemoryLog implements LogWriter, LogReader {
         else batches.set(session, [entry]);
       }
     }
-    this.#notify('operator', [op]);
-    for (const [session, batch] of batches) this.#notify(sessionLog(session), batch);
+    this.#notify(this.#operatorListeners, [op]);
+    for (const [session, batch] of batches) this.#notify(this.#sessionListeners.get(session), batch);
     return true;
   }
 
@@ -98,16 +115,20 @@ export class MemoryLog implements LogWriter, LogReader {
   }
 
   follow(key: LogKey, after: string, handlers: FollowHandlers): () => void {
+    // Checked once here: every id compared with it later is one this log handed out.
+    if (!isEventId(after)) throw new TypeError(`not an event id: ${JSON.stringify(after)}`);
     const listener: Listener = { after, handlers };
     const kept = this.#kept(key);
     const backlog = kept ? kept.ring.after(after) : [];
-    let set = this.#listeners.get(key);
-    if (!set) this.#listeners.set(key, (set = new Set()));
-    set.add(listener);
+    const session = key === 'operator' ? undefined : key.slice(SESSION.length);
+    if (session === undefined) this.#operatorListeners.add(listener);
+    else this.#sessionListeners.set(session, [...(this.#sessionListeners.get(session) ?? []), listener]);
     if (backlog.length > 0) this.#deliver(listener, backlog);
     return () => {
-      set.delete(listener);
-      if (set.size === 0 && this.#listeners.get(key) === set) this.#listeners.delete(key);
+      if (session === undefined) return void this.#operatorListeners.delete(listener);
+      const rest = (this.#sessionListeners.get(session) ?? []).filter((l) => l !== listener);
+      if (rest.length > 0) this.#sessionListeners.set(session, rest);
+      else this.#sessionListeners.delete(session);
     };
   }
 
@@ -145,7 +166,7 @@ export class MemoryLog implements LogWriter, LogReader {
 
   #kept(key: LogKey): Kept | undefined {
     if (key === 'operator') return this.#operator;
-    const session = key.slice('session:'.length);
+    const session = key.slice(SESSION.length);
     const kept = this.#sessions.get(session);
     if (kept && kept.touched + this.opts.sessionTtlMs <= this.opts.now()) {
       this.#sessions.delete(session);
@@ -154,12 +175,18 @@ export class MemoryLog implements LogWriter, LogReader {
     return kept;
   }
 
-  #notify(key: LogKey, batch: LogEntry[]): void {
-    for (const listener of this.#listeners.get(key) ?? []) this.#deliver(listener, batch);
+  #notify(listeners: ReadonlySet<Listener> | readonly Listener[] | undefined, batch: readonly LogEntry[]): void {
+    if (listeners === undefined) return;
+    if (!Array.isArray(listeners)) for (const listener of listeners) this.#deliver(listener, batch);
+    else for (let i = 0; i < listeners.length; i++) this.#deliver(listeners[i]!, batch);
   }
 
   #deliver(listener: Listener, batch: readonly LogEntry[]): void {
-    const fresh = batch.filter((e) => compareEventIds(e.id, listener.after) > 0);
+    // Ids ascend within a batch: when the first is new to this reader, all are (no copy, one comparison).
+    const fresh =
+      compareCheckedIds(batch[0]!.id, listener.after) > 0
+        ? batch
+        : batch.filter((e) => compareCheckedIds(e.id, listener.after) > 0);
     if (fresh.length === 0) return;
     listener.after = fresh[fresh.length - 1]!.id;
     listener.handlers.entries(fresh);

@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { RedisConnection } from '../../shared/redis/connection.js';
 import type { Logger } from '../../shared/runtime/logging.js';
-import { compareEventIds } from '../../shared/sse/event-id.js';
+import { compareCheckedIds, compareEventIds, isEventId } from '../../shared/sse/event-id.js';
 import type { FollowHandlers, LogEntry, LogKey } from './log.js';
 import { entryOf, streamKey } from './redis-log.js';
 
@@ -29,8 +29,8 @@ export interface FollowerOptions {
 interface Sub {
   after: string;
   readonly handlers: FollowHandlers;
-  /** What the loop read while this stream was catching up. */
-  pending?: LogEntry[];
+  /** What the loop read while this stream was catching up (one shape for every stream: never deleted). */
+  pending: LogEntry[] | undefined;
 }
 
 interface Followed {
@@ -51,7 +51,8 @@ type XreadReply = [string, [string, string[]][]][] | null;
 function deliver(sub: Sub, entries: readonly LogEntry[]): void {
   if (sub.pending) return void sub.pending.push(...entries);
   let i = 0;
-  while (i < entries.length && compareEventIds(entries[i]!.id, sub.after) <= 0) i++;
+  // Redis hands out only ids, and `after` was checked when the stream began following.
+  while (i < entries.length && compareCheckedIds(entries[i]!.id, sub.after) <= 0) i++;
   if (i === entries.length) return;
   const fresh = i === 0 ? entries : entries.slice(i);
   sub.after = fresh[fresh.length - 1]!.id;
@@ -153,8 +154,9 @@ export function createFollower(redis: RedisConnection, opts: FollowerOptions): F
 
   return {
     follow(key, after, handlers) {
+      if (!isEventId(after)) throw new TypeError(`not an event id: ${JSON.stringify(after)}`);
       const k = streamKey(redis.prefix, key);
-      const sub: Sub = { after, handlers };
+      const sub: Sub = { after, handlers, pending: undefined };
       const f = followed.get(k);
       if (!f) {
         followed.set(k, { cursor: after, subs: new Set([sub]) });
@@ -170,7 +172,7 @@ export function createFollower(redis: RedisConnection, opts: FollowerOptions): F
           .run('replay the stream', (c) => c.xrange(k, `(${after}`, upTo))
           .then((raw) => {
             const missed = sub.pending ?? [];
-            delete sub.pending;
+            sub.pending = undefined;
             deliver(
               sub,
               raw.map(([id, fields]) => entryOf(id, fields))

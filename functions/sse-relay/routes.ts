@@ -1,8 +1,10 @@
 import path from 'node:path';
-import express, { type Request, type Router } from 'express';
+import type { IncomingMessage } from 'node:http';
+import express, { type Router } from 'express';
 
 import { RequestError } from '../../shared/runtime/errors.js';
 import { packageRoot } from '../../shared/runtime/package-root.js';
+import type { StreamRoute } from '../../shared/runtime/streams.js';
 import { isSessionId, verifyOperatorToken, verifySessionToken } from '../../shared/session/token.js';
 import { startSse } from '../../shared/sse/frame.js';
 import type { StreamRequest } from './hub.js';
@@ -24,21 +26,33 @@ const PAGE_HEADERS = {
     "default-src 'self'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; frame-ancestors 'none'"
 };
 
-const one = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+/** A query parameter given once and not empty (a repeated one counts as absent, as with express's parser). */
+function one(query: URLSearchParams, name: string): string | undefined {
+  const all = query.getAll(name);
+  return all.length === 1 && all[0] !== '' ? all[0] : undefined;
+}
 
-function bearer(header: string | undefined): string | undefined {
-  const m = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
+const header = (req: IncomingMessage, name: string): string | undefined => {
+  const v = req.headers[name];
+  return typeof v === 'string' ? v : undefined;
+};
+
+function bearer(value: string | undefined): string | undefined {
+  const m = /^Bearer\s+(\S+)\s*$/i.exec(value ?? '');
   return m?.[1];
 }
 
 /** Reads and authorises a stream request; throws RequestError (400/401/429) with a JSON body. */
-export function streamRequest(req: Request, { hub, sessionSecret, operatorToken }: RelayDeps): StreamRequest {
-  const q = req.query as Record<string, unknown>;
-  const session = one(q.session);
-  const lastEventId = req.get('last-event-id');
-  const operator = one(q.operator);
+export function streamRequest(
+  req: IncomingMessage,
+  query: URLSearchParams,
+  { hub, sessionSecret, operatorToken }: RelayDeps
+): StreamRequest {
+  const session = one(query, 'session');
+  const lastEventId = header(req, 'last-event-id');
+  const operator = one(query, 'operator');
   if (operator === '1' || operator === 'true') {
-    if (!verifyOperatorToken(operatorToken, one(q.token) ?? bearer(req.get('authorization')))) {
+    if (!verifyOperatorToken(operatorToken, one(query, 'token') ?? bearer(header(req, 'authorization')))) {
       throw new RequestError(
         401,
         'unauthorized',
@@ -47,7 +61,7 @@ export function streamRequest(req: Request, { hub, sessionSecret, operatorToken 
     }
     if (session !== undefined && !isSessionId(session))
       throw new RequestError(400, 'bad_request', 'session must be 8-128 letters, digits, "_" or "-"');
-    const history = one(q.history);
+    const history = one(query, 'history');
     if (history !== undefined && !/^\d{1,9}$/.test(history))
       throw new RequestError(400, 'bad_request', 'history must be a non-negative integer');
     return {
@@ -59,7 +73,7 @@ export function streamRequest(req: Request, { hub, sessionSecret, operatorToken 
   }
   if (session === undefined)
     throw new RequestError(400, 'bad_request', 'name the session: /events?session=<id>&token=<token> (or ?operator=1)');
-  const token = one(q.token) ?? req.get('x-cortex-session-token');
+  const token = one(query, 'token') ?? header(req, 'x-cortex-session-token');
   if (!verifySessionToken(sessionSecret, session, token)) {
     throw new RequestError(401, 'unauthorized', 'missing or wrong session token for this session');
   }
@@ -70,17 +84,27 @@ export function streamRequest(req: Request, { hub, sessionSecret, operatorToken 
   return { kind: 'session', session, lastEventId };
 }
 
-/** Mounts `/events` and the web page on the function's router; an ingest-role relay serves neither (role.ts). */
+/**
+ * `GET /events`, served ahead of express (shared/runtime/streams.ts): an open stream holds its socket and its place in
+ * the hub, nothing of the request. An ingest-role relay serves no stream (role.ts).
+ */
+export function relayStreams(deps: RelayDeps): Record<string, StreamRoute> {
+  if (!servesStreams(deps.role)) return {};
+  return {
+    '/events': async (req, res, query) => {
+      const stream = streamRequest(req, query, deps);
+      // Read before anything is sent: a log that cannot be read (Redis down) is a 503 the client retries.
+      const start = await deps.hub.prepare(stream);
+      if (req.socket.destroyed) return;
+      startSse(res);
+      deps.hub.open(res, stream, start);
+    }
+  };
+}
+
+/** Mounts the web page on the function's router; an ingest-role relay serves none (role.ts). */
 export function relayRoutes(router: Router, deps: RelayDeps): void {
   if (!servesStreams(deps.role)) return;
-  router.get('/events', async (req, res) => {
-    const stream = streamRequest(req, deps);
-    // Read before anything is sent: a log that cannot be read (Redis down) is a 503 the client retries.
-    const start = await deps.hub.prepare(stream);
-    if (req.socket.destroyed) return;
-    startSse(res);
-    deps.hub.open(res, stream, start);
-  });
   router.get(['/', '/index.html'], (_req, res) => {
     res.set(PAGE_HEADERS).sendFile('index.html', { root: WEB_DIR });
   });

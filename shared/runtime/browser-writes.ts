@@ -82,16 +82,14 @@ export function isLoopbackHost(host: string | undefined): boolean {
   return false;
 }
 
+/** The 403 for a `Host` that is not a loopback name (the local stack's guard against DNS rebinding), or undefined. */
+export function hostProblem(host: string | undefined): RequestError | undefined {
+  return isLoopbackHost(host)
+    ? undefined
+    : new RequestError(403, 'forbidden_host', `this local server answers loopback hosts only, not "${host ?? ''}"`);
+}
+
 /** Refuses (403) a request whose `Host` is not a loopback name: the local stack's guard against DNS rebinding. */
 export function loopbackOnly(): RequestHandler {
-  return (req, _res, next) =>
-    next(
-      isLoopbackHost(req.headers.host)
-        ? undefined
-        : new RequestError(
-            403,
-            'forbidden_host',
-            `this local server answers loopback hosts only, not "${req.headers.host ?? ''}"`
-          )
-    );
+  return (req, _res, next) => next(hostProblem(req.headers.host));
 }

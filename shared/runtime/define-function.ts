@@ -8,6 +8,7 @@ import type { Clock, Ids } from './clock.js';
 import type { Config } from './config.js';
 import type { Logger } from './logging.js';
 import type { Store } from './store.js';
+import type { StreamRoute } from './streams.js';
 import type { Refusal } from '../trust/signature.js';
 
 /** What a dead-lettered delivery tells us (the Knative `knativeerror*` extensions, decoded). */
@@ -238,8 +239,13 @@ export interface FunctionDef<
    * when it takes them: the public half of a split function. It then needs no verifying key.
    */
   refuseEvents?(config: Config): string | undefined;
-  /** Extra HTTP routes (the chat endpoint, the SSE relay), mounted next to `POST /`. */
+  /** Extra HTTP routes (the chat endpoint, the relay's page), mounted next to `POST /`. */
   routes?(router: Router, ctx: RouteCtx<D>): void;
+  /**
+   * Long-lived streams (the relay's SSE), `GET <path>` → its route, served ahead of the express app so an open stream
+   * holds no per-request state (streams.ts).
+   */
+  streams?(ctx: RouteCtx<D>): Readonly<Record<string, StreamRoute>>;
   /** Periodic work while the process lives (the coordinator's deadline checks). */
   tick?: TickDef<D>;
   /** Gauges of the function's own state, beside the ones the runtime keeps for every function. */

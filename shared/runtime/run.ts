@@ -15,6 +15,7 @@ import { createLogger } from './logging.js';
 import { KEY_ENV } from './env-security.js';
 import { createPublisher, type Publish } from './publish.js';
 import { createApp, type ServerState } from './server.js';
+import { serveStreams } from './streams.js';
 import { createMemoryStore, type Store } from './store.js';
 // Types only (erased): the module itself is imported lazily, when CORTEX_REDIS_URL is set.
 import type * as RedisModule from '../redis/index.js';
@@ -172,7 +173,12 @@ export async function run(def: AnyFunctionDef, opts: RunOptions = {}): Promise<R
     refuseEvents,
     routes
   });
-  const httpServer: Server = createServer(app);
+  const streams = def.streams?.(routeCtx);
+  const httpServer: Server = createServer(
+    streams
+      ? serveStreams(app, { routes: streams, fn: def.name, state, log, metrics, tracer, loopbackOnly: config.localMode })
+      : app
+  );
   httpServer.keepAliveTimeout = 65_000;
   const port = await listen(httpServer, config.port, config.host);
   startTick(def, routeCtx);

@@ -25,24 +25,44 @@ function parts(id: string): [bigint, bigint] {
   return [BigInt(m[1]!), BigInt(m[2]!)];
 }
 
-/** Two unsigned decimal numbers compared as text: the longer one is larger, else the text order is the number order. */
-function compareDigits(a: string, b: string): number {
-  if (a.length > 1 && a.startsWith('0')) a = a.replace(/^0+(?=\d)/, '');
-  if (b.length > 1 && b.startsWith('0')) b = b.replace(/^0+(?=\d)/, '');
-  return a.length !== b.length ? a.length - b.length : a < b ? -1 : a > b ? 1 : 0;
+/**
+ * Two unsigned decimal numbers, `a[as..ae)` and `b[bs..be)`, compared digit by digit without copying them: leading
+ * zeros skipped, then the longer one is larger, else the first differing digit decides.
+ */
+function compareDigits(a: string, as: number, ae: number, b: string, bs: number, be: number): number {
+  while (as < ae - 1 && a.charCodeAt(as) === 48) as++;
+  while (bs < be - 1 && b.charCodeAt(bs) === 48) bs++;
+  if (ae - as !== be - bs) return ae - as - (be - bs);
+  for (; as < ae; as++, bs++) {
+    const d = a.charCodeAt(as) - b.charCodeAt(bs);
+    if (d !== 0) return d;
+  }
+  return 0;
 }
 
 /**
- * Orders two ids: negative when `a` came first. Compared as digit strings, not parsed (the relay compares an id per
- * entry per stream on its hot path).
+ * Orders two ids: negative when `a` came first. Compared as digit strings, neither parsed nor sliced.
  *
  * @example
  * ['10-0', '9-5'].sort(compareEventIds); // ['9-5', '10-0']
  */
 export function compareEventIds(a: string, b: string): number {
-  const [i, j] = [a.indexOf('-'), b.indexOf('-')];
-  if (i < 0 || j < 0 || !isEventId(a) || !isEventId(b)) throw new TypeError(`not event ids: ${JSON.stringify([a, b])}`);
-  return compareDigits(a.slice(0, i), b.slice(0, j)) || compareDigits(a.slice(i + 1), b.slice(j + 1));
+  if (!isEventId(a) || !isEventId(b)) throw new TypeError(`not event ids: ${JSON.stringify([a, b])}`);
+  return compareCheckedIds(a, b);
+}
+
+/**
+ * `compareEventIds` for two ids already known to be ids (checked once where they came in): the relay's fan-out
+ * compares one per stream per event, and the two pattern tests were most of that cost at 10,000 streams.
+ *
+ * @example
+ * follow(key, after) { if (!isEventId(after)) throw …; } … compareCheckedIds(entry.id, reader.after) > 0
+ */
+export function compareCheckedIds(a: string, b: string): number {
+  if (a === b) return 0;
+  const i = a.indexOf('-');
+  const j = b.indexOf('-');
+  return compareDigits(a, 0, i, b, 0, j) || compareDigits(a, i + 1, a.length, b, j + 1, b.length);
 }
 
 /**

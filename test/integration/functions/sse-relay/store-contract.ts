@@ -52,6 +52,17 @@ const ascending = (ids: string[]): boolean => ids.every((id, i) => i === 0 || co
 
 export function relayStoreContract(name: string, factory: RelayStoreFactory): void {
   describe(`Relay store contract: ${name}`, () => {
+    it('refuses to follow from a position that is not an id, before following anything', async () => {
+      // Prepare
+      const s = await factory.make(DEFAULTS);
+      // Act
+      const follow = (after: string) => () => s.reader.follow('operator', after, { entries: () => {}, lost: () => {} });
+      // Assess
+      expect(follow('latest')).toThrow(TypeError);
+      expect(follow('12')).toThrow(TypeError);
+      await s.close();
+    });
+
     it('appends an event to the operator log and its frames to the logs of the sessions they are for, in order', async () => {
       // Prepare
       const s = await factory.make(DEFAULTS);

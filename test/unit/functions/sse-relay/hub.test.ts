@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { Events } from '../../../../shared/events/catalog.js';
 import type { EventDef } from '../../../../shared/events/define.js';
 import type { CortexEvent, DeadLetter } from '../../../../shared/runtime/define-function.js';
-import { Hub, MAX_PENDING_BYTES, RETRY_MS, type StreamRequest } from '../../../../functions/sse-relay/hub.js';
+import {
+  Hub,
+  MAX_PENDING_BYTES,
+  RETRY_MS,
+  type StreamRequest,
+  type StreamSink
+} from '../../../../functions/sse-relay/hub.js';
 import { createIngest } from '../../../../functions/sse-relay/ingest.js';
 import { MemoryLog } from '../../../../functions/sse-relay/memory-log.js';
 import { MemoryRoutes } from '../../../../functions/sse-relay/sessions.js';
@@ -36,8 +42,8 @@ function fakeSink() {
       s.destroyed = true;
       onClose?.();
     },
-    once(_event: 'close', listener: () => void): unknown {
-      onClose = listener;
+    on(_event: 'close', listener: (this: StreamSink) => void): unknown {
+      onClose = () => listener.call(s as StreamSink);
       return s;
     },
     /** The client goes away. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compareEventIds, eventIdBefore, isEventId } from '../../../../shared/sse/event-id.js';
+import { compareCheckedIds, compareEventIds, eventIdBefore, isEventId } from '../../../../shared/sse/event-id.js';
 
 describe('Shared: SSE event ids (stream entry ids)', () => {
   it.each([
@@ -8,12 +8,18 @@ describe('Shared: SSE event ids (stream entry ids)', () => {
     ['10-10', '10-10', 0],
     ['1764950400000-1', '1764950400000-0', 1],
     ['010-2', '10-2', 0],
-    ['0-0', '0-1', -1]
+    ['0-0', '0-1', -1],
+    ['0-00', '0-0', 0],
+    ['19-0', '21-0', -1],
+    ['1-09', '1-10', -1],
+    ['1764950400001-0', '1764950400000-99', 1]
   ])('orders %s against %s by number, not text', (a, b, expected) => {
     // Act
     const order = Math.sign(compareEventIds(a, b));
+    const checked = Math.sign(compareCheckedIds(a, b));
     // Assess
     expect(order).toBe(expected);
+    expect(checked).toBe(expected);
   });
 
   it.each([

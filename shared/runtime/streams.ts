@@ -1,0 +1,96 @@
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import { context, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Tracer } from '@opentelemetry/api';
+import { parseTraceparent } from '../tracing/traceparent.js';
+import { hostProblem } from './browser-writes.js';
+import { toErrorBody, toHttpStatus, UnavailableError } from './errors.js';
+import type { Logger } from './logging.js';
+import type { FunctionMetrics } from './metrics.js';
+import type { ServerState } from './server.js';
+
+/*
+ * Long-lived streams (the relay's SSE) served on node:http ahead of the express app. A stream stays open for minutes
+ * and a relay holds thousands: through express each one kept its request's state for its whole life (req/res with
+ * prototypes set per request, the router's closures, `res.locals`, a server span and three `close` listeners), about
+ * 7 KiB of heap per stream beside the socket's own 6 KiB (bench/relay-heap.ts). Here a stream keeps nothing of its
+ * request: the span ends once the stream is established (or refused), the response is counted then, and the
+ * in-flight count uses one listener shared by every stream.
+ */
+
+/**
+ * Answers one stream request: establishes the stream (status, headers, first frames) or throws a CortexError, which is
+ * answered as JSON like any route's error. `query` is the request's query string, parsed.
+ */
+export type StreamRoute = (req: IncomingMessage, res: ServerResponse, query: URLSearchParams) => Promise<void>;
+
+export interface StreamServing {
+  /** `GET <path>` → its route. */
+  readonly routes: Readonly<Record<string, StreamRoute>>;
+  readonly fn: string;
+  readonly state: ServerState;
+  readonly log: Logger;
+  readonly metrics?: FunctionMetrics | undefined;
+  readonly tracer?: Tracer | undefined;
+  /** Refuse (403) a Host that is not a loopback name, as the express app does locally. */
+  readonly loopbackOnly?: boolean | undefined;
+}
+
+/** One line and an error body for a refused or failed stream request, as the express app answers its routes' errors. */
+function refuse(req: IncomingMessage, res: ServerResponse, err: unknown, log: Logger): void {
+  const status = toHttpStatus(err);
+  const line = { status, method: req.method, path: req.url?.split('?')[0], err };
+  if (err instanceof UnavailableError) log.debug(line, 'request failed: dependency unavailable');
+  else if (status >= 500) log.error(line, 'request failed');
+  else log.warn(line, 'request rejected');
+  if (res.headersSent) {
+    res.end();
+    return;
+  }
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify(toErrorBody(err)));
+}
+
+/**
+ * The server's request listener: `GET` on a stream path is served here, everything else by `app`.
+ *
+ * @example
+ * createServer(serveStreams(app, { routes: { '/events': openStream }, fn: 'sse-relay', state, log }));
+ */
+export function serveStreams(app: RequestListener, opts: StreamServing): RequestListener {
+  const { routes, state, log, metrics, tracer } = opts;
+  const closed = (): void => void state.inflight--;
+  const serve = async (req: IncomingMessage, res: ServerResponse, route: StreamRoute, query: string): Promise<void> => {
+    try {
+      const wrongHost = opts.loopbackOnly ? hostProblem(req.headers.host) : undefined;
+      if (wrongHost) throw wrongHost;
+      await route(req, res, new URLSearchParams(query));
+    } catch (err) {
+      refuse(req, res, err, log);
+    }
+    metrics?.response('route', res.statusCode);
+  };
+  return (req, res) => {
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    const path = q < 0 ? url : url.slice(0, q);
+    const route = req.method === 'GET' ? routes[path] : undefined;
+    if (route === undefined || !Object.hasOwn(routes, path)) return void app(req, res);
+    state.inflight++;
+    res.on('close', closed);
+    const query = q < 0 ? '' : url.slice(q + 1);
+    if (!tracer) return void serve(req, res, route, query);
+    const remote = parseTraceparent(req.headers.traceparent, req.headers.tracestate);
+    const parent = remote ? trace.setSpanContext(ROOT_CONTEXT, remote) : ROOT_CONTEXT;
+    const span = tracer.startSpan(
+      `GET ${path}`,
+      { kind: SpanKind.SERVER, attributes: { 'http.request.method': 'GET', 'url.path': path, 'faas.name': opts.fn } },
+      parent
+    );
+    // The span covers establishing the stream, not its life: a stream open for an hour is no hour-long request.
+    void context
+      .with(trace.setSpan(parent, span), () => serve(req, res, route, query))
+      .then(() => {
+        span.setAttribute('http.response.status_code', res.statusCode);
+        if (res.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+        span.end();
+      });
+  };
+}
