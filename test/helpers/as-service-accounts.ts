@@ -67,6 +67,33 @@ export async function startAsServiceAccounts(
   };
 }
 
+/** One grant of a function's role: a verb on a resource of an API group. */
+export type Grant = { group: string; resource: string; verb: string };
+
+/** The grants a function declares (its kube needs), one per verb. */
+export const grantsOf = (def: AnyFunctionDef): Grant[] =>
+  (def.kube ?? []).flatMap((n) =>
+    n.apiGroups.flatMap((group) => n.resources.flatMap((resource) => n.verbs.map((verb) => ({ group, resource, verb }))))
+  );
+
+export const grantLabel = (g: Grant): string => `${g.group}/${g.resource}:${g.verb}`;
+
+/** What the API server says when the grant is missing (in the namespace `demo`). */
+export const forbiddenWords = (fn: string, g: Grant): string =>
+  `User "system:serviceaccount:cortex:${fn}" cannot ${g.verb} resource "${g.resource}" in API group "${g.group}" in the namespace "demo"`;
+
+/** Replaces the function's ClusterRole (as an operator would with kubectl replace) with these grants. */
+export async function setRole(c: ServiceAccountCluster, fn: string, grants: readonly Grant[]): Promise<void> {
+  const role = c.sim.get('ClusterRole', undefined, `cortex-${fn}`)!;
+  const rules = grants.map((g) => ({ apiGroups: [g.group], resources: [g.resource], verbs: [g.verb] }));
+  const res = await fetch(`${c.sim.url}/apis/rbac.authorization.k8s.io/v1/clusterroles/cortex-${fn}`, {
+    method: 'PUT',
+    headers: { Authorization: `Bearer ${c.sim.adminToken}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ ...role, metadata: { ...role.metadata, resourceVersion: '' }, rules })
+  });
+  if (res.status !== 200) throw new Error(`replacing cortex-${fn}: ${res.status} ${await res.text()}`);
+}
+
 let counter = 0;
 
 /** Posts a remediation request (binary mode); the HTTP status and the remediation.completed it published. */

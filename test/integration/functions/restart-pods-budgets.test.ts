@@ -4,7 +4,11 @@ import { applyObjects } from '../../../local/kube-sim/apply.js';
 import { type KubeObject } from '../../../local/kube-sim/index.js';
 import {
   type ServiceAccountCluster,
+  forbiddenWords,
+  grantLabel,
+  grantsOf,
   requestRemediation,
+  setRole,
   startAsServiceAccounts
 } from '../../helpers/as-service-accounts.js';
 import { createWorkload } from '../../helpers/kube-sim.js';
@@ -57,6 +61,21 @@ async function crashlooping(name: string, spec: Record<string, unknown>): Promis
   return live(name).map((p) => p.metadata.name);
 }
 
+/** Two pods that crashed three times and run again (still "crashlooping" for a restart, but Ready), one disruption allowed. */
+async function recovered(name: string): Promise<string[]> {
+  await createWorkload(c.sim, name, { replicas: 2 });
+  c.sim.setFault('demo', name, 'crashloop');
+  await c.sim.waitFor(() => live(name).length === 2 && live(name).every((p) => restarts(p) >= 3), {
+    message: `${name} crashed three times`,
+    timeoutMs: 20_000
+  });
+  c.sim.setFault('demo', name, 'none');
+  await c.sim.waitFor(() => live(name).filter(isReady).length === 2, { message: `${name} ready again` });
+  await applyObjects(c.sim.url, c.sim.adminToken, [budget(name, { maxUnavailable: 1 })]);
+  await c.sim.waitFor(() => c.sim.get('PodDisruptionBudget', 'demo', name)?.status?.['disruptionsAllowed'] === 1);
+  return live(name).map((p) => p.metadata.name);
+}
+
 beforeAll(async () => {
   c = await startAsServiceAccounts([restartPods], {
     // A replacement takes 1.5 s to become Ready: far longer than the function takes to ask for its next eviction,
@@ -94,17 +113,7 @@ describe('remediate-restart-pods and PodDisruptionBudgets', () => {
 
   it('a budget that allows one disruption of healthy pods: restarted one at a time, the budget never broken', async () => {
     // Prepare: pods that crashed three times and run again are still "crashlooping" for a restart, but Ready
-    await createWorkload(c.sim, 'pdb-one', { replicas: 2 });
-    c.sim.setFault('demo', 'pdb-one', 'crashloop');
-    await c.sim.waitFor(() => live('pdb-one').length === 2 && live('pdb-one').every((p) => restarts(p) >= 3), {
-      message: 'pdb-one crashed three times',
-      timeoutMs: 20_000
-    });
-    c.sim.setFault('demo', 'pdb-one', 'none');
-    await c.sim.waitFor(() => live('pdb-one').filter(isReady).length === 2, { message: 'pdb-one ready again' });
-    await applyObjects(c.sim.url, c.sim.adminToken, [budget('pdb-one', { maxUnavailable: 1 })]);
-    await c.sim.waitFor(() => c.sim.get('PodDisruptionBudget', 'demo', 'pdb-one')?.status?.['disruptionsAllowed'] === 1);
-    const before = live('pdb-one').map((p) => p.metadata.name);
+    const before = await recovered('pdb-one');
     let fewestReady = 2;
     const watch = setInterval(() => (fewestReady = Math.min(fewestReady, live('pdb-one').filter(isReady).length)), 5);
     // Act
@@ -146,4 +155,41 @@ describe('remediate-restart-pods and PodDisruptionBudgets', () => {
     );
     expect(after.map(restarts)).toEqual([0, 0]);
   });
+
+  // Least privilege (test/integration/functions/least-privilege.test.ts runs dry runs, which spend no budget, so it
+  // never meets this wait): each grant the wait uses, taken out, fails the restart with the 403 and where to look.
+  const budgetGrants = grantsOf(restartPods).filter((g) => g.resource === 'poddisruptionbudgets');
+  it('the wait uses list and watch on poddisruptionbudgets', () => {
+    expect(budgetGrants.map(grantLabel).sort()).toEqual([
+      'policy/poddisruptionbudgets:list',
+      'policy/poddisruptionbudgets:watch'
+    ]);
+  });
+  it.each(budgetGrants.map((g) => [grantLabel(g), g] as const))(
+    'without %s, the wait fails with the 403 and says where to look',
+    async (label, g) => {
+      // Prepare
+      const name = `pdb-no-${g.verb}`;
+      const before = await recovered(name);
+      const all = grantsOf(restartPods);
+      await setRole(
+        c,
+        FN,
+        all.filter((x) => grantLabel(x) !== label)
+      );
+      // Act
+      let out: Awaited<ReturnType<typeof requestRemediation>>['out'];
+      try {
+        ({ out } = await requestRemediation(c, FN, 'restart_pods', name));
+      } finally {
+        await setRole(c, FN, all);
+      }
+      // Assess: the first pod was evicted, the wait for the second could not watch the budgets
+      expect(out?.outcome, out?.summary).toBe('failed');
+      expect(out?.summary).toMatch(/^forbidden: /);
+      expect(out?.summary).toContain(forbiddenWords(FN, g));
+      expect(out?.manualSteps[0]).toContain(`check the RoleBinding cortex-${FN} there`);
+      expect(evictionsOf(before)[0]).toEqual(['create', 'pods/eviction', before[0], 201]);
+    }
+  );
 });
