@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { startLocalStack, DEMO } from '../local/stack/index.js';
 import type { BrokerOutcome } from '../local/broker/index.js';
 import { createKubePort } from '../shared/kube/client-node.js';
@@ -43,6 +44,20 @@ const WARMUP = 2;
 const cpuSince = (from: NodeJS.CpuUsage): number => {
   const d = process.cpuUsage(from);
   return Math.round((d.user + d.system) / 100) / 10;
+};
+
+/**
+ * The main thread's time on a CPU and waiting for one (ms, from /proc/self/schedstat; zeros where there is none): a
+ * slow healing whose main thread waited on the run queue lost its time to other processes on the machine, one whose
+ * thread was neither running nor queued waited on a timer or I/O.
+ */
+const sched = (): { onCpu: number; queued: number } => {
+  try {
+    const [onCpu = 0, queued = 0] = readFileSync('/proc/self/schedstat', 'utf8').split(' ').map(Number);
+    return { onCpu: onCpu / 1e6, queued: queued / 1e6 };
+  } catch {
+    return { onCpu: 0, queued: 0 };
+  }
 };
 
 interface Hop {
@@ -99,6 +114,7 @@ export async function benchPipeline(): Promise<Measurement[]> {
     const cpu: number[] = [];
     const rawCpu: number[] = [];
     const reports: string[] = [];
+    const waits: { onCpu: number; queued: number }[] = [];
     let published = 0;
     let lastHops: Hop[] = [];
     let lastEnd = Date.now();
@@ -113,10 +129,12 @@ export async function benchPipeline(): Promise<Measurement[]> {
       const after = cloudEvents(ops).length;
       const report = errorReport(DEMO, { id: `bench-err-${i}`, occurredAt: new Date().toISOString() });
       const cpu0 = process.cpuUsage();
+      const sched0 = sched();
       const status = await publish(stack, report);
       if (status !== 202) throw new Error(`the broker answered ${status} to error.reported`);
       const outcome = await outcomeFor(ops, DEMO.service, after, 30_000);
       const end = performance.now();
+      const sched1 = sched();
       lastEnd = Date.now();
       if (outcome.type !== Events.HealingCompleted.type) {
         throw new Error(`run ${i}: ${outcome.type} ${JSON.stringify(outcome.data)}`);
@@ -158,6 +176,7 @@ export async function benchPipeline(): Promise<Measurement[]> {
         cpu.push(cpuMs);
         rawCpu.push(rawCpuMs);
         reports.push(report.id);
+        waits.push({ onCpu: sched1.onCpu - sched0.onCpu, queued: sched1.queued - sched0.queued });
         published = hops.filter((h) => h.kind === 'publish').length;
         lastHops = hops;
       }
@@ -169,6 +188,20 @@ export async function benchPipeline(): Promise<Measurement[]> {
     for (let t = 0; t < 50 && !complete(); t++) await new Promise((r) => setTimeout(r, 100));
     const staged = reports.map((id) => stagesOf(collector.spans, id)).filter((s) => s !== undefined);
     const stages = stageMedians(staged);
+    // The slowest healings, stage by stage: where a tail comes from.
+    const byRun = reports.map((id, k) => ({ ms: pipeline[k]!, ...waits[k]!, stages: stagesOf(collector.spans, id) }));
+    for (const r of [...byRun].sort((a, b) => b.ms - a.ms).slice(0, 6)) {
+      const parts = r.stages ? STAGES.map((s) => `${s} ${Math.round(r.stages![s])}`).join(' / ') : 'spans incomplete';
+      const idle = Math.round(r.ms - r.onCpu - r.queued);
+      console.log(
+        `  slow healing: ${Math.round(r.ms)} ms = main thread on CPU ${Math.round(r.onCpu)} + queued ${Math.round(r.queued)} + idle ${idle}: ${parts}`
+      );
+    }
+    const q = (f: (w: { onCpu: number; queued: number; ms: number }) => number): string =>
+      `${Math.round(quantile(byRun.map(f), 0.5))}/${Math.round(quantile(byRun.map(f), 0.99))}`;
+    console.log(
+      `  p50/p99 per healing: on CPU ${q((w) => w.onCpu)} ms, queued ${q((w) => w.queued)} ms, idle ${q((w) => w.ms - w.onCpu - w.queued)} ms`
+    );
 
     const hopP50 = quantile(hopCounts, 0.5);
     const [low, high] = [Math.min(...hopCounts), Math.max(...hopCounts)];
