@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { PerformanceObserver } from 'node:perf_hooks';
 import { startLocalStack, DEMO } from '../local/stack/index.js';
 import type { BrokerOutcome } from '../local/broker/index.js';
 import { createKubePort } from '../shared/kube/client-node.js';
@@ -115,13 +116,19 @@ export async function benchPipeline(): Promise<Measurement[]> {
     };
     stack.broker.on('outcome', onOutcome);
 
+    // Garbage collection pauses of the stack's process (ms, summed), to tell a GC pause from other work in a slow run.
+    let gcMs = 0;
+    const gc = new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) gcMs += e.duration;
+    });
+    gc.observe({ entryTypes: ['gc'] });
     const pipeline: number[] = [];
     const baseline: number[] = [];
     const hopCounts: number[] = [];
     const cpu: number[] = [];
     const rawCpu: number[] = [];
     const reports: string[] = [];
-    const waits: { onCpu: number; queued: number }[] = [];
+    const waits: { onCpu: number; queued: number; gc: number }[] = [];
     const rawUnqueued: number[] = [];
     let published = 0;
     let lastHops: Hop[] = [];
@@ -138,6 +145,7 @@ export async function benchPipeline(): Promise<Measurement[]> {
       const report = errorReport(DEMO, { id: `bench-err-${i}`, occurredAt: new Date().toISOString() });
       const cpu0 = process.cpuUsage();
       const sched0 = sched();
+      const gc0 = gcMs;
       const status = await publish(stack, report);
       if (status !== 202) throw new Error(`the broker answered ${status} to error.reported`);
       const outcome = await outcomeFor(ops, DEMO.service, after, 30_000);
@@ -186,7 +194,7 @@ export async function benchPipeline(): Promise<Measurement[]> {
         cpu.push(cpuMs);
         rawCpu.push(rawCpuMs);
         reports.push(report.id);
-        waits.push({ onCpu: sched1.onCpu - sched0.onCpu, queued: sched1.queued - sched0.queued });
+        waits.push({ onCpu: sched1.onCpu - sched0.onCpu, queued: sched1.queued - sched0.queued, gc: gcMs - gc0 });
         rawUnqueued.push(rawMs - rawQueued);
         published = hops.filter((h) => h.kind === 'publish').length;
         lastHops = hops;
@@ -205,14 +213,15 @@ export async function benchPipeline(): Promise<Measurement[]> {
       const parts = r.stages ? STAGES.map((s) => `${s} ${Math.round(r.stages![s])}`).join(' / ') : 'spans incomplete';
       const idle = Math.round(r.ms - r.onCpu - r.queued);
       console.log(
-        `  slow healing: ${Math.round(r.ms)} ms = main thread on CPU ${Math.round(r.onCpu)} + queued ${Math.round(r.queued)} + idle ${idle}: ${parts}`
+        `  slow healing: ${Math.round(r.ms)} ms = main thread on CPU ${Math.round(r.onCpu)} (GC ${Math.round(r.gc)}) + queued ${Math.round(r.queued)} + idle ${idle}: ${parts}`
       );
     }
-    const q = (f: (w: { onCpu: number; queued: number; ms: number }) => number): string =>
+    gc.disconnect();
+    const q = (f: (w: { onCpu: number; queued: number; gc: number; ms: number }) => number): string =>
       `${Math.round(quantile(byRun.map(f), 0.5))}/${Math.round(quantile(byRun.map(f), 0.99))}`;
     const unqueued = byRun.map((r) => r.ms - r.queued);
     console.log(
-      `  p50/p99 per healing: on CPU ${q((w) => w.onCpu)} ms, queued ${q((w) => w.queued)} ms, idle ${q((w) => w.ms - w.onCpu - w.queued)} ms`
+      `  p50/p99 per healing: on CPU ${q((w) => w.onCpu)} ms (GC ${q((w) => w.gc)}), queued ${q((w) => w.queued)} ms, idle ${q((w) => w.ms - w.onCpu - w.queued)} ms`
     );
 
     const hopP50 = quantile(hopCounts, 0.5);
