@@ -47,14 +47,15 @@ import { FUNCTION_NAMES } from '../functions/index.js';
 
 const RUNS = 50;
 /**
- * Healings before the measured ones. With every function in one process, V8 is still compiling the stack's code for
- * tens of healings (its background compiler threads compete with the loop for the 2 cores): measured on a quiet
- * machine over 120 healings, the process's CPU per healing went 185 → 151 → 164 → 144 → 133 → 127 ms by tens and
- * 111–123 ms after 70 (main thread 126 → 92–107 ms), and the first ten set the p99. In a cluster each function is its own
- * long-lived process and warms once; the first healings' cost is reported apart (`cpu_per_heal_warmup_p50`), and a
- * cold process's is the coldstart suite's.
+ * Healings before the measured ones. With every function in one process, V8 is still compiling the stack's code for the
+ * first healings (its background compiler threads compete with the loop for the 2 cores). Measured by tens on fresh
+ * stacks, the process's CPU per healing: 185 → 151 → 164 → 144 → 133 ms over the first 50 (quiet machine), and
+ * 283 → 216 → 207 → 192 → 194 ms (busier); the first ten cost 1.2–1.7× the rest and were measured after a 2-healing
+ * warm-up; after 15 the tens move with the machine's noise only. In a cluster each function is its own long-lived
+ * process and warms once; the first healings' cost is reported apart (`cpu_per_heal_warmup_p50`), a cold process's is
+ * the coldstart suite's.
  */
-const WARMUP = 30;
+const WARMUP = 15;
 
 /** CPU time (user + system, ms) this process spent since `from`. */
 const cpuSince = (from: NodeJS.CpuUsage): number => {
