@@ -12,8 +12,9 @@ import type { Logger } from './logging.js';
 /*
  * The HTTP face of one function on node:http: `POST /` for CloudEvents, the health probes and `/metrics`. A function
  * with routes of its own hands every other request to its express app (the chat, approvals, history: routes-app.ts) or
- * to its routes on plain node:http (the relay's page: raw-routes.ts); the others never load express. Why not express for all (README "Performance"): express's CommonJS tree (body-parser,
- * iconv-lite, router, negotiator) was the largest single cost of a function's cold start.
+ * to its routes on plain node:http (the relay's page: raw-routes.ts); the others never load express. Why not express
+ * for all (README "Performance"): express's CommonJS tree (body-parser, iconv-lite, router, negotiator) was the largest
+ * single cost of a function's cold start.
  */
 
 /** Liveness, readiness and in-flight accounting, shared by the server and the shutdown sequence. */
