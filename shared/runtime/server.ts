@@ -127,8 +127,8 @@ async function receive(deps: DeliveryDeps, bodyLimit: number, req: IncomingMessa
 
 /**
  * The request listener of one function: `POST /` for CloudEvents (binary and structured), health probes, metrics, and
- * the function's own routes (`routes`: its express app, or its raw routes). Answers 202 with an empty body on success: a reply would
- * carry one event only, and a non-CloudEvent body counts as a failure at the Broker.
+ * the function's own routes (`routes`: its express app, or its raw routes). Answers 202 with an empty body on success: a
+ * reply would carry one event only, and a non-CloudEvent body counts as a failure at the Broker.
  *
  * @example
  * const server = createServer(createApp(def, deps, { ready: true, inflight: 0 }, 256 * 1024));
