@@ -3,7 +3,7 @@ import { CATALOG, CORTEX_TYPE_PREFIX } from '../../shared/events/registry.js';
 import { defineFunction, type AnyFunctionDef } from '../../shared/runtime/define-function.js';
 import { clientsGauge } from './hub.js';
 import { relaySetup } from './setup.js';
-import { relayRoutes, relayStreams } from './routes.js';
+import { relayPage, relayStreams } from './routes.js';
 import { STREAMED } from './mapping.js';
 import { RELAY_SPLIT, refusedEvents } from './role.js';
 
@@ -44,7 +44,7 @@ export default defineFunction({
     await deps.ingest(event);
     return [];
   },
-  routes: (router, { deps }) => relayRoutes(router, deps),
+  rawRoutes: ({ deps }) => relayPage(deps),
   streams: ({ deps }) => relayStreams(deps),
   metrics: ({ deps }) => [clientsGauge(deps.hub)]
 }) satisfies AnyFunctionDef;

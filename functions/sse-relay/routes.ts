@@ -1,30 +1,21 @@
-import path from 'node:path';
 import type { IncomingMessage } from 'node:http';
-import express, { type Router } from 'express';
 
 import { RequestError } from '../../shared/runtime/errors.js';
-import { packageRoot } from '../../shared/runtime/package-root.js';
+import type { RawRoutes } from '../../shared/runtime/raw-routes.js';
 import type { StreamRoute } from '../../shared/runtime/streams.js';
 import { isSessionId, verifyOperatorToken, verifySessionToken } from '../../shared/session/token.js';
 import { startSse } from '../../shared/sse/frame.js';
 import type { StreamRequest } from './hub.js';
+import { pageRoutes } from './page.js';
 import type { RelayDeps } from './setup.js';
 import { servesStreams } from './role.js';
 
 /*
  * The relay's HTTP face: `GET /events` (a chat session's healing events, or every event for operators) and the web
- * page (`GET /`, `GET /assets/*`), static files with no build step.
+ * page (`GET /`, `GET /assets/*`, page.ts), both on plain node:http: the relay loads no express.
  */
 
-/** The page's files, read from the project's root so the sources and the build (dist/) serve the same copy. */
-const WEB_DIR = path.join(packageRoot(), 'functions/sse-relay/web');
 const DEFAULT_OPERATOR_HISTORY = 100;
-const PAGE_HEADERS = {
-  'Cache-Control': 'no-cache',
-  'X-Content-Type-Options': 'nosniff',
-  'Content-Security-Policy':
-    "default-src 'self'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; frame-ancestors 'none'"
-};
 
 /** A query parameter given once and not empty (a repeated one counts as absent, as with express's parser). */
 function one(query: URLSearchParams, name: string): string | undefined {
@@ -102,11 +93,7 @@ export function relayStreams(deps: RelayDeps): Record<string, StreamRoute> {
   };
 }
 
-/** Mounts the web page on the function's router; an ingest-role relay serves none (role.ts). */
-export function relayRoutes(router: Router, deps: RelayDeps): void {
-  if (!servesStreams(deps.role)) return;
-  router.get(['/', '/index.html'], (_req, res) => {
-    res.set(PAGE_HEADERS).sendFile('index.html', { root: WEB_DIR });
-  });
-  router.use('/assets', express.static(WEB_DIR, { index: false, setHeaders: (res) => void res.set(PAGE_HEADERS) }));
+/** The web page's routes (page.ts); an ingest-role relay serves none (role.ts). */
+export function relayPage(deps: RelayDeps): RawRoutes | undefined {
+  return servesStreams(deps.role) ? pageRoutes : undefined;
 }

@@ -7,6 +7,7 @@ import type { Policy } from '../policy/guardrails.js';
 import type { Clock, Ids } from './clock.js';
 import type { Config } from './config.js';
 import type { Logger } from './logging.js';
+import type { RawRoutes } from './raw-routes.js';
 import type { Store } from './store.js';
 import type { StreamRoute } from './streams.js';
 import type { Refusal } from '../trust/signature.js';
@@ -242,6 +243,11 @@ export interface FunctionDef<
   /** Extra HTTP routes (the chat endpoint, the relay's page), mounted next to `POST /`. */
   routes?(router: Router, ctx: RouteCtx<D>): void;
   /**
+   * Extra HTTP routes on plain node:http, without express (the relay's page), for a function with no `routes`:
+   * undefined when this process serves none (raw-routes.ts).
+   */
+  rawRoutes?(ctx: RouteCtx<D>): RawRoutes | undefined;
+  /**
    * Long-lived streams (the relay's SSE), `GET <path>` → its route, served ahead of the express app so an open stream
    * holds no per-request state (streams.ts).
    */
@@ -269,6 +275,7 @@ export function defineFunction<
   const Dl extends readonly AnyEventDef[] = readonly [],
   D = undefined
 >(def: FunctionDef<On, Dl, D>): FunctionDef<On, Dl, D> {
+  if (def.routes && def.rawRoutes) throw new TypeError(`${def.name}: give routes (express) or rawRoutes, not both`);
   return Object.freeze(def);
 }
 

@@ -1,7 +1,7 @@
 import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
 import type { RequestListener } from 'node:http';
-import { context, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Tracer } from '@opentelemetry/api';
-import { parseTraceparent } from '../tracing/traceparent.js';
+import { context, type Tracer } from '@opentelemetry/api';
+import { endServerSpan, startServerSpan } from '../tracing/server-span.js';
 import type { AnyFunctionDef, RouteCtx } from './define-function.js';
 import { CortexError, PayloadTooLargeError, RequestError, UnsupportedMediaTypeError } from './errors.js';
 import { answerError } from './server.js';
@@ -44,19 +44,9 @@ function bodyParserError(err: {
  */
 function traceRoutes(tracer: Tracer, fn: string): RequestHandler {
   return (req, res, next) => {
-    const remote = parseTraceparent(req.get('traceparent'), req.get('tracestate'));
-    const parent = remote ? trace.setSpanContext(ROOT_CONTEXT, remote) : ROOT_CONTEXT;
-    const span = tracer.startSpan(
-      `${req.method} ${req.path}`,
-      { kind: SpanKind.SERVER, attributes: { 'http.request.method': req.method, 'url.path': req.path, 'faas.name': fn } },
-      parent
-    );
-    res.once('close', () => {
-      span.setAttribute('http.response.status_code', res.statusCode);
-      if (res.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
-      span.end();
-    });
-    context.with(trace.setSpan(parent, span), next);
+    const { span, context: active } = startServerSpan(tracer, fn, req.method, req.path, req.headers);
+    res.once('close', () => endServerSpan(span, res.statusCode));
+    context.with(active, next);
   };
 }
 

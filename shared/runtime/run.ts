@@ -16,6 +16,7 @@ import { KEY_ENV } from './env-security.js';
 import { createPublisher, type Publish } from './publish.js';
 import { createApp, type ServerState } from './server.js';
 import { serveStreams } from './streams.js';
+import { traceRawRoutes } from './raw-routes.js';
 import { createMemoryStore, type Store } from './store.js';
 // Types only (erased): the module itself is imported lazily, when CORTEX_REDIS_URL is set.
 import type * as RedisModule from '../redis/index.js';
@@ -166,8 +167,11 @@ export async function run(def: AnyFunctionDef, opts: RunOptions = {}): Promise<R
   const state: ServerState = { ready: false, inflight: 0, unready: redis?.unready };
   for (const gauge of def.metrics?.(routeCtx) ?? []) metrics.gauge(gauge);
   const deliveryDeps = { def, ctx: routeCtx, publish, seen, tracer, metrics, trust, auth };
-  // Only a function with routes of its own loads express (routes-app.ts); a literal path, so the build bundles it.
-  const routes = def.routes ? (await import('./routes-app.js')).createRoutesApp(def, routeCtx, tracer) : undefined;
+  // Only a function with express routes of its own loads express (routes-app.ts); a literal path, so the build bundles it.
+  const raw = def.rawRoutes?.(routeCtx);
+  const routes = def.routes
+    ? (await import('./routes-app.js')).createRoutesApp(def, routeCtx, tracer)
+    : raw && traceRawRoutes(raw, tracer, def.name);
   const app = createApp(def, deliveryDeps, state, config.bodyLimitBytes, {
     loopbackOnly: config.localMode,
     refuseEvents,

@@ -1,4 +1,5 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import type { RawRoutes } from './raw-routes.js';
 import { readText } from './body.js';
 import type { AnyFunctionDef } from './define-function.js';
 import { deliver, type DeliveryDeps } from './delivery.js';
@@ -10,9 +11,10 @@ import type { Logger } from './logging.js';
 
 /*
  * The HTTP face of one function on node:http: `POST /` for CloudEvents, the health probes and `/metrics`. A function
- * with routes of its own (chat, relay, approvals, history) hands every other request to its express app (routes-app.ts);
- * the others never load express. Why not express for all (README "Performance"): express's CommonJS tree (body-parser,
- * iconv-lite, router, negotiator) was the largest single cost of a function's cold start.
+ * with routes of its own hands every other request to its express app (the chat, approvals, history: routes-app.ts) or
+ * to its routes on plain node:http (the relay's page: raw-routes.ts); the others never load express. Why not express
+ * for all (README "Performance"): express's CommonJS tree (body-parser, iconv-lite, router, negotiator) was the largest
+ * single cost of a function's cold start.
  */
 
 /** Liveness, readiness and in-flight accounting, shared by the server and the shutdown sequence. */
@@ -29,7 +31,8 @@ export const pathOf = (req: IncomingMessage): string => {
   const q = url.indexOf('?');
   return q === -1 ? url : url.slice(0, q);
 };
-const routeKey = (path: string): string => (path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path).toLowerCase();
+export const routeKey = (path: string): string =>
+  (path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path).toLowerCase();
 
 function send(res: ServerResponse, status: number, type: string, body: string): void {
   res.writeHead(status, { 'Content-Type': type, 'Content-Length': Buffer.byteLength(body) }).end(body);
@@ -124,8 +127,8 @@ async function receive(deps: DeliveryDeps, bodyLimit: number, req: IncomingMessa
 
 /**
  * The request listener of one function: `POST /` for CloudEvents (binary and structured), health probes, metrics, and
- * the function's own routes (`routes`, its express app). Answers 202 with an empty body on success: a reply would
- * carry one event only, and a non-CloudEvent body counts as a failure at the Broker.
+ * the function's own routes (`routes`: its express app, or its raw routes). Answers 202 with an empty body on success: a
+ * reply would carry one event only, and a non-CloudEvent body counts as a failure at the Broker.
  *
  * @example
  * const server = createServer(createApp(def, deps, { ready: true, inflight: 0 }, 256 * 1024));
@@ -135,7 +138,7 @@ export function createApp(
   deps: DeliveryDeps,
   state: ServerState,
   bodyLimit: number,
-  opts: { loopbackOnly?: boolean; refuseEvents?: string | undefined; routes?: RequestListener | undefined } = {}
+  opts: { loopbackOnly?: boolean; refuseEvents?: string | undefined; routes?: RawRoutes | undefined } = {}
 ): RequestListener {
   // `/<name>` is an alias of `/`: a URL that names its function, so a dead-letter destination says who failed.
   // A function that serves `POST /<name>` itself (the chat's `POST /chat`) keeps it: it subscribes to no events.
@@ -174,7 +177,9 @@ export function createApp(
       void receive(deps, bodyLimit, req, res).catch(fail);
       return;
     }
-    if (routes) return routes(req, res);
-    sendJson(res, 404, { error: { code: 'not_found', message: `no route for ${req.method} ${pathOf(req)}` } });
+    const notFound = (): void =>
+      sendJson(res, 404, { error: { code: 'not_found', message: `no route for ${req.method} ${pathOf(req)}` } });
+    if (!routes) return notFound();
+    routes(req, res, (err) => (err === undefined ? notFound() : fail(err)));
   };
 }

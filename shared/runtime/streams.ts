@@ -1,6 +1,6 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
-import { context, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Tracer } from '@opentelemetry/api';
-import { parseTraceparent } from '../tracing/traceparent.js';
+import { context, type Tracer } from '@opentelemetry/api';
+import { endServerSpan, startServerSpan } from '../tracing/server-span.js';
 import { hostProblem } from './browser-writes.js';
 import { toErrorBody, toHttpStatus, UnavailableError } from './errors.js';
 import type { Logger } from './logging.js';
@@ -77,20 +77,8 @@ export function serveStreams(app: RequestListener, opts: StreamServing): Request
     res.on('close', closed);
     const query = q < 0 ? '' : url.slice(q + 1);
     if (!tracer) return void serve(req, res, route, query);
-    const remote = parseTraceparent(req.headers.traceparent, req.headers.tracestate);
-    const parent = remote ? trace.setSpanContext(ROOT_CONTEXT, remote) : ROOT_CONTEXT;
-    const span = tracer.startSpan(
-      `GET ${path}`,
-      { kind: SpanKind.SERVER, attributes: { 'http.request.method': 'GET', 'url.path': path, 'faas.name': opts.fn } },
-      parent
-    );
+    const { span, context: active } = startServerSpan(tracer, opts.fn, 'GET', path, req.headers);
     // The span covers establishing the stream, not its life: a stream open for an hour is no hour-long request.
-    void context
-      .with(trace.setSpan(parent, span), () => serve(req, res, route, query))
-      .then(() => {
-        span.setAttribute('http.response.status_code', res.statusCode);
-        if (res.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
-        span.end();
-      });
+    void context.with(active, () => serve(req, res, route, query)).then(() => endServerSpan(span, res.statusCode));
   };
 }

@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { AppsV1Api, KubeConfig } from '@kubernetes/client-node';
@@ -33,8 +33,12 @@ const FUNCTION_ENV = {
 const json = (line: string): Record<string, unknown> => JSON.parse(line) as Record<string, unknown>;
 
 /** Starts the built image entry serving `name`; resolves with its base URL once it says it listens. */
-async function serveBuilt(name: string, env: Record<string, string> = {}): Promise<{ proc: RunningProcess; url: string }> {
-  const proc = spawnProcess(process.execPath, ['dist/functions/main.js'], {
+async function serveBuilt(
+  name: string,
+  env: Record<string, string> = {},
+  nodeArgs: readonly string[] = []
+): Promise<{ proc: RunningProcess; url: string }> {
+  const proc = spawnProcess(process.execPath, [...nodeArgs, 'dist/functions/main.js'], {
     env: { ...FUNCTION_ENV, ...env, CORTEX_FUNCTION: name }
   });
   const line = await proc.waitFor('stdout', (l) => l.includes(`"msg":"${name} listening"`), 25_000);
@@ -70,6 +74,31 @@ describe('The build: every process entry runs with node on dist/', () => {
     } finally {
       await proc.stop('SIGTERM');
     }
+  });
+
+  it.concurrent.each([
+    ['sse-relay', false],
+    ['chat', true]
+  ])('%s from dist/ loads express: %s (the relay serves its page on plain node:http)', async (name, express) => {
+    // Prepare
+    const loads = path.join(mkdtempSync(path.join(os.tmpdir(), 'cortex-loads-')), 'loads.txt');
+    const recorder = path.resolve('test/fixtures/node/record-loads.mjs');
+    const { proc, url } = await serveBuilt(name, { CORTEX_TEST_LOADS_FILE: loads }, ['--import', recorder]);
+    try {
+      // Act
+      const [page, script] = await Promise.all([fetch(`${url}/`), fetch(`${url}/assets/app.js`)]);
+      await Promise.all([page.arrayBuffer(), script.arrayBuffer()]);
+    } finally {
+      await proc.stop('SIGTERM');
+    }
+    // Assess
+    const chunks = readFileSync(loads, 'utf8')
+      .split('\n')
+      .filter((u) => u.includes('/dist/'));
+    const withExpress = chunks.filter((u) => readFileSync(new URL(u), 'utf8').includes('x-powered-by'));
+    expect(chunks.length).toBeGreaterThan(3);
+    expect(withExpress.length > 0).toBe(express);
+    expect(chunks.some((u) => /\/routes-app-\w+\.js$/.test(u))).toBe(express);
   });
 
   it("the relay's two Services on Redis, as knative/ deploys them: the ingest takes an event, the stream server streams it and refuses POST /", async () => {
