@@ -2,10 +2,9 @@ import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http
 import { context, type Tracer } from '@opentelemetry/api';
 import { endServerSpan, startServerSpan } from '../tracing/server-span.js';
 import { hostProblem } from './browser-writes.js';
-import { toErrorBody, toHttpStatus, UnavailableError } from './errors.js';
 import type { Logger } from './logging.js';
 import type { FunctionMetrics } from './metrics.js';
-import type { ServerState } from './server.js';
+import { answerError, type ServerState } from './server.js';
 
 /*
  * Long-lived streams (the relay's SSE) served on node:http ahead of the express app. A stream stays open for minutes
@@ -34,20 +33,6 @@ export interface StreamServing {
   readonly loopbackOnly?: boolean | undefined;
 }
 
-/** One line and an error body for a refused or failed stream request, as the express app answers its routes' errors. */
-function refuse(req: IncomingMessage, res: ServerResponse, err: unknown, log: Logger): void {
-  const status = toHttpStatus(err);
-  const line = { status, method: req.method, path: req.url?.split('?')[0], err };
-  if (err instanceof UnavailableError) log.debug(line, 'request failed: dependency unavailable');
-  else if (status >= 500) log.error(line, 'request failed');
-  else log.warn(line, 'request rejected');
-  if (res.headersSent) {
-    res.end();
-    return;
-  }
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify(toErrorBody(err)));
-}
-
 /**
  * The server's request listener: `GET` on a stream path is served here, everything else by `app`.
  *
@@ -63,7 +48,7 @@ export function serveStreams(app: RequestListener, opts: StreamServing): Request
       if (wrongHost) throw wrongHost;
       await route(req, res, new URLSearchParams(query));
     } catch (err) {
-      refuse(req, res, err, log);
+      answerError(err, req, res, log);
     }
     metrics?.response('route', res.statusCode);
   };
