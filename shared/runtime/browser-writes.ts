@@ -88,8 +88,3 @@ export function hostProblem(host: string | undefined): RequestError | undefined 
     ? undefined
     : new RequestError(403, 'forbidden_host', `this local server answers loopback hosts only, not "${host ?? ''}"`);
 }
-
-/** Refuses (403) a request whose `Host` is not a loopback name: the local stack's guard against DNS rebinding. */
-export function loopbackOnly(): RequestHandler {
-  return (req, _res, next) => next(hostProblem(req.headers.host));
-}

@@ -4,7 +4,7 @@ import { context, type Tracer } from '@opentelemetry/api';
 import { endServerSpan, startServerSpan } from '../tracing/server-span.js';
 import type { AnyFunctionDef, RouteCtx } from './define-function.js';
 import { CortexError, PayloadTooLargeError, RequestError, UnsupportedMediaTypeError } from './errors.js';
-import { answerError } from './server.js';
+import { answerError, answerNotFound } from './server.js';
 
 /*
  * The express app of a function that serves routes of its own (the chat, the relay, approvals, history): loaded only
@@ -64,9 +64,7 @@ export function createRoutesApp(def: AnyFunctionDef, routeCtx: RouteCtx, tracer:
   const router = express.Router();
   def.routes?.(router, routeCtx);
   app.use(router);
-  app.use((req, res) => {
-    res.status(404).json({ error: { code: 'not_found', message: `no route for ${req.method} ${req.path}` } });
-  });
+  app.use((req, res) => answerNotFound(req, res));
   const onError: ErrorRequestHandler = (raw, req, res, _next) =>
     answerError(bodyParserError(raw) ?? raw, req, res, routeCtx.log);
   app.use(onError);

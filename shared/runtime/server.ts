@@ -3,9 +3,9 @@ import type { RawRoutes } from './raw-routes.js';
 import { readText } from './body.js';
 import type { AnyFunctionDef } from './define-function.js';
 import { deliver, type DeliveryDeps } from './delivery.js';
-import { CortexError, RequestError, toErrorBody, toHttpStatus, UnavailableError } from './errors.js';
+import { CortexError, toErrorBody, toHttpStatus, UnavailableError } from './errors.js';
 import { idempotencyKey } from './idempotency.js';
-import { isLoopbackHost } from './browser-writes.js';
+import { hostProblem } from './browser-writes.js';
 import { outcomeOfError, type Handler } from './metrics.js';
 import type { Logger } from './logging.js';
 
@@ -61,6 +61,10 @@ export function answerError(err: unknown, req: IncomingMessage, res: ServerRespo
   }
   sendJson(res, status, toErrorBody(err));
 }
+
+/** The JSON 404 of a request no route serves, here and in the routes' express app. */
+export const answerNotFound = (req: IncomingMessage, res: ServerResponse): void =>
+  sendJson(res, 404, { error: { code: 'not_found', message: `no route for ${req.method} ${pathOf(req)}` } });
 
 /** Best effort (source, id) and type of a delivery that failed, so a broker retry of it can be recognised. */
 function identityOf(headers: Record<string, unknown>, body: string): { type: string | undefined; key: string | undefined } {
@@ -157,10 +161,8 @@ export function createApp(
     if (metrics) res.once('finish', () => metrics.response(handlerOf(req.method, key, eventPaths), res.statusCode));
     const fail = (err: unknown): void => answerError(err, req, res, log);
     // Locally every function listens on a loopback port: a DNS-rebinding page must not reach one under its own name.
-    if (opts.loopbackOnly && !isLoopbackHost(req.headers.host)) {
-      const host = req.headers.host ?? '';
-      return fail(new RequestError(403, 'forbidden_host', `this local server answers loopback hosts only, not "${host}"`));
-    }
+    const wrongHost = opts.loopbackOnly ? hostProblem(req.headers.host) : undefined;
+    if (wrongHost) return fail(wrongHost);
     const read = req.method === 'GET' || req.method === 'HEAD';
     if (read && key === '/health/liveness') return sendText(res, 200, 'OK');
     if (read && key === '/health/readiness') {
@@ -177,9 +179,7 @@ export function createApp(
       void receive(deps, bodyLimit, req, res).catch(fail);
       return;
     }
-    const notFound = (): void =>
-      sendJson(res, 404, { error: { code: 'not_found', message: `no route for ${req.method} ${pathOf(req)}` } });
-    if (!routes) return notFound();
-    routes(req, res, (err) => (err === undefined ? notFound() : fail(err)));
+    if (!routes) return answerNotFound(req, res);
+    routes(req, res, (err) => (err === undefined ? answerNotFound(req, res) : fail(err)));
   };
 }
