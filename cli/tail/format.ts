@@ -23,6 +23,7 @@ function essentials(type: string, d: Data): string {
     case 'healing.started':
       return `${Array.isArray(d.checks) ? d.checks.length : 0} checks: ${clip(str(d.reason))}`;
     case 'diagnosis.requested':
+    case 'verification.requested':
       return `${str(d.phase)}: ${list(d.checks)}`;
     case 'diagnosis.completed':
       return `${str(d.phase)} ${str(d.check)} ${str(d.verdict).toUpperCase()}: ${clip(str(d.summary))}${d.recommendation ? ` → ${str((d.recommendation as Data).action)}` : ''}`;

@@ -15,6 +15,7 @@ export default defineFunction({
     Events.HealingStarted,
     Events.HealingProgress,
     Events.DiagnosisRequested,
+    Events.VerificationRequested,
     ...ACTIONS.map((a) => RemediationRequested[a]),
     Events.ApprovalRequested,
     Events.HealingCompleted,

@@ -26,7 +26,11 @@ export const ON = [
   Events.PingTick
 ] as const;
 /** Requests the coordinator sent that a subscriber never took (delivered back through the Triggers' deadLetterSink). */
-export const DEAD_LETTERS = [Events.DiagnosisRequested, ...ACTIONS.map((a) => RemediationRequested[a])];
+export const DEAD_LETTERS = [
+  Events.DiagnosisRequested,
+  Events.VerificationRequested,
+  ...ACTIONS.map((a) => RemediationRequested[a])
+];
 
 export type CoordinatorEvent = EventOf<(typeof ON)[number] | (typeof DEAD_LETTERS)[number]>;
 
@@ -99,7 +103,7 @@ function lost(
   key: string
 ): Routed {
   const { healingId, target } = event.data;
-  if (event.type === Events.DiagnosisRequested.type) {
+  if (event.type === Events.DiagnosisRequested.type || event.type === Events.VerificationRequested.type) {
     const { phase, checks } = event.data as DataOf<typeof Events.DiagnosisRequested>;
     const fn = functionOfDest(dl.dest, CHECK_OF);
     const check = fn === undefined ? undefined : CHECK_OF.get(fn);

@@ -1,6 +1,6 @@
 import { Events } from '../../shared/events/catalog.js';
 import type { Intent } from '../../shared/events/define.js';
-import { CHECKS, type CheckName } from '../../shared/events/schemas.js';
+import { CHECKS, VERIFY_CHECKS, type CheckName } from '../../shared/events/schemas.js';
 import { iso, progress } from './emit.js';
 import { said } from './outcomes.js';
 import type { CheckResult } from './plan.js';
@@ -11,8 +11,6 @@ import type { Healing, RemediationResult, TargetState } from './state.js';
  * once (a redelivered or late answer changes nothing) and told as healing.progress; the saga decides what happens
  * once a phase has every answer.
  */
-
-export const VERIFY_CHECKS: readonly CheckName[] = ['pod-status', 'service-endpoints'];
 
 /** The healing with the new answers, the progress to tell, and whether the phase now has every answer. */
 export interface Recorded {
@@ -94,7 +92,7 @@ export function toVerify(
   return {
     state: { ...state, active: next },
     intents: [
-      Events.DiagnosisRequested.intent({
+      Events.VerificationRequested.intent({
         healingId: h.id,
         target: h.target,
         phase: 'verify',

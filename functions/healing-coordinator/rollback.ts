@@ -1,10 +1,10 @@
 import { Events } from '../../shared/events/catalog.js';
-import type { Action, PreActionRecord } from '../../shared/events/schemas.js';
+import { VERIFY_CHECKS, type Action, type PreActionRecord } from '../../shared/events/schemas.js';
 import { iso, progress } from './emit.js';
 import { fail, type Reaction } from './outcomes.js';
 import type { Env } from './saga.js';
 import type { Healing, RemediationResult, TargetState } from './state.js';
-import { toVerify, VERIFY_CHECKS } from './record.js';
+import { toVerify } from './record.js';
 
 /*
  * Undoing a fix that made things worse (DESIGN §12), pure. Verification (once the rollout settled: the verify checks

@@ -1,5 +1,5 @@
 import { Events } from '../../shared/events/catalog.js';
-import type { CheckName, Target } from '../../shared/events/schemas.js';
+import { VERIFY_CHECKS, type CheckName, type Target } from '../../shared/events/schemas.js';
 import type { Intent } from '../../shared/events/define.js';
 import type { Config } from '../../shared/runtime/config.js';
 import { overBudget } from './budget.js';
@@ -11,7 +11,7 @@ import type { Input } from './input.js';
 import { fingerprintOf, withoutRepeats } from './memory.js';
 import { complete, dependencyActions, fail, remediationOutcome, verifyOutcome, type Reaction } from './outcomes.js';
 import { plan, type CheckResult, type PlannedAction } from './plan.js';
-import { recordAction, recordChecks, silentChecks, toVerify, VERIFY_CHECKS, type Recorded } from './record.js';
+import { recordAction, recordChecks, silentChecks, toVerify, type Recorded } from './record.js';
 import { suppressed } from './repeat.js';
 import { approvalDecided, approvalExpired, askApproval, awaiting } from './approval.js';
 import { rollbackAnswered, rolledBack, startRollback, worse } from './rollback.js';

@@ -17,7 +17,11 @@ const STREAM_TTL_MS = 10 * 60_000;
 
 export const COORDINATOR_TRUST: TrustSpec = {
   verify: [
-    { types: [Events.DiagnosisCompleted, Events.DiagnosisRequested], key: 'diagnosis', refuse: 'ignore' },
+    {
+      types: [Events.DiagnosisCompleted, Events.DiagnosisRequested, Events.VerificationRequested],
+      key: 'diagnosis',
+      refuse: 'ignore'
+    },
     { types: [Events.RemediationCompleted, ...REQUESTS], key: 'remediation', refuse: 'ignore' },
     // An operator's decision counts only signed by the approvals function, once per approval request (DESIGN §12).
     {
@@ -28,7 +32,7 @@ export const COORDINATOR_TRUST: TrustSpec = {
     }
   ],
   sign: [
-    { types: [Events.DiagnosisRequested], key: 'diagnosis' },
+    { types: [Events.DiagnosisRequested, Events.VerificationRequested], key: 'diagnosis' },
     { types: REQUESTS, key: 'remediation' },
     { types: HEALING_EVENTS, key: 'stream', ttlMs: STREAM_TTL_MS },
     { types: [Events.ApprovalRequested], key: 'approval', ttlMs: STREAM_TTL_MS }

@@ -9,7 +9,8 @@ import {
   type Evidence,
   type Phase,
   type Target,
-  type Verdict
+  type Verdict,
+  VERIFY_CHECKS
 } from '../events/schemas.js';
 import type { Config } from '../runtime/config.js';
 import {
@@ -109,7 +110,7 @@ function bounded(f: CheckFinding): CheckFinding {
 }
 
 /**
- * Runs one check for a `diagnosis.requested`: no intents when `data.checks` does not list it (the runtime answers
+ * Runs one check for a `diagnosis.requested` (or, for a verify check, a `verification.requested`): no intents when `data.checks` does not list it (the runtime answers
  * 202), otherwise exactly one `diagnosis.completed`. A ForbiddenError from the Kubernetes API becomes an
  * `inconclusive` verdict saying what was forbidden; TransientError and ConflictError propagate (503/409, retried).
  *
@@ -158,7 +159,7 @@ export interface CheckSpec {
 export const CHECK_TRUST: TrustSpec = {
   verify: [
     {
-      types: [Events.DiagnosisRequested],
+      types: [Events.DiagnosisRequested, Events.VerificationRequested],
       key: 'diagnosis',
       once: (d: DataOf<typeof Events.DiagnosisRequested>) => `${d.healingId}:${d.phase}:${d.attempt ?? 1}`,
       refuse: 'ignore'
@@ -167,11 +168,19 @@ export const CHECK_TRUST: TrustSpec = {
   sign: [{ types: [Events.DiagnosisCompleted], key: 'diagnosis' }]
 };
 
+/** What a check subscribes to: every check `diagnosis.requested`, the verify checks also `verification.requested`. */
+export type CheckRequests = readonly (typeof Events.DiagnosisRequested | typeof Events.VerificationRequested)[];
+
 /** The definition of one check function. */
-export type CheckDef = FunctionDef<readonly [typeof Events.DiagnosisRequested], readonly [], CheckDeps>;
+export type CheckDef = FunctionDef<CheckRequests, readonly [], CheckDeps>;
+
+/** The requests a check takes: a check in VERIFY_CHECKS is also asked to verify fixes. */
+export const requestsOf = (check: CheckName): CheckRequests =>
+  VERIFY_CHECKS.includes(check) ? [Events.DiagnosisRequested, Events.VerificationRequested] : [Events.DiagnosisRequested];
 
 /**
- * Declares a check: subscribed to `diagnosis.requested`, emitting `diagnosis.completed`, run through `runCheck`.
+ * Declares a check: subscribed to `diagnosis.requested` (and `verification.requested` when it verifies fixes), emitting
+ * `diagnosis.completed`, run through `runCheck`.
  *
  * @example
  * export default defineCheck({ check: 'pod-status', description: '…', kube: [...TARGET_READS, PODS_LIST], inspect: inspectPodStatus });
@@ -180,7 +189,7 @@ export function defineCheck(spec: CheckSpec): CheckDef {
   return defineFunction({
     name: checkFunction(spec.check),
     description: spec.description,
-    on: [Events.DiagnosisRequested] as const,
+    on: requestsOf(spec.check),
     emits: [Events.DiagnosisCompleted],
     kube: spec.kube,
     ...(spec.knative ? { knative: spec.knative } : {}),

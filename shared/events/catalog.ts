@@ -28,6 +28,7 @@ import {
   Signature,
   Target,
   Timestamp,
+  VERIFY_CHECKS,
   Verdict,
   remediationFunction,
   type Action as ActionName
@@ -98,6 +99,29 @@ export const DiagnosisRequested = defineEvent({
       .array(CheckName)
       .max(CHECKS.length)
       .default([...CHECKS]),
+    deadline: Timestamp.optional(),
+    attempt: Attempt.optional(),
+    signature: Signature.optional()
+  })
+});
+
+/**
+ * Verification after a fix: the same request as `diagnosis.requested` in its verify phase, under its own type so that
+ * only the checks that verify subscribe (routing is by type alone). Sent as `diagnosis.requested`, it reached every
+ * check and all but two dropped it: seven deliveries per healing that carried nothing their consumer needed.
+ */
+export const VerificationRequested = defineEvent({
+  type: 'dev.cortex.verification.requested',
+  description: 'After a fix, the coordinator asks the verify checks (pod status, service endpoints) to confirm it held.',
+  data: z.looseObject({
+    healingId: z.string().min(1),
+    target: Target,
+    phase: z.literal('verify').default('verify'),
+    // Absent (a kn replay): every check that verifies.
+    checks: z
+      .array(CheckName)
+      .max(CHECKS.length)
+      .default([...VERIFY_CHECKS]),
     deadline: Timestamp.optional(),
     attempt: Attempt.optional(),
     signature: Signature.optional()
@@ -282,6 +306,7 @@ export const Events = {
   HealingRequested,
   HealingStarted,
   DiagnosisRequested,
+  VerificationRequested,
   DiagnosisCompleted,
   HealingProgress,
   RemediationRequested,

@@ -15,7 +15,8 @@ import {
   HealingStarted,
   PingTick,
   RemediationCompleted,
-  RemediationRequested
+  RemediationRequested,
+  VerificationRequested
 } from './catalog.js';
 
 /*
@@ -28,6 +29,7 @@ export const CATALOG: readonly AnyEventDef[] = Object.freeze([
   HealingRequested,
   HealingStarted,
   DiagnosisRequested,
+  VerificationRequested,
   DiagnosisCompleted,
   HealingProgress,
   ...ACTIONS.map((a) => RemediationRequested[a]),

@@ -85,6 +85,12 @@ export const CheckName = z.enum(CHECKS);
 export type CheckName = z.infer<typeof CheckName>;
 
 /**
+ * The checks that verify a fix (pods Ready, endpoints back): the coordinator asks them with `verification.requested`,
+ * the only type they subscribe to besides `diagnosis.requested`.
+ */
+export const VERIFY_CHECKS: readonly CheckName[] = ['pod-status', 'service-endpoints'];
+
+/**
  * The function that runs a check.
  *
  * @example

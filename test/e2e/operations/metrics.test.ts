@@ -15,6 +15,7 @@ const FUNCTIONS = [
   'healing-coordinator',
   'check-pod-status',
   'check-deployment-config',
+  'check-pod-logs',
   'remediate-scale-up',
   'sse-relay'
 ] as const;
@@ -27,6 +28,8 @@ describe('e2e: /metrics of the functions after a healing', () => {
   const after = new Map<Fn, Exposition>();
   const delta = (fn: Fn, name: string, labels?: Record<string, string>): number =>
     after.get(fn)!.value(name, labels) - before.get(fn)!.value(name, labels);
+  const sumDelta = (fn: Fn, name: string, labels: Record<string, string>): number =>
+    after.get(fn)!.sum(name, labels) - before.get(fn)!.sum(name, labels);
 
   beforeAll(async () => {
     stack = await startTestStack();
@@ -90,7 +93,10 @@ describe('e2e: /metrics of the functions after a healing', () => {
         outcome: 'handled'
       })
     ).toBe(11);
-    expect(delta('healing-coordinator', 'cortex_events_emitted_total', { type: 'dev.cortex.diagnosis.requested' })).toBe(2);
+    expect(delta('healing-coordinator', 'cortex_events_emitted_total', { type: 'dev.cortex.diagnosis.requested' })).toBe(1);
+    expect(delta('healing-coordinator', 'cortex_events_emitted_total', { type: 'dev.cortex.verification.requested' })).toBe(
+      1
+    );
     expect(
       delta('healing-coordinator', 'cortex_events_emitted_total', { type: 'dev.cortex.remediation.scale_up.requested' })
     ).toBe(1);
@@ -99,7 +105,16 @@ describe('e2e: /metrics of the functions after a healing', () => {
         type: 'dev.cortex.diagnosis.requested',
         outcome: 'handled'
       })
-    ).toBe(2);
+    ).toBe(1);
+    expect(
+      delta('check-pod-status', 'cortex_events_received_total', {
+        type: 'dev.cortex.verification.requested',
+        outcome: 'handled'
+      })
+    ).toBe(1);
+    // Checks that do not verify are not even woken for it.
+    expect(sumDelta('check-pod-logs', 'cortex_events_received_total', { type: 'dev.cortex.diagnosis.requested' })).toBe(1);
+    expect(sumDelta('check-pod-logs', 'cortex_events_received_total', {})).toBe(1);
     expect(delta('check-deployment-config', 'cortex_events_emitted_total', { type: 'dev.cortex.diagnosis.completed' })).toBe(
       1
     );

@@ -80,14 +80,16 @@ function request(
 ): { event: CloudEvent<unknown>; healingId: string } {
   const n = ++counter;
   const healingId = `h-it-${n}`;
+  // As the coordinator sends them: verification under its own type, which only the verify checks subscribe to.
+  const type = phase === 'verify' ? Events.VerificationRequested.type : Events.DiagnosisRequested.type;
   const event = new CloudEvent<unknown>({
     specversion: '1.0',
     id: `dr-it-${n}`,
     source: '/cortex/healing-coordinator',
-    type: Events.DiagnosisRequested.type,
+    type,
     datacontenttype: 'application/json',
     // Signed as the coordinator signs it: checks take no other request.
-    data: signed('diagnosis', Events.DiagnosisRequested.type, {
+    data: signed('diagnosis', type, {
       healingId,
       target: { namespace: 'demo', service },
       phase,
@@ -415,6 +417,17 @@ describe('Checks over real HTTP against the cluster simulator', () => {
     const out = await diagnose('pod-status', 'verify-app', 'verify');
     // Assess
     expect(out).toMatchObject({ phase: 'verify', verdict: 'healthy', summary: '1/1 pods of demo/verify-app are Ready' });
+  });
+
+  it('verification.requested is a type only the verify checks take: another check answers 400 and publishes nothing', async () => {
+    // Prepare
+    const { event, healingId } = request('mcp-demo', ['pod-logs'], 'verify');
+    // Act
+    const res = await postEvent(served.get('pod-logs')!.url, event, 'binary');
+    // Assess
+    expect(res.status).toBe(400);
+    expect(await res.text()).toContain(Events.VerificationRequested.type);
+    expect(sink.events.filter((e) => (e.data as Json)['healingId'] === healingId)).toEqual([]);
   });
 
   it('maps API failures: 403 becomes inconclusive, 503 makes the runtime answer 503 for a retry', async () => {

@@ -93,11 +93,12 @@ describe('Flow: a whole healing in memory', () => {
     // Assess
     expect(outcome(bus)).toMatchObject({ type: 'dev.cortex.healing.completed', data: { target, actions: ['scale_up'] } });
     expect(bus.ofType('dev.cortex.healing.requested')).toHaveLength(1);
-    expect(bus.ofType<{ phase: string }>('dev.cortex.diagnosis.requested').map((e) => e.data.phase)).toEqual([
-      'diagnose',
-      'verify'
-    ]);
+    expect(bus.ofType<{ phase: string }>('dev.cortex.diagnosis.requested').map((e) => e.data.phase)).toEqual(['diagnose']);
+    expect(bus.ofType<{ phase: string }>('dev.cortex.verification.requested').map((e) => e.data.phase)).toEqual(['verify']);
     expect(new Set(bus.deliveries.filter((d) => d.type === 'dev.cortex.diagnosis.requested').map((d) => d.to)).size).toBe(9);
+    // Verification reaches only the two checks that verify: none of the other seven is woken to drop it.
+    const verifiers = bus.deliveries.filter((d) => d.type === 'dev.cortex.verification.requested').map((d) => d.to);
+    expect(verifiers.sort()).toEqual(['check-pod-status', 'check-service-endpoints']);
     expect(kube.writes).toEqual([
       expect.objectContaining({ name: `deployments/${APP}/scale`, body: { spec: { replicas: 1 } } })
     ]);

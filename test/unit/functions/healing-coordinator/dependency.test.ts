@@ -208,7 +208,8 @@ describe('Judgement: root cause across services (saga)', () => {
     );
     // Assess
     expect(ofType(intents, 'healing.failed')).toEqual([]);
-    expect(ofType<{ phase: string }>(intents, 'diagnosis.requested').map((d) => d.phase)).toEqual(['diagnose', 'verify']);
+    expect(ofType<{ phase: string }>(intents, 'diagnosis.requested').map((d) => d.phase)).toEqual(['diagnose']);
+    expect(ofType<{ phase: string }>(intents, 'verification.requested').map((d) => d.phase)).toEqual(['verify']);
     expect(ofType<{ actions: string[] }>(intents, 'healing.completed')[0]?.actions).toEqual(['scale_up (demo/postgres)']);
   });
 

@@ -49,12 +49,13 @@ describe('Function: healing-coordinator, toInput', () => {
   });
 
   it.each([
-    ['http://check-pod-status.cortex.svc.cluster.local', 'pod-status'],
-    ['http://127.0.0.1:4312/check-pod-status', 'pod-status']
-  ])('marks the check a dead-lettered request was for (%s) as lost', (dest, check) => {
+    ['diagnosis', 'http://check-pod-status.cortex.svc.cluster.local', 'pod-status'],
+    ['diagnosis', 'http://127.0.0.1:4312/check-pod-status', 'pod-status'],
+    ['verification', 'http://check-pod-status.cortex.svc.cluster.local', 'pod-status']
+  ])('marks the check a dead-lettered %s request was for (%s) as lost', (kind, dest, check) => {
     // Prepare
     const event = eventOf(
-      Events.DiagnosisRequested,
+      kind === 'verification' ? Events.VerificationRequested : Events.DiagnosisRequested,
       { healingId: 'h-1', target, phase: 'verify', checks: ['pod-status', 'service-endpoints'] },
       { id: 'dr-1', source: '/cortex/healing-coordinator', ...dead(dest) }
     );

@@ -44,10 +44,13 @@ describe('Function: healing-coordinator (saga)', () => {
     // Assess
     const requested = intents.filter((i) => i.type.startsWith('dev.cortex.remediation.'));
     expect(types(requested)).toEqual(['dev.cortex.remediation.scale_up.requested']);
-    const verify = intents
-      .filter((i) => i.type === 'dev.cortex.diagnosis.requested')
-      .map((i) => (i.data as { phase: string }).phase);
-    expect(verify).toEqual(['diagnose', 'verify']);
+    const asked = intents
+      .filter((i) => i.type === 'dev.cortex.diagnosis.requested' || i.type === 'dev.cortex.verification.requested')
+      .map((i) => [i.type, (i.data as { phase: string; checks: string[] }).phase, (i.data as { checks: string[] }).checks]);
+    expect(asked).toEqual([
+      ['dev.cortex.diagnosis.requested', 'diagnose', [...CHECKS]],
+      ['dev.cortex.verification.requested', 'verify', ['pod-status', 'service-endpoints']]
+    ]);
     const done = intents.at(-1)!;
     expect(done.type).toBe('dev.cortex.healing.completed');
     expect(done.data).toMatchObject({ healingId: 'h-s', actions: ['scale_up'], durationMs: 4000, sessionIds: ['s-1'] });

@@ -1,9 +1,25 @@
 import { describe, expect, it } from 'vitest';
-import { checkSetup, runCheck } from '../../../../shared/diagnosis/check.js';
+import { checkSetup, requestsOf, runCheck } from '../../../../shared/diagnosis/check.js';
+import { CHECKS, VERIFY_CHECKS } from '../../../../shared/events/schemas.js';
 import { Events } from '../../../../shared/events/catalog.js';
 import { ConflictError, ForbiddenError } from '../../../../shared/runtime/errors.js';
 import { createFakeCtx } from '../../../fakes/ctx.js';
 import { request } from '../../../helpers/check-cluster.js';
+
+describe('Diagnosis: what a check subscribes to', () => {
+  it('every check takes diagnosis.requested; only pod-status and service-endpoints also take verification.requested', () => {
+    // Act
+    const types = Object.fromEntries(CHECKS.map((c) => [c, requestsOf(c).map((d) => d.type)]));
+    // Assess
+    expect(VERIFY_CHECKS).toEqual(['pod-status', 'service-endpoints']);
+    for (const c of CHECKS)
+      expect(types[c], c).toEqual(
+        VERIFY_CHECKS.includes(c)
+          ? [Events.DiagnosisRequested.type, Events.VerificationRequested.type]
+          : [Events.DiagnosisRequested.type]
+      );
+  });
+});
 
 describe('Diagnosis: runCheck', () => {
   it('passes the request through and emits exactly one completed event with the target', async () => {
