@@ -39,10 +39,13 @@ import { FUNCTION_NAMES } from '../functions/index.js';
  * figure then covers only the stack's process: broker, simulator, relay ingest), three alternating pairs of 20
  * healings on the 2-core machine at load 7–13: heal p50 328 / 558 / 404 ms (9.4–10.0× raw hops) in one process,
  * 450 / 318 / 396 ms (13.4–18.4×) as 19 processes. No faster on two shared cores, and worse against the raw hops
- * (which then run in a less busy process), so the bench keeps one process. A healing is CPU-bound either way
+ * (which then run in a less busy process), so the bench keeps one process. On a quiet machine (load < 1.5), as 19
+ * processes with no balancer in front: 154 ms, 9.5× (its main thread queued 88 ms of it); only the broker in its own
+ * process, or only the simulator: 5.6× and 6.0× against 5.8–6.4× in one process, within the noise (the functions'
+ * process still does both ends of every exchange). A healing is CPU-bound either way
  * (node --cpu-prof: the loop is busy for the whole healing; about half of it is Node's HTTP and socket writes, the
  * rest spread over the broker, zod, signatures, spans and the simulator): its cost is the number of HTTP messages,
- * ~148 hops and ~44 Kubernetes API calls per healing.
+ * ~141 hops and ~44 Kubernetes API calls per healing.
  */
 
 const RUNS = 50;
