@@ -110,8 +110,8 @@ function bounded(f: CheckFinding): CheckFinding {
 }
 
 /**
- * Runs one check for a `diagnosis.requested` (or, for a verify check, a `verification.requested`): no intents when `data.checks` does not list it (the runtime answers
- * 202), otherwise exactly one `diagnosis.completed`. A ForbiddenError from the Kubernetes API becomes an
+ * Runs one check for a `diagnosis.requested` (or, for a verify check, a `verification.requested`): no intents when
+ * `data.checks` does not list it (the runtime answers 202), otherwise exactly one `diagnosis.completed`. A ForbiddenError from the Kubernetes API becomes an
  * `inconclusive` verdict saying what was forbidden; TransientError and ConflictError propagate (503/409, retried).
  *
  * @example
