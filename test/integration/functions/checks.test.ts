@@ -76,12 +76,12 @@ async function inject(name: string, fault: Fault): Promise<void> {
 function request(
   service: string,
   checks: readonly CheckName[],
-  phase: 'diagnose' | 'verify' = 'diagnose'
+  phase: 'diagnose' | 'verify' = 'diagnose',
+  // As the coordinator sends them: verification under its own type, which only the verify checks subscribe to.
+  type = phase === 'verify' ? Events.VerificationRequested.type : Events.DiagnosisRequested.type
 ): { event: CloudEvent<unknown>; healingId: string } {
   const n = ++counter;
   const healingId = `h-it-${n}`;
-  // As the coordinator sends them: verification under its own type, which only the verify checks subscribe to.
-  const type = phase === 'verify' ? Events.VerificationRequested.type : Events.DiagnosisRequested.type;
   const event = new CloudEvent<unknown>({
     specversion: '1.0',
     id: `dr-it-${n}`,
@@ -417,6 +417,19 @@ describe('Checks over real HTTP against the cluster simulator', () => {
     const out = await diagnose('pod-status', 'verify-app', 'verify');
     // Assess
     expect(out).toMatchObject({ phase: 'verify', verdict: 'healthy', summary: '1/1 pods of demo/verify-app are Ready' });
+  });
+
+  it('a verify check still verifies on a diagnosis.requested with phase verify (a replay, an older coordinator)', async () => {
+    // Prepare
+    const { event, healingId } = request('mcp-demo', ['service-endpoints'], 'verify', Events.DiagnosisRequested.type);
+    // Act
+    const res = await postEvent(served.get('service-endpoints')!.url, event, 'binary');
+    // Assess
+    expect(res.status).toBe(202);
+    const out = sink.events.filter((e) => (e.data as Json)['healingId'] === healingId);
+    expect(out.map((e) => [e.type, (e.data as Json)['check'], (e.data as Json)['phase']])).toEqual([
+      [Events.DiagnosisCompleted.type, 'service-endpoints', 'verify']
+    ]);
   });
 
   it('verification.requested is a type only the verify checks take: another check answers 400 and publishes nothing', async () => {
