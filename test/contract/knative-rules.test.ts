@@ -25,7 +25,7 @@ const changed =
     return o;
   };
 const service = changed('Service', 'check-pod-status');
-const trigger = changed('Trigger', 'check-pod-status');
+const trigger = changed('Trigger', 'check-pod-logs');
 const broker = changed('Broker');
 
 /** One Service field behind each Serving flag that a stock install leaves disabled. */
