@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import { FUNCTION_NAMES } from '../functions/index.js';
+import { Events } from '../shared/events/catalog.js';
 import { encodeBinary } from '../shared/events/wire.js';
 import { measurement, quantile, type Measurement } from './measure.js';
 
@@ -78,7 +79,7 @@ function postErrorReported(port: number): Promise<number> {
     specversion: '1.0',
     id,
     source: '/cortex/chat',
-    type: 'dev.cortex.error.reported',
+    type: Events.ErrorReported.type,
     datacontenttype: 'application/json',
     data: {
       component: 'chat',

@@ -87,22 +87,25 @@ export const HealingStarted = defineEvent({
   })
 });
 
-export const DiagnosisRequested = defineEvent({
-  type: 'dev.cortex.diagnosis.requested',
-  description: 'The coordinator asks the listed checks to inspect a target.',
-  data: z.looseObject({
+/** What the coordinator asks checks, in either phase; `checks` absent (a kn replay) means every check of the phase. */
+const checkRequest = (phase: z.ZodType<'diagnose' | 'verify'>, checks: readonly CheckName[]) =>
+  z.looseObject({
     healingId: z.string().min(1),
     target: Target,
-    phase: Phase,
-    // Absent (a kn replay): every check.
+    phase,
     checks: z
       .array(CheckName)
       .max(CHECKS.length)
-      .default([...CHECKS]),
+      .default([...checks]),
     deadline: Timestamp.optional(),
     attempt: Attempt.optional(),
     signature: Signature.optional()
-  })
+  });
+
+export const DiagnosisRequested = defineEvent({
+  type: 'dev.cortex.diagnosis.requested',
+  description: 'The coordinator asks the listed checks to inspect a target.',
+  data: checkRequest(Phase, CHECKS)
 });
 
 /**
@@ -113,19 +116,7 @@ export const DiagnosisRequested = defineEvent({
 export const VerificationRequested = defineEvent({
   type: 'dev.cortex.verification.requested',
   description: 'After a fix, the coordinator asks the verify checks (pod status, service endpoints) to confirm it held.',
-  data: z.looseObject({
-    healingId: z.string().min(1),
-    target: Target,
-    phase: z.literal('verify').default('verify'),
-    // Absent (a kn replay): every check that verifies.
-    checks: z
-      .array(CheckName)
-      .max(CHECKS.length)
-      .default([...VERIFY_CHECKS]),
-    deadline: Timestamp.optional(),
-    attempt: Attempt.optional(),
-    signature: Signature.optional()
-  })
+  data: checkRequest(z.literal('verify').default('verify'), VERIFY_CHECKS)
 });
 
 export const DiagnosisCompleted = defineEvent({
