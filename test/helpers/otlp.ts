@@ -1,5 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { AnyFunctionDef } from '../../shared/runtime/define-function.js';
+import { run, type RunningFunction } from '../../shared/runtime/run.js';
 
 /* A stand-in OpenTelemetry collector: accepts OTLP/HTTP JSON on POST /v1/traces and keeps every span. */
 
@@ -89,5 +91,30 @@ export async function startFakeCollector(): Promise<FakeCollector> {
         server.closeAllConnections();
         server.close(() => r());
       })
+  };
+}
+
+/** A function served twice with its spans exported to a fake collector: as in a cluster, and in local mode. */
+export interface TracedFunction {
+  collector: FakeCollector;
+  fn: RunningFunction;
+  local: RunningFunction;
+  stop(): Promise<void>;
+}
+
+export async function serveTraced(def: AnyFunctionDef): Promise<TracedFunction> {
+  const collector = await startFakeCollector();
+  const env = { PORT: '0', HOST: '127.0.0.1', CORTEX_LOG_LEVEL: 'silent', OTEL_EXPORTER_OTLP_ENDPOINT: collector.url };
+  const fn = await run(def, { overrides: env });
+  const local = await run(def, { overrides: { ...env, CORTEX_LOCAL_MODE: 'true' } });
+  return {
+    collector,
+    fn,
+    local,
+    async stop() {
+      await fn.stop();
+      await local.stop();
+      await collector.close();
+    }
   };
 }

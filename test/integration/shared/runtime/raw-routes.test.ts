@@ -2,8 +2,8 @@ import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defineFunction } from '../../../../shared/runtime/define-function.js';
 import { RequestError } from '../../../../shared/runtime/errors.js';
-import { run, type RunningFunction } from '../../../../shared/runtime/run.js';
-import { startFakeCollector, type FakeCollector } from '../../../helpers/otlp.js';
+import type { RunningFunction } from '../../../../shared/runtime/run.js';
+import { serveTraced, type FakeCollector, type TracedFunction } from '../../../helpers/otlp.js';
 
 /*
  * A function's routes on plain node:http (`rawRoutes`, shared/runtime/raw-routes.ts): what they answer is answered,
@@ -30,21 +30,16 @@ const plain = defineFunction({
 });
 
 describe('Runtime: raw routes on plain node:http', () => {
+  let served: TracedFunction;
   let collector: FakeCollector;
   let fn: RunningFunction;
   let local: RunningFunction;
 
   beforeAll(async () => {
-    collector = await startFakeCollector();
-    const env = { PORT: '0', HOST: '127.0.0.1', CORTEX_LOG_LEVEL: 'silent', OTEL_EXPORTER_OTLP_ENDPOINT: collector.url };
-    fn = await run(plain, { overrides: env });
-    local = await run(plain, { overrides: { ...env, CORTEX_LOCAL_MODE: 'true' } });
+    served = await serveTraced(plain);
+    ({ collector, fn, local } = served);
   });
-  afterAll(async () => {
-    await fn.stop();
-    await local.stop();
-    await collector.close();
-  });
+  afterAll(() => served.stop());
 
   it('serves a route inside a server span that continues the request trace', async () => {
     // Act

@@ -2,8 +2,8 @@ import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defineFunction } from '../../../../shared/runtime/define-function.js';
 import { RequestError } from '../../../../shared/runtime/errors.js';
-import { run, type RunningFunction } from '../../../../shared/runtime/run.js';
-import { startFakeCollector, type FakeCollector } from '../../../helpers/otlp.js';
+import type { RunningFunction } from '../../../../shared/runtime/run.js';
+import { serveTraced, type FakeCollector, type TracedFunction } from '../../../helpers/otlp.js';
 
 /*
  * Long-lived streams served ahead of the express app (shared/runtime/streams.ts): a stream's span covers establishing
@@ -45,21 +45,16 @@ function open(url: string, path: string, headers: Record<string, string> = {}) {
 }
 
 describe('Runtime: streams served ahead of express', () => {
+  let served: TracedFunction;
   let collector: FakeCollector;
   let fn: RunningFunction;
   let local: RunningFunction;
 
   beforeAll(async () => {
-    collector = await startFakeCollector();
-    const env = { PORT: '0', HOST: '127.0.0.1', CORTEX_LOG_LEVEL: 'silent', OTEL_EXPORTER_OTLP_ENDPOINT: collector.url };
-    fn = await run(streamer, { overrides: env });
-    local = await run(streamer, { overrides: { ...env, CORTEX_LOCAL_MODE: 'true' } });
+    served = await serveTraced(streamer);
+    ({ collector, fn, local } = served);
   });
-  afterAll(async () => {
-    await fn.stop();
-    await local.stop();
-    await collector.close();
-  });
+  afterAll(() => served.stop());
 
   it('ends the span of a stream once it is established, while the stream stays open', async () => {
     // Act
