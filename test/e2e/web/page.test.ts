@@ -180,6 +180,8 @@ describe('Web page: chat box and live healing timeline (Chromium)', () => {
     expect(await page.textContent(`${why} [data-testid="explanation-by"]`)).toBe(
       'explained by claude-sonnet-5, 3 values redacted before it'
     );
+    // Styled by the page's stylesheet: a rule left inside an unclosed block above it would not apply
+    expect(await page.$eval(why, (el) => getComputedStyle(el).borderLeftWidth)).toBe('3px');
     await page.close();
   });
 
