@@ -4,7 +4,7 @@ import { podState } from '../../shared/diagnosis/pods.js';
 import { cleanLine, listNames, plural } from '../../shared/diagnosis/text.js';
 import type { DependencyFinding, Evidence } from '../../shared/events/schemas.js';
 import type { KubePort, Service } from '../../shared/kube/port.js';
-import { deploymentFor, resolveWorkload } from '../../shared/kube/workload.js';
+import { readTarget, resolveWorkload } from '../../shared/kube/workload.js';
 import { ForbiddenError } from '../../shared/runtime/errors.js';
 import { collectReferences } from './references.js';
 import { describeDependency, group, type Neighbourhood, type Pointed, type ServiceFacts } from './resolve.js';
@@ -97,12 +97,12 @@ async function facts(kube: KubePort, p: Pointed, own: string): Promise<ServiceFa
   const i = p.identity;
   if (i.kind !== 'service') return undefined;
   try {
-    const [service, endpoints, deployments] = await Promise.all([
-      kube.readService(i.namespace, i.name),
-      kube.readEndpoints(i.namespace, i.name),
-      kube.listDeployments(i.namespace)
+    const [target, endpoints] = await Promise.all([
+      readTarget(kube, i.namespace, i.name),
+      kube.readEndpoints(i.namespace, i.name)
     ]);
-    const deployment = service ? deploymentFor(service, deployments, i.name) : undefined;
+    const { service } = target;
+    const deployment = service ? target.deployment : undefined;
     const atZero = deployment?.spec?.replicas === 0;
     const [hpas, events] = atZero
       ? await Promise.all([

@@ -3,7 +3,7 @@ import { cleanLine } from '../../shared/diagnosis/text.js';
 import type { Evidence } from '../../shared/events/schemas.js';
 import type { Deployment, HorizontalPodAutoscaler, KubeEvent, ReplicaSet, Service } from '../../shared/kube/port.js';
 import { restoreReplicas, scaledDownFrom } from '../../shared/kube/restore.js';
-import { deploymentFor, selects, toSelector } from '../../shared/kube/workload.js';
+import { readTarget, selects, toSelector } from '../../shared/kube/workload.js';
 import type { Ctx } from '../../shared/runtime/define-function.js';
 
 export interface DeploymentInputs {
@@ -125,16 +125,12 @@ export function judgeDeployment(where: string, input: DeploymentInputs): CheckFi
 }
 
 /**
- * Reads the Service, the Deployments and the target Deployment's ReplicaSets; for a Deployment at zero also its HPAs
+ * Reads the Service, the Deployment it selects (readTarget) and that Deployment's ReplicaSets; for a Deployment at zero also its HPAs
  * and scaling events (where the count to restore comes from); judges the Deployment.
  */
 export async function inspectDeploymentConfig(req: CheckRequest, ctx: Ctx): Promise<CheckFinding> {
   const { namespace, service: name } = req.target;
-  const [service, deployments] = await Promise.all([
-    ctx.kube.readService(namespace, name),
-    ctx.kube.listDeployments(namespace)
-  ]);
-  const deployment = deploymentFor(service, deployments, name);
+  const { service, deployment } = await readTarget(ctx.kube, namespace, name);
   const selector = toSelector(deployment?.spec?.selector?.matchLabels);
   const atZero = deployment !== undefined && deployment.spec?.replicas === 0;
   const [replicaSets, hpas, events] = await Promise.all([

@@ -4,7 +4,7 @@ import { lastSeen } from '../../shared/kube/events.js';
 import type { Deployment, KubeEvent } from '../../shared/kube/port.js';
 import { scaledDownFrom } from '../../shared/kube/restore.js';
 import type { Evidence } from '../../shared/events/schemas.js';
-import { deploymentFor } from '../../shared/kube/workload.js';
+import { readTarget } from '../../shared/kube/workload.js';
 import type { Ctx } from '../../shared/runtime/define-function.js';
 
 /** Warning events older than this are history, not the current failure. */
@@ -101,13 +101,11 @@ export function scaleEvidence(deployment: Deployment | undefined, events: readon
  */
 export async function inspectEvents(req: CheckRequest, ctx: Ctx): Promise<CheckFinding> {
   const { namespace, service: name } = req.target;
-  const [service, deployments, events, scaling] = await Promise.all([
-    ctx.kube.readService(namespace, name),
-    ctx.kube.listDeployments(namespace),
+  const [{ deployment }, events, scaling] = await Promise.all([
+    readTarget(ctx.kube, namespace, name),
     ctx.kube.listEvents(namespace, { fieldSelector: 'type=Warning' }),
     ctx.kube.listEvents(namespace, { fieldSelector: 'reason=ScalingReplicaSet' })
   ]);
-  const deployment = deploymentFor(service, deployments, name);
   const names = { service: name, deployment: deployment?.metadata?.name };
   const found = judgeEvents(`${namespace}/${name}`, events, names, ctx.clock.now().getTime());
   return { ...found, evidence: [...found.evidence, ...scaleEvidence(deployment, scaling)] };

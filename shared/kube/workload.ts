@@ -39,8 +39,33 @@ export function deploymentFor(
   );
 }
 
+/** The target Service and the Deployment behind it (deploymentFor's pick); either may be missing. */
+export interface TargetObjects {
+  service: Service | undefined;
+  deployment: Deployment | undefined;
+}
+
 /**
- * Resolves a target to its workload with three reads. Missing pieces are `undefined`, not errors: "there is no
+ * Reads the Service and the Deployment behind it. The Deployment of the Service's own name, when the Service selects its
+ * pods (or selects nothing), is deploymentFor's pick whatever else the namespace holds: then two GETs suffice. Otherwise
+ * the namespace's Deployments are listed and deploymentFor picks among them. Listing every time made each check and
+ * remediation read every Deployment of the namespace, eleven times per healing.
+ *
+ * @example
+ * const { service, deployment } = await readTarget(ctx.kube, 'demo', 'mcp-demo'); // GET service, GET deployment
+ */
+export async function readTarget(kube: KubePort, namespace: string, name: string): Promise<TargetObjects> {
+  const [service, named] = await Promise.all([kube.readService(namespace, name), kube.readDeployment(namespace, name)]);
+  const selector = service?.spec?.selector;
+  const selectsSome = Object.keys(selector ?? {}).length > 0;
+  if (named && (!selectsSome || selects(selector, named.spec?.template?.metadata?.labels))) {
+    return { service, deployment: named };
+  }
+  return { service, deployment: deploymentFor(service, await kube.listDeployments(namespace), name) };
+}
+
+/**
+ * Resolves a target to its workload with three reads (four when the Deployment does not share the Service's name). Missing pieces are `undefined`, not errors: "there is no
  * Service" is a finding. Transport failures propagate as the port's CortexErrors.
  *
  * @example
@@ -49,8 +74,7 @@ export function deploymentFor(
  */
 export async function resolveWorkload(kube: KubePort, target: Pick<Target, 'namespace' | 'service'>): Promise<Workload> {
   const { namespace, service: name } = target;
-  const [service, deployments] = await Promise.all([kube.readService(namespace, name), kube.listDeployments(namespace)]);
-  const deployment = deploymentFor(service, deployments, name);
+  const { service, deployment } = await readTarget(kube, namespace, name);
   const selector = toSelector(deployment?.spec?.selector?.matchLabels) ?? toSelector(service?.spec?.selector);
   const pods = selector ? await kube.listPods(namespace, { labelSelector: selector }) : [];
   return { namespace, service, deployment, selector, pods };

@@ -2,7 +2,7 @@ import { Events } from '../events/catalog.js';
 import type { Intent } from '../events/define.js';
 import { remediationFunction, type Action, type Change, type FailureCode } from '../events/schemas.js';
 import type { Deployment, KubePort, Service, WriteOptions } from '../kube/port.js';
-import { deploymentFor, toSelector } from '../kube/workload.js';
+import { readTarget, toSelector } from '../kube/workload.js';
 import { defineFunction, type Ctx, type FunctionDef, type KubeNeed, type SetupCtx } from '../runtime/define-function.js';
 import { ForbiddenError, InvalidRequestError, NotFoundError } from '../runtime/errors.js';
 import { DisruptionBudgetError } from './evict-pods.js';
@@ -45,7 +45,7 @@ export type Plan =
  */
 export const SUBJECT_READS: readonly KubeNeed[] = [
   { apiGroups: [''], resources: ['services'], verbs: ['get'] },
-  { apiGroups: ['apps'], resources: ['deployments'], verbs: ['list'] }
+  { apiGroups: ['apps'], resources: ['deployments'], verbs: ['get', 'list'] }
 ];
 
 /**
@@ -67,8 +67,8 @@ export interface RemediationSpec<A extends Action = Action> {
 }
 
 /**
- * Reads the Service and the Deployments of the namespace, and picks the Deployment the Service selects (undefined
- * when there is none). Pods are not read here: only the remediations that need them list them (and hold the verb).
+ * Reads the Service and the Deployment it selects (readTarget: the one of its name, else the namespace's are listed);
+ * undefined when there is none. Pods are not read here: only the remediations that need them list them (and hold the verb).
  *
  * @example
  * const subject = await resolveSubject(ctx.kube, { namespace: 'demo', service: 'mcp-demo' });
@@ -76,8 +76,7 @@ export interface RemediationSpec<A extends Action = Action> {
  */
 export async function resolveSubject(kube: KubePort, target: RemediationRequest['target']): Promise<Subject | undefined> {
   const { namespace, service: name } = target;
-  const [service, deployments] = await Promise.all([kube.readService(namespace, name), kube.listDeployments(namespace)]);
-  const deployment = deploymentFor(service, deployments, name);
+  const { service, deployment } = await readTarget(kube, namespace, name);
   if (!deployment?.metadata?.name) return undefined;
   const selector = toSelector(deployment.spec?.selector?.matchLabels) ?? toSelector(service?.spec?.selector);
   return { namespace, service, deployment, name: deployment.metadata.name, selector };

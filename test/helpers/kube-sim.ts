@@ -41,7 +41,7 @@ export function livePods(sim: Simulator, app: string, namespace = 'demo'): strin
 export async function createWorkload(
   sim: Simulator,
   name: string,
-  opts: { replicas?: number; namespace?: string; image?: string } = {}
+  opts: { replicas?: number; namespace?: string; image?: string; deployment?: string } = {}
 ): Promise<void> {
   const namespace = opts.namespace ?? 'demo';
   const { deployment, service } = workload({
@@ -52,6 +52,8 @@ export async function createWorkload(
     replicas: opts.replicas ?? 1,
     selfHeal: true
   });
+  // A Deployment named apart from its Service (still labelled app=<name>, so the Service selects its pods)
+  if (opts.deployment) deployment.metadata = { ...deployment.metadata, name: opts.deployment };
   for (const [path, body] of [
     [`/apis/apps/v1/namespaces/${namespace}/deployments`, deployment],
     [`/api/v1/namespaces/${namespace}/services`, service]

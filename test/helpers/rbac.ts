@@ -33,6 +33,7 @@ export const REMEDIATION_GRANTS: Readonly<Record<string, readonly string[]>> = {
   // Every mutating remediation reads the Service's Endpoints for its pre-action record (DESIGN §12).
   'remediate-restart-pods': [
     '/services:get',
+    'apps/deployments:get',
     'apps/deployments:list',
     '/endpoints:get',
     '/pods:list',
@@ -41,11 +42,24 @@ export const REMEDIATION_GRANTS: Readonly<Record<string, readonly string[]>> = {
     'policy/poddisruptionbudgets:list',
     'policy/poddisruptionbudgets:watch'
   ],
-  'remediate-scale-up': ['/services:get', 'apps/deployments:list', '/endpoints:get', 'apps/deployments/scale:patch'],
-  'remediate-rollout-restart': ['/services:get', 'apps/deployments:list', 'apps/deployments:patch', '/endpoints:get'],
+  'remediate-scale-up': [
+    '/services:get',
+    'apps/deployments:get',
+    'apps/deployments:list',
+    '/endpoints:get',
+    'apps/deployments/scale:patch'
+  ],
+  'remediate-rollout-restart': [
+    '/services:get',
+    'apps/deployments:get',
+    'apps/deployments:list',
+    'apps/deployments:patch',
+    '/endpoints:get'
+  ],
   // Failed pods count against no budget: their clean-up stays a delete.
   'remediate-cleanup-failed-pods': [
     '/services:get',
+    'apps/deployments:get',
     'apps/deployments:list',
     '/endpoints:get',
     '/pods:list',
@@ -54,13 +68,14 @@ export const REMEDIATION_GRANTS: Readonly<Record<string, readonly string[]>> = {
   // Reads the template to go back to from the ReplicaSet of a revision (never from the request); no pod access.
   'remediate-rollback': [
     '/services:get',
+    'apps/deployments:get',
     'apps/deployments:list',
     'apps/replicasets:list',
     'apps/deployments:patch',
     'apps/deployments/scale:patch'
   ],
-  'remediate-report-oom': ['/services:get', 'apps/deployments:list', '/pods:list'],
-  'remediate-report-image-pull': ['/services:get', 'apps/deployments:list', '/pods:list']
+  'remediate-report-oom': ['/services:get', 'apps/deployments:get', 'apps/deployments:list', '/pods:list'],
+  'remediate-report-image-pull': ['/services:get', 'apps/deployments:get', 'apps/deployments:list', '/pods:list']
 };
 
 const grantsOf = (rules: NonNullable<RbacObject['rules']> | readonly KubeNeed[]): string[] =>

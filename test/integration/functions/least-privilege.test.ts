@@ -45,6 +45,14 @@ const SCENARIOS: Record<string, Fault | 'healthy' | 'scale-zero' | 'dependency-d
   'lp-rolled': 'restarted'
 };
 
+/**
+ * Workloads whose Deployment is named apart from their Service (`<service>-server`): resolving the target then lists
+ * the namespace's Deployments, which the Deployment of the Service's name spares the others. Every remediation's
+ * scenario is one of them, so both ways are exercised by each function.
+ */
+const RENAMED = new Set(['lp-crash', 'lp-zero', 'lp-stale', 'lp-evicted', 'lp-oom', 'lp-pull', 'lp-rolled']);
+const deploymentOf = (service: string): string => (RENAMED.has(service) ? `${service}-server` : service);
+
 /** The scenarios each remediation takes part in, and how each completes there with its whole role. */
 type RemediationScenario = { service: string; action: Action; outcome: string; params?: Record<string, unknown> };
 const REMEDIATION_SCENARIOS: Record<string, RemediationScenario[]> = {
@@ -75,11 +83,12 @@ const PROVEN_ELSEWHERE: Record<string, readonly string[]> = {
 };
 
 async function scenario(name: string, fault: (typeof SCENARIOS)[string]): Promise<void> {
-  await createWorkload(c.sim, name, { replicas: 1 });
+  const deployment = deploymentOf(name);
+  await createWorkload(c.sim, name, { replicas: 1, deployment });
   const pods = () => c.sim.list('Pod', 'demo', `app=${name}`);
   await c.sim.waitFor(() => pods().some((p) => (p.status?.['phase'] as string) === 'Running'), { message: `${name} up` });
   if (fault === 'scale-zero') {
-    const res = await fetch(`${c.sim.url}/apis/apps/v1/namespaces/demo/deployments/${name}/scale`, {
+    const res = await fetch(`${c.sim.url}/apis/apps/v1/namespaces/demo/deployments/${deployment}/scale`, {
       method: 'PATCH',
       headers: asAdmin(c.sim, { 'Content-Type': 'application/merge-patch+json' }),
       body: '{"spec":{"replicas":0}}'
@@ -87,7 +96,7 @@ async function scenario(name: string, fault: (typeof SCENARIOS)[string]): Promis
     expect(res.status).toBe(200);
     await c.sim.waitFor(() => pods().length === 0, { message: `${name} at zero` });
   } else if (fault === 'restarted') {
-    const res = await fetch(`${c.sim.url}/apis/apps/v1/namespaces/demo/deployments/${name}`, {
+    const res = await fetch(`${c.sim.url}/apis/apps/v1/namespaces/demo/deployments/${deployment}`, {
       method: 'PATCH',
       headers: asAdmin(c.sim, { 'Content-Type': 'application/strategic-merge-patch+json' }),
       body: JSON.stringify({
@@ -99,7 +108,7 @@ async function scenario(name: string, fault: (typeof SCENARIOS)[string]): Promis
       message: `${name} at revision 2`
     });
   } else if (fault === 'dependency-down') {
-    const res = await fetch(`${c.sim.url}/apis/apps/v1/namespaces/demo/deployments/${name}`, {
+    const res = await fetch(`${c.sim.url}/apis/apps/v1/namespaces/demo/deployments/${deployment}`, {
       method: 'PATCH',
       headers: asAdmin(c.sim, { 'Content-Type': 'application/merge-patch+json' }),
       body: JSON.stringify({ metadata: { annotations: { [DEPENDS_ON_ANNOTATION]: 'lp-zero' } } })
@@ -110,7 +119,7 @@ async function scenario(name: string, fault: (typeof SCENARIOS)[string]): Promis
       timeoutMs: 20_000
     });
   } else if (fault !== 'healthy') {
-    c.sim.setFault('demo', name, fault);
+    c.sim.setFault('demo', deployment, fault);
     const state = JSON.stringify;
     await c.sim.waitFor(
       () => {

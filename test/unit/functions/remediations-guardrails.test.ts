@@ -113,15 +113,15 @@ describe.each(named)('Function: %s (guardrails and errors)', (name, { def, actio
     // Prepare
     const kube = make();
     kube.failNext(
-      'listDeployments',
-      new ForbiddenError('deployments.apps is forbidden: User cannot list resource "deployments"')
+      'readDeployment',
+      new ForbiddenError('deployments.apps is forbidden: User cannot get resource "deployments"')
     );
     // Act
     const out = await runRemediation(def, action, kube);
     // Assess
     expect(out.outcome).toBe('failed');
     expect(out.failure).toBe('forbidden');
-    expect(out.summary).toBe('forbidden: deployments.apps is forbidden: User cannot list resource "deployments"');
+    expect(out.summary).toBe('forbidden: deployments.apps is forbidden: User cannot get resource "deployments"');
     expect(out.manualSteps[0]).toContain(`check the RoleBinding cortex-${name} there`);
   });
 

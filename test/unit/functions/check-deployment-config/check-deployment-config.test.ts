@@ -231,9 +231,22 @@ describe('Function: check-deployment-config', () => {
     );
   });
 
-  it('is inconclusive when listing deployments is forbidden', async () => {
+  it('is inconclusive when reading the Deployment is forbidden', async () => {
     // Prepare
     const kube = createFakeKube(healthyCluster());
+    kube.failNext('readDeployment', new ForbiddenError('reading deployment demo/mcp-demo failed: 403 forbidden'));
+    // Act
+    const out = await runCheckOn(checkDeploymentConfig, 'deployment-config', kube);
+    // Assess
+    expect(out.verdict).toBe('inconclusive');
+    expect(out.summary).toBe('forbidden: reading deployment demo/mcp-demo failed: 403 forbidden');
+  });
+
+  it("is inconclusive when the Deployment is not the Service's namesake and listing deployments is forbidden", async () => {
+    // Prepare: the Service selects the pods of a Deployment of another name
+    const cluster = healthyCluster();
+    for (const d of cluster.deployments) d.metadata!.name = 'mcp-demo-v2';
+    const kube = createFakeKube(cluster);
     kube.failNext('listDeployments', new ForbiddenError('listing deployments in demo failed: 403 forbidden'));
     // Act
     const out = await runCheckOn(checkDeploymentConfig, 'deployment-config', kube);

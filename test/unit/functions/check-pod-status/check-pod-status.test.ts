@@ -254,7 +254,7 @@ describe('Function: check-pod-status', () => {
   it('lets a TransientError propagate so the runtime answers 503 and Knative retries', async () => {
     // Prepare
     const kube = createFakeKube(healthyCluster());
-    kube.failNext('listDeployments', new TransientError('listing deployments in demo failed: 503'));
+    kube.failNext('readDeployment', new TransientError('reading deployment demo/mcp-demo failed: 503'));
     const ctx = await ctxFor(checkPodStatus, { kube });
     // Act
     const run = checkPodStatus.handle(request(['pod-status']), ctx);
