@@ -245,7 +245,7 @@ describe('Function: check-deployment-config', () => {
   it("is inconclusive when the Deployment is not the Service's namesake and listing deployments is forbidden", async () => {
     // Prepare: the Service selects the pods of a Deployment of another name
     const cluster = healthyCluster();
-    for (const d of cluster.deployments) d.metadata!.name = 'mcp-demo-v2';
+    for (const d of cluster.deployments ?? []) d.metadata!.name = 'mcp-demo-v2';
     const kube = createFakeKube(cluster);
     kube.failNext('listDeployments', new ForbiddenError('listing deployments in demo failed: 403 forbidden'));
     // Act
