@@ -5,7 +5,7 @@ import { benchChat } from './chat.js';
 import { benchChecks } from './checks.js';
 import { benchColdstart } from './coldstart.js';
 import { benchKubeSim } from './kube-sim.js';
-import { benchPipeline } from './pipeline.js';
+import { benchPipeline, benchPipelineCrowded } from './pipeline.js';
 import { benchRedact } from './redact.js';
 import { benchRelay } from './relay.js';
 import { benchRelayFollow } from './relay-follow.js';
@@ -26,7 +26,8 @@ const suites: Record<string, () => Promise<Measurement[]>> = {
   checks: benchChecks,
   coldstart: benchColdstart,
   'kube-sim': benchKubeSim,
-  pipeline: benchPipeline,
+  pipeline: () => benchPipeline(),
+  'pipeline-crowded': benchPipelineCrowded,
   relay: benchRelay,
   'relay-replicas': benchRelayReplicas,
   'relay-follow': benchRelayFollow,

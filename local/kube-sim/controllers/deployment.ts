@@ -5,7 +5,7 @@ import { type Deployment, type KubeObject, type Pod, type ReplicaSet, deepEqual 
 import { REVISION, resolve, specReplicas, statusNum, writeDeploymentStatus } from './deployment-status.js';
 import { ownedBy } from './replicaset.js';
 import { newReplicaSetAnnotations } from './rs-annotations.js';
-import { HASH_LABEL, normalized, podTemplateHash, withoutHash } from './template-hash.js';
+import { HASH_LABEL, normalized, podTemplateHash, sameTemplate } from './template-hash.js';
 
 /*
  * The Deployment controller: one ReplicaSet per pod template (`<deployment>-<pod-template-hash>`), rolling updates
@@ -25,7 +25,7 @@ export function syncDeployments(store: ObjectStore, recorder: EventRecorder, now
   for (const d of store.list(DEPLOY) as Deployment[]) {
     if (d.metadata.deletionTimestamp) continue;
     const all = (store.list(RS, d.metadata.namespace) as ReplicaSet[]).filter((rs) => ownedBy(rs, d));
-    let newRS = all.find((rs) => deepEqual(withoutHash(rs.spec.template), normalized(d.spec.template)));
+    let newRS = all.find((rs) => sameTemplate(rs.spec.template, d.spec.template));
     const old = all.filter((rs) => rs !== newRS);
     const desired = d.spec.replicas ?? 1;
     let created: string | undefined;
