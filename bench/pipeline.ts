@@ -146,7 +146,7 @@ export async function benchPipelineCrowded(): Promise<Measurement[]> {
     .map((m) => ({
       ...m,
       name: m.name.replace('pipeline.', 'pipeline.crowded_'),
-      note: `${CROWD} other workloads in the namespace, ${CROWDED_RUNS} healings${m.note ? `; ${m.note}` : ''}`
+      note: `${CROWD} other workloads in the namespace${m.note ? `; ${m.note}` : ''}`
     }));
 }
 

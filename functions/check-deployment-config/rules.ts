@@ -125,8 +125,8 @@ export function judgeDeployment(where: string, input: DeploymentInputs): CheckFi
 }
 
 /**
- * Reads the Service, the Deployment it selects (readTarget) and that Deployment's ReplicaSets; for a Deployment at zero also its HPAs
- * and scaling events (where the count to restore comes from); judges the Deployment.
+ * Reads the Service, the Deployment it selects (readTarget) and that Deployment's ReplicaSets; for a Deployment at
+ * zero also its HPAs and scaling events (where the count to restore comes from); judges the Deployment.
  */
 export async function inspectDeploymentConfig(req: CheckRequest, ctx: Ctx): Promise<CheckFinding> {
   const { namespace, service: name } = req.target;

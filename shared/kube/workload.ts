@@ -46,10 +46,10 @@ export interface TargetObjects {
 }
 
 /**
- * Reads the Service and the Deployment behind it. The Deployment of the Service's own name, when the Service selects its
- * pods (or selects nothing), is deploymentFor's pick whatever else the namespace holds: then two GETs suffice. Otherwise
- * the namespace's Deployments are listed and deploymentFor picks among them. Listing every time made each check and
- * remediation read every Deployment of the namespace, eleven times per healing.
+ * Reads the Service and the Deployment behind it. The Deployment of the Service's own name, when the Service selects
+ * its pods (or selects nothing), is deploymentFor's pick whatever else the namespace holds: then two GETs suffice.
+ * Otherwise the namespace's Deployments are listed and deploymentFor picks among them. Listing every time made each
+ * check and remediation read every Deployment of the namespace, eleven times per healing.
  *
  * @example
  * const { service, deployment } = await readTarget(ctx.kube, 'demo', 'mcp-demo'); // GET service, GET deployment
@@ -65,8 +65,9 @@ export async function readTarget(kube: KubePort, namespace: string, name: string
 }
 
 /**
- * Resolves a target to its workload with three reads (four when the Deployment does not share the Service's name). Missing pieces are `undefined`, not errors: "there is no
- * Service" is a finding. Transport failures propagate as the port's CortexErrors.
+ * Resolves a target to its workload with three reads (four when the Deployment does not share the Service's name).
+ * Missing pieces are `undefined`, not errors: "there is no Service" is a finding. Transport failures propagate as the
+ * port's CortexErrors.
  *
  * @example
  * const w = await resolveWorkload(ctx.kube, { namespace: 'demo', service: 'mcp-demo' });
