@@ -27,7 +27,7 @@ export function normalized(template: PodTemplate): PodTemplate {
   return t;
 }
 
-/** Template metadata as compared: no null creationTimestamp; a ReplicaSet's without its hash label (nor empty labels). */
+/** Template metadata as compared: no null creationTimestamp; a ReplicaSet's also without its hash label. */
 function comparedMeta(meta: PodTemplate['metadata'], dropHash: boolean): Record<string, unknown> | undefined {
   if (!meta) return undefined;
   const m: Record<string, unknown> = { ...meta };
