@@ -4,6 +4,7 @@ import { podState } from '../../shared/diagnosis/pods.js';
 import { cleanLine, listNames, plural } from '../../shared/diagnosis/text.js';
 import type { DependencyFinding, Evidence } from '../../shared/events/schemas.js';
 import type { KubePort, Service } from '../../shared/kube/port.js';
+import { scalingEventsOf } from '../../shared/kube/restore.js';
 import { readTarget, resolveWorkload } from '../../shared/kube/workload.js';
 import { ForbiddenError } from '../../shared/runtime/errors.js';
 import { collectReferences } from './references.js';
@@ -103,11 +104,11 @@ async function facts(kube: KubePort, p: Pointed, own: string): Promise<ServiceFa
     ]);
     const { service } = target;
     const deployment = service ? target.deployment : undefined;
-    const atZero = deployment?.spec?.replicas === 0;
-    const [hpas, events] = atZero
+    const name = deployment?.spec?.replicas === 0 ? deployment.metadata?.name : undefined;
+    const [hpas, events] = name
       ? await Promise.all([
           kube.listHorizontalPodAutoscalers(i.namespace),
-          kube.listEvents(i.namespace, { fieldSelector: 'reason=ScalingReplicaSet' })
+          kube.listEvents(i.namespace, { fieldSelector: scalingEventsOf(name) })
         ])
       : [[], []];
     return { service, endpoints, deployment, hpas, events };

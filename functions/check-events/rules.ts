@@ -2,7 +2,7 @@ import type { CheckFinding, CheckRequest } from '../../shared/diagnosis/check.js
 import { cleanLine, listNames, plural } from '../../shared/diagnosis/text.js';
 import { lastSeen } from '../../shared/kube/events.js';
 import type { Deployment, KubeEvent } from '../../shared/kube/port.js';
-import { scaledDownFrom } from '../../shared/kube/restore.js';
+import { scaledDownFrom, scalingEventsOf } from '../../shared/kube/restore.js';
 import type { Evidence } from '../../shared/events/schemas.js';
 import { readTarget } from '../../shared/kube/workload.js';
 import type { Ctx } from '../../shared/runtime/define-function.js';
@@ -96,15 +96,20 @@ export function scaleEvidence(deployment: Deployment | undefined, events: readon
 }
 
 /**
- * Reads the target's Service and Deployment names, then the namespace's Warning events and its ScalingReplicaSet
- * events (the replica count before a scale to zero). No recommendation.
+ * Reads the target's Service and Deployment names, the namespace's Warning events, and the Deployment's
+ * ScalingReplicaSet events (the replica count before a scale to zero). No recommendation.
  */
 export async function inspectEvents(req: CheckRequest, ctx: Ctx): Promise<CheckFinding> {
   const { namespace, service: name } = req.target;
-  const [{ deployment }, events, scaling] = await Promise.all([
-    readTarget(ctx.kube, namespace, name),
-    ctx.kube.listEvents(namespace, { fieldSelector: 'type=Warning' }),
-    ctx.kube.listEvents(namespace, { fieldSelector: 'reason=ScalingReplicaSet' })
+  const [{ deployment, scaling }, events] = await Promise.all([
+    readTarget(ctx.kube, namespace, name).then(async ({ deployment }) => {
+      const named = deployment?.metadata?.name;
+      return {
+        deployment,
+        scaling: named ? await ctx.kube.listEvents(namespace, { fieldSelector: scalingEventsOf(named) }) : []
+      };
+    }),
+    ctx.kube.listEvents(namespace, { fieldSelector: 'type=Warning' })
   ]);
   const names = { service: name, deployment: deployment?.metadata?.name };
   const found = judgeEvents(`${namespace}/${name}`, events, names, ctx.clock.now().getTime());

@@ -160,6 +160,26 @@ describe('Function: check-deployment-config', () => {
     expect(out.symptom).toBe('scaled_to_zero');
   });
 
+  it("asks the API server for the Deployment's own scaling events, not the namespace's", async () => {
+    // Prepare: a neighbour's more recent scale to zero is in the namespace too
+    const d = deployment({ replicas: 0, status: { observedGeneration: 1, replicas: 0 } });
+    const neighbour = {
+      ...scaledDown,
+      metadata: { name: 'other.1', namespace: 'demo' },
+      involvedObject: { kind: 'Deployment', name: 'other', namespace: 'demo' },
+      message: 'Scaled down replica set other-5f6d to 0 from 9'
+    };
+    const kube = createFakeKube({ deployments: [d], services: [service()], events: [scaledDown, neighbour] as never[] });
+    const asked: (string | undefined)[] = [];
+    const list = kube.listEvents.bind(kube);
+    kube.listEvents = (ns, opts) => (asked.push(opts?.fieldSelector), list(ns, opts));
+    // Act
+    const out = await runCheckOn(checkDeploymentConfig, 'deployment-config', kube);
+    // Assess
+    expect(asked).toEqual(['reason=ScalingReplicaSet,involvedObject.kind=Deployment,involvedObject.name=mcp-demo']);
+    expect(out.evidence.find((e) => e.reason === 'ScalingReplicaSet')?.count).toBe(4);
+  });
+
   it('reports a paused rollout', async () => {
     // Act
     const out = await runCheckOn(checkDeploymentConfig, 'deployment-config', {
