@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { PerformanceObserver } from 'node:perf_hooks';
 import { startLocalStack, DEMO, type LocalStack } from '../local/stack/index.js';
-import { workload } from '../local/kube-sim/seed.js';
+import { createWorkload } from '../local/kube-sim/workload-client.js';
 import type { BrokerOutcome } from '../local/broker/index.js';
 import { createKubePort } from '../shared/kube/client-node.js';
 import { cloudEvents, errorReport, operatorStream, outcomeFor, publish, testStackEnv } from '../local/stack/driver.js';
@@ -112,29 +112,9 @@ function deliveriesBySubscriber(hops: readonly Hop[]): string {
     .join(', ');
 }
 
-/** Creates `count` other workloads (Deployment at zero + Service) in the demo namespace, as an admin over the API. */
+/** Creates `count` other workloads (Deployment at zero + Service, not opted in) in the demo namespace. */
 async function crowd(stack: LocalStack, count: number): Promise<void> {
-  for (let i = 0; i < count; i++) {
-    const { deployment, service } = workload({
-      name: `neighbour-${i}`,
-      namespace: DEMO.namespace,
-      image: `ghcr.io/cortex-demo/neighbour-${i}:1.0.0`,
-      port: 3000,
-      replicas: 0,
-      selfHeal: false
-    });
-    for (const [path, body] of [
-      [`/apis/apps/v1/namespaces/${DEMO.namespace}/deployments`, deployment],
-      [`/api/v1/namespaces/${DEMO.namespace}/services`, service]
-    ] as const) {
-      const res = await fetch(`${stack.sim.url}${path}`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${stack.sim.adminToken}`, 'content-type': 'application/json' },
-        body: JSON.stringify(body)
-      });
-      if (res.status !== 201) throw new Error(`creating ${path} answered ${res.status}: ${await res.text()}`);
-    }
-  }
+  for (let i = 0; i < count; i++) await createWorkload(stack.sim, `neighbour-${i}`, { replicas: 0, selfHeal: false });
 }
 
 /** The crowded namespace's figures: heal time against its raw hops, CPU, hops. */

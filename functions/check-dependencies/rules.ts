@@ -4,8 +4,7 @@ import { podState } from '../../shared/diagnosis/pods.js';
 import { cleanLine, listNames, plural } from '../../shared/diagnosis/text.js';
 import type { DependencyFinding, Evidence } from '../../shared/events/schemas.js';
 import type { KubePort, Service } from '../../shared/kube/port.js';
-import { scalingEventsOf } from '../../shared/kube/restore.js';
-import { readTarget, resolveWorkload } from '../../shared/kube/workload.js';
+import { readScalingEvents, readTarget, resolveWorkload } from '../../shared/kube/workload.js';
 import { ForbiddenError } from '../../shared/runtime/errors.js';
 import { collectReferences } from './references.js';
 import { describeDependency, group, type Neighbourhood, type Pointed, type ServiceFacts } from './resolve.js';
@@ -104,12 +103,9 @@ async function facts(kube: KubePort, p: Pointed, own: string): Promise<ServiceFa
     ]);
     const { service } = target;
     const deployment = service ? target.deployment : undefined;
-    const name = deployment?.spec?.replicas === 0 ? deployment.metadata?.name : undefined;
-    const [hpas, events] = name
-      ? await Promise.all([
-          kube.listHorizontalPodAutoscalers(i.namespace),
-          kube.listEvents(i.namespace, { fieldSelector: scalingEventsOf(name) })
-        ])
+    const atZero = deployment?.spec?.replicas === 0;
+    const [hpas, events] = atZero
+      ? await Promise.all([kube.listHorizontalPodAutoscalers(i.namespace), readScalingEvents(kube, i.namespace, deployment)])
       : [[], []];
     return { service, endpoints, deployment, hpas, events };
   } catch (err) {

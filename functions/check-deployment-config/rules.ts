@@ -2,8 +2,8 @@ import type { CheckFinding, CheckRequest } from '../../shared/diagnosis/check.js
 import { cleanLine } from '../../shared/diagnosis/text.js';
 import type { Evidence } from '../../shared/events/schemas.js';
 import type { Deployment, HorizontalPodAutoscaler, KubeEvent, ReplicaSet, Service } from '../../shared/kube/port.js';
-import { restoreReplicas, scaledDownFrom, scalingEventsOf } from '../../shared/kube/restore.js';
-import { readTarget, selects, toSelector } from '../../shared/kube/workload.js';
+import { restoreReplicas, scaledDownFrom } from '../../shared/kube/restore.js';
+import { readScalingEvents, readTarget, selects, toSelector } from '../../shared/kube/workload.js';
 import type { Ctx } from '../../shared/runtime/define-function.js';
 
 export interface DeploymentInputs {
@@ -132,11 +132,11 @@ export async function inspectDeploymentConfig(req: CheckRequest, ctx: Ctx): Prom
   const { namespace, service: name } = req.target;
   const { service, deployment } = await readTarget(ctx.kube, namespace, name);
   const selector = toSelector(deployment?.spec?.selector?.matchLabels);
-  const atZero = deployment?.spec?.replicas === 0 ? deployment.metadata?.name : undefined;
+  const atZero = deployment !== undefined && deployment.spec?.replicas === 0;
   const [replicaSets, hpas, events] = await Promise.all([
     selector ? ctx.kube.listReplicaSets(namespace, { labelSelector: selector }) : Promise.resolve([]),
     atZero ? ctx.kube.listHorizontalPodAutoscalers(namespace) : Promise.resolve([]),
-    atZero ? ctx.kube.listEvents(namespace, { fieldSelector: scalingEventsOf(atZero) }) : Promise.resolve([])
+    atZero ? readScalingEvents(ctx.kube, namespace, deployment) : Promise.resolve([])
   ]);
   return judgeDeployment(`${namespace}/${name}`, { service, deployment, replicaSets, hpas, events });
 }

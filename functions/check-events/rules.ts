@@ -2,9 +2,9 @@ import type { CheckFinding, CheckRequest } from '../../shared/diagnosis/check.js
 import { cleanLine, listNames, plural } from '../../shared/diagnosis/text.js';
 import { lastSeen } from '../../shared/kube/events.js';
 import type { Deployment, KubeEvent } from '../../shared/kube/port.js';
-import { scaledDownFrom, scalingEventsOf } from '../../shared/kube/restore.js';
+import { scaledDownFrom } from '../../shared/kube/restore.js';
 import type { Evidence } from '../../shared/events/schemas.js';
-import { readTarget } from '../../shared/kube/workload.js';
+import { readScalingEvents, readTarget } from '../../shared/kube/workload.js';
 import type { Ctx } from '../../shared/runtime/define-function.js';
 
 /** Warning events older than this are history, not the current failure. */
@@ -102,13 +102,10 @@ export function scaleEvidence(deployment: Deployment | undefined, events: readon
 export async function inspectEvents(req: CheckRequest, ctx: Ctx): Promise<CheckFinding> {
   const { namespace, service: name } = req.target;
   const [{ deployment, scaling }, events] = await Promise.all([
-    readTarget(ctx.kube, namespace, name).then(async ({ deployment }) => {
-      const named = deployment?.metadata?.name;
-      return {
-        deployment,
-        scaling: named ? await ctx.kube.listEvents(namespace, { fieldSelector: scalingEventsOf(named) }) : []
-      };
-    }),
+    readTarget(ctx.kube, namespace, name).then(async ({ deployment }) => ({
+      deployment,
+      scaling: await readScalingEvents(ctx.kube, namespace, deployment)
+    })),
     ctx.kube.listEvents(namespace, { fieldSelector: 'type=Warning' })
   ]);
   const names = { service: name, deployment: deployment?.metadata?.name };

@@ -24,19 +24,9 @@ export interface RestoreInputs {
   deployment: Deployment;
   /** The namespace's HorizontalPodAutoscalers (those that target other workloads are ignored). */
   hpas?: readonly HorizontalPodAutoscaler[];
-  /** The Deployment's ScalingReplicaSet events (scalingEventsOf; others are ignored). */
+  /** The Deployment's ScalingReplicaSet events (readScalingEvents; others are ignored). */
   events?: readonly KubeEvent[];
 }
-
-/**
- * The field selector of a Deployment's ScalingReplicaSet events: the API server returns that Deployment's alone, not
- * every scaling of the namespace (Deployment names are DNS labels: no `,` or `=` to escape).
- *
- * @example
- * kube.listEvents('demo', { fieldSelector: scalingEventsOf('mcp-demo') });
- */
-export const scalingEventsOf = (deployment: string): string =>
-  `reason=ScalingReplicaSet,involvedObject.kind=Deployment,involvedObject.name=${deployment}`;
 
 /** A positive whole number of replicas written as text, else undefined. */
 export function positiveCount(raw: unknown): number | undefined {

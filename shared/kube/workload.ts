@@ -1,5 +1,5 @@
 import type { Target } from '../events/schemas.js';
-import type { Deployment, KubePort, Pod, Service } from './port.js';
+import type { Deployment, KubeEvent, KubePort, Pod, Service } from './port.js';
 
 /** What stands behind a target Service: the Service itself, the Deployment whose pods it selects, and those pods. */
 export interface Workload {
@@ -39,6 +39,32 @@ export function deploymentFor(
   );
 }
 
+/** The label selector of a workload's pods: its Deployment's, else its Service's (undefined when neither has one). */
+export const podSelector = (service: Service | undefined, deployment: Deployment | undefined): string | undefined =>
+  toSelector(deployment?.spec?.selector?.matchLabels) ?? toSelector(service?.spec?.selector);
+
+/**
+ * The field selector of a Deployment's ScalingReplicaSet events: the API server returns that Deployment's alone, not
+ * every scaling of the namespace (Deployment names are DNS labels: no `,` or `=` to escape).
+ */
+export const scalingEventsOf = (deployment: string): string =>
+  `reason=ScalingReplicaSet,involvedObject.kind=Deployment,involvedObject.name=${deployment}`;
+
+/**
+ * The Deployment's ScalingReplicaSet events (where the count before a scale to zero comes from); none without one.
+ *
+ * @example
+ * const events = await readScalingEvents(ctx.kube, 'demo', deployment); // its "Scaled down … to 0 from N" and the like
+ */
+export async function readScalingEvents(
+  kube: KubePort,
+  namespace: string,
+  deployment: Deployment | undefined
+): Promise<KubeEvent[]> {
+  const name = deployment?.metadata?.name;
+  return name ? kube.listEvents(namespace, { fieldSelector: scalingEventsOf(name) }) : [];
+}
+
 /** The target Service and the Deployment behind it (deploymentFor's pick); either may be missing. */
 export interface TargetObjects {
   service: Service | undefined;
@@ -76,7 +102,7 @@ export async function readTarget(kube: KubePort, namespace: string, name: string
 export async function resolveWorkload(kube: KubePort, target: Pick<Target, 'namespace' | 'service'>): Promise<Workload> {
   const { namespace, service: name } = target;
   const { service, deployment } = await readTarget(kube, namespace, name);
-  const selector = toSelector(deployment?.spec?.selector?.matchLabels) ?? toSelector(service?.spec?.selector);
+  const selector = podSelector(service, deployment);
   const pods = selector ? await kube.listPods(namespace, { labelSelector: selector }) : [];
   return { namespace, service, deployment, selector, pods };
 }

@@ -2,7 +2,7 @@ import { Events } from '../events/catalog.js';
 import type { Intent } from '../events/define.js';
 import { remediationFunction, type Action, type Change, type FailureCode } from '../events/schemas.js';
 import type { Deployment, KubePort, Service, WriteOptions } from '../kube/port.js';
-import { readTarget, toSelector } from '../kube/workload.js';
+import { podSelector, readTarget } from '../kube/workload.js';
 import { defineFunction, type Ctx, type FunctionDef, type KubeNeed, type SetupCtx } from '../runtime/define-function.js';
 import { ForbiddenError, InvalidRequestError, NotFoundError } from '../runtime/errors.js';
 import { DisruptionBudgetError } from './evict-pods.js';
@@ -78,8 +78,7 @@ export async function resolveSubject(kube: KubePort, target: RemediationRequest[
   const { namespace, service: name } = target;
   const { service, deployment } = await readTarget(kube, namespace, name);
   if (!deployment?.metadata?.name) return undefined;
-  const selector = toSelector(deployment.spec?.selector?.matchLabels) ?? toSelector(service?.spec?.selector);
-  return { namespace, service, deployment, name: deployment.metadata.name, selector };
+  return { namespace, service, deployment, name: deployment.metadata.name, selector: podSelector(service, deployment) };
 }
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readTarget } from '../../../../shared/kube/workload.js';
+import { readScalingEvents, readTarget } from '../../../../shared/kube/workload.js';
 import type { KubePort } from '../../../../shared/kube/port.js';
 import { createFakeKube, type FakeCluster } from '../../../fakes/kube.js';
 import { APP, deployment, NS, service } from '../../../helpers/check-cluster.js';
@@ -77,5 +77,20 @@ describe('readTarget: the Service and the Deployment behind it', () => {
     expect([a.service, a.deployment?.metadata?.name]).toEqual([undefined, APP]);
     expect(b.deployment?.metadata?.name).toBe(APP);
     expect([...alone.calls, ...bare.calls]).not.toContain('listDeployments');
+  });
+});
+
+describe("readScalingEvents: a Deployment's ScalingReplicaSet events", () => {
+  it("asks for that Deployment's alone, and for nothing without a Deployment", async () => {
+    // Prepare
+    const kube = createFakeKube({});
+    const asked: (string | undefined)[] = [];
+    const list = kube.listEvents.bind(kube);
+    kube.listEvents = (ns, opts) => (asked.push(opts?.fieldSelector), list(ns, opts));
+    // Act
+    await readScalingEvents(kube, NS, deployment());
+    await readScalingEvents(kube, NS, undefined);
+    // Assess
+    expect(asked).toEqual([`reason=ScalingReplicaSet,involvedObject.kind=Deployment,involvedObject.name=${APP}`]);
   });
 });
