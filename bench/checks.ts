@@ -31,6 +31,8 @@ interface CheckProcess {
 }
 
 const ROOT = packageRoot();
+/** BENCH_CHECKS_PROF=<dir> runs each check with `node --cpu-prof` and writes its profile there (on exit). */
+const PROFILE_DIR = process.env.BENCH_CHECKS_PROF;
 /** The checks take diagnosis.requested only signed with the diagnosis key, as the coordinator sends it. */
 const DIAGNOSIS_KEY = 'bench-diagnosis-key-'.padEnd(64, '0');
 const signer = createSigner([DIAGNOSIS_KEY]);
@@ -38,7 +40,7 @@ const signer = createSigner([DIAGNOSIS_KEY]);
 /** One check as its own process; resolves once it listens. */
 function startCheck(name: string, env: Record<string, string>): Promise<CheckProcess> {
   const child: ChildProcess = fork(path.join(ROOT, 'local/stack/replica.ts'), [], {
-    execArgv: ['--import', 'tsx'],
+    execArgv: ['--import', 'tsx', ...(PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [])],
     cwd: ROOT,
     stdio: ['ignore', 'inherit', 'inherit', 'ipc']
   });

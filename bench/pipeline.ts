@@ -46,7 +46,7 @@ import { FUNCTION_NAMES } from '../functions/index.js';
  * process still does both ends of every exchange). A healing is CPU-bound either way
  * (node --cpu-prof: the loop is busy for the whole healing; about half of it is Node's HTTP and socket writes, the
  * rest spread over the broker, zod, signatures, spans and the simulator): its cost is the number of HTTP messages,
- * ~141 hops and ~44 Kubernetes API calls per healing.
+ * ~141 hops and ~43 Kubernetes API calls per healing.
  */
 
 const FULL_RUNS = 50;
