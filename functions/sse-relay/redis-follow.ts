@@ -66,7 +66,15 @@ function deliver(sub: Sub, entries: readonly LogEntry[]): void {
  */
 export function createFollower(redis: RedisConnection, opts: FollowerOptions): Follower {
   const followed = new Map<string, Followed>();
-  const blocking: Redis = redis.client.duplicate({ commandTimeout: opts.blockMs + 5_000, lazyConnect: false });
+  // A read in flight when the connection drops fails at once instead of being sent again after a reconnect: resent,
+  // it would block on the old set of logs on a connection whose id the loop no longer knows, so no follow could wake
+  // it until the block ends.
+  const blocking: Redis = redis.client.duplicate({
+    commandTimeout: opts.blockMs + 5_000,
+    lazyConnect: false,
+    maxRetriesPerRequest: 0,
+    autoResendUnfulfilledCommands: false
+  });
   blocking.on('error', () => undefined); // the shared connection logs Redis going away once
   let blockedId: string | undefined;
   let blocked = false;

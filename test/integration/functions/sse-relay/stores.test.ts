@@ -103,3 +103,42 @@ describe('Relay stores on Redis: shared by replicas', () => {
     expect(after).toEqual({});
   });
 });
+
+describe('Relay stores on Redis: an outage shorter than the first reconnect', () => {
+  it('ends the streams it was reading, and a log followed once Redis is back is read at once, not after the block', async () => {
+    // Prepare: the follower blocked in a read of one log
+    const s = await redisStores(OPTS);
+    const lost: string[] = [];
+    const stopFirst = s.reader.follow(sessionLog('s-blocked'), '0-0', {
+      entries: () => undefined,
+      lost: (r) => void lost.push(r)
+    });
+    await sleep(50);
+    // Act: Redis restarts before the client's first reconnect; then another log is followed and appended to
+    await server().stop();
+    await server().start();
+    for (
+      let i = 0;
+      i < 100 &&
+      !(await s.reader.info(sessionLog('s-later')).then(
+        () => true,
+        () => false
+      ));
+      i++
+    )
+      await sleep(50);
+    stopFirst();
+    const got: LogEntry[] = [];
+    s.reader.follow(sessionLog('s-later'), '0-0', { entries: (e) => void got.push(...e), lost: () => undefined });
+    await s.writer.append({
+      key: 'k-later',
+      operator: { event: 't', data: '{}', named: [], healingId: 'h-later' },
+      frames: [{ event: 'healing_start', data: '{}', to: ['s-later'] }]
+    });
+    // Waits half of the follower's 10 s block: a read resent on the old logs would hold the new one back until it ends.
+    for (let i = 0; i < 500 && got.length === 0; i++) await sleep(10);
+    // Assess
+    expect(lost).toHaveLength(1);
+    expect(got.map((e) => e.event)).toEqual(['healing_start']);
+  });
+});
