@@ -1,4 +1,4 @@
-import { defineRemediation, SUBJECT_READS } from '../../shared/remediation/remediate.js';
+import { defineRemediation, TARGET_READS } from '../../shared/remediation/remediate.js';
 import { planReportImagePull } from './plan.js';
 
 /** Reports an image pull failure with the image, the container and the steps to fix it; changes nothing. */
@@ -6,6 +6,6 @@ export default defineRemediation({
   action: 'report_image_pull',
   description: 'Builds a manual plan for a container that cannot pull its image (tag, credentials, kubectl set image).',
   // Read-only: it reads the pull errors and the pod template, and tells a human what to change.
-  kube: [...SUBJECT_READS, { apiGroups: [''], resources: ['pods'], verbs: ['list'] }],
+  kube: [...TARGET_READS, { apiGroups: [''], resources: ['pods'], verbs: ['list'] }],
   plan: planReportImagePull
 });

@@ -1,4 +1,4 @@
-import { defineRemediation, SUBJECT_READS } from '../../shared/remediation/remediate.js';
+import { defineRemediation, TARGET_READS } from '../../shared/remediation/remediate.js';
 import { planReportOom } from './plan.js';
 
 /** Reports an OOM-killed container with a suggested memory limit and the commands to apply it; changes nothing. */
@@ -7,6 +7,6 @@ export default defineRemediation({
   description: 'Builds a manual plan for an OOM-killed container: a suggested memory limit, shown as a diff.',
   // Read-only: the suggested patch is computed locally, not by a server-side dry-run patch (see plan.ts: RBAC
   // cannot limit `patch` to dry runs, and this function must not be able to rewrite Deployments).
-  kube: [...SUBJECT_READS, { apiGroups: [''], resources: ['pods'], verbs: ['list'] }],
+  kube: [...TARGET_READS, { apiGroups: [''], resources: ['pods'], verbs: ['list'] }],
   plan: planReportOom
 });

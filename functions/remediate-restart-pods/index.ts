@@ -1,4 +1,4 @@
-import { defineRemediation, SUBJECT_READS } from '../../shared/remediation/remediate.js';
+import { defineRemediation, TARGET_READS } from '../../shared/remediation/remediate.js';
 import { RECORD_READS } from '../../shared/remediation/record.js';
 import { planRestartPods } from './plan.js';
 
@@ -8,7 +8,7 @@ export default defineRemediation({
   description:
     'Evicts the crashlooping pods of an opted-in workload, one at a time and within its PodDisruptionBudget, so its ReplicaSet replaces them.',
   kube: [
-    ...SUBJECT_READS,
+    ...TARGET_READS,
     // endpoints get: the record of what the Service had before the action (verification compares with it).
     ...RECORD_READS,
     { apiGroups: [''], resources: ['pods'], verbs: ['list'] },

@@ -1,4 +1,4 @@
-import { defineRemediation, SUBJECT_READS } from '../../shared/remediation/remediate.js';
+import { defineRemediation, TARGET_READS } from '../../shared/remediation/remediate.js';
 import { planRollback } from './plan.js';
 
 /**
@@ -11,7 +11,7 @@ export default defineRemediation({
   description:
     'Undoes a remediation that made things worse: back to the previous ReplicaSet template by revision, or the previous replica count.',
   kube: [
-    ...SUBJECT_READS,
+    ...TARGET_READS,
     // The template to go back to is read from the ReplicaSet of the named revision, never taken from the request.
     { apiGroups: ['apps'], resources: ['replicasets'], verbs: ['list'] },
     { apiGroups: ['apps'], resources: ['deployments'], verbs: ['patch'] },

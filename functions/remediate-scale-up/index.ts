@@ -1,4 +1,4 @@
-import { defineRemediation, SUBJECT_READS } from '../../shared/remediation/remediate.js';
+import { defineRemediation, TARGET_READS } from '../../shared/remediation/remediate.js';
 import { RECORD_READS } from '../../shared/remediation/record.js';
 import { planScaleUp } from './plan.js';
 
@@ -7,7 +7,7 @@ export default defineRemediation({
   action: 'scale_up',
   description: 'Scales an opted-in Deployment that has 0 replicas back up through its scale subresource.',
   kube: [
-    ...SUBJECT_READS,
+    ...TARGET_READS,
     // endpoints get: the record of what the Service had before the action (verification compares with it).
     ...RECORD_READS,
     // Only the scale subresource is writable: this function cannot change images, resources or anything else.

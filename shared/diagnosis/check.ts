@@ -73,14 +73,8 @@ export type Inspect = (req: CheckRequest, ctx: CheckCtx) => Promise<CheckFinding
 /** The slice of configuration a check uses. */
 export const checkSetup = ({ config }: Pick<SetupCtx, 'config'>): CheckDeps => ({ checks: config.checks });
 
-/**
- * Every check resolves its target the same way (readTarget): the Service and the Deployment of its name, the
- * namespace's Deployments only when that one is not the Service's.
- */
-export const TARGET_READS: readonly KubeNeed[] = [
-  { apiGroups: [''], resources: ['services'], verbs: ['get'] },
-  { apiGroups: ['apps'], resources: ['deployments'], verbs: ['get', 'list'] }
-];
+/** Every check resolves its target the same way (readTarget), with these reads. */
+export { TARGET_READS } from '../kube/workload.js';
 
 type DiagnosisRequestedEvent = CortexEvent<string, DataOf<typeof Events.DiagnosisRequested>>;
 

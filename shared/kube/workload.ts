@@ -1,4 +1,5 @@
 import type { Target } from '../events/schemas.js';
+import type { KubeNeed } from '../runtime/define-function.js';
 import type { Deployment, KubeEvent, KubePort, Pod, Service } from './port.js';
 
 /** What stands behind a target Service: the Service itself, the Deployment whose pods it selects, and those pods. */
@@ -70,6 +71,15 @@ export interface TargetObjects {
   service: Service | undefined;
   deployment: Deployment | undefined;
 }
+
+/**
+ * What readTarget needs, for every check and remediation that resolves a target: get the Service, get the Deployment
+ * of its name, list the namespace's Deployments when that one is not the Service's.
+ */
+export const TARGET_READS: readonly KubeNeed[] = [
+  { apiGroups: [''], resources: ['services'], verbs: ['get'] },
+  { apiGroups: ['apps'], resources: ['deployments'], verbs: ['get', 'list'] }
+];
 
 /**
  * Reads the Service and the Deployment behind it. The Deployment of the Service's own name, when the Service selects

@@ -39,14 +39,8 @@ export type Plan =
   /** No write at all: a plan for a human (outcome `manual`); `changes` are computed, never applied. */
   | { kind: 'report'; summary: string; changes: Change[]; manualSteps: string[] };
 
-/**
- * What resolving a remediation's subject needs: the target Service, and the Deployments its selector may pick (their
- * labels carry the opt-in).
- */
-export const SUBJECT_READS: readonly KubeNeed[] = [
-  { apiGroups: [''], resources: ['services'], verbs: ['get'] },
-  { apiGroups: ['apps'], resources: ['deployments'], verbs: ['get', 'list'] }
-];
+/** Resolving a remediation's subject reads its target as a check does (readTarget), with these reads. */
+export { TARGET_READS } from '../kube/workload.js';
 
 /**
  * What a remediation is configured with: the namespace Cortex runs in (its ServiceAccount's, for the audit trail), and
